@@ -1,0 +1,1 @@
+"""The domain app: cases, their taxonomy and the evidence behind them."""

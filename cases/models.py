@@ -1,0 +1,429 @@
+"""The domain model: cases, who and where, their taxonomy, and the timestamped evidence behind them."""
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from .querysets import CaseQuerySet, QuoteQuerySet, TaxonomyQuerySet
+from .timestamps import format_timestamp, youtube_url
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Region(models.TextChoices):
+    AFRICA = "africa", "Africa"
+    AMERICAS = "americas", "Americas"
+    ASIA = "asia", "Asia"
+    EUROPE = "europe", "Europe"
+    OCEANIA = "oceania", "Oceania"
+    ANTARCTICA = "antarctica", "Antarctica"
+
+
+class Country(models.Model):
+    """An ISO 3166-1 country; all of them exist from the first migration on."""
+
+    code = models.CharField("ISO code", max_length=2, primary_key=True, help_text="ISO 3166-1 alpha-2, upper case")
+    name = models.CharField(max_length=100)
+    region = models.CharField(max_length=20, choices=Region.choices, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_code_two_upper_letters"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cases:country-detail", kwargs={"code": self.code.lower()})
+
+
+class Organisation(TimeStampedModel):
+    class Kind(models.TextChoices):
+        NATIONAL_GOVERNMENT = "national_government", "National government"
+        CITY_GOVERNMENT = "city_government", "City government"
+        AGENCY = "agency", "Agency"
+        INTERNATIONAL_ORGANISATION = "international_organisation", "International organisation"
+        NGO = "ngo", "NGO"
+        PRIVATE = "private", "Private"
+        ACADEMIC = "academic", "Academic"
+        NETWORK = "network", "Network"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    country = models.ForeignKey(Country, null=True, blank=True, on_delete=models.SET_NULL, related_name="organisations")
+    website = models.URLField(blank=True)
+
+    objects = TaxonomyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cases:organisation-detail", kwargs={"slug": self.slug})
+
+
+class Theme(TimeStampedModel):
+    """A policy domain: food security, space, mobility, health…"""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = TaxonomyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cases:theme-detail", kwargs={"slug": self.slug})
+
+
+class Approach(TimeStampedModel):
+    """An innovation method (challenge prize, testbed, network…) in one of three families."""
+
+    class Family(models.TextChoices):
+        COLLECTIVE_INTELLIGENCE = "collective_intelligence", "Collective intelligence (surfacing insights)"
+        EXPERIMENTATION = "experimentation", "Experimentation (testing across borders)"
+        GOVERNANCE = "governance", "Governance (structures and networks)"
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    family = models.CharField(max_length=30, choices=Family.choices, db_index=True)
+
+    objects = TaxonomyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "approaches"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cases:approach-detail", kwargs={"slug": self.slug})
+
+
+class Challenge(TimeStampedModel):
+    """A barrier to cross-border innovation."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True, help_text="Markdown")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = TaxonomyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cases:challenge-detail", kwargs={"slug": self.slug})
+
+
+class SuccessFactor(TimeStampedModel):
+    """An enabler of cross-border innovation, of a project or of the wider ecosystem."""
+
+    class Kind(models.TextChoices):
+        PROJECT = "project", "Project"
+        ECOSYSTEM = "ecosystem", "Ecosystem"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    description = models.TextField(blank=True, help_text="Markdown")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    objects = TaxonomyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cases:success-factor-detail", kwargs={"slug": self.slug})
+
+
+class Source(TimeStampedModel):
+    """Where evidence comes from: a recorded webinar, a report or a web page."""
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", "Video"
+        REPORT = "report", "Report"
+        WEB = "web", "Web page"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.VIDEO, db_index=True)
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True, help_text="For a video: its YouTube id")
+    url = models.URLField(blank=True)
+    youtube_id = models.CharField("YouTube id", max_length=20, blank=True)
+    channel = models.CharField(max_length=200, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["youtube_id"], condition=~Q(youtube_id=""), name="source_unique_youtube_id"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="video") | ~Q(youtube_id=""), name="source_video_has_youtube_id"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("cases:source-detail", kwargs={"key": self.slug})
+
+    def link_at(self, seconds):
+        if self.youtube_id:
+            return youtube_url(self.youtube_id, seconds)
+        return self.url
+
+
+class Case(TimeStampedModel):
+    """A cross-border (or collaborative) public sector innovation initiative."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    class Stage(models.TextChoices):
+        IDEA = "idea", "Idea"
+        PILOT = "pilot", "Pilot"
+        SCALING = "scaling", "Scaling"
+        INSTITUTIONALISED = "institutionalised", "Institutionalised"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.TextField(blank=True, help_text="One paragraph, plain text")
+    body = models.TextField(blank=True, help_text="Markdown")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    stage = models.CharField(max_length=20, choices=Stage.choices, blank=True, db_index=True)
+    start_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    end_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    website = models.URLField(blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        help_text="The initiative this case is part of",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    countries = models.ManyToManyField(Country, blank=True, related_name="cases")
+    organisations = models.ManyToManyField(Organisation, through="Participation", related_name="cases", blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="cases")
+    approaches = models.ManyToManyField(Approach, blank=True, related_name="cases")
+    challenges = models.ManyToManyField(Challenge, through="CaseChallenge", related_name="cases", blank=True)
+    success_factors = models.ManyToManyField(
+        SuccessFactor, through="CaseSuccessFactor", related_name="cases", blank=True
+    )
+    publications = models.ManyToManyField(
+        Source, blank=True, related_name="cases", limit_choices_to={"kind": Source.Kind.REPORT},
+        help_text="Reports that describe this case",
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        permissions = [("publish_case", "Can publish, unpublish and archive cases")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(start_year__isnull=True) | Q(end_year__gte=F("start_year")),
+                name="case_end_year_not_before_start_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_year__isnull=True) | Q(start_year__gte=1900, start_year__lte=2100),
+                name="case_start_year_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("pk")), name="case_not_its_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("cases:case-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def years(self):
+        if self.start_year and self.end_year and self.end_year != self.start_year:
+            return f"{self.start_year}–{self.end_year}"
+        if self.start_year and not self.end_year:
+            return f"{self.start_year}–"
+        return str(self.start_year or "")
+
+
+class Participation(models.Model):
+    """An organisation's role in a case."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead"
+        PARTNER = "partner", "Partner"
+        FUNDER = "funder", "Funder"
+        HOST = "host", "Host"
+        MEMBER = "member", "Member"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="participations")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.PARTNER)
+
+    class Meta:
+        ordering = ["role", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "organisation", "role"], name="participation_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()}) in {self.case}"
+
+
+class CaseChallenge(models.Model):
+    """A challenge a case met, with a note on how it met it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_challenges")
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="case_challenges")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["challenge__order", "challenge__name"]
+        constraints = [models.UniqueConstraint(fields=["case", "challenge"], name="case_challenge_unique")]
+
+    def __str__(self):
+        return f"{self.case} – {self.challenge}"
+
+
+class CaseSuccessFactor(models.Model):
+    """A success factor a case shows, with a note."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_success_factors")
+    success_factor = models.ForeignKey(SuccessFactor, on_delete=models.CASCADE, related_name="case_success_factors")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["success_factor__kind", "success_factor__order", "success_factor__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "success_factor"], name="case_success_factor_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.case} – {self.success_factor}"
+
+
+class Topic(models.Model):
+    """A wiki-link target of the imported documents."""
+
+    slug = models.SlugField(max_length=200, unique=True)
+    label = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self):
+        return self.label
+
+    def get_absolute_url(self):
+        return reverse("cases:topic-detail", kwargs={"slug": self.slug})
+
+
+class Document(TimeStampedModel):
+    """An imported webinar summary article."""
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True, help_text="From the file name")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="documents")
+    body = models.TextField(help_text="Markdown with timestamp links; wiki links resolved when rendered")
+    raw_text = models.TextField(blank=True, help_text="The file as imported, to re-read it")
+    content_hash = models.CharField(max_length=64, blank=True)
+    needs_review = models.BooleanField(default=False, db_index=True)
+    review_reason = models.TextField(blank=True)
+    timestamps_as_minutes = models.BooleanField(
+        default=False, help_text="Timestamps re-read as minutes:seconds (the file shifted them one field left)"
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="documents")
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("cases:document-detail", kwargs={"slug": self.slug})
+
+
+class Quote(TimeStampedModel):
+    """A timestamped statement from a source, linked to what it is evidence of."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quotes")
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes")
+    text = models.TextField()
+    start_second = models.PositiveIntegerField(help_text="The second of the video the statement starts at")
+    other_seconds = models.JSONField(
+        default=list, blank=True, help_text="Every other second cited for the same statement"
+    )
+    heading_path = models.CharField(max_length=500, blank=True, help_text="Headings it stood under, ' > '-joined")
+    position = models.PositiveIntegerField(default=0, help_text="Order of the statement in its document")
+    cases = models.ManyToManyField(Case, blank=True, related_name="quotes")
+    challenges = models.ManyToManyField(Challenge, blank=True, related_name="quotes")
+    success_factors = models.ManyToManyField(SuccessFactor, blank=True, related_name="quotes")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source", "start_second", "position", "pk"]
+        indexes = [models.Index(fields=["source", "start_second"], name="quote_source_second")]
+        constraints = [
+            models.CheckConstraint(condition=Q(start_second__gte=0), name="quote_start_second_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.timestamp} {self.text[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("cases:quote-detail", kwargs={"pk": self.pk})
+
+    @property
+    def seconds(self):
+        return [self.start_second, *self.other_seconds]
+
+    @property
+    def timestamp(self):
+        return format_timestamp(self.start_second)
+
+    @property
+    def youtube_url(self):
+        return self.source.link_at(self.start_second)

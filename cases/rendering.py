@@ -1,0 +1,109 @@
+"""The one way markdown becomes HTML here: Python-Markdown, then nh3 sanitising."""
+import re
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "rel", "class"},
+    "abbr": {"title"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+EXTERNAL_REL = "noopener nofollow"
+
+# [[target]], [[target|label]], [[target | label]]
+WIKI_LINK = re.compile(r"\[\[\s*([^\[\]|\n]+?)\s*(?:\|\s*([^\[\]\n]*?)\s*)?\]\]")
+
+
+def wiki_slug(target):
+    """Wiki targets are slugs in any case; this is the form stored as Topic and Document slugs."""
+    slug = re.sub(r"[^a-z0-9_-]+", "_", target.strip().lower())
+    return slug.strip("_") or "_"
+
+
+def default_wiki_url(slug):
+    return reverse("cases:topic-detail", kwargs={"slug": slug})
+
+
+def _escape_link_label(label):
+    return re.sub(r"([\[\]\\`*_])", r"\\\1", label)
+
+
+def resolve_wiki_links(text, url_for=default_wiki_url):
+    """Turn wiki links into markdown links (or their label alone when url_for returns None)."""
+
+    def replace(match):
+        target, label = match.group(1), match.group(2)
+        label = label or target
+        url = url_for(wiki_slug(target))
+        if not url:
+            return _escape_link_label(label)
+        return f"[{_escape_link_label(label)}](<{url}>)"
+
+    return WIKI_LINK.sub(replace, text)
+
+
+def wiki_labels(text):
+    """Plain text with wiki links replaced by their labels."""
+    return WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+
+
+def _is_external(url):
+    parts = urlsplit(url)
+    return bool(parts.scheme in {"http", "https"} and parts.netloc)
+
+
+def _attribute_filter(tag, attribute, value):
+    if tag == "a" and attribute == "rel":
+        return None  # rel is ours to set, below
+    return value
+
+
+_ANCHOR_TAG = re.compile(r"<a\s([^>]*)>")
+_HREF = re.compile(r'href="([^"]*)"')
+
+
+def _mark_external_links(html):
+    def add_rel(match):
+        attributes = match.group(1)
+        href = _HREF.search(attributes)
+        if href and _is_external(href.group(1).replace("&amp;", "&")):
+            return f'<a {attributes} rel="{EXTERNAL_REL}">'
+        return match.group(0)
+
+    return _ANCHOR_TAG.sub(add_rel, html)
+
+
+def sanitise_html(html):
+    """Keep only harmless markup: no scripts, handlers, styles, frames, forms or unsafe URLs."""
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        attribute_filter=_attribute_filter,
+        strip_comments=True,
+    )
+    return _mark_external_links(clean)
+
+
+def render_markdown(text, *, wiki_url=default_wiki_url) -> SafeString:
+    """Markdown source (possibly hostile) to sanitised HTML, with wiki links resolved."""
+    if not text:
+        return mark_safe("")
+    source = resolve_wiki_links(text.replace("\x00", ""), wiki_url)
+    html = markdown.markdown(source, extensions=["extra", "sane_lists"], output_format="html")
+    # The HTML is sanitised with an explicit allow-list just above; that is what makes it safe.
+    return mark_safe(sanitise_html(html))  # noqa: S308

@@ -1,0 +1,11 @@
+"""Seconds of a video as HH:MM:SS and as a YouTube link at that second."""
+
+
+def format_timestamp(seconds: int) -> str:
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+def youtube_url(video_id: str, seconds: int = 0) -> str:
+    return f"https://www.youtube.com/watch?v={video_id}&t={int(seconds)}s"

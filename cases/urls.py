@@ -1,0 +1,27 @@
+"""Public URLs of the library (design.md's URL map)."""
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("cases/", views.CaseListView.as_view(), name="case-list"),
+    path("cases/<slug:slug>/", views.CaseDetailView.as_view(), name="case-detail"),
+    path("challenges/", views.ChallengeListView.as_view(), name="challenge-list"),
+    path("challenges/<slug:slug>/", views.ChallengeDetailView.as_view(), name="challenge-detail"),
+    path("success-factors/", views.SuccessFactorListView.as_view(), name="success-factor-list"),
+    path("success-factors/<slug:slug>/", views.SuccessFactorDetailView.as_view(), name="success-factor-detail"),
+    path("countries/", views.CountryListView.as_view(), name="country-list"),
+    path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
+    path("themes/<slug:slug>/", views.ThemeDetailView.as_view(), name="theme-detail"),
+    path("approaches/<slug:slug>/", views.ApproachDetailView.as_view(), name="approach-detail"),
+    path("organisations/<slug:slug>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
+    path("sources/", views.SourceListView.as_view(), name="source-list"),
+    path("sources/<str:key>/", views.SourceDetailView.as_view(), name="source-detail"),
+    path("documents/<slug:slug>/", views.DocumentDetailView.as_view(), name="document-detail"),
+    path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
+    path("quotes/", views.QuoteListView.as_view(), name="quote-list"),
+    path("quotes/<int:pk>/", views.QuoteDetailView.as_view(), name="quote-detail"),
+]

@@ -1,0 +1,23 @@
+"""Public views, one module per concern: browsing cases and taxonomy, and the evidence behind them."""
+from .browse import (  # noqa: F401
+    ApproachDetailView,
+    CaseDetailView,
+    CaseListView,
+    ChallengeDetailView,
+    ChallengeListView,
+    CountryDetailView,
+    CountryListView,
+    HomeView,
+    OrganisationDetailView,
+    SuccessFactorDetailView,
+    SuccessFactorListView,
+    ThemeDetailView,
+)
+from .evidence import (  # noqa: F401
+    DocumentDetailView,
+    QuoteDetailView,
+    QuoteListView,
+    SourceDetailView,
+    SourceListView,
+    TopicDetailView,
+)

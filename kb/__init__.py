@@ -1,0 +1,1 @@
+"""Project configuration of the cross-border innovation case library."""
