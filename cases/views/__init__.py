@@ -13,11 +13,5 @@ from .browse import (  # noqa: F401
     SuccessFactorListView,
     ThemeDetailView,
 )
-from .evidence import (  # noqa: F401
-    DocumentDetailView,
-    QuoteDetailView,
-    QuoteListView,
-    SourceDetailView,
-    SourceListView,
-    TopicDetailView,
-)
+from .evidence import DocumentDetailView, SourceDetailView, SourceListView, TopicDetailView  # noqa: F401
+from .quotes import QuoteDetailView, QuoteListView  # noqa: F401

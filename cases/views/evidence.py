@@ -1,8 +1,8 @@
-"""The evidence: sources, their quotes, imported documents and wiki topics."""
+"""Sources with their quotes in time order, imported documents and wiki topics."""
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
-from ..models import Document, Quote, Source, Topic
+from ..models import Document, Source, Topic
 
 
 class SourceListView(ListView):
@@ -34,20 +34,3 @@ class TopicDetailView(DetailView):
     model = Topic
     template_name = "cases/topic_detail.html"
     context_object_name = "topic"
-
-
-class QuoteListView(ListView):
-    template_name = "cases/quote_list.html"
-    context_object_name = "quotes"
-    paginate_by = 50
-
-    def get_queryset(self):
-        return Quote.objects.select_related("source").in_time_order()
-
-
-class QuoteDetailView(DetailView):
-    template_name = "cases/quote_detail.html"
-    context_object_name = "quote"
-
-    def get_queryset(self):
-        return Quote.objects.select_related("source", "document")
