@@ -5,11 +5,13 @@ from django.urls import reverse
 
 from cases.models import Country
 from tests.factories import (
+    ApproachFactory,
     CaseChallengeFactory,
     CaseSuccessFactorFactory,
     DocumentFactory,
     ParticipationFactory,
     QuoteFactory,
+    ThemeFactory,
     TopicFactory,
 )
 
@@ -21,6 +23,8 @@ def library(db):
     participation = ParticipationFactory()
     case = participation.case
     case.countries.set([Country.objects.get(code="CA")])
+    case.themes.set([ThemeFactory()])
+    case.approaches.set([ApproachFactory()])
     CaseChallengeFactory(case=case)
     CaseSuccessFactorFactory(case=case)
     document = DocumentFactory()
