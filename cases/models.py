@@ -1,4 +1,5 @@
 """The domain model: cases, who and where, their taxonomy, and the timestamped evidence behind them."""
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -234,6 +235,8 @@ class Case(TimeStampedModel):
         help_text="The initiative this case is part of",
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # Kept current by a PostgreSQL trigger (migration 0003), so bulk writes are covered too; unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
     countries = models.ManyToManyField(Country, blank=True, related_name="cases")
     organisations = models.ManyToManyField(Organisation, through="Participation", related_name="cases", blank=True)
@@ -373,6 +376,8 @@ class Document(TimeStampedModel):
         default=False, help_text="Timestamps re-read as minutes:seconds (the file shifted them one field left)"
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="documents")
+    # Kept current by a PostgreSQL trigger (migration 0003), so bulk writes are covered too; unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
     class Meta:
         ordering = ["title"]
@@ -400,6 +405,8 @@ class Quote(TimeStampedModel):
     challenges = models.ManyToManyField(Challenge, blank=True, related_name="quotes")
     success_factors = models.ManyToManyField(SuccessFactor, blank=True, related_name="quotes")
     topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
+    # Kept current by a PostgreSQL trigger (migration 0003), so bulk writes are covered too; unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
     objects = QuoteQuerySet.as_manager()
 
