@@ -1,8 +1,11 @@
-"""Top-level URL map: the public site, the admin."""
+"""Top-level URL map: the public site, the admin, the health check."""
 from django.contrib import admin
 from django.urls import include, path
 
+from cases.views.health import healthz
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("", include("cases.urls")),
 ]
