@@ -1,6 +1,7 @@
 """Chainable filters of the domain models: views and exports name them instead of repeating them."""
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 
 class CaseQuerySet(models.QuerySet):
@@ -50,6 +51,37 @@ class CaseQuerySet(models.QuerySet):
     def without_evidence(self):
         return self.annotate(evidence_count=Count("quotes")).filter(evidence_count=0)
 
+    def sharing_with(self, case, *, theme_ids=(), approach_ids=(), country_codes=()):
+        """Other cases sharing themes, approaches or countries with `case`, most shared first.
+
+        The caller passes the ids it already holds (prefetched), so this is one query; each
+        case is annotated with `shared_count`. Correlated counts on the link tables avoid the
+        row explosion of joining three many-to-many relations.
+        """
+        links = [
+            (self.model.themes.through, "theme_id", list(theme_ids)),
+            (self.model.approaches.through, "approach_id", list(approach_ids)),
+            (self.model.countries.through, "country_id", [code.upper() for code in country_codes]),
+        ]
+        links = [(through, column, values) for through, column, values in links if values]
+        if not links:
+            return self.none()
+        sharing = Q()
+        shared_count = Value(0)
+        for through, column, values in links:
+            matches = through.objects.filter(**{f"{column}__in": values})
+            sharing |= Q(pk__in=matches.values("case_id"))
+            per_case = (
+                matches.filter(case_id=OuterRef("pk")).order_by().values("case_id")
+                .annotate(n=Count("*")).values("n")
+            )
+            shared_count = shared_count + Coalesce(Subquery(per_case, output_field=IntegerField()), Value(0))
+        return (
+            self.filter(sharing).exclude(pk=case.pk)
+            .annotate(shared_count=shared_count)
+            .order_by("-shared_count", "-published_at", "title")
+        )
+
 
 class TaxonomyQuerySet(models.QuerySet):
     """Themes, approaches, challenges, success factors and organisations with their published cases."""
@@ -67,6 +99,34 @@ class QuoteQuerySet(models.QuerySet):
 
     def in_time_order(self):
         return self.order_by("source_id", "start_second", "position", "pk")
+
+    def for_listing(self):
+        """What a list of quotes shows: the source, and the published cases each quote supports
+        (as `published_cases`), without a query per quote."""
+        case_model = self.model._meta.get_field("cases").related_model
+        published_cases = case_model.objects.published().only("pk", "title", "slug")
+        return self.select_related("source").prefetch_related(
+            Prefetch("cases", queryset=published_cases, to_attr="published_cases")
+        )
+
+    def from_source(self, source):
+        return self.filter(source=source)
+
+    def supporting(self, case):
+        return self.filter(cases=case)
+
+    def about_challenge(self, challenge):
+        return self.filter(challenges=challenge)
+
+    def about_success_factor(self, success_factor):
+        return self.filter(success_factors=success_factor)
+
+    def containing(self, *words):
+        """Quotes whose text holds every one of `words` (case-insensitive)."""
+        quotes = self
+        for word in words:
+            quotes = quotes.filter(text__icontains=word)
+        return quotes
 
     def linked(self):
         return self.filter(Q(cases__isnull=False) | Q(challenges__isnull=False) | Q(success_factors__isnull=False)).distinct()
