@@ -7,6 +7,8 @@ import nh3
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from .wiki import WIKI_LINK, wiki_label, wiki_slug
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2", "h3",
     "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "strong", "sub", "sup", "table", "tbody",
@@ -21,16 +23,6 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 EXTERNAL_REL = "noopener nofollow"
-
-# [[target]], [[target|label]], [[target | label]]
-WIKI_LINK = re.compile(r"\[\[\s*([^\[\]|\n]+?)\s*(?:\|\s*([^\[\]\n]*?)\s*)?\]\]")
-
-
-def wiki_slug(target):
-    """Wiki targets are slugs in any case; this is the form stored as Topic and Document slugs."""
-    slug = re.sub(r"[^a-z0-9_-]+", "_", target.strip().lower())
-    return slug.strip("_") or "_"
-
 
 def default_wiki_url(slug):
     return reverse("cases:topic-detail", kwargs={"slug": slug})
@@ -56,7 +48,7 @@ def resolve_wiki_links(text, url_for=default_wiki_url):
 
 def wiki_labels(text):
     """Plain text with wiki links replaced by their labels."""
-    return WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    return WIKI_LINK.sub(wiki_label, text)
 
 
 def _is_external(url):

@@ -1,8 +1,12 @@
-"""Seconds of a video as HH:MM:SS and as a YouTube link at that second."""
+"""Seconds of a video as HH:MM:SS and as a YouTube link at that second (pure Python: the parser uses it)."""
 
 
 def format_timestamp(seconds: int) -> str:
-    hours, rest = divmod(int(seconds), 3600)
+    """'HH:MM:SS', hours zero-padded to two digits (and allowed past 99)."""
+    seconds = int(seconds)
+    if seconds < 0:
+        raise ValueError(f"negative timestamp: {seconds}")
+    hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours:02d}:{minutes:02d}:{secs:02d}"
 

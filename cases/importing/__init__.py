@@ -1,0 +1,1 @@
+"""Importing webinar summary documents (pure-Python parsing, no Django) into the library."""

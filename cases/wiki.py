@@ -1,0 +1,20 @@
+"""Wiki links of the imported documents: `[[target]]`, `[[target|label]]`, `[[target | label]]` (pure Python)."""
+import re
+
+WIKI_LINK = re.compile(r"\[\[\s*([^\[\]|\n]+?)\s*(?:\|\s*([^\[\]\n]*?)\s*)?\]\]")
+_SLUG_JUNK = re.compile(r"[^a-z0-9_-]+")
+
+
+def wiki_slug(target: str) -> str:
+    """The slug a wiki target stands for: 'Agile Nations' -> 'agile_nations'.
+
+    Targets are slugs in any case: lower-case, every run of characters other than
+    [a-z0-9_-] becomes one '_', '_' trimmed at both ends ('_' when nothing is left).
+    """
+    slug = _SLUG_JUNK.sub("_", target.strip().lower())
+    return slug.strip("_") or "_"
+
+
+def wiki_label(match: re.Match) -> str:
+    """The label a wiki-link match shows: its label, or its target when it has none."""
+    return match.group(2) or match.group(1)

@@ -1,0 +1,694 @@
+"""The pure-Python parser of webinar summary documents (no database, no Django)."""
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from cases.importing.parser import (
+    DocumentError,
+    IndexedVideo,
+    ParsedDocument,
+    Problem,
+    Statement,
+    format_timestamp,
+    is_channel_index,
+    parse_channel_index,
+    parse_document,
+    parse_timestamp,
+    slugify_target,
+    youtube_url,
+)
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+SEED = "public_sector_innovation_and_collaboration.md"
+CHANNEL_INDEX = "oecdobservatoryofpublicsec3116.md"
+VIDEO = "nGjuo-7sUXM"
+
+
+def anchor(value, text=None, cls='class="yt-timestamp"'):
+    text = f"[{value}]" if text is None else text
+    return f'<a {cls} data-t="{value}">{text}</a>'
+
+
+def doc(body, *, title="A webinar", video=VIDEO, channel="[[oecdobservatoryofpublicsec3116]] <br/> "):
+    head = f"---\ntitle: {title}\nvideoId: {video}\n---\n\n"
+    if channel is not None:
+        head += f"From: {channel}\n\n"
+    return head + body
+
+
+def parse(body, **kwargs):
+    return parse_document(doc(body), **kwargs)
+
+
+def only(document):
+    assert len(document.statements) == 1, document.statements
+    return document.statements[0]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.mark.parametrize(
+    "target, slug",
+    [
+        ("Public_Sector_Innovation", "public_sector_innovation"),
+        ("Agile Nations", "agile_nations"),
+        ("  public_sector_innovation  ", "public_sector_innovation"),
+        ("post-pandemic recovery", "post-pandemic_recovery"),
+        ("citizens' assemblies", "citizens_assemblies"),
+        ("What is it?", "what_is_it"),
+        ("strategic_foresight_literacy training", "strategic_foresight_literacy_training"),
+    ],
+)
+def test_slugify_target(target, slug):
+    assert slugify_target(target) == slug
+
+
+@pytest.mark.parametrize(
+    "value, seconds",
+    [
+        ("01:10:01", 4201),
+        ("00:00:10", 10),
+        ("56:07", 56 * 60 + 7),  # two fields: minutes and seconds
+        ("01:04:15:00", 3600 + 4 * 60 + 15),  # four fields: the last (frames) is ignored
+        ("01:4:02", 3600 + 4 * 60 + 2),  # one-digit field
+        ("0:01:55", 115),
+        ("02:9:00", 2 * 3600 + 9 * 60),
+        ("01:11:12]", 3600 + 11 * 60 + 12),  # stray characters
+        ("[00:12:03]", 723),
+        (" 00 : 12 : 03 ", 723),
+        ("t00:12:03s", 723),
+        ("4210", 4210),
+        ("4210s", 4210),
+        ("1h02m03s", 3723),
+        ("100:00:00", 360000),
+    ],
+)
+def test_parse_timestamp(value, seconds):
+    assert parse_timestamp(value) == seconds
+
+
+@pytest.mark.parametrize("value", ["", "   ", "abc", "[--:--]", "::", "…"])
+def test_parse_timestamp_without_a_number(value):
+    assert parse_timestamp(value) is None
+    assert parse_timestamp(value, minutes_seconds=True) is None
+
+
+def test_parse_timestamp_minutes_seconds_rereads_three_fields_only():
+    assert parse_timestamp("13:23:00", minutes_seconds=True) == 13 * 60 + 23
+    assert parse_timestamp("13:23:00") == 13 * 3600 + 23 * 60
+    assert parse_timestamp("56:07", minutes_seconds=True) == 56 * 60 + 7
+    assert parse_timestamp("01:04:15:00", minutes_seconds=True) == 3600 + 4 * 60 + 15
+
+
+def test_format_timestamp_and_youtube_url():
+    assert format_timestamp(0) == "00:00:00"
+    assert format_timestamp(4201) == "01:10:01"
+    assert format_timestamp(100 * 3600 + 61) == "100:01:01"
+    with pytest.raises(ValueError):
+        format_timestamp(-1)
+    assert youtube_url("nGjuo-7sUXM", 4210) == "https://www.youtube.com/watch?v=nGjuo-7sUXM&t=4210s"
+
+
+# --------------------------------------------------------------------------- front matter
+
+
+def test_front_matter_and_channel():
+    parsed = parse_document(
+        '---\ntitle: "Public sector: innovation"\nvideoId: \'nGjuo-7sUXM\'\n---\n\n'
+        "From: [[OECDObservatoryOfPublicSec3116]] <br/> \n\nText " + anchor("00:00:10") + ".\n"
+    )
+    assert isinstance(parsed, ParsedDocument)
+    assert parsed.title == "Public sector: innovation"
+    assert parsed.video_id == "nGjuo-7sUXM"
+    assert parsed.channel == "oecdobservatoryofpublicsec3116"
+    assert "From:" not in parsed.body
+    assert parsed.topics == {}  # the channel link is not a topic
+    assert parsed.problems == []
+
+
+def test_no_channel_line():
+    parsed = parse_document(doc("Text " + anchor("00:00:10") + ".", channel=None))
+    assert parsed.channel is None
+    assert only(parsed).text == "Text."
+
+
+def test_no_front_matter_is_a_document_error():
+    with pytest.raises(DocumentError) as error:
+        parse_document("# Just markdown\n\nText " + anchor("00:00:10") + ".\n")
+    assert error.value.line == 1
+    assert error.value.reason == "no front matter"
+    assert str(error.value) == "1: no front matter"
+
+
+def test_empty_text_is_a_document_error():
+    with pytest.raises(DocumentError) as error:
+        parse_document("")
+    assert error.value.line == 1
+
+
+def test_no_video_id_is_a_document_error():
+    with pytest.raises(DocumentError) as error:
+        parse_document("---\ntitle: Something\n---\n\nText.\n")
+    assert (error.value.line, error.value.reason) == (1, "no videoId in front matter")
+    with pytest.raises(DocumentError) as error:
+        parse_document("\n\n---\ntitle: Something\nvideoId:\n---\n")
+    assert (error.value.line, error.value.reason) == (3, "no videoId in front matter")
+
+
+def test_unclosed_front_matter_is_a_document_error():
+    with pytest.raises(DocumentError) as error:
+        parse_document("---\ntitle: Something\nvideoId: nGjuo-7sUXM\n")
+    assert error.value.line == 1
+
+
+def test_text_must_be_str():
+    with pytest.raises(TypeError):
+        parse_document(doc("Text.").encode())
+
+
+def test_windows_line_endings():
+    parsed = parse_document(doc("Text\nmore " + anchor("00:00:10") + ".\n").replace("\n", "\r\n"))
+    assert only(parsed).text == "Text more."
+    assert "\r" not in parsed.body
+
+
+# --------------------------------------------------------------------------- anchors
+
+
+def test_statement_basics():
+    parsed = parse(
+        "[[public_sector_innovation | Public sector innovation]] is **crucial** in a *changing* world "
+        + anchor("00:00:10")
+        + ". Governments look `beyond` borders "
+        + anchor("00:00:15")
+        + ".\n"
+    )
+    first, second = parsed.statements
+    assert first == Statement(
+        text="Public sector innovation is crucial in a changing world.",
+        seconds=[10],
+        heading_path=[],
+        position=1,
+        line=8,
+        topics=["public_sector_innovation"],
+    )
+    assert second.text == "Governments look beyond borders."
+    assert (second.seconds, second.position, second.line, second.topics) == ([15], 2, 8, [])
+    assert parsed.anchor_count == 2
+
+
+def test_body_anchors_become_markdown_links_and_wiki_links_stay():
+    parsed = parse("[[a_topic | A topic]] matters " + anchor("01:10:01") + ".\n")
+    assert parsed.body == (
+        "[[a_topic | A topic]] matters "
+        "[01:10:01](https://www.youtube.com/watch?v=nGjuo-7sUXM&t=4201s).\n"
+    )
+
+
+def test_two_field_four_field_and_one_digit_values():
+    parsed = parse(
+        "Two " + anchor("56:07") + ". Four " + anchor("01:04:15:00") + ". One digit "
+        + anchor("01:4:02") + ". Hours " + anchor("0:01:55", "[00:01:55]") + ".\n"
+    )
+    assert [s.seconds for s in parsed.statements] == [[3367], [3855], [3842], [115]]
+    assert parsed.problems == []
+    assert "[00:56:07](https://www.youtube.com/watch?v=nGjuo-7sUXM&t=3367s)" in parsed.body
+
+
+def test_stray_characters_in_the_value():
+    statement = only(parse("Stray " + anchor("01:11:12]", "[01:11:12]") + ".\n"))
+    assert statement.seconds == [4272]
+
+
+def test_empty_anchor_text():
+    parsed = parse('Empty <a class="yt-timestamp" data-t="00:00:11"></a>.\n')
+    assert only(parsed).seconds == [11]
+    assert only(parsed).text == "Empty."
+    assert "[00:00:11](https://www.youtube.com/watch?v=nGjuo-7sUXM&t=11s)." in parsed.body
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<a class="yt="yt-timestamp" data-t="00:17:58">[00:17:58]</a>',
+        '<a class="yt="t-timestamp" data-t="00:17:58">[00:17:58]</a>',
+        '<a class="yt_timestamp" data-t="00:17:58">[00:17:58]</a>',
+        '<a class class="yt-timestamp" data-t="00:17:58">[00:17:58]</a>',
+        "<a class='yt-timestamp' data-t='00:17:58'>[00:17:58]</a>",
+        '<a data-t=00:17:58>[00:17:58]</a>',
+        '<A CLASS="yt-timestamp" DATA-T="00:17:58">[00:17:58]</A>',
+        '<a class="yt-timestamp" data-t="00:17:58">[00:17:58]',  # no </a>
+    ],
+)
+def test_broken_attributes(tag):
+    parsed = parse(f"Broken {tag}.\n")
+    assert only(parsed).seconds == [1078]
+    assert only(parsed).text == "Broken."
+    assert parsed.anchor_count == 1
+    assert "<a" not in parsed.body.lower()
+
+
+def test_missing_data_t_falls_back_to_the_text():
+    parsed = parse('Ellipsis <a class class="yt-timestamp" …>[00:12:03]</a>.\n')
+    assert only(parsed).seconds == [723]
+    assert parsed.problems == []
+
+
+def test_value_with_no_number_is_a_problem_and_left_as_text():
+    parsed = parse(
+        "Good " + anchor("00:00:10") + ". Bad " + anchor("--:--", "[??]") + ". Also "
+        + anchor("", "") + " and " + anchor("00:00:20") + ".\n"
+    )
+    assert parsed.anchor_count == 4
+    assert parsed.problems == [
+        Problem(8, 'timestamp "--:--" has no number'),
+        Problem(8, 'timestamp "" has no number'),
+    ]
+    # 'Bad' cites nothing readable: no statement; the unreadable anchor in a group is skipped
+    assert [(s.text, s.seconds) for s in parsed.statements] == [("Good.", [10]), ("Also.", [20])]
+    assert "Bad [??]." in parsed.body
+
+
+def test_data_t_and_text_that_disagree_are_reported():
+    parsed = parse("Mismatch " + anchor("09:59:54", "[59:54]") + ".\n")
+    assert only(parsed).seconds == [35994]
+    assert parsed.problems == [
+        Problem(8, 'timestamp "09:59:54" and its text "[59:54]" name different times: used "09:59:54"')
+    ]
+
+
+def test_ordinary_links_are_not_anchors():
+    parsed = parse('See <a href="https://example.org/analytics">the report</a> ' + anchor("00:00:10") + ".\n")
+    assert parsed.anchor_count == 1
+    assert only(parsed).text == "See the report."
+
+
+@pytest.mark.parametrize("separator", [", ", " ", ",", " and ", ", and "])
+def test_several_anchors_in_one_statement(separator):
+    parsed = parse("One claim " + anchor("00:27:30") + separator + anchor("00:27:33") + ".\n")
+    statement = only(parsed)
+    assert statement.seconds == [1650, 1653]
+    assert statement.text == "One claim."
+
+
+def test_duplicate_seconds_in_one_statement_are_removed():
+    parsed = parse(
+        "Twice " + anchor("02:09:00") + ", " + anchor("02:9:00") + ", " + anchor("00:00:01") + ".\n"
+    )
+    assert only(parsed).seconds == [7740, 1]
+    assert parsed.anchor_count == 3
+
+
+def test_text_between_anchors_splits_statements_and_leading_punctuation_is_stripped():
+    parsed = parse(
+        "*   **Cultural norms:** Different norms " + anchor("00:27:30")
+        + ", including the lack of feedback " + anchor("00:27:33") + ".\n"
+    )
+    first, second = parsed.statements
+    assert first.text == "Cultural norms: Different norms,"
+    assert second.text == "including the lack of feedback."
+    assert (first.line, second.line) == (8, 8)
+
+
+@pytest.mark.parametrize(
+    "after, text",
+    [
+        (".", "A claim."),
+        ("", "A claim"),
+        (":", "A claim:"),
+        ("?", "A claim?"),
+        (").", "A claim)."),
+        ('".', 'A claim".'),
+        (". Next sentence without anchor.", "A claim."),
+    ],
+)
+def test_trailing_punctuation(after, text):
+    assert only(parse("A claim " + anchor("00:00:10") + after + "\n")).text == text
+
+
+def test_anchor_alone_has_empty_text():
+    parsed = parse(
+        "First " + anchor("00:00:10") + ". " + anchor("00:00:12") + ".\n\n" + anchor("00:00:14") + "\n"
+    )
+    assert [(s.text, s.seconds) for s in parsed.statements] == [("First.", [10]), ("", [12]), ("", [14])]
+
+
+def test_text_after_the_last_anchor_of_a_block_is_not_a_statement():
+    parsed = parse(
+        "Cited " + anchor("00:00:10") + ". Trailing words.\n\n"
+        "Next paragraph " + anchor("00:00:20") + ".\n"
+    )
+    assert [s.text for s in parsed.statements] == ["Cited.", "Next paragraph."]
+
+
+def test_paragraph_lines_are_joined():
+    parsed = parse(
+        "A claim that\nruns over " + anchor("00:00:10") + ". And\nanother " + anchor("00:00:20") + ".\n"
+    )
+    first, second = parsed.statements
+    assert (first.text, first.line) == ("A claim that runs over.", 9)
+    assert (second.text, second.line) == ("And another.", 10)
+
+
+# --------------------------------------------------------------------------- wiki links
+
+
+def test_wiki_links_in_all_three_forms():
+    parsed = parse(
+        "Spaced [[Public_Sector_Innovation | public sector innovation]], tight "
+        "[[agile nations|Agile Nations]] and bare [[Collective Intelligence]] "
+        + anchor("00:00:10") + ". Again [[public_sector_innovation | innovation]] "
+        + anchor("00:00:20") + ".\n"
+    )
+    first, second = parsed.statements
+    assert first.text == (
+        "Spaced public sector innovation, tight Agile Nations and bare Collective Intelligence."
+    )
+    assert first.topics == ["public_sector_innovation", "agile_nations", "collective_intelligence"]
+    assert second.topics == ["public_sector_innovation"]
+    assert parsed.topics == {
+        "public_sector_innovation": "public sector innovation",  # the first label seen
+        "agile_nations": "Agile Nations",
+        "collective_intelligence": "Collective Intelligence",
+    }
+    assert "[[agile nations|Agile Nations]]" in parsed.body
+
+
+def test_topics_include_links_outside_statements():
+    parsed = parse("## About [[Heading Topic | the heading]]\n\nNo anchor here, [[loose_topic]].\n")
+    assert parsed.topics == {"heading_topic": "the heading", "loose_topic": "loose_topic"}
+    assert parsed.statements == []
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+def test_bullets_nested_bullets_and_continuation_lines():
+    parsed = parse(
+        "*   **Program:** A methodology " + anchor("01:11:44") + ". It emphasizes\n"
+        "    frontline employees " + anchor("01:12:26") + ".\n"
+        "    *   **Nested:** Launched in June " + anchor("01:18:35") + ".\n"
+        "- Dash bullet " + anchor("01:19:19") + "\n"
+    )
+    texts = [(s.text, s.line) for s in parsed.statements]
+    assert texts == [
+        ("Program: A methodology.", 8),
+        ("It emphasizes frontline employees.", 9),
+        ("Nested: Launched in June.", 10),
+        ("Dash bullet", 11),
+    ]
+
+
+def test_nested_bullet_is_a_block_of_its_own():
+    parsed = parse("*   Lead-in without anchor:\n    *   Item " + anchor("00:00:10") + ".\n")
+    assert only(parsed).text == "Item."
+
+
+def test_lazy_continuation_line_belongs_to_the_list_item():
+    parsed = parse("*   Item " + anchor("00:00:10") + ".\nThe aim was " + anchor("00:00:20") + ".\n")
+    assert [s.text for s in parsed.statements] == ["Item.", "The aim was."]
+
+
+def test_numbered_lists():
+    parsed = parse(
+        "Three themes " + anchor("00:09:53") + ":\n\n"
+        "1.  Societal challenges are complex " + anchor("00:05:49") + ".\n"
+        "2.  **Relationships** matter " + anchor("00:05:55") + ".\n"
+        "    1.  Sub point " + anchor("00:05:58") + ".\n"
+        "10) Tenth " + anchor("00:06:00") + ".\n"
+    )
+    assert [s.text for s in parsed.statements] == [
+        "Three themes:",
+        "Societal challenges are complex.",
+        "Relationships matter.",
+        "Sub point.",
+        "Tenth.",
+    ]
+
+
+def test_block_quotes_and_callouts():
+    parsed = parse(
+        '> "I never felt like a leader." ' + anchor("00:03:14") + "\n"
+        "> — Someone\n\n"
+        "> [!INFO] Surprising Insights\n"
+        "> *   **Youth:** The fastest adapters were children " + anchor("00:21:24") + ".\n\n"
+        "[!NOTE] Opportunities\n"
+        "Behavioral policy offers savings " + anchor("04:47:04") + ".\n"
+    )
+    assert [s.text for s in parsed.statements] == [
+        '"I never felt like a leader."',
+        "Youth: The fastest adapters were children.",
+        "Behavioral policy offers savings.",
+    ]
+
+
+def test_heading_path():
+    parsed = parse(
+        "Intro " + anchor("00:00:01") + ".\n\n"
+        "## First [[some_topic | Section]]\n\nA " + anchor("00:00:02") + ".\n\n"
+        "### Sub\nB " + anchor("00:00:03") + ".\n\n"
+        "#### Deeper\nC " + anchor("00:00:04") + ".\n\n"
+        "### Sibling\nD " + anchor("00:00:05") + ".\n\n"
+        "## Second ##\nE " + anchor("00:00:06") + ".\n\n"
+        "#### Skipped level\nF " + anchor("00:00:07") + ".\n"
+    )
+    assert [s.heading_path for s in parsed.statements] == [
+        [],
+        ["First Section"],
+        ["First Section", "Sub"],
+        ["First Section", "Sub", "Deeper"],
+        ["First Section", "Sibling"],
+        ["Second"],
+        ["Second", "Skipped level"],
+    ]
+    assert [s.position for s in parsed.statements] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_heading_with_an_anchor_is_a_statement():
+    parsed = parse(
+        "## [[Barriers topic | Challenges and Barriers]] " + anchor("01:59:57") + "\n\n"
+        "Text " + anchor("02:00:10") + ".\n"
+    )
+    first, second = parsed.statements
+    assert (first.text, first.seconds, first.heading_path) == (
+        "Challenges and Barriers", [7197], ["Challenges and Barriers"])
+    assert first.topics == ["barriers_topic"]
+    assert second.heading_path == ["Challenges and Barriers"]
+
+
+def test_horizontal_rule_ends_a_block():
+    parsed = parse("Words before the rule\n---\n### After\nText " + anchor("00:00:10") + ".\n")
+    assert only(parsed).text == "Text."
+    assert only(parsed).heading_path == ["After"]
+
+
+def test_bare_bracket_timestamps_are_read_as_anchors_and_reported():
+    parsed = parse(
+        "Some documents have no tags [00:45:01]. Two at once [00:45:50][00:46:03].\n"
+        "Not these: [[00:12:03]] [00:12:04](https://example.org) [[topic]].\n"
+    )
+    assert [(s.text, s.seconds) for s in parsed.statements] == [
+        ("Some documents have no tags.", [2701]),
+        ("Two at once.", [2750, 2763]),
+    ]
+    assert parsed.anchor_count == 3
+    assert parsed.problems == [
+        Problem(8, '3 timestamps are bare "[HH:MM:SS]" text without an anchor tag: read as anchors')
+    ]
+    assert "tags [00:45:01](https://www.youtube.com/watch?v=nGjuo-7sUXM&t=2701s)." in parsed.body
+
+
+# --------------------------------------------------------------------------- shifted documents
+
+SHIFTED = (
+    "Opening " + anchor("00:10:00") + ".\n\n"
+    "Middle " + anchor("05:51:00") + ".\n\n"
+    "Late " + anchor("13:23:00") + ".\n\n"
+    "Two-field values do not count " + anchor("56:07") + ".\n"
+)
+
+
+def test_shifted_document_is_flagged():
+    parsed = parse(SHIFTED)
+    assert parsed.shifted is True
+    assert parsed.shift_reason == (
+        "all 3 timestamps end in :00 and the largest is 13:23:00 (over 5 hours): "
+        "values look shifted one field left (minutes:seconds:00)"
+    )
+    assert [s.seconds[0] for s in parsed.statements] == [600, 21060, 48180, 3367]
+
+
+def test_minutes_seconds_rereads_values_but_keeps_the_flag():
+    parsed = parse(SHIFTED, minutes_seconds=True)
+    assert parsed.shifted is True
+    assert parsed.shift_reason
+    assert [s.seconds[0] for s in parsed.statements] == [10, 351, 803, 3367]
+    assert "[00:13:23](https://www.youtube.com/watch?v=nGjuo-7sUXM&t=803s)" in parsed.body
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["00:10:00", "05:51:00", "13:23:01"],  # one value does not end in :00
+        ["00:10:00", "02:51:00", "04:59:00"],  # nothing past five hours
+        ["05:51:00", "13:23:00"],  # too few values
+        ["00:00:10", "00:00:20", "00:01:00"],  # an ordinary document
+    ],
+)
+def test_not_shifted(values):
+    parsed = parse("\n\n".join(f"Claim {i} " + anchor(v) + "." for i, v in enumerate(values)) + "\n")
+    assert parsed.shifted is False
+    assert parsed.shift_reason == ""
+
+
+def test_partly_shifted_document_is_reported():
+    values = ["00:10:00", "05:51:00", "13:23:00", "00:20:54"]
+    parsed = parse("\n\n".join(f"Claim {i} " + anchor(v) + "." for i, v in enumerate(values)) + "\n")
+    assert parsed.shifted is False
+    assert parsed.problems == [
+        Problem(12, "3 of 4 timestamps end in :00 and 2 of those run past 5 hours (largest 13:23:00): "
+                    "some values look shifted one field left (minutes:seconds:00)")
+    ]
+
+
+# --------------------------------------------------------------------------- channel index
+
+INDEX = """---
+title: oecdobservatoryofpublicsec3116
+---
+### [Innovation Playbook](https://www.youtube.com/watch?v=MymoO7zOk24)
+- [[innovation_strategies | Innovation strategies]]
+- [[Playbook for business growth]]
+
+### [Fixing Frictions & Reducing Burdens | OPSI \\[Live\\]](https://www.youtube.com/watch?v=xxMXf0n1Cok&t=3s)
+- [[sludge_audits | Sludge audits]]
+"""
+
+
+def test_channel_index():
+    assert is_channel_index(INDEX)
+    assert not is_channel_index(doc("Text " + anchor("00:00:10") + "."))
+    assert not is_channel_index("no front matter at all")
+    title, videos = parse_channel_index(INDEX)
+    assert title == "oecdobservatoryofpublicsec3116"
+    assert videos == [
+        IndexedVideo(
+            "MymoO7zOk24", "Innovation Playbook", ["innovation_strategies", "playbook_for_business_growth"]
+        ),
+        IndexedVideo("xxMXf0n1Cok", "Fixing Frictions & Reducing Burdens | OPSI [Live]", ["sludge_audits"]),
+    ]
+
+
+# --------------------------------------------------------------------------- the sample corpus
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no sample corpus at {CORPUS}")
+CORPUS_FILES = sorted(CORPUS.glob("*.md")) if CORPUS.is_dir() else []
+DOCUMENT_FILES = [p for p in CORPUS_FILES if p.name not in ("README.md", CHANNEL_INDEX)]
+
+# Independent counts, by simple regexes over the raw text.
+TAG_ANCHOR = re.compile(r"<a\s[^>]*yt[^>]*>", re.I)
+WHOLE_TAG_ANCHOR = re.compile(r"<a\s[^>]*yt[^>]*>[^<]*</a>", re.I)
+BARE_STAMP = re.compile(r"(?<!\[)\[\d{1,2}(?::\d{1,2}){1,3}\](?![(\]])")
+ONE = r"(?:<a\s[^>]*yt[^>]*>[^<]*</a>|(?<!\[)\[\d{1,2}(?::\d{1,2}){1,3}\](?![(\]]))"
+RUN = re.compile(ONE + r"(?:(?:[\s,]|\band\b)*" + ONE + r")*", re.I)
+
+
+def independent_counts(text):
+    """(anchor tags, bare '[HH:MM:SS]' stamps outside tags, repeated values inside one run of anchors)."""
+    tags = len(TAG_ANCHOR.findall(text))
+    bare = len(BARE_STAMP.findall(WHOLE_TAG_ANCHOR.sub("", text)))
+    repeated = 0
+    for run in RUN.finditer(text):
+        values = re.findall(r'data-t="([^"]*)"|(?<!\[)\[(\d{1,2}(?::\d{1,2}){1,3})\](?![(\]])',
+                            WHOLE_TAG_ANCHOR.sub(lambda m: m.group()[:m.group().index(">") + 1], run.group()))
+        keys = [tuple(int(n) for n in re.findall(r"\d+", a or b)) for a, b in values]
+        repeated += len(keys) - len(set(keys))
+    return tags, bare, repeated
+
+
+@needs_corpus
+def test_seed_document():
+    parsed = parse_document((CORPUS / SEED).read_text(encoding="utf-8"))
+    seconds = [second for statement in parsed.statements for second in statement.seconds]
+    assert parsed.title == "Public sector innovation and collaboration"
+    assert parsed.video_id == VIDEO
+    assert parsed.channel == "oecdobservatoryofpublicsec3116"
+    assert parsed.anchor_count == 72
+    assert len(parsed.statements) == 72
+    assert len(seconds) == 72
+    assert len(set(seconds)) == 71
+    assert seconds.count(4389) == 2  # 01:13:09 is cited twice
+    assert 4201 in seconds  # 01:10:01
+    assert 4210 not in seconds  # 01:10:10 is not in it
+    assert parsed.problems == []
+    assert parsed.shifted is False
+    assert parsed.statements[0].text == (
+        "Public sector innovation and collaboration and innovation in the public sector are crucial "
+        "in a world of continuous change and complex global issues."
+    )
+    assert parsed.statements[0].topics == [
+        "public_sector_innovation", "collaboration_and_innovation_in_public_sector"]
+    deep_space = next(s for s in parsed.statements if 4201 in s.seconds)
+    assert deep_space.heading_path == [
+        "Examples of Cross-Border Innovation", "Surfacing Insights and Collective Intelligence"]
+    assert deep_space.text.startswith("This challenge involves parallel prize competitions")
+    assert parsed.topics["public_sector_innovation"] == "Public sector innovation"
+    assert "oecdobservatoryofpublicsec3116" not in parsed.topics
+
+
+@needs_corpus
+@pytest.mark.parametrize("path", DOCUMENT_FILES, ids=lambda p: p.stem)
+def test_every_anchor_ends_up_on_a_statement(path):
+    text = path.read_text(encoding="utf-8")
+    tags, bare, repeated = independent_counts(text)
+    parsed = parse_document(text)
+    cited = sum(len(statement.seconds) for statement in parsed.statements)
+    unreadable = sum(problem.message.endswith("has no number") for problem in parsed.problems)
+    assert parsed.anchor_count == tags + bare
+    assert cited + unreadable + repeated == tags + bare
+    for statement in parsed.statements:
+        assert statement.seconds
+        assert "<a" not in statement.text and "[[" not in statement.text and "**" not in statement.text
+    assert [s.position for s in parsed.statements] == list(range(1, len(parsed.statements) + 1))
+    assert not TAG_ANCHOR.search(parsed.body)
+    assert parsed.body.count("](https://www.youtube.com/watch?v=") == parsed.anchor_count - unreadable
+
+
+@needs_corpus
+def test_shifted_documents_in_the_corpus():
+    shifted = sorted(p.name for p in DOCUMENT_FILES if parse_document(p.read_text(encoding="utf-8")).shifted)
+    assert shifted == [
+        "collaboration_and_communication_innovations.md",
+        "innovation_and_technology_in_climate_mitigation.md",
+        "intersection_of_ai_and_behavioral_science.md",
+    ]
+
+
+@needs_corpus
+def test_channel_index_in_the_corpus():
+    text = (CORPUS / CHANNEL_INDEX).read_text(encoding="utf-8")
+    assert is_channel_index(text)
+    assert not is_channel_index((CORPUS / SEED).read_text(encoding="utf-8"))
+    title, videos = parse_channel_index(text)
+    assert title == "oecdobservatoryofpublicsec3116"
+    by_id = {video.video_id: video for video in videos}
+    assert len(by_id) == len(videos) == 97
+    video = by_id[VIDEO]
+    assert video.title == (
+        "Surfacing Insights and Experimenting across Borders: OPSI & MBRCGI Report Launch Panel Discussion"
+    )
+    assert video.documents[0] == "crossborder_government_innovation"
+    assert "challenges_and_success_factors_in_crossborder_collaboration" in video.documents
+    assert all(video.documents for video in videos)
+
+
+@needs_corpus
+def test_the_corpus_parses_quickly():
+    texts = [p.read_text(encoding="utf-8") for p in DOCUMENT_FILES]
+    start = time.perf_counter()
+    for text in texts:
+        parse_document(text)
+    assert time.perf_counter() - start < 1.0
