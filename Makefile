@@ -8,7 +8,15 @@ PORT ?= 8000
 # Tests run with DEBUG off, as production does; they need a key and hosts of their own.
 TEST_ENV := SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,127.0.0.1,localhost DEBUG=0
 
-.PHONY: run test install install-test migrate seed serve clean
+# `make serve`: gunicorn on BIND (default HOST:PORT) with WEB_CONCURRENCY workers (default
+# 2 x cores + 1, at most 12). Configuration comes from the environment (docs/deploy.md).
+BIND ?= $(HOST):$(PORT)
+WEB_CONCURRENCY ?= $(shell n=$$(nproc 2>/dev/null || echo 1); w=$$((2 * n + 1)); [ $$w -gt 12 ] && w=12; echo $$w)
+# backup/restore run against whatever DATABASE_URL says; without a SECRET_KEY in the environment
+# they run as development does (DEBUG=1), as `make run` does.
+MANAGE_ENV = $(if $(SECRET_KEY),,DEBUG=1)
+
+.PHONY: run test install install-test migrate seed serve backup restore clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + ")")'
@@ -35,6 +43,21 @@ seed: migrate
 
 run: seed
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+serve: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	exec $(BIN)/gunicorn kb.wsgi:application --bind $(BIND) --workers $(WEB_CONCURRENCY) \
+		--timeout 30 --graceful-timeout 20 --max-requests 2000 --max-requests-jitter 200 \
+		--access-logfile - --error-logfile -
+
+# Writes backups/<database>-<UTC timestamp>.{dump,sqlite3}; BACKUP_DIR=... writes elsewhere.
+backup: install
+	$(MANAGE_ENV) $(BIN)/python manage.py backup_library $(if $(BACKUP_DIR),--output-dir "$(BACKUP_DIR)")
+
+# Replaces the whole database with the backup FILE (asks first).
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<name>.dump|.sqlite3"; exit 2; }
+	$(MANAGE_ENV) $(BIN)/python manage.py restore_library "$(FILE)"
 
 test: install-test
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -203,6 +203,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Where `manage.py backup_library` (`make backup`) writes by default.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or BASE_DIR / "backups")
+
 # Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username
 # from one address, that pair is locked out for AXES_COOLOFF_MINUTES; attempts live in the database.
 AUTHENTICATION_BACKENDS = [
