@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from .querysets import CaseQuerySet, QuoteQuerySet, TaxonomyQuerySet
 from .timestamps import format_timestamp, youtube_url
+from .tracking import LinkHistory
 
 
 class TimeStampedModel(models.Model):
@@ -252,6 +253,8 @@ class Case(TimeStampedModel):
     )
 
     objects = CaseQuerySet.as_manager()
+    # Who changed what and when, links included; cases.history reverts a case with its links.
+    history = LinkHistory(m2m_fields=["countries", "themes", "approaches", "publications"])
 
     class Meta:
         ordering = ["title"]
@@ -303,6 +306,8 @@ class Participation(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="participations")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.PARTNER)
 
+    history = LinkHistory()
+
     class Meta:
         ordering = ["role", "organisation__name"]
         constraints = [
@@ -320,6 +325,8 @@ class CaseChallenge(models.Model):
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="case_challenges")
     note = models.TextField(blank=True)
 
+    history = LinkHistory()
+
     class Meta:
         ordering = ["challenge__order", "challenge__name"]
         constraints = [models.UniqueConstraint(fields=["case", "challenge"], name="case_challenge_unique")]
@@ -334,6 +341,8 @@ class CaseSuccessFactor(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_success_factors")
     success_factor = models.ForeignKey(SuccessFactor, on_delete=models.CASCADE, related_name="case_success_factors")
     note = models.TextField(blank=True)
+
+    history = LinkHistory()
 
     class Meta:
         ordering = ["success_factor__kind", "success_factor__order", "success_factor__name"]
@@ -409,6 +418,7 @@ class Quote(TimeStampedModel):
     search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
     objects = QuoteQuerySet.as_manager()
+    history = LinkHistory(m2m_fields=["cases", "challenges", "success_factors"])
 
     class Meta:
         ordering = ["source", "start_second", "position", "pk"]

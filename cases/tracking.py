@@ -1,0 +1,59 @@
+"""Change history of the curated models (django-simple-history), with links changed from either side recorded.
+
+django-simple-history records a model's many-to-many links (``m2m_fields``) only when they are
+changed from the model's own side: ``quote.cases.add(case)`` is recorded, while
+``case.quotes.add(quote)`` or ``country.cases.add(case)`` is not, and upstream even fails on the
+latter (django-commons/django-simple-history#1048). ``LinkHistory`` records the tracked rows on
+both sides, so the evidence chosen on a case's page lands in each quote's history.
+"""
+from django.conf import settings
+from simple_history.models import HistoricalRecords
+
+# Fields that are derived, not curated: a search vector is kept by a database trigger.
+UNTRACKED_FIELDS = ["search_vector"]
+
+# HistoricalRecords of each tracked model, to record a baseline outside a save (see cases.history).
+RECORDERS = {}
+
+
+class LinkHistory(HistoricalRecords):
+    """HistoricalRecords that also records links changed through the reverse accessor."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("excluded_fields", UNTRACKED_FIELDS)
+        super().__init__(*args, **kwargs)
+
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if self.cls is sender:
+            RECORDERS[sender] = self
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, model=None, **kwargs):
+        if not reverse:
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return
+        # `instance` is the other side (a case whose quotes changed); `model` is the tracked model.
+        if action == "pre_clear":
+            instance._history_cleared_pks = set(
+                model._default_manager.filter(**{attr: instance}).values_list("pk", flat=True)
+            )
+            return
+        if action in ("post_add", "post_remove"):
+            pks = pk_set or set()
+        elif action == "post_clear":
+            pks = instance.__dict__.pop("_history_cleared_pks", set())
+        else:
+            return
+        for tracked in model._default_manager.filter(pk__in=pks):
+            self.create_historical_record(tracked, "~")
+
+    def record(self, instance, *, reason="", user=None):
+        """Write one historical record of `instance` as it is in the database now."""
+        instance._change_reason = reason
+        instance._history_user = user
+        try:
+            self.create_historical_record(instance, "~")
+        finally:
+            del instance._change_reason
+            del instance._history_user
