@@ -1,25 +1,464 @@
-"""Text search over cases, shared by the case browser's `q` and the search page.
+"""Text search: the case browser's `q` and the search page over cases, quotes, documents, taxonomy and topics.
 
-On SQLite: every word of the query must occur in the title, summary or body.
+PostgreSQL: full-text search on stored (trigger-maintained) vectors with `websearch` syntax
+("quoted phrases", -excluded, `or`), ranking, headlines, and a trigram fallback for
+misspellings when full-text search finds nothing. SQLite: the same query syntax as a word
+match (every word, as a substring, in any searched field), with the PostgreSQL English stop
+words dropped and a light suffix stemming, so plain words give the same results.
 """
 import re
+from dataclasses import dataclass, field
 
-from django.db.models import Q, Value
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.db.models import Case as Conditional, F, FloatField, Q, TextField, Value, When
+from django.db.models.functions import Concat
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
+
+from .models import Case, Challenge, Document, Quote, SuccessFactor, Topic
 
 MAX_QUERY_LENGTH = 500
-WORD = re.compile(r"\w+", re.UNICODE)
+CONFIG = "english"
+# Highlight marks PostgreSQL puts around matched words: private-use characters, replaced by
+# <mark> only after the text around them has been escaped.
+START_SEL, STOP_SEL = "\ue000", "\ue001"
+MARKED = re.compile(f"{START_SEL}(.*?){STOP_SEL}", re.DOTALL)
+WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
+SNIPPET_CHARS = 240
+FALLBACK_THRESHOLD = 0.5
+MAX_FALLBACK_WORDS = 6
+
+# PostgreSQL's english.stop (Snowball), so SQLite drops the words PostgreSQL ignores.
+STOP_WORDS = frozenset(
+    """i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom this
+    that these those am is are was were be been being have has had having do does did doing a an
+    the and but if or because as until while of at by for with about against between into through
+    during before after above below to from up down in out on off over under again further then
+    once here there when where why how all any both each few more most other some such no nor not
+    only own same so than too very s t can will just don should now""".split()
+)
+TOKEN = re.compile(r'"[^"]*"?|\S+')
+WORD = re.compile(r"\w+(?:-\w+)*", re.UNICODE)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000\ue001]")
+
+
+def clean_query(q):
+    """The query as searched: no NUL or control characters, single spaces, at most MAX_QUERY_LENGTH characters.
+
+    Returns (query, truncated).
+    """
+    text = " ".join(CONTROL.sub(" ", q or "").split())
+    if len(text) <= MAX_QUERY_LENGTH:
+        return text, False
+    cut = text[:MAX_QUERY_LENGTH]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut, True
 
 
 def query_words(q):
     """The words of a query, without NUL bytes or punctuation; bounded in length."""
-    return WORD.findall((q or "").replace("\x00", " ")[:MAX_QUERY_LENGTH])
+    return WORD.findall(clean_query(q)[0])
+
+
+# --- the query language, parsed as PostgreSQL's websearch_to_tsquery reads it ---------------
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # a stem (single word) or a phrase, lower case
+    phrase: bool = False
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    """A disjunction of conjunctions: `a b or c -d` is [[a, b], [c, -d]] (`&` binds tighter than `or`)."""
+
+    alternatives: list = field(default_factory=list)
+    had_words: bool = False  # the query had words, even if all were stop words
+
+    @property
+    def is_empty(self):
+        return not any(self.alternatives)
+
+    @property
+    def positive_terms(self):
+        return [term for alternative in self.alternatives for term in alternative if not term.negated]
+
+
+def stem(word):
+    """A light suffix stemming, enough for a substring match to find the other forms of a word."""
+    if len(word) <= 4:
+        return word
+    for suffix in ("ies", "ied", "ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def parse_query(q):
+    query, _ = clean_query(q)
+    parsed = ParsedQuery(alternatives=[[]])
+    for token in TOKEN.findall(query):
+        if token.lower() == "or":
+            if parsed.alternatives[-1]:
+                parsed.alternatives.append([])
+            continue
+        negated = token.startswith("-") and len(token) > 1
+        if negated:
+            token = token[1:]
+        if token.startswith('"'):
+            words = [word.lower() for word in WORD.findall(token)]
+            parsed.had_words = parsed.had_words or bool(words)
+            content = [word for word in words if word not in STOP_WORDS]
+            if not content:
+                continue
+            if len(content) == 1:
+                parsed.alternatives[-1].append(Term(stem(content[0]), negated=negated))
+            else:
+                parsed.alternatives[-1].append(Term(" ".join(words), phrase=True, negated=negated))
+            continue
+        words = [word.lower() for word in WORD.findall(token)]
+        parsed.had_words = parsed.had_words or bool(words)
+        for word in words:
+            if word in STOP_WORDS:
+                continue
+            parsed.alternatives[-1].append(Term(stem(word), negated=negated))
+    # Like websearch_to_tsquery, an alternative of exclusions alone still counts.
+    parsed.alternatives = [alternative for alternative in parsed.alternatives if alternative]
+    return parsed
+
+
+# --- what can be searched ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SearchKind:
+    key: str
+    label: str
+    singular: str
+    fields: tuple  # (field, weight) pairs; weight A is the strongest
+    snippet_fields: tuple  # the text a snippet is cut from
+    trigram_field: str  # what a misspelt query is compared with
+    stored_vector: bool = False  # has a trigger-maintained search_vector column
+    markdown: bool = False  # snippet fields hold markdown source
+
+    def base_queryset(self):
+        if self.key == "cases":
+            return Case.objects.published().for_listing().defer("search_vector")
+        if self.key == "quotes":
+            return Quote.objects.public().select_related("source").defer("search_vector")
+        if self.key == "documents":
+            return Document.objects.select_related("source").defer("search_vector", "raw_text")
+        return {"challenges": Challenge, "success_factors": SuccessFactor, "topics": Topic}[self.key].objects.all()
+
+    def tiebreak(self):
+        return {
+            "cases": ("title", "pk"),
+            "quotes": ("source_id", "start_second", "pk"),
+            "documents": ("title", "pk"),
+            "challenges": ("order", "name"),
+            "success_factors": ("kind", "order", "name"),
+            "topics": ("label",),
+        }[self.key]
+
+
+KINDS = (
+    SearchKind("cases", "Cases", "case", (("title", "A"), ("summary", "B"), ("body", "C")),
+               ("summary", "body"), "title", stored_vector=True, markdown=True),
+    SearchKind("quotes", "Quotes", "quote", (("text", "A"), ("heading_path", "D")), ("text",), "text",
+               stored_vector=True),
+    SearchKind("documents", "Documents", "document", (("title", "A"), ("body", "C")), ("body",), "title",
+               stored_vector=True, markdown=True),
+    SearchKind("challenges", "Challenges", "challenge", (("name", "A"), ("description", "B")),
+               ("description",), "name", markdown=True),
+    SearchKind("success_factors", "Success factors", "success factor", (("name", "A"), ("description", "B")),
+               ("description",), "name", markdown=True),
+    SearchKind("topics", "Topics", "topic", (("label", "A"),), ("label",), "label"),
+)
+KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
+
+
+def uses_postgres():
+    return connection.vendor == "postgresql"
+
+
+def websearch(q):
+    return SearchQuery(q, search_type="websearch", config=CONFIG)
+
+
+def has_lexemes(q):
+    """Whether PostgreSQL finds anything to search for in `q` (not only stop words or punctuation)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT numnode(websearch_to_tsquery(%s::regconfig, %s))", [CONFIG, q])
+        return cursor.fetchone()[0] > 0
+
+
+# --- matching and ranking ----------------------------------------------------------------------
+
+def word_match(queryset, parsed, fields):
+    """SQLite: filter by the parsed query and annotate a rank (title matches count most)."""
+    if parsed.is_empty:
+        return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
+    condition = Q()
+    for alternative in parsed.alternatives:
+        conjunction = Q()
+        for term in alternative:
+            matches = Q()
+            for name, _ in fields:
+                matches |= Q(**{f"{name}__icontains": term.text})
+            conjunction &= ~matches if term.negated else matches
+        condition |= conjunction
+    rank = Value(0.0, output_field=FloatField())
+    for term in parsed.positive_terms:
+        rank = rank + Conditional(
+            *[When(**{f"{name}__icontains": term.text}, then=Value(WEIGHTS[weight])) for name, weight in fields],
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    return queryset.filter(condition).annotate(rank=rank)
+
+
+def full_text_match(queryset, query, kind):
+    """PostgreSQL: filter by the websearch query and annotate its rank."""
+    if kind.stored_vector:
+        vector = F("search_vector")
+    else:
+        vector = None
+        for name, weight in kind.fields:
+            part = SearchVector(name, weight=weight, config=CONFIG)
+            vector = part if vector is None else vector + part
+        queryset = queryset.annotate(search_vector_now=vector)
+        vector = F("search_vector_now")
+    return queryset.filter(**{("search_vector" if kind.stored_vector else "search_vector_now"): query}).annotate(
+        rank=SearchRank(vector, query)
+    )
 
 
 def search_cases(cases, q):
-    """Filter a Case queryset by the query `q` and annotate a `rank` (higher is better)."""
-    words = query_words(q)
-    if not words:
-        return cases.annotate(rank=Value(0.0))
-    for word in words:
-        cases = cases.filter(Q(title__icontains=word) | Q(summary__icontains=word) | Q(body__icontains=word))
-    return cases.annotate(rank=Value(1.0))
+    """Filter a Case queryset by the query `q` and annotate a `rank` (higher is better).
+
+    A query without words leaves the cases as they are (rank 0); a query of stop words only
+    matches nothing, as on PostgreSQL.
+    """
+    query, _ = clean_query(q)
+    parsed = parse_query(query)
+    if not parsed.had_words:
+        return cases.annotate(rank=Value(0.0, output_field=FloatField()))
+    kind = KINDS_BY_KEY["cases"]
+    if uses_postgres():
+        return full_text_match(cases, websearch(query), kind)
+    return word_match(cases, parsed, kind.fields)
+
+
+# --- snippets ------------------------------------------------------------------------------------
+
+MARKDOWN_NOISE = [
+    (re.compile(r"\[\[([^\]|]*\|)?([^\]]*)\]\]"), r"\2"),  # [[target|label]] -> label
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)?"), r"\1"),  # [text](url) -> text
+    (re.compile(r"\]\([^)\s]*\)?"), ""),  # the tail of a link cut by a fragment boundary
+    (re.compile(r"https?://\S+"), ""),
+    (re.compile(r"(^|\s)#{1,6}\s"), r"\1"),
+    (re.compile(r"[*_`>|\[\]]+"), ""),
+]
+
+
+def plain_text(text, markdown=False):
+    if markdown:
+        for pattern, replacement in MARKDOWN_NOISE:
+            text = pattern.sub(replacement, text)
+    return " ".join(text.split())
+
+
+def marked_html(text):
+    """Escape `text`, turning START_SEL…STOP_SEL spans into <mark>; stray marks are dropped."""
+    parts = []
+    position = 0
+    for match in MARKED.finditer(text):
+        parts.append(conditional_escape(text[position:match.start()].replace(START_SEL, "").replace(STOP_SEL, "")))
+        inner = match.group(1).replace(START_SEL, "").replace(STOP_SEL, "")
+        parts.append(format_html("<mark>{}</mark>", inner))
+        position = match.end()
+    parts.append(conditional_escape(text[position:].replace(START_SEL, "").replace(STOP_SEL, "")))
+    return SafeString("".join(parts))
+
+
+def highlight_terms(text, terms, limit=SNIPPET_CHARS):
+    """A snippet of `text` around the first match of the terms, with matched words marked (SQLite)."""
+    text = CONTROL.sub(" ", text)
+    patterns = [re.escape(term.text).replace(r"\ ", r"\W+") for term in terms]
+    matcher = re.compile(r"\w*(?:" + "|".join(patterns) + r")\w*", re.IGNORECASE) if patterns else None
+    first = matcher.search(text) if matcher else None
+    start = 0
+    if first and first.start() > limit // 3:
+        start = text.rfind(" ", 0, first.start() - limit // 3) + 1
+    end = start + limit
+    if end < len(text):
+        end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    excerpt = text[start:end]
+    if matcher:
+        excerpt = matcher.sub(lambda match: f"{START_SEL}{match.group(0)}{STOP_SEL}", excerpt)
+    return marked_html(("… " if start else "") + excerpt + (" …" if end < len(text) else ""))
+
+
+def truncated(text, limit=SNIPPET_CHARS):
+    if len(text) <= limit:
+        return conditional_escape(text)
+    return conditional_escape(text[:limit].rsplit(" ", 1)[0] + " …")
+
+
+def snippet_source(obj, kind):
+    return plain_text(" ".join(getattr(obj, name) or "" for name in kind.snippet_fields), markdown=kind.markdown)
+
+
+# --- the search page -----------------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    object: object
+    snippet: str
+
+
+@dataclass
+class KindResults:
+    kind: SearchKind
+    count: int
+    hits: list = field(default_factory=list)
+    page: object = None  # a Page when one kind is shown page by page
+
+
+@dataclass
+class SearchResults:
+    query: str = ""
+    notices: list = field(default_factory=list)
+    fallback: bool = False  # the results are close spellings, not full-text matches
+    groups: list = field(default_factory=list)
+
+    @property
+    def total(self):
+        return sum(group.count for group in self.groups)
+
+    @property
+    def groups_with_hits(self):
+        return [group for group in self.groups if group.count]
+
+
+class Searcher:
+    """One search over every kind; PostgreSQL full-text (with trigram fallback) or SQLite word match."""
+
+    def __init__(self, q):
+        self.query, self.was_truncated = clean_query(q)
+        self.parsed = parse_query(self.query)
+        self.postgres = uses_postgres()
+        self.fallback = False
+        self.fallback_words = [
+            word for word in query_words(self.query) if len(word) >= 3 and word.lower() not in STOP_WORDS
+        ][:MAX_FALLBACK_WORDS]
+        if self.postgres:
+            self.tsquery = websearch(self.query)
+            self.searchable = self.parsed.had_words and has_lexemes(self.query)
+        else:
+            self.searchable = not self.parsed.is_empty
+
+    def matching(self, kind):
+        queryset = kind.base_queryset()
+        if self.fallback:
+            # Every word must be close to a word of the field (pg_trgm's word similarity, indexed).
+            condition = Q()
+            rank = Value(0.0, output_field=FloatField())
+            for word in self.fallback_words:
+                condition &= Q(**{f"{kind.trigram_field}__trigram_word_similar": word})
+                rank = rank + TrigramWordSimilarity(word, kind.trigram_field)
+            return queryset.filter(condition).annotate(rank=rank)
+        if self.postgres:
+            return full_text_match(queryset, self.tsquery, kind)
+        return word_match(queryset, self.parsed, kind.fields)
+
+    def ordered(self, kind):
+        return self.matching(kind).order_by("-rank", *kind.tiebreak())
+
+    def hits(self, kind, objects):
+        """Hits of an already sliced queryset (PostgreSQL headlines come with the rows)."""
+        hits = []
+        for obj in objects:
+            if self.fallback:
+                snippet = truncated(snippet_source(obj, kind))
+            elif self.postgres:
+                snippet = marked_html(plain_text(obj.headline, markdown=kind.markdown))
+            else:
+                snippet = highlight_terms(snippet_source(obj, kind), self.parsed.positive_terms)
+            hits.append(Hit(obj, snippet))
+        return hits
+
+    def with_headlines(self, queryset, kind):
+        if not self.postgres or self.fallback:
+            return queryset
+        names = kind.snippet_fields
+        expression = F(names[0])
+        if len(names) > 1:
+            parts = [part for name in names for part in (F(name), Value(" \n "))][:-1]
+            expression = Concat(*parts, output_field=TextField())
+        return queryset.annotate(
+            headline=SearchHeadline(
+                expression, self.tsquery, config=CONFIG, start_sel=START_SEL, stop_sel=STOP_SEL,
+                max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
+            )
+        )
+
+    def run(self, *, kind=None, page=1, per_kind=5, per_page=20):
+        results = SearchResults(query=self.query)
+        if self.was_truncated:
+            results.notices.append(f"Your search was longer than {MAX_QUERY_LENGTH} characters; only its start was used.")
+        if not self.query:
+            return results
+        if not self.searchable:
+            results.notices.append(
+                "Your search has no words to look for (only very common words such as “the” or punctuation). "
+                "Try a more specific word."
+            )
+            return results
+        counts = {candidate.key: self.matching(candidate).count() for candidate in KINDS}
+        if self.postgres and not any(counts.values()) and self.fallback_words:
+            self.fallback = True
+            with transaction.atomic():
+                # A little more tolerant than pg_trgm's default (0.6): "spaec" still finds "space".
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [FALLBACK_THRESHOLD])
+                counts = {candidate.key: self.matching(candidate).count() for candidate in KINDS}
+                results.fallback = any(counts.values())
+                self.collect(results, counts, kind=kind, page=page, per_kind=per_kind, per_page=per_page)
+            return results
+        self.collect(results, counts, kind=kind, page=page, per_kind=per_kind, per_page=per_page)
+        return results
+
+    def collect(self, results, counts, *, kind, page, per_kind, per_page):
+        for candidate in KINDS:
+            group = KindResults(kind=candidate, count=counts[candidate.key])
+            results.groups.append(group)
+            if not group.count or (kind and candidate.key != kind):
+                continue
+            ordered = self.with_headlines(self.ordered(candidate), candidate)
+            if kind:
+                paginator = Paginator(ordered, per_page)
+                paginator.count = group.count  # counted already
+                group.page = paginator.get_page(page)
+                group.hits = self.hits(candidate, group.page.object_list)
+            else:
+                group.hits = self.hits(candidate, ordered[:per_kind])
+
+
+def search(q, *, kind=None, page=1, per_kind=5, per_page=20):
+    """Search every kind for `q`: counts for all, the best `per_kind` hits each (or one kind page by page)."""
+    return Searcher(q).run(kind=kind, page=page, per_kind=per_kind, per_page=per_page)
