@@ -48,12 +48,12 @@ class LinkHistory(HistoricalRecords):
         for tracked in model._default_manager.filter(pk__in=pks):
             self.create_historical_record(tracked, "~")
 
-    def record(self, instance, *, reason="", user=None):
-        """Write one historical record of `instance` as it is in the database now."""
+    def record(self, instance, *, reason="", user=None, history_type="~"):
+        """Write one historical record of `instance` as it is now, by `user` (None: nobody)."""
         instance._change_reason = reason
         instance._history_user = user
         try:
-            self.create_historical_record(instance, "~")
+            self.create_historical_record(instance, history_type)
         finally:
             del instance._change_reason
             del instance._history_user

@@ -1,49 +1,406 @@
-"""Admin of cases and their links: participations, challenge and success-factor notes."""
-from django.contrib import admin
-from django.db.models import Count
+"""Admin of cases: the editorial workflow per role, evidence, preview, history with revert, and the
+through-models' own changelists.
 
-from ..models import Case, CaseChallenge, CaseSuccessFactor, Participation
+Roles (migration 0005): Editors write and submit for review; Publishers also publish, unpublish,
+archive and delete published cases. The server enforces it: the status field is read-only for
+everyone (it changes only through cases.workflow, which checks the permission), actions are
+offered per role, and deleting a published or archived case needs `cases.publish_case`.
+"""
+from django.contrib import admin, messages
+from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..history import (
+    CASE_LINKS,
+    Version,
+    case_link_ids,
+    ensure_baseline,
+    ensure_quote_baseline,
+    link_changes,
+    revert_case,
+    versions,
+)
+from ..models import Case, CaseChallenge, CaseSuccessFactor, Country, Participation, Quote
+from ..rendering import render_markdown
+from ..tracking import RECORDERS
+from ..views.browse import CaseDetailView
+from ..workflow import (
+    TRANSITIONS,
+    TransitionRefused,
+    allowed_transitions,
+    apply_to_many,
+    apply_transition,
+    as_list,
+    can_publish,
+    missing_for_publication,
+    transitions_from,
+)
+from .filters import (
+    CountryPresenceFilter,
+    EvidenceFilter,
+    ParentLinkFilter,
+    ThemePresenceFilter,
+)
+from .forms import CaseAdminForm, EvidenceAutocompleteView
+
+MAX_SEARCH_LENGTH = 200
+MAX_REFUSALS_SHOWN = 10
 
 
 class ParticipationInline(admin.TabularInline):
     model = Participation
     extra = 0
     autocomplete_fields = ["organisation"]
+    verbose_name = "participating organisation"
 
 
 class CaseChallengeInline(admin.TabularInline):
     model = CaseChallenge
     extra = 0
     autocomplete_fields = ["challenge"]
+    verbose_name = "challenge met"
+    verbose_name_plural = "challenges met, with a note on how"
 
 
 class CaseSuccessFactorInline(admin.TabularInline):
     model = CaseSuccessFactor
     extra = 0
     autocomplete_fields = ["success_factor"]
+    verbose_name = "success factor shown"
+    verbose_name_plural = "success factors shown, with a note"
+
+
+def evidence_count_subquery():
+    """Evidence per case as a correlated subquery: computed for the rows of the page only."""
+    links = (
+        Quote.cases.through.objects.filter(case_id=OuterRef("pk"))
+        .order_by()
+        .values("case_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(links, output_field=IntegerField()), 0)
+
+
+def _transition_action(name):
+    transition = TRANSITIONS[name]
+
+    def action(modeladmin, request, queryset):
+        modeladmin.run_transition(request, queryset, name)
+
+    action.__name__ = f"transition_{name}"
+    return admin.action(
+        description=f"{transition.label}: selected cases",
+        permissions=["publish"] if transition.needs_publish_permission else ["change"],
+    )(action)
+
+
+class CasePreviewView(CaseDetailView):
+    """The public case page, drafts included, for curators."""
+
+    def get_queryset(self):
+        # The public page's own queryset (its joins and prefetches), without its published-only filter.
+        page = super().get_queryset().all()
+        page.query.where = page.query.where_class()
+        return page
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex"
+        return response
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "stage", "start_year", "end_year", "evidence_count", "updated_at"]
-    list_filter = ["status", "stage", "themes", "approaches__family"]
+class CaseAdmin(SimpleHistoryAdmin):
+    form = CaseAdminForm
+    list_display = ["title", "status", "stage", "years", "country_codes", "evidence_count", "updated_at"]
+    list_filter = [
+        "status",
+        "stage",
+        ("themes", RelatedOnlyFieldListFilter),
+        ("countries", RelatedOnlyFieldListFilter),
+        "approaches__family",
+        EvidenceFilter,
+        CountryPresenceFilter,
+        ThemePresenceFilter,
+        ParentLinkFilter,
+    ]
     search_fields = ["title", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["countries", "themes", "approaches", "parent", "publications"]
     inlines = [ParticipationInline, CaseChallengeInline, CaseSuccessFactorInline]
-    date_hierarchy = "created_at"
+    readonly_fields = ["status", "publication_checklist", "rendered_body", "published_at", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "publication_checklist", "loaded_version"]}),
+        ("Content", {"fields": ["summary", "body", "rendered_body", "website"]}),
+        (
+            "Classification",
+            {"fields": ["stage", ("start_year", "end_year"), "parent", "countries", "themes", "approaches"]},
+        ),
+        ("Evidence", {"fields": ["evidence", "publications"]}),
+        ("Metadata", {"classes": ["collapse"], "fields": ["published_at", "created_at", "updated_at"]}),
+    ]
+    actions = [_transition_action(name) for name in TRANSITIONS]
+    list_per_page = 50
     show_full_result_count = False
+    object_history_list_template = "admin/cases/case/object_history_list.html"
+
+    class Media:
+        css = {"all": ["css/admin-curation.css"]}
+
+    # Querysets and search
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(evidence_count=Count("quotes", distinct=True))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("parent")
+            .annotate(evidence_count=evidence_count_subquery())
+            .prefetch_related(Prefetch("countries", queryset=Country.objects.only("code", "name")))
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Full text on PostgreSQL (the stored, indexed vector of title, summary and body), plus the
+        title and slug as typed, so a few letters find a case in autocompletes too."""
+        search_term = search_term.replace("\x00", "")[:MAX_SEARCH_LENGTH].strip()
+        if connection.vendor != "postgresql" or not search_term:
+            return super().get_search_results(request, queryset, search_term)
+        from django.contrib.postgres.search import SearchQuery
+
+        words = SearchQuery(search_term, config="english", search_type="websearch")
+        matches = Q(search_vector=words) | Q(title__icontains=search_term) | Q(slug__icontains=search_term)
+        return queryset.filter(matches), False
+
+    # Columns and read-only fields
+
+    @admin.display(description="Years", ordering="start_year")
+    def years(self, case):
+        return case.years
+
+    @admin.display(description="Countries")
+    def country_codes(self, case):
+        return ", ".join(country.code for country in case.countries.all())
 
     @admin.display(description="Evidence", ordering="evidence_count")
     def evidence_count(self, case):
         return case.evidence_count
 
+    @admin.display(description="Rendered body (as saved)")
+    def rendered_body(self, case):
+        if not case.body:
+            return "—"
+        return format_html('<div class="rendered-markdown">{}</div>', render_markdown(case.body))
+
+    @admin.display(description="Ready to publish?")
+    def publication_checklist(self, case):
+        if case.pk is None:
+            return "Save the draft first."
+        missing = missing_for_publication(case)
+        if missing:
+            return f"Not yet: it lacks {as_list(missing)}."
+        return "Yes: it has a summary, a country and evidence."
+
+    def view_on_site(self, case):
+        return case.get_absolute_url() if case.is_published else None
+
+    # Permissions
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status in (Case.Status.PUBLISHED, Case.Status.ARCHIVED):
+            if not can_publish(request.user):
+                return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        names = {f"transition_{t.name}" for t in allowed_transitions(request.user)}
+        return {key: value for key, value in actions.items() if not key.startswith("transition_") or key in names}
+
+    # Saving: one history record per save, written after the links, so a version holds them all
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            ensure_baseline(obj)
+        obj.skip_history_when_saving = True
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        case = form.instance
+        if "evidence" in form.changed_data:
+            chosen = form.cleaned_data["evidence"]
+            ensure_quote_baseline(Quote.objects.filter(pk__in=[quote.pk for quote in chosen]))
+            case.quotes.set(chosen)
+        del case.skip_history_when_saving
+        RECORDERS[Case].record(case, user=request.user, history_type="~" if change else "+")
+
+    # Extra pages: transitions, preview, evidence autocomplete, library health
+
+    def get_urls(self):
+        from .health import health_view
+
+        info = self.opts.app_label, self.opts.model_name
+        own = [
+            path("health/", self.admin_site.admin_view(health_view), name="%s_%s_health" % info),
+            path(
+                "evidence-autocomplete/",
+                self.admin_site.admin_view(EvidenceAutocompleteView.as_view(admin_site=self.admin_site)),
+                name="%s_%s_evidence_autocomplete" % info,
+            ),
+            path(
+                "<int:object_id>/transition/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="%s_%s_transition" % info,
+            ),
+            path("<int:object_id>/preview/", self.admin_site.admin_view(self.preview_view), name="%s_%s_preview" % info),
+        ]
+        return own + super().get_urls()
+
+    def run_transition(self, request, queryset, name):
+        changed, refused = apply_to_many(queryset, name, user=request.user)
+        transition = TRANSITIONS[name]
+        if changed:
+            self.message_user(
+                request, f"{transition.label}: {len(changed)} case{'s' if len(changed) != 1 else ''} done.", messages.SUCCESS
+            )
+        for refusal in refused[:MAX_REFUSALS_SHOWN]:
+            self.message_user(request, refusal.message, messages.ERROR)
+        if len(refused) > MAX_REFUSALS_SHOWN:
+            self.message_user(request, f"…and {len(refused) - MAX_REFUSALS_SHOWN} more cases refused.", messages.ERROR)
+
+    def transition_view(self, request, object_id, name):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        case = get_object_or_404(Case, pk=object_id)
+        if name not in TRANSITIONS:
+            raise Http404("No such transition.")
+        if not self.has_change_permission(request, case):
+            raise PermissionDenied
+        try:
+            case = apply_transition(case, name, user=request.user)
+        except TransitionRefused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+        else:
+            self.message_user(request, f"“{case}” is now {case.get_status_display().lower()}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+
+    def preview_view(self, request, object_id):
+        case = get_object_or_404(Case, pk=object_id)
+        if not self.has_view_or_change_permission(request, case):
+            raise PermissionDenied
+        if not case.is_published:
+            messages.info(request, f"Preview of a {case.get_status_display().lower()} case: visitors cannot see it.")
+        return CasePreviewView.as_view()(request, pk=case.pk)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["transitions"] = transitions_from(obj.status, request.user)
+            context["preview_url"] = reverse("admin:cases_case_preview", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "health_url": reverse("admin:cases_case_health")}
+        return super().changelist_view(request, extra_context)
+
+    # History: field diffs plus the links' diffs; a version page that reverts content and links
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        records = list(historical_records)
+        if len(records) < 2:
+            return
+        described = versions(records[0].id, records)
+        for newer, older in zip(described, described[1:]):
+            newer.record.link_changes = [
+                {"field": change["field"], "added": _minus(change["new"], change["old"]), "removed": _minus(change["old"], change["new"])}
+                for change in link_changes(older, newer)
+            ]
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        case = get_object_or_404(Case, pk=object_id)
+        record = get_object_or_404(Case.history.select_related("history_user"), id=case.pk, history_id=version_id)
+        if not self.has_view_history_or_change_history_permission(request, case):
+            raise PermissionDenied
+        may_revert = self.has_change_permission(request, case)
+        if request.method == "POST":
+            if not may_revert:
+                raise PermissionDenied
+            try:
+                result = revert_case(case, record, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"Not reverted: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                note = f" Not restored: {'; '.join(result.notes)}." if result.notes else ""
+                self.message_user(request, f"“{result.case}” reverted to the version of {record.history_date:%Y-%m-%d %H:%M}.{note}", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
+        version = versions(case.pk, [record])[0]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Version of {record.history_date:%Y-%m-%d %H:%M} of {case}",
+            "opts": self.opts,
+            "original": case,
+            "record": record,
+            "fields": _version_fields(record, version),
+            "may_revert": may_revert,
+            "history_url": reverse("admin:cases_case_history", args=[case.pk]),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/cases/case/history_version.html", context)
+
+
+def _minus(values, others):
+    others = set(others)
+    return [value for value in values if value not in others]
+
+
+def _version_fields(record, version: Version):
+    """(label, value) pairs describing a historical record and its links."""
+    rows = [
+        ("Title", record.title),
+        ("Slug", record.slug),
+        ("Status then", record.get_status_display()),
+        ("Summary", record.summary or "—"),
+        ("Body", format_html('<div class="rendered-markdown">{}</div>', render_markdown(record.body)) if record.body else "—"),
+        ("Stage", record.get_stage_display() or "—"),
+        ("Years", f"{record.start_year or '?'}–{record.end_year or ''}" if record.start_year or record.end_year else "—"),
+        ("Website", record.website or "—"),
+        ("Parent", _parent_then(record)),
+    ]
+    for name, (label, model) in CASE_LINKS.items():
+        names = sorted(str(obj) for obj in model.objects.filter(pk__in=case_link_ids(record, name)))
+        rows.append((label, _as_items(names)))
+    for label, values in version.links.items():
+        rows.append((label, _as_items(values)))
+    return rows
+
+
+def _parent_then(record):
+    if record.parent_id is None:
+        return "—"
+    parent = Case.objects.filter(pk=record.parent_id).first()
+    return parent.title if parent else f"case #{record.parent_id} (deleted since)"
+
+
+def _as_items(values):
+    if not values:
+        return "—"
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((value,) for value in values)))
+
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(SimpleHistoryAdmin):
     list_display = ["case", "organisation", "role"]
     list_filter = ["role"]
     list_select_related = ["case", "organisation"]
@@ -52,7 +409,7 @@ class ParticipationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseChallenge)
-class CaseChallengeAdmin(admin.ModelAdmin):
+class CaseChallengeAdmin(SimpleHistoryAdmin):
     list_display = ["case", "challenge"]
     list_filter = ["challenge"]
     list_select_related = ["case", "challenge"]
@@ -61,7 +418,7 @@ class CaseChallengeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseSuccessFactor)
-class CaseSuccessFactorAdmin(admin.ModelAdmin):
+class CaseSuccessFactorAdmin(SimpleHistoryAdmin):
     list_display = ["case", "success_factor"]
     list_filter = ["success_factor__kind", "success_factor"]
     list_select_related = ["case", "success_factor"]

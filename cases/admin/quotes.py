@@ -1,23 +1,96 @@
-"""Admin of evidence quotes."""
-from django.contrib import admin
-from django.utils.html import format_html
+"""Admin of evidence quotes: what each supports, and linking many of them to a case at once."""
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import Prefetch
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
 
-from ..models import Quote
+from ..history import ensure_quote_baseline
+from ..models import Case, Quote
+from ..workflow import link_quotes_to_case
+from .filters import NeedsReviewFilter, QuoteCaseLinkFilter
+
+MAX_QUOTES_TO_LINK = 1000  # each linked quote gets a history record: keep one request short
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
-    list_display = ["short_text", "source", "video_time", "position"]
-    list_filter = ["source__kind", "document__needs_review"]
+class QuoteAdmin(SimpleHistoryAdmin):
+    list_display = ["short_text", "source", "video_time", "supported_cases"]
+    list_filter = [("source", admin.RelatedOnlyFieldListFilter), QuoteCaseLinkFilter, NeedsReviewFilter, "source__kind"]
     list_select_related = ["source"]
     search_fields = ["text", "source__title"]
     autocomplete_fields = ["source", "document", "cases", "challenges", "success_factors", "topics"]
+    actions = ["link_to_case"]
+    list_per_page = 100
     show_full_result_count = False
+
+    class Media:
+        css = {"all": ["css/admin-curation.css"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("search_vector")
+            .prefetch_related(Prefetch("cases", queryset=Case.objects.only("pk", "title")))
+        )
 
     @admin.display(description="Text")
     def short_text(self, quote):
-        return quote.text[:100]
+        return quote.text if len(quote.text) <= 160 else f"{quote.text[:157]}…"
 
     @admin.display(description="Time", ordering="start_second")
     def video_time(self, quote):
-        return format_html('<a href="{}" rel="noopener">{}</a>', quote.youtube_url, quote.timestamp)
+        return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', quote.youtube_url, quote.timestamp)
+
+    @admin.display(description="Supports")
+    def supported_cases(self, quote):
+        cases = quote.cases.all()
+        if not cases:
+            return "—"
+        return format_html_join(
+            ", ", '<a href="{}">{}</a>', ((reverse("admin:cases_case_change", args=[case.pk]), case.title) for case in cases)
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            ensure_quote_baseline(Quote.objects.filter(pk=obj.pk))
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Link selected quotes to a case…", permissions=["change"])
+    def link_to_case(self, request, queryset):
+        from .forms import LinkQuotesForm
+
+        count = queryset.count()
+        if count > MAX_QUOTES_TO_LINK:
+            self.message_user(
+                request, f"Select at most {MAX_QUOTES_TO_LINK} quotes at a time ({count} were selected).", messages.ERROR
+            )
+            return None
+        form = LinkQuotesForm(request.POST if "apply" in request.POST else None, admin_site=self.admin_site)
+        if form.is_bound and form.is_valid():
+            case = form.cleaned_data["case"]
+            if not self.admin_site.get_model_admin(Case).has_change_permission(request, case):
+                self.message_user(request, f"You may not change “{case}”.", messages.ERROR)
+                return None
+            result = link_quotes_to_case(queryset, case, user=request.user)
+            already = f" ({result.already} already were)" if result.already else ""
+            self.message_user(
+                request, f"Linked {result.linked} quote{'s' if result.linked != 1 else ''} to “{case}”{already}.", messages.SUCCESS
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Link quotes to a case",
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+            "quotes": queryset.select_related("source")[:20],
+            "count": count,
+            "select_across": request.POST.get("select_across", "0"),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/cases/quote/link_to_case.html", context)

@@ -1,0 +1,140 @@
+"""Changelist filters of the curation gaps the Library health page counts: each number links to one."""
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q
+
+from ..models import Case, Quote
+
+
+def case_links(name):
+    """Rows of the through table of Case.<name> (countries, themes) or of Quote.cases for "quotes"."""
+    if name == "quotes":
+        return Quote.cases.through.objects
+    return getattr(Case, name).through.objects
+
+
+def cases_without(name):
+    """Q for cases with no row in the link table `name`."""
+    return ~Exists(case_links(name).filter(case_id=OuterRef("pk")))
+
+
+class _CaseLinkFilter(admin.SimpleListFilter):
+    """Cases with or without any link of one kind; the lookups read as an answer to the title."""
+
+    link = None
+
+    def lookups(self, request, model_admin):
+        return [("no", "None"), ("yes", "At least one")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(cases_without(self.link))
+        if self.value() == "yes":
+            return queryset.exclude(cases_without(self.link))
+        return queryset
+
+
+class EvidenceFilter(_CaseLinkFilter):
+    title = "evidence quotes"
+    parameter_name = "evidence"
+    link = "quotes"
+
+
+class CountryPresenceFilter(_CaseLinkFilter):
+    title = "countries given"
+    parameter_name = "has_countries"
+    link = "countries"
+
+
+class ThemePresenceFilter(_CaseLinkFilter):
+    title = "themes given"
+    parameter_name = "has_themes"
+    link = "themes"
+
+
+def cycle_case_ids():
+    """Ids of cases whose chain of parents comes back to them (the admin refuses these; imports may not)."""
+    parent_of = dict(Case.objects.filter(parent__isnull=False).values_list("pk", "parent_id"))
+    in_cycle = set()
+    for start in parent_of:
+        seen = []
+        current = start
+        while current in parent_of and current not in seen:
+            seen.append(current)
+            current = parent_of[current]
+        if current in seen:
+            in_cycle.update(seen[seen.index(current):])
+    return in_cycle
+
+
+def broken_parent_q():
+    """Published cases whose parent is not published (their page would link to nothing), and cycles."""
+    unpublished_parent = Q(status=Case.Status.PUBLISHED, parent__isnull=False) & ~Q(
+        parent__status=Case.Status.PUBLISHED
+    )
+    return unpublished_parent | Q(pk__in=cycle_case_ids())
+
+
+class ParentLinkFilter(admin.SimpleListFilter):
+    title = "parent link"
+    parameter_name = "parent_link"
+
+    def lookups(self, request, model_admin):
+        return [("broken", "Broken (unpublished parent or cycle)"), ("none", "No parent")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "broken":
+            return queryset.filter(broken_parent_q())
+        if self.value() == "none":
+            return queryset.filter(parent__isnull=True)
+        return queryset
+
+
+class QuoteCaseLinkFilter(admin.SimpleListFilter):
+    title = "linked to a case"
+    parameter_name = "linked"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Linked"), ("no", "Not linked")]
+
+    def queryset(self, request, queryset):
+        linked = Exists(Quote.cases.through.objects.filter(quote_id=OuterRef("pk")))
+        if self.value() == "yes":
+            return queryset.filter(linked)
+        if self.value() == "no":
+            return queryset.filter(~linked)
+        return queryset
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    """Quotes of documents the importer flagged for a curator's reading."""
+
+    title = "needs review"
+    parameter_name = "needs_review"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Needs review"), ("no", "Reviewed or no document")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.needing_review()
+        if self.value() == "no":
+            return queryset.exclude(document__needs_review=True)
+        return queryset
+
+
+class DocumentCaseEvidenceFilter(admin.SimpleListFilter):
+    """For the Document changelist: documents whose quotes back no case yet (the health page links to it)."""
+
+    title = "quotes linked to a case"
+    parameter_name = "case_evidence"
+
+    def lookups(self, request, model_admin):
+        return [("none", "None"), ("some", "At least one")]
+
+    def queryset(self, request, queryset):
+        evidence = Exists(Quote.cases.through.objects.filter(quote__document=OuterRef("pk")))
+        if self.value() == "none":
+            return queryset.filter(~evidence)
+        if self.value() == "some":
+            return queryset.filter(evidence)
+        return queryset
