@@ -1,0 +1,37 @@
+"""The search page: one search over cases, quotes, documents, challenges, success factors and topics."""
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from ..search import KINDS, KINDS_BY_KEY, MAX_QUERY_LENGTH, search
+
+PER_KIND = 5
+PER_PAGE = 20
+
+
+def bad_request(request, message):
+    context = {"query": "", "kinds": KINDS, "error": message, "max_length": MAX_QUERY_LENGTH}
+    return render(request, "cases/search.html", context, status=400)
+
+
+def search_view(request):
+    q = request.GET.get("q", "")
+    kind = request.GET.get("kind", "").strip()
+    if kind and kind not in KINDS_BY_KEY:
+        names = ", ".join(KINDS_BY_KEY)
+        return bad_request(request, f"“kind” must be one of {names}.")
+    raw_page = request.GET.get("page", "1").strip() or "1"
+    if not (raw_page.isdigit() and len(raw_page) <= 6 and int(raw_page) >= 1):
+        return bad_request(request, "“page” must be a whole number from 1 up.")
+    results = search(q, kind=kind or None, page=int(raw_page), per_kind=PER_KIND, per_page=PER_PAGE)
+    selected = next((group for group in results.groups if group.kind.key == kind), None)
+    context = {
+        "query": results.query,
+        "results": results,
+        "kind": kind,
+        "selected": selected,
+        "max_length": MAX_QUERY_LENGTH,
+        "query_string": urlencode({"q": results.query}),
+        "page_obj": selected.page if selected else None,
+        "query_without_page": urlencode({"q": results.query, "kind": kind}),
+    }
+    return render(request, "cases/search.html", context)
