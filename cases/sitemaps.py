@@ -1,0 +1,132 @@
+"""The sitemap of every public page: published cases, taxonomy, sources, documents, topics, quotes, static pages."""
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+
+from .models import Approach, Case, Challenge, Country, Document, Organisation, Quote, Source, SuccessFactor, Theme, Topic
+
+STATIC_PAGES = [
+    "cases:home",
+    "cases:case-list",
+    "cases:challenge-list",
+    "cases:success-factor-list",
+    "cases:country-list",
+    "cases:source-list",
+    "cases:quote-list",
+    "cases:matrix",
+]
+
+
+class StaticSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.6
+
+    def items(self):
+        return STATIC_PAGES
+
+    def location(self, name):
+        return reverse(name)
+
+
+class CaseSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.8
+
+    def items(self):
+        return Case.objects.published().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, case):
+        return case.updated_at
+
+
+class TermSitemap(Sitemap):
+    """Taxonomy pages: every term has a public page listing its published cases."""
+
+    changefreq = "monthly"
+    priority = 0.5
+    model = None
+
+    def items(self):
+        return self.model.objects.order_by("pk")
+
+    def lastmod(self, term):
+        return getattr(term, "updated_at", None)
+
+
+class ChallengeSitemap(TermSitemap):
+    model = Challenge
+
+
+class SuccessFactorSitemap(TermSitemap):
+    model = SuccessFactor
+
+
+class ThemeSitemap(TermSitemap):
+    model = Theme
+
+
+class ApproachSitemap(TermSitemap):
+    model = Approach
+
+
+class OrganisationSitemap(TermSitemap):
+    model = Organisation
+
+
+class SourceSitemap(TermSitemap):
+    model = Source
+
+
+class DocumentSitemap(TermSitemap):
+    model = Document
+
+    def items(self):
+        return Document.objects.only("slug", "updated_at").order_by("pk")
+
+
+class TopicSitemap(TermSitemap):
+    model = Topic
+
+
+class CountrySitemap(Sitemap):
+    """Countries with at least one published case."""
+
+    changefreq = "monthly"
+    priority = 0.5
+
+    def items(self):
+        published_here = Case.objects.published().filter(countries=OuterRef("pk"))
+        return Country.objects.filter(Exists(published_here)).order_by("code")
+
+
+class QuoteSitemap(Sitemap):
+    """Every quote's citable permalink (many: the sitemap index pages through them)."""
+
+    changefreq = "yearly"
+    priority = 0.3
+    limit = 10000
+
+    def items(self):
+        return Quote.objects.only("pk", "updated_at").order_by("pk")
+
+    def location(self, quote):
+        return reverse("cases:quote-detail", kwargs={"pk": quote.pk})
+
+    def lastmod(self, quote):
+        return quote.updated_at
+
+
+SITEMAPS = {
+    "pages": StaticSitemap,
+    "cases": CaseSitemap,
+    "challenges": ChallengeSitemap,
+    "success-factors": SuccessFactorSitemap,
+    "countries": CountrySitemap,
+    "themes": ThemeSitemap,
+    "approaches": ApproachSitemap,
+    "organisations": OrganisationSitemap,
+    "sources": SourceSitemap,
+    "documents": DocumentSitemap,
+    "topics": TopicSitemap,
+    "quotes": QuoteSitemap,
+}

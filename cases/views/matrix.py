@@ -1,0 +1,148 @@
+"""The matrix: published cases (rows) against challenges and success factors (columns), as a page and as CSV."""
+import csv
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from ..models import Case, CaseChallenge, CaseSuccessFactor, Challenge, SuccessFactor
+
+PER_PAGE = 500
+FILTER_PARAMETERS_IGNORED = {"page", "format"}
+
+
+@dataclass
+class Column:
+    term: object  # a Challenge or a SuccessFactor
+    group: str  # "challenge" or "success-factor"
+    total: int = 0
+
+    @property
+    def key(self):
+        return (self.group, self.term.pk)
+
+    @property
+    def anchor(self):
+        return f"{self.group}-{self.term.slug}"
+
+
+@dataclass
+class Row:
+    case: Case
+    cells: list = field(default_factory=list)  # per column: the link to the evidence, or "" when not linked
+
+
+def matrix_columns():
+    challenges = [Column(challenge, "challenge") for challenge in Challenge.objects.order_by("order", "name")]
+    factors = [
+        Column(factor, "success-factor") for factor in SuccessFactor.objects.order_by("kind", "order", "name")
+    ]
+    return challenges, factors
+
+
+def links_of(cases):
+    """The (group, term id) pairs each case of `cases` is linked to, keyed by case id."""
+    links = {}
+    for case_id, challenge_id in CaseChallenge.objects.filter(case__in=cases).values_list("case_id", "challenge_id"):
+        links.setdefault(case_id, set()).add(("challenge", challenge_id))
+    for case_id, factor_id in CaseSuccessFactor.objects.filter(case__in=cases).values_list(
+        "case_id", "success_factor_id"
+    ):
+        links.setdefault(case_id, set()).add(("success-factor", factor_id))
+    return links
+
+
+def column_totals(columns, cases):
+    """How many of the filtered cases each column's term is linked to (all pages, not just this one)."""
+    case_ids = cases.values("pk")
+    totals = {
+        ("challenge", row["challenge_id"]): row["n"]
+        for row in CaseChallenge.objects.filter(case__in=case_ids).values("challenge_id").annotate(n=Count("case_id"))
+    }
+    totals |= {
+        ("success-factor", row["success_factor_id"]): row["n"]
+        for row in CaseSuccessFactor.objects.filter(case__in=case_ids)
+        .values("success_factor_id")
+        .annotate(n=Count("case_id"))
+    }
+    for column in columns:
+        column.total = totals.get(column.key, 0)
+
+
+def matrix_rows(cases, columns):
+    links = links_of([case.pk for case in cases])
+    rows = []
+    for case in cases:
+        url = case.get_absolute_url()
+        linked = links.get(case.pk, ())
+        rows.append(Row(case, [f"{url}#{column.anchor}" if column.key in linked else "" for column in columns]))
+    return rows
+
+
+def filtered_cases(request):
+    """Published cases, filtered with the case browser's parameters."""
+    return Case.objects.published().order_by("title", "pk")
+
+
+def filter_query(request):
+    """The filter parameters of the request, to carry into the CSV link and the pagination."""
+    return urlencode(
+        [(name, value) for name, values in request.GET.lists() if name not in FILTER_PARAMETERS_IGNORED for value in values]
+    )
+
+
+def matrix_view(request):
+    if request.GET.get("format") == "csv":
+        return matrix_csv(request)
+    cases = filtered_cases(request)
+    raw_page = request.GET.get("page", "1").strip() or "1"
+    if not (raw_page.isdigit() and len(raw_page) <= 6 and int(raw_page) >= 1):
+        return render(request, "cases/matrix.html", {"error": "“page” must be a whole number from 1 up."}, status=400)
+    page = Paginator(cases.only("pk", "slug", "title"), PER_PAGE).get_page(raw_page)
+    challenges, factors = matrix_columns()
+    columns = challenges + factors
+    column_totals(columns, cases)
+    query = filter_query(request)
+    context = {
+        "page_obj": page,
+        "rows": matrix_rows(list(page.object_list), columns),
+        "challenge_columns": challenges,
+        "project_columns": [column for column in factors if column.term.kind == SuccessFactor.Kind.PROJECT],
+        "ecosystem_columns": [column for column in factors if column.term.kind == SuccessFactor.Kind.ECOSYSTEM],
+        "columns": columns,
+        "case_count": page.paginator.count,
+        "query_without_page": query,
+        "csv_query": query,
+    }
+    return render(request, "cases/matrix.html", context)
+
+
+def spreadsheet_safe(value):
+    """A cell a spreadsheet will not run as a formula."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def matrix_csv(request):
+    cases = list(filtered_cases(request).only("pk", "slug", "title"))
+    challenges, factors = matrix_columns()
+    columns = challenges + factors
+    links = links_of(filtered_cases(request).values("pk"))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="case-matrix.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        ["slug", "title", "url"]
+        + [spreadsheet_safe(f"{'Challenge' if column.group == 'challenge' else 'Success factor'}: {column.term.name}")
+           for column in columns]
+    )
+    for case in cases:
+        linked = links.get(case.pk, ())
+        writer.writerow(
+            [case.slug, spreadsheet_safe(case.title), request.build_absolute_uri(case.get_absolute_url())]
+            + [1 if column.key in linked else 0 for column in columns]
+        )
+    return response
