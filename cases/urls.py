@@ -1,13 +1,19 @@
 """Public URLs of the library (design.md's URL map)."""
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import views
+from .feeds import NewCasesFeed
+from .sitemaps import SITEMAPS
+from .views import citations, compare, matrix, search
 
 app_name = "cases"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("cases/", views.CaseListView.as_view(), name="case-list"),
+    path("cases/<slug:slug>/cite.bib", citations.case_bibtex, name="case-cite-bib"),
+    path("cases/<slug:slug>/cite.ris", citations.case_ris, name="case-cite-ris"),
     path("cases/<slug:slug>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("challenges/", views.ChallengeListView.as_view(), name="challenge-list"),
     path("challenges/<slug:slug>/", views.ChallengeDetailView.as_view(), name="challenge-detail"),
@@ -24,4 +30,11 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
     path("quotes/", views.QuoteListView.as_view(), name="quote-list"),
     path("quotes/<int:pk>/", views.QuoteDetailView.as_view(), name="quote-detail"),
+    path("search/", search.search_view, name="search"),
+    path("matrix/", matrix.matrix_view, name="matrix"),
+    path("matrix.csv", matrix.matrix_csv, name="matrix-csv"),
+    path("compare/", compare.compare_view, name="compare"),
+    path("feeds/cases.atom", NewCasesFeed(), name="case-feed"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "cases:sitemap-section"}, name="sitemap"),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
 ]
