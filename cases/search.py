@@ -35,6 +35,7 @@ WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
 SNIPPET_CHARS = 240
 FALLBACK_THRESHOLD = 0.5
 MAX_FALLBACK_WORDS = 6
+MAX_TERMS = 24  # words and phrases of a query the SQLite word match uses
 
 # PostgreSQL's english.stop (Snowball), so SQLite drops the words PostgreSQL ignores.
 STOP_WORDS = frozenset(
@@ -137,8 +138,15 @@ def parse_query(q):
             if word in STOP_WORDS:
                 continue
             parsed.alternatives[-1].append(Term(stem(word), negated=negated))
-    # Like websearch_to_tsquery, an alternative of exclusions alone still counts.
-    parsed.alternatives = [alternative for alternative in parsed.alternatives if alternative]
+    # Like websearch_to_tsquery, an alternative of exclusions alone still counts. Repeated terms
+    # count once, and a bound on the terms keeps the SQL of the word match small.
+    alternatives, budget = [], MAX_TERMS
+    for alternative in parsed.alternatives:
+        terms = list(dict.fromkeys(alternative))[:budget]
+        budget -= len(terms)
+        if terms:
+            alternatives.append(terms)
+    parsed.alternatives = alternatives
     return parsed
 
 
