@@ -3,7 +3,7 @@ import csv
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Case as Conditional, Count, When
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -37,8 +37,10 @@ class Row:
 
 def matrix_columns():
     challenges = [Column(challenge, "challenge") for challenge in Challenge.objects.order_by("order", "name")]
+    project_first = Conditional(When(kind=SuccessFactor.Kind.PROJECT, then=0), default=1)
     factors = [
-        Column(factor, "success-factor") for factor in SuccessFactor.objects.order_by("kind", "order", "name")
+        Column(factor, "success-factor")
+        for factor in SuccessFactor.objects.order_by(project_first, "order", "name")
     ]
     return challenges, factors
 

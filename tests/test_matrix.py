@@ -1,0 +1,119 @@
+"""The matrix of published cases against challenges and success factors, as a page and as CSV."""
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case, SuccessFactor
+from tests.factories import CaseChallengeFactory, CaseFactory, CaseSuccessFactorFactory, ChallengeFactory, SuccessFactorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def grid():
+    """Three published cases and a draft, two challenges, two success factors, some links."""
+    culture = ChallengeFactory(name="Cultural norms", slug="cultural-norms", order=1)
+    loops = ChallengeFactory(name="Feedback loops", slug="feedback-loops", order=2)
+    trust = SuccessFactorFactory(name="Trust", slug="trust", kind=SuccessFactor.Kind.PROJECT)
+    platforms = SuccessFactorFactory(name="Shared platforms", slug="shared-platforms", kind=SuccessFactor.Kind.ECOSYSTEM)
+    alpha = CaseFactory(title="Alpha", slug="alpha")
+    beta = CaseFactory(title="Beta", slug="beta")
+    CaseFactory(title="Gamma", slug="gamma")
+    draft = CaseFactory(title="Draft case", slug="draft-case", status=Case.Status.DRAFT)
+    CaseChallengeFactory(case=alpha, challenge=culture)
+    CaseChallengeFactory(case=beta, challenge=culture)
+    CaseChallengeFactory(case=beta, challenge=loops)
+    CaseSuccessFactorFactory(case=alpha, success_factor=platforms)
+    CaseChallengeFactory(case=draft, challenge=loops)
+    CaseSuccessFactorFactory(case=draft, success_factor=trust)
+    return {"challenges": [culture, loops], "factors": [trust, platforms]}
+
+
+LINKED = {
+    ("alpha", "challenge-cultural-norms"),
+    ("beta", "challenge-cultural-norms"),
+    ("beta", "challenge-feedback-loops"),
+    ("alpha", "success-factor-shared-platforms"),
+}
+
+
+def marked_pairs(rows, columns):
+    return {
+        (row.case.slug, column.anchor) for row in rows for column, href in zip(columns, row.cells) if href
+    }
+
+
+def test_matrix_marks_exactly_the_linked_pairs(client, grid):
+    response = client.get(reverse("cases:matrix"))
+    assert response.status_code == 200
+    assert marked_pairs(response.context["rows"], response.context["columns"]) == LINKED
+    html = response.content.decode()
+    for slug, anchor in LINKED:
+        assert f'href="/cases/{slug}/#{anchor}"' in html
+    assert html.count('class="dot"') == len(LINKED)
+
+
+def test_matrix_columns_are_challenges_then_project_then_ecosystem_factors(client, grid):
+    response = client.get(reverse("cases:matrix"))
+    assert [column.anchor for column in response.context["columns"]] == [
+        "challenge-cultural-norms", "challenge-feedback-loops", "success-factor-trust", "success-factor-shared-platforms",
+    ]
+
+
+def test_matrix_column_totals_count_the_linked_published_cases(client, grid):
+    response = client.get(reverse("cases:matrix"))
+    assert [column.total for column in response.context["columns"]] == [2, 1, 0, 1]
+
+
+def test_drafts_never_appear_in_the_matrix(client, grid):
+    response = client.get(reverse("cases:matrix"))
+    assert [row.case.slug for row in response.context["rows"]] == ["alpha", "beta", "gamma"]
+    assert b"Draft case" not in response.content
+
+
+def test_matrix_scrolls_inside_its_own_region_on_a_phone(client, grid):
+    html = client.get(reverse("cases:matrix")).content.decode()
+    assert '<div class="table-scroll" role="region"' in html
+
+
+def test_matrix_csv_has_a_row_per_case_and_a_column_per_term(client, grid):
+    response = client.get(reverse("cases:matrix-csv"))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "slug", "title", "url", "Challenge: Cultural norms", "Challenge: Feedback loops",
+        "Success factor: Trust", "Success factor: Shared platforms",
+    ]
+    assert rows[1:] == [
+        ["alpha", "Alpha", "http://testserver/cases/alpha/", "1", "0", "0", "1"],
+        ["beta", "Beta", "http://testserver/cases/beta/", "1", "1", "0", "0"],
+        ["gamma", "Gamma", "http://testserver/cases/gamma/", "0", "0", "0", "0"],
+    ]
+
+
+def test_matrix_format_csv_parameter_gives_the_same_csv(client, grid):
+    assert client.get(reverse("cases:matrix"), {"format": "csv"}).content == client.get(reverse("cases:matrix-csv")).content
+
+
+def test_matrix_csv_keeps_spreadsheets_from_running_formulas(client):
+    CaseFactory(title="=HYPERLINK(\"http://evil.example\")", slug="formula")
+    rows = list(csv.reader(io.StringIO(client.get(reverse("cases:matrix-csv")).content.decode())))
+    assert rows[1][1] == "'=HYPERLINK(\"http://evil.example\")"
+
+
+@pytest.mark.parametrize("page", ["x", "0", "-1", "9" * 20])
+def test_matrix_bad_page_is_a_400_with_a_message(client, grid, page):
+    response = client.get(reverse("cases:matrix"), {"page": page})
+    assert response.status_code == 400
+    assert "whole number" in response.content.decode()
+
+
+def test_matrix_number_of_queries(client, grid, django_assert_max_num_queries):
+    challenge = ChallengeFactory()
+    for number in range(30):
+        CaseChallengeFactory(case=CaseFactory(title=f"Case {number}"), challenge=challenge)
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("cases:matrix"))
+    assert len(response.context["rows"]) == 33
