@@ -501,7 +501,9 @@ class _Reader:
             if not seconds:  # only unreadable anchors (already reported): nothing to cite
                 continue
             text = _plain(segment)
-            text = text + trailing.group() if _has_alnum(text) else ""
+            # A comma or semicolon after the anchor belongs to the next clause, not this statement.
+            ending = trailing.group().rstrip(",;")
+            text = text + ending if _has_alnum(text) else ""
             topics: list[str] = []
             for match in WIKI_LINK.finditer(segment):
                 if _has_alnum(match.group(1)):

@@ -308,7 +308,7 @@ def test_text_between_anchors_splits_statements_and_leading_punctuation_is_strip
         + ", including the lack of feedback " + anchor("00:27:33") + ".\n"
     )
     first, second = parsed.statements
-    assert first.text == "Cultural norms: Different norms,"
+    assert first.text == "Cultural norms: Different norms"
     assert second.text == "including the lack of feedback."
     assert (first.line, second.line) == (8, 8)
 

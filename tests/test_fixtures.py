@@ -1,0 +1,216 @@
+"""The curated seed library of fixtures/: it loads, it is complete, and it says what the seed document says."""
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from cases.models import (
+    Approach,
+    Case,
+    CaseChallenge,
+    CaseSuccessFactor,
+    Challenge,
+    Organisation,
+    Participation,
+    Quote,
+    Source,
+    SuccessFactor,
+    Theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+VIDEO_ID = "nGjuo-7sUXM"
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+SEED_DOCUMENT = CORPUS / "public_sector_innovation_and_collaboration.md"
+
+# The 71 distinct seconds of the seed document's anchors, for when the corpus is not at hand.
+SEED_SECONDS = [
+    10, 15, 34, 81, 90, 136, 152, 168, 189, 207, 233, 273, 290, 321, 352, 376, 396, 1442, 1490, 1599, 1610, 1650,
+    1653, 1659, 1664, 1681, 1686, 1688, 1690, 1696, 2271, 2305, 2372, 2399, 2420, 2444, 2473, 2486, 2680, 3213, 3251,
+    3280, 3286, 3327, 3344, 3493, 3685, 3956, 4201, 4274, 4304, 4346, 4389, 4505, 4516, 4599, 4637, 4715, 4743, 4759,
+    4773, 4845, 5113, 5147, 5177, 5206, 5330, 7248, 8923, 8931, 8944,
+]
+
+CASE_COUNTRIES = {
+    "deep-space-food-challenge": {"CA", "US"},
+    "global-innovation-collaborative": {"FR", "GB", "US", "DE"},
+    "creative-cities-challenge": set(),
+    "5g-mobix": {"CN", "TR"},
+    "uae-government-accelerators": {"AE"},
+    "uae-moonshot-apprenticeship-program": {"AE"},
+    "moonshot-pilot-grant": {"AE"},
+    "agile-nations-network": {"AE"},
+    "nasa-international-space-apps-challenge": {"US"},
+    "gavi": set(),
+    "london-office-of-technology-and-innovation": {"GB"},
+}
+
+ECOSYSTEM_FACTORS = {
+    "legal-and-policy-frameworks",
+    "shared-infrastructure-and-common-platforms",
+    "communities-of-practice",
+    "budgeting-for-success",
+    "agency-processes-and-reporting-requirements",
+    "external-assessments-and-impact-studies",
+}
+
+SEED_MODELS = (
+    Theme, Approach, Challenge, SuccessFactor, Organisation, Source, Case, Participation, CaseChallenge,
+    CaseSuccessFactor, Quote,
+)
+
+
+def seed_document_seconds():
+    """The distinct seconds of the seed document's anchors, read from the corpus when it is there."""
+    if not SEED_DOCUMENT.exists():
+        return sorted(SEED_SECONDS)
+    text = SEED_DOCUMENT.read_text(encoding="utf-8")
+    values = re.findall(r'data-t="(\d{2}):(\d{2}):(\d{2})"', text)
+    return sorted({int(h) * 3600 + int(m) * 60 + int(s) for h, m, s in values})
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in SEED_MODELS}
+
+
+def test_fixtures_load_into_an_empty_database():
+    assert all(count == 0 for count in counts().values())
+    call_command("load_seed", verbosity=0)
+    loaded = counts()
+    assert loaded["Case"] == 11
+    assert loaded["Source"] == 3
+    assert loaded["Quote"] == 72
+    assert all(count > 0 for count in loaded.values()), loaded
+
+
+@pytest.mark.parametrize("slug, countries", sorted(CASE_COUNTRIES.items()))
+def test_seed_case_is_published_with_its_countries(seed, slug, countries):
+    case = Case.objects.get(slug=slug)
+    assert case.is_published
+    assert case.published_at is not None
+    assert set(case.countries.values_list("code", flat=True)) == countries
+
+
+def test_there_are_exactly_the_eleven_seed_cases(seed):
+    assert set(Case.objects.values_list("slug", flat=True)) == set(CASE_COUNTRIES)
+    assert Case.objects.published().count() == 11
+
+
+def test_parent_cases(seed):
+    assert Case.objects.get(slug="creative-cities-challenge").parent.slug == "global-innovation-collaborative"
+    assert Case.objects.get(slug="moonshot-pilot-grant").parent.slug == "uae-moonshot-apprenticeship-program"
+
+
+def test_deep_space_food_challenge_as_the_document_states_it(seed):
+    case = Case.objects.get(slug="deep-space-food-challenge")
+    assert set(case.organisations.values_list("slug", flat=True)) == {"canadian-space-agency", "nasa"}
+    assert case.approaches.filter(slug="parallel-prize-competitions").exists()
+
+
+def test_the_eu_is_an_organisation_of_5g_mobix_not_a_country(seed):
+    case = Case.objects.get(slug="5g-mobix")
+    assert case.participations.filter(organisation__slug="european-union").exists()
+    assert Organisation.objects.get(slug="european-union").country is None
+
+
+def test_four_challenges_in_order(seed):
+    assert list(Challenge.objects.values_list("slug", "order")) == [
+        ("cultural-norms-and-values", 1),
+        ("lack-of-feedback-mechanisms-and-learning-loops", 2),
+        ("undeveloped-ecosystems", 3),
+        ("scaling-of-experiments", 4),
+    ]
+    assert all(challenge.description for challenge in Challenge.objects.all())
+
+
+def test_fourteen_success_factors_eight_project_six_ecosystem(seed):
+    assert SuccessFactor.objects.count() == 14
+    assert SuccessFactor.objects.filter(kind="project").count() == 8
+    ecosystem = set(SuccessFactor.objects.filter(kind="ecosystem").values_list("slug", flat=True))
+    assert ecosystem == ECOSYSTEM_FACTORS
+
+
+def test_sources_are_the_video_and_the_two_reports(seed):
+    video = Source.objects.get(slug=VIDEO_ID)
+    assert video.kind == "video"
+    assert video.youtube_id == VIDEO_ID
+    assert video.url == f"https://www.youtube.com/watch?v={VIDEO_ID}"
+    reports = Source.objects.filter(kind="report")
+    assert set(reports.values_list("slug", flat=True)) == {
+        "achieving-cross-border-government-innovation",
+        "surfacing-insights-and-experimenting-across-borders",
+    }
+    assert not reports.exclude(youtube_id="").exists()
+
+
+def test_every_timestamp_of_the_seed_document_is_a_quote_second(seed):
+    expected = seed_document_seconds()
+    assert len(expected) == 71
+    quoted = set()
+    for quote in Quote.objects.filter(source__youtube_id=VIDEO_ID):
+        quoted.update(quote.seconds)
+    assert sorted(quoted) == expected
+
+
+def test_one_quote_per_timestamped_statement(seed):
+    assert Quote.objects.count() == 72
+    assert Quote.objects.filter(source__slug=VIDEO_ID).count() == 72
+    positions = sorted(Quote.objects.values_list("position", flat=True))
+    assert positions == list(range(1, 73))
+
+
+def test_every_case_has_evidence(seed):
+    assert not Case.objects.without_evidence().exists()
+
+
+def test_quote_at_01_10_01_is_evidence_of_the_deep_space_food_challenge(seed):
+    quote = Quote.objects.get(start_second=1 * 3600 + 10 * 60 + 1)
+    assert quote.cases.filter(slug="deep-space-food-challenge").exists()
+    assert quote.youtube_url.endswith("&t=4201s")
+
+
+def test_quotes_link_the_challenges_and_factors_the_document_names(seed):
+    assert Quote.objects.get(start_second=27 * 60 + 30).challenges.filter(slug="cultural-norms-and-values").exists()
+    assert (
+        Quote.objects.get(start_second=27 * 60 + 33)
+        .challenges.filter(slug="lack-of-feedback-mechanisms-and-learning-loops")
+        .exists()
+    )
+    assert (
+        Quote.objects.get(start_second=39 * 60 + 32).success_factors.filter(slug="legal-and-policy-frameworks").exists()
+    )
+
+
+def test_loading_the_seed_a_second_time_adds_nothing(seed):
+    before = counts()
+    call_command("load_seed", verbosity=0)
+    assert counts() == before
+
+
+def test_forced_reload_updates_in_place(seed):
+    before = counts()
+    call_command("load_seed", "--force", verbosity=0)
+    assert counts() == before
+
+
+def test_quotes_match_the_parsed_seed_document(seed):
+    parser = pytest.importorskip("cases.importing.parser")
+    if not SEED_DOCUMENT.exists():
+        pytest.skip("the corpus is not at hand")
+    statements = parser.parse_document(SEED_DOCUMENT.read_text(encoding="utf-8")).statements
+    quotes = list(Quote.objects.order_by("position"))
+    assert len(quotes) == len(statements)
+    for quote, statement in zip(quotes, statements):
+        assert quote.position == statement.position
+        assert quote.text == statement.text
+        assert quote.seconds == list(statement.seconds)
+        assert quote.heading_path == " > ".join(statement.heading_path)
+
+
+def test_new_rows_get_fresh_keys_after_the_seed(seed):
+    """Loading explicit pks must leave the key sequences past them (PostgreSQL)."""
+    theme = Theme.objects.create(name="A new theme", slug="a-new-theme")
+    case = Case.objects.create(title="A new case", slug="a-new-case")
+    assert theme.pk > 12 and case.pk > 11
