@@ -78,13 +78,16 @@ def _has_history(model):
 
 
 def ensure_baseline(case):
-    """Record the case, its rows and its evidence quotes as they are now where nothing is recorded yet."""
-    if not Case.history.filter(id=case.pk).exists():
-        RECORDERS[Case].record(Case.objects.get(pk=case.pk), reason=BASELINE_REASON)
+    """Record the case, its rows and its evidence quotes as they are now where nothing is recorded yet.
+
+    The case comes last: a version holds the links recorded up to its moment.
+    """
     for link in THROUGH_LINKS:
         for row in link.model.objects.filter(case_id=case.pk).exclude(_has_history(link.model)):
             RECORDERS[link.model].record(row, reason=BASELINE_REASON)
     ensure_quote_baseline(Quote.objects.filter(cases=case.pk))
+    if not Case.history.filter(id=case.pk).exists():
+        RECORDERS[Case].record(Case.objects.get(pk=case.pk), reason=BASELINE_REASON)
 
 
 def ensure_quote_baseline(quotes):

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.sql.where import WhereNode
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -110,7 +111,7 @@ class CasePreviewView(CaseDetailView):
     def get_queryset(self):
         # The public page's own queryset (its joins and prefetches), without its published-only filter.
         page = super().get_queryset().all()
-        page.query.where = page.query.where_class()
+        page.query.where = WhereNode()
         return page
 
     def get(self, request, *args, **kwargs):
