@@ -1,0 +1,133 @@
+"""The case browser (/cases/) with its facets, and the CSV and JSON exports of the same filtered set.
+
+Bad input follows cases.filters: a malformed value answers 400 with the error beside its field
+(exports: a plain-text 400); an unknown value is ignored with a notice. The `page` parameter:
+not a whole number from 1 up is a 400; a page past the end shows the last page, with a notice.
+"""
+from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from django_filters.views import FilterView
+
+from ..models import Case
+from ..exports import case_rows, csv_lines, json_chunks
+from ..facets import compute_facets
+from ..filters import MAX_VALUES, CaseFilter, shown
+
+PAGE_SIZE = 20
+
+
+class CaseListView(FilterView):
+    """Published cases, filtered, faceted, sorted and paginated; the URL is the permalink."""
+
+    filterset_class = CaseFilter
+    template_name = "cases/case_browser.html"
+    context_object_name = "cases"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return Case.objects.published()
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        self.notices = []
+        self.page_error = ""
+        status = 200
+        if self.filterset.is_valid():
+            self.notices = self.filterset.notices()
+            self.object_list = self.filterset.qs.for_listing().defer("body", "search_vector")
+        else:
+            self.object_list = self.filterset.queryset.none()
+            status = 400
+        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        if self.page_error:
+            status = 400
+        return self.render_to_response(context, status=status)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        raw = self.request.GET.get("page", "").strip()
+        number = 1
+        if raw not in ("", "1"):
+            if raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
+                number = int(raw)
+            else:
+                self.page_error = f"“page” must be a whole number from 1 up, not “{shown(raw)}”."
+        if number > paginator.num_pages:
+            self.notices.append(f"There is no page {number}: this is the last page, {paginator.num_pages}.")
+            number = paginator.num_pages
+        page = paginator.page(number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.filterset
+        valid = filterset.is_valid()
+        query = filterset.querystring() if valid else ""
+        context.update(
+            facets=compute_facets(filterset=filterset) if valid else [],
+            chips=filterset.chips() if valid else [],
+            notices=self.notices,
+            page_error=self.page_error,
+            query=query,
+            sort_key=filterset.sort_key if valid else "",
+            sort_links=[
+                (key, label, filterset.querystring(sort=[key])) for key, label in filterset.sort_options()
+            ] if valid else [],
+            invalid_fields=self.invalid_fields(),
+            invalid_count=len(filterset.errors),
+            valid_query=None if valid else filterset.querystring(),
+            csv_url=f"{reverse('cases:case-export-csv')}?{query}".rstrip("?"),
+            json_url=f"{reverse('cases:case-export-json')}?{query}".rstrip("?"),
+        )
+        return context
+
+    INLINE_FIELDS = ("q", "year_from", "year_to", "sort")  # the template shows their errors in place
+
+    def invalid_fields(self):
+        """The fields with errors the filter form has no input of its own for, with the value given."""
+        form = self.filterset.form
+        return [
+            {
+                "name": name, "label": form.fields[name].label, "errors": errors,
+                "values": self.request.GET.getlist(name)[:MAX_VALUES] or [""],
+            }
+            for name, errors in form.errors.items()
+            if name in form.fields and name not in self.INLINE_FIELDS
+        ]
+
+
+def _filtered(request):
+    """A bound CaseFilter, or the plain-text 400 its errors make."""
+    filterset = CaseFilter(request.GET)
+    if filterset.is_valid():
+        return filterset, None
+    lines = [
+        f"{name}: {' '.join(errors)}" if name != "__all__" else " ".join(errors)
+        for name, errors in filterset.form.errors.items()
+    ]
+    return None, HttpResponse(
+        "Invalid filter.\n" + "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+    )
+
+
+def export_csv(request):
+    """Every published case the filters leave (all pages), as CSV."""
+    filterset, error = _filtered(request)
+    if error:
+        return error
+    rows = case_rows(cases=filterset.qs, absolute_url=request.build_absolute_uri)
+    response = StreamingHttpResponse(csv_lines(rows=rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cases.csv"'
+    return response
+
+
+def export_json(request):
+    """Every published case the filters leave (all pages), as JSON: {"count": N, "results": [...]}."""
+    filterset, error = _filtered(request)
+    if error:
+        return error
+    cases = filterset.qs
+    rows = case_rows(cases=cases, absolute_url=request.build_absolute_uri)
+    return StreamingHttpResponse(
+        json_chunks(count=cases.order_by().count(), rows=rows), content_type="application/json; charset=utf-8"
+    )
