@@ -2,7 +2,6 @@
 from .browse import (  # noqa: F401
     ApproachDetailView,
     CaseDetailView,
-    CaseListView,
     ChallengeDetailView,
     ChallengeListView,
     CountryDetailView,
@@ -13,5 +12,6 @@ from .browse import (  # noqa: F401
     SuccessFactorListView,
     ThemeDetailView,
 )
+from .case_browser import CaseListView, export_csv, export_json  # noqa: F401
 from .evidence import DocumentDetailView, SourceDetailView, SourceListView, TopicDetailView  # noqa: F401
 from .quotes import QuoteDetailView, QuoteListView  # noqa: F401
