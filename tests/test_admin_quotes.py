@@ -1,0 +1,155 @@
+"""The quote admin: its columns, filters, the "link selected quotes to a case…" action, bounded queries."""
+import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.models import Case, Quote, Source
+from tests.curation import client_for, editor, make_curator, publisher  # noqa: F401
+from tests.factories import CaseFactory, DocumentFactory, QuoteFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = reverse("admin:cases_quote_changelist")
+
+
+def results(response):
+    return list(response.context["cl"].result_list)
+
+
+def test_changelist_shows_source_time_link_text_and_cases(client_for, editor):
+    case = CaseFactory(title="Deep Space Food Challenge")
+    source = SourceFactory(title="Launch panel", youtube_id="nGjuo-7sUXM", slug="nGjuo-7sUXM")
+    QuoteFactory(source=source, start_second=3723, text="Prizes grew the ecosystem.", cases=[case])
+    content = client_for(editor).get(CHANGELIST).content.decode()
+    assert "Launch panel" in content
+    assert 'href="https://www.youtube.com/watch?v=nGjuo-7sUXM&amp;t=3723s"' in content
+    assert ">01:02:03</a>" in content
+    assert "Prizes grew the ecosystem." in content
+    assert reverse("admin:cases_case_change", args=[case.pk]) in content
+    assert "Deep Space Food Challenge" in content
+
+
+def test_linked_filter(client_for, editor):
+    linked = QuoteFactory(cases=[CaseFactory()])
+    loose = QuoteFactory()
+    assert results(client_for(editor).get(CHANGELIST, {"linked": "yes"})) == [linked]
+    assert results(client_for(editor).get(CHANGELIST, {"linked": "no"})) == [loose]
+
+
+def test_needs_review_filter(client_for, editor):
+    flagged = QuoteFactory(document=DocumentFactory(needs_review=True))
+    QuoteFactory(document=DocumentFactory(needs_review=False))
+    QuoteFactory()
+    assert results(client_for(editor).get(CHANGELIST, {"needs_review": "yes"})) == [flagged]
+    assert flagged not in results(client_for(editor).get(CHANGELIST, {"needs_review": "no"}))
+
+
+def test_source_filter(client_for, editor):
+    wanted = QuoteFactory()
+    QuoteFactory()
+    found = results(client_for(editor).get(CHANGELIST, {"source__id__exact": wanted.source_id}))
+    assert found == [wanted]
+
+
+def test_link_action_shows_the_intermediate_page_first(client_for, editor):
+    quotes = [QuoteFactory() for _ in range(2)]
+    response = client_for(editor).post(
+        CHANGELIST, {"action": "link_to_case", "_selected_action": [q.pk for q in quotes], "index": 0}
+    )
+    assert response.status_code == 200
+    assert "admin/cases/quote/link_to_case.html" in [t.name for t in response.templates]
+    content = response.content.decode()
+    assert "Link the 2 selected quotes" in content
+    assert 'name="apply"' in content
+    assert Quote.cases.through.objects.count() == 0
+
+
+def test_link_action_links_in_bulk_with_a_count(client_for, editor):
+    case = CaseFactory(title="Agile Nations")
+    already = QuoteFactory(cases=[case])
+    quotes = [QuoteFactory() for _ in range(3)]
+    selected = [already.pk, *(q.pk for q in quotes)]
+    response = client_for(editor).post(
+        CHANGELIST, {"action": "link_to_case", "_selected_action": selected, "apply": "1", "case": case.pk}, follow=True
+    )
+    assert response.status_code == 200
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "Linked 3 quotes to “Agile Nations” (1 already were)." in messages
+    assert set(case.quotes.values_list("pk", flat=True)) == set(selected)
+
+
+def test_link_action_without_a_case_shows_the_form_error(client_for, editor):
+    quote = QuoteFactory()
+    response = client_for(editor).post(
+        CHANGELIST, {"action": "link_to_case", "_selected_action": [quote.pk], "apply": "1", "case": "999999"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["case"]
+    assert not quote.cases.exists()
+
+
+def test_link_action_needs_change_permission_on_quotes(client_for, db):
+    viewer = make_curator("viewer")
+    viewer.user_permissions.add(*Permission.objects.filter(codename__in=["view_quote", "view_case"]))
+    quote = QuoteFactory()
+    case = CaseFactory()
+    response = client_for(viewer).post(
+        CHANGELIST, {"action": "link_to_case", "_selected_action": [quote.pk], "apply": "1", "case": case.pk}
+    )
+    assert response.status_code == 200  # the changelist again: the action is not theirs
+    assert b"link_to_case" not in client_for(viewer).get(CHANGELIST).content
+    assert not quote.cases.exists()
+
+
+def test_link_action_refuses_too_many_quotes(client_for, editor, monkeypatch):
+    monkeypatch.setattr("cases.admin.quotes.MAX_QUOTES_TO_LINK", 2)
+    quotes = [QuoteFactory() for _ in range(3)]
+    case = CaseFactory()
+    response = client_for(editor).post(
+        CHANGELIST,
+        {"action": "link_to_case", "_selected_action": [q.pk for q in quotes], "apply": "1", "case": case.pk},
+        follow=True,
+    )
+    assert any("at most 2" in str(m) for m in get_messages(response.wsgi_request))
+    assert not case.quotes.exists()
+
+
+def test_editing_a_quote_records_who_changed_it(client_for, editor):
+    quote = QuoteFactory(text="Before")
+    Quote.history.all().delete()  # as if it came from a fixture
+    url = reverse("admin:cases_quote_change", args=[quote.pk])
+    response = client_for(editor).get(url)
+    form = response.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["text"] = "After"
+    data["other_seconds"] = "[]"
+    assert client_for(editor).post(url, data).status_code == 302
+    before, after = Quote.history.filter(id=quote.pk).order_by("history_date")
+    assert (before.text, after.text) == ("Before", "After")
+    assert after.history_user == editor
+
+
+def make_quotes(count):
+    source = Source.objects.first() or SourceFactory()
+    cases = list(Case.objects.all()[:3]) or [CaseFactory() for _ in range(3)]
+    start = Quote.objects.count()
+    quotes = Quote.objects.bulk_create(
+        [Quote(source=source, text=f"Bulk statement {n}", start_second=n) for n in range(start, start + count)]
+    )
+    Quote.cases.through.objects.bulk_create(
+        [Quote.cases.through(quote=quote, case=case) for quote in quotes for case in cases[: quote.start_second % 3]]
+    )
+
+
+def test_quote_changelist_number_of_queries(client_for, editor, django_assert_max_num_queries):
+    client = client_for(editor)
+    make_quotes(10)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(CHANGELIST).status_code == 200
+    make_quotes(990)
+    with django_assert_max_num_queries(len(few)):
+        client.get(CHANGELIST)
+    with django_assert_max_num_queries(len(few) + 2):
+        client.get(CHANGELIST, {"linked": "yes", "needs_review": "no", "q": "Bulk"})
