@@ -50,6 +50,9 @@ def backup_database(*, directory, using="default", now=None):
     The file appears under its final name only once complete, readable by its owner only.
     """
     connection = _connection(using)
+    if connection.in_atomic_block:
+        # SQLite's backup would wait forever for our own open write transaction to end.
+        raise BackupError("Cannot back up from inside a transaction.")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     target = backup_path(directory, vendor=connection.vendor, now=now)
