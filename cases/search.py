@@ -2,7 +2,8 @@
 
 PostgreSQL: full-text search on stored (trigger-maintained) vectors with `websearch` syntax
 ("quoted phrases", -excluded, `or`), ranking, headlines, and a trigram fallback for
-misspellings when full-text search finds nothing. SQLite: the same query syntax as a word
+misspellings when full-text search finds nothing (each unknown word respelt as the closest
+word of the library's vocabulary, see migration 0006). SQLite: the same query syntax as a word
 match (every word, as a substring, in any searched field), with the PostgreSQL English stop
 words dropped and a light suffix stemming, so plain words give the same results.
 """
@@ -14,11 +15,10 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
-    TrigramWordSimilarity,
 )
 from django.core.paginator import Paginator
-from django.db import connection, transaction
-from django.db.models import Case as Conditional, F, FloatField, Q, TextField, Value, When
+from django.db import connection
+from django.db.models import Case as Conditional, Count, F, FloatField, Q, TextField, Value, When, Window
 from django.db.models.functions import Concat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
@@ -33,7 +33,6 @@ START_SEL, STOP_SEL = "\ue000", "\ue001"
 MARKED = re.compile(f"{START_SEL}(.*?){STOP_SEL}", re.DOTALL)
 WEIGHTS = {"A": 1.0, "B": 0.4, "C": 0.2, "D": 0.1}
 SNIPPET_CHARS = 240
-FALLBACK_THRESHOLD = 0.5
 MAX_FALLBACK_WORDS = 6
 MAX_TERMS = 24  # words and phrases of a query the SQLite word match uses
 
@@ -159,7 +158,6 @@ class SearchKind:
     singular: str
     fields: tuple  # (field, weight) pairs; weight A is the strongest
     snippet_fields: tuple  # the text a snippet is cut from
-    trigram_field: str  # what a misspelt query is compared with
     stored_vector: bool = False  # has a trigger-maintained search_vector column
     markdown: bool = False  # snippet fields hold markdown source
 
@@ -184,17 +182,16 @@ class SearchKind:
 
 
 KINDS = (
-    SearchKind("cases", "Cases", "case", (("title", "A"), ("summary", "B"), ("body", "C")),
-               ("summary", "body"), "title", stored_vector=True, markdown=True),
-    SearchKind("quotes", "Quotes", "quote", (("text", "A"), ("heading_path", "D")), ("text",), "text",
-               stored_vector=True),
-    SearchKind("documents", "Documents", "document", (("title", "A"), ("body", "C")), ("body",), "title",
+    SearchKind("cases", "Cases", "case", (("title", "A"), ("summary", "B"), ("body", "C")), ("summary", "body"),
                stored_vector=True, markdown=True),
-    SearchKind("challenges", "Challenges", "challenge", (("name", "A"), ("description", "B")),
-               ("description",), "name", markdown=True),
+    SearchKind("quotes", "Quotes", "quote", (("text", "A"), ("heading_path", "D")), ("text",), stored_vector=True),
+    SearchKind("documents", "Documents", "document", (("title", "A"), ("body", "C")), ("body",),
+               stored_vector=True, markdown=True),
+    SearchKind("challenges", "Challenges", "challenge", (("name", "A"), ("description", "B")), ("description",),
+               markdown=True),
     SearchKind("success_factors", "Success factors", "success factor", (("name", "A"), ("description", "B")),
-               ("description",), "name", markdown=True),
-    SearchKind("topics", "Topics", "topic", (("label", "A"),), ("label",), "label"),
+               ("description",), markdown=True),
+    SearchKind("topics", "Topics", "topic", (("label", "A"),), ("label",)),
 )
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 
@@ -321,12 +318,6 @@ def highlight_terms(text, terms, limit=SNIPPET_CHARS):
     return marked_html(("… " if start else "") + excerpt + (" …" if end < len(text) else ""))
 
 
-def truncated(text, limit=SNIPPET_CHARS):
-    if len(text) <= limit:
-        return conditional_escape(text)
-    return conditional_escape(text[:limit].rsplit(" ", 1)[0] + " …")
-
-
 def snippet_source(obj, kind):
     return plain_text(" ".join(getattr(obj, name) or "" for name in kind.snippet_fields), markdown=kind.markdown)
 
@@ -351,7 +342,7 @@ class KindResults:
 class SearchResults:
     query: str = ""
     notices: list = field(default_factory=list)
-    fallback: bool = False  # the results are close spellings, not full-text matches
+    corrected_query: str = ""  # set when nothing matched and a respelt query did
     groups: list = field(default_factory=list)
 
     @property
@@ -362,18 +353,44 @@ class SearchResults:
     def groups_with_hits(self):
         return [group for group in self.groups if group.count]
 
+    @property
+    def fallback(self):
+        return bool(self.corrected_query)
+
+
+def closest_words(words):
+    """PostgreSQL: the closest word of the library's vocabulary (pg_trgm similarity) to each word, or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT asked.word, (SELECT known.word FROM cases_search_word AS known "
+            "WHERE known.word %% asked.word ORDER BY known.word <-> asked.word, known.word LIMIT 1) "
+            "FROM unnest(%s::text[]) AS asked(word)",
+            [words],
+        )
+        return dict(cursor.fetchall())
+
+
+def respelt(query):
+    """The query with each unknown word replaced by the closest known one ("" if nothing changes)."""
+    words = list(dict.fromkeys(
+        word.lower() for word in query_words(query) if len(word) >= 3 and word.lower() not in STOP_WORDS
+    ))[:MAX_FALLBACK_WORDS]
+    if not words:
+        return ""
+    replacements = {word: known for word, known in closest_words(words).items() if known and known != word}
+    if not replacements:
+        return ""
+    pattern = re.compile(r"\b(" + "|".join(re.escape(word) for word in replacements) + r")\b", re.IGNORECASE)
+    return pattern.sub(lambda match: replacements[match.group(0).lower()], query)
+
 
 class Searcher:
-    """One search over every kind; PostgreSQL full-text (with trigram fallback) or SQLite word match."""
+    """One search over every kind: PostgreSQL full-text search or the SQLite word match."""
 
     def __init__(self, q):
         self.query, self.was_truncated = clean_query(q)
         self.parsed = parse_query(self.query)
         self.postgres = uses_postgres()
-        self.fallback = False
-        self.fallback_words = [
-            word for word in query_words(self.query) if len(word) >= 3 and word.lower() not in STOP_WORDS
-        ][:MAX_FALLBACK_WORDS]
         if self.postgres:
             self.tsquery = websearch(self.query)
             self.searchable = self.parsed.had_words and has_lexemes(self.query)
@@ -382,14 +399,6 @@ class Searcher:
 
     def matching(self, kind):
         queryset = kind.base_queryset()
-        if self.fallback:
-            # Every word must be close to a word of the field (pg_trgm's word similarity, indexed).
-            condition = Q()
-            rank = Value(0.0, output_field=FloatField())
-            for word in self.fallback_words:
-                condition &= Q(**{f"{kind.trigram_field}__trigram_word_similar": word})
-                rank = rank + TrigramWordSimilarity(word, kind.trigram_field)
-            return queryset.filter(condition).annotate(rank=rank)
         if self.postgres:
             return full_text_match(queryset, self.tsquery, kind)
         return word_match(queryset, self.parsed, kind.fields)
@@ -397,21 +406,8 @@ class Searcher:
     def ordered(self, kind):
         return self.matching(kind).order_by("-rank", *kind.tiebreak())
 
-    def hits(self, kind, objects):
-        """Hits of an already sliced queryset (PostgreSQL headlines come with the rows)."""
-        hits = []
-        for obj in objects:
-            if self.fallback:
-                snippet = truncated(snippet_source(obj, kind))
-            elif self.postgres:
-                snippet = marked_html(plain_text(obj.headline, markdown=kind.markdown))
-            else:
-                snippet = highlight_terms(snippet_source(obj, kind), self.parsed.positive_terms)
-            hits.append(Hit(obj, snippet))
-        return hits
-
     def with_headlines(self, queryset, kind):
-        if not self.postgres or self.fallback:
+        if not self.postgres:
             return queryset
         names = kind.snippet_fields
         expression = F(names[0])
@@ -425,6 +421,26 @@ class Searcher:
             )
         )
 
+    def hits(self, kind, objects):
+        """Hits of an already sliced queryset (PostgreSQL headlines come with the rows)."""
+        if self.postgres:
+            return [Hit(obj, marked_html(plain_text(obj.headline, markdown=kind.markdown))) for obj in objects]
+        terms = self.parsed.positive_terms
+        return [Hit(obj, highlight_terms(snippet_source(obj, kind), terms)) for obj in objects]
+
+    def best(self, kind, per_kind):
+        """The best hits of a kind and how many match in all.
+
+        The ranking query selects only ids and a window count (narrow rows keep the window in
+        memory); a second query fetches those few rows with their headlines.
+        """
+        ranked = list(self.ordered(kind).annotate(matches=Window(Count("pk"))).values_list("pk", "matches")[:per_kind])
+        if not ranked:
+            return 0, []
+        ids = [pk for pk, _ in ranked]
+        objects = {obj.pk: obj for obj in self.with_headlines(kind.base_queryset().filter(pk__in=ids), kind)}
+        return ranked[0][1], self.hits(kind, [objects[pk] for pk in ids if pk in objects])
+
     def run(self, *, kind=None, page=1, per_kind=5, per_page=20):
         results = SearchResults(query=self.query)
         if self.was_truncated:
@@ -437,36 +453,37 @@ class Searcher:
                 "Try a more specific word."
             )
             return results
-        counts = {candidate.key: self.matching(candidate).count() for candidate in KINDS}
-        if self.postgres and not any(counts.values()) and self.fallback_words:
-            self.fallback = True
-            with transaction.atomic():
-                # A little more tolerant than pg_trgm's default (0.6): "spaec" still finds "space".
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [FALLBACK_THRESHOLD])
-                counts = {candidate.key: self.matching(candidate).count() for candidate in KINDS}
-                results.fallback = any(counts.values())
-                self.collect(results, counts, kind=kind, page=page, per_kind=per_kind, per_page=per_page)
-            return results
-        self.collect(results, counts, kind=kind, page=page, per_kind=per_kind, per_page=per_page)
+        self.collect(results, kind=kind, page=page, per_kind=per_kind, per_page=per_page)
+        if self.postgres and not results.total:
+            # Nothing matched: try the query with its misspelt words respelt from the vocabulary.
+            corrected = respelt(self.query)
+            if corrected:
+                retry = Searcher(corrected)
+                if retry.searchable:
+                    results.groups = []
+                    retry.collect(results, kind=kind, page=page, per_kind=per_kind, per_page=per_page)
+                    results.corrected_query = corrected if results.total else ""
         return results
 
-    def collect(self, results, counts, *, kind, page, per_kind, per_page):
+    def collect(self, results, *, kind, page, per_kind, per_page):
         for candidate in KINDS:
-            group = KindResults(kind=candidate, count=counts[candidate.key])
-            results.groups.append(group)
-            if not group.count or (kind and candidate.key != kind):
+            if kind is None:
+                count, hits = self.best(candidate, per_kind)
+                results.groups.append(KindResults(kind=candidate, count=count, hits=hits))
                 continue
-            ordered = self.with_headlines(self.ordered(candidate), candidate)
-            if kind:
-                paginator = Paginator(ordered, per_page)
+            group = KindResults(kind=candidate, count=self.matching(candidate).count())
+            results.groups.append(group)
+            if candidate.key == kind and group.count:
+                paginator = Paginator(self.with_headlines(self.ordered(candidate), candidate), per_page)
                 paginator.count = group.count  # counted already
                 group.page = paginator.get_page(page)
                 group.hits = self.hits(candidate, group.page.object_list)
-            else:
-                group.hits = self.hits(candidate, ordered[:per_kind])
 
 
 def search(q, *, kind=None, page=1, per_kind=5, per_page=20):
-    """Search every kind for `q`: counts for all, the best `per_kind` hits each (or one kind page by page)."""
+    """Search every kind for `q`: counts for all, the best `per_kind` hits each (or one kind page by page).
+
+    On PostgreSQL, a search that finds nothing is retried with its misspelt words respelt
+    (`corrected_query` says so).
+    """
     return Searcher(q).run(kind=kind, page=page, per_kind=per_kind, per_page=per_page)

@@ -248,7 +248,9 @@ def test_search_number_of_queries(client, library, django_assert_max_num_queries
     SourceFactory.create_batch(3)
     for number in range(10):
         CaseFactory(title=f"Seaweed case {number}", countries=["CA", "US"])
-    with django_assert_max_num_queries(16):
+    # Per kind: the ranking (with the count) and the rows of the best hits; two prefetches for the
+    # cases; one check of the query.
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("cases:search"), {"q": "seaweed"})
     assert response.status_code == 200
 
@@ -272,14 +274,27 @@ def test_stored_vectors_follow_saves_and_bulk_writes():
 
 
 @pytest.mark.postgres
-def test_a_misspelt_query_falls_back_to_close_spellings(client):
+def test_a_misspelt_query_is_respelt_from_the_vocabulary(client):
     require_postgres()
     CaseFactory(title="Deep Space Food Challenge", body="")
     results = search("spaec fod")
-    assert results.fallback
+    assert results.corrected_query == "space food"
     assert [hit.object.title for hit in results.groups[0].hits] == ["Deep Space Food Challenge"]
     response = client.get(reverse("cases:search"), {"q": "spaec fod"})
-    assert "close spellings" in response.content.decode()
+    assert "showing results for “<a href=\"?q=space+food\">space food</a>”" in response.content.decode()
+
+
+@pytest.mark.postgres
+def test_the_vocabulary_follows_bulk_writes():
+    require_postgres()
+    source = SourceFactory()
+    Quote.objects.bulk_create([Quote(source=source, text="Aquaponics in the desert.", start_second=1)])
+    assert search("aquaponcs").corrected_query == "aquaponics"
+
+
+def test_a_query_nothing_matches_gives_no_results_and_no_correction(library):
+    results = search("zzqxv")
+    assert results.total == 0 and not results.fallback
 
 
 @pytest.mark.postgres

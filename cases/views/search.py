@@ -31,6 +31,7 @@ def search_view(request):
         "selected": selected,
         "max_length": MAX_QUERY_LENGTH,
         "query_string": urlencode({"q": results.query}),
+        "corrected_query_string": urlencode({"q": results.corrected_query}),
         "page_obj": selected.page if selected else None,
         "query_without_page": urlencode({"q": results.query, "kind": kind}),
     }
