@@ -6,7 +6,14 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case, SuccessFactor
-from tests.factories import CaseChallengeFactory, CaseFactory, CaseSuccessFactorFactory, ChallengeFactory, SuccessFactorFactory
+from tests.factories import (
+    CaseChallengeFactory,
+    CaseFactory,
+    CaseSuccessFactorFactory,
+    ChallengeFactory,
+    SuccessFactorFactory,
+    ThemeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +124,41 @@ def test_matrix_number_of_queries(client, grid, django_assert_max_num_queries):
     with django_assert_max_num_queries(9):
         response = client.get(reverse("cases:matrix"))
     assert len(response.context["rows"]) == 33
+
+
+def test_matrix_filters_with_the_case_browser_parameters(client, grid):
+    space = ThemeFactory(name="Space", slug="space")
+    Case.objects.get(slug="beta").themes.add(space)
+    Case.objects.get(slug="gamma").themes.add(space)
+    response = client.get(reverse("cases:matrix"), {"theme": "space"})
+    assert [row.case.slug for row in response.context["rows"]] == ["beta", "gamma"]
+    assert [column.total for column in response.context["columns"]] == [1, 1, 0, 0]
+    html = response.content.decode()
+    assert "Theme: Space" in html  # the active filter, removable
+    assert 'href="/matrix.csv?theme=space"' in html
+
+
+def test_matrix_search_uses_the_shared_search(client, grid):
+    response = client.get(reverse("cases:matrix"), {"q": "beta"})
+    assert [row.case.slug for row in response.context["rows"]] == ["beta"]
+
+
+def test_matrix_csv_follows_the_filters(client, grid):
+    response = client.get(reverse("cases:matrix-csv"), {"stage": "pilot", "q": "alpha"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert [row[0] for row in rows[1:]] == ["alpha"]
+
+
+@pytest.mark.parametrize("params", [{"year_from": "abc"}, {"stage": "someday"}, {"theme": "Not A Slug"}])
+def test_matrix_malformed_filter_is_a_400_with_a_message(client, grid, params):
+    response = client.get(reverse("cases:matrix"), params)
+    assert response.status_code == 400
+    assert "Some filters are not valid" in response.content.decode()
+    assert client.get(reverse("cases:matrix-csv"), params).status_code == 400
+
+
+def test_matrix_unknown_filter_value_is_ignored_with_a_notice(client, grid):
+    response = client.get(reverse("cases:matrix"), {"theme": "no-such-theme"})
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 3
+    assert "no-such-theme" in response.content.decode()

@@ -6,12 +6,11 @@ from django.core.paginator import Paginator
 from django.db.models import Case as Conditional, Count, When
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.http import urlencode
 
+from ..filters import CaseFilter
 from ..models import Case, CaseChallenge, CaseSuccessFactor, Challenge, SuccessFactor
 
 PER_PAGE = 500
-FILTER_PARAMETERS_IGNORED = {"page", "format"}
 
 
 @dataclass
@@ -59,7 +58,7 @@ def links_of(cases):
 
 def column_totals(columns, cases):
     """How many of the filtered cases each column's term is linked to (all pages, not just this one)."""
-    case_ids = cases.values("pk")
+    case_ids = cases.order_by().values("pk")
     totals = {
         ("challenge", row["challenge_id"]): row["n"]
         for row in CaseChallenge.objects.filter(case__in=case_ids).values("challenge_id").annotate(n=Count("case_id"))
@@ -84,31 +83,45 @@ def matrix_rows(cases, columns):
     return rows
 
 
-def filtered_cases(request):
-    """Published cases, filtered with the case browser's parameters."""
-    return Case.objects.published().order_by("title", "pk")
+def filter_errors(filterset):
+    """The filter form's errors as readable lines."""
+    return [
+        f"{filterset.form.fields[name].label}: {' '.join(errors)}" if name in filterset.form.fields else " ".join(errors)
+        for name, errors in filterset.form.errors.items()
+    ]
 
 
-def filter_query(request):
-    """The filter parameters of the request, to carry into the CSV link and the pagination."""
-    return urlencode(
-        [(name, value) for name, values in request.GET.lists() if name not in FILTER_PARAMETERS_IGNORED for value in values]
-    )
+def filter_context(filterset):
+    """What the matrix's filter form and chips show: the case browser's parameters in use."""
+    form = filterset.form
+    return {
+        "filterset": filterset,
+        "chips": filterset.chips(),
+        "notices": filterset.notices(),
+        "kept": [(name, value) for name in CaseFilter.REPEATABLE for value in filterset.selected(name)],
+        "choices": {name: form.fields[name].choices for name in ("region", "family", "stage")},
+        "browser_query": filterset.querystring(),
+    }
 
 
 def matrix_view(request):
     if request.GET.get("format") == "csv":
         return matrix_csv(request)
-    cases = filtered_cases(request)
+    filterset = CaseFilter(request.GET, queryset=Case.objects.published())
+    if not filterset.is_valid():
+        context = {"error": "Some filters are not valid.", "errors": filter_errors(filterset)}
+        return render(request, "cases/matrix.html", context, status=400)
     raw_page = request.GET.get("page", "1").strip() or "1"
     if not (raw_page.isdigit() and len(raw_page) <= 6 and int(raw_page) >= 1):
         return render(request, "cases/matrix.html", {"error": "“page” must be a whole number from 1 up."}, status=400)
+    cases = filterset.qs
     page = Paginator(cases.only("pk", "slug", "title"), PER_PAGE).get_page(raw_page)
     challenges, factors = matrix_columns()
     columns = challenges + factors
     column_totals(columns, cases)
-    query = filter_query(request)
+    query = filterset.querystring()
     context = {
+        **filter_context(filterset),
         "page_obj": page,
         "rows": matrix_rows(list(page.object_list), columns),
         "challenge_columns": challenges,
@@ -129,10 +142,14 @@ def spreadsheet_safe(value):
 
 
 def matrix_csv(request):
-    cases = list(filtered_cases(request).only("pk", "slug", "title"))
+    filterset = CaseFilter(request.GET, queryset=Case.objects.published())
+    if not filterset.is_valid():
+        message = "Invalid filter.\n" + "\n".join(filter_errors(filterset)) + "\n"
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    cases = filterset.qs
     challenges, factors = matrix_columns()
     columns = challenges + factors
-    links = links_of(filtered_cases(request).values("pk"))
+    links = links_of(cases.order_by().values("pk"))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="case-matrix.csv"'
     writer = csv.writer(response)
@@ -141,7 +158,7 @@ def matrix_csv(request):
         + [spreadsheet_safe(f"{'Challenge' if column.group == 'challenge' else 'Success factor'}: {column.term.name}")
            for column in columns]
     )
-    for case in cases:
+    for case in cases.only("pk", "slug", "title"):
         linked = links.get(case.pk, ())
         writer.writerow(
             [case.slug, spreadsheet_safe(case.title), request.build_absolute_uri(case.get_absolute_url())]
