@@ -1,0 +1,198 @@
+"""Benchmark of /search/ and /matrix/ on a generated library; writes its section of docs/performance.md.
+
+Every timing is a whole request through Django's test client (URL routing, view, queries,
+template), one process, one core, after a warm-up request. Run it on PostgreSQL with a
+database of your own, filled by `generate_library`:
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/kb_bench
+    DEBUG=1 .venv/bin/python manage.py migrate
+    DEBUG=1 .venv/bin/python manage.py generate_library --cases 10000 --quotes 200000
+    .venv/bin/python bench/search.py --write docs/performance.md
+
+Targets (design.md and issue 5): search under 150 ms median with 200,000 quotes; the matrix of
+500 cases under 300 ms.
+"""
+import argparse
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+import warnings
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+import django  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+SECTION = "## Search and matrix"
+SEARCH_TARGET_MS = 150
+MATRIX_TARGET_MS = 300
+MATRIX_CASES = 500
+# (what it exercises, the query): common and rare words, phrases, exclusions, `or`, misspellings.
+QUERIES = [
+    ("a rare word", "Sahel"),
+    ("a common word", "budget"),
+    ("two words", "feedback loops"),
+    ("three words", "prize money visibility"),
+    ("a phrase", '"shared testbed"'),
+    ("an exclusion", "testbed -budget"),
+    ("or", "hackathon or sandbox"),
+    ("a taxonomy name", "cultural norms"),
+    ("a misspelling (respelt)", "testbd"),
+    ("no match", "zzqxv"),
+    ("stop words only", "the and of"),
+]
+
+
+def setup():
+    warnings.filterwarnings("ignore", message="No directory at")
+    # Serve static paths without a collected manifest, as the tests do.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    django.setup()
+
+
+def timed(client, url, params, repeat):
+    response = client.get(url, params)  # warm-up
+    if response.status_code != 200:
+        raise SystemExit(f"{url} {params} answered {response.status_code}")
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        client.get(url, params)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples, response
+
+
+def p95(samples):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def theme_near(count):
+    """The theme whose published case count is closest to `count` (a filter giving ~500 cases)."""
+    from cases.models import Theme
+
+    themes = Theme.objects.with_published_case_count().filter(published_case_count__gt=0)
+    return min(themes, key=lambda theme: abs(theme.published_case_count - count), default=None)
+
+
+def run(repeat):
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from cases.filters import CaseFilter
+    from cases.models import Case, Quote
+    from cases.search import search
+    from cases.views.matrix import PER_PAGE
+
+    client = Client()
+    lines = []
+    search_samples = []
+    search_rows = []
+    for label, query in QUERIES:
+        samples, _ = timed(client, reverse("cases:search"), {"q": query}, repeat)
+        results = search(query)
+        search_samples += samples
+        shown = f"{results.total:,}" + (f" (as “{results.corrected_query}”)" if results.corrected_query else "")
+        search_rows.append(
+            f"| {label} | `{query}` | {shown} | {statistics.median(samples):.0f} | {p95(samples):.0f} |"
+        )
+        print(search_rows[-1], file=sys.stderr)
+
+    matrix_rows = []
+    theme = theme_near(MATRIX_CASES)
+    matrix_runs = [("all published cases (first page of 500 rows, totals over all)", {})]
+    if theme:
+        matrix_runs.insert(0, (f"`?theme={theme.slug}`: {theme.published_case_count} cases", {"theme": theme.slug}))
+    matrix_medians = {}
+    for label, params in matrix_runs:
+        samples, _ = timed(client, reverse("cases:matrix"), params, repeat)
+        matrix_medians[label] = statistics.median(samples)
+        rows = min(PER_PAGE, CaseFilter(params).qs.count())
+        matrix_rows.append(f"| matrix, {label} | {rows} | {statistics.median(samples):.0f} | {p95(samples):.0f} |")
+        print(matrix_rows[-1], file=sys.stderr)
+    if theme:
+        samples, _ = timed(client, reverse("cases:matrix-csv"), {"theme": theme.slug}, max(3, repeat // 3))
+        matrix_rows.append(
+            f"| CSV, `?theme={theme.slug}` | {theme.published_case_count} | "
+            f"{statistics.median(samples):.0f} | {p95(samples):.0f} |"
+        )
+
+    search_median = statistics.median(search_samples)
+    vendor = connection.vendor
+    version = connection.cursor().connection.server_version if vendor == "postgresql" else ""
+    database = f"PostgreSQL {version // 10000}.{version % 10000}" if vendor == "postgresql" else vendor
+    lines += [
+        SECTION,
+        "",
+        f"Measured {date.today().isoformat()} by `bench/search.py` ({repeat} timed requests each, after a warm-up) "
+        f"on {database}, Python {platform.python_version()}, {os.cpu_count()} CPUs, with "
+        f"{Case.objects.published().count():,} published cases and {Quote.objects.count():,} quotes "
+        "(`generate_library --cases 10000 --quotes 200000`). Each figure is a whole request through "
+        "Django's test client: routing, view, queries and template.",
+        "",
+        f"**Search: median {search_median:.0f} ms over all the queries below (target: under {SEARCH_TARGET_MS} ms).**",
+        "",
+        "| query | | results | median ms | p95 ms |",
+        "|---|---|---:|---:|---:|",
+        *search_rows,
+        "",
+    ]
+    if theme:
+        lines.append(
+            f"**Matrix of {theme.published_case_count} cases: median {matrix_medians[matrix_runs[0][0]]:.0f} ms "
+            f"(target: {MATRIX_CASES} cases under {MATRIX_TARGET_MS} ms).**"
+        )
+        lines.append("")
+    lines += [
+        "| page | rows | median ms | p95 ms |",
+        "|---|---:|---:|---:|",
+        *matrix_rows,
+        "",
+        "How: stored `tsvector` columns kept by triggers with GIN indexes; the ranking query selects only ids "
+        "and a window count, then the few hits are fetched with `ts_headline`; a search that finds nothing is "
+        "respelt from the library's vocabulary (pg_trgm) and run again. The matrix makes a fixed number of "
+        "queries (cases, columns, links of the page's cases, column totals) whatever the data size.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(path, section):
+    """Replace this benchmark's section of `path` (up to the next `## ` heading), or append it."""
+    path = Path(path)
+    text = path.read_text() if path.exists() else "# Performance\n\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15, help="Timed requests per page (default 15).")
+    parser.add_argument("--write", metavar="PATH", help="Replace the section in this markdown file.")
+    args = parser.parse_args()
+    setup()
+    section = run(args.repeat)
+    print(section)
+    if args.write:
+        write_section(args.write, section)
+
+
+if __name__ == "__main__":
+    main()
