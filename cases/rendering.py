@@ -1,5 +1,6 @@
 """The one way markdown becomes HTML here: Python-Markdown, then nh3 sanitising."""
 import re
+from html import unescape
 from urllib.parse import urlsplit
 
 import markdown
@@ -51,9 +52,16 @@ def wiki_labels(text):
     return WIKI_LINK.sub(wiki_label, text)
 
 
+# Browsers drop ASCII tab and newline anywhere in a URL, and read a backslash as a slash.
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+
+
 def _is_external(url):
-    parts = urlsplit(url)
-    return bool(parts.scheme in {"http", "https"} and parts.netloc)
+    """Whether a link leaves the site: an http(s) URL or a scheme-relative one (//host, /\\host)."""
+    url = _URL_IGNORED.sub("", url).strip(" \x00\x0b\x0c").replace("\\", "/")
+    if url.startswith("//"):
+        return True
+    return urlsplit(url).scheme.lower() in {"http", "https"}
 
 
 def _attribute_filter(tag, attribute, value):
@@ -62,16 +70,18 @@ def _attribute_filter(tag, attribute, value):
     return value
 
 
-_ANCHOR_TAG = re.compile(r"<a\s([^>]*)>")
-_HREF = re.compile(r'href="([^"]*)"')
+# nh3 writes every attribute as name="value" with any " inside escaped, so a quoted value can
+# hold neither a quote nor end the tag early: match whole start tags, values included.
+_ANCHOR_TAG = re.compile(r'<a((?:\s+[^\s"\'>/=]+(?:="[^"]*")?)+)\s*>')
+_ATTRIBUTE = re.compile(r'([^\s"\'>/=]+)(?:="([^"]*)")?')
 
 
 def _mark_external_links(html):
     def add_rel(match):
-        attributes = match.group(1)
-        href = _HREF.search(attributes)
-        if href and _is_external(href.group(1).replace("&amp;", "&")):
-            return f'<a {attributes} rel="{EXTERNAL_REL}">'
+        attributes = dict(_ATTRIBUTE.findall(match.group(1)))
+        href = attributes.get("href")
+        if href is not None and _is_external(unescape(href)):
+            return f'<a{match.group(1)} rel="{EXTERNAL_REL}">'
         return match.group(0)
 
     return _ANCHOR_TAG.sub(add_rel, html)
