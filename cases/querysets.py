@@ -8,29 +8,35 @@ class CaseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status="published")
 
+    # Each filter is a semi-join (pk IN a link-table subquery), not a join: no duplicate rows,
+    # no DISTINCT over whole case rows, and filters chain as AND without multiplying rows.
+    def _linked(self, relation, **lookups):
+        links = self.model._meta.get_field(relation).remote_field.through.objects
+        return self.filter(pk__in=links.filter(**lookups).values("case_id"))
+
     def in_country(self, *codes):
-        return self.filter(countries__code__in=[code.upper() for code in codes]).distinct()
+        return self._linked("countries", country_id__in=[code.upper() for code in codes])
 
     def in_region(self, region):
-        return self.filter(countries__region=region).distinct()
+        return self._linked("countries", country__region=region)
 
     def with_theme(self, *slugs):
-        return self.filter(themes__slug__in=slugs).distinct()
+        return self._linked("themes", theme__slug__in=slugs)
 
     def with_approach(self, *slugs):
-        return self.filter(approaches__slug__in=slugs).distinct()
+        return self._linked("approaches", approach__slug__in=slugs)
 
     def in_family(self, family):
-        return self.filter(approaches__family=family).distinct()
+        return self._linked("approaches", approach__family=family)
 
     def with_organisation(self, *slugs):
-        return self.filter(organisations__slug__in=slugs).distinct()
+        return self._linked("organisations", organisation__slug__in=slugs)
 
     def meeting_challenge(self, *slugs):
-        return self.filter(challenges__slug__in=slugs).distinct()
+        return self._linked("challenges", challenge__slug__in=slugs)
 
     def showing_success_factor(self, *slugs):
-        return self.filter(success_factors__slug__in=slugs).distinct()
+        return self._linked("success_factors", success_factor__slug__in=slugs)
 
     def at_stage(self, stage):
         return self.filter(stage=stage)
