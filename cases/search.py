@@ -417,7 +417,7 @@ class Searcher:
         return queryset.annotate(
             headline=SearchHeadline(
                 expression, self.tsquery, config=CONFIG, start_sel=START_SEL, stop_sel=STOP_SEL,
-                max_words=35, min_words=15, max_fragments=2, fragment_delimiter=" … ",
+                max_words=25, min_words=12, max_fragments=2, fragment_delimiter=" … ",
             )
         )
 

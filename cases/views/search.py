@@ -24,15 +24,16 @@ def search_view(request):
         return bad_request(request, "“page” must be a whole number from 1 up.")
     results = search(q, kind=kind or None, page=int(raw_page), per_kind=PER_KIND, per_page=PER_PAGE)
     selected = next((group for group in results.groups if group.kind.key == kind), None)
+    searched = results.corrected_query or results.query  # what the results are for
     context = {
         "query": results.query,
         "results": results,
         "kind": kind,
         "selected": selected,
         "max_length": MAX_QUERY_LENGTH,
-        "query_string": urlencode({"q": results.query}),
-        "corrected_query_string": urlencode({"q": results.corrected_query}),
+        "searched": searched,
+        "query_string": urlencode({"q": searched}),
         "page_obj": selected.page if selected else None,
-        "query_without_page": urlencode({"q": results.query, "kind": kind}),
+        "query_without_page": urlencode({"q": searched, "kind": kind}),
     }
     return render(request, "cases/search.html", context)
