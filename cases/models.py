@@ -272,6 +272,11 @@ class Case(TimeStampedModel):
                 condition=Q(parent__isnull=True) | ~Q(parent=F("pk")), name="case_not_its_own_parent"
             ),
         ]
+        indexes = [
+            # The case browser: every facet counts among the published ids, and lists them by title.
+            models.Index(fields=["id"], condition=Q(status="published"), name="case_published_id"),
+            models.Index(fields=["title", "slug"], condition=Q(status="published"), name="case_published_title"),
+        ]
 
     def __str__(self):
         return self.title
