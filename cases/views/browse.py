@@ -1,13 +1,48 @@
-"""Browsing published cases and the taxonomy around them."""
+"""Browsing published cases and the taxonomy around them: overview, case pages, challenges,
+success factors, countries, themes, approaches and organisations.
+
+Every page runs a fixed number of queries whatever the size of the library: what a template
+touches is prefetched (Prefetch objects into `to_attr` lists), and long lists are paginated.
+"""
+import re
+
 from django.db.models import Count, Prefetch, Q
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
-from ..models import Approach, Case, Challenge, Country, Organisation, Quote, SuccessFactor, Theme
+from ..models import (
+    Approach,
+    Case,
+    CaseChallenge,
+    CaseSuccessFactor,
+    Challenge,
+    Country,
+    Organisation,
+    Participation,
+    Quote,
+    Source,
+    SuccessFactor,
+    Theme,
+)
+from .paging import BadPageMixin, page_of
+
+CASES_PER_PAGE = 20
+QUOTES_ON_TERM_PAGE = 10
+RELATED_CASES = 6
+HOME_ENTRY_POINTS = 12
+ISO2 = re.compile(r"[A-Za-z]{2}")
 
 
 def published_cases():
     return Case.objects.published().for_listing()
+
+
+def with_published_case_count(countries):
+    return countries.annotate(
+        published_case_count=Count("cases", filter=Q(cases__in=Case.objects.published()), distinct=True)
+    )
 
 
 class HomeView(TemplateView):
@@ -15,9 +50,20 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["newest_cases"] = published_cases().order_by("-published_at", "-created_at")[:6]
-        context["case_count"] = Case.objects.published().count()
-        context["themes"] = Theme.objects.with_published_case_count().filter(published_case_count__gt=0)
+        published = Case.objects.published()
+        context["case_count"] = published.count()
+        context["country_count"] = Country.objects.filter(cases__in=published).distinct().count()
+        context["quote_count"] = Quote.objects.public().count()
+        context["source_count"] = Source.objects.count()
+        context["newest_cases"] = published_cases().order_by("-published_at", "-created_at", "title")[:6]
+        context["themes"] = (
+            Theme.objects.with_published_case_count().filter(published_case_count__gt=0)
+            .order_by("-published_case_count", "name")[:HOME_ENTRY_POINTS]
+        )
+        context["countries"] = (
+            with_published_case_count(Country.objects.all()).filter(published_case_count__gt=0)
+            .order_by("-published_case_count", "name")[:HOME_ENTRY_POINTS]
+        )
         context["challenges"] = Challenge.objects.with_published_case_count()
         return context
 
@@ -31,48 +77,128 @@ class CaseListView(ListView):
         return published_cases()
 
 
+def group_by_role(participations):
+    """[(role label, [organisations])] in the order of Participation.Role, organisations by name."""
+    by_role = {}
+    for participation in participations:
+        by_role.setdefault(participation.role, []).append(participation.organisation)
+    return [
+        (label, sorted(by_role[role], key=lambda organisation: organisation.name))
+        for role, label in Participation.Role.choices
+        if role in by_role
+    ]
+
+
 class CaseDetailView(DetailView):
+    """A published case: its facts, the challenges it met and success factors it shows with their
+    evidence, its other evidence, and the cases most like it."""
+
     template_name = "cases/case_detail.html"
     context_object_name = "case"
 
     def get_queryset(self):
-        evidence = Quote.objects.select_related("source")
-        return Case.objects.published().prefetch_related(
-            "countries",
-            "themes",
-            "approaches",
-            "participations__organisation",
-            "case_challenges__challenge",
-            "case_success_factors__success_factor",
-            Prefetch("quotes", queryset=evidence),
+        evidence = (
+            Quote.objects.in_time_order().select_related("source").prefetch_related(
+                Prefetch("challenges", queryset=Challenge.objects.only("pk"), to_attr="challenge_list"),
+                Prefetch("success_factors", queryset=SuccessFactor.objects.only("pk"), to_attr="success_factor_list"),
+            )
         )
-
-
-class TaxonomyDetailView(DetailView):
-    """A taxonomy term and the published cases filed under it."""
-
-    template_name = "cases/taxonomy_detail.html"
-    context_object_name = "term"
+        return Case.objects.published().select_related("parent").prefetch_related(
+            Prefetch("countries", queryset=Country.objects.order_by("name"), to_attr="country_list"),
+            Prefetch("themes", queryset=Theme.objects.order_by("name"), to_attr="theme_list"),
+            Prefetch("approaches", queryset=Approach.objects.order_by("name"), to_attr="approach_list"),
+            Prefetch(
+                "participations", queryset=Participation.objects.select_related("organisation"),
+                to_attr="participation_list",
+            ),
+            Prefetch(
+                "case_challenges", queryset=CaseChallenge.objects.select_related("challenge"),
+                to_attr="challenge_links",
+            ),
+            Prefetch(
+                "case_success_factors", queryset=CaseSuccessFactor.objects.select_related("success_factor"),
+                to_attr="success_factor_links",
+            ),
+            Prefetch(
+                "children", queryset=Case.objects.published().only("pk", "title", "slug", "parent_id"),
+                to_attr="published_children",
+            ),
+            Prefetch("quotes", queryset=evidence, to_attr="evidence"),
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["cases"] = published_cases().filter(**{self.case_lookup: self.object})
+        case = self.object
+        shown = set()
+        for link in case.challenge_links:
+            link.evidence = [q for q in case.evidence if any(c.pk == link.challenge_id for c in q.challenge_list)]
+            shown.update(quote.pk for quote in link.evidence)
+        for link in case.success_factor_links:
+            link.evidence = [
+                q for q in case.evidence if any(f.pk == link.success_factor_id for f in q.success_factor_list)
+            ]
+            shown.update(quote.pk for quote in link.evidence)
+        context["other_evidence"] = [quote for quote in case.evidence if quote.pk not in shown]
+        context["organisations_by_role"] = group_by_role(case.participation_list)
+        context["parent"] = case.parent if case.parent and case.parent.is_published else None
+        context["related_cases"] = (
+            Case.objects.published().prefetch_related("countries").sharing_with(
+                case,
+                theme_ids=[theme.pk for theme in case.theme_list],
+                approach_ids=[approach.pk for approach in case.approach_list],
+                country_codes=[country.code for country in case.country_list],
+            )[:RELATED_CASES]
+        )
         return context
 
 
-class ThemeDetailView(TaxonomyDetailView):
+class TermCasesView(BadPageMixin, DetailView):
+    """A taxonomy term and the published cases filed under it, a page at a time."""
+
+    template_name = "cases/taxonomy_detail.html"
+    context_object_name = "term"
+    term_label = ""
+
+    def get_cases(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["page_obj"] = page_of(self.request, self.get_cases(), CASES_PER_PAGE)
+        context["cases"] = context["page_obj"].object_list
+        context["term_label"] = self.term_label
+        return context
+
+
+class ThemeDetailView(TermCasesView):
     model = Theme
-    case_lookup = "themes"
+    term_label = "Theme"
+
+    def get_cases(self):
+        return published_cases().with_theme(self.object.slug)
 
 
-class ApproachDetailView(TaxonomyDetailView):
+class ApproachDetailView(TermCasesView):
     model = Approach
-    case_lookup = "approaches"
+    term_label = "Approach"
+
+    def get_cases(self):
+        return published_cases().with_approach(self.object.slug)
 
 
-class OrganisationDetailView(TaxonomyDetailView):
+class OrganisationDetailView(TermCasesView):
     model = Organisation
-    case_lookup = "organisations"
+    term_label = "Organisation"
+    template_name = "cases/organisation_detail.html"
+
+    def get_queryset(self):
+        return Organisation.objects.select_related("country")
+
+    def get_cases(self):
+        roles = Participation.objects.filter(organisation=self.object)
+        return published_cases().with_organisation(self.object.slug).prefetch_related(
+            Prefetch("participations", queryset=roles, to_attr="roles_here")
+        )
 
 
 class ChallengeListView(ListView):
@@ -83,37 +209,124 @@ class ChallengeListView(ListView):
         return Challenge.objects.with_published_case_count()
 
 
-class ChallengeDetailView(TaxonomyDetailView):
-    model = Challenge
-    case_lookup = "challenges"
-
-
 class SuccessFactorListView(ListView):
+    """Success factors grouped by kind (project, ecosystem), each with its published cases."""
+
     template_name = "cases/success_factor_list.html"
     context_object_name = "success_factors"
 
     def get_queryset(self):
         return SuccessFactor.objects.with_published_case_count()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        by_kind = {}
+        for factor in context["success_factors"]:
+            by_kind.setdefault(factor.kind, []).append(factor)
+        context["kinds"] = [
+            (label, by_kind[kind]) for kind, label in SuccessFactor.Kind.choices if kind in by_kind
+        ]
+        return context
 
-class SuccessFactorDetailView(TaxonomyDetailView):
+
+class EvidenceTermView(BadPageMixin, DetailView):
+    """A challenge or success factor: its description, the published cases with their notes, and
+    the first quotes linked to it (the rest in the quote browser)."""
+
+    template_name = "cases/evidence_term_detail.html"
+    context_object_name = "term"
+    term_label = ""
+    list_url = ""
+    link_model = None  # the through model holding a case's note on this term
+    link_field = ""
+    quote_filter = ""  # the quote browser's parameter for this term
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        links = (
+            self.link_model.objects.filter(**{self.link_field: self.object}, case__in=Case.objects.published())
+            .select_related("case").prefetch_related("case__countries").order_by("case__title")
+        )
+        context["page_obj"] = page_of(self.request, links, CASES_PER_PAGE)
+        context["case_links"] = context["page_obj"].object_list
+        quotes = self.object.quotes.for_listing().in_time_order()
+        context["quote_count"] = quotes.count()
+        context["quotes"] = quotes[:QUOTES_ON_TERM_PAGE] if context["quote_count"] else []
+        context["quote_filter"] = self.quote_filter
+        context["term_label"] = self.term_label
+        context["list_url"] = reverse(self.list_url)
+        return context
+
+
+class ChallengeDetailView(EvidenceTermView):
+    model = Challenge
+    term_label = "Challenge"
+    list_url = "cases:challenge-list"
+    link_model = CaseChallenge
+    link_field = "challenge"
+    quote_filter = "challenge"
+
+
+class SuccessFactorDetailView(EvidenceTermView):
     model = SuccessFactor
-    case_lookup = "success_factors"
+    term_label = "Success factor"
+    list_url = "cases:success-factor-list"
+    link_model = CaseSuccessFactor
+    link_field = "success_factor"
+    quote_filter = "success_factor"
 
 
 class CountryListView(ListView):
+    """Countries by region; those with published cases first, the others behind a count."""
+
     template_name = "cases/country_list.html"
     context_object_name = "countries"
 
     def get_queryset(self):
-        return Country.objects.annotate(
-            published_case_count=Count("cases", filter=Q(cases__status="published"), distinct=True)
-        ).order_by("region", "name")
+        return with_published_case_count(Country.objects.all()).order_by("region", "name")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        regions = {}
+        for country in context["countries"]:
+            with_cases, without_cases = regions.setdefault(country.region, ([], []))
+            (with_cases if country.published_case_count else without_cases).append(country)
+        context["regions"] = [
+            {"name": label, "with_cases": regions[value][0], "without_cases": regions[value][1]}
+            for value, label in Country._meta.get_field("region").choices
+            if value in regions
+        ]
+        return context
 
 
-class CountryDetailView(TaxonomyDetailView):
+class CountryDetailView(TermCasesView):
+    """A country's published cases and its partner countries (those sharing cases with it)."""
+
     model = Country
-    case_lookup = "countries"
+    term_label = "Country"
+    template_name = "cases/country_detail.html"
+    context_object_name = "country"
+
+    def get(self, request, *args, **kwargs):
+        code = kwargs["code"]
+        if not ISO2.fullmatch(code):
+            raise Http404("A country is named by its two-letter ISO code.")
+        if code != code.lower():
+            return redirect("cases:country-detail", code=code.lower(), permanent=True)
+        return super().get(request, *args, **kwargs)
 
     def get_object(self, queryset=None):
         return get_object_or_404(Country, code=self.kwargs["code"].upper())
+
+    def get_cases(self):
+        return published_cases().in_country(self.object.code)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["partners"] = (
+            Country.objects.filter(cases__in=Case.objects.published().in_country(self.object.code))
+            .exclude(pk=self.object.pk)
+            .annotate(shared_case_count=Count("cases", distinct=True))
+            .order_by("-shared_case_count", "name")
+        )
+        return context

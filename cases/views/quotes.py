@@ -1,21 +1,113 @@
-"""The quote browser and a quote's citable permalink."""
+"""The quote browser and a quote's permalink page."""
+from django import forms
+from django.db.models import Prefetch
+from django.shortcuts import render
 from django.views.generic import DetailView, ListView
 
-from ..models import Quote
+from ..models import Case, Challenge, Quote, Source, SuccessFactor
+from ..search import query_words
+from .paging import BadPageMixin, page_of
+
+QUOTES_PER_PAGE = 50
+MAX_QUERY_LENGTH = 200
 
 
-class QuoteListView(ListView):
+class SlugChoiceField(forms.ModelChoiceField):
+    """A choice named by its slug in the URL, with a message that names the bad value."""
+
+    default_error_messages = {"invalid_choice": "There is no %(label)s “%(value)s”."}
+
+    def __init__(self, *args, label_for_error, **kwargs):
+        super().__init__(*args, to_field_name="slug", required=False, **kwargs)
+        self.label_for_error = label_for_error
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"label": self.label_for_error, "value": str(value)[:80]},
+            ) from error
+
+
+class QuoteFilterForm(forms.Form):
+    """The quote browser's filters; every value is checked before it reaches a query."""
+
+    q = forms.CharField(label="Text contains", required=False, max_length=MAX_QUERY_LENGTH, strip=True)
+    source = SlugChoiceField(
+        queryset=Source.objects.all(), label="Source", empty_label="Any source", label_for_error="source"
+    )
+    case = SlugChoiceField(
+        queryset=Case.objects.published(), label="Case (slug)", label_for_error="published case",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. 5g-mobix"}),
+    )
+    challenge = SlugChoiceField(
+        queryset=Challenge.objects.all(), label="Challenge", empty_label="Any challenge",
+        label_for_error="challenge",
+    )
+    success_factor = SlugChoiceField(
+        queryset=SuccessFactor.objects.all(), label="Success factor", empty_label="Any success factor",
+        label_for_error="success factor",
+    )
+
+    def filter(self, quotes):
+        data = self.cleaned_data
+        if data["source"]:
+            quotes = quotes.from_source(data["source"])
+        if data["case"]:
+            quotes = quotes.supporting(data["case"])
+        if data["challenge"]:
+            quotes = quotes.about_challenge(data["challenge"])
+        if data["success_factor"]:
+            quotes = quotes.about_success_factor(data["success_factor"])
+        words = query_words(data["q"])
+        if words:
+            quotes = quotes.containing(*words)
+        return quotes
+
+    @property
+    def active(self):
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+
+class QuoteListView(BadPageMixin, ListView):
+    """Every quote, filtered by source, case, challenge, success factor and text, 50 a page.
+    Filter values that name nothing answer 400 with the error beside the field."""
+
     template_name = "cases/quote_list.html"
     context_object_name = "quotes"
-    paginate_by = 50
+
+    def get(self, request, *args, **kwargs):
+        self.form = QuoteFilterForm(request.GET or None)
+        if self.form.is_bound and not self.form.is_valid():
+            return render(request, self.template_name, {"form": self.form, "quotes": []}, status=400)
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return Quote.objects.select_related("source").in_time_order()
+        quotes = Quote.objects.public().for_listing().in_time_order()
+        if self.form.is_bound:
+            quotes = self.form.filter(quotes)
+        return quotes
+
+    def get_context_data(self, **kwargs):
+        page = page_of(self.request, self.object_list, QUOTES_PER_PAGE)
+        kwargs.update(form=self.form, page_obj=page, quotes=page.object_list, paginator=page.paginator)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        kwargs["query_without_page"] = query.urlencode()
+        return super().get_context_data(object_list=page.object_list, **kwargs)
 
 
 class QuoteDetailView(DetailView):
+    """A quote's permalink: its text, where it was said, and what it is evidence of."""
+
     template_name = "cases/quote_detail.html"
     context_object_name = "quote"
 
     def get_queryset(self):
-        return Quote.objects.select_related("source", "document")
+        return Quote.objects.public().for_listing().select_related("document").prefetch_related(
+            Prefetch("challenges", to_attr="challenge_list"),
+            Prefetch("success_factors", to_attr="success_factor_list"),
+        )
