@@ -10,7 +10,7 @@ from django.db.models import Case as Conditional, Count, IntegerField, Value, Wh
 
 from .models import Approach, Case, CaseChallenge, CaseSuccessFactor, Participation, Region
 
-FACET_LIMIT = 60  # options fetched per facet (the most frequent; selected ones always)
+FACET_LIMIT = 30  # options fetched per facet (the most frequent; selected ones always)
 FACET_SHOWN = 8  # options shown before the rest fold away
 
 
