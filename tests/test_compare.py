@@ -121,3 +121,9 @@ def test_compare_number_of_queries(client, pair, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         response = compare(client, "deep-space-food,space-apps,third,fourth")
     assert len(response.context["cases"]) == 4
+
+
+def test_case_browser_results_carry_a_compare_checkbox_for_the_compare_form(client, pair):
+    html = client.get(reverse("cases:case-list")).content.decode()
+    assert '<input type="checkbox" name="cases" value="deep-space-food" form="compare-form">' in html
+    assert '<form id="compare-form" class="compare-bar" action="/compare/" method="get">' in html
