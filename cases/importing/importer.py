@@ -1,0 +1,638 @@
+"""Import webinar summary documents (and the channel index) into sources, documents, quotes and topics.
+
+One entry point per kind of input, all sharing one per-file routine:
+
+* :func:`import_paths` -- files and folders (``*.md``, recursively) from the command line or a script;
+* :func:`import_uploads` -- files uploaded in the admin;
+* :func:`reread_document` -- a stored document read again from its ``raw_text`` (e.g. with its
+  timestamps re-read as minutes:seconds).
+
+Each file is imported in its own transaction: a file that cannot be read or stored is reported as
+``FILE:LINE: reason`` and leaves nothing behind, the others import. A file whose content hash
+matches the stored document is skipped without being parsed. Quotes are updated in place, matched
+on their text and first second (then on their text alone), so the links curators made from quotes
+to cases, challenges and success factors survive a re-import; quotes loaded from the curated
+fixtures (no document yet) are adopted the same way instead of being duplicated. Writes are bulk
+queries, a handful per file whatever its number of anchors, and nothing parsed is kept once its
+file is stored, so memory stays flat as the number of files grows.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import logging
+import time
+from collections import defaultdict, deque
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import Document, Quote, Source, Topic
+from ..timestamps import format_timestamp
+from ..wiki import wiki_slug
+from .parser import DocumentError, ParsedDocument, is_channel_index, parse_channel_index, parse_document
+
+__all__ = ["ImportReport", "import_paths", "import_uploads", "reread_document", "MAX_FILE_BYTES"]
+
+# Real documents are under 60 kB with lines under 3,000 characters; these limits keep a hostile or
+# mistaken input (a log file, a minified blob) from tying the importer up.
+MAX_FILE_BYTES = 1_000_000
+MAX_LINE_CHARS = 20_000
+# Seconds are stored in a 32-bit integer column.
+MAX_SECOND = 2**31 - 1
+# Folder READMEs describe the folder; they are not documents.
+SKIPPED_NAMES = {"readme.md"}
+logger = logging.getLogger(__name__)
+YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{1,20}")
+HEAD_BYTES = 4096
+
+_field_max = {
+    (model, name): model._meta.get_field(name).max_length
+    for model, names in (
+        (Source, ["title", "channel"]),
+        (Document, ["title", "slug"]),
+        (Quote, ["heading_path"]),
+        (Topic, ["slug", "label"]),
+    )
+    for name in names
+}
+
+
+def _fit(model, name, value):
+    return value[: _field_max[(model, name)]]
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass
+class ImportReport:
+    """What an import read and stored; ``as_dict()`` is the command's ``--json`` object.
+
+    ``documents``, ``quotes``, ``timestamps`` and ``topics`` count what the imported files hold
+    (an unchanged file counts as what is stored for it), so importing the same files twice gives
+    the same summary; ``created``/``updated``/``unchanged`` and the ``quotes_*`` counts say what
+    changed (or, in a dry run, what would change).
+    """
+
+    dry_run: bool = False
+    documents: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    indexes: int = 0
+    quotes: int = 0
+    quotes_created: int = 0
+    quotes_updated: int = 0
+    quotes_deleted: int = 0
+    timestamps: int = 0
+    flagged: int = 0
+    failures: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    source_keys: set[str] = field(default_factory=set)
+    topic_slugs: set[str] = field(default_factory=set)
+    # video id -> title, from channel indexes among the inputs (processed first)
+    index_titles: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    @property
+    def sources(self) -> int:
+        return len(self.source_keys)
+
+    @property
+    def topics(self) -> int:
+        return len(self.topic_slugs)
+
+    def fail(self, name: str, line: int, reason: str) -> None:
+        self.failures.append(f"{name}:{line}: {reason}")
+
+    def add(self, other: "ImportReport") -> None:
+        """Count in what one file (`other`) stored, once its transaction has committed."""
+        for name in ("documents", "created", "updated", "unchanged", "indexes", "quotes", "quotes_created",
+                     "quotes_updated", "quotes_deleted", "timestamps", "flagged"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.failures.extend(other.failures)
+        self.problems.extend(other.problems)
+        self.source_keys |= other.source_keys
+        self.topic_slugs |= other.topic_slugs
+        if other.index_titles is not self.index_titles:
+            self.index_titles.update(other.index_titles)
+
+    def as_dict(self) -> dict:
+        return {
+            "documents": self.documents,
+            "sources": self.sources,
+            "quotes": self.quotes,
+            "timestamps": self.timestamps,
+            "topics": self.topics,
+            "flagged": self.flagged,
+            "failed": self.failed,
+            "seconds": round(self.seconds, 3),
+            "dry_run": self.dry_run,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "indexes": self.indexes,
+            "quotes_created": self.quotes_created,
+            "quotes_updated": self.quotes_updated,
+            "quotes_deleted": self.quotes_deleted,
+            "failures": list(self.failures),
+            "problems": list(self.problems),
+        }
+
+
+class FileError(Exception):
+    """A file that cannot be imported: reported as FILE:LINE: reason."""
+
+    def __init__(self, line: int, reason: str):
+        super().__init__(line, reason)
+        self.line = line
+        self.reason = reason
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass
+class _Input:
+    name: str  # as reported: the path as given, or the uploaded file's name
+    stem: str  # the file name without its extension: the document's slug
+    read: Callable[..., bytes]  # read(limit=-1)
+    size: Callable[[], int]
+    is_dir: bool = False
+    head: bytes = b""
+
+
+def _path_input(path: Path, shown: str | None = None) -> _Input:
+    def read(limit=-1):
+        with path.open("rb") as handle:
+            return handle.read(limit)
+
+    return _Input(
+        name=shown or str(path), stem=path.stem, read=read, size=lambda: path.stat().st_size,
+        is_dir=path.is_dir(),
+    )
+
+
+def _expand(paths: Iterable[str | Path], report: ImportReport) -> list[_Input]:
+    """Files named and the ``*.md`` files under folders named (recursively, sorted); missing ones reported."""
+    inputs = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir() and not path.suffix == ".md":
+            found = sorted(p for p in path.rglob("*.md") if p.name.lower() not in SKIPPED_NAMES)
+            inputs.extend(_path_input(p) for p in found)
+        elif path.exists() or path.is_symlink():
+            inputs.append(_path_input(path, str(given)))
+        else:
+            report.fail(str(given), 0, "no such file or folder")
+    return inputs
+
+
+def _looks_like_index(head: bytes) -> bool:
+    """From a file's first bytes: no videoId in its front matter, '### [title](url)' headings."""
+    text = head.decode("utf-8", "ignore")
+    if not text.lstrip().startswith("---"):
+        return False
+    front = text.lstrip()[3:].split("\n---", 1)[0]
+    return not re.search(r"^\s*videoid\s*:", front, re.I | re.M) and "](http" in text
+
+
+def _order(inputs: list[_Input]) -> list[_Input]:
+    """Channel indexes first, so the sources they name get the index's titles."""
+    for item in inputs:
+        if not item.is_dir:
+            try:
+                item.head = item.read(HEAD_BYTES)
+            except OSError:
+                item.head = b""
+    return sorted(inputs, key=lambda item: not _looks_like_index(item.head))
+
+
+def _decode(item: _Input) -> tuple[str, str]:
+    """(text, sha256 of the bytes) of an input, or FileError when it is not readable markdown text."""
+    if item.is_dir:
+        raise FileError(0, "is a folder, not a file")
+    try:
+        size = item.size()
+        if size > MAX_FILE_BYTES:
+            raise FileError(0, f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
+        data = item.read()
+    except OSError as error:
+        raise FileError(0, f"cannot be read: {error.strerror or error}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise FileError(0, f"file is too large ({len(data):,} bytes; the limit is {MAX_FILE_BYTES:,})")
+    if not data.strip():
+        raise FileError(1, "empty file")
+    if b"\x00" in data:
+        raise FileError(data.count(b"\n", 0, data.index(b"\x00")) + 1, "binary file, not markdown text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise FileError(line, f"not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded)") from None
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise FileError(lineno, f"line is {len(line):,} characters long (the limit is {MAX_LINE_CHARS:,})")
+    return text, hashlib.sha256(data).hexdigest()
+
+
+def document_slug(stem: str) -> str:
+    """The slug of the document a file holds: its name as wiki links name it ('Public_Sector' -> 'public_sector')."""
+    return _fit(Document, "slug", wiki_slug(stem))
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def import_paths(paths, *, dry_run=False, force=False, progress=None) -> ImportReport:
+    """Import files and folders (``*.md`` under them, recursively; README.md skipped).
+
+    ``dry_run``: do everything, report it, write nothing. ``force``: re-read files whose content
+    is unchanged too. ``progress(done, total, name)`` is called after each file.
+    """
+    report = ImportReport(dry_run=dry_run)
+    return _run(_expand(paths, report), report, dry_run=dry_run, force=force, progress=progress)
+
+
+def import_uploads(files, *, dry_run=False, force=False, progress=None) -> ImportReport:
+    """Import uploaded files (Django ``UploadedFile`` objects, or anything with ``name`` and ``read()``)."""
+
+    def upload_input(upload):
+        name = Path(upload.name or "upload.md").name
+        size = getattr(upload, "size", None)
+
+        def read(limit=-1):
+            if hasattr(upload, "seek"):
+                upload.seek(0)
+            return upload.read() if limit < 0 else upload.read(limit)
+
+        return _Input(name=name, stem=Path(name).stem, read=read,
+                      size=(lambda: size) if size is not None else (lambda: 0))
+
+    report = ImportReport(dry_run=dry_run)
+    inputs = []
+    for upload in files:
+        item = upload_input(upload)
+        if not item.name.lower().endswith(".md"):
+            report.fail(item.name, 0, "not a markdown document (the name must end in .md)")
+            continue
+        inputs.append(item)
+    return _run(inputs, report, dry_run=dry_run, force=force, progress=progress)
+
+
+def reread_document(document: Document, *, minutes_seconds: bool) -> ImportReport:
+    """Read a stored document again from its raw text, its timestamps as H:M:S or (shifted) M:S.
+
+    Quotes keep their links: their seconds change, their text does not. Reading as minutes:seconds
+    is a curator's decision about a flagged document, so it clears the flag.
+    """
+    report = ImportReport()
+    started = time.perf_counter()
+    name = document.slug
+    try:
+        if not document.raw_text.strip():
+            raise FileError(0, "the document has no stored text to read again")
+        parsed = parse_document(document.raw_text, minutes_seconds=minutes_seconds)
+        with transaction.atomic():
+            _store_document(parsed, report, name=name, slug=document.slug, raw_text=document.raw_text,
+                            digest=document.content_hash, minutes_seconds=minutes_seconds)
+    except (FileError, DocumentError) as error:
+        report.fail(name, error.line, error.reason)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run(inputs, report, *, dry_run, force, progress) -> ImportReport:
+    started = time.perf_counter()
+    inputs = _order(inputs)
+    total = len(inputs)
+    # A real run commits file by file; a dry run does the same work inside one transaction it rolls back.
+    with transaction.atomic() if dry_run else nullcontext():
+        for done, item in enumerate(inputs, start=1):
+            _import_one(item, report, force=force)
+            if progress:
+                progress(done, total, item.name)
+        if dry_run:
+            transaction.set_rollback(True)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _import_one(item: _Input, report: ImportReport, *, force: bool) -> None:
+    """Read, parse and store one file in its own transaction; any failure is reported, never raised.
+
+    The file's counts go to a report of its own, added to the run's only when the file is stored.
+    """
+    tally = ImportReport(index_titles=report.index_titles)  # the run's titles, read and extended
+    try:
+        _read_and_store(item, tally, force=force)
+    except (FileError, DocumentError) as error:
+        report.fail(item.name, error.line, error.reason)
+    except DatabaseError as error:
+        report.fail(item.name, 0, f"could not be stored: {error}".strip())
+    except Exception as error:  # a bug must not stop the other files: reported, and logged with its traceback
+        logger.exception("importing %s failed", item.name)
+        report.fail(item.name, 0, f"could not be imported ({type(error).__name__}: {error})")
+    else:
+        report.add(tally)
+
+
+def _read_and_store(item: _Input, report: ImportReport, *, force: bool) -> None:
+    text, digest = _decode(item)
+    if is_channel_index(text):
+        with transaction.atomic():
+            _store_index(text, report, name=item.name)
+        return
+    slug = document_slug(item.stem)
+    stored = (
+        Document.objects.filter(slug=slug)
+        .only("pk", "content_hash", "needs_review", "timestamps_as_minutes", "source_id", "source__slug")
+        .select_related("source").first()
+    )
+    if stored and stored.content_hash == digest and not force:
+        _count_unchanged(stored, report)
+        return
+    minutes_seconds = bool(stored and stored.timestamps_as_minutes)
+    parsed = parse_document(text, minutes_seconds=minutes_seconds)
+    with transaction.atomic():
+        _store_document(parsed, report, name=item.name, slug=slug, raw_text=text, digest=digest,
+                        minutes_seconds=minutes_seconds)
+
+
+def _count_unchanged(document: Document, report: ImportReport) -> None:
+    report.documents += 1
+    report.unchanged += 1
+    report.flagged += document.needs_review
+    report.source_keys.add(document.source.slug)
+    seconds_lists = Quote.objects.filter(document=document).values_list("other_seconds", flat=True)
+    for other_seconds in seconds_lists:
+        report.quotes += 1
+        report.timestamps += 1 + len(other_seconds or ())
+    report.topic_slugs.update(document.topics.values_list("slug", flat=True))
+
+
+# --------------------------------------------------------------------------- the channel index
+
+
+def _store_index(text: str, report: ImportReport, *, name: str) -> None:
+    """Sources (videos) of a channel index with their titles; an existing source's title is replaced
+    only when it is empty, its video id, or one of its documents' titles (never a curator's)."""
+    channel, videos = parse_channel_index(text)
+    report.indexes += 1
+    wanted = {}
+    for video in videos:
+        if not YOUTUBE_ID.fullmatch(video.video_id):
+            report.problems.append(f'{name}:0: video id "{video.video_id}" is not a YouTube id: skipped')
+            continue
+        wanted[video.video_id] = _fit(Source, "title", video.title.strip() or video.video_id)
+    report.source_keys.update(wanted)
+    existing = {source.youtube_id: source for source in Source.objects.filter(youtube_id__in=list(wanted))}
+    document_titles = set(
+        Document.objects.filter(source__in=list(existing.values())).values_list("source_id", "title")
+    )
+    channel = _fit(Source, "channel", channel)
+    now = timezone.now()
+    new, changed = [], []
+    for video_id, title in wanted.items():
+        source = existing.get(video_id)
+        if source is None:
+            new.append(Source(
+                kind=Source.Kind.VIDEO, slug=video_id, youtube_id=video_id, title=title,
+                url=f"https://www.youtube.com/watch?v={video_id}", channel=channel,
+            ))
+            continue
+        dirty = False
+        replaceable = not source.title or source.title == video_id or (source.pk, source.title) in document_titles
+        if source.title != title and replaceable:
+            source.title, dirty = title, True
+        if channel and not source.channel:
+            source.channel, dirty = channel, True
+        if dirty:
+            source.updated_at = now
+            changed.append(source)
+    Source.objects.bulk_create(new)
+    Source.objects.bulk_update(changed, ["title", "channel", "updated_at"])
+    report.index_titles.update(wanted)  # shared with the run: for the documents that follow
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def _source_for(parsed: ParsedDocument, report: ImportReport) -> Source:
+    video_id = parsed.video_id
+    if not YOUTUBE_ID.fullmatch(video_id):
+        raise FileError(0, f'videoId "{video_id}" is not a YouTube id')
+    source = Source.objects.filter(youtube_id=video_id).first()
+    channel = _fit(Source, "channel", parsed.channel or "")
+    if source is None:
+        title = report.index_titles.get(video_id) or parsed.title or video_id
+        return Source.objects.create(
+            kind=Source.Kind.VIDEO, slug=video_id, youtube_id=video_id, title=_fit(Source, "title", title),
+            url=f"https://www.youtube.com/watch?v={video_id}", channel=channel,
+        )
+    if channel and not source.channel:
+        source.channel = channel
+        source.save(update_fields=["channel", "updated_at"])
+    return source
+
+
+def _topic_ids(labels: dict[str, str]) -> dict[str, int]:
+    """{slug: pk} of the topics named, creating the missing ones (their label: the first one seen)."""
+    if not labels:
+        return {}
+    ids = dict(Topic.objects.filter(slug__in=list(labels)).values_list("slug", "pk"))
+    missing = [Topic(slug=slug, label=_fit(Topic, "label", label.strip() or slug))
+               for slug, label in labels.items() if slug not in ids]
+    for topic in Topic.objects.bulk_create(missing):
+        ids[topic.slug] = topic.pk
+    return ids
+
+
+def _sync_links(through, owner_field: str, target_field: str, wanted: set[tuple[int, int]], owner_ids) -> None:
+    """Make the (owner, target) rows of a many-to-many table for `owner_ids` exactly `wanted`."""
+    rows = through.objects.filter(**{f"{owner_field}__in": list(owner_ids)})
+    have = {(owner, target): pk for pk, owner, target in rows.values_list("pk", owner_field, target_field)}
+    stale = [pk for pair, pk in have.items() if pair not in wanted]
+    if stale:
+        through.objects.filter(pk__in=stale).delete()
+    through.objects.bulk_create(
+        [through(**{owner_field: owner, target_field: target}) for owner, target in wanted if (owner, target) not in have]
+    )
+
+
+@dataclass
+class _Wanted:
+    """A quote as the document states it."""
+
+    text: str
+    start_second: int
+    other_seconds: list[int]
+    heading_path: str
+    position: int
+    topics: list[str]
+
+
+def _wanted_quotes(parsed: ParsedDocument, report: ImportReport, name: str) -> list[_Wanted]:
+    wanted = []
+    for statement in parsed.statements:
+        seconds = [second for second in statement.seconds if 0 <= second <= MAX_SECOND]
+        if len(seconds) < len(statement.seconds):
+            report.problems.append(f"{name}:{statement.line}: a timestamp is too large to be a second of a video: left out")
+        if not seconds:
+            continue
+        wanted.append(_Wanted(
+            text=statement.text,
+            start_second=seconds[0],
+            other_seconds=seconds[1:],
+            heading_path=_fit(Quote, "heading_path", " > ".join(statement.heading_path)),
+            position=statement.position,
+            topics=[_fit(Topic, "slug", slug) for slug in statement.topics],
+        ))
+    return wanted
+
+
+def _match_quotes(wanted: list[_Wanted], own: list[Quote], orphans: list[Quote]) -> list[Quote | None]:
+    """For each wanted quote, the stored quote it is (or None): the document's own quotes by text and
+    first second, then fixture quotes of the source (no document) likewise, then own ones by text."""
+    by_key, orphans_by_key, by_text = defaultdict(deque), defaultdict(deque), defaultdict(deque)
+    for quote in own:
+        by_key[(quote.text, quote.start_second)].append(quote)
+        by_text[quote.text].append(quote)
+    for quote in orphans:
+        orphans_by_key[(quote.text, quote.start_second)].append(quote)
+    used: set[int] = set()
+
+    def take(queues, key):
+        queue = queues.get(key)
+        while queue:
+            quote = queue.popleft()
+            if quote.pk not in used:
+                used.add(quote.pk)
+                return quote
+        return None
+
+    matches = [take(by_key, (w.text, w.start_second)) or take(orphans_by_key, (w.text, w.start_second)) for w in wanted]
+    for index, w in enumerate(wanted):
+        if matches[index] is None:
+            matches[index] = take(by_text, w.text)
+    return matches
+
+
+QUOTE_FIELDS = ["document", "text", "start_second", "other_seconds", "heading_path", "position"]
+
+
+def _store_document(parsed, report, *, name, slug, raw_text, digest, minutes_seconds) -> Document:
+    """Write one parsed document (its source, topics, quotes); the caller holds the transaction."""
+    for problem in parsed.problems:
+        report.problems.append(f"{name}:{problem.line}: {problem.message}")
+    source = _source_for(parsed, report)
+    topic_ids = _topic_ids({_fit(Topic, "slug", slug_): label for slug_, label in parsed.topics.items()})
+    needs_review = parsed.shifted and not minutes_seconds
+    values = {
+        "title": _fit(Document, "title", parsed.title or slug),
+        "source_id": source.pk,
+        "body": parsed.body,
+        "raw_text": raw_text,
+        "content_hash": digest,
+        "needs_review": needs_review,
+        "review_reason": parsed.shift_reason if needs_review else "",
+        "timestamps_as_minutes": minutes_seconds,
+    }
+    document = Document.objects.filter(slug=slug).first()
+    if document is None:
+        document = Document.objects.create(slug=slug, **values)
+        report.created += 1
+    else:
+        changed = [key for key, value in values.items() if getattr(document, key) != value]
+        if changed:
+            for key in changed:
+                setattr(document, key, values[key])
+            document.save(update_fields=[*changed, "updated_at"])
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    report.documents += 1
+    report.flagged += needs_review
+    report.source_keys.add(source.slug)
+    report.topic_slugs.update(topic_ids)
+    _sync_links(Document.topics.through, "document_id", "topic_id",
+                {(document.pk, topic_id) for topic_id in topic_ids.values()}, [document.pk])
+    _store_quotes(document, source, _wanted_quotes(parsed, report, name), topic_ids, report, name)
+    return document
+
+
+def _store_quotes(document, source, wanted, topic_ids, report, name) -> None:
+    stored = list(
+        Quote.objects.filter(Q(document=document) | Q(source=source, document__isnull=True))
+        .only("pk", "source", *QUOTE_FIELDS).order_by("position", "pk")
+    )
+    own = [quote for quote in stored if quote.document_id == document.pk]
+    orphans = [quote for quote in stored if quote.document_id is None]
+    matches = _match_quotes(wanted, own, orphans)
+
+    now = timezone.now()
+    new, changed, placed = [], [], []  # placed: the stored quote of each wanted quote, in order
+    for w, quote in zip(wanted, matches):
+        values = {
+            "document_id": document.pk, "text": w.text, "start_second": w.start_second,
+            "other_seconds": w.other_seconds, "heading_path": w.heading_path, "position": w.position,
+        }
+        if quote is None:
+            quote = Quote(source=source, **values)
+            new.append(quote)
+        else:
+            if quote.source_id != source.pk:  # the document now names another video
+                values["source_id"] = source.pk
+            if any(getattr(quote, key) != value for key, value in values.items()):
+                for key, value in values.items():
+                    setattr(quote, key, value)
+                quote.updated_at = now
+                changed.append(quote)
+        placed.append(quote)
+    matched_ids = {quote.pk for quote in placed if quote.pk}
+    leftovers = [quote.pk for quote in own if quote.pk not in matched_ids]
+
+    if leftovers:
+        linked = _linked_quote_ids(leftovers)
+        if linked:
+            # Statements gone from the document whose quotes curators linked: kept, detached, reported.
+            Quote.objects.filter(pk__in=linked).update(document=None, updated_at=now)
+            for quote in own:
+                if quote.pk in linked:
+                    report.problems.append(
+                        f"{name}:0: the quote at {format_timestamp(quote.start_second)} linked by curators is no "
+                        f"longer in the document: kept without a document"
+                    )
+        unlinked = [pk for pk in leftovers if pk not in linked]
+        if unlinked:
+            Quote.objects.filter(pk__in=unlinked).delete()
+        report.quotes_deleted += len(leftovers)
+    Quote.objects.bulk_update(changed, [*QUOTE_FIELDS, "source", "updated_at"])
+    Quote.objects.bulk_create(new)
+    report.quotes_created += len(new)
+    report.quotes_updated += len(changed)
+    report.quotes += len(wanted)
+    report.timestamps += sum(1 + len(w.other_seconds) for w in wanted)
+
+    wanted_links = {
+        (quote.pk, topic_ids[slug]) for w, quote in zip(wanted, placed) for slug in w.topics if slug in topic_ids
+    }
+    _sync_links(Quote.topics.through, "quote_id", "topic_id", wanted_links, [quote.pk for quote in placed])
+
+
+def _linked_quote_ids(quote_ids) -> set[int]:
+    linked = set()
+    for relation in ("cases", "challenges", "success_factors"):
+        through = Quote._meta.get_field(relation).remote_field.through
+        linked.update(through.objects.filter(quote_id__in=quote_ids).values_list("quote_id", flat=True))
+    return linked
