@@ -22,7 +22,7 @@ import hashlib
 import re
 import logging
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,8 +97,9 @@ class ImportReport:
     seconds: float = 0.0
     source_keys: set[str] = field(default_factory=set)
     topic_slugs: set[str] = field(default_factory=set)
-    # video id -> title, from channel indexes among the inputs (processed first)
+    # From channel indexes among the inputs (processed first): video id -> title, channel slug -> name.
     index_titles: dict[str, str] = field(default_factory=dict)
+    channel_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> int:
@@ -126,6 +127,8 @@ class ImportReport:
         self.topic_slugs |= other.topic_slugs
         if other.index_titles is not self.index_titles:
             self.index_titles.update(other.index_titles)
+        if other.channel_names is not self.channel_names:
+            self.channel_names.update(other.channel_names)
 
     def as_dict(self) -> dict:
         return {
@@ -333,7 +336,8 @@ def _import_one(item: _Input, report: ImportReport, *, force: bool) -> None:
 
     The file's counts go to a report of its own, added to the run's only when the file is stored.
     """
-    tally = ImportReport(index_titles=report.index_titles)  # the run's titles, read and extended
+    # The run's index titles and channel names, read and extended by the file.
+    tally = ImportReport(index_titles=report.index_titles, channel_names=report.channel_names)
     try:
         _read_and_store(item, tally, force=force)
     except (FileError, DocumentError) as error:
@@ -386,8 +390,12 @@ def _count_unchanged(document: Document, report: ImportReport) -> None:
 
 def _store_index(text: str, report: ImportReport, *, name: str) -> None:
     """Sources (videos) of a channel index with their titles; an existing source's title is replaced
-    only when it is empty, its video id, or one of its documents' titles (never a curator's)."""
-    channel, videos = parse_channel_index(text)
+    only when it is empty, its video id, or one of its documents' titles (never a curator's).
+
+    The index names its channel by a slug ('oecdobservatoryofpublicsec3116'); when a curator gave one
+    of its videos a channel name, that name becomes the channel of all of them.
+    """
+    channel_slug, videos = parse_channel_index(text)
     report.indexes += 1
     wanted = {}
     for video in videos:
@@ -400,7 +408,9 @@ def _store_index(text: str, report: ImportReport, *, name: str) -> None:
     document_titles = set(
         Document.objects.filter(source__in=list(existing.values())).values_list("source_id", "title")
     )
-    channel = _fit(Source, "channel", channel)
+    channel_slug = _fit(Source, "channel", channel_slug)
+    curated = Counter(s.channel for s in existing.values() if s.channel and s.channel != channel_slug)
+    channel = curated.most_common(1)[0][0] if curated else channel_slug
     now = timezone.now()
     new, changed = [], []
     for video_id, title in wanted.items():
@@ -415,14 +425,17 @@ def _store_index(text: str, report: ImportReport, *, name: str) -> None:
         replaceable = not source.title or source.title == video_id or (source.pk, source.title) in document_titles
         if source.title != title and replaceable:
             source.title, dirty = title, True
-        if channel and not source.channel:
+        if channel and source.channel != channel and source.channel in ("", channel_slug):
             source.channel, dirty = channel, True
         if dirty:
             source.updated_at = now
             changed.append(source)
     Source.objects.bulk_create(new)
     Source.objects.bulk_update(changed, ["title", "channel", "updated_at"])
-    report.index_titles.update(wanted)  # shared with the run: for the documents that follow
+    # Shared with the run, for the documents that follow.
+    report.index_titles.update(wanted)
+    if channel_slug:
+        report.channel_names[channel_slug] = channel
 
 
 # --------------------------------------------------------------------------- documents
@@ -434,6 +447,7 @@ def _source_for(parsed: ParsedDocument, report: ImportReport) -> Source:
         raise FileError(0, f'videoId "{video_id}" is not a YouTube id')
     source = Source.objects.filter(youtube_id=video_id).first()
     channel = _fit(Source, "channel", parsed.channel or "")
+    channel = report.channel_names.get(channel, channel)
     if source is None:
         title = report.index_titles.get(video_id) or parsed.title or video_id
         return Source.objects.create(

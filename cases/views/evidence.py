@@ -1,17 +1,48 @@
 """Sources with their quotes in time order, imported documents and wiki topics."""
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from ..models import Document, Source, Topic
+from ..models import Document, Quote, Source, Topic
+from ..rendering import render_markdown
+from ..wiki import WIKI_LINK, wiki_slug
+from .paging import BadPageMixin, page_of
+
+SOURCES_PER_PAGE = 100
+QUOTES_PER_PAGE = 100
+TOPIC_QUOTES_PER_PAGE = 50
 
 
-class SourceListView(ListView):
-    model = Source
+def _count(model, field):
+    """A correlated count of `model` rows pointing at the outer row (no join explosion)."""
+    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+class SourceListView(BadPageMixin, ListView):
+    """Every source (videos and reports) with how many quotes and documents come from it."""
+
     template_name = "cases/source_list.html"
     context_object_name = "sources"
 
+    def get_queryset(self):
+        return (
+            Source.objects.only("pk", "kind", "title", "slug", "youtube_id", "channel")
+            .annotate(quote_count=_count(Quote, "source"), document_count=_count(Document, "source"))
+            .order_by("kind", "title", "pk")
+        )
 
-class SourceDetailView(DetailView):
+    def get_context_data(self, **kwargs):
+        page = page_of(self.request, self.object_list, SOURCES_PER_PAGE)
+        kwargs.update(page_obj=page, sources=page.object_list, paginator=page.paginator)
+        return super().get_context_data(object_list=page.object_list, **kwargs)
+
+
+class SourceDetailView(BadPageMixin, DetailView):
+    """A source's quotes in time order, each linking to the video at its second and to the cases it supports."""
+
     template_name = "cases/source_detail.html"
     context_object_name = "source"
 
@@ -20,17 +51,72 @@ class SourceDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["quotes"] = self.object.quotes.in_time_order().select_related("source")
+        quotes = Quote.objects.public().from_source(self.object).for_listing().in_time_order()
+        page = page_of(self.request, quotes, QUOTES_PER_PAGE)
+        context.update(
+            page_obj=page,
+            quotes=page.object_list,
+            documents=self.object.documents.only("pk", "title", "slug", "source_id", "needs_review").order_by("title"),
+        )
         return context
 
 
+def wiki_url_resolver(text):
+    """wiki_url for render_markdown: a target is the document of that slug if there is one, else its topic.
+
+    One query for the whole text: which of its targets are documents.
+    """
+    slugs = {wiki_slug(match.group(1)) for match in WIKI_LINK.finditer(text or "")}
+    documents = set(Document.objects.filter(slug__in=slugs).values_list("slug", flat=True)) if slugs else set()
+
+    def wiki_url(slug):
+        if slug in documents:
+            return reverse("cases:document-detail", kwargs={"slug": slug})
+        return reverse("cases:topic-detail", kwargs={"slug": slug})
+
+    return wiki_url
+
+
 class DocumentDetailView(DetailView):
-    model = Document
+    """An imported article, its wiki links resolved to documents or topics, with its source and topics."""
+
     template_name = "cases/document_detail.html"
     context_object_name = "document"
 
+    def get_queryset(self):
+        return Document.objects.select_related("source").defer("raw_text", "search_vector")
 
-class TopicDetailView(DetailView):
-    model = Topic
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        document = self.object
+        context.update(
+            body_html=render_markdown(document.body, wiki_url=wiki_url_resolver(document.body)),
+            topics=document.topics.order_by("label"),
+            quote_count=document.quotes.count(),
+        )
+        return context
+
+
+class TopicDetailView(BadPageMixin, DetailView):
+    """The documents and the quotes that mention a wiki topic."""
+
     template_name = "cases/topic_detail.html"
     context_object_name = "topic"
+
+    def get_queryset(self):
+        return Topic.objects.all()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        topic = self.object
+        quotes = topic.quotes.public().for_listing().in_time_order()
+        page = page_of(self.request, quotes, TOPIC_QUOTES_PER_PAGE)
+        context.update(
+            documents=topic.documents.select_related("source").only(
+                "pk", "title", "slug", "needs_review", "source__id", "source__title", "source__slug"
+            ).order_by("title"),
+            same_name_document=Document.objects.filter(slug=topic.slug).only("pk", "title", "slug").first(),
+            page_obj=page,
+            quotes=page.object_list,
+        )
+        return context

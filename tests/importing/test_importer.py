@@ -173,6 +173,15 @@ def test_an_index_never_replaces_a_curators_title(tmp_path):
     assert (source.title, source.channel) == ("A curated title", "Curated channel")
 
 
+def test_the_channel_name_a_curator_gave_one_video_names_every_video_of_the_index(tmp_path):
+    SourceFactory(youtube_id=VIDEO, title="A curated title", channel="The Channel")
+    write(tmp_path, "index.md", index((VIDEO, "A"), (OTHER_VIDEO, "B")))
+    write(tmp_path, "doc.md", document(BODY, video="ccccccccccc"))  # not in the index, same channel
+    import_paths([tmp_path])
+    assert set(Source.objects.values_list("youtube_id", "channel")) == {
+        (VIDEO, "The Channel"), (OTHER_VIDEO, "The Channel"), ("ccccccccccc", "The Channel")}
+
+
 def test_without_an_index_the_source_title_is_the_documents(tmp_path):
     import_paths([write(tmp_path, "doc.md", document(BODY, title="The document's title"))])
     assert Source.objects.get(youtube_id=VIDEO).title == "The document's title"
@@ -452,7 +461,8 @@ def test_importing_the_seed_document_adopts_the_fixture_quotes_and_keeps_their_l
     assert Quote.objects.get(position=1).topics.filter(slug="public_sector_innovation").exists()
     source = Source.objects.get(youtube_id=SEED_VIDEO)
     assert source.title.startswith("Surfacing Insights and Experimenting across Borders")
-    assert source.channel == "OECD Observatory of Public Sector Innovation"
+    assert set(Source.objects.filter(kind="video").values_list("channel", flat=True)) == {
+        "OECD Observatory of Public Sector Innovation"}
 
 
 def test_the_seed_loads_the_document_topics_and_the_channel_videos(seed):
