@@ -68,15 +68,6 @@ class HomeView(TemplateView):
         return context
 
 
-class CaseListView(ListView):
-    template_name = "cases/case_list.html"
-    paginate_by = 20
-    context_object_name = "cases"
-
-    def get_queryset(self):
-        return published_cases()
-
-
 def group_by_role(participations):
     """[(role label, [organisations])] in the order of Participation.Role, organisations by name."""
     by_role = {}
@@ -97,13 +88,18 @@ class CaseDetailView(DetailView):
     context_object_name = "case"
 
     def get_queryset(self):
+        return self.with_page_contents(Case.objects.published())
+
+    @staticmethod
+    def with_page_contents(cases):
+        """`cases` with everything the case page shows prefetched (the admin preview reuses it)."""
         evidence = (
             Quote.objects.in_time_order().select_related("source").prefetch_related(
                 Prefetch("challenges", queryset=Challenge.objects.only("pk"), to_attr="challenge_list"),
                 Prefetch("success_factors", queryset=SuccessFactor.objects.only("pk"), to_attr="success_factor_list"),
             )
         )
-        return Case.objects.published().select_related("parent").prefetch_related(
+        return cases.select_related("parent").prefetch_related(
             Prefetch("countries", queryset=Country.objects.order_by("name"), to_attr="country_list"),
             Prefetch("themes", queryset=Theme.objects.order_by("name"), to_attr="theme_list"),
             Prefetch("approaches", queryset=Approach.objects.order_by("name"), to_attr="approach_list"),
