@@ -1,26 +1,205 @@
-"""Admin of sources, imported documents and wiki topics."""
-from django.contrib import admin
+"""Admin of sources, imported documents and wiki topics; the "Import documents" upload page."""
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 
-from ..models import Document, Source, Topic
+from ..importing.importer import MAX_FILE_BYTES, import_uploads, reread_document
+from ..models import Document, Quote, Source, Topic
+
+MAX_UPLOAD_FILES = 100  # Django refuses more (DATA_UPLOAD_MAX_NUMBER_FILES) with a 400
+
+
+def _count_of(model, field):
+    """A correlated count of `model` rows pointing at the outer row through `field` (no join explosion)."""
+    counts = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "youtube_id", "channel", "published_on"]
+    list_display = ["title", "kind", "youtube_id", "channel", "quote_count", "document_count", "published_on"]
     list_filter = ["kind", "channel"]
     search_fields = ["title", "slug", "youtube_id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            quote_total=_count_of(Quote, "source"), document_total=_count_of(Document, "source")
+        )
+
+    @admin.display(description="Quotes", ordering="quote_total")
+    def quote_count(self, source):
+        return source.quote_total
+
+    @admin.display(description="Documents", ordering="document_total")
+    def document_count(self, source):
+        return source.document_total
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several uploaded files; each must be under the importer's size limit (read problems are the importer's)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = [item for item in (data if isinstance(data, (list, tuple)) else [data]) if item]
+        if not files:
+            raise forms.ValidationError("Choose one or more markdown documents (.md) to import.", code="required")
+        if len(files) > MAX_UPLOAD_FILES:
+            raise forms.ValidationError(f"At most {MAX_UPLOAD_FILES} files at a time.", code="too_many")
+        too_large = [upload for upload in files if upload.size > MAX_FILE_BYTES]
+        if too_large:
+            raise forms.ValidationError(
+                [
+                    forms.ValidationError(
+                        "%(name)s is %(size)s bytes: the limit is %(limit)s bytes per document. Nothing was imported.",
+                        code="too_large",
+                        params={"name": upload.name, "size": f"{upload.size:,}", "limit": f"{MAX_FILE_BYTES:,}"},
+                    )
+                    for upload in too_large
+                ]
+            )
+        return files
+
+
+class DocumentImportForm(forms.Form):
+    files = MultipleFileField(
+        label="Documents",
+        help_text=f"Webinar summary documents (.md, UTF-8), or the channel index; at most {MAX_FILE_BYTES:,} bytes each.",
+        widget=MultipleFileInput(attrs={"accept": ".md,text/markdown"}),
+    )
+    dry_run = forms.BooleanField(
+        label="Check only", required=False, help_text="Read the documents and report what would change; write nothing."
+    )
 
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "source", "needs_review", "updated_at"]
-    list_filter = ["needs_review"]
+    list_display = ["title", "slug", "source", "quote_count", "needs_review", "timestamps_as_minutes", "updated_at"]
+    list_filter = ["needs_review", "timestamps_as_minutes"]
     list_select_related = ["source"]
-    search_fields = ["title", "slug"]
+    search_fields = ["title", "slug", "source__title", "source__youtube_id"]
     autocomplete_fields = ["source", "topics"]
+    # What the importer derives from the file is read-only: fix the file and import it again.
+    readonly_fields = ["view_on_site_link", "timestamps_as_minutes", "content_hash"]
+    readonly_after_import = ["slug", "body", "raw_text"]
+    fields = [
+        "title", "slug", "view_on_site_link", "source", "needs_review", "review_reason", "timestamps_as_minutes",
+        "topics", "body", "raw_text", "content_hash",
+    ]
+    actions = ["reread_as_minutes_seconds", "reread_as_hours_minutes_seconds"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("search_vector").annotate(quote_total=_count_of(Quote, "document"))
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, *self.readonly_after_import] if obj is not None else readonly
+
+    @admin.display(description="Quotes", ordering="quote_total")
+    def quote_count(self, document):
+        return document.quote_total
+
+    @admin.display(description="Public page")
+    def view_on_site_link(self, document):
+        if not document.pk:
+            return "—"
+        return format_html('<a href="{}">{}</a>', document.get_absolute_url(), document.get_absolute_url())
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="cases_document_import"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {})}
+        if self.has_add_permission(request):
+            extra_context["import_url"] = reverse("admin:cases_document_import")
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def import_view(self, request):
+        """Upload documents and show the importer's report (the same one the command prints)."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        report = None
+        if request.method == "POST":
+            form = DocumentImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                report = import_uploads(form.cleaned_data["files"], dry_run=form.cleaned_data["dry_run"])
+                self._message_report(request, report)
+        else:
+            form = DocumentImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import documents",
+            "form": form,
+            "report": report,
+            "summary": report.as_dict() if report else None,
+        }
+        return TemplateResponse(request, "admin/cases/document/import.html", context)
+
+    def _message_report(self, request, report):
+        what = "Checked" if report.dry_run else "Imported"
+        summary = (
+            f"{what} {report.documents} document{'s' if report.documents != 1 else ''} "
+            f"({report.created} new, {report.updated} changed, {report.unchanged} unchanged): "
+            f"{report.quotes} quotes citing {report.timestamps} timestamps, {report.topics} topics, "
+            f"{report.flagged} flagged for review."
+        )
+        if report.dry_run:
+            summary += " Nothing was written."
+        self.message_user(request, summary, messages.SUCCESS if not report.failed else messages.WARNING)
+        if report.failed:
+            self.message_user(
+                request, f"{report.failed} file{'s' if report.failed != 1 else ''} could not be imported: see below.",
+                messages.ERROR,
+            )
+
+    def _reread(self, request, queryset, *, minutes_seconds):
+        done, failures = 0, []
+        for document in queryset.select_related(None).only("pk", "slug", "raw_text", "content_hash"):
+            report = reread_document(document, minutes_seconds=minutes_seconds)
+            done += not report.failed
+            failures.extend(report.failures)
+        how = "minutes:seconds" if minutes_seconds else "hours:minutes:seconds"
+        if done:
+            self.message_user(
+                request, f"Re-read the timestamps of {done} document{'s' if done != 1 else ''} as {how}; "
+                "quotes kept their links.", messages.SUCCESS,
+            )
+        for failure in failures:
+            self.message_user(request, failure, messages.ERROR)
+
+    @admin.action(
+        description="Re-read timestamps as minutes:seconds (values shifted one field left)", permissions=["change"]
+    )
+    def reread_as_minutes_seconds(self, request, queryset):
+        self._reread(request, queryset, minutes_seconds=True)
+
+    @admin.action(description="Re-read timestamps as hours:minutes:seconds (as written)", permissions=["change"])
+    def reread_as_hours_minutes_seconds(self, request, queryset):
+        self._reread(request, queryset, minutes_seconds=False)
 
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["label", "slug"]
+    list_display = ["label", "slug", "document_count"]
     search_fields = ["label", "slug"]
+
+    def get_queryset(self, request):
+        through = Document.topics.through
+        return super().get_queryset(request).annotate(document_total=_count_of(through, "topic"))
+
+    @admin.display(description="Documents", ordering="document_total")
+    def document_count(self, topic):
+        return topic.document_total

@@ -1,5 +1,6 @@
 """The document importer: sources, documents, quotes with every second, topics; idempotence, isolation of bad files."""
 import json
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -490,7 +491,9 @@ def test_the_sample_corpus_imports_every_anchor_quickly_and_again_as_a_no_op():
         unreadable = sum(p.message.endswith("has no number") for p in parse_document(text).problems)
         expected += tags + bare - repeated - unreadable
 
+    cpu_started = time.process_time()
     report = import_paths([CORPUS])
+    cpu_seconds = time.process_time() - cpu_started
 
     assert report.failures == []
     assert (report.documents, report.indexes, report.flagged) == (96, 1, 3)
@@ -499,7 +502,9 @@ def test_the_sample_corpus_imports_every_anchor_quickly_and_again_as_a_no_op():
     assert stored == report.timestamps == expected
     assert report.quotes == Quote.objects.count()
     assert report.topics == Topic.objects.count()
-    assert report.seconds < 5 or connection.vendor != "sqlite"
+    if connection.vendor == "sqlite":
+        # SQLite works in this process, so its CPU time is the import's cost whatever else the machine runs.
+        assert cpu_seconds < 5
     flagged = set(Document.objects.filter(needs_review=True).values_list("slug", flat=True))
     assert flagged == {
         "collaboration_and_communication_innovations",
