@@ -172,10 +172,13 @@ def case_link_ids(record, name):
 
 @dataclass
 class Version:
-    """A recorded version of a case: its record and, per kind of link, the sorted labels it held."""
+    """A recorded version of a case: its record and, per kind of link, what it held then."""
 
     record: object
-    links: dict  # label → list of str
+    links: dict  # label → LinkState whose rows map an id to its description
+
+    def labels(self, label):
+        return sorted(self.links[label].rows.values())
 
 
 def versions(case_id, records):
@@ -196,21 +199,28 @@ def versions(case_id, records):
         for link in THROUGH_LINKS:
             state = through[link.label][record.history_date]
             names = target_names[link.label]
-            links[link.label] = sorted(link.describe(row, names) for row in state.rows.values())
-        links["Evidence"] = sorted(
-            quotes.get(pk, f"quote #{pk} (deleted)") for pk in evidence[record.history_date].rows
-        )
+            rows = {pk: link.describe(row, names) for pk, row in state.rows.items()}
+            links[link.label] = LinkState(rows, state.unknown)
+        state = evidence[record.history_date]
+        rows = {pk: quotes.get(pk, f"quote #{pk} (deleted)") for pk in state.rows}
+        links["Evidence"] = LinkState(rows, state.unknown)
         result.append(Version(record, links))
     return result
 
 
 def link_changes(older, newer):
-    """[{"field", "old", "new"}] for the links that differ between two versions."""
+    """[{"field", "added", "removed"}] for the links that differ between two versions; a link whose
+    state was not recorded at one of them is no change."""
     changes = []
-    for label, new_values in newer.links.items():
-        old_values = older.links.get(label, [])
-        if old_values != new_values:
-            changes.append({"field": label, "old": old_values, "new": new_values})
+    for label, new in newer.links.items():
+        old = older.links[label]
+        added = [text for pk, text in new.rows.items() if pk not in old.rows and pk not in old.unknown]
+        removed = [text for pk, text in old.rows.items() if pk not in new.rows and pk not in new.unknown]
+        changed = [
+            f"{old.rows[pk]} → {text}" for pk, text in new.rows.items() if pk in old.rows and old.rows[pk] != text
+        ]
+        if added or removed or changed:
+            changes.append({"field": label, "added": sorted(added), "removed": sorted(removed), "changed": sorted(changed)})
     return changes
 
 

@@ -419,3 +419,14 @@ def test_case_changelist_number_of_queries(client_for, editor, django_assert_max
     with django_assert_max_num_queries(few + 2):
         client.get(url, {"evidence": "no", "has_countries": "yes", "q": "Bulk"})
     assert Country.objects.count() > 200  # the country filter lists only countries in use
+
+
+def test_untouched_textareas_posted_with_crlf_are_not_a_change(client_for, editor):
+    case = publishable_case(body="First paragraph.\n\nSecond paragraph.", summary="One.\nTwo.")
+    data = form_data(client_for(editor).get(change_url(case)))
+    data["body"] = data["body"].replace("\n", "\r\n")  # as browsers post a textarea
+    data["summary"] = data["summary"].replace("\n", "\r\n")
+    assert client_for(editor).post(change_url(case), data).status_code == 302
+    case.refresh_from_db()
+    assert case.body == "First paragraph.\n\nSecond paragraph."
+    assert case.summary == "One.\nTwo."

@@ -18,7 +18,7 @@ def test_evidence_autocomplete_searches_quote_text_and_source(client_for, editor
     found = client.get(EVIDENCE, {"term": "prize"}).json()["results"]
     assert [r["id"] for r in found] == [str(by_text.pk)]
     found = client.get(EVIDENCE, {"term": "launch panel"}).json()["results"]
-    assert found == [{"id": str(by_source.pk), "text": "Launch panel discussion · 00:01:05 · Something else."}]
+    assert found == [{"id": str(by_source.pk), "text": "00:01:05 · Something else. — Launch panel discussion"}]
 
 
 def test_evidence_autocomplete_is_for_curators_only(client_for, db):
@@ -35,7 +35,7 @@ def test_change_form_uses_the_evidence_autocomplete(client_for, editor):
     content = client_for(editor).get(change_url(case)).content.decode()
     assert f'data-ajax--url="{EVIDENCE}"' in content
     quote = case.quotes.get()
-    assert f'<option value="{quote.pk}" selected>{quote.source.title} · {quote.timestamp}' in content
+    assert f'<option value="{quote.pk}" selected>{quote.timestamp} · {quote.text}' in content
 
 
 def test_case_autocomplete_for_linking_quotes(client_for, editor):

@@ -135,9 +135,21 @@ def test_versions_describe_link_changes_between_records(curated_case):
     older, newer = versions(case.pk, [version, later])
     changes = {change["field"]: change for change in link_changes(older, newer)}
     assert set(changes) == {"Organisations", "Challenge notes", "Success-factor notes", "Evidence"}
-    assert any("newcomer" in value or "Organisation" in value for value in changes["Organisations"]["new"])
-    assert changes["Challenge notes"]["new"][0].endswith("(Changed note)")
-    assert changes["Success-factor notes"]["new"] == []
+    assert changes["Organisations"]["added"][0].endswith("(partner)")
+    assert changes["Organisations"]["removed"][0].endswith("(lead)")
+    assert changes["Challenge notes"]["changed"][0].endswith("(Changed note)")
+    assert changes["Success-factor notes"]["removed"][0].endswith("(Original factor note)")
+    assert [text.split(" ", 1)[1] for text in changes["Evidence"]["added"]] == ["Later evidence"]
+
+
+def test_links_not_recorded_yet_are_not_shown_as_added():
+    case = CaseFactory()
+    before = record_now(case)
+    Participation.objects.bulk_create([Participation(case=case, organisation=OrganisationFactory(), role="lead")])
+    ensure_baseline(case)  # records the row now: it may have existed at `before` already
+    after = record_now(case)
+    older, newer = versions(case.pk, [before, after])
+    assert link_changes(older, newer) == []
 
 
 def test_quote_history_records_links_changed_from_the_case_side():

@@ -51,7 +51,7 @@ from .filters import (
     ParentLinkFilter,
     ThemePresenceFilter,
 )
-from .forms import CaseAdminForm, EvidenceAutocompleteView
+from .forms import CaseAdminForm, EvidenceAutocompleteView, NoteForm
 
 MAX_SEARCH_LENGTH = 200
 MAX_REFUSALS_SHOWN = 10
@@ -66,6 +66,7 @@ class ParticipationInline(admin.TabularInline):
 
 class CaseChallengeInline(admin.TabularInline):
     model = CaseChallenge
+    form = NoteForm
     extra = 0
     autocomplete_fields = ["challenge"]
     verbose_name = "challenge met"
@@ -74,6 +75,7 @@ class CaseChallengeInline(admin.TabularInline):
 
 class CaseSuccessFactorInline(admin.TabularInline):
     model = CaseSuccessFactor
+    form = NoteForm
     extra = 0
     autocomplete_fields = ["success_factor"]
     verbose_name = "success factor shown"
@@ -324,10 +326,7 @@ class CaseAdmin(SimpleHistoryAdmin):
             return
         described = versions(records[0].id, records)
         for newer, older in zip(described, described[1:]):
-            newer.record.link_changes = [
-                {"field": change["field"], "added": _minus(change["new"], change["old"]), "removed": _minus(change["old"], change["new"])}
-                for change in link_changes(older, newer)
-            ]
+            newer.record.link_changes = link_changes(older, newer)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         case = get_object_or_404(Case, pk=object_id)
@@ -361,11 +360,6 @@ class CaseAdmin(SimpleHistoryAdmin):
         return TemplateResponse(request, "admin/cases/case/history_version.html", context)
 
 
-def _minus(values, others):
-    others = set(others)
-    return [value for value in values if value not in others]
-
-
 def _version_fields(record, version: Version):
     """(label, value) pairs describing a historical record and its links."""
     rows = [
@@ -382,8 +376,8 @@ def _version_fields(record, version: Version):
     for name, (label, model) in CASE_LINKS.items():
         names = sorted(str(obj) for obj in model.objects.filter(pk__in=case_link_ids(record, name)))
         rows.append((label, _as_items(names)))
-    for label, values in version.links.items():
-        rows.append((label, _as_items(values)))
+    for label in version.links:
+        rows.append((label, _as_items(version.labels(label))))
     return rows
 
 

@@ -23,7 +23,9 @@ def version_token(updated_at):
 
 
 def evidence_label(quote):
-    return f"{quote.source.title} · {quote.timestamp} · {quote.text[:140]}"
+    """Time and words first (one source often holds every quote), then the source."""
+    text = quote.text if len(quote.text) <= 140 else f"{quote.text[:139]}…"
+    return f"{quote.timestamp} · {text} — {quote.source.title}"
 
 
 class EvidenceChoiceField(forms.ModelMultipleChoiceField):
@@ -60,6 +62,18 @@ class EvidenceAutocompleteView(AutocompleteJsonView):
         return {"id": str(obj.pk), "text": evidence_label(obj)}
 
 
+def unix_newlines(text):
+    """Browsers post textareas with CRLF; stored markdown keeps LF, so an untouched text stays unchanged."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
+
+
+class NoteForm(forms.ModelForm):
+    """The form of a challenge or success-factor note row."""
+
+    def clean_note(self):
+        return unix_newlines(self.cleaned_data["note"])
+
+
 class CaseAdminForm(forms.ModelForm):
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
     evidence = EvidenceChoiceField(
@@ -80,6 +94,12 @@ class CaseAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["evidence"].initial = list(self.instance.quotes.values_list("pk", flat=True))
             self.fields["loaded_version"].initial = version_token(self.instance.updated_at)
+
+    def clean_summary(self):
+        return unix_newlines(self.cleaned_data["summary"])
+
+    def clean_body(self):
+        return unix_newlines(self.cleaned_data["body"])
 
     def clean(self):
         cleaned = super().clean()
