@@ -42,9 +42,9 @@ def for_export(cases):
     )
 
 
-def case_rows(*, cases, absolute_url, chunk_size=CHUNK_SIZE):
+def case_rows(*, cases, absolute_url, chunk_size=None):
     """One dict per case of `cases` (in its order), links as lists; `absolute_url(path)` makes the url."""
-    for case in for_export(cases).iterator(chunk_size=chunk_size):
+    for case in for_export(cases).iterator(chunk_size=chunk_size or CHUNK_SIZE):
         parent = case.parent if case.parent_id and case.parent.status == "published" else None
         yield {
             "slug": case.slug,

@@ -106,10 +106,7 @@ def count_success_factors(*, cases, selected=(), limit=None):
 
 def count_stages(*, cases, selected=(), limit=None):
     labels = dict(Case.Stage.choices)
-    rows = (
-        Case.objects.filter(pk__in=cases.order_by().values("pk")).exclude(stage="")
-        .values("stage").annotate(case_count=Count("pk")).order_by("-case_count", "stage")
-    )
+    rows = cases.exclude(stage="").values("stage").annotate(case_count=Count("pk")).order_by("-case_count", "stage")
     return [(row["stage"], labels.get(row["stage"], row["stage"]), row["case_count"]) for row in rows]
 
 

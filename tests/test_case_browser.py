@@ -1,0 +1,194 @@
+"""The case browser page (/cases/): results, facets, chips, pagination, bad input, bounded queries."""
+import re
+
+import pytest
+from django.urls import reverse
+
+from cases.models import Case, Theme
+
+from tests.factories import CaseFactory, ThemeFactory
+from tests.pages_library import build_library
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("cases:case-list")
+
+
+def browse(client, query="", status=200):
+    response = client.get(URL + ("?" + query if query else ""))
+    assert response.status_code == status, response.content.decode()[:2000]
+    return response
+
+
+def result_slugs(response):
+    return [case.slug for case in response.context["cases"]]
+
+
+@pytest.fixture
+def few():
+    food = ThemeFactory(slug="food", name="Food security")
+    space = ThemeFactory(slug="space", name="Space")
+    CaseFactory(slug="dsfc", title="Deep Space Food Challenge", summary="Prizes for food in space.",
+                countries=["CA", "US"], themes=[food, space], stage="scaling", start_year=2019, end_year=2024)
+    CaseFactory(slug="gic", title="Global Innovation Collaborative", summary="A network of cities.",
+                countries=["AE"], themes=[space], stage="pilot", start_year=2021, end_year=None)
+    CaseFactory(slug="secret-draft", title="Secret draft case", status=Case.Status.DRAFT, countries=["CA"], themes=[food])
+    CaseFactory(slug="old-archived", title="Old archived case", status=Case.Status.ARCHIVED, countries=["CA"])
+    CaseFactory(slug="under-review", title="Case under review", status=Case.Status.REVIEW, countries=["CA"])
+
+
+@pytest.fixture
+def sixty():
+    """60 published cases with countries, themes, approaches, organisations, challenges and factors."""
+    build_library(cases=60, quotes_per_case=1, prefix="browse")
+
+
+def test_each_result_shows_title_summary_countries_themes_stage_and_years(client, few):
+    html = browse(client).content.decode()
+    assert '<a href="/cases/dsfc/">Deep Space Food Challenge</a>' in html
+    assert "Prizes for food in space." in html
+    assert '<a href="/countries/ca/">Canada</a>, <a href="/countries/us/">United States</a>' in html
+    assert '<a href="/themes/food/">Food security</a>' in html
+    assert "Scaling" in html and "2019–2024" in html
+    assert "2021–" in html
+
+
+def test_drafts_review_and_archived_cases_appear_nowhere(client, few):
+    response = browse(client, "country=ca")
+    html = response.content.decode()
+    assert result_slugs(response) == ["dsfc"]
+    assert response.context["paginator"].count == 1
+    for title in ("Secret draft case", "Old archived case", "Case under review"):
+        assert title not in html
+    canada = next(o for f in response.context["facets"] if f.name == "country" for o in f.options if o.value == "ca")
+    assert canada.count == 1
+
+
+def test_filters_narrow_and_chips_remove_one_value_each(client, few):
+    response = browse(client, "theme=food&theme=space&country=ae")
+    assert result_slugs(response) == ["gic"]
+    chips = {chip["label"]: chip["query"] for chip in response.context["chips"]}
+    assert chips == {
+        "Country: United Arab Emirates": "theme=food&theme=space",
+        "Theme: Food security": "country=ae&theme=space",
+        "Theme: Space": "country=ae&theme=food",
+    }
+    html = response.content.decode()
+    assert 'href="/cases/?country=ae&amp;theme=space"' in html
+    assert "Clear all filters" in html
+    assert result_slugs(browse(client, chips["Country: United Arab Emirates"])) == ["dsfc", "gic"]
+
+
+def test_the_permalink_reproduces_the_page(client, few):
+    first = browse(client, "country=us&country=ae&sort=-year")
+    again = browse(client, first.context["query"])
+    assert result_slugs(again) == result_slugs(first) == ["gic", "dsfc"]
+
+
+def test_pages_of_twenty_with_the_total(client, sixty):
+    response = browse(client)
+    assert len(response.context["cases"]) == 20
+    assert response.context["paginator"].count == 60
+    html = response.content.decode()
+    assert "60 cases" in html and "page 1 of 3" in html
+    last = browse(client, "page=3")
+    assert len(last.context["cases"]) == 20 and last.context["page_obj"].number == 3
+
+
+def test_a_page_past_the_end_shows_the_last_page_with_a_notice(client, sixty):
+    response = browse(client, "page=999999")
+    assert response.context["page_obj"].number == 3
+    assert "There is no page 999999: this is the last page, 3." in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["-1", "0", "abc", "1.5", "9" * 40])
+def test_a_malformed_page_answers_400(client, sixty, page):
+    response = browse(client, f"page={page}", status=400)
+    assert "“page” must be a whole number from 1 up" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query, field_id",
+    [("year_from=abc", "browser-year-from"), ("year_from=2020&year_to=2010", "browser-year-to"),
+     ("q=a%00b", "browser-q")],
+)
+def test_malformed_values_answer_400_with_the_error_beside_the_field(client, few, query, field_id):
+    html = browse(client, query, status=400).content.decode()
+    assert re.search(rf'id="{field_id}"[^>]*aria-invalid="true" aria-describedby="{field_id}-errors"', html)
+    assert f'<ul class="errorlist" id="{field_id}-errors">' in html
+    assert "Some filters are not valid" in html
+
+
+@pytest.mark.parametrize("query, message", [
+    ("sort=bogus", "Sort: Select a valid choice."),
+    ("country=zzz", "“zzz” is not a two-letter country code."),
+    ("stage=someday&theme=food", "Select a valid choice. someday is not one of the available choices."),
+    ("region=mars", "Select a valid choice."),
+])
+def test_malformed_choices_answer_400_with_their_message(client, few, query, message):
+    response = browse(client, query, status=400)
+    html = response.content.decode()
+    assert message in html
+    assert response.context["facets"] == [] and not response.context["cases"]
+
+
+def test_the_400_page_offers_the_valid_part_of_the_query(client, few):
+    response = browse(client, "theme=food&stage=someday", status=400)
+    assert response.context["valid_query"] == "theme=food"
+    assert 'href="/cases/?theme=food"' in response.content.decode()
+
+
+@pytest.mark.parametrize("query, notice", [
+    ("country=zz", "Unknown country “zz” ignored."),
+    ("theme=no-such-theme&theme=food", "Unknown theme “no-such-theme” ignored."),
+    ("q=" + "space " * 2000, "The search uses only the first 500 characters of your query."),
+    ("stage=pilot&stage=scaling", "“stage” was given 2 times: the last value is used."),
+    ("sort=relevance", "Sorting by relevance needs a search: sorted by title."),
+])
+def test_ignored_values_show_a_notice(client, few, query, notice):
+    assert notice in browse(client, query).content.decode()
+
+
+def test_repeated_and_odd_parameters_never_fail(client, few):
+    for query in ("country=ca&country=ca&country=CA", "page=1&page=2", "unknown=1", "theme=", "q=%20%20",
+                  "q=" + "%22" * 300, "country=" + "x" * 5000, "q=-space&q=or"):
+        assert client.get(URL + "?" + query).status_code in (200, 400)
+
+
+def test_a_value_echoed_back_is_escaped(client, few):
+    html = browse(client, "theme=%3Cscript%3E", status=400).content.decode()
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_sort_links_offer_relevance_only_with_a_search(client, few):
+    assert [key for key, _, _ in browse(client).context["sort_links"]] == ["title", "-year", "year", "-updated"]
+    searched = browse(client, "q=space")
+    assert searched.context["sort_key"] == "relevance"
+    assert [key for key, _, _ in searched.context["sort_links"]][0] == "relevance"
+
+
+def test_facet_options_render_with_their_counts_and_links(client, few):
+    html = browse(client, "theme=space").content.decode()
+    assert re.search(r'<a class="facet__link" href="\?country=ae&amp;theme=space"[^>]*>United Arab Emirates</a> '
+                     r'<span class="count">1<', html)
+    assert 'name="theme" value="space" id="facet-theme-space" checked' in html
+
+
+def test_case_list_number_of_queries(client, sixty, django_assert_max_num_queries):
+    themes = list(Theme.objects.order_by("slug").values_list("slug", flat=True)[:2])
+    query = f"country=ca&country=us&theme={themes[0]}&theme={themes[1]}&stage=pilot&year_from=2001&sort=-year"
+    # count, page, 2 prefetches, 9 facets, 2 term look-ups (country, theme)
+    with django_assert_max_num_queries(15):
+        response = browse(client, query)
+    assert response.context["paginator"].count > 0
+    with django_assert_max_num_queries(13):
+        browse(client)
+
+
+def test_case_list_query_count_does_not_grow_with_the_cases(client, few, django_assert_num_queries):
+    with django_assert_num_queries(13):
+        browse(client)
+    build_library(cases=60, quotes_per_case=1, prefix="more")
+    with django_assert_num_queries(13):
+        browse(client)

@@ -1,0 +1,173 @@
+"""CSV and JSON exports: exactly the filtered set (all pages), one row per case, links as slugs."""
+import csv
+import io
+import json
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+
+from cases import exports
+from cases.filters import CaseFilter
+from cases.models import Case, Participation
+
+from tests.factories import (
+    ApproachFactory,
+    CaseChallengeFactory,
+    CaseFactory,
+    CaseSuccessFactorFactory,
+    ChallengeFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    SuccessFactorFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def read_csv(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.streaming
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def read_json(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response.streaming
+    return json.loads(b"".join(response.streaming_content))
+
+
+@pytest.fixture
+def detailed():
+    """One fully linked published case, with a published parent, and a draft linked alike."""
+    food = ThemeFactory(slug="food")
+    prize = ApproachFactory(slug="prize")
+    parent = CaseFactory(slug="parent", title="Parent", countries=["CA"])
+    case = CaseFactory(
+        slug="deep-space-food", title='Deep Space Food, "the challenge"', summary="Food for space.\nTwo lines.",
+        countries=["US", "CA"], themes=[food], approaches=[prize], stage="scaling", start_year=2019, end_year=2024,
+        website="https://example.org/dsfc", parent=parent,
+    )
+    ParticipationFactory(case=case, organisation=OrganisationFactory(slug="nasa", name="NASA"), role=Participation.Role.LEAD)
+    ParticipationFactory(case=case, organisation=OrganisationFactory(slug="csa", name="CSA"), role=Participation.Role.PARTNER)
+    CaseChallengeFactory(case=case, challenge=ChallengeFactory(slug="culture", order=1))
+    CaseChallengeFactory(case=case, challenge=ChallengeFactory(slug="scaling", order=2))
+    CaseSuccessFactorFactory(case=case, success_factor=SuccessFactorFactory(slug="trust"))
+    CaseFactory(slug="draft", status=Case.Status.DRAFT, countries=["CA"], themes=[food])
+    CaseFactory(slug="in-review", status=Case.Status.REVIEW, countries=["CA"], themes=[food])
+    return case
+
+
+def test_csv_row_holds_every_field_with_links_joined(client, detailed):
+    rows = {row["slug"]: row for row in read_csv(client.get(reverse("cases:case-export-csv")))}
+    assert list(rows) == ["deep-space-food", "parent"]
+    row = rows["deep-space-food"]
+    assert list(row) == exports.FIELDS
+    assert row["title"] == 'Deep Space Food, "the challenge"'
+    assert row["summary"] == "Food for space.\nTwo lines."
+    assert (row["stage"], row["start_year"], row["end_year"]) == ("scaling", "2019", "2024")
+    assert row["parent"] == "parent"
+    assert row["countries"] == "CA;US"
+    assert row["organisations"] == "nasa:lead;csa:partner"
+    assert row["themes"] == "food"
+    assert row["approaches"] == "prize"
+    assert row["challenges"] == "culture;scaling"
+    assert row["success_factors"] == "trust"
+    assert row["url"] == "http://testserver/cases/deep-space-food/"
+    assert "status" not in row and "body" not in row
+
+
+def test_json_has_the_count_and_lists(client, detailed):
+    data = read_json(client.get(reverse("cases:case-export-json"), {"country": "us"}))
+    assert data["count"] == 1
+    [row] = data["results"]
+    assert row["countries"] == ["CA", "US"]
+    assert row["organisations"] == ["nasa:lead", "csa:partner"]
+    assert row["challenges"] == ["culture", "scaling"]
+    assert row["start_year"] == 2019 and row["end_year"] == 2024
+
+
+def test_a_parent_that_is_not_published_is_not_named(client, detailed):
+    Case.objects.filter(slug="parent").update(status=Case.Status.DRAFT)
+    data = read_json(client.get(reverse("cases:case-export-json")))
+    assert [(row["slug"], row["parent"]) for row in data["results"]] == [("deep-space-food", "")]
+
+
+@pytest.fixture
+def many():
+    """45 published cases (Canada or the US, food or space) and 5 drafts, written in bulk."""
+    food, space = ThemeFactory(slug="food"), ThemeFactory(slug="space")
+    built = [
+        CaseFactory.build(slug=f"case-{number:02d}", title=f"Case {number:02d}", start_year=2000 + number % 10)
+        for number in range(45)
+    ] + [CaseFactory.build(slug=f"draft-{number}", status=Case.Status.DRAFT) for number in range(5)]
+    cases = Case.objects.bulk_create(built)
+    Case.countries.through.objects.bulk_create(
+        Case.countries.through(case_id=case.pk, country_id="CA" if number % 3 or number >= 45 else "US")
+        for number, case in enumerate(cases)
+    )
+    Case.themes.through.objects.bulk_create(
+        Case.themes.through(case_id=case.pk, theme_id=(food if number % 2 or number >= 45 else space).pk)
+        for number, case in enumerate(cases)
+    )
+
+
+@pytest.mark.parametrize(
+    "query", ["", "country=ca", "country=ca&theme=food", "theme=food&theme=space&year_from=2005", "q=Summary"]
+)
+def test_exports_equal_the_filtered_set_across_all_pages(client, many, query):
+    expected = list(CaseFilter(QueryDict(query)).qs.values_list("slug", flat=True))
+    assert len(expected) > 0
+    csv_slugs = [row["slug"] for row in read_csv(client.get(reverse("cases:case-export-csv") + "?" + query))]
+    data = read_json(client.get(reverse("cases:case-export-json") + "?" + query))
+    assert csv_slugs == expected
+    assert [row["slug"] for row in data["results"]] == expected
+    assert data["count"] == len(expected)
+    assert not any(slug.startswith("draft") for slug in csv_slugs)
+
+
+def test_exports_follow_the_sort(client, many):
+    rows = read_csv(client.get(reverse("cases:case-export-csv"), {"sort": "-year"}))
+    years = [int(row["start_year"]) for row in rows]
+    assert years == sorted(years, reverse=True)
+
+
+def test_exports_with_a_malformed_filter_answer_400_in_plain_text(client, many):
+    for name in ("case-export-csv", "case-export-json"):
+        response = client.get(reverse(f"cases:{name}"), {"year_from": "abc", "sort": "bogus"})
+        assert response.status_code == 400
+        assert response["Content-Type"] == "text/plain; charset=utf-8"
+        text = response.content.decode()
+        assert "year_from: Enter a whole number." in text
+        assert "sort: Select a valid choice." in text
+
+
+def test_exports_ignore_unknown_values_as_the_browser_does(client, many):
+    rows = read_csv(client.get(reverse("cases:case-export-csv"), {"country": ["zz", "us"]}))
+    assert len(rows) == 15
+
+
+def test_export_queries_are_bounded_per_chunk(client, many, monkeypatch, django_assert_max_num_queries):
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 20)
+    # 45 cases in 3 chunks: each chunk is its own query plus one per prefetched relation (6).
+    with django_assert_max_num_queries(3 * 7 + 2):
+        rows = read_csv(client.get(reverse("cases:case-export-csv")))
+    assert len(rows) == 45
+
+
+def test_export_query_count_does_not_grow_with_the_cases(client, many, django_assert_max_num_queries):
+    with django_assert_max_num_queries(9):  # the count, one chunk and its six prefetches, a spare
+        data = read_json(client.get(reverse("cases:case-export-json")))
+    assert data["count"] == 45
+
+
+def test_the_case_browser_links_its_exports_with_its_filters(client, many):
+    response = client.get(reverse("cases:case-list"), {"country": "ca", "theme": "food", "page": "2"})
+    assert response.context["csv_url"] == "/cases.csv?country=ca&theme=food"
+    assert response.context["json_url"] == "/cases.json?country=ca&theme=food"
+    html = response.content.decode()
+    assert 'href="/cases.csv?country=ca&amp;theme=food"' in html
+    assert 'href="/cases.json?country=ca&amp;theme=food"' in html

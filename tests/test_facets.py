@@ -1,0 +1,157 @@
+"""Facet counts: every option counts the cases the other filters leave, and its link shows exactly those."""
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+
+from cases import facets
+from cases.facets import compute_facets
+from cases.filters import CaseFilter
+from cases.models import Approach, Case, Participation
+
+from tests.factories import (
+    ApproachFactory,
+    CaseChallengeFactory,
+    CaseFactory,
+    CaseSuccessFactorFactory,
+    ChallengeFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    SuccessFactorFactory,
+    ThemeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    food, space, health = (ThemeFactory(slug=slug, name=slug.title()) for slug in ("food", "space", "health"))
+    prize = ApproachFactory(slug="prize", name="Prize", family=Approach.Family.EXPERIMENTATION)
+    network = ApproachFactory(slug="network", name="Network", family=Approach.Family.GOVERNANCE)
+    nasa = OrganisationFactory(slug="nasa", name="NASA")
+    culture = ChallengeFactory(slug="culture", name="Culture")
+    trust = SuccessFactorFactory(slug="trust", name="Trust")
+    cases = [
+        CaseFactory(slug="a", countries=["CA"], themes=[food], approaches=[prize], stage="pilot"),
+        CaseFactory(slug="b", countries=["CA", "US"], themes=[food, space], approaches=[prize], stage="idea"),
+        CaseFactory(slug="c", countries=["US"], themes=[space], approaches=[network], stage="pilot"),
+        CaseFactory(slug="d", countries=["FR", "DE"], themes=[space], approaches=[network, prize], stage="scaling"),
+        CaseFactory(slug="e", countries=["FR"], themes=[food], approaches=[network], stage=""),
+    ]
+    draft = CaseFactory(slug="draft", status=Case.Status.DRAFT, countries=["CA", "JP"], themes=[health],
+                        approaches=[prize], stage="pilot")
+    archived = CaseFactory(slug="archived", status=Case.Status.ARCHIVED, countries=["JP"], themes=[health])
+    # NASA leads and funds case b: two roles, one case.
+    ParticipationFactory(case=cases[1], organisation=nasa, role=Participation.Role.LEAD)
+    ParticipationFactory(case=cases[1], organisation=nasa, role=Participation.Role.FUNDER)
+    ParticipationFactory(case=cases[2], organisation=nasa, role=Participation.Role.PARTNER)
+    ParticipationFactory(case=draft, organisation=nasa, role=Participation.Role.LEAD)
+    CaseChallengeFactory(case=cases[0], challenge=culture)
+    CaseChallengeFactory(case=draft, challenge=culture)
+    CaseSuccessFactorFactory(case=cases[3], success_factor=trust)
+    CaseSuccessFactorFactory(case=archived, success_factor=trust)
+    return cases
+
+
+def published():
+    return Case.objects.published()
+
+
+def test_count_functions_count_published_cases_per_option(world):
+    assert facets.count_themes(cases=published()) == [("food", "Food", 3), ("space", "Space", 3)]
+    assert facets.count_countries(cases=published()) == [
+        ("ca", "Canada", 2), ("fr", "France", 2), ("us", "United States", 2), ("de", "Germany", 1),
+    ]
+    assert facets.count_approaches(cases=published()) == [("network", "Network", 3), ("prize", "Prize", 3)]
+    assert facets.count_challenges(cases=published()) == [("culture", "Culture", 1)]
+    assert facets.count_success_factors(cases=published()) == [("trust", "Trust", 1)]
+    assert facets.count_stages(cases=published()) == [("pilot", "Pilot", 2), ("idea", "Idea", 1), ("scaling", "Scaling", 1)]
+
+
+def test_a_case_counts_once_per_option_whatever_its_links(world):
+    # NASA holds two roles in case b; case d is in two European countries; d has both families.
+    assert facets.count_organisations(cases=published()) == [("nasa", "NASA", 2)]
+    assert facets.count_regions(cases=published()) == [("americas", "Americas", 3), ("europe", "Europe", 2)]
+    assert facets.count_families(cases=published()) == [
+        ("experimentation", "Experimentation (testing across borders)", 3),
+        ("governance", "Governance (structures and networks)", 3),
+    ]
+
+
+def test_drafts_and_archived_cases_count_nowhere(world):
+    every_count = [
+        count_options(cases=published())
+        for count_options in (facets.count_themes, facets.count_countries, facets.count_regions)
+    ]
+    assert all(value not in ("health", "jp", "asia") for rows in every_count for value, _, _ in rows)
+
+
+def test_limit_fetches_one_more_so_the_caller_knows_there_are_more(world):
+    assert len(facets.count_countries(cases=published(), limit=2)) == 3
+    assert len(facets.count_countries(cases=published(), limit=10)) == 4
+
+
+def test_selected_options_come_first_so_a_limit_keeps_them(world):
+    rows = facets.count_countries(cases=published(), selected=["de"], limit=1)
+    assert rows[0] == ("de", "Germany", 1)
+
+
+def facets_for(query):
+    filterset = CaseFilter(QueryDict(query))
+    assert filterset.is_valid()
+    return {facet.name: facet for facet in compute_facets(filterset=filterset)}
+
+
+def test_a_facet_counts_among_the_cases_the_other_filters_leave(world):
+    by_name = facets_for("theme=food&country=ca")
+    # Themes among the Canadian cases (a, b), the theme selection set aside.
+    assert [(o.value, o.count, o.selected) for o in by_name["theme"].options] == [
+        ("food", 2, True), ("space", 1, False),
+    ]
+    # Countries among the food cases (a, b, e), the country selection set aside.
+    assert [(o.value, o.count) for o in by_name["country"].options] == [("ca", 2), ("fr", 1), ("us", 1)]
+    # Other facets count among the cases of both filters (a, b).
+    assert [(o.value, o.count) for o in by_name["stage"].options] == [("idea", 1), ("pilot", 1)]
+
+
+def test_options_no_case_has_are_left_out_but_a_selected_one_stays_with_zero(world):
+    by_name = facets_for("country=de&theme=food")
+    themes = [(o.value, o.count, o.selected) for o in by_name["theme"].options]
+    assert themes == [("food", 0, True), ("space", 1, False)]
+    assert "health" not in [o.value for o in by_name["theme"].options]
+
+
+def test_option_links_keep_the_other_filters_and_remove_links_drop_the_option(world):
+    by_name = facets_for("country=ca&theme=food&theme=space")
+    space = next(o for o in by_name["theme"].options if o.value == "space")
+    assert space.query == "country=ca&theme=food"  # selected: its link removes it
+    us = next(o for o in by_name["country"].options if o.value == "us")
+    assert us.query == "country=us&theme=food&theme=space"  # only this option in its facet
+
+
+def test_every_option_link_shows_exactly_the_count_it_promises(client, world):
+    for query in ("", "country=ca", "theme=space&stage=pilot", "country=fr&country=us&family=governance"):
+        response = client.get(reverse("cases:case-list") + "?" + query)
+        assert response.status_code == 200
+        options = [option for facet in response.context["facets"] for option in facet.options if not option.selected]
+        assert options
+        for option in options:
+            followed = client.get(reverse("cases:case-list") + "?" + option.query)
+            assert followed.context["paginator"].count == option.count, (query, option)
+
+
+def test_one_query_per_facet(world, django_assert_num_queries):
+    filterset = CaseFilter(QueryDict("country=ca&theme=food"))
+    assert filterset.is_valid()  # resolves the selected terms: one query per repeatable parameter used
+    with django_assert_num_queries(len(facets.FACETS)):
+        compute_facets(filterset=filterset)
+
+
+def test_facet_folds_options_beyond_the_shown_ones(world):
+    filterset = CaseFilter(QueryDict(""))
+    assert filterset.is_valid()
+    country = next(facet for facet in compute_facets(filterset=filterset, shown=2) if facet.name == "country")
+    assert [o.value for o in country.visible] == ["ca", "fr"]
+    assert [o.value for o in country.folded] == ["us", "de"]
+    limited = next(facet for facet in compute_facets(filterset=filterset, limit=3) if facet.name == "country")
+    assert limited.more and len(limited.options) == 3
