@@ -277,6 +277,25 @@ def test_term_pages_paginate_and_answer_bad_page_numbers_with_4xx(client):
         assert client.get(f"/themes/busy/?page={bad}").status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("url", "browser_link"),
+    [
+        ("/countries/ca/", "/cases/?country=ca"),
+        ("/themes/space-exploration/", "/cases/?theme=space-exploration"),
+        ("/approaches/challenge-prizes/", "/cases/?approach=challenge-prizes"),
+        ("/organisations/nasa/", "/cases/?organisation=nasa"),
+        ("/challenges/undeveloped-ecosystems/", "/cases/?challenge=undeveloped-ecosystems"),
+        ("/success-factors/legal-and-policy-frameworks/", "/cases/?success_factor=legal-and-policy-frameworks"),
+    ],
+)
+def test_term_pages_link_to_the_case_browser_filtered_by_the_term(client, seed, url, browser_link):
+    html = html_of(client.get(url))
+    assert f'href="{browser_link}"' in html
+    filtered = client.get(browser_link)
+    assert filtered.status_code == 200
+    assert "Deep Space Food Challenge" in html_of(filtered)
+
+
 # --- Drafts nowhere ----------------------------------------------------------------------------
 
 PUBLIC_PAGES = [

@@ -5,6 +5,7 @@ Every page runs a fixed number of queries whatever the size of the library: what
 touches is prefetched (Prefetch objects into `to_attr` lists), and long lists are paginated.
 """
 import re
+from urllib.parse import urlencode
 
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -154,6 +155,10 @@ class TermCasesView(BadPageMixin, DetailView):
     template_name = "cases/taxonomy_detail.html"
     context_object_name = "term"
     term_label = ""
+    browser_parameter = ""  # the case browser's filter naming this term
+
+    def browser_value(self):
+        return self.object.slug
 
     def get_cases(self):
         raise NotImplementedError
@@ -163,12 +168,14 @@ class TermCasesView(BadPageMixin, DetailView):
         context["page_obj"] = page_of(self.request, self.get_cases(), CASES_PER_PAGE)
         context["cases"] = context["page_obj"].object_list
         context["term_label"] = self.term_label
+        context["browser_query"] = urlencode({self.browser_parameter: self.browser_value()})
         return context
 
 
 class ThemeDetailView(TermCasesView):
     model = Theme
     term_label = "Theme"
+    browser_parameter = "theme"
 
     def get_cases(self):
         return published_cases().with_theme(self.object.slug)
@@ -177,6 +184,7 @@ class ThemeDetailView(TermCasesView):
 class ApproachDetailView(TermCasesView):
     model = Approach
     term_label = "Approach"
+    browser_parameter = "approach"
 
     def get_cases(self):
         return published_cases().with_approach(self.object.slug)
@@ -185,6 +193,7 @@ class ApproachDetailView(TermCasesView):
 class OrganisationDetailView(TermCasesView):
     model = Organisation
     term_label = "Organisation"
+    browser_parameter = "organisation"
     template_name = "cases/organisation_detail.html"
 
     def get_queryset(self):
@@ -249,6 +258,7 @@ class EvidenceTermView(BadPageMixin, DetailView):
         context["quote_count"] = quotes.count()
         context["quotes"] = quotes[:QUOTES_ON_TERM_PAGE] if context["quote_count"] else []
         context["quote_filter"] = self.quote_filter
+        context["browser_query"] = urlencode({self.quote_filter: self.object.slug})
         context["term_label"] = self.term_label
         context["list_url"] = reverse(self.list_url)
         return context
@@ -300,6 +310,7 @@ class CountryDetailView(TermCasesView):
 
     model = Country
     term_label = "Country"
+    browser_parameter = "country"
     template_name = "cases/country_detail.html"
     context_object_name = "country"
 
@@ -313,6 +324,9 @@ class CountryDetailView(TermCasesView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(Country, code=self.kwargs["code"].upper())
+
+    def browser_value(self):
+        return self.object.code.lower()
 
     def get_cases(self):
         return published_cases().in_country(self.object.code)
