@@ -172,7 +172,7 @@ class _Input:
     read: Callable[..., bytes]  # read(limit=-1)
     size: Callable[[], int]
     is_dir: bool = False
-    head: bytes = b""
+    index_first: bool = False  # looks like a channel index: imported before the documents
 
 
 def _path_input(path: Path, shown: str | None = None) -> _Input:
@@ -191,7 +191,7 @@ def _expand(paths: Iterable[str | Path], report: ImportReport) -> list[_Input]:
     inputs = []
     for given in paths:
         path = Path(given)
-        if path.is_dir() and not path.suffix == ".md":
+        if path.is_dir() and path.suffix != ".md":
             found = sorted(p for p in path.rglob("*.md") if p.name.lower() not in SKIPPED_NAMES)
             inputs.extend(_path_input(p) for p in found)
         elif path.exists() or path.is_symlink():
@@ -211,14 +211,14 @@ def _looks_like_index(head: bytes) -> bool:
 
 
 def _order(inputs: list[_Input]) -> list[_Input]:
-    """Channel indexes first, so the sources they name get the index's titles."""
+    """Channel indexes first, so the sources they name get the index's titles (only each file's head is read)."""
     for item in inputs:
         if not item.is_dir:
             try:
-                item.head = item.read(HEAD_BYTES)
+                item.index_first = _looks_like_index(item.read(HEAD_BYTES))
             except OSError:
-                item.head = b""
-    return sorted(inputs, key=lambda item: not _looks_like_index(item.head))
+                pass  # reported when the file is imported
+    return sorted(inputs, key=lambda item: not item.index_first)
 
 
 def _decode(item: _Input) -> tuple[str, str]:
@@ -229,7 +229,7 @@ def _decode(item: _Input) -> tuple[str, str]:
         size = item.size()
         if size > MAX_FILE_BYTES:
             raise FileError(0, f"file is too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})")
-        data = item.read()
+        data = item.read(MAX_FILE_BYTES + 1)  # a file that grew since: still bounded
     except OSError as error:
         raise FileError(0, f"cannot be read: {error.strerror or error}") from None
     if len(data) > MAX_FILE_BYTES:
@@ -243,9 +243,10 @@ def _decode(item: _Input) -> tuple[str, str]:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise FileError(line, f"not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded)") from None
-    for lineno, line in enumerate(text.split("\n"), start=1):
-        if len(line) > MAX_LINE_CHARS:
-            raise FileError(lineno, f"line is {len(line):,} characters long (the limit is {MAX_LINE_CHARS:,})")
+    if len(text) > MAX_LINE_CHARS:
+        for lineno, line in enumerate(text.split("\n"), start=1):
+            if len(line) > MAX_LINE_CHARS:
+                raise FileError(lineno, f"line is {len(line):,} characters long (the limit is {MAX_LINE_CHARS:,})")
     return text, hashlib.sha256(data).hexdigest()
 
 
