@@ -7,9 +7,9 @@ case is its historical record; its links are those of the linked rows' histories
 record's moment. Reverting restores the content and all those links (simple-history's own
 revert saves the form only: no inlines, and many-to-many values read from the current rows).
 
-A link written without history (fixtures, bulk imports) is unknown before its first record:
-`ensure_baseline` records the current state before the admin changes anything, and what stays
-unknown is left as it is.
+A link written without history (fixtures, bulk imports) has no record until `ensure_baseline`
+records the current state, before the admin changes anything; that baseline stands for the time
+before it. A row whose first record is an ordinary change is unknown before it, and left as it is.
 """
 import bisect
 from collections import defaultdict
@@ -96,12 +96,19 @@ def ensure_quote_baseline(quotes):
 
 
 def _state_at(records, dates, moment):
-    """One row's record in force at `moment` (None: absent), or UNKNOWN; records oldest first."""
+    """One row's record in force at `moment` (None: absent), or UNKNOWN; records oldest first.
+
+    Before its first record a row did not exist if that record is its creation; it was as its
+    baseline says if that comes first (nothing recorded changed it before); else it is unknown.
+    """
     index = bisect.bisect_right(dates, moment)
     if index:
         record = records[index - 1]
         return None if record.history_type == "-" else record
-    return None if records[0].history_type == "+" else UNKNOWN
+    first = records[0]
+    if first.history_type == "+":
+        return None
+    return first if first.history_change_reason == BASELINE_REASON else UNKNOWN
 
 
 def _group(records):
@@ -147,7 +154,7 @@ def evidence_states(case_id, moments):
     member_records = set(links.values_list("history_id", flat=True))
     records = (
         Quote.history.filter(id__in=links.values("quote_id"))
-        .only("history_id", "id", "history_date", "history_type")
+        .only("history_id", "id", "history_date", "history_type", "history_change_reason")
         .order_by("history_date", "history_id")
     )
     grouped = _group(records)

@@ -430,3 +430,13 @@ def test_untouched_textareas_posted_with_crlf_are_not_a_change(client_for, edito
     case.refresh_from_db()
     assert case.body == "First paragraph.\n\nSecond paragraph."
     assert case.summary == "One.\nTwo."
+
+
+def test_published_case_lacking_a_country_already_can_still_be_edited(client_for, editor):
+    case = publishable_case(status=Status.PUBLISHED, title="Imported without a country")
+    case.countries.clear()
+    data = form_data(client_for(editor).get(change_url(case)))
+    data["title"] = "Edited"
+    assert client_for(editor).post(change_url(case), data).status_code == 302
+    case.refresh_from_db()
+    assert case.title == "Edited"

@@ -178,3 +178,19 @@ def test_validate_parent_refuses_self_and_cycles():
     with pytest.raises(ValidationError):
         validate_parent(first, second.pk)
     validate_parent(second, first.pk)  # the existing parent is fine
+
+
+def test_baseline_stands_for_the_time_before_it():
+    """Evidence linked in bulk to a seeded case shows as added in the version that linked it."""
+    case = CaseFactory()
+    seeded = record_now(case)
+    quote = QuoteFactory()
+    Quote.history.filter(id=quote.pk).delete()  # as written by a fixture
+    from cases.workflow import link_quotes_to_case
+
+    link_quotes_to_case(Quote.objects.filter(pk=quote.pk), case)
+    linked = Case.history.filter(id=case.pk).latest("history_date")
+    older, newer = versions(case.pk, [seeded, linked])
+    assert [change["field"] for change in link_changes(older, newer)] == ["Evidence"]
+    revert_case(case, seeded)
+    assert not case.quotes.exists()

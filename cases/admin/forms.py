@@ -122,19 +122,22 @@ class CaseAdminForm(forms.ModelForm):
             raise ValidationError(STALE_MESSAGE, code="stale")
 
     def _keep_publishable(self, cleaned):
-        """A published case keeps what publishing required; unpublish it first to take it away."""
+        """A published case keeps what publishing required: a save may not take it away (unpublish
+        first). What it lacked already (imported data) does not block other edits."""
         def submitted(name, saved):
             return cleaned[name] if name in self.fields and name in cleaned else saved
 
-        missing = missing_for_publication(
+        lacking_now = missing_for_publication(self.instance)
+        lacking_after = missing_for_publication(
             self.instance,
             summary=submitted("summary", self.instance.summary),
             country_count=len(submitted("countries", self.instance.countries.all())),
             evidence_count=len(submitted("evidence", self.instance.quotes.all())),
         )
-        if missing:
+        taken_away = [phrase for phrase in lacking_after if phrase not in lacking_now]
+        if taken_away:
             raise ValidationError(
-                f"A published case needs {as_list(missing)}: keep them, or unpublish the case first.",
+                f"A published case needs {as_list(taken_away)}: keep it, or unpublish the case first.",
                 code="unpublishable",
             )
 

@@ -17,7 +17,8 @@ MAX_QUOTES_TO_LINK = 1000  # each linked quote gets a history record: keep one r
 
 @admin.register(Quote)
 class QuoteAdmin(SimpleHistoryAdmin):
-    list_display = ["short_text", "source", "video_time", "supported_cases"]
+    list_display = ["video_time", "short_text", "source_title", "supported_cases"]
+    list_display_links = ["short_text"]
     list_filter = [("source", admin.RelatedOnlyFieldListFilter), QuoteCaseLinkFilter, NeedsReviewFilter, "source__kind"]
     list_select_related = ["source"]
     search_fields = ["text", "source__title"]
@@ -40,6 +41,11 @@ class QuoteAdmin(SimpleHistoryAdmin):
     @admin.display(description="Text")
     def short_text(self, quote):
         return quote.text if len(quote.text) <= 160 else f"{quote.text[:157]}…"
+
+    @admin.display(description="Source", ordering="source__title")
+    def source_title(self, quote):
+        title = quote.source.title
+        return title if len(title) <= 60 else f"{title[:59]}…"
 
     @admin.display(description="Time", ordering="start_second")
     def video_time(self, quote):
