@@ -73,6 +73,7 @@ class CaseListView(FilterView):
             sort_links=[
                 (key, label, filterset.querystring(sort=[key])) for key, label in filterset.sort_options()
             ] if valid else [],
+            kept_params=filterset.params(q=[]),  # what a new search keeps: the filters and the sort
             invalid_fields=self.invalid_fields(),
             invalid_count=len(filterset.errors),
             valid_query=None if valid else filterset.querystring(),
