@@ -138,7 +138,8 @@ def run(repeat):
         SECTION,
         "",
         f"Measured {date.today().isoformat()} by `bench/search.py` ({repeat} timed requests each, after a warm-up) "
-        f"on {database}, Python {platform.python_version()}, {os.cpu_count()} CPUs, with "
+        f"on {database}, Python {platform.python_version()}, {os.cpu_count()} CPUs "
+        f"(load average {os.getloadavg()[0]:.1f} when done), with "
         f"{Case.objects.published().count():,} published cases and {Quote.objects.count():,} quotes "
         "(`generate_library --cases 10000 --quotes 200000`). Each figure is a whole request through "
         "Django's test client: routing, view, queries and template.",
