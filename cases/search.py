@@ -4,8 +4,9 @@ PostgreSQL: full-text search on stored (trigger-maintained) vectors with `websea
 ("quoted phrases", -excluded, `or`), ranking, headlines, and a trigram fallback for
 misspellings when full-text search finds nothing (each unknown word respelt as the closest
 word of the library's vocabulary, see migration 0006). SQLite: the same query syntax as a word
-match (every word, as a substring, in any searched field), with the PostgreSQL English stop
-words dropped and a light suffix stemming, so plain words give the same results.
+match (every word as a substring, a phrase word after word across punctuation, in any
+searched field), with the PostgreSQL English stop words dropped and a light suffix stemming,
+so plain words give the same results.
 """
 import re
 from dataclasses import dataclass, field
@@ -77,6 +78,15 @@ class Term:
     text: str  # a stem (single word) or a phrase, lower case
     phrase: bool = False
     negated: bool = False
+
+    @property
+    def lookup(self):
+        """How SQLite matches it: a word as a substring, a phrase word after word across punctuation."""
+        return "iregex" if self.phrase else "icontains"
+
+    @property
+    def pattern(self):
+        return r"\W+".join(re.escape(word) for word in self.text.split()) if self.phrase else self.text
 
 
 @dataclass
@@ -223,13 +233,13 @@ def word_match(queryset, parsed, fields):
         for term in alternative:
             matches = Q()
             for name, _ in fields:
-                matches |= Q(**{f"{name}__icontains": term.text})
+                matches |= Q(**{f"{name}__{term.lookup}": term.pattern})
             conjunction &= ~matches if term.negated else matches
         condition |= conjunction
     rank = Value(0.0, output_field=FloatField())
     for term in parsed.positive_terms:
         rank = rank + Conditional(
-            *[When(**{f"{name}__icontains": term.text}, then=Value(WEIGHTS[weight])) for name, weight in fields],
+            *[When(**{f"{name}__{term.lookup}": term.pattern}, then=Value(WEIGHTS[weight])) for name, weight in fields],
             default=Value(0.0),
             output_field=FloatField(),
         )
@@ -303,7 +313,7 @@ def marked_html(text):
 def highlight_terms(text, terms, limit=SNIPPET_CHARS):
     """A snippet of `text` around the first match of the terms, with matched words marked (SQLite)."""
     text = CONTROL.sub(" ", text)
-    patterns = [re.escape(term.text).replace(r"\ ", r"\W+") for term in terms]
+    patterns = [r"\W+".join(re.escape(word) for word in term.text.split()) for term in terms]
     matcher = re.compile(r"\w*(?:" + "|".join(patterns) + r")\w*", re.IGNORECASE) if patterns else None
     first = matcher.search(text) if matcher else None
     start = 0

@@ -103,7 +103,13 @@ def test_fewer_than_two_valid_cases_says_so(client, pair):
 def test_more_than_four_cases_is_a_400_with_a_message(client, pair):
     response = compare(client, "a,b,c", "d,e")
     assert response.status_code == 400
-    assert "at most 4 cases" in response.content.decode()
+    assert "at most 4 cases at a time; you asked for 5" in response.content.decode()
+
+
+def test_an_overlong_cases_parameter_is_a_400_with_a_message(client, pair):
+    response = compare(client, "x" * 5000)
+    assert response.status_code == 400
+    assert "too long" in response.content.decode()
 
 
 @pytest.mark.parametrize(

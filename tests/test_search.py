@@ -303,3 +303,11 @@ def test_headlines_mark_stemmed_matches():
     CaseFactory(title="Networks", summary="Governments were collaborating across borders.", body="")
     hit = search("collaborate").groups[0].hits[0]
     assert "<mark>collaborating</mark>" in hit.snippet
+
+
+def test_a_phrase_is_highlighted_across_punctuation_on_sqlite():
+    if on_postgres():
+        pytest.skip("PostgreSQL builds its own headlines")
+    CaseFactory(title="Phrases", summary="We built a deep-space network.", body="")
+    hit = search('"deep space"').groups[0].hits[0]
+    assert "<mark>deep-space</mark>" in hit.snippet

@@ -116,9 +116,13 @@ def compare_view(request):
     raw_length = sum(len(value) for value in request.GET.getlist("cases"))
     slugs = requested_slugs(request)
     context = {"slugs": slugs, "max_cases": MAX_CASES, "cases": [], "missing": [], "rows": []}
-    if raw_length > MAX_PARAMETER_LENGTH or len(slugs) > MAX_CASES:
+    if raw_length > MAX_PARAMETER_LENGTH:
+        context["error"] = f"The list of cases is too long (more than {MAX_PARAMETER_LENGTH} characters)."
+        context["slugs"] = []
+        return render(request, "cases/compare.html", context, status=400)
+    if len(slugs) > MAX_CASES:
         context["error"] = f"You can compare at most {MAX_CASES} cases at a time; you asked for {len(slugs)}."
-        context["slugs"] = slugs[:MAX_CASES] if raw_length <= MAX_PARAMETER_LENGTH else []
+        context["slugs"] = slugs[:MAX_CASES]
         return render(request, "cases/compare.html", context, status=400)
     cases = compared_cases(slugs)
     found = {case.slug for case in cases}
