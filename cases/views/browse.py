@@ -138,13 +138,12 @@ class CaseDetailView(DetailView):
         context["other_evidence"] = [quote for quote in case.evidence if quote.pk not in shown]
         context["organisations_by_role"] = group_by_role(case.participation_list)
         context["parent"] = case.parent if case.parent and case.parent.is_published else None
-        context["related_cases"] = (
-            Case.objects.published().prefetch_related("countries").sharing_with(
-                case,
-                theme_ids=[theme.pk for theme in case.theme_list],
-                approach_ids=[approach.pk for approach in case.approach_list],
-                country_codes=[country.code for country in case.country_list],
-            )[:RELATED_CASES]
+        context["related_cases"] = Case.objects.published().prefetch_related("countries").most_alike(
+            case,
+            theme_ids=[theme.pk for theme in case.theme_list],
+            approach_ids=[approach.pk for approach in case.approach_list],
+            country_codes=[country.code for country in case.country_list],
+            limit=RELATED_CASES,
         )
         return context
 
