@@ -7,7 +7,6 @@ everyone (it changes only through cases.workflow, which checks the permission), 
 offered per role, and deleting a published or archived case needs `cases.publish_case`.
 """
 from django.contrib import admin, messages
-from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
@@ -48,6 +47,7 @@ from ..workflow import (
 from .filters import (
     CountryPresenceFilter,
     EvidenceFilter,
+    InUseFilter,
     ParentLinkFilter,
     ThemePresenceFilter,
 )
@@ -129,8 +129,8 @@ class CaseAdmin(SimpleHistoryAdmin):
     list_filter = [
         "status",
         "stage",
-        ("themes", RelatedOnlyFieldListFilter),
-        ("countries", RelatedOnlyFieldListFilter),
+        ("themes", InUseFilter),
+        ("countries", InUseFilter),
         "approaches__family",
         EvidenceFilter,
         CountryPresenceFilter,
@@ -163,13 +163,13 @@ class CaseAdmin(SimpleHistoryAdmin):
     # Querysets and search
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("parent")
-            .annotate(evidence_count=evidence_count_subquery())
-            .prefetch_related(Prefetch("countries", queryset=Country.objects.only("code", "name")))
-        )
+        cases = super().get_queryset(request).annotate(evidence_count=evidence_count_subquery())
+        if request.resolver_match and request.resolver_match.url_name == "cases_case_changelist":
+            # What the list shows, without the long texts it does not.
+            cases = cases.defer("body", "search_vector").prefetch_related(
+                Prefetch("countries", queryset=Country.objects.only("code", "name"))
+            )
+        return cases
 
     def get_search_results(self, request, queryset, search_term):
         """Full text on PostgreSQL (the stored, indexed vector of title, summary and body), plus the
