@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cases.admin.filters import cycle_case_ids
 from cases.models import Case
-from tests.curation import client_for, editor, publishable_case  # noqa: F401
+from tests.curation import client_for, editor, publishable_case, publisher  # noqa: F401
 from tests.factories import CaseFactory, DocumentFactory, QuoteFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +79,10 @@ def test_parent_cycles_count_as_broken():
     Case.objects.filter(pk=first.pk).update(parent=second)  # as an import might write it
     CaseFactory(parent=second)  # hangs off the cycle, not in it
     assert cycle_case_ids() == {first.pk, second.pk}
+
+
+def test_import_page_is_linked_from_the_index_for_publishers(client_for, publisher, editor):
+    import_url = reverse("admin:cases_document_import")
+    assert import_url.encode() in client_for(publisher).get(reverse("admin:index")).content
+    assert client_for(publisher).get(import_url).status_code == 200
+    assert import_url.encode() not in client_for(editor).get(reverse("admin:index")).content
