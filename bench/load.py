@@ -1,0 +1,430 @@
+"""Load test: gunicorn on PostgreSQL with the generated 10,000-case library, a mixed workload from
+concurrent clients on loopback; then the same with a gunicorn worker killed mid-load.
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/kb_bench     # the default
+    .venv/bin/python bench/load.py --write docs/performance.md
+
+It migrates the database and runs `generate_library --cases 10000 --quotes 200000 --seed 1` when
+the library holds fewer published cases than asked for, collects static files into a temporary
+folder, starts gunicorn on 127.0.0.1 (port 8115 by default), and stops it when done. Every request
+goes to that loopback address only; each phase is bounded in time.
+
+Phase 1 (steady): the clients send requests back to back for --duration seconds; any error
+(a status other than 200, a refused or cut connection) fails the run.
+Phase 2 (worker killed): the same load for --kill-duration seconds; one gunicorn worker is
+SIGKILLed in the middle; gunicorn replaces it. At most the request that worker was answering may
+fail: more fails the run.
+"""
+import argparse
+import http.client
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+SECTION = "## Load test"
+HOST = "127.0.0.1"
+
+
+def parse_arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get(
+        "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kb_bench"))
+    parser.add_argument("--port", type=int, default=8115)
+    parser.add_argument("--workers", type=int, default=min(2 * (os.cpu_count() or 1) + 1, 12))
+    parser.add_argument("--clients", type=int, default=8, help="Concurrent clients (threads).")
+    parser.add_argument("--duration", type=float, default=30, help="Seconds of steady load.")
+    parser.add_argument("--kill-duration", type=float, default=15, help="Seconds of load around the kill.")
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--quotes", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--write", type=Path, help="Write the results as the '## Load test' section of this file.")
+    return parser.parse_args()
+
+
+# -- preparing the database and the server ----------------------------------------------------------
+
+
+def server_environment(arguments, static_root):
+    return {
+        **os.environ,
+        "DATABASE_URL": arguments.database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret-" + "x" * 40),
+        "ALLOWED_HOSTS": HOST,
+        "STATIC_ROOT": str(static_root),
+        "LOG_LEVEL": "ERROR",
+    }
+
+
+def manage(environment, *arguments):
+    subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, env=environment, check=True)
+
+
+def setup_django(environment):
+    os.environ.update({name: environment[name] for name in
+                       ("DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "STATIC_ROOT")})
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def prepare_library(arguments, environment):
+    manage(environment, "migrate", "--noinput", "--verbosity", "0")
+    setup_django(environment)
+    from django.db import connection
+
+    from cases.models import Case, Quote
+
+    if connection.vendor != "postgresql":
+        sys.exit("The load test runs on PostgreSQL: set DATABASE_URL to a postgres:// URL.")
+    if Case.objects.count() < arguments.cases or Quote.objects.count() < arguments.quotes:
+        print(f"Generating the library ({arguments.cases:,} cases, {arguments.quotes:,} quotes)…", flush=True)
+        manage(environment, "generate_library", "--cases", str(arguments.cases), "--quotes", str(arguments.quotes),
+               "--seed", str(arguments.seed), "--clear", "--force")
+    cases, quotes = Case.objects.published().count(), Quote.objects.count()
+    connection.close()
+    return cases, quotes
+
+
+def workload_values():
+    """Slugs and filter values the workload picks from, read from the library."""
+    from django.db import connection
+
+    from cases.models import Approach, Case, Country, Theme
+
+    published = Case.objects.published()
+    values = {
+        "cases": list(published.values_list("slug", flat=True).order_by("?")[:2000]),
+        "countries": [code.lower() for code in Country.objects.filter(cases__status="published")
+                      .values_list("code", flat=True).distinct()],
+        "themes": list(Theme.objects.filter(cases__status="published").values_list("slug", flat=True).distinct()),
+        "approaches": list(Approach.objects.filter(cases__status="published")
+                           .values_list("slug", flat=True).distinct()),
+        "words": ["budget", "testbed", "prize", "health", "data", "cities", "space food", "sandbox", "climate",
+                  "feedback loops", "governance", "pilot"],
+    }
+    connection.close()
+    return values
+
+
+def start_gunicorn(arguments, environment, log):
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"), "kb.wsgi:application",
+        "--bind", f"{HOST}:{arguments.port}", "--workers", str(arguments.workers),
+        "--timeout", "30", "--graceful-timeout", "20", "--error-logfile", "-",
+    ]
+    # The log goes to a file: an unread pipe would fill up and stall the workers.
+    server = subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited: {Path(log.name).read_text()[-2000:]}")
+        try:
+            if request(arguments.port, "/healthz")[0] == 200 and len(worker_pids(server.pid)) == arguments.workers:
+                return server
+        except OSError:
+            pass
+        time.sleep(0.3)
+    stop(server)
+    sys.exit("gunicorn did not answer /healthz within 60 s.")
+
+
+def stop(server):
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def worker_pids(master_pid):
+    """The gunicorn workers: the master's child processes."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    if children.exists():
+        return [int(pid) for pid in children.read_text().split()]
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+# -- the clients --------------------------------------------------------------------------------------
+
+
+def request(port, path, timeout=30):
+    """One GET on a new connection (gunicorn's sync workers close each one): (status, body size)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers={"Host": HOST, "Accept-Encoding": "identity"})
+        response = connection.getresponse()
+        body = response.read()
+        return response.status, len(body)
+    finally:
+        connection.close()
+
+
+def next_request(rng, values):
+    """(kind, path) of the mixed workload: what visitors and crawlers do most."""
+    kind = rng.choices(["browser", "case", "search", "csv", "other"], weights=[30, 35, 20, 5, 10])[0]
+    if kind == "browser":
+        filters = []
+        for name, key in (("countries", "country"), ("themes", "theme"), ("approaches", "approach")):
+            if values[name] and rng.random() < 0.5:
+                filters.append((key, rng.choice(values[name])))
+        if rng.random() < 0.3:
+            filters.append(("year_from", str(rng.randint(2000, 2020))))
+        if rng.random() < 0.3:
+            filters.append(("sort", rng.choice(["title", "-year", "year", "-updated"])))
+        if rng.random() < 0.3:
+            filters.append(("page", str(rng.randint(1, 5))))
+        return kind, "/cases/" + ("?" + urlencode(filters) if filters else "")
+    if kind == "case":
+        return kind, f"/cases/{rng.choice(values['cases'])}/"
+    if kind == "search":
+        return kind, "/search/?" + urlencode({"q": rng.choice(values["words"])})
+    if kind == "csv":
+        filters = [("country", rng.choice(values["countries"]))]
+        if values["themes"]:
+            filters.append(("theme", rng.choice(values["themes"])))
+        return kind, "/cases.csv?" + urlencode(filters)
+    return kind, rng.choice(["/", "/challenges/", "/success-factors/", "/countries/",
+                             f"/quotes/?case={rng.choice(values['cases'])}"])
+
+
+class Results:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies = defaultdict(list)
+        self.errors = []  # (seconds since start, kind, path, what)
+        self.count = 0
+
+    def record(self, kind, seconds):
+        with self.lock:
+            self.latencies[kind].append(seconds)
+            self.count += 1
+
+    def fail(self, at, kind, path, what):
+        with self.lock:
+            self.errors.append((at, kind, path, what))
+            self.count += 1
+
+
+def run_clients(arguments, values, duration, results, seed):
+    started = time.monotonic()
+    stop_at = started + duration
+
+    def client(number):
+        rng = random.Random(seed * 1000 + number)
+        while time.monotonic() < stop_at:
+            kind, path = next_request(rng, values)
+            begun = time.monotonic()
+            try:
+                status, _ = request(arguments.port, path)
+            except (OSError, http.client.HTTPException) as error:
+                results.fail(begun - started, kind, path, f"{type(error).__name__}: {error}")
+                continue
+            if status != 200:
+                results.fail(begun - started, kind, path, f"HTTP {status}")
+            else:
+                results.record(kind, time.monotonic() - begun)
+
+    threads = [threading.Thread(target=client, args=(number,)) for number in range(arguments.clients)]
+    for thread in threads:
+        thread.start()
+    return started, threads
+
+
+def percentile(sorted_values, fraction):
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def summary(results, elapsed):
+    rows = []
+    for kind in ["browser", "case", "search", "csv", "other", "all"]:
+        samples = sorted(
+            [value for values in results.latencies.values() for value in values] if kind == "all"
+            else results.latencies.get(kind, [])
+        )
+        if not samples:
+            continue
+        rows.append({
+            "kind": kind, "requests": len(samples), "rps": len(samples) / elapsed,
+            "p50": percentile(samples, 0.50) * 1000, "p95": percentile(samples, 0.95) * 1000,
+            "p99": percentile(samples, 0.99) * 1000, "mean": statistics.fmean(samples) * 1000,
+        })
+    return rows
+
+
+# -- the two phases -----------------------------------------------------------------------------------
+
+
+def steady_phase(arguments, values):
+    results = Results()
+    started, threads = run_clients(arguments, values, arguments.duration, results, seed=1)
+    for thread in threads:
+        thread.join()
+    return results, time.monotonic() - started
+
+
+def kill_phase(arguments, values, server):
+    results = Results()
+    started, threads = run_clients(arguments, values, arguments.kill_duration, results, seed=2)
+    time.sleep(arguments.kill_duration / 2)
+    before = worker_pids(server.pid)
+    victim = before[0]
+    killed_at = time.monotonic() - started
+    os.kill(victim, signal.SIGKILL)
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    after = worker_pids(server.pid)
+    return results, elapsed, {"victim": victim, "killed_at": killed_at, "workers_before": len(before),
+                              "workers_after": len(after), "replaced": victim not in after and len(after) == len(before)}
+
+
+# -- report -------------------------------------------------------------------------------------------
+
+
+def machine():
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text()).group(1)
+    except (OSError, AttributeError):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, load average {load} at the end"
+
+
+def postgres_version():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    connection.close()
+    return version.split()[0]
+
+
+def report(arguments, library, steady, kill):
+    (steady_results, steady_elapsed), (kill_results, kill_elapsed, kill_info) = steady, kill
+    cases, quotes = library
+    lines = [
+        SECTION,
+        "",
+        f"`bench/load.py`, {date.today().isoformat()}: gunicorn ({arguments.workers} sync workers) on "
+        f"PostgreSQL {postgres_version()}, the generated library ({arguments.cases:,} cases of which {cases:,} published, "
+        f"{quotes:,} quotes), {arguments.clients} concurrent clients on loopback (a new connection per request, "
+        f"as gunicorn's sync workers close each one), client and server on the same machine: "
+        f"{machine()}.",
+        "",
+        "Workload (weights): case browser with random country/theme/approach/year filters, sort "
+        "and page (30), case pages (35), search `/search/?q=` (20), CSV export of a "
+        "country-and-theme filtered set (5), home, challenges, success factors, countries, "
+        "quotes of a case (10).",
+        "",
+        f"### Steady load, {arguments.duration:.0f} s",
+        "",
+        "| requests | count | requests/s | p50 ms | p95 ms | p99 ms | mean ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in summary(steady_results, steady_elapsed):
+        lines.append(f"| {row['kind']} | {row['requests']:,} | {row['rps']:.1f} | {row['p50']:.0f} | "
+                     f"{row['p95']:.0f} | {row['p99']:.0f} | {row['mean']:.0f} |")
+    lines += [
+        "",
+        f"Errors: **{len(steady_results.errors)}** of {steady_results.count:,} requests (zero required).",
+        "",
+        f"### A worker killed mid-load, {arguments.kill_duration:.0f} s",
+        "",
+        f"At {kill_info['killed_at']:.1f} s one of the {kill_info['workers_before']} workers got SIGKILL; "
+        f"gunicorn {'replaced it' if kill_info['replaced'] else 'did NOT replace it'} "
+        f"({kill_info['workers_after']} workers at the end). "
+        f"{kill_results.count:,} requests, {len(kill_results.errors)} failed "
+        f"(at most 1 allowed: the request the killed worker was answering).",
+    ]
+    for at, kind, path, what in kill_results.errors:
+        lines.append(f"- at {at:.2f} s, {kind} `{path}`: {what}")
+    lines += [
+        "",
+        "Run it: `DATABASE_URL=postgres://…/kb_bench .venv/bin/python bench/load.py --write docs/performance.md`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_section(path, section):
+    """Replace this benchmark's section of the file (or append it); other sections are untouched."""
+    text = path.read_text() if path.exists() else "# Performance\n\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text.rstrip("\n") + "\n")
+
+
+def main():
+    arguments = parse_arguments()
+    static_root = Path(tempfile.mkdtemp(prefix="kb-load-static-"))
+    environment = server_environment(arguments, static_root)
+    try:
+        library = prepare_library(arguments, environment)
+        values = workload_values()
+        manage(environment, "collectstatic", "--noinput", "--verbosity", "0")
+        log = tempfile.NamedTemporaryFile(prefix="kb-load-gunicorn-", suffix=".log", delete=False)
+        server = start_gunicorn(arguments, environment, log)
+        try:
+            for _ in range(20):  # warm every worker up
+                request(arguments.port, "/cases/")
+            print(f"Steady load: {arguments.clients} clients, {arguments.duration:.0f} s…", flush=True)
+            steady = steady_phase(arguments, values)
+            print(f"Killing a worker mid-load ({arguments.kill_duration:.0f} s)…", flush=True)
+            kill = kill_phase(arguments, values, server)
+        finally:
+            stop(server)
+            log.close()
+    finally:
+        shutil.rmtree(static_root, ignore_errors=True)
+    text = report(arguments, library, steady, kill)
+    print(text)
+    for at, kind, path, what in steady[0].errors[:20]:
+        print(f"steady error at {at:.2f} s, {kind} {path}: {what}", file=sys.stderr)
+    if steady[0].errors or kill[0].errors:
+        print(f"gunicorn's log: {log.name}", file=sys.stderr)
+    else:
+        os.unlink(log.name)
+    if arguments.write:
+        write_section(arguments.write, text)
+    failed = bool(steady[0].errors) or len(kill[0].errors) > 1 or not kill[2]["replaced"]
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
