@@ -36,13 +36,18 @@ HOME_ENTRY_POINTS = 12
 ISO2 = re.compile(r"[A-Za-z]{2}")
 
 
+# What a case card shows (includes/_case_card.html): long bodies stay in the database.
+CASE_CARD_FIELDS = ("title", "slug", "summary", "status", "stage", "start_year", "end_year", "published_at")
+
+
 def published_cases():
-    return Case.objects.published().for_listing()
+    return Case.objects.published().for_listing().only(*CASE_CARD_FIELDS)
 
 
 def with_published_case_count(countries):
+    # A country is linked to a case once (the link table's pairs are unique): no DISTINCT needed.
     return countries.annotate(
-        published_case_count=Count("cases", filter=Q(cases__in=Case.objects.published()), distinct=True)
+        published_case_count=Count("cases", filter=Q(cases__status=Case.Status.PUBLISHED))
     )
 
 
@@ -249,12 +254,16 @@ class EvidenceTermView(BadPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         links = (
             self.link_model.objects.filter(**{self.link_field: self.object}, case__in=Case.objects.published())
-            .select_related("case").prefetch_related("case__countries").order_by("case__title")
+            .select_related("case").only("note", self.link_field, *(f"case__{name}" for name in CASE_CARD_FIELDS))
+            .prefetch_related("case__countries").order_by("case__title")
         )
         context["page_obj"] = page_of(self.request, links, CASES_PER_PAGE)
         context["case_links"] = context["page_obj"].object_list
         quotes = self.object.quotes.for_listing().in_time_order()
-        context["quote_count"] = quotes.count()
+        # Counted on the link table alone: no join with the quotes.
+        context["quote_count"] = self.model.quotes.through.objects.filter(
+            **{self.model._meta.model_name: self.object}
+        ).count()
         context["quotes"] = quotes[:QUOTES_ON_TERM_PAGE] if context["quote_count"] else []
         context["quote_filter"] = self.quote_filter
         context["browser_query"] = urlencode({self.quote_filter: self.object.slug})
