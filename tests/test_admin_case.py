@@ -440,3 +440,15 @@ def test_published_case_lacking_a_country_already_can_still_be_edited(client_for
     assert client_for(editor).post(change_url(case), data).status_code == 302
     case.refresh_from_db()
     assert case.title == "Edited"
+
+
+def test_transitions_and_reverts_appear_in_recent_actions(client_for, publisher):
+    from django.contrib.admin.models import LogEntry
+
+    case = publishable_case()
+    client_for(publisher).post(reverse("admin:cases_case_transition", args=[case.pk, "publish"]))
+    version = Case.history.filter(id=case.pk).earliest("history_date")
+    client_for(publisher).post(reverse("admin:cases_case_simple_history", args=[case.pk, version.history_id]))
+    messages = list(LogEntry.objects.filter(object_id=str(case.pk), user=publisher).values_list("change_message", flat=True))
+    assert "Publish" in messages
+    assert any(message.startswith("Reverted to the version of") for message in messages)

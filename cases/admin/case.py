@@ -274,6 +274,8 @@ class CaseAdmin(SimpleHistoryAdmin):
     def run_transition(self, request, queryset, name):
         changed, refused = apply_to_many(queryset, name, user=request.user)
         transition = TRANSITIONS[name]
+        for case in changed:
+            self.log_change(request, case, transition.label)
         if changed:
             self.message_user(
                 request, f"{transition.label}: {len(changed)} case{'s' if len(changed) != 1 else ''} done.", messages.SUCCESS
@@ -296,6 +298,7 @@ class CaseAdmin(SimpleHistoryAdmin):
         except TransitionRefused as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
         else:
+            self.log_change(request, case, TRANSITIONS[name].label)
             self.message_user(request, f"“{case}” is now {case.get_status_display().lower()}.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
 
@@ -342,6 +345,7 @@ class CaseAdmin(SimpleHistoryAdmin):
             except ValidationError as error:
                 self.message_user(request, f"Not reverted: {' '.join(error.messages)}", messages.ERROR)
             else:
+                self.log_change(request, result.case, f"Reverted to the version of {record.history_date:%Y-%m-%d %H:%M}")
                 note = f" Not restored: {'; '.join(result.notes)}." if result.notes else ""
                 self.message_user(request, f"“{result.case}” reverted to the version of {record.history_date:%Y-%m-%d %H:%M}.{note}", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
