@@ -379,7 +379,7 @@ def _count_unchanged(document: Document, report: ImportReport) -> None:
     report.unchanged += 1
     report.flagged += document.needs_review
     report.source_keys.add(document.source.slug)
-    seconds_lists = Quote.objects.filter(document=document).values_list("other_seconds", flat=True)
+    seconds_lists = Quote.objects.filter(document=document).order_by().values_list("other_seconds", flat=True)
     for other_seconds in seconds_lists:
         report.quotes += 1
         report.timestamps += 1 + len(other_seconds or ())
