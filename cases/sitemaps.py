@@ -1,6 +1,6 @@
 """The sitemap of every public page: published cases, taxonomy, sources, documents, topics, quotes, static pages."""
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 
 from .models import Approach, Case, Challenge, Country, Document, Organisation, Quote, Source, SuccessFactor, Theme, Topic
@@ -17,6 +17,16 @@ STATIC_PAGES = [
 ]
 
 
+PAGE_SIZE = 5000  # URLs per sitemap page: small pages answer fast; the index lists them all
+
+
+class LatestByQuery:
+    """The index's lastmod of a section in one aggregate query (Django's default loads every item)."""
+
+    def get_latest_lastmod(self):
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+
+
 class StaticSitemap(Sitemap):
     changefreq = "weekly"
     priority = 0.6
@@ -28,9 +38,10 @@ class StaticSitemap(Sitemap):
         return reverse(name)
 
 
-class CaseSitemap(Sitemap):
+class CaseSitemap(LatestByQuery, Sitemap):
     changefreq = "monthly"
     priority = 0.8
+    limit = PAGE_SIZE
 
     def items(self):
         return Case.objects.published().only("slug", "updated_at").order_by("pk")
@@ -39,18 +50,19 @@ class CaseSitemap(Sitemap):
         return case.updated_at
 
 
-class TermSitemap(Sitemap):
+class TermSitemap(LatestByQuery, Sitemap):
     """Taxonomy pages: every term has a public page listing its published cases."""
 
     changefreq = "monthly"
     priority = 0.5
+    limit = PAGE_SIZE
     model = None
 
     def items(self):
         return self.model.objects.order_by("pk")
 
     def lastmod(self, term):
-        return getattr(term, "updated_at", None)
+        return term.updated_at
 
 
 class ChallengeSitemap(TermSitemap):
@@ -84,8 +96,15 @@ class DocumentSitemap(TermSitemap):
         return Document.objects.only("slug", "updated_at").order_by("pk")
 
 
-class TopicSitemap(TermSitemap):
-    model = Topic
+class TopicSitemap(Sitemap):
+    """Topics have no timestamps."""
+
+    changefreq = "monthly"
+    priority = 0.4
+    limit = PAGE_SIZE
+
+    def items(self):
+        return Topic.objects.order_by("pk")
 
 
 class CountrySitemap(Sitemap):
@@ -99,18 +118,19 @@ class CountrySitemap(Sitemap):
         return Country.objects.filter(Exists(published_here)).order_by("code")
 
 
-class QuoteSitemap(Sitemap):
+class QuoteSitemap(LatestByQuery, Sitemap):
     """Every quote's citable permalink (many: the sitemap index pages through them)."""
 
     changefreq = "yearly"
     priority = 0.3
-    limit = 10000
+    limit = PAGE_SIZE
 
     def items(self):
         return Quote.objects.only("pk", "updated_at").order_by("pk")
 
     def location(self, quote):
-        return reverse("cases:quote-detail", kwargs={"pk": quote.pk})
+        # /quotes/<pk>/ without a reverse() per quote: thousands per page.
+        return f"{reverse('cases:quote-list')}{quote.pk}/"
 
     def lastmod(self, quote):
         return quote.updated_at
