@@ -1,107 +1,120 @@
 """Facet counts of the case browser: for every option of a facet, how many cases it would leave.
 
 A facet counts its options among the cases all the *other* active parameters leave (its own
-selection set aside), so each option's count is exactly what following its link shows. Each
-count_* function is one aggregate query over a link table, whatever the number of options.
+selection set aside), so each option's count is exactly what following its link shows. A
+count_* function is one aggregate query over a link table, grouped by the option's key (the
+integer or code in the link row: no join before aggregating), and, for the options listed,
+one query for their slugs and names: two queries whatever the number of options.
 """
 from dataclasses import dataclass, field
 
 from django.db.models import Case as Conditional, Count, IntegerField, Value, When
 
-from .models import Approach, Case, CaseChallenge, CaseSuccessFactor, Participation, Region
+from .models import (
+    Approach,
+    Case,
+    CaseChallenge,
+    CaseSuccessFactor,
+    Challenge,
+    Country,
+    Organisation,
+    Participation,
+    Region,
+    SuccessFactor,
+    Theme,
+)
 
 FACET_LIMIT = 30  # options fetched per facet (the most frequent; selected ones always)
 FACET_SHOWN = 8  # options shown before the rest fold away
 
 
-def _count_links(*, links, cases, value, label=None, distinct=False, selected=(), limit=None):
-    """(value, label, count) per option of a link table, among `cases`; most cases first.
-
-    `value`/`label` are lookups from the link row (e.g. "theme__slug"). Options no case has
-    are left out; options in `selected` come first so a limit never drops them.
-    """
+def _counts(*, links, cases, key, distinct=False, first=None, limit=None):
+    """[(key, count)] of a link table among `cases`, most cases first; keys in `first` lead."""
     rows = (
         links.filter(case_id__in=cases.order_by().values("pk"))
-        .values(*([value, label] if label else [value]))
+        .values(key)
         .annotate(case_count=Count("case_id", distinct=distinct))
     )
-    ordering = ["-case_count", label or value]
-    if selected:
-        first = Conditional(When(**{f"{value}__in": list(selected)}, then=Value(0)), default=Value(1),
-                            output_field=IntegerField())
-        ordering.insert(0, first)
+    ordering = ["-case_count", key]
+    if first is not None:
+        ordering.insert(0, Conditional(When(**{f"{key}__in": first}, then=Value(0)), default=Value(1),
+                                       output_field=IntegerField()))
     rows = rows.order_by(*ordering)
     if limit is not None:
         rows = rows[: limit + 1]
-    return [(row[value], row[label] if label else row[value], row["case_count"]) for row in rows]
+    return [(row[key], row["case_count"]) for row in rows]
 
 
-def _lower(rows):
-    return [(value.lower(), label, count) for value, label, count in rows]
+def _count_terms(*, links, key, model, lookup="slug", cases, selected=(), limit=None, distinct=False):
+    """(value, name, count) per option of a taxonomy `model` linked through `links`.
+
+    `selected` are values of `lookup` (slugs, or codes); they come first so a limit keeps them.
+    Options no case has are left out.
+    """
+    first = model.objects.filter(**{f"{lookup}__in": list(selected)}).values("pk") if selected else None
+    counts = _counts(links=links, cases=cases, key=key, distinct=distinct, first=first, limit=limit)
+    if not counts:
+        return []
+    names = {pk: (value, name) for pk, value, name in model.objects.filter(
+        pk__in=[pk for pk, _ in counts]).order_by().values_list("pk", lookup, "name")}
+    rows = [(*names[pk], count) for pk, count in counts]
+    # Ties in name order (the query could only break them by key); selected ones stay first.
+    chosen = set(selected)
+    return sorted(rows, key=lambda row: (row[0] not in chosen, -row[2], row[1]))
 
 
-def _upper(values):
-    return [value.upper() for value in values]
+def _count_choices(*, links, key, choices, cases, selected=()):
+    """(value, label, count) per value of a choice field reached through `links` (a region, a family)."""
+    labels = dict(choices)
+    counts = _counts(links=links, cases=cases, key=key, distinct=True)
+    rows = [(value, labels.get(value, value), count) for value, count in counts]
+    return sorted(rows, key=lambda row: (-row[2], row[1]))
 
 
 def count_countries(*, cases, selected=(), limit=None):
-    return _lower(_count_links(
-        links=Case.countries.through.objects, cases=cases, value="country__code", label="country__name",
-        selected=_upper(selected), limit=limit,
-    ))
+    rows = _count_terms(
+        links=Case.countries.through.objects, key="country_id", model=Country, lookup="code", cases=cases,
+        selected=[value.upper() for value in selected], limit=limit,
+    )
+    return [(code.lower(), name, count) for code, name, count in rows]
 
 
 def count_regions(*, cases, selected=(), limit=None):
-    labels = dict(Region.choices)
-    rows = _count_links(
-        links=Case.countries.through.objects, cases=cases, value="country__region", distinct=True, selected=selected,
+    return _count_choices(
+        links=Case.countries.through.objects, key="country__region", choices=Region.choices, cases=cases,
     )
-    return [(value, labels.get(value, value), count) for value, _, count in rows]
 
 
 def count_themes(*, cases, selected=(), limit=None):
-    return _count_links(
-        links=Case.themes.through.objects, cases=cases, value="theme__slug", label="theme__name",
-        selected=selected, limit=limit,
-    )
+    return _count_terms(links=Case.themes.through.objects, key="theme_id", model=Theme, cases=cases,
+                        selected=selected, limit=limit)
 
 
 def count_approaches(*, cases, selected=(), limit=None):
-    return _count_links(
-        links=Case.approaches.through.objects, cases=cases, value="approach__slug", label="approach__name",
-        selected=selected, limit=limit,
-    )
+    return _count_terms(links=Case.approaches.through.objects, key="approach_id", model=Approach, cases=cases,
+                        selected=selected, limit=limit)
 
 
 def count_families(*, cases, selected=(), limit=None):
-    labels = dict(Approach.Family.choices)
-    rows = _count_links(
-        links=Case.approaches.through.objects, cases=cases, value="approach__family", distinct=True,
-        selected=selected,
+    return _count_choices(
+        links=Case.approaches.through.objects, key="approach__family", choices=Approach.Family.choices, cases=cases,
     )
-    return [(value, labels.get(value, value), count) for value, _, count in rows]
 
 
 def count_organisations(*, cases, selected=(), limit=None):
     # One organisation may hold several roles in a case: count each case once.
-    return _count_links(
-        links=Participation.objects, cases=cases, value="organisation__slug", label="organisation__name",
-        distinct=True, selected=selected, limit=limit,
-    )
+    return _count_terms(links=Participation.objects, key="organisation_id", model=Organisation, cases=cases,
+                        selected=selected, limit=limit, distinct=True)
 
 
 def count_challenges(*, cases, selected=(), limit=None):
-    return _count_links(
-        links=CaseChallenge.objects, cases=cases, value="challenge__slug", label="challenge__name",
-        selected=selected, limit=limit,
-    )
+    return _count_terms(links=CaseChallenge.objects, key="challenge_id", model=Challenge, cases=cases,
+                        selected=selected, limit=limit)
 
 
 def count_success_factors(*, cases, selected=(), limit=None):
-    return _count_links(
-        links=CaseSuccessFactor.objects, cases=cases, value="success_factor__slug", label="success_factor__name",
-        selected=selected, limit=limit,
-    )
+    return _count_terms(links=CaseSuccessFactor.objects, key="success_factor_id", model=SuccessFactor,
+                        cases=cases, selected=selected, limit=limit)
 
 
 def count_stages(*, cases, selected=(), limit=None):

@@ -144,10 +144,11 @@ class Command(BaseCommand):
                 self.clear()
             if cases:
                 self.generate(random.Random(seed), case_count=cases, quote_count=quotes)
-        if connection.vendor == "postgresql":
-            # Fresh statistics, or the planner keeps estimating the tables as they were before.
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            # Fresh statistics and visibility map, or the planner keeps estimating the tables as
+            # they were and cannot use index-only scans until autovacuum comes by.
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute("VACUUM ANALYZE")
         done = f"Generated {cases} cases and {quotes} quotes (seed {seed})" if cases else "Cleared the generated rows"
         self.stdout.write(self.style.SUCCESS(f"{done} in {time.monotonic() - started:.1f} s."))
 
@@ -205,7 +206,7 @@ class Command(BaseCommand):
         countries = list(Country.objects.exclude(region="antarctica").order_by("code"))
         rng.shuffle(countries)
         countries = countries[:90]  # a realistic spread: most cases involve a few dozen countries
-        country_weights = _weighted_cumulative(len(countries), skew=0.9)
+        country_weights = _weighted_cumulative(len(countries), skew=0.5)
 
         organisations = []
         for number in range(max(50, case_count // 6)):
@@ -218,7 +219,7 @@ class Command(BaseCommand):
                 country=rng.choices(countries, cum_weights=country_weights)[0] if rng.random() < 0.85 else None,
             ))
         organisations = Organisation.objects.bulk_create(organisations, batch_size=BATCH_SIZE)
-        organisation_weights = _weighted_cumulative(len(organisations), skew=0.8)
+        organisation_weights = _weighted_cumulative(len(organisations), skew=0.7)
         self.say(f"Taxonomy: {len(themes)} themes, {len(approaches)} approaches, {len(organisations)} organisations.")
 
         cases = self.generate_cases(rng, count=case_count)
@@ -313,7 +314,7 @@ class Command(BaseCommand):
         return Source.objects.bulk_create(sources, batch_size=BATCH_SIZE)
 
     def generate_quotes(self, rng, *, count, sources, cases, challenges, success_factors):
-        case_weights = _weighted_cumulative(len(cases), skew=0.6)
+        case_weights = _weighted_cumulative(len(cases), skew=0.3)
         case_order = list(cases)
         rng.shuffle(case_order)  # popularity does not follow creation order
         seconds = {source.pk: 0 for source in sources}
