@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case, Quote, Source
-from tests.curation import client_for, editor, make_curator, publisher  # noqa: F401
+from tests.curation import client_for, editor, make_curator  # noqa: F401
 from tests.factories import CaseFactory, DocumentFactory, QuoteFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
