@@ -47,10 +47,13 @@ def matrix_columns():
 def links_of(cases):
     """The (group, term id) pairs each case of `cases` is linked to, keyed by case id."""
     links = {}
-    for case_id, challenge_id in CaseChallenge.objects.filter(case__in=cases).values_list("case_id", "challenge_id"):
+    # order_by(): the through models' default ordering would join the term tables for nothing.
+    for case_id, challenge_id in (
+        CaseChallenge.objects.filter(case__in=cases).order_by().values_list("case_id", "challenge_id")
+    ):
         links.setdefault(case_id, set()).add(("challenge", challenge_id))
-    for case_id, factor_id in CaseSuccessFactor.objects.filter(case__in=cases).values_list(
-        "case_id", "success_factor_id"
+    for case_id, factor_id in (
+        CaseSuccessFactor.objects.filter(case__in=cases).order_by().values_list("case_id", "success_factor_id")
     ):
         links.setdefault(case_id, set()).add(("success-factor", factor_id))
     return links
@@ -61,11 +64,15 @@ def column_totals(columns, cases):
     case_ids = cases.order_by().values("pk")
     totals = {
         ("challenge", row["challenge_id"]): row["n"]
-        for row in CaseChallenge.objects.filter(case__in=case_ids).values("challenge_id").annotate(n=Count("case_id"))
+        for row in CaseChallenge.objects.filter(case__in=case_ids)
+        .order_by()
+        .values("challenge_id")
+        .annotate(n=Count("case_id"))
     }
     totals |= {
         ("success-factor", row["success_factor_id"]): row["n"]
         for row in CaseSuccessFactor.objects.filter(case__in=case_ids)
+        .order_by()
         .values("success_factor_id")
         .annotate(n=Count("case_id"))
     }
