@@ -131,6 +131,7 @@ def run(repeat):
         )
 
     search_median = statistics.median(search_samples)
+    load = os.getloadavg()[0]
     vendor = connection.vendor
     version = connection.cursor().connection.server_version if vendor == "postgresql" else ""
     database = f"PostgreSQL {version // 10000}.{version % 10000}" if vendor == "postgresql" else vendor
@@ -139,11 +140,20 @@ def run(repeat):
         "",
         f"Measured {date.today().isoformat()} by `bench/search.py` ({repeat} timed requests each, after a warm-up) "
         f"on {database}, Python {platform.python_version()}, {os.cpu_count()} CPUs "
-        f"(load average {os.getloadavg()[0]:.1f} when done), with "
+        f"(load average {load:.1f} when done), with "
         f"{Case.objects.published().count():,} published cases and {Quote.objects.count():,} quotes "
         "(`generate_library --cases 10000 --quotes 200000`). Each figure is a whole request through "
         "Django's test client: routing, view, queries and template.",
         "",
+        *(
+            [
+                f"_The machine was shared while this ran (load average {load:.1f} on {os.cpu_count()} CPUs): "
+                "every figure is inflated by the contention. Rerun on a quiet machine to compare with the targets._",
+                "",
+            ]
+            if load > (os.cpu_count() or 1)
+            else []
+        ),
         f"**Search: median {search_median:.0f} ms over all the queries below (target: under {SEARCH_TARGET_MS} ms).**",
         "",
         "| query | | results | median ms | p95 ms |",
