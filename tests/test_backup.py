@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from cases.backups import BackupError, backup_database, backup_kind, backup_path, prune_backups, restore_database
-from cases.models import Case, Quote
+from cases.models import Case, Country, Quote
 from tests.factories import (
     CaseChallengeFactory,
     CaseFactory,
@@ -30,8 +30,15 @@ from tests.factories import (
 PROJECT = Path(settings.BASE_DIR)
 
 
+def ensure_countries():
+    """Countries come from a data migration, which the flush after a transactional test empties."""
+    for code, name in (("CA", "Canada"), ("US", "United States of America")):
+        Country.objects.get_or_create(code=code, defaults={"name": name, "region": "americas"})
+
+
 def make_library():
     """Rows in most tables: cases with their links, quotes, a document, a user."""
+    ensure_countries()
     theme = ThemeFactory(name="Space", slug="space")
     cases = [CaseFactory(countries=["ca", "us"], themes=[theme]) for _ in range(3)]
     CaseFactory(status=Case.Status.DRAFT, title="Ünïcödé draft — “quoted”", body="**bold** [[Topic]]")
@@ -59,7 +66,7 @@ def wipe():
     assert not Case.objects.exists() and not Quote.objects.exists() and not User.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_backup_then_restore_brings_every_row_back(tmp_path):
     make_library()
     before = snapshot()
@@ -75,7 +82,7 @@ def test_backup_then_restore_brings_every_row_back(tmp_path):
     assert Case.objects.published().count() == 3
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_restore_removes_rows_added_after_the_backup(tmp_path):
     make_library()
     before = snapshot()
@@ -86,7 +93,7 @@ def test_restore_removes_rows_added_after_the_backup(tmp_path):
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="exercises a SQLite database file")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_make_backup_and_restore_commands_on_a_sqlite_file(tmp_path):
     """The commands as `make backup` / `make restore` run them, on a file database of their own."""
     make_library()
@@ -123,7 +130,7 @@ def test_make_backup_and_restore_commands_on_a_sqlite_file(tmp_path):
     connection.vendor != "postgresql" or not shutil.which("pg_dump"),
     reason="needs DATABASE_URL on PostgreSQL and pg_dump/pg_restore/psql installed",
 )
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_postgresql_backup_is_a_custom_format_archive(tmp_path):
     make_library()
     backup = backup_database(directory=tmp_path)
@@ -141,7 +148,7 @@ def test_backup_names_carry_a_utc_timestamp_and_never_collide(tmp_path):
     assert backup_path(tmp_path, vendor="sqlite", now=now).name == "library-20250304T050607Z.sqlite3"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_backup_file_is_readable_by_its_owner_only(tmp_path):
     backup = backup_database(directory=tmp_path)
     assert backup.stat().st_mode & 0o077 == 0
@@ -194,7 +201,7 @@ def test_restore_refuses_a_backup_of_the_other_database_kind(tmp_path):
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="a SQLite file that is not a library")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_restore_refuses_a_sqlite_database_of_another_application(tmp_path):
     foreign = tmp_path / "foreign.sqlite3"
     with closing(sqlite3.connect(foreign)) as db, db:
@@ -205,7 +212,7 @@ def test_restore_refuses_a_sqlite_database_of_another_application(tmp_path):
     assert Case.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_restore_asks_before_replacing_the_database(tmp_path, monkeypatch):
     CaseFactory()
     backup = backup_database(directory=tmp_path)

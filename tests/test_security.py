@@ -10,7 +10,7 @@ from django.conf import settings
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 
-from cases.models import Case
+from cases.models import Case, Country
 from cases.rendering import render_markdown
 from kb.security import client_ip_address
 from tests.factories import (
@@ -377,10 +377,11 @@ CHROMIUM = "/usr/bin/chromium"
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs the system Chromium")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_admin_and_public_pages_raise_no_csp_violation(live_server, django_user_model):
     from playwright.sync_api import sync_playwright
 
+    Country.objects.get_or_create(code="CA", defaults={"name": "Canada", "region": "americas"})
     django_user_model.objects.create_superuser("curator", "c@example.org", "the right passphrase")
     case = CaseFactory(slug="browser-case", countries=["ca"], body="Body with a [link](https://example.org).")
     CaseChallengeFactory(case=case)
