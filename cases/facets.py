@@ -1,14 +1,19 @@
 """Facet counts of the case browser: for every option of a facet, how many cases it would leave.
 
 A facet counts its options among the cases all the *other* active parameters leave (its own
-selection set aside), so each option's count is exactly what following its link shows. A
-count_* function is one aggregate query over a link table, grouped by the option's key (the
-integer or code in the link row: no join before aggregating), and, for the options listed,
-one query for their slugs and names: two queries whatever the number of options.
+selection set aside), so each option's count is exactly what following its link shows.
+
+Each facet's counts are one aggregate over a link table, grouped by the option's key as the
+link row holds it (an id or a code: no join before aggregating). compute_facets sends the
+aggregates of all nine facets as two UNION ALL queries (id keys, text keys), then one for
+the slugs and names of the options listed: three round trips whatever the number of facets,
+options or cases.
 """
 from dataclasses import dataclass, field
 
-from django.db.models import Case as Conditional, Count, IntegerField, Value, When
+from django.db import connection
+from django.db.models import Case as Conditional, CharField, Count, F, IntegerField, Value, When
+from django.db.models.functions import Cast
 
 from .models import (
     Approach,
@@ -28,120 +33,171 @@ FACET_LIMIT = 30  # options fetched per facet (the most frequent; selected ones 
 FACET_SHOWN = 8  # options shown before the rest fold away
 
 
-def _counts(*, links, cases, key, distinct=False, first=None, limit=None):
-    """[(key, count)] of a link table among `cases`, most cases first; keys in `first` lead."""
-    rows = (
-        links.filter(case_id__in=cases.order_by().values("pk"))
-        .values(key)
-        .annotate(case_count=Count("case_id", distinct=distinct))
-    )
-    ordering = ["-case_count", key]
-    if first is not None:
-        ordering.insert(0, Conditional(When(**{f"{key}__in": first}, then=Value(0)), default=Value(1),
-                                       output_field=IntegerField()))
-    rows = rows.order_by(*ordering)
-    if limit is not None:
-        rows = rows[: limit + 1]
-    return [(row[key], row["case_count"]) for row in rows]
-
-
-def _count_terms(*, links, key, model, lookup="slug", cases, selected=(), limit=None, distinct=False):
-    """(value, name, count) per option of a taxonomy `model` linked through `links`.
-
-    `selected` are values of `lookup` (slugs, or codes); they come first so a limit keeps them.
-    Options no case has are left out.
-    """
-    first = model.objects.filter(**{f"{lookup}__in": list(selected)}).values("pk") if selected else None
-    counts = _counts(links=links, cases=cases, key=key, distinct=distinct, first=first, limit=limit)
-    if not counts:
-        return []
-    names = {pk: (value, name) for pk, value, name in model.objects.filter(
-        pk__in=[pk for pk, _ in counts]).order_by().values_list("pk", lookup, "name")}
-    rows = [(*names[pk], count) for pk, count in counts]
-    # Ties in name order (the query could only break them by key); selected ones stay first.
-    chosen = set(selected)
-    return sorted(rows, key=lambda row: (row[0] not in chosen, -row[2], row[1]))
-
-
-def _count_choices(*, links, key, choices, cases, selected=()):
-    """(value, label, count) per value of a choice field reached through `links` (a region, a family)."""
-    labels = dict(choices)
-    counts = _counts(links=links, cases=cases, key=key, distinct=True)
-    rows = [(value, labels.get(value, value), count) for value, count in counts]
-    return sorted(rows, key=lambda row: (-row[2], row[1]))
-
-
-def count_countries(*, cases, selected=(), limit=None):
-    rows = _count_terms(
-        links=Case.countries.through.objects, key="country_id", model=Country, lookup="code", cases=cases,
-        selected=[value.upper() for value in selected], limit=limit,
-    )
-    return [(code.lower(), name, count) for code, name, count in rows]
-
-
-def count_regions(*, cases, selected=(), limit=None):
-    return _count_choices(
-        links=Case.countries.through.objects, key="country__region", choices=Region.choices, cases=cases,
-    )
-
-
-def count_themes(*, cases, selected=(), limit=None):
-    return _count_terms(links=Case.themes.through.objects, key="theme_id", model=Theme, cases=cases,
-                        selected=selected, limit=limit)
-
-
-def count_approaches(*, cases, selected=(), limit=None):
-    return _count_terms(links=Case.approaches.through.objects, key="approach_id", model=Approach, cases=cases,
-                        selected=selected, limit=limit)
-
-
-def count_families(*, cases, selected=(), limit=None):
-    return _count_choices(
-        links=Case.approaches.through.objects, key="approach__family", choices=Approach.Family.choices, cases=cases,
-    )
-
-
-def count_organisations(*, cases, selected=(), limit=None):
-    # One organisation may hold several roles in a case: count each case once.
-    return _count_terms(links=Participation.objects, key="organisation_id", model=Organisation, cases=cases,
-                        selected=selected, limit=limit, distinct=True)
-
-
-def count_challenges(*, cases, selected=(), limit=None):
-    return _count_terms(links=CaseChallenge.objects, key="challenge_id", model=Challenge, cases=cases,
-                        selected=selected, limit=limit)
-
-
-def count_success_factors(*, cases, selected=(), limit=None):
-    return _count_terms(links=CaseSuccessFactor.objects, key="success_factor_id", model=SuccessFactor,
-                        cases=cases, selected=selected, limit=limit)
-
-
-def count_stages(*, cases, selected=(), limit=None):
-    labels = dict(Case.Stage.choices)
-    rows = cases.exclude(stage="").values("stage").annotate(case_count=Count("pk")).order_by("-case_count", "stage")
-    return [(row["stage"], labels.get(row["stage"], row["stage"]), row["case_count"]) for row in rows]
-
-
 @dataclass(frozen=True)
 class FacetSpec:
     name: str  # the query parameter
     label: str
-    count: object  # one of the count_* functions
+    key: str  # what a link row groups on: "theme_id", "country__region"; for the stage, the case's field
+    links: object = None  # the link rows' model (None: the cases themselves)
+    model: object = None  # the taxonomy naming the options (None: the options are `choices`)
+    lookup: str = "slug"  # the model field an option's value in URLs is
+    choices: tuple = ()
+    distinct: bool = False  # a case may have several link rows per option
     repeatable: bool = True
+
+    def counts(self, *, cases, selected=(), limit=None, ordered=True):
+        """The aggregate: rows of (facet name, option key, case count), most cases first."""
+        cases = cases.order_by()
+        if self.links is None:
+            rows = cases.exclude(**{self.key: ""}).values(self.key).annotate(case_count=Count("pk"))
+        else:
+            rows = (
+                self.links.objects.filter(case_id__in=cases.values("pk"))
+                .values(self.key)
+                .annotate(case_count=Count("case_id", distinct=self.distinct))
+            )
+        rows = rows.annotate(facet=Value(self.name)).values_list("facet", self.key, "case_count")
+        if not ordered:
+            return rows.order_by()  # not even a model's default order: SQLite refuses one in a UNION
+        ordering = ["-case_count", self.key]
+        if selected and self.model is not None:
+            first = self.model.objects.filter(**{f"{self.lookup}__in": self.keys(selected)}).values("pk")
+            ordering.insert(0, Conditional(When(**{f"{self.key}__in": first}, then=Value(0)), default=Value(1),
+                                           output_field=IntegerField()))
+        rows = rows.order_by(*ordering)
+        return rows[: limit + 1] if limit is not None else rows
+
+    @property
+    def integer_keys(self):
+        """Whether the keys are ids (taxonomy rows) rather than text (country codes, choices)."""
+        return self.model is not None and self.lookup != "code"
+
+    def keys(self, values):
+        """URL values as the database holds them (country codes in upper case)."""
+        return [value.upper() for value in values] if self.lookup == "code" else list(values)
+
+    def names(self, keys):
+        """The query naming the options `keys` (as text): rows of (facet, key, value, name)."""
+        return (
+            self.model.objects.filter(pk__in=list(keys))
+            .annotate(facet=Value(self.name), option=Cast("pk", CharField()), value=F(self.lookup))
+            .values_list("facet", "option", "value", "name")
+            .order_by()
+        )
+
+    def options(self, counts, names, *, selected=(), limit=None):
+        """(value, label, count) of the options, selected ones first, then most cases, then by name."""
+        labels = dict(self.choices)
+        rows = []
+        for key, count in counts:
+            if self.model is None:
+                rows.append((key, labels.get(key, key), count))
+            elif str(key) in names:
+                value, name = names[str(key)]
+                rows.append((value.lower() if self.lookup == "code" else value, name, count))
+        chosen = set(selected)
+        rows.sort(key=lambda row: (row[0] not in chosen, -row[2], row[1]))
+        return rows[: limit + 1] if limit is not None else rows
 
 
 FACETS = [
-    FacetSpec("country", "Country", count_countries),
-    FacetSpec("region", "Region", count_regions, repeatable=False),
-    FacetSpec("theme", "Theme", count_themes),
-    FacetSpec("approach", "Approach", count_approaches),
-    FacetSpec("family", "Approach family", count_families, repeatable=False),
-    FacetSpec("organisation", "Organisation", count_organisations),
-    FacetSpec("challenge", "Challenge", count_challenges),
-    FacetSpec("success_factor", "Success factor", count_success_factors),
-    FacetSpec("stage", "Stage", count_stages, repeatable=False),
+    FacetSpec("country", "Country", "country_id", Case.countries.through, Country, lookup="code"),
+    FacetSpec("region", "Region", "country__region", Case.countries.through, choices=tuple(Region.choices),
+              distinct=True, repeatable=False),
+    FacetSpec("theme", "Theme", "theme_id", Case.themes.through, Theme),
+    FacetSpec("approach", "Approach", "approach_id", Case.approaches.through, Approach),
+    FacetSpec("family", "Approach family", "approach__family", Case.approaches.through,
+              choices=tuple(Approach.Family.choices), distinct=True, repeatable=False),
+    # One organisation may hold several roles in a case: count each case once.
+    FacetSpec("organisation", "Organisation", "organisation_id", Participation, Organisation, distinct=True),
+    FacetSpec("challenge", "Challenge", "challenge_id", CaseChallenge, Challenge),
+    FacetSpec("success_factor", "Success factor", "success_factor_id", CaseSuccessFactor, SuccessFactor),
+    FacetSpec("stage", "Stage", "stage", choices=tuple(Case.Stage.choices), repeatable=False),
 ]
+SPECS = {spec.name: spec for spec in FACETS}
+
+
+def _union(querysets):
+    first, *rest = querysets
+    return first.union(*rest, all=True) if rest else first
+
+
+def _run(specs_and_queries):
+    """Run the counts of several facets at once: {facet name: [(key, count)]}.
+
+    One UNION ALL for the facets keyed by ids, one for those keyed by text: the keys stay as
+    the link rows hold them (a cast would be computed on every row before grouping).
+    """
+    found = {spec.name: [] for spec, _ in specs_and_queries}
+    for integer_keys in (True, False):
+        queries = [query for spec, query in specs_and_queries if spec.integer_keys == integer_keys]
+        if queries:
+            for facet, key, count in _union(queries):
+                found[facet].append((key, count))
+    return found
+
+
+def _names(specs_and_keys):
+    """Name the options of several facets at once: {facet name: {key: (value, name)}}."""
+    queries = [spec.names(keys) for spec, keys in specs_and_keys if spec.model is not None and keys]
+    found = {spec.name: {} for spec, _ in specs_and_keys}
+    if queries:
+        for facet, key, value, name in _union(queries):
+            found[facet][key] = (value, name)
+    return found
+
+
+def _ordered_in_compound():
+    # SQLite refuses ORDER BY and LIMIT inside a UNION: there the facets come whole and are cut here.
+    return connection.features.supports_slicing_ordering_in_compound
+
+
+def count_options(name, *, cases, selected=(), limit=None):
+    """(value, label, count) per option of facet `name` among `cases`, options no case has left out.
+
+    `selected` (values as in URLs) come first, so a limit never drops them; `limit` options are
+    returned, and one more if there are more.
+    """
+    spec = SPECS[name]
+    counts = _run([(spec, spec.counts(cases=cases, selected=selected, limit=limit))])[name]
+    names = _names([(spec, [key for key, _ in counts])])[name]
+    return spec.options(counts, names, selected=selected, limit=limit)
+
+
+def count_countries(*, cases, selected=(), limit=None):
+    return count_options("country", cases=cases, selected=selected, limit=limit)
+
+
+def count_regions(*, cases, selected=(), limit=None):
+    return count_options("region", cases=cases, selected=selected, limit=limit)
+
+
+def count_themes(*, cases, selected=(), limit=None):
+    return count_options("theme", cases=cases, selected=selected, limit=limit)
+
+
+def count_approaches(*, cases, selected=(), limit=None):
+    return count_options("approach", cases=cases, selected=selected, limit=limit)
+
+
+def count_families(*, cases, selected=(), limit=None):
+    return count_options("family", cases=cases, selected=selected, limit=limit)
+
+
+def count_organisations(*, cases, selected=(), limit=None):
+    return count_options("organisation", cases=cases, selected=selected, limit=limit)
+
+
+def count_challenges(*, cases, selected=(), limit=None):
+    return count_options("challenge", cases=cases, selected=selected, limit=limit)
+
+
+def count_success_factors(*, cases, selected=(), limit=None):
+    return count_options("success_factor", cases=cases, selected=selected, limit=limit)
+
+
+def count_stages(*, cases, selected=(), limit=None):
+    return count_options("stage", cases=cases, selected=selected, limit=limit)
 
 
 @dataclass
@@ -176,12 +232,19 @@ class Facet:
 
 
 def compute_facets(*, filterset, limit=FACET_LIMIT, shown=FACET_SHOWN, specs=FACETS):
-    """Every facet of a valid CaseFilter with its options' counts: one query per facet."""
+    """Every facet of a valid CaseFilter with its options' counts: three queries in all."""
+    ordered = _ordered_in_compound()
+    queries = [
+        (spec, spec.counts(cases=filterset.cases_without(spec.name), selected=filterset.selected(spec.name),
+                           limit=limit, ordered=ordered))
+        for spec in specs
+    ]
+    counts = _run(queries)
+    names = _names([(spec, [key for key, _ in counts[spec.name]]) for spec in specs])
     facets = []
     for spec in specs:
         selected = filterset.selected(spec.name)
-        labels = filterset.selected_labels(spec.name)
-        rows = spec.count(cases=filterset.cases_without(spec.name), selected=selected, limit=limit)
+        rows = spec.options(counts[spec.name], names[spec.name], selected=selected, limit=limit)
         more = limit is not None and len(rows) > limit
         facet = Facet(spec.name, spec.label, spec.repeatable, more=more, shown=max(shown, len(selected)))
         listed = set()
@@ -189,6 +252,7 @@ def compute_facets(*, filterset, limit=FACET_LIMIT, shown=FACET_SHOWN, specs=FAC
             listed.add(value)
             facet.options.append(_option(filterset, spec.name, value, label, count, selected))
         # A selected option no remaining case has: shown (greyed, 0) so it can be removed.
+        labels = filterset.selected_labels(spec.name)
         facet.options[:0] = [
             _option(filterset, spec.name, value, labels.get(value, value), 0, selected)
             for value in selected if value not in listed
