@@ -14,7 +14,7 @@ Bad input, one rule for every parameter:
   ("Unknown country 'zz' ignored."): a shared link keeps working after a term is renamed.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import django_filters
