@@ -1,6 +1,5 @@
 """The pure-Python parser of webinar summary documents (no database, no Django)."""
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -684,11 +683,3 @@ def test_channel_index_in_the_corpus():
     assert "challenges_and_success_factors_in_crossborder_collaboration" in video.documents
     assert all(video.documents for video in videos)
 
-
-@needs_corpus
-def test_the_corpus_parses_quickly():
-    texts = [p.read_text(encoding="utf-8") for p in DOCUMENT_FILES]
-    start = time.perf_counter()
-    for text in texts:
-        parse_document(text)
-    assert time.perf_counter() - start < 1.0
