@@ -68,16 +68,6 @@ def test_source_detail_lists_its_quotes_in_time_order_linking_the_video_and_publ
     assert "From another video." not in html
 
 
-def test_source_detail_of_the_seed_video_shows_its_document_and_its_72_quotes(client, seed):
-    response = client.get(reverse("cases:source-detail", kwargs={"key": SEED_VIDEO}))
-    assert response.status_code == 200
-    assert response.context["page_obj"].paginator.count == 72
-    html = response.content.decode()
-    assert reverse("cases:document-detail", kwargs={"slug": SEED_DOCUMENT}) in html
-    assert "&amp;t=4201s" in html and ">01:10:01</a>" in html
-    assert reverse("cases:case-detail", kwargs={"slug": "deep-space-food-challenge"}) in html
-
-
 def test_source_detail_is_paginated(client):
     source = SourceFactory()
     QuoteFactory.create_batch(101, source=source)
@@ -137,16 +127,6 @@ def test_a_flagged_document_shows_a_review_notice_with_its_reason(client):
     assert "Timestamps under review" in html and "all 40 timestamps end in :00" in html
 
 
-def test_the_seed_document_page(client, seed):
-    response = client.get(reverse("cases:document-detail", kwargs={"slug": SEED_DOCUMENT}))
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "<h1>Public sector innovation and collaboration</h1>" in html
-    assert html.count("https://www.youtube.com/watch?v=nGjuo-7sUXM&amp;t=") >= 71
-    assert '<a href="/topics/public_sector_innovation/">Public sector innovation</a>' in html
-    assert "yt-timestamp" not in html
-
-
 def test_document_detail_number_of_queries(client, django_assert_max_num_queries):
     body = "\n\n".join(f"Mentions [[topic_{n}]] and [[document_{n}]]." for n in range(30))
     doc = DocumentFactory(body=body)
@@ -203,8 +183,23 @@ def test_an_unknown_topic_is_a_404(client):
     assert client.get(reverse("cases:topic-detail", kwargs={"slug": "nope"})).status_code == 404
 
 
-def test_every_wiki_link_of_the_seed_document_leads_to_a_page(client, seed):
-    html = client.get(reverse("cases:document-detail", kwargs={"slug": SEED_DOCUMENT})).content.decode()
+def test_the_seed_library_pages_of_the_video_its_document_and_their_links(client, seed):
+    """One test for the seed (loading it is slow): the video's page, the document's page, every link."""
+    source_page = client.get(reverse("cases:source-detail", kwargs={"key": SEED_VIDEO}))
+    assert source_page.status_code == 200
+    assert source_page.context["page_obj"].paginator.count == 72
+    html = source_page.content.decode()
+    assert reverse("cases:document-detail", kwargs={"slug": SEED_DOCUMENT}) in html
+    assert "&amp;t=4201s" in html and ">01:10:01</a>" in html
+    assert reverse("cases:case-detail", kwargs={"slug": "deep-space-food-challenge"}) in html
+
+    document_page = client.get(reverse("cases:document-detail", kwargs={"slug": SEED_DOCUMENT}))
+    assert document_page.status_code == 200
+    html = document_page.content.decode()
+    assert "<h1>Public sector innovation and collaboration</h1>" in html
+    assert html.count("https://www.youtube.com/watch?v=nGjuo-7sUXM&amp;t=") >= 71
+    assert '<a href="/topics/public_sector_innovation/">Public sector innovation</a>' in html
+    assert "yt-timestamp" not in html
     targets = set(re.findall(r'href="(/(?:topics|documents)/[^"]+)"', html))
     assert targets
     for target in targets:

@@ -6,7 +6,6 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 
 from ..importing.importer import MAX_FILE_BYTES, import_uploads, reread_document
 from ..models import Document, Quote, Source, Topic
@@ -89,10 +88,10 @@ class DocumentAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "source__title", "source__youtube_id"]
     autocomplete_fields = ["source", "topics"]
     # What the importer derives from the file is read-only: fix the file and import it again.
-    readonly_fields = ["view_on_site_link", "timestamps_as_minutes", "content_hash"]
+    readonly_fields = ["timestamps_as_minutes", "content_hash"]
     readonly_after_import = ["slug", "body", "raw_text"]
     fields = [
-        "title", "slug", "view_on_site_link", "source", "needs_review", "review_reason", "timestamps_as_minutes",
+        "title", "slug", "source", "needs_review", "review_reason", "timestamps_as_minutes",
         "topics", "body", "raw_text", "content_hash",
     ]
     actions = ["reread_as_minutes_seconds", "reread_as_hours_minutes_seconds"]
@@ -107,12 +106,6 @@ class DocumentAdmin(admin.ModelAdmin):
     @admin.display(description="Quotes", ordering="quote_total")
     def quote_count(self, document):
         return document.quote_total
-
-    @admin.display(description="Public page")
-    def view_on_site_link(self, document):
-        if not document.pk:
-            return "—"
-        return format_html('<a href="{}">{}</a>', document.get_absolute_url(), document.get_absolute_url())
 
     def get_urls(self):
         return [

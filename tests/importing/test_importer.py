@@ -448,7 +448,14 @@ def test_the_seed_document_yields_71_distinct_timestamps_and_the_quotes_the_fixt
     assert quote_rows(quotes) == expected
 
 
-def test_importing_the_seed_document_adopts_the_fixture_quotes_and_keeps_their_links(seed):
+def test_the_seed_imports_its_document_adopting_the_fixture_quotes_with_their_links(seed):
+    """load_seed imports fixtures/documents after the fixtures (and again, forced, with --force)."""
+    doc = Document.objects.get(slug="public_sector_innovation_and_collaboration")
+    assert doc.source.youtube_id == SEED_VIDEO and doc.topics.count() == 4
+    assert Source.objects.filter(kind="video").count() == 97
+    assert Source.objects.get(youtube_id="MymoO7zOk24").title == "Innovation Playbook"
+    assert Quote.objects.count() == 72 and Quote.objects.filter(document=doc).count() == 72
+    assert Case.objects.count() == 11
     linked_before = sorted(Quote.cases.through.objects.values_list("quote_id", "case_id"))
     quote_ids = sorted(Quote.objects.values_list("pk", flat=True))
     assert len(quote_ids) == 72 and linked_before
@@ -464,15 +471,6 @@ def test_importing_the_seed_document_adopts_the_fixture_quotes_and_keeps_their_l
     assert source.title.startswith("Surfacing Insights and Experimenting across Borders")
     assert set(Source.objects.filter(kind="video").values_list("channel", flat=True)) == {
         "OECD Observatory of Public Sector Innovation"}
-
-
-def test_the_seed_loads_the_document_topics_and_the_channel_videos(seed):
-    doc = Document.objects.get(slug="public_sector_innovation_and_collaboration")
-    assert doc.source.youtube_id == SEED_VIDEO and doc.topics.count() == 4
-    assert Source.objects.filter(kind="video").count() == 97
-    assert Source.objects.get(youtube_id="MymoO7zOk24").title == "Innovation Playbook"
-    assert Quote.objects.count() == 72
-    assert Case.objects.count() == 11
 
 
 # --------------------------------------------------------------------------- the sample corpus
