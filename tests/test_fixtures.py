@@ -3,8 +3,10 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
+from cases.importing.parser import parse_channel_index
 from cases.models import (
     Approach,
     Case,
@@ -80,7 +82,11 @@ def test_fixtures_load_into_an_empty_database():
     call_command("load_seed", verbosity=0)
     loaded = counts()
     assert loaded["Case"] == 11
-    assert loaded["Source"] == 3
+    # The video and the two reports, plus the channel's other videos from the channel index.
+    index = (Path(settings.BASE_DIR) / "fixtures" / "documents" / "oecdobservatoryofpublicsec3116.md").read_text()
+    _, videos = parse_channel_index(index)
+    assert Source.objects.filter(kind="report").count() == 2
+    assert loaded["Source"] == 3 + len({video.video_id for video in videos} - {"nGjuo-7sUXM"})
     assert loaded["Quote"] == 72
     assert all(count > 0 for count in loaded.values()), loaded
 

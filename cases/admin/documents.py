@@ -9,6 +9,7 @@ from django.urls import path, reverse
 
 from ..importing.importer import MAX_FILE_BYTES, import_uploads, reread_document
 from ..models import Document, Quote, Source, Topic
+from .filters import DocumentCaseEvidenceFilter
 
 MAX_UPLOAD_FILES = 100  # Django refuses more (DATA_UPLOAD_MAX_NUMBER_FILES) with a 400
 
@@ -83,7 +84,7 @@ class DocumentImportForm(forms.Form):
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "source", "quote_count", "needs_review", "timestamps_as_minutes", "updated_at"]
-    list_filter = ["needs_review", "timestamps_as_minutes"]
+    list_filter = ["needs_review", "timestamps_as_minutes", DocumentCaseEvidenceFilter]
     list_select_related = ["source"]
     search_fields = ["title", "slug", "source__title", "source__youtube_id"]
     autocomplete_fields = ["source", "topics"]

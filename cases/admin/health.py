@@ -10,10 +10,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from ..models import Case, Document, Quote
-from .filters import broken_parent_q, cases_without
+from .filters import DocumentCaseEvidenceFilter, broken_parent_q, cases_without
 
 # Past this many, listing the documents' ids in the link would make an unwieldy URL.
-MAX_IDS_IN_LINK = 300
 
 
 @dataclass(frozen=True)
@@ -35,17 +34,9 @@ def documents_without_case_evidence():
     return Document.objects.filter(~Exists(evidence))
 
 
-def documents_link(documents, count):
-    """The document changelist filtered to `documents`: by its list filter when DocumentAdmin has
-    one (cases.admin.filters.DocumentCaseEvidenceFilter), else by their ids while they are few."""
-    from .filters import DocumentCaseEvidenceFilter
-
-    document_admin = admin.site.get_model_admin(Document)
-    if DocumentCaseEvidenceFilter in document_admin.list_filter:
-        return changelist(Document, **{DocumentCaseEvidenceFilter.parameter_name: "none"})
-    if 0 < count <= MAX_IDS_IN_LINK:
-        return changelist(Document, id__in=",".join(str(pk) for pk in documents.values_list("pk", flat=True)))
-    return changelist(Document)
+def documents_link():
+    """The document changelist filtered to documents with no quote linked to a case."""
+    return changelist(Document, **{DocumentCaseEvidenceFilter.parameter_name: "none"})
 
 
 def library_health():
@@ -77,7 +68,7 @@ def library_health():
             changelist(Document, needs_review__exact="1"),
         ),
         Figure(
-            "Documents with no quote linked to a case", unlinked_count, documents_link(unlinked_documents, unlinked_count)
+            "Documents with no quote linked to a case", unlinked_count, documents_link()
         ),
     ]
     return [("Cases by status", statuses), ("Cases", cases), ("Quotes", quotes), ("Documents", documents)]
