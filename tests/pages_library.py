@@ -35,7 +35,9 @@ def build_library(cases=40, quotes_per_case=3, prefix="many"):
     sources = [SourceFactory() for _ in range(3)]
 
     built = Case.objects.bulk_create(
-        CaseFactory.build(slug=f"{prefix}-{n}", title=f"{prefix.capitalize()} case {n}", start_year=2000 + n % 20, end_year=2021)
+        CaseFactory.build(
+            slug=f"{prefix}-{n}", title=f"{prefix.capitalize()} case {n}", start_year=2000 + n % 20, end_year=2021
+        )
         for n in range(cases)
     )
     parent = built[0]

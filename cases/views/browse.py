@@ -100,12 +100,13 @@ class CaseDetailView(DetailView):
     def with_page_contents(cases):
         """`cases` with everything the case page shows prefetched (the admin preview reuses it)."""
         evidence = (
-            Quote.objects.in_time_order().select_related("source").prefetch_related(
+            Quote.objects.in_time_order().select_related("source").defer("search_vector").prefetch_related(
                 Prefetch("challenges", queryset=Challenge.objects.only("pk"), to_attr="challenge_list"),
                 Prefetch("success_factors", queryset=SuccessFactor.objects.only("pk"), to_attr="success_factor_list"),
             )
         )
-        return cases.select_related("parent").prefetch_related(
+        page = cases.select_related("parent").defer("search_vector", "parent__body", "parent__search_vector")
+        return page.prefetch_related(
             Prefetch("countries", queryset=Country.objects.order_by("name"), to_attr="country_list"),
             Prefetch("themes", queryset=Theme.objects.order_by("name"), to_attr="theme_list"),
             Prefetch("approaches", queryset=Approach.objects.order_by("name"), to_attr="approach_list"),
