@@ -332,7 +332,7 @@ def postgres_version():
     return version.split()[0]
 
 
-def report(arguments, library, steady, kill):
+def report(arguments, library, steady, kill, load_before):
     (steady_results, steady_elapsed), (kill_results, kill_elapsed, kill_info) = steady, kill
     cases, quotes = library
     lines = [
@@ -357,6 +357,9 @@ def report(arguments, library, steady, kill):
     for row in summary(steady_results, steady_elapsed):
         lines.append(f"| {row['kind']} | {row['requests']:,} | {row['rps']:.1f} | {row['p50']:.0f} | "
                      f"{row['p95']:.0f} | {row['p99']:.0f} | {row['mean']:.0f} |")
+    if load_before > (os.cpu_count() or 1) / 2:
+        lines += ["", f"Other work shared the machine (load average {load_before:.1f} on {os.cpu_count()} cores "
+                      "just before the run): the latencies are inflated by it, not only by the workload."]
     lines += [
         "",
         f"Errors: **{len(steady_results.errors)}** of {steady_results.count:,} requests (zero required).",
@@ -392,6 +395,7 @@ def write_section(path, section):
 
 def main():
     arguments = parse_arguments()
+    load_before = os.getloadavg()[0]
     static_root = Path(tempfile.mkdtemp(prefix="kb-load-static-"))
     environment = server_environment(arguments, static_root)
     try:
@@ -412,17 +416,17 @@ def main():
             log.close()
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
-    text = report(arguments, library, steady, kill)
+    text = report(arguments, library, steady, kill, load_before)
     print(text)
     for at, kind, path, what in steady[0].errors[:20]:
         print(f"steady error at {at:.2f} s, {kind} {path}: {what}", file=sys.stderr)
-    if steady[0].errors or kill[0].errors:
-        print(f"gunicorn's log: {log.name}", file=sys.stderr)
-    else:
-        os.unlink(log.name)
     if arguments.write:
         write_section(arguments.write, text)
     failed = bool(steady[0].errors) or len(kill[0].errors) > 1 or not kill[2]["replaced"]
+    if failed:
+        print(f"gunicorn's log: {log.name}", file=sys.stderr)
+    else:
+        os.unlink(log.name)
     sys.exit(1 if failed else 0)
 
 
