@@ -117,6 +117,13 @@ def test_quote_list_answers_bad_page_numbers_with_4xx(client, page, status):
         assert "the last page is 2" in html_of(response)
 
 
+def test_bad_page_answer_links_to_the_first_page_with_the_same_filters(client):
+    QuoteFactory(source=SourceFactory(slug="one"), text="Only one.")
+    response = client.get("/quotes/?source=one&page=x")
+    assert response.status_code == 400
+    assert 'href="/quotes/?source=one"' in html_of(response)
+
+
 def test_quote_page_shows_the_quote_and_what_it_is_evidence_of(client, evidence):
     response = client.get(evidence.get_absolute_url())
     assert response.status_code == 200

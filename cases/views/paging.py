@@ -34,4 +34,8 @@ class BadPageMixin:
         try:
             return super().get(request, *args, **kwargs)
         except BadPage as error:
-            return render(request, f"{error.status}.html", {"message": error.message}, status=error.status)
+            query = request.GET.copy()
+            query.pop("page", None)
+            first_page = f"{request.path}?{query.urlencode()}" if query else request.path
+            context = {"message": error.message, "first_page": first_page}
+            return render(request, f"{error.status}.html", context, status=error.status)
