@@ -1,6 +1,7 @@
 """Shared test setup: plain static storage (no manifest needed), a fast password hasher, the seed library."""
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +17,16 @@ def _test_settings(settings):
 def seed(db):
     """The curated seed library of fixtures/, loaded as `make run` loads it."""
     call_command("load_seed", verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def seed_module(django_db_setup, django_db_blocker):
+    """The seed library loaded once for a whole module of read-only tests, rolled back after it.
+
+    Each test also takes `db`: its own transaction nests inside this one (a savepoint), so what a
+    test writes is undone before the next. Loading the seed takes seconds; a module loads it once.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_seed", verbosity=0)
+        yield
+        transaction.set_rollback(True)

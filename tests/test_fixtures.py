@@ -3,10 +3,7 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 
-from cases.importing.parser import parse_channel_index
 from cases.models import (
     Approach,
     Case,
@@ -21,6 +18,7 @@ from cases.models import (
     Theme,
 )
 
+# Read-only tests share one load of the seed library per module (tests/conftest.py).
 pytestmark = pytest.mark.django_db
 
 VIDEO_ID = "nGjuo-7sUXM"
@@ -58,12 +56,6 @@ ECOSYSTEM_FACTORS = {
     "external-assessments-and-impact-studies",
 }
 
-SEED_MODELS = (
-    Theme, Approach, Challenge, SuccessFactor, Organisation, Source, Case, Participation, CaseChallenge,
-    CaseSuccessFactor, Quote,
-)
-
-
 def seed_document_seconds():
     """The distinct seconds of the seed document's anchors, read from the corpus when it is there."""
     if not SEED_DOCUMENT.exists():
@@ -73,55 +65,37 @@ def seed_document_seconds():
     return sorted({int(h) * 3600 + int(m) * 60 + int(s) for h, m, s in values})
 
 
-def counts():
-    return {model.__name__: model.objects.count() for model in SEED_MODELS}
-
-
-def test_fixtures_load_into_an_empty_database():
-    assert all(count == 0 for count in counts().values())
-    call_command("load_seed", verbosity=0)
-    loaded = counts()
-    assert loaded["Case"] == 11
-    # The video and the two reports, plus the channel's other videos from the channel index.
-    index = (Path(settings.BASE_DIR) / "fixtures" / "documents" / "oecdobservatoryofpublicsec3116.md").read_text()
-    _, videos = parse_channel_index(index)
-    assert Source.objects.filter(kind="report").count() == 2
-    assert loaded["Source"] == 3 + len({video.video_id for video in videos} - {"nGjuo-7sUXM"})
-    assert loaded["Quote"] == 72
-    assert all(count > 0 for count in loaded.values()), loaded
-
-
 @pytest.mark.parametrize("slug, countries", sorted(CASE_COUNTRIES.items()))
-def test_seed_case_is_published_with_its_countries(seed, slug, countries):
+def test_seed_case_is_published_with_its_countries(seed_module, slug, countries):
     case = Case.objects.get(slug=slug)
     assert case.is_published
     assert case.published_at is not None
     assert set(case.countries.values_list("code", flat=True)) == countries
 
 
-def test_there_are_exactly_the_eleven_seed_cases(seed):
+def test_there_are_exactly_the_eleven_seed_cases(seed_module):
     assert set(Case.objects.values_list("slug", flat=True)) == set(CASE_COUNTRIES)
     assert Case.objects.published().count() == 11
 
 
-def test_parent_cases(seed):
+def test_parent_cases(seed_module):
     assert Case.objects.get(slug="creative-cities-challenge").parent.slug == "global-innovation-collaborative"
     assert Case.objects.get(slug="moonshot-pilot-grant").parent.slug == "uae-moonshot-apprenticeship-program"
 
 
-def test_deep_space_food_challenge_as_the_document_states_it(seed):
+def test_deep_space_food_challenge_as_the_document_states_it(seed_module):
     case = Case.objects.get(slug="deep-space-food-challenge")
     assert set(case.organisations.values_list("slug", flat=True)) == {"canadian-space-agency", "nasa"}
     assert case.approaches.filter(slug="parallel-prize-competitions").exists()
 
 
-def test_the_eu_is_an_organisation_of_5g_mobix_not_a_country(seed):
+def test_the_eu_is_an_organisation_of_5g_mobix_not_a_country(seed_module):
     case = Case.objects.get(slug="5g-mobix")
     assert case.participations.filter(organisation__slug="european-union").exists()
     assert Organisation.objects.get(slug="european-union").country is None
 
 
-def test_four_challenges_in_order(seed):
+def test_four_challenges_in_order(seed_module):
     assert list(Challenge.objects.values_list("slug", "order")) == [
         ("cultural-norms-and-values", 1),
         ("lack-of-feedback-mechanisms-and-learning-loops", 2),
@@ -131,14 +105,14 @@ def test_four_challenges_in_order(seed):
     assert all(challenge.description for challenge in Challenge.objects.all())
 
 
-def test_fourteen_success_factors_eight_project_six_ecosystem(seed):
+def test_fourteen_success_factors_eight_project_six_ecosystem(seed_module):
     assert SuccessFactor.objects.count() == 14
     assert SuccessFactor.objects.filter(kind="project").count() == 8
     ecosystem = set(SuccessFactor.objects.filter(kind="ecosystem").values_list("slug", flat=True))
     assert ecosystem == ECOSYSTEM_FACTORS
 
 
-def test_sources_are_the_video_and_the_two_reports(seed):
+def test_sources_are_the_video_and_the_two_reports(seed_module):
     video = Source.objects.get(slug=VIDEO_ID)
     assert video.kind == "video"
     assert video.youtube_id == VIDEO_ID
@@ -151,7 +125,7 @@ def test_sources_are_the_video_and_the_two_reports(seed):
     assert not reports.exclude(youtube_id="").exists()
 
 
-def test_every_timestamp_of_the_seed_document_is_a_quote_second(seed):
+def test_every_timestamp_of_the_seed_document_is_a_quote_second(seed_module):
     expected = seed_document_seconds()
     assert len(expected) == 71
     quoted = set()
@@ -160,24 +134,24 @@ def test_every_timestamp_of_the_seed_document_is_a_quote_second(seed):
     assert sorted(quoted) == expected
 
 
-def test_one_quote_per_timestamped_statement(seed):
+def test_one_quote_per_timestamped_statement(seed_module):
     assert Quote.objects.count() == 72
     assert Quote.objects.filter(source__slug=VIDEO_ID).count() == 72
     positions = sorted(Quote.objects.values_list("position", flat=True))
     assert positions == list(range(1, 73))
 
 
-def test_every_case_has_evidence(seed):
+def test_every_case_has_evidence(seed_module):
     assert not Case.objects.without_evidence().exists()
 
 
-def test_quote_at_01_10_01_is_evidence_of_the_deep_space_food_challenge(seed):
+def test_quote_at_01_10_01_is_evidence_of_the_deep_space_food_challenge(seed_module):
     quote = Quote.objects.get(start_second=1 * 3600 + 10 * 60 + 1)
     assert quote.cases.filter(slug="deep-space-food-challenge").exists()
     assert quote.youtube_url.endswith("&t=4201s")
 
 
-def test_quotes_link_the_challenges_and_factors_the_document_names(seed):
+def test_quotes_link_the_challenges_and_factors_the_document_names(seed_module):
     assert Quote.objects.get(start_second=27 * 60 + 30).challenges.filter(slug="cultural-norms-and-values").exists()
     assert (
         Quote.objects.get(start_second=27 * 60 + 33)
@@ -189,19 +163,7 @@ def test_quotes_link_the_challenges_and_factors_the_document_names(seed):
     )
 
 
-def test_loading_the_seed_a_second_time_adds_nothing(seed):
-    before = counts()
-    call_command("load_seed", verbosity=0)
-    assert counts() == before
-
-
-def test_forced_reload_updates_in_place(seed):
-    before = counts()
-    call_command("load_seed", "--force", verbosity=0)
-    assert counts() == before
-
-
-def test_quotes_match_the_parsed_seed_document(seed):
+def test_quotes_match_the_parsed_seed_document(seed_module):
     parser = pytest.importorskip("cases.importing.parser")
     if not SEED_DOCUMENT.exists():
         pytest.skip("the corpus is not at hand")
@@ -215,7 +177,7 @@ def test_quotes_match_the_parsed_seed_document(seed):
         assert quote.heading_path == " > ".join(statement.heading_path)
 
 
-def test_new_rows_get_fresh_keys_after_the_seed(seed):
+def test_new_rows_get_fresh_keys_after_the_seed(seed_module):
     """Loading explicit pks must leave the key sequences past them (PostgreSQL)."""
     theme = Theme.objects.create(name="A new theme", slug="a-new-theme")
     case = Case.objects.create(title="A new case", slug="a-new-case")
