@@ -62,6 +62,13 @@ def test_matrix_marks_exactly_the_linked_pairs(client, grid):
     assert html.count('class="dot"') == len(LINKED)
 
 
+def test_matrix_cells_land_on_the_case_pages_evidence_for_that_term(client, grid):
+    """Every anchor a marked cell links to exists on the case page it points at."""
+    for slug, anchor in LINKED:
+        case_page = client.get(reverse("cases:case-detail", kwargs={"slug": slug})).content.decode()
+        assert f'id="{anchor}"' in case_page, (slug, anchor)
+
+
 def test_matrix_columns_are_challenges_then_project_then_ecosystem_factors(client, grid):
     response = client.get(reverse("cases:matrix"))
     assert [column.anchor for column in response.context["columns"]] == [
