@@ -44,7 +44,7 @@ def test_home_shows_counts_newest_cases_entry_points_and_search_box(client, seed
     assert 'href="/countries/ca/"' in html
     assert 'href="/challenges/cultural-norms-and-values/"' in html
     assert 'href="/themes/space-exploration/"' in html
-    assert re.search(r'<form[^>]*action="/cases/"[^>]*method="get"', html)
+    assert re.search(r'<form[^>]*action="/search/"[^>]*method="get"', html)
     assert 'name="q"' in html
 
 
