@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.db.models.sql.where import WhereNode
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -111,10 +110,8 @@ class CasePreviewView(CaseDetailView):
     """The public case page, drafts included, for curators."""
 
     def get_queryset(self):
-        # The public page's own queryset (its joins and prefetches), without its published-only filter.
-        page = super().get_queryset().all()
-        page.query.where = WhereNode()
-        return page
+        # The public page's prefetches, over every case instead of the published ones.
+        return self.with_page_contents(Case.objects.all())
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
