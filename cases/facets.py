@@ -234,9 +234,12 @@ class Facet:
 def compute_facets(*, filterset, limit=FACET_LIMIT, shown=FACET_SHOWN, specs=FACETS):
     """Every facet of a valid CaseFilter with its options' counts: three queries in all."""
     ordered = _ordered_in_compound()
+    every_filter = filterset.cases_without("sort")  # what a facet with nothing selected counts among
     queries = [
-        (spec, spec.counts(cases=filterset.cases_without(spec.name), selected=filterset.selected(spec.name),
-                           limit=limit, ordered=ordered))
+        (spec, spec.counts(
+            cases=filterset.cases_without(spec.name) if filterset.selected(spec.name) else every_filter,
+            selected=filterset.selected(spec.name), limit=limit, ordered=ordered,
+        ))
         for spec in specs
     ]
     counts = _run(queries)

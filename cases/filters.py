@@ -15,6 +15,7 @@ Bad input, one rule for every parameter:
 """
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlencode
 
 import django_filters
@@ -255,15 +256,29 @@ class CaseFilter(django_filters.FilterSet):
             return {}
         return {str(value): dict(getattr(self.form.fields[name], "choices", ())).get(value, str(value))}
 
+    @cached_property
+    def _canonical(self):
+        """{parameter: [value, …]} of the valid values, in the filters' order."""
+        canonical = {name: self.selected(name) for name in self.filters}
+        canonical["q"] = [self.searched] if self.searched else []
+        return canonical
+
+    @cached_property
+    def _encoded(self):
+        return {name: [urlencode([(name, value)]) for value in values] for name, values in self._canonical.items()}
+
     def params(self, **replace):
         """The canonical parameters of this page (valid values only), with some replaced: a permalink."""
-        params = {name: self.selected(name) for name in self.filters}
-        params["q"] = [self.searched] if self.searched else []
-        params.update(replace)
+        params = {**self._canonical, **replace}
         return [(name, value) for name, values in params.items() for value in values]
 
     def querystring(self, **replace):
-        return urlencode(self.params(**replace))
+        """params(**replace) as a query string; the page builds one per facet option, so the
+        values not replaced are encoded once."""
+        parts = []
+        for name, encoded in self._encoded.items():
+            parts += [urlencode([(name, value)]) for value in replace[name]] if name in replace else encoded
+        return "&".join(parts)
 
     def chips(self):
         """The active filters, each with the query that drops just that value."""
