@@ -160,8 +160,8 @@ def run(repeat):
         samples, queries, _, size = measure(client, url, times)
         medians[label] = statistics.median(samples)
         rows.append(
-            f"| {label} | `{url}` | {shows} | {statistics.median(samples):.0f} | {p95(samples):.0f} | {queries} "
-            f"| {size / 1024:,.0f} |"
+            f"| {label} | `{url}` | {shows} | {statistics.median(samples):.0f} | {p95(samples):.0f} "
+            f"| {min(samples):.0f} | {queries} | {size / 1024:,.0f} |"
         )
         print(rows[-1], file=sys.stderr)
     load_after = os.getloadavg()
@@ -184,16 +184,20 @@ def run(repeat):
         f"**Target: under {TARGET_MS} ms median for the case browser and a case page — {verdict} "
         f"(slowest browser median {max(browser):.0f} ms, slowest case page median {max(case_pages):.0f} ms).**",
         "",
-        "| page | URL | shows | median ms | p95 ms | queries | KiB |",
-        "|---|---|---|---:|---:|---:|---:|",
+        "| page | URL | shows | median ms | p95 ms | min ms | queries | KiB |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
         *rows,
         "",
         "How the browser stays bounded: every filter is a semi-join on a link table (no DISTINCT over case "
-        "rows); each of the nine facets is one aggregate query over its link table among the cases the "
-        "other filters leave; partial indexes on the published cases serve the facets' base set (an "
-        "index-only scan) and the default order by title (no sort); the facet options are rendered by one "
-        "template tag. Exports read 500 cases at a time with their links prefetched per chunk (7 queries "
-        "a chunk).",
+        "rows); the nine facets are counted in two UNION ALL queries (one aggregate per facet, grouped by the "
+        "option's id or code as the link row holds it, among the cases the other filters leave) and the "
+        "listed options named in a third; partial indexes on the published cases give the facets' base set "
+        "by an index-only scan and the default order by title without a sort; the facet options are "
+        "rendered by one template tag. An export reads 500 cases at a time and fetches their links as plain "
+        "tuples, one query per kind of link (seven queries a chunk). On this machine most of the no-filter "
+        "time is the facet counts (about 60 ms: every link row of 9,000 published cases is counted); "
+        "figures under load are a multiple of the quiet ones, so the load average is given, and `min` is "
+        "the best of the runs.",
         "",
     ]
     return "\n".join(lines)
