@@ -357,6 +357,12 @@ def report(arguments, library, steady, kill, load_before):
     for row in summary(steady_results, steady_elapsed):
         lines.append(f"| {row['kind']} | {row['requests']:,} | {row['rps']:.1f} | {row['p50']:.0f} | "
                      f"{row['p95']:.0f} | {row['p99']:.0f} | {row['mean']:.0f} |")
+    overall = summary(steady_results, steady_elapsed)[-1]
+    lines += ["", f"With {arguments.clients} clients sending back to back on {os.cpu_count()} cores the server is "
+                  f"saturated: {overall['rps']:.1f} requests/s is its throughput, and the latency is mostly "
+                  f"queueing ({arguments.clients} clients ÷ {overall['rps']:.1f}/s ≈ "
+                  f"{arguments.clients / overall['rps'] * 1000:.0f} ms); the time of a single request "
+                  "is in the sections above."]
     if load_before > (os.cpu_count() or 1) / 2:
         lines += ["", f"Other work shared the machine (load average {load_before:.1f} on {os.cpu_count()} cores "
                       "just before the run): the latencies are inflated by it, not only by the workload."]
