@@ -35,6 +35,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+from perfdoc import write_section  # noqa: E402  (bench/ is the script folder)
+
 SECTION = "## Load test"
 HOST = "127.0.0.1"
 
@@ -388,17 +390,6 @@ def report(arguments, library, steady, kill, load_before):
     return "\n".join(lines)
 
 
-def write_section(path, section):
-    """Replace this benchmark's section of the file (or append it); other sections are untouched."""
-    text = path.read_text() if path.exists() else "# Performance\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text.rstrip("\n") + "\n")
-
-
 def main():
     arguments = parse_arguments()
     load_before = os.getloadavg()[0]
@@ -427,7 +418,7 @@ def main():
     for at, kind, path, what in steady[0].errors[:20]:
         print(f"steady error at {at:.2f} s, {kind} {path}: {what}", file=sys.stderr)
     if arguments.write:
-        write_section(arguments.write, text)
+        write_section(arguments.write, SECTION, text)
     failed = bool(steady[0].errors) or len(kill[0].errors) > 1 or not kill[2]["replaced"]
     if failed:
         print(f"gunicorn's log: {log.name}", file=sys.stderr)

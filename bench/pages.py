@@ -15,7 +15,6 @@ library. Target (design.md): under 100 ms median for the case browser and a case
 import argparse
 import os
 import platform
-import re
 import statistics
 import sys
 import time
@@ -33,6 +32,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402
+
+from perfdoc import write_section  # noqa: E402  (bench/ is the script folder)
 
 SECTION = "## Case browser and pages"
 TARGET_MS = 100
@@ -203,21 +204,6 @@ def run(repeat):
     return "\n".join(lines)
 
 
-def write_section(path, section):
-    """Replace this benchmark's section of `path` (up to the next `## ` heading), or append it."""
-    path = Path(path)
-    text = path.read_text() if path.exists() else (
-        "# Performance\n\nMeasurements of the library at scale; each section is written by the benchmark "
-        "in `bench/` it names.\n"
-    )
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30, help="Timed requests per page (default 30).")
@@ -227,7 +213,7 @@ def main():
     section = run(args.repeat)
     print(section)
     if args.write:
-        write_section(args.write, section)
+        write_section(args.write, SECTION, section)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ Targets (design.md and issue 5): search under 150 ms median with 200,000 quotes;
 import argparse
 import os
 import platform
-import re
 import statistics
 import sys
 import time
@@ -31,6 +30,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402
+
+from perfdoc import write_section  # noqa: E402  (bench/ is the script folder)
 
 SECTION = "## Search and matrix"
 SEARCH_TARGET_MS = 150
@@ -181,18 +182,6 @@ def run(repeat):
     return "\n".join(lines)
 
 
-def write_section(path, section):
-    """Replace this benchmark's section of `path` (up to the next `## ` heading), or append it."""
-    path = Path(path)
-    text = path.read_text() if path.exists() else "# Performance\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15, help="Timed requests per page (default 15).")
@@ -202,7 +191,7 @@ def main():
     section = run(args.repeat)
     print(section)
     if args.write:
-        write_section(args.write, section)
+        write_section(args.write, SECTION, section)
 
 
 if __name__ == "__main__":
