@@ -83,13 +83,19 @@ class _Echo:
         return value
 
 
+def spreadsheet_safe(value):
+    """A cell a spreadsheet will not run as a formula (curated titles and summaries are free text)."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def csv_lines(*, rows):
     """The CSV text of `rows`, a header first, one line at a time; lists `;`-joined."""
     writer = csv.writer(_Echo())
     yield writer.writerow(FIELDS)
     for row in rows:
         yield writer.writerow(
-            [";".join(row[name]) if name in LIST_FIELDS else ("" if row[name] is None else row[name]) for name in FIELDS]
+            [spreadsheet_safe(";".join(row[name]) if name in LIST_FIELDS else row[name]) for name in FIELDS]
         )
 
 

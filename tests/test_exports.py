@@ -171,3 +171,10 @@ def test_the_case_browser_links_its_exports_with_its_filters(client, many):
     html = response.content.decode()
     assert 'href="/cases.csv?country=ca&amp;theme=food"' in html
     assert 'href="/cases.json?country=ca&amp;theme=food"' in html
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(client):
+    CaseFactory(slug="formula", title="=HYPERLINK(\"http://evil.example\")", summary="+1 and @SUM(A1)")
+    rows = list(csv.DictReader(io.StringIO(b"".join(client.get("/cases.csv").streaming_content).decode())))
+    assert rows[0]["title"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert rows[0]["summary"] == "'+1 and @SUM(A1)"

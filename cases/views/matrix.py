@@ -7,6 +7,7 @@ from django.db.models import Case as Conditional, Count, When
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from ..exports import spreadsheet_safe
 from ..filters import CaseFilter
 from ..models import Case, CaseChallenge, CaseSuccessFactor, Challenge, SuccessFactor
 
@@ -140,12 +141,6 @@ def matrix_view(request):
         "csv_query": query,
     }
     return render(request, "cases/matrix.html", context)
-
-
-def spreadsheet_safe(value):
-    """A cell a spreadsheet will not run as a formula."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def matrix_csv(request):
