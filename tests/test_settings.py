@@ -196,3 +196,18 @@ def test_static_files_are_hashed_compressed_and_cached_for_ever(tmp_path):
     for url, _, _, cache_control in lines:
         assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", url)
         assert cache_control == "max-age=315360000, public, immutable"
+
+
+# -- a wrong DATABASE_URL: one clear line naming the variable, no traceback ---------------------------
+
+@pytest.mark.parametrize(
+    "database_url",
+    ["bogus://nowhere/db", "postgres://postgres@127.0.0.1:1/unreachable", "sqlite:////nonexistent-folder/db.sqlite3"],
+    ids=["unknown scheme", "nothing listening", "folder missing"],
+)
+def test_a_wrong_database_url_fails_with_one_line_naming_the_variable(database_url):
+    result = run_manage({"DEBUG": "1", "DATABASE_URL": database_url}, "migrate", "--noinput")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("DATABASE_URL"), result.stderr
