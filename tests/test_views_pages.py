@@ -434,3 +434,23 @@ def test_page_query_counts_do_not_grow_with_the_library(client):
     Case.objects.exclude(pk=first.pk).update(parent=first)
     assert Case.objects.get(pk=first.pk).children.count() == 33
     assert query_counts() == small
+
+
+def test_a_much_quoted_case_shows_its_first_quotes_and_links_to_all(client):
+    from cases.views.browse import EVIDENCE_SHOWN_PER_TERM, FURTHER_EVIDENCE_SHOWN
+
+    case = CaseFactory(slug="much-quoted")
+    challenge = ChallengeFactory(slug="the-barrier")
+    CaseChallengeFactory(case=case, challenge=challenge)
+    source = SourceFactory()
+    on_challenge = [QuoteFactory(source=source, cases=[case]) for _ in range(EVIDENCE_SHOWN_PER_TERM + 3)]
+    for quote in on_challenge:
+        quote.challenges.add(challenge)
+    further = [QuoteFactory(source=source, cases=[case]) for _ in range(FURTHER_EVIDENCE_SHOWN + 5)]
+
+    html = client.get(case.get_absolute_url()).content.decode()
+
+    assert html.count('class="quote') == EVIDENCE_SHOWN_PER_TERM + FURTHER_EVIDENCE_SHOWN
+    assert f"All {len(on_challenge)} quotes on this challenge" in html
+    assert "/quotes/?case=much-quoted&amp;challenge=the-barrier" in html
+    assert f"All {len(on_challenge) + len(further)} quotes of this case" in html

@@ -86,6 +86,12 @@ def group_by_role(participations):
     ]
 
 
+# A much-quoted case shows its first quotes and links to all of them in the quote browser:
+# rendering hundreds of quotes made the page slow and long to read.
+EVIDENCE_SHOWN_PER_TERM = 10
+FURTHER_EVIDENCE_SHOWN = 30
+
+
 class CaseDetailView(DetailView):
     """A published case: its facts, the challenges it met and success factors it shows with their
     evidence, its other evidence, and the cases most like it."""
@@ -136,12 +142,16 @@ class CaseDetailView(DetailView):
         for link in case.challenge_links:
             link.evidence = [q for q in case.evidence if any(c.pk == link.challenge_id for c in q.challenge_list)]
             shown.update(quote.pk for quote in link.evidence)
+            link.evidence_total, link.evidence = len(link.evidence), link.evidence[:EVIDENCE_SHOWN_PER_TERM]
         for link in case.success_factor_links:
             link.evidence = [
                 q for q in case.evidence if any(f.pk == link.success_factor_id for f in q.success_factor_list)
             ]
             shown.update(quote.pk for quote in link.evidence)
-        context["other_evidence"] = [quote for quote in case.evidence if quote.pk not in shown]
+            link.evidence_total, link.evidence = len(link.evidence), link.evidence[:EVIDENCE_SHOWN_PER_TERM]
+        other_evidence = [quote for quote in case.evidence if quote.pk not in shown]
+        context["other_evidence_total"] = len(other_evidence)
+        context["other_evidence"] = other_evidence[:FURTHER_EVIDENCE_SHOWN]
         context["organisations_by_role"] = group_by_role(case.participation_list)
         context["parent"] = case.parent if case.parent and case.parent.is_published else None
         context["related_cases"] = Case.objects.published().prefetch_related("countries").most_alike(
