@@ -126,11 +126,9 @@ class LinkState:
     unknown: set = field(default_factory=set)
 
 
-def through_states(case_id, link, moments):
-    """{moment: LinkState} of one through-model's rows of the case (rows: id → historical record)."""
-    history = link.model.history
-    ever = history.filter(case_id=case_id).values("id")
-    grouped = _group(history.filter(id__in=ever).order_by("history_date", "history_id"))
+def _link_states(grouped, moments, row_value):
+    """{moment: LinkState} from rows grouped by `_group`: a row present at the moment is kept as
+    `row_value(record)` unless that is None (the row belonged elsewhere then)."""
     states = {}
     for moment in moments:
         state = LinkState()
@@ -138,10 +136,18 @@ def through_states(case_id, link, moments):
             record = _state_at(records, dates, moment)
             if record is UNKNOWN:
                 state.unknown.add(pk)
-            elif record is not None and record.case_id == case_id:
-                state.rows[pk] = record
+            elif record is not None and (value := row_value(record)) is not None:
+                state.rows[pk] = value
         states[moment] = state
     return states
+
+
+def through_states(case_id, link, moments):
+    """{moment: LinkState} of one through-model's rows of the case (rows: id → historical record)."""
+    history = link.model.history
+    ever = history.filter(case_id=case_id).values("id")
+    grouped = _group(history.filter(id__in=ever).order_by("history_date", "history_id"))
+    return _link_states(grouped, moments, lambda record: record if record.case_id == case_id else None)
 
 
 def _quote_case_history():
@@ -157,18 +163,7 @@ def evidence_states(case_id, moments):
         .only("history_id", "id", "history_date", "history_type", "history_change_reason")
         .order_by("history_date", "history_id")
     )
-    grouped = _group(records)
-    states = {}
-    for moment in moments:
-        state = LinkState()
-        for pk, (quote_records, dates) in grouped.items():
-            record = _state_at(quote_records, dates, moment)
-            if record is UNKNOWN:
-                state.unknown.add(pk)
-            elif record is not None and record.history_id in member_records:
-                state.rows[pk] = True
-        states[moment] = state
-    return states
+    return _link_states(_group(records), moments, lambda record: record.history_id in member_records or None)
 
 
 def case_link_ids(record, name):
