@@ -8,7 +8,7 @@ import nh3
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from .wiki import WIKI_LINK, wiki_label, wiki_slug
+from .wiki import WIKI_LINK, wiki_slug
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2", "h3",
@@ -45,11 +45,6 @@ def resolve_wiki_links(text, url_for=default_wiki_url):
         return f"[{_escape_link_label(label)}](<{url}>)"
 
     return WIKI_LINK.sub(replace, text)
-
-
-def wiki_labels(text):
-    """Plain text with wiki links replaced by their labels."""
-    return WIKI_LINK.sub(wiki_label, text)
 
 
 # Browsers drop ASCII tab and newline anywhere in a URL, and read a backslash as a slash.
