@@ -156,11 +156,5 @@ class QuoteQuerySet(models.QuerySet):
             quotes = quotes.filter(**{lookup: re.escape(word)})
         return quotes
 
-    def linked(self):
-        return self.filter(Q(cases__isnull=False) | Q(challenges__isnull=False) | Q(success_factors__isnull=False)).distinct()
-
-    def not_linked(self):
-        return self.filter(cases__isnull=True, challenges__isnull=True, success_factors__isnull=True)
-
     def needing_review(self):
         return self.filter(document__needs_review=True)
