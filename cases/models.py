@@ -182,7 +182,13 @@ class Source(TimeStampedModel):
     channel = models.CharField(max_length=200, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
     published_on = models.DateField(null=True, blank=True)
-    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The video's length in seconds, as a curator checked it"
+    )
+    estimated_duration_seconds = models.PositiveIntegerField(
+        null=True, blank=True, editable=False,
+        help_text="The video's end estimated from its documents (see cases.importing.plausibility)",
+    )
 
     class Meta:
         ordering = ["title"]
@@ -200,6 +206,15 @@ class Source(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("cases:source-detail", kwargs={"key": self.slug})
+
+    @property
+    def end_seconds(self):
+        """The video's length: the curator's duration, else the estimate (None when neither is known)."""
+        return self.duration_seconds if self.duration_seconds is not None else self.estimated_duration_seconds
+
+    @property
+    def duration_is_estimated(self):
+        return self.duration_seconds is None and self.estimated_duration_seconds is not None
 
     def link_at(self, seconds):
         if self.youtube_id:
@@ -389,6 +404,9 @@ class Document(TimeStampedModel):
     timestamps_as_minutes = models.BooleanField(
         default=False, help_text="Timestamps re-read as minutes:seconds (the file shifted them one field left)"
     )
+    times_confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a curator confirmed its timestamps as written (clears the flag)"
+    )
     topics = models.ManyToManyField(Topic, blank=True, related_name="documents")
     # Kept current by a PostgreSQL trigger (migration 0003), so bulk writes are covered too; unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False, serialize=False)
@@ -406,6 +424,11 @@ class Document(TimeStampedModel):
 class Quote(TimeStampedModel):
     """A timestamped statement from a source, linked to what it is evidence of."""
 
+    class TimeStatus(models.TextChoices):
+        EXACT = "exact", "Exact"
+        CORRECTED = "corrected", "Corrected on import"
+        UNDER_REVIEW = "under_review", "Under review"
+
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quotes")
     document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes")
     text = models.TextField()
@@ -415,6 +438,15 @@ class Quote(TimeStampedModel):
     )
     heading_path = models.CharField(max_length=500, blank=True, help_text="Headings it stood under, ' > '-joined")
     position = models.PositiveIntegerField(default=0, help_text="Order of the statement in its document")
+    # Kept by QuoteQuerySet.refresh_time_status(), run by the importer and by curators' actions.
+    time_status = models.CharField(
+        max_length=20, choices=TimeStatus.choices, default=TimeStatus.EXACT, db_index=True,
+        help_text="Under review: its document is flagged or its second is past the video's end",
+    )
+    corrected_from_seconds = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="The second the anchor's data-t named when the importer stored the one its text named",
+    )
     cases = models.ManyToManyField(Case, blank=True, related_name="quotes")
     challenges = models.ManyToManyField(Challenge, blank=True, related_name="quotes")
     success_factors = models.ManyToManyField(SuccessFactor, blank=True, related_name="quotes")
@@ -430,6 +462,10 @@ class Quote(TimeStampedModel):
         indexes = [models.Index(fields=["source", "start_second"], name="quote_source_second")]
         constraints = [
             models.CheckConstraint(condition=Q(start_second__gte=0), name="quote_start_second_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(time_status="corrected") | Q(corrected_from_seconds__isnull=False),
+                name="quote_corrected_names_its_original",
+            ),
         ]
 
     def __str__(self):
@@ -445,6 +481,19 @@ class Quote(TimeStampedModel):
     @property
     def timestamp(self):
         return format_timestamp(self.start_second)
+
+    @property
+    def corrected_from_timestamp(self):
+        return format_timestamp(self.corrected_from_seconds) if self.corrected_from_seconds is not None else ""
+
+    @property
+    def time_note(self):
+        """The time status in words ('' when exact), for citations, exports and feeds."""
+        if self.time_status == self.TimeStatus.UNDER_REVIEW:
+            return "time under review"
+        if self.time_status == self.TimeStatus.CORRECTED:
+            return f"time corrected on import from {self.corrected_from_timestamp}"
+        return ""
 
     @property
     def youtube_url(self):

@@ -3,6 +3,7 @@ import re
 
 from django.db import connections, models
 from django.db.models import Count, F, Prefetch, Q
+from django.db.models.functions import Coalesce
 
 
 class CaseQuerySet(models.QuerySet):
@@ -157,4 +158,38 @@ class QuoteQuerySet(models.QuerySet):
         return quotes
 
     def needing_review(self):
+        """Quotes of documents flagged for a curator's review."""
         return self.filter(document__needs_review=True)
+
+    def past_end(self):
+        """Quotes whose start second lies after their video's end (the curator's duration, else the
+        estimate); none for a video whose length is unknown."""
+        end = Coalesce("source__duration_seconds", "source__estimated_duration_seconds")
+        return self.filter(start_second__gt=end)
+
+    def under_review(self):
+        return self.filter(time_status=self.model.TimeStatus.UNDER_REVIEW)
+
+    def refresh_time_status(self):
+        """Set the time status of these quotes from their document's flag, their video's end and
+        their recorded correction (the one place the rule lives); only rows that change are
+        written. Returns how many changed.
+
+        Under review: the document is flagged or the start second is past the video's end.
+        Corrected: otherwise, when the importer corrected the start second. Exact: the rest.
+        """
+        status = self.model.TimeStatus
+        end = Coalesce("source__duration_seconds", "source__estimated_duration_seconds")
+        doubtful = Q(document__needs_review=True) | Q(start_second__gt=end)
+        quotes = self.order_by()
+        changed = quotes.filter(doubtful).exclude(time_status=status.UNDER_REVIEW).update(
+            time_status=status.UNDER_REVIEW
+        )
+        fine = quotes.exclude(pk__in=quotes.filter(doubtful).values("pk"))
+        changed += fine.filter(corrected_from_seconds__isnull=False).exclude(time_status=status.CORRECTED).update(
+            time_status=status.CORRECTED
+        )
+        changed += fine.filter(corrected_from_seconds__isnull=True).exclude(time_status=status.EXACT).update(
+            time_status=status.EXACT
+        )
+        return changed

@@ -36,6 +36,8 @@ from ..models import Document, Quote, Source, Topic
 from ..timestamps import format_timestamp
 from ..wiki import wiki_slug
 from .parser import DocumentError, ParsedDocument, is_channel_index, parse_channel_index, parse_document
+from .plausibility import choose_second
+from .review import provisional_end, refresh_sources
 
 __all__ = ["ImportReport", "import_paths", "import_uploads", "reread_document", "MAX_FILE_BYTES"]
 
@@ -100,6 +102,10 @@ class ImportReport:
     # From channel indexes among the inputs (processed first): video id -> title, channel slug -> name.
     index_titles: dict[str, str] = field(default_factory=dict)
     channel_names: dict[str, str] = field(default_factory=dict)
+    # Documents stored (pk -> the name reported) and their videos: their times are checked at the end.
+    stored: dict[int, str] = field(default_factory=dict)
+    touched_sources: set[int] = field(default_factory=set)
+    corrected: int = 0
 
     @property
     def failed(self) -> int:
@@ -119,12 +125,14 @@ class ImportReport:
     def add(self, other: "ImportReport") -> None:
         """Count in what one file (`other`) stored, once its transaction has committed."""
         for name in ("documents", "created", "updated", "unchanged", "indexes", "quotes", "quotes_created",
-                     "quotes_updated", "quotes_deleted", "timestamps", "flagged"):
+                     "quotes_updated", "quotes_deleted", "timestamps", "flagged", "corrected"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.failures.extend(other.failures)
         self.problems.extend(other.problems)
         self.source_keys |= other.source_keys
         self.topic_slugs |= other.topic_slugs
+        self.stored.update(other.stored)
+        self.touched_sources |= other.touched_sources
         if other.index_titles is not self.index_titles:
             self.index_titles.update(other.index_titles)
         if other.channel_names is not self.channel_names:
@@ -138,6 +146,7 @@ class ImportReport:
             "timestamps": self.timestamps,
             "topics": self.topics,
             "flagged": self.flagged,
+            "corrected": self.corrected,
             "failed": self.failed,
             "seconds": round(self.seconds, 3),
             "dry_run": self.dry_run,
@@ -298,7 +307,9 @@ def reread_document(document: Document, *, minutes_seconds: bool) -> ImportRepor
     """Read a stored document again from its raw text, its timestamps as H:M:S or (shifted) M:S.
 
     Quotes keep their links: their seconds change, their text does not. Reading as minutes:seconds
-    is a curator's decision about a flagged document, so it clears the flag.
+    is a curator's decision about a flagged document, so it clears the flag; reading as written
+    makes the document's times subject to the checks again (and clears a confirmation). The
+    video's estimate, its documents' flags and its quotes' time status are re-evaluated.
     """
     report = ImportReport()
     started = time.perf_counter()
@@ -310,6 +321,9 @@ def reread_document(document: Document, *, minutes_seconds: bool) -> ImportRepor
         with transaction.atomic():
             _store_document(parsed, report, name=name, slug=document.slug, raw_text=document.raw_text,
                             digest=document.content_hash, minutes_seconds=minutes_seconds)
+            if not minutes_seconds:
+                Document.objects.filter(pk=document.pk).update(times_confirmed_at=None)
+            _check_times(report)
     except (FileError, DocumentError) as error:
         report.fail(name, error.line, error.reason)
     report.seconds = time.perf_counter() - started
@@ -326,10 +340,27 @@ def _run(inputs, report, *, dry_run, force, progress) -> ImportReport:
             _import_one(item, report, force=force)
             if progress:
                 progress(done, total, item.name)
+        try:
+            with transaction.atomic():
+                _check_times(report)
+        except DatabaseError as error:
+            report.fail("(times)", 0, f"the times of the imported documents could not be checked: {error}")
         if dry_run:
             transaction.set_rollback(True)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _check_times(report: ImportReport) -> None:
+    """Once the files are stored: re-estimate their videos' ends, re-flag their documents, re-evaluate
+    their quotes' time status; count the stored documents flagged and report the newly flagged."""
+    if not report.touched_sources:
+        return
+    refresh = refresh_sources(report.touched_sources)
+    stored = list(report.stored)
+    report.flagged += Document.objects.filter(pk__in=stored, needs_review=True).count()
+    for document_pk, reason in refresh.flagged:
+        report.problems.append(f"{report.stored.get(document_pk, document_pk)}:0: flagged for review: {reason}")
 
 
 def _import_one(item: _Input, report: ImportReport, *, force: bool) -> None:
@@ -495,23 +526,63 @@ class _Wanted:
     heading_path: str
     position: int
     topics: list[str]
+    corrected_from: int | None = None
 
 
-def _wanted_quotes(parsed: ParsedDocument, report: ImportReport, name: str) -> list[_Wanted]:
+def _corrections(parsed: ParsedDocument, report: ImportReport, name: str, *, source, document_pk):
+    """{(statement position, second): (second to store, replaced second or None)} for the anchors
+    whose data-t and text name different times (the parser's ``Statement.alternatives``): the one
+    plausible for the video is stored (see plausibility.choose_second); each correction is reported."""
+    disputed = [(statement, getattr(statement, "alternatives", None) or {}) for statement in parsed.statements]
+    disputed = [(statement, alternatives) for statement, alternatives in disputed if alternatives]
+    if not disputed:
+        return {}
+    undisputed = [
+        second for statement in parsed.statements for second in statement.seconds
+        if second not in (getattr(statement, "alternatives", None) or {}) and 0 <= second <= MAX_SECOND
+    ]
+    end = provisional_end(source, document_pk=document_pk, seconds=undisputed)
+    choices = {}
+    for statement, alternatives in disputed:
+        for second, alternative in alternatives.items():
+            chosen, replaced = choose_second(second, alternative, end=end)
+            choices[(statement.position, second)] = (chosen, replaced)
+            if replaced is not None:
+                report.corrected += 1
+                report.problems.append(
+                    f"{name}:{statement.line}: timestamp {format_timestamp(replaced)} is past the video's end "
+                    f"({format_timestamp(end) if end is not None else 'unknown'}) and its text names "
+                    f"{format_timestamp(chosen)}: corrected to {format_timestamp(chosen)}"
+                )
+    return choices
+
+
+def _wanted_quotes(parsed: ParsedDocument, report: ImportReport, name: str, *, source, document_pk) -> list[_Wanted]:
+    choices = _corrections(parsed, report, name, source=source, document_pk=document_pk)
     wanted = []
     for statement in parsed.statements:
-        seconds = [second for second in statement.seconds if 0 <= second <= MAX_SECOND]
-        if len(seconds) < len(statement.seconds):
+        seconds, corrected_from = [], None
+        for index, second in enumerate(statement.seconds):
+            chosen, replaced = choices.get((statement.position, second), (second, None))
+            if index == 0 and replaced is not None:
+                corrected_from = replaced
+            if chosen not in seconds:
+                seconds.append(chosen)
+        in_range = [second for second in seconds if 0 <= second <= MAX_SECOND]
+        if len(in_range) < len(seconds):
             report.problems.append(f"{name}:{statement.line}: a timestamp is too large to be a second of a video: left out")
-        if not seconds:
+        if not in_range:
             continue
+        if in_range[0] != seconds[0] or corrected_from is not None and corrected_from > MAX_SECOND:
+            corrected_from = None
         wanted.append(_Wanted(
             text=statement.text,
-            start_second=seconds[0],
-            other_seconds=seconds[1:],
+            start_second=in_range[0],
+            other_seconds=in_range[1:],
             heading_path=_fit(Quote, "heading_path", " > ".join(statement.heading_path)),
             position=statement.position,
             topics=[_fit(Topic, "slug", slug) for slug in statement.topics],
+            corrected_from=corrected_from,
         ))
     return wanted
 
@@ -543,7 +614,7 @@ def _match_quotes(wanted: list[_Wanted], own: list[Quote], orphans: list[Quote])
     return matches
 
 
-QUOTE_FIELDS = ["document", "text", "start_second", "other_seconds", "heading_path", "position"]
+QUOTE_FIELDS = ["document", "text", "start_second", "other_seconds", "heading_path", "position", "corrected_from_seconds"]
 
 
 def _store_document(parsed, report, *, name, slug, raw_text, digest, minutes_seconds) -> Document:
@@ -552,15 +623,13 @@ def _store_document(parsed, report, *, name, slug, raw_text, digest, minutes_sec
         report.problems.append(f"{name}:{problem.line}: {problem.message}")
     source = _source_for(parsed, report)
     topic_ids = _topic_ids({_fit(Topic, "slug", slug_): label for slug_, label in parsed.topics.items()})
-    needs_review = parsed.shifted and not minutes_seconds
+    # Its flag (needs_review, review_reason) is set once the run's files are stored: see _check_times.
     values = {
         "title": _fit(Document, "title", parsed.title or slug),
         "source_id": source.pk,
         "body": parsed.body,
         "raw_text": raw_text,
         "content_hash": digest,
-        "needs_review": needs_review,
-        "review_reason": parsed.shift_reason if needs_review else "",
         "timestamps_as_minutes": minutes_seconds,
     }
     document = Document.objects.filter(slug=slug).first()
@@ -568,6 +637,10 @@ def _store_document(parsed, report, *, name, slug, raw_text, digest, minutes_sec
         document = Document.objects.create(slug=slug, **values)
         report.created += 1
     else:
+        if document.content_hash != digest and document.times_confirmed_at is not None:
+            values["times_confirmed_at"] = None  # a confirmation holds for the times it was given about
+        if document.source_id != source.pk:
+            report.touched_sources.add(document.source_id)  # the video it left: its estimate changes
         changed = [key for key, value in values.items() if getattr(document, key) != value]
         if changed:
             for key in changed:
@@ -577,12 +650,14 @@ def _store_document(parsed, report, *, name, slug, raw_text, digest, minutes_sec
         else:
             report.unchanged += 1
     report.documents += 1
-    report.flagged += needs_review
     report.source_keys.add(source.slug)
     report.topic_slugs.update(topic_ids)
+    report.stored[document.pk] = name
+    report.touched_sources.add(source.pk)
     _sync_links(Document.topics.through, "document_id", "topic_id",
                 {(document.pk, topic_id) for topic_id in topic_ids.values()}, [document.pk])
-    _store_quotes(document, source, _wanted_quotes(parsed, report, name), topic_ids, report, name)
+    wanted = _wanted_quotes(parsed, report, name, source=source, document_pk=document.pk)
+    _store_quotes(document, source, wanted, topic_ids, report, name)
     return document
 
 
@@ -601,8 +676,10 @@ def _store_quotes(document, source, wanted, topic_ids, report, name) -> None:
         values = {
             "document_id": document.pk, "text": w.text, "start_second": w.start_second,
             "other_seconds": w.other_seconds, "heading_path": w.heading_path, "position": w.position,
+            "corrected_from_seconds": w.corrected_from,
         }
         if quote is None:
+            # Its time status is set with the rest of the video's once the run's files are stored.
             quote = Quote(source=source, **values)
             new.append(quote)
         else:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ..timestamps import format_timestamp, youtube_url
 from ..wiki import WIKI_LINK, wiki_label, wiki_slug
+from .plausibility import shift_pattern
 
 __all__ = [
     "DocumentError",
@@ -34,9 +35,6 @@ __all__ = [
     "youtube_url",
 ]
 
-# A document is "shifted" when every three-field value ends in :00 and the hours field reaches this.
-SHIFT_MIN_HOURS = 5
-SHIFT_MIN_VALUES = 3
 
 
 # --------------------------------------------------------------------------- results
@@ -522,34 +520,12 @@ class _Reader:
     # -- whole document ---------------------------------------------------------
 
     def shift(self) -> tuple[bool, str]:
-        """(shifted, reason) from the raw three-field values.
-
-        Shifted: at least SHIFT_MIN_VALUES of them, all ending in :00, the largest hours field at
-        least SHIFT_MIN_HOURS. A document where only some values look like that is not flagged but
-        gets a Problem, so a curator can look.
-        """
-        three = [(a.fields, line) for a, line in self.readable if a.fields and len(a.fields) == 3]
-        if len(three) < SHIFT_MIN_VALUES:
-            return False, ""
-        ending_00 = [(f, line) for f, line in three if f[2] == 0]
-        suspicious = [(f, line) for f, line in ending_00 if f[0] >= SHIFT_MIN_HOURS]
-        if not suspicious:
-            return False, ""
-        largest, line = max(suspicious, key=lambda item: item[0])
-        largest_text = "{:02d}:{:02d}:{:02d}".format(*largest)
-        if len(ending_00) == len(three):
-            return True, (
-                f"all {len(three)} timestamps end in :00 and the largest is {largest_text} "
-                f"(over {SHIFT_MIN_HOURS} hours): values look shifted one field left "
-                f"(minutes:seconds:00)"
-            )
-        self.problems.append(Problem(
-            line,
-            f"{len(ending_00)} of {len(three)} timestamps end in :00 and {len(suspicious)} of those "
-            f"run past {SHIFT_MIN_HOURS} hours (largest {largest_text}): some values look shifted "
-            f"one field left (minutes:seconds:00)",
-        ))
-        return False, ""
+        """(shifted, reason) from the values as written (read as hours:minutes:seconds), by the
+        shift rule of :mod:`.plausibility` (shared with the importer, which also checks the values
+        against the video's end)."""
+        written = [_seconds_from_fields(a.fields, False) for a, _ in self.readable if a.fields]
+        pattern = shift_pattern(written)
+        return (True, pattern.reason()) if pattern else (False, "")
 
 
 def parse_document(text: str, *, minutes_seconds: bool = False) -> ParsedDocument:
