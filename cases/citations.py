@@ -147,6 +147,12 @@ def source_medium(source):
     return {"video": "[Video]", "report": "[Report]"}.get(source.kind, "")
 
 
+def _time_cited(quote):
+    """The quote's time as a citation gives it, with its status when not exact ('01:02:03, time under review')."""
+    note = getattr(quote, "time_note", "")
+    return f"{quote.timestamp}, {note}" if note else quote.timestamp
+
+
 def quote_apa(quote, *, seconds_url):
     """An APA-style reference to the quote's source, linked at the quote's second, with the time."""
     source = quote.source
@@ -158,7 +164,7 @@ def quote_apa(quote, *, seconds_url):
     title = " ".join(part for part in (one_line(source.title), source_medium(source)) if part)
     platform = " YouTube." if source.youtube_id else ""
     head = f"{author}. ({when}). {title}." if author else f"{title}. ({when})."
-    return f"{head}{platform} {seconds_url} (at {quote.timestamp})"
+    return f"{head}{platform} {seconds_url} (at {_time_cited(quote)})"
 
 
 def quote_in_text(quote):
@@ -166,7 +172,7 @@ def quote_in_text(quote):
     source = quote.source
     who = source_author(source) or one_line(source.title)
     year = source.published_on.year if source.published_on else "n.d."
-    return f"({who}, {year}, {quote.timestamp})"
+    return f"({who}, {year}, {_time_cited(quote)})"
 
 
 def quote_meta(quote, *, url):

@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView
 
 from ..models import Document, Quote, Source, Topic
 from ..rendering import render_markdown
+from ..time_marks import mark_times, time_marks_for
 from ..wiki import WIKI_LINK, wiki_slug
 from .paging import BadPageMixin, page_of
 
@@ -89,10 +90,13 @@ class DocumentDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         document = self.object
+        body_html = render_markdown(document.body, wiki_url=wiki_url_resolver(document.body))
+        # One query gives both the count and each quote's time status.
+        times = list(document.quotes.order_by().values_list("start_second", "time_status", "corrected_from_seconds"))
         context.update(
-            body_html=render_markdown(document.body, wiki_url=wiki_url_resolver(document.body)),
+            body_html=mark_times(body_html, all_under_review=document.needs_review, marks=time_marks_for(times)),
             topics=document.topics.order_by("label"),
-            quote_count=document.quotes.count(),
+            quote_count=len(times),
         )
         return context
 
