@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from cases.admin.filters import cycle_case_ids
-from cases.models import Case
+from cases.models import Case, Quote
 from tests.curation import client_for, editor, publishable_case, publisher  # noqa: F401
-from tests.factories import CaseFactory, DocumentFactory, QuoteFactory, ThemeFactory
+from tests.factories import CaseFactory, DocumentFactory, QuoteFactory, SourceFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 HEALTH = reverse("admin:cases_case_health")
@@ -24,6 +24,10 @@ def library():
     QuoteFactory(document=flagged, source=flagged.source)
     backed = DocumentFactory(title="Backing document")
     QuoteFactory(document=backed, source=backed.source, cases=[complete])
+    short = SourceFactory(duration_seconds=100)
+    QuoteFactory(source=short, start_second=200)  # past its video's end
+    QuoteFactory(source=short, start_second=50)
+    Quote.objects.refresh_time_status()
     return {"complete": complete, "bare": bare, "hidden_parent": hidden_parent, "orphan": orphan, "flagged": flagged}
 
 
@@ -42,7 +46,9 @@ def test_health_page_counts(client_for, editor, library):
     assert shown["Cases with no theme"][0] == 1
     assert shown["Cases with no evidence quote"][0] == 2
     assert shown["Broken parent links"][0] == 1
-    assert shown["Quotes needing review"][0] == 1
+    assert shown["Quotes of documents flagged for review"][0] == 1
+    assert shown["Quotes whose time is under review"][0] == 2  # the flagged document's, the one past the end
+    assert shown["Quotes past the end of their video"][0] == 1
     assert shown["Documents needing review"][0] == 1
     assert shown["Documents with no quote linked to a case"][0] == 1
 

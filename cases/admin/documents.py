@@ -2,14 +2,17 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from ..importing.importer import MAX_FILE_BYTES, import_uploads, reread_document
+from ..importing.review import confirm_document_times, refresh_sources
 from ..models import Document, Quote, Source, Topic
-from .filters import DocumentCaseEvidenceFilter
+from ..timestamps import format_timestamp
+from .filters import DocumentCaseEvidenceFilter, DurationFilter
 
 MAX_UPLOAD_FILES = 100  # Django refuses more (DATA_UPLOAD_MAX_NUMBER_FILES) with a 400
 
@@ -22,9 +25,37 @@ def _count_of(model, field):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "youtube_id", "channel", "quote_count", "document_count", "published_on"]
-    list_filter = ["kind", "channel"]
+    list_display = [
+        "title", "kind", "youtube_id", "channel", "length", "quote_count", "document_count", "published_on",
+    ]
+    list_filter = ["kind", DurationFilter, "channel"]
     search_fields = ["title", "slug", "youtube_id"]
+    readonly_fields = ["estimated_length"]
+
+    @admin.display(description="Length", ordering="duration_seconds")
+    def length(self, source):
+        if source.end_seconds is None:
+            return "—"
+        return format_timestamp(source.end_seconds) + (" (estimated)" if source.duration_is_estimated else "")
+
+    @admin.display(description="Estimated length")
+    def estimated_length(self, source):
+        """The estimate from the documents about the video: what the duration replaces once set."""
+        if source.estimated_duration_seconds is None:
+            return "—"
+        return format_timestamp(source.estimated_duration_seconds)
+
+    def save_model(self, request, obj, form, change):
+        """Setting (or clearing) a video's duration re-checks its documents and quotes against it."""
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if "duration_seconds" in form.changed_data:
+                refresh = refresh_sources([obj.pk])
+                self.message_user(
+                    request, f"Checked the times of its documents against its length: {len(refresh.flagged)} "
+                    f"flagged, {len(refresh.cleared)} cleared, {refresh.quotes_changed} quotes changed status.",
+                    messages.INFO,
+                )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
@@ -83,19 +114,23 @@ class DocumentImportForm(forms.Form):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "source", "quote_count", "needs_review", "timestamps_as_minutes", "updated_at"]
-    list_filter = ["needs_review", "timestamps_as_minutes", DocumentCaseEvidenceFilter]
+    list_display = [
+        "title", "slug", "source", "quote_count", "needs_review", "timestamps_as_minutes", "times_confirmed_at",
+        "updated_at",
+    ]
+    list_filter = ["needs_review", "timestamps_as_minutes", "times_confirmed_at", DocumentCaseEvidenceFilter]
     list_select_related = ["source"]
     search_fields = ["title", "slug", "source__title", "source__youtube_id"]
     autocomplete_fields = ["source", "topics"]
     # What the importer derives from the file is read-only: fix the file and import it again.
-    readonly_fields = ["timestamps_as_minutes", "content_hash"]
+    # Its flag is the time checks' (cases.importing.review): a curator answers it with the actions.
+    readonly_fields = ["needs_review", "review_reason", "timestamps_as_minutes", "times_confirmed_at", "content_hash"]
     readonly_after_import = ["slug", "body", "raw_text"]
     fields = [
-        "title", "slug", "source", "needs_review", "review_reason", "timestamps_as_minutes",
+        "title", "slug", "source", "needs_review", "review_reason", "timestamps_as_minutes", "times_confirmed_at",
         "topics", "body", "raw_text", "content_hash",
     ]
-    actions = ["reread_as_minutes_seconds", "reread_as_hours_minutes_seconds"]
+    actions = ["confirm_times", "reread_as_minutes_seconds", "reread_as_hours_minutes_seconds"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("search_vector").annotate(quote_total=_count_of(Quote, "document"))
@@ -173,6 +208,17 @@ class DocumentAdmin(admin.ModelAdmin):
             )
         for failure in failures:
             self.message_user(request, failure, messages.ERROR)
+
+    @admin.action(description="Confirm the timestamps as written (clears the review flag)", permissions=["change"])
+    def confirm_times(self, request, queryset):
+        count = queryset.count()
+        with transaction.atomic():
+            refresh = confirm_document_times(queryset.order_by())
+        self.message_user(
+            request, f"Confirmed the timestamps of {count} document{'s' if count != 1 else ''}; "
+            f"{refresh.quotes_changed} quote{'s' if refresh.quotes_changed != 1 else ''} changed time status.",
+            messages.SUCCESS,
+        )
 
     @admin.action(
         description="Re-read timestamps as minutes:seconds (values shifted one field left)", permissions=["change"]

@@ -150,3 +150,39 @@ class InUseFilter(admin.RelatedFieldListFilter):
         in_use = through.objects.values(target_column)
         ordering = self.field_admin_ordering(field, request, model_admin)
         return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to={"pk__in": in_use})
+
+
+class TimeOutsideVideoFilter(admin.SimpleListFilter):
+    """Quotes whose start second is after their video's end (its duration, else its estimate)."""
+
+    title = "time past the video's end"
+    parameter_name = "past_end"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Past the end"), ("no", "Within the video, or its length unknown")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.past_end()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=queryset.model.objects.past_end().values("pk"))
+        return queryset
+
+
+class DurationFilter(admin.SimpleListFilter):
+    """Sources by how their length is known: set by a curator, estimated from documents, or unknown."""
+
+    title = "length"
+    parameter_name = "length"
+
+    def lookups(self, request, model_admin):
+        return [("set", "Set by a curator"), ("estimated", "Estimated"), ("unknown", "Unknown")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "set":
+            return queryset.filter(duration_seconds__isnull=False)
+        if self.value() == "estimated":
+            return queryset.filter(duration_seconds__isnull=True, estimated_duration_seconds__isnull=False)
+        if self.value() == "unknown":
+            return queryset.filter(duration_seconds__isnull=True, estimated_duration_seconds__isnull=True)
+        return queryset

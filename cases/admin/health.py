@@ -53,7 +53,12 @@ def library_health():
         Figure("Broken parent links", Case.objects.filter(broken_parent_q()).count(), changelist(Case, parent_link="broken")),
     ]
     quotes = [
-        Figure("Quotes needing review", Quote.objects.needing_review().count(), changelist(Quote, needs_review="yes")),
+        Figure(
+            "Quotes whose time is under review", Quote.objects.under_review().count(),
+            changelist(Quote, time_status__exact=Quote.TimeStatus.UNDER_REVIEW),
+        ),
+        Figure("Quotes past the end of their video", Quote.objects.past_end().count(), changelist(Quote, past_end="yes")),
+        Figure("Quotes of documents flagged for review", Quote.objects.needing_review().count(), changelist(Quote, needs_review="yes")),
         Figure(
             "Quotes linked to no case",
             Quote.objects.filter(~Exists(Quote.cases.through.objects.filter(quote_id=OuterRef("pk")))).count(),

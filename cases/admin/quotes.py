@@ -11,7 +11,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from ..history import ensure_quote_baseline
 from ..models import Case, Quote, Source
 from ..workflow import link_quotes_to_case
-from .filters import NeedsReviewFilter, QuoteCaseLinkFilter
+from ..importing.review import refresh_sources
+from .filters import NeedsReviewFilter, QuoteCaseLinkFilter, TimeOutsideVideoFilter
 
 MAX_QUOTES_TO_LINK = 1000  # each linked quote gets a history record: keep one request short
 MAX_SEARCH_LENGTH = 200
@@ -21,7 +22,11 @@ MAX_SEARCH_LENGTH = 200
 class QuoteAdmin(SimpleHistoryAdmin):
     list_display = ["video_time", "short_text", "source_title", "supported_cases"]
     list_display_links = ["short_text"]
-    list_filter = ["source", QuoteCaseLinkFilter, NeedsReviewFilter, "source__kind"]
+    list_filter = [
+        "source", QuoteCaseLinkFilter, NeedsReviewFilter, "time_status", TimeOutsideVideoFilter, "source__kind",
+    ]
+    # Set by the time checks (cases.importing.review) from the document, the video's end and the import.
+    readonly_fields = ["time_status", "corrected_from_seconds"]
     list_select_related = ["source"]
     search_fields = ["text", "source__title"]
     autocomplete_fields = ["source", "document", "cases", "challenges", "success_factors", "topics"]
@@ -65,7 +70,10 @@ class QuoteAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="Time", ordering="start_second")
     def video_time(self, quote):
-        return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', quote.youtube_url, quote.timestamp)
+        link = format_html('<a href="{}" rel="noopener noreferrer">{}</a>', quote.youtube_url, quote.timestamp)
+        if quote.time_note:
+            return format_html("{} <small>({})</small>", link, quote.time_note)
+        return link
 
     @admin.display(description="Supports")
     def supported_cases(self, quote):
@@ -80,6 +88,8 @@ class QuoteAdmin(SimpleHistoryAdmin):
         if change:
             ensure_quote_baseline(Quote.objects.filter(pk=obj.pk))
         super().save_model(request, obj, form, change)
+        if {"start_second", "other_seconds", "source", "document"} & set(form.changed_data):
+            refresh_sources({obj.source_id, form.initial.get("source")} - {None})  # its video's estimate, flags and time statuses follow the new time
 
     @admin.action(description="Link selected quotes to a case…", permissions=["change"])
     def link_to_case(self, request, queryset):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..models import Document, Quote, Source
 from .plausibility import assess_document, estimate_end, plausible_maximum
 
-__all__ = ["Refresh", "provisional_end", "refresh_sources"]
+__all__ = ["Refresh", "confirm_document_times", "provisional_end", "refresh_sources"]
 
 
 @dataclass
@@ -120,3 +120,14 @@ def provisional_end(source: Source, *, document_pk: int | None, seconds) -> int 
     if seconds:
         groups[-1] = seconds  # this document, under a key no stored document has
     return _estimate(groups, {document.pk: document for document in others})
+
+
+def confirm_document_times(documents, *, when=None) -> Refresh:
+    """A curator confirms that `documents` (a queryset) give their times as written: their flags
+    clear and stay clear until their file changes; their videos are re-evaluated (their quotes
+    become exact, or stay corrected, unless past the video's end). The caller holds the transaction."""
+    from django.utils import timezone
+
+    source_ids = set(documents.values_list("source_id", flat=True))
+    documents.update(times_confirmed_at=when or timezone.now())
+    return refresh_sources(source_ids)
