@@ -1,0 +1,120 @@
+"""A quote's time status in words wherever the quote appears, with the pages' query counts still pinned."""
+import pytest
+from django.urls import reverse
+
+from cases import citations
+from cases.models import Case, Quote
+from tests.factories import CaseFactory, ChallengeFactory, DocumentFactory, QuoteFactory, SourceFactory, TopicFactory
+from tests.pages_library import build_library
+
+pytestmark = pytest.mark.django_db
+
+UNDER_REVIEW = "(time under review)"
+CORRECTED = "(time corrected on import from 25:06:00)"
+
+
+@pytest.fixture
+def evidence():
+    """A published case backed by three quotes of one video, one of each time status."""
+    source = SourceFactory(duration_seconds=3600, title="A one-hour webinar")
+    document = DocumentFactory(source=source, slug="summary", body=(
+        "Exact claim [00:01:40](https://www.youtube.com/watch?v=%s&t=100s).\n\n"
+        "Late claim [01:30:00](https://www.youtube.com/watch?v=%s&t=5400s).\n\n"
+        "Disputed claim [25:06:00](https://www.youtube.com/watch?v=%s&t=90360s).\n"
+    ) % ((source.youtube_id,) * 3))
+    case = CaseFactory(status=Case.Status.PUBLISHED, slug="backed", title="Backed case")
+    challenge = ChallengeFactory(slug="silos", name="Silos")
+    topic = TopicFactory(slug="kelp", label="Kelp")
+    quotes = {
+        "exact": QuoteFactory(source=source, document=document, start_second=100, text="Kelp exact claim.", cases=[case]),
+        "late": QuoteFactory(source=source, document=document, start_second=5400, text="Kelp late claim.", cases=[case]),
+        "corrected": QuoteFactory(source=source, document=document, start_second=1506, corrected_from_seconds=90360,
+                                  text="Kelp disputed claim.", cases=[case]),
+    }
+    for quote in quotes.values():
+        quote.challenges.add(challenge)
+        quote.topics.add(topic)
+    Quote.objects.refresh_time_status()
+    for quote in quotes.values():
+        quote.refresh_from_db()
+    return {"case": case, "source": source, "document": document, "challenge": challenge, "topic": topic, **quotes}
+
+
+def test_the_status_rule(evidence):
+    assert [evidence[key].time_status for key in ("exact", "late", "corrected")] == [
+        Quote.TimeStatus.EXACT, Quote.TimeStatus.UNDER_REVIEW, Quote.TimeStatus.CORRECTED]
+    evidence["document"].needs_review = True
+    evidence["document"].save()
+    Quote.objects.refresh_time_status()
+    assert set(Quote.objects.values_list("time_status", flat=True)) == {Quote.TimeStatus.UNDER_REVIEW}
+
+
+def page(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("where", ["case", "quote list", "source", "topic", "challenge", "search"])
+def test_every_list_of_quotes_shows_each_status_in_words(client, evidence, where):
+    url, params = {
+        "case": (evidence["case"].get_absolute_url(), {}),
+        "quote list": (reverse("cases:quote-list"), {}),
+        "source": (evidence["source"].get_absolute_url(), {}),
+        "topic": (evidence["topic"].get_absolute_url(), {}),
+        "challenge": (evidence["challenge"].get_absolute_url(), {}),
+        "search": (reverse("cases:search"), {"q": "kelp", "kind": "quotes"}),
+    }[where]
+    html = page(client, url, **params)
+    assert html.count(UNDER_REVIEW) == 1
+    assert html.count(CORRECTED) == 1
+    assert 'class="timestamp timestamp--under_review"' in html
+
+
+def test_quote_page_and_its_citation_say_the_time_is_under_review(client, evidence):
+    html = page(client, evidence["late"].get_absolute_url())
+    assert "<title>Quote at 01:30:00 (time under review)" in html
+    assert "This time is under review: check it in the video before you cite it." in html
+    assert "(at 01:30:00, time under review)" in html  # the reference
+    assert ", 01:30:00, time under review)" in html  # the in-text citation
+    exact = page(client, evidence["exact"].get_absolute_url())
+    assert "under review" not in exact and "corrected" not in exact
+
+
+def test_citations_carry_the_status():
+    quote = QuoteFactory(start_second=1506, corrected_from_seconds=90360, time_status=Quote.TimeStatus.CORRECTED)
+    assert citations.quote_in_text(quote).endswith(", 00:25:06, time corrected on import from 25:06:00)")
+    quote.time_status = Quote.TimeStatus.EXACT
+    assert citations.quote_in_text(quote).endswith(", 00:25:06)")
+
+
+def test_document_body_marks_under_review_and_corrected_times(client, evidence):
+    html = page(client, evidence["document"].get_absolute_url())
+    assert 'class="timestamp--under_review"' in html and html.count(UNDER_REVIEW) == 1
+    # The corrected anchor now opens the video at the second kept, and says what it was.
+    assert "t=90360s" not in html and "t=1506s" in html and CORRECTED in html
+    evidence["document"].needs_review = True
+    evidence["document"].save()
+    assert page(client, evidence["document"].get_absolute_url()).count(UNDER_REVIEW) == 3
+
+
+def test_source_page_shows_its_length_and_whether_it_is_estimated(client):
+    checked = SourceFactory(duration_seconds=3600)
+    estimated = SourceFactory(estimated_duration_seconds=4000)
+    assert "Length 01:00:00</span>" in page(client, checked.get_absolute_url())
+    assert "Length 01:06:40 (estimated from its summaries" in page(client, estimated.get_absolute_url())
+
+
+def test_pages_number_of_queries_with_every_status(client, django_assert_max_num_queries):
+    build_library(cases=20, quotes_per_case=3)
+    quotes = list(Quote.objects.order_by("pk"))
+    for n, quote in enumerate(quotes):
+        quote.time_status = [Quote.TimeStatus.EXACT, Quote.TimeStatus.UNDER_REVIEW, Quote.TimeStatus.CORRECTED][n % 3]
+        quote.corrected_from_seconds = 99999 if n % 3 == 2 else None
+    Quote.objects.bulk_update(quotes, ["time_status", "corrected_from_seconds"])
+    with django_assert_max_num_queries(6):  # as test_quote_list_number_of_queries pins it
+        html = page(client, reverse("cases:quote-list"))
+    assert UNDER_REVIEW in html and "(time corrected on import from 27:46:39)" in html
+    source = quotes[0].source
+    with django_assert_max_num_queries(5):
+        page(client, source.get_absolute_url())
