@@ -179,12 +179,12 @@ def quote_meta(quote, *, url):
     source = quote.source
     published = source.published_on
     pairs = [
-        ("citation_title", f"{source.title} at {quote.timestamp}"),
+        ("citation_title", f"{source.title} at {_time_cited(quote)}"),
         ("citation_author", source_author(source) or LIBRARY_NAME),
         ("citation_publication_date", f"{published:%Y/%m/%d}" if published else ""),
         ("citation_date", f"{published:%Y/%m/%d}" if published else ""),
         ("citation_public_url", url),
-        ("DC.title", f"{source.title} at {quote.timestamp}"),
+        ("DC.title", f"{source.title} at {_time_cited(quote)}"),
         ("DC.creator", source_author(source) or LIBRARY_NAME),
         ("DC.date", published.isoformat() if published else ""),
         ("DC.identifier", url),

@@ -489,10 +489,15 @@ class Quote(TimeStampedModel):
     @property
     def time_note(self):
         """The time status in words ('' when exact), for citations, exports and feeds."""
-        if self.time_status == self.TimeStatus.UNDER_REVIEW:
+        return self.describe_time(self.time_status, self.corrected_from_seconds)
+
+    @classmethod
+    def describe_time(cls, time_status, corrected_from_seconds):
+        """A time status in words: '' (exact), 'time under review', 'time corrected on import from HH:MM:SS'."""
+        if time_status == cls.TimeStatus.UNDER_REVIEW:
             return "time under review"
-        if self.time_status == self.TimeStatus.CORRECTED:
-            return f"time corrected on import from {self.corrected_from_timestamp}"
+        if time_status == cls.TimeStatus.CORRECTED and corrected_from_seconds is not None:
+            return f"time corrected on import from {format_timestamp(corrected_from_seconds)}"
         return ""
 
     @property

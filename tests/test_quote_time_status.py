@@ -118,3 +118,34 @@ def test_pages_number_of_queries_with_every_status(client, django_assert_max_num
     source = quotes[0].source
     with django_assert_max_num_queries(5):
         page(client, source.get_absolute_url())
+
+
+def test_quote_exports_carry_the_time_status(client, evidence):
+    import csv
+    import json
+
+    response = client.get(reverse("cases:quote-export-csv"), {"source": evidence["source"].slug})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = {row["text"]: row for row in csv.DictReader(b"".join(response.streaming_content).decode().splitlines())}
+    assert (rows["Kelp late claim."]["time_status"], rows["Kelp late claim."]["time_note"]) == (
+        "under_review", "time under review")
+    assert rows["Kelp disputed claim."]["time_note"] == "time corrected on import from 25:06:00"
+    assert rows["Kelp disputed claim."]["corrected_from_seconds"] == "90360"
+    assert rows["Kelp exact claim."]["time_note"] == "" and rows["Kelp exact claim."]["cases"] == "backed"
+
+    data = json.loads(b"".join(client.get(reverse("cases:quote-export-json")).streaming_content))
+    assert data["count"] == 3
+    late = next(row for row in data["results"] if row["start_second"] == 5400)
+    assert (late["time_status"], late["time_note"], late["cases"]) == ("under_review", "time under review", ["backed"])
+
+
+def test_quote_exports_answer_bad_filters_with_400(client):
+    response = client.get(reverse("cases:quote-export-json"), {"source": "nope"})
+    assert response.status_code == 400 and b"source" in response.content
+
+
+def test_quote_export_number_of_queries(client, django_assert_max_num_queries):
+    build_library(cases=20, quotes_per_case=3)
+    with django_assert_max_num_queries(3):  # the quotes, their published cases; the count
+        response = client.get(reverse("cases:quote-export-json"))
+        b"".join(response.streaming_content)

@@ -1,9 +1,11 @@
 """The quote browser and a quote's permalink page."""
 from django import forms
 from django.db.models import Prefetch
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.generic import DetailView, ListView
 
+from ..exports import QUOTE_FIELDS, QUOTE_LIST_FIELDS, csv_lines, json_chunks, quote_rows
 from ..models import Case, Challenge, Quote, Source, SuccessFactor
 from ..search import query_words
 from .paging import BadPageMixin, page_of
@@ -111,3 +113,41 @@ class QuoteDetailView(DetailView):
             Prefetch("challenges", to_attr="challenge_list"),
             Prefetch("success_factors", to_attr="success_factor_list"),
         )
+
+
+def _filtered_quotes(request):
+    """(the quote browser's filtered quotes, None) or (None, a 400 response naming the bad filters)."""
+    form = QuoteFilterForm(request.GET or None)
+    quotes = Quote.objects.public().in_time_order()
+    if not form.is_bound:
+        return quotes, None
+    if not form.is_valid():
+        lines = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+        return None, HttpResponse(
+            "Invalid filter.\n" + "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    return form.filter(quotes), None
+
+
+def quote_export_csv(request):
+    """Every quote the browser's filters leave, as CSV, each with its time status in words."""
+    quotes, error = _filtered_quotes(request)
+    if error:
+        return error
+    rows = quote_rows(quotes=quotes, absolute_url=request.build_absolute_uri)
+    response = StreamingHttpResponse(
+        csv_lines(rows=rows, fields=QUOTE_FIELDS, list_fields=QUOTE_LIST_FIELDS), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="quotes.csv"'
+    return response
+
+
+def quote_export_json(request):
+    """Every quote the browser's filters leave, as JSON: {"count": N, "results": [...]}."""
+    quotes, error = _filtered_quotes(request)
+    if error:
+        return error
+    rows = quote_rows(quotes=quotes, absolute_url=request.build_absolute_uri)
+    return StreamingHttpResponse(
+        json_chunks(count=quotes.order_by().count(), rows=rows), content_type="application/json; charset=utf-8"
+    )
