@@ -55,6 +55,7 @@ class Command(BaseCommand):
             f"{prefix} {report.documents} documents ({report.created} new, {report.updated} changed, "
             f"{report.unchanged} unchanged) from {report.sources} sources: {report.quotes} quotes citing "
             f"{report.timestamps} timestamps, {report.topics} topics; {report.flagged} flagged for review; "
+            f"{report.corrected} times corrected; "
             f"{report.failed} failed; {report.seconds:.2f} s."
         )
         if report.quotes_created or report.quotes_updated or report.quotes_deleted:
