@@ -205,3 +205,23 @@ def test_admin_confirm_action_and_duration_re_evaluate_quotes(tmp_path, client_f
     assert Source.objects.get().duration_seconds == 1800
     # Confirmed document: not flagged, but quotes past the curator's end are under review.
     assert Quote.objects.under_review().count() == Quote.objects.past_end().count() == 5
+
+
+def test_admin_lists_filter_by_length_and_time(client_for, superuser):
+    checked = Source.objects.create(kind="video", title="Checked", slug="aaaaaaaaaaa", youtube_id="aaaaaaaaaaa",
+                                    duration_seconds=600)
+    estimated = Source.objects.create(kind="video", title="Estimated", slug="bbbbbbbbbbb", youtube_id="bbbbbbbbbbb",
+                                      estimated_duration_seconds=600)
+    late = Quote.objects.create(source=checked, text="Late.", start_second=700)
+    Quote.objects.create(source=estimated, text="In time.", start_second=500)
+    client = client_for(superuser)
+
+    def shown(model, **params):
+        response = client.get(reverse(f"admin:cases_{model}_changelist"), params)
+        assert response.status_code == 200
+        return list(response.context["cl"].result_list)
+
+    assert shown("source", length="set") == [checked]
+    assert shown("source", length="estimated") == [estimated]
+    assert shown("quote", past_end="yes") == [late]
+    assert late not in shown("quote", past_end="no")
