@@ -579,6 +579,14 @@ def test_a_bare_value_followed_by_its_own_anchor_in_parentheses(closing):
     )
 
 
+def test_the_text_after_a_value_with_its_own_anchor_stays_visible_on_the_page():
+    rendering = pytest.importorskip("cases.rendering")
+    parsed = parse("Since 2016 [00:01:27](" + anchor("00:01:27") + ". The rest of the paragraph.\n")
+    html = str(rendering.render_markdown(parsed.body))
+    assert '<a href="https://www.youtube.com/watch?v=nGjuo-7sUXM&amp;t=87s"' in html
+    assert ">00:01:27</a>. The rest of the paragraph." in html
+
+
 @pytest.mark.parametrize(
     "body, expected",
     [
@@ -895,22 +903,45 @@ def test_seed_document():
     assert "oecdobservatoryofpublicsec3116" not in parsed.topics
 
 
+MARKUP_IN_TEXT = re.compile(r"\[!|<a\b|data-t|\]\(|\||\[\[|\*\*|<br|^(?:#|>|[*+-] |\d+[.)] )", re.I)
+
+
 @needs_corpus
 @pytest.mark.parametrize("path", DOCUMENT_FILES, ids=lambda p: p.stem)
 def test_every_anchor_ends_up_on_a_statement(path):
     text = path.read_text(encoding="utf-8")
     tags, bare, repeated = independent_counts(text)
     parsed = parse_document(text)
-    cited = sum(len(statement.seconds) for statement in parsed.statements)
+    distinct = sum(len(set(statement.seconds)) for statement in parsed.statements)
     unreadable = sum(problem.message.endswith("has no number") for problem in parsed.problems)
     assert parsed.anchor_count == tags + bare
-    assert cited + unreadable + repeated == tags + bare
+    assert parsed.unreadable == unreadable
+    assert parsed.anchor_count == parsed.seconds_read + parsed.unreadable
+    assert parsed.seconds_read == distinct + parsed.merged_repeats  # no anchor lost
+    assert parsed.merged_repeats == repeated
     for statement in parsed.statements:
-        assert statement.seconds
-        assert "<a" not in statement.text and "[[" not in statement.text and "**" not in statement.text
+        assert statement.seconds and len(set(statement.seconds)) == len(statement.seconds)
+        assert any(ch.isalnum() for ch in statement.text), statement  # neither empty nor markup alone
+        assert not MARKUP_IN_TEXT.search(statement.text), statement
+        assert set(statement.alternatives) <= set(statement.seconds)
     assert [s.position for s in parsed.statements] == list(range(1, len(parsed.statements) + 1))
     assert not TAG_ANCHOR.search(parsed.body)
-    assert parsed.body.count("](https://www.youtube.com/watch?v=") == parsed.anchor_count - unreadable
+    assert parsed.body.count("](https://www.youtube.com/watch?v=") == parsed.seconds_read
+
+
+@needs_corpus
+def test_corpus_totals():
+    """The figures the evidence audit reports for the sample corpus (checked by the test above)."""
+    documents = [parse_document(path.read_text(encoding="utf-8")) for path in DOCUMENT_FILES]
+    statements = [statement for parsed in documents for statement in parsed.statements]
+    assert len(documents) == 96
+    assert sum(parsed.anchor_count for parsed in documents) == 5404
+    assert sum(parsed.seconds_read for parsed in documents) == 5404
+    assert sum(parsed.merged_repeats for parsed in documents) == 3
+    assert sum(parsed.unreadable for parsed in documents) == 0
+    assert len(statements) == 4925
+    assert sum(len(statement.seconds) for statement in statements) == 5401
+    assert sum(len(statement.alternatives) for statement in statements) == 48
 
 
 @needs_corpus
