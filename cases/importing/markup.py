@@ -15,24 +15,16 @@ from ..wiki import WIKI_LINK, wiki_label
 _MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _CALLOUT_MARK = re.compile(r"\[![A-Za-z][\w-]*\][+-]?")
-_EMPHASIS_RUN = re.compile(r"\*+|_+")
+# A run of '*' or '_' that marks emphasis: every run except one standing alone between spaces
+# ('2 * 3') or, for '_', one inside a word ('public_sector'); '*' inside a word is emphasis. Each
+# alternative starts only at the first character of a run and takes the run whole (possessive):
+# no pairing, no backtracking.
+_EMPHASIS = re.compile(
+    r"(?<=[^\s*])\*++|(?<!\*)\*++(?=\S)"  # '*' after a character, or before one
+    r"|(?<=[^\s\w])_++|(?<!_)_++(?=[^\s\w])"  # '_' beside punctuation
+    r"|(?<![^\s])_++(?=[^\W_])|(?<=[^\W_])_++(?!\S)"  # '_' between a space and a letter
+)
 _LEADING_JUNK = re.compile(r"^[\s,.;:!?)\]}]+")
-
-
-def _emphasis_marker(match: re.Match) -> str:
-    """'' for a run of '*' or '_' that marks emphasis, the run itself otherwise.
-
-    A run is kept when it stands alone between spaces ('2 * 3') or, for '_', inside a word
-    ('public_sector'); '*' inside a word is emphasis ('un*frigging*believable').
-    """
-    text, start, end = match.string, match.start(), match.end()
-    before = text[start - 1] if start else " "
-    after = text[end] if end < len(text) else " "
-    if before.isspace() and after.isspace():
-        return match.group()
-    if match.group()[0] == "_" and before.isalnum() and after.isalnum():
-        return match.group()
-    return ""
 
 
 def plain(text: str) -> str:
@@ -48,7 +40,7 @@ def plain(text: str) -> str:
     if "`" in text:
         text = text.replace("`", "")
     if "*" in text or "_" in text:
-        text = _EMPHASIS_RUN.sub(_emphasis_marker, text)
+        text = _EMPHASIS.sub("", text)
     if "&" in text:
         text = html.unescape(text)
     text = " ".join(text.split())

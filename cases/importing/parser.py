@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..timestamps import format_timestamp, youtube_url
 from ..wiki import WIKI_LINK, wiki_slug
 from .anchors import Anchor as _Anchor
-from .anchors import parse_timestamp, scan_anchors
+from .anchors import parse_timestamp, scan_anchors, seconds_from_fields
 from .channel_index import IndexedVideo, is_channel_index, parse_channel_index
 from .frontmatter import DocumentError, front_matter, split_lines
 from .markup import classify, has_alnum, heading_content, mask_table_pipes, plain
@@ -110,6 +110,7 @@ class ParsedDocument:
 
 
 slugify_target = wiki_slug
+_seconds_from_fields = seconds_from_fields  # the name the shift rule has read since the start
 
 # --------------------------------------------------------------------------- blocks
 
