@@ -526,6 +526,7 @@ def url(seconds):
         "[" + anchor("00:10:05") + " " + anchor("00:11:40") + "]",
         anchor("00:10:05") + "," + anchor("00:11:40"),
         "[00:10:05], [00:11:40]",
+        "(" + anchor("00:10:05") + ", " + anchor("00:11:40") + ")",
     ],
 )
 def test_a_bracketed_list_of_values_cites_each_value(cited):
