@@ -1,7 +1,13 @@
 """Wiki links of the imported documents: `[[target]]`, `[[target|label]]`, `[[target | label]]` (pure Python)."""
 import re
 
-WIKI_LINK = re.compile(r"\[\[\s*([^\[\]|\n]+?)\s*(?:\|\s*([^\[\]\n]*?)\s*)?\]\]")
+# Target and label are captured without their surrounding spaces. Written with possessive runs
+# (words, and spaces only when a word follows) so that nothing is retried: linear in the text even
+# for "[[a" followed by a megabyte of spaces (a lazy group beside \s* was quadratic).
+WIKI_LINK = re.compile(
+    r"\[\[\s*+((?:[^\[\]|\s]++|[^\S\n]++(?=[^\[\]|\s]))++)\s*+"
+    r"(?:\|\s*+((?:[^\[\]\s]++|[^\S\n]++(?=[^\[\]\s]))*+)\s*+)?\]\]"
+)
 _SLUG_JUNK = re.compile(r"[^a-z0-9_-]+")
 
 

@@ -5,19 +5,23 @@ A document is markdown with a front matter (``title``, ``videoId``), a ``From: [
 ``<a class="yt-timestamp" data-t="HH:MM:SS">[HH:MM:SS]</a>`` that end the statements they support.
 Real documents are messy (see the corpus README): this module reads what it can, reports what it
 read imperfectly as :class:`Problem` and only gives up (:class:`DocumentError`) when the file has
-no front matter or no video id.
+no front matter or no video id. Anchors are found by ``anchors``, markdown is read by ``markup``.
 
 Pure standard library on purpose: no Django import here, so the parser can be used and tested on
 its own. Wiki links and slugs come from ``cases.wiki``, shared with the renderer.
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 
 from ..timestamps import format_timestamp, youtube_url
-from ..wiki import WIKI_LINK, wiki_label, wiki_slug
+from ..wiki import WIKI_LINK, wiki_slug
+from .anchors import Anchor as _Anchor
+from .anchors import parse_timestamp, scan_anchors, seconds_from_fields
+from .channel_index import IndexedVideo, is_channel_index, parse_channel_index
+from .frontmatter import DocumentError, front_matter, split_lines
+from .markup import classify, has_alnum, heading_content, mask_table_pipes, plain
 from .plausibility import shift_pattern
 
 __all__ = [
@@ -40,18 +44,6 @@ __all__ = [
 # --------------------------------------------------------------------------- results
 
 
-class DocumentError(Exception):
-    """The file cannot be imported at all."""
-
-    def __init__(self, line: int, reason: str):
-        super().__init__(line, reason)
-        self.line = line
-        self.reason = reason
-
-    def __str__(self) -> str:
-        return f"{self.line}: {self.reason}"
-
-
 @dataclass(frozen=True)
 class Problem:
     """Something read imperfectly or not at all: reported, not fatal."""
@@ -62,13 +54,18 @@ class Problem:
 
 @dataclass
 class Statement:
-    """Text that ends in one or more timestamp anchors.
+    """Text and the seconds of video that support it.
 
-    ``text`` is plain (wiki links resolved to labels, markdown markers and list/quote markers
-    removed, closing punctuation right after the last anchor appended); '' when the anchors stand
-    alone. ``seconds`` are the readable cited seconds in anchor order without repeats (never empty:
-    a group of only unreadable anchors makes no statement, its problems are reported). ``line`` is
-    the file line of the first anchor; ``topics`` the slugs of the wiki links in the text.
+    ``text`` is plain (wiki links resolved to labels; markdown, HTML, list/quote/callout markers and
+    table pipes removed; closing punctuation right after the last anchor appended), never empty
+    nor punctuation alone: anchors with no text of their own cite the nearest text (the text after
+    them in their block, else the following block when they stand alone before it, else the
+    preceding text). ``seconds`` are the readable cited seconds in anchor order without repeats
+    (never empty). ``alternatives`` maps a second of ``seconds`` to the second that the anchor's
+    own text names when it names another one (``data-t="25:06:00">[00:25:06]`` gives
+    ``{90360: 1506}``), so the importer can keep the plausible one; a Problem reports each such
+    anchor too. ``line`` is the file line of the first anchor; ``topics`` the slugs of the wiki
+    links in the text.
     """
 
     text: str
@@ -77,6 +74,7 @@ class Statement:
     position: int
     line: int
     topics: list[str] = field(default_factory=list)
+    alternatives: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,9 +83,13 @@ class ParsedDocument:
 
     ``body`` is the markdown after the front matter and the 'From:' line, every readable anchor
     replaced by ``[HH:MM:SS](youtube url)`` (an unreadable one by its text alone), wiki links left
-    for the renderer. ``anchor_count`` counts every anchor found, unreadable ones and bare
-    "[HH:MM:SS]" stamps included. ``shifted``: see ``_Reader.shift``; ``shifted`` is computed from
-    the raw values even when ``minutes_seconds`` re-reads them.
+    for the renderer. Counters: ``anchor_count`` every anchor found (unreadable ones, bare
+    "[HH:MM:SS]" stamps and each value of a bracketed list included) = ``seconds_read`` (anchors
+    whose second was read) + ``unreadable`` (anchors with no readable value); every read second is
+    on a statement, so ``seconds_read`` = the distinct seconds of all statements +
+    ``merged_repeats`` (anchors whose second repeated one already on their statement).
+    ``shifted``: see ``_Reader.shift``; ``shifted`` is computed from the raw values even when
+    ``minutes_seconds`` re-reads them.
     """
 
     title: str
@@ -100,212 +102,25 @@ class ParsedDocument:
     anchor_count: int = 0
     shifted: bool = False
     shift_reason: str = ""
+    seconds_read: int = 0
+    merged_repeats: int = 0
+    unreadable: int = 0
 
-
-@dataclass
-class IndexedVideo:
-    video_id: str
-    title: str
-    documents: list[str] = field(default_factory=list)
-
-
-# --------------------------------------------------------------------------- small helpers
 
 slugify_target = wiki_slug
-
-
-def _has_alnum(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
-
-
-_CLEAN_VALUE = re.compile(r"\d+(?::\d+)*\Z")
-_NON_DIGIT = re.compile(r"\D")
-_HMS_WORDS = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?\s*$", re.I)
-
-
-def _fields(value: str) -> list[int] | None:
-    """The numeric fields of a timestamp value, stray characters removed; None without a digit."""
-    if not isinstance(value, str) or not any(ch.isdigit() for ch in value):
-        return None
-    if _CLEAN_VALUE.match(value):  # the common case: '00:12:03'
-        return [int(part) for part in value.split(":")]
-    if ":" not in value:
-        words = _HMS_WORDS.match(value)
-        if words and any(words.groups()):  # '1h02m03s', '4210s'
-            hours, minutes, secs = (int(g) if g else 0 for g in words.groups())
-            return [hours, minutes, secs]
-    digits = [_NON_DIGIT.sub("", part) for part in value.split(":")]
-    while digits and not digits[0]:
-        digits.pop(0)
-    while digits and not digits[-1]:
-        digits.pop()
-    return [int(d) if d else 0 for d in digits]
-
-
-def _seconds_from_fields(fields: list[int], minutes_seconds: bool) -> int:
-    if len(fields) == 1:
-        return fields[0]
-    if len(fields) == 2:
-        return fields[0] * 60 + fields[1]
-    hours, minutes, secs = fields[:3]  # a fourth field (frames) is ignored
-    if len(fields) == 3 and minutes_seconds:
-        return hours * 60 + minutes  # shifted document: '13:23:00' is 13 min 23 s
-    return hours * 3600 + minutes * 60 + secs
-
-
-def parse_timestamp(value: str, *, minutes_seconds: bool = False) -> int | None:
-    """Seconds of a timestamp value, or None when the value has no digit at all.
-
-    Fields are separated by ':' and stray characters (brackets, spaces, letters) are dropped from
-    each: 'H:M:S', 'M:S', 'H:M:S:frames' (frames ignored), one-digit fields, a single number of
-    seconds, '1h02m03s'. With ``minutes_seconds`` a three-field value is re-read as minutes and
-    seconds shifted one field left ('13:23:00' -> 803).
-    """
-    fields = _fields(value)
-    if fields is None:
-        return None
-    return _seconds_from_fields(fields, minutes_seconds)
-
-
-# --------------------------------------------------------------------------- anchors
-
-# One pass finds both anchor forms:
-#  * an <a ...> tag (attribute soup may be broken) with its text up to </a>, or, when </a> is
-#    missing, a bracketed text right after the tag;
-#  * a bare "[HH:MM:SS]" written as text (some documents carry no tags at all), not part of a
-#    wiki link "[[..]]" nor the label of a markdown link "[..](..)".
-_TOKEN = re.compile(
-    r"""
-    (?P<tag><a\b(?P<attrs>[^>]*)>)
-    (?:
-        (?P<text>(?:(?!<a\b|</a\s*>).)*?)(?P<close></a\s*>)
-      | (?P<loose>\s*\[[^\[\]<>]*\])
-    )?
-  | (?<!\[)(?P<bare>\[\s*(?P<bareval>\d{1,2}(?:\s*:\s*\d{1,2}){1,3})\s*\])(?![(\]])
-    """,
-    re.I | re.S | re.X,
-)
-_IS_TIMESTAMP_TAG = re.compile(r"(?<![a-z])yt(?![a-z])|timestamp|data-t\s*=", re.I)
-_DATA_T = re.compile(r"""data-t\s*=\s*(?:"(?P<dq>[^"]*)"?|'(?P<sq>[^']*)'?|(?P<uq>[^\s>"']+))""", re.I)
-_TIME_IN_TEXT = re.compile(r"\d+(?:\s*:\s*\d+)*")
-
-
-@dataclass
-class _Anchor:
-    start: int  # offsets in the line
-    end: int
-    raw: str  # the value read (data-t, else the text), as written
-    text: str  # the anchor's own text, as written
-    seconds: int | None  # None: no number anywhere
-    fields: list[int] | None
-    bare: bool
-    disagreement: str | None = None  # text that names another time than data-t
-
-
-def _read_tag(match: re.Match, minutes_seconds: bool) -> _Anchor:
-    attrs = match.group("attrs") or ""
-    text = match.group("text")
-    if text is None:
-        text = (match.group("loose") or "").strip()
-    data_t = _DATA_T.search(attrs)
-    value = None
-    if data_t:
-        value = next((g for g in data_t.group("dq", "sq", "uq") if g is not None), "")
-    plain_text = (html.unescape(text) if "&" in text else text).strip()
-    text_time = _TIME_IN_TEXT.search(plain_text)
-
-    fields = _fields(value) if value is not None else None
-    raw = value
-    disagreement = None
-    if fields is not None:
-        if text_time and parse_timestamp(text_time.group()) != _seconds_from_fields(fields, False):
-            disagreement = plain_text
-    elif text_time:
-        raw = text_time.group()
-        fields = _fields(raw)
-    elif value is None:
-        raw = plain_text or match.group("tag")
-    seconds = _seconds_from_fields(fields, minutes_seconds) if fields else None
-    return _Anchor(match.start(), match.end(), raw, text, seconds, fields, False, disagreement)
-
-
-def _scan_anchors(line: str, minutes_seconds: bool) -> list[_Anchor]:
-    if "<a" not in line and "<A" not in line and "[" not in line:
-        return []
-    anchors = []
-    for match in _TOKEN.finditer(line):
-        if match.group("bare"):
-            raw = match.group("bareval")
-            fields = _fields(raw)
-            anchors.append(
-                _Anchor(match.start(), match.end(), raw, match.group("bare"),
-                        _seconds_from_fields(fields, minutes_seconds), fields, True)
-            )
-        elif _IS_TIMESTAMP_TAG.search(match.group("attrs") or ""):
-            anchors.append(_read_tag(match, minutes_seconds))
-        # any other <a> tag is ordinary markup: left in place
-    return anchors
-
-
-def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
-    out, last = [], 0
-    for start, end in spans:
-        out.append(text[last:start])
-        last = end
-    out.append(text[last:])
-    return "".join(out)
-
-
-# --------------------------------------------------------------------------- plain text
-
-_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()\s]*(?:\s+\"[^\"]*\")?\)")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_CALLOUT_MARK = re.compile(r"\[![A-Za-z][\w-]*\][+-]?")
-_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_ITALIC_STAR = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
-_ITALIC_UNDERSCORE = re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])")
-_LONE_STAR = re.compile(r"\*\*|(?:(?<=\s)|^)\*(?=\S)|(?<=\S)\*(?=\s|$)")
-_LEADING_JUNK = re.compile(r"^[\s,.;:!?)\]}]+")
-
-
-def _plain(text: str) -> str:
-    """Markdown fragment -> plain text (links resolved to labels, markers dropped, spaces collapsed)."""
-    if not text:
-        return ""
-    if "[" in text:
-        text = WIKI_LINK.sub(wiki_label, text)
-        text = _MD_LINK.sub(r"\1", text)
-        text = _CALLOUT_MARK.sub(" ", text)
-    if "<" in text:
-        text = _HTML_TAG.sub(" ", text)
-    if "`" in text:
-        text = text.replace("`", "")
-    if "*" in text or "_" in text:
-        text = _BOLD.sub(r"\2", text)
-        text = _ITALIC_STAR.sub(r"\1", text)
-        text = _ITALIC_UNDERSCORE.sub(r"\1", text)
-        text = _LONE_STAR.sub("", text)  # markers whose partner lies across a statement boundary
-    if "&" in text:
-        text = html.unescape(text)
-    text = " ".join(text.split())
-    return _LEADING_JUNK.sub("", text)
-
+_seconds_from_fields = seconds_from_fields  # the name the shift rule has read since the start
 
 # --------------------------------------------------------------------------- blocks
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
-_HEADING_CLOSE = re.compile(r"[ \t]+#+[ \t]*$")
-_RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
-_QUOTE = re.compile(r"[ \t]{0,3}>[ \t]?")
-_LIST = re.compile(r"([ \t]*)([*+-]|\d{1,9}[.)])(?:[ \t]+|$)")
-_CALLOUT = re.compile(r"\[![A-Za-z][\w-]*\][+-]?[ \t]*")
 _FROM = re.compile(r"^\s*From:", re.I)
 
-# Anchors of one statement: separated only by spaces, commas, 'and'.
-_GAP_WORDS = {"and", "&"}
+# Anchors of one statement: separated only by spaces, commas, semicolons, 'and', or a dash (a range).
+_GAP_WORDS = {"and", "&", "to", "-", "--", "–", "—"}
 # Closing punctuation, quotes and brackets that directly follow a statement's last anchor.
 _TRAILING = re.compile(r"[.,;:!?…)\]}\"'”’»]*")
+_CLOSER = {"(": ")", "[": "]"}
+# Lines that continue the block before them: (line kind, kinds of block they continue).
+_CONTINUES = {"para": ("para", "item"), "quote": ("quote", "qitem")}
 
 
 @dataclass
@@ -318,90 +133,21 @@ class _Part:
 
 @dataclass
 class _Block:
-    kind: str  # 'para', 'item', 'quote', 'callout', 'heading'
+    kind: str  # 'para', 'item', 'quote', 'qitem', 'callout', 'table', 'heading'
     parts: list[_Part]
     level: int = 0  # headings
 
 
-def _classify(line: str) -> tuple[str, int, int]:
-    """(kind, content start, heading level) of one non-blank line."""
-    heading = _HEADING.match(line)
-    if heading:
-        return "heading", heading.end(), len(heading.group(1))
-    if _RULE.match(line):
-        return "rule", len(line), 0
-    if _FENCE.match(line):
-        return "fence", len(line), 0
-    kind, pos = "para", 0
-    quote = _QUOTE.match(line)
-    if quote:
-        kind = "quote"
-        while quote:
-            pos = quote.end()
-            quote = _QUOTE.match(line, pos)
-    item = _LIST.match(line, pos)
-    if item and not _RULE.match(line, pos):
-        return ("quote" if kind == "quote" else "item"), item.end(), 0
-    callout = _CALLOUT.match(line, pos)
-    if callout:
-        return "callout", callout.end(), 0
-    return kind, pos, 0
-
-
-def _line_kind_continues(block: _Block | None) -> bool:
-    return block is not None and block.kind in ("para", "item")
-
-
-# --------------------------------------------------------------------------- front matter
-
-
-def _unquote(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        inner = value[1:-1]
-        if value[0] == '"':
-            return re.sub(r'\\(["\\])', r"\1", inner)
-        return inner.replace("''", "'")
-    return value
-
-
-def _front_matter(lines: list[str], *, required: bool = True) -> tuple[dict[str, tuple[str, int]], int, int]:
-    """({key: (value, line)}, line of the opening '---', index of the first body line)."""
-    i = 0
-    while i < len(lines) and not lines[i].strip():
-        i += 1
-    if i >= len(lines) or lines[i].strip() != "---":
-        if required:
-            raise DocumentError(1, "no front matter")
-        return {}, 0, 0
-    opening = i + 1
-    values: dict[str, tuple[str, int]] = {}
-    for j in range(i + 1, len(lines)):
-        stripped = lines[j].strip()
-        if stripped in ("---", "..."):
-            return values, opening, j + 1
-        key_value = re.match(r"^\s*([A-Za-z_][\w-]*)\s*:\s?(.*)$", lines[j])
-        if key_value:
-            key = key_value.group(1).lower().replace("_", "").replace("-", "")
-            values.setdefault(key, (_unquote(key_value.group(2)), j + 1))
-    if required:
-        raise DocumentError(opening, "front matter is not closed")
-    return {}, 0, 0
-
-
-def _split_lines(text: str) -> list[str]:
-    if not isinstance(text, str):
-        raise TypeError(f"document text must be str, not {type(text).__name__} (decode it first)")
-    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
 # --------------------------------------------------------------------------- documents
+
+_Cited = tuple[_Anchor, int]  # a readable anchor and its file line
 
 
 class _Reader:
-    def __init__(self, video_id: str, minutes_seconds: bool):
+    def __init__(self, video_id: str, minutes_seconds: bool, title: str = ""):
         self.video_id = video_id
         self.minutes_seconds = minutes_seconds
+        self.title = title
         self.statements: list[Statement] = []
         self.problems: list[Problem] = []
         self.topics: dict[str, str] = {}
@@ -409,16 +155,23 @@ class _Reader:
         self.readable: list[tuple[_Anchor, int]] = []
         self.bare: list[int] = []
         self.anchor_count = 0
+        self.unreadable = 0
+        self.merged_repeats = 0
+        # Anchors standing alone before the text they cite, waiting for the next block.
+        self.carried: list[_Cited] = []
+        self.carried_from_heading = False
+        # The markdown of the last block that held text but cited nothing (a fallback for them).
+        self.uncited_text = ""
 
     # -- lines ---------------------------------------------------------------
 
     def scan_line(self, lineno: int, line: str) -> tuple[str, list[_Anchor]]:
         """Anchors of a line, problems about them, and the line with anchors made markdown links."""
-        anchors = _scan_anchors(line, self.minutes_seconds)
+        anchors = scan_anchors(line, self.minutes_seconds)
         if "[[" in line:
             for match in WIKI_LINK.finditer(line):
                 target, label = match.group(1), match.group(2) or match.group(1)
-                if _has_alnum(target):
+                if has_alnum(target):
                     self.topics.setdefault(slugify_target(target), label)
         if not anchors:
             return line, anchors
@@ -428,6 +181,7 @@ class _Reader:
             out.append(line[last:anchor.start])
             last = anchor.end
             if anchor.seconds is None:
+                self.unreadable += 1
                 self.problems.append(Problem(lineno, f'timestamp "{anchor.raw}" has no number'))
                 out.append(anchor.text)
                 continue
@@ -445,77 +199,130 @@ class _Reader:
         out.append(line[last:])
         return "".join(out), anchors
 
+    # -- statements ------------------------------------------------------------
+
+    def cite(self, statement: Statement, cited: list[_Cited]) -> None:
+        for anchor, _ in cited:
+            if anchor.seconds in statement.seconds:
+                self.merged_repeats += 1
+                continue
+            statement.seconds.append(anchor.seconds)
+            if anchor.text_seconds is not None:
+                statement.alternatives[anchor.seconds] = anchor.text_seconds
+
+    def statement(self, text: str, source: str, cited: list[_Cited]) -> Statement:
+        topics: list[str] = []
+        if "[[" in source:
+            for match in WIKI_LINK.finditer(source):
+                if has_alnum(match.group(1)):
+                    slug = slugify_target(match.group(1))
+                    if slug not in topics:
+                        topics.append(slug)
+        statement = Statement(
+            text=text,
+            seconds=[],
+            heading_path=[title for _, title in self.heading_stack if title],
+            position=len(self.statements) + 1,
+            line=cited[0][1],
+            topics=topics,
+        )
+        self.cite(statement, cited)
+        self.statements.append(statement)
+        return statement
+
+    def cite_backwards(self, cited: list[_Cited]) -> None:
+        """Anchors with no text after them: the uncited text before them, else the last statement."""
+        text = plain(self.uncited_text)
+        if has_alnum(text):
+            self.statement(text, self.uncited_text, cited)
+        elif self.statements:
+            self.cite(self.statements[-1], cited)
+        else:
+            path = [title for _, title in self.heading_stack if title]
+            self.statement(path[-1] if path else (self.title or self.video_id), "", cited)
+        self.uncited_text = ""
+
     # -- blocks --------------------------------------------------------------
 
     def heading(self, block: _Block) -> None:
+        if self.carried and not self.carried_from_heading:
+            self.cite_backwards(self.carried)  # anchors alone before a heading cite what precedes
+            self.carried = []
         part = block.parts[0]
-        content = part.line[part.start:]
-        content = _HEADING_CLOSE.sub("", content)
+        content = heading_content(part.line[part.start:])
         spans = [(a.start - part.start, a.end - part.start) for a in part.anchors]
-        title = _plain(_remove_spans(content, spans))
+        title = plain(_remove_spans(content, spans))
         if block.level == 1:
             self.heading_stack = []
         else:
             self.heading_stack = [(lvl, txt) for lvl, txt in self.heading_stack if lvl < block.level]
             self.heading_stack.append((block.level, title))
+        self.uncited_text = ""
         if part.anchors:  # anchors must never be dropped: the heading itself becomes a statement
             self.statements_of(block)
 
     def statements_of(self, block: _Block) -> None:
-        pieces, offsets, anchors = [], [], []
+        pieces, anchors = [], []
         offset = 0
         for part in block.parts:
             content = part.line[part.start:].rstrip()
             if block.kind == "heading":
-                content = _HEADING_CLOSE.sub("", content)
-            offsets.append(offset)
+                content = heading_content(content)
             for anchor in part.anchors:
                 start = max(anchor.start - part.start, 0) + offset
                 anchors.append((start, anchor.end - part.start + offset, anchor, part.lineno))
             pieces.append(content)
             offset += len(content) + 1
-        if not anchors:
-            return
         joined = " ".join(pieces)
+        if not anchors and not self.carried:
+            self.uncited_text = joined
+            return
 
-        groups: list[list[tuple[int, int, _Anchor, int]]] = [[anchors[0]]]
-        for previous, current in zip(anchors, anchors[1:]):
-            gap = joined[previous[1]:current[0]].replace(",", " ").split()
-            if all(word.lower() in _GAP_WORDS for word in gap):
-                groups[-1].append(current)
-            else:
-                groups.append([current])
+        groups: list[list[tuple[int, int, _Anchor, int]]] = []
+        for index, current in enumerate(anchors):
+            if groups:
+                gap = joined[anchors[index - 1][1]:current[0]].replace(",", " ").replace(";", " ").split()
+                if all(word.lower() in _GAP_WORDS for word in gap):
+                    groups[-1].append(current)
+                    continue
+            groups.append([current])
 
-        path = [text for _, text in self.heading_stack]
+        pending, self.carried = self.carried, []
+        made: list[Statement] = []
         cursor = 0
         for group in groups:
             segment = joined[cursor:group[0][0]]
             trailing = _TRAILING.match(joined, group[-1][1])
             cursor = trailing.end()
-            seconds: list[int] = []
-            for _, _, anchor, _ in group:
-                if anchor.seconds is not None and anchor.seconds not in seconds:
-                    seconds.append(anchor.seconds)
-            if not seconds:  # only unreadable anchors (already reported): nothing to cite
+            cited = [(anchor, lineno) for _, _, anchor, lineno in group if anchor.seconds is not None]
+            if not cited:  # only unreadable anchors (already reported): nothing to cite
                 continue
-            text = _plain(segment)
+            text = self.text_of(segment, block.kind)
             # A comma or semicolon after the anchor belongs to the next clause, not this statement.
             ending = trailing.group().rstrip(",;")
-            text = text + ending if _has_alnum(text) else ""
-            topics: list[str] = []
-            for match in WIKI_LINK.finditer(segment):
-                if _has_alnum(match.group(1)):
-                    slug = slugify_target(match.group(1))
-                    if slug not in topics:
-                        topics.append(slug)
-            self.statements.append(Statement(
-                text=text,
-                seconds=seconds,
-                heading_path=list(path),
-                position=len(self.statements) + 1,
-                line=group[0][3],
-                topics=topics,
-            ))
+            if text and text[-1] in _CLOSER and ending.startswith(_CLOSER[text[-1]]):
+                text, ending = text[:-1].rstrip(), ending[1:]  # '(anchor)', '[anchor, anchor]'
+            if has_alnum(text):
+                made.append(self.statement(text + ending, segment, pending + cited))
+                pending = []
+            elif made:  # no text of its own after a statement of its block: it cites that one too
+                self.cite(made[-1], cited)
+            else:  # at the start of its block: it cites what follows
+                pending = pending + cited
+
+        tail = joined[cursor:]
+        tail_text = self.text_of(tail, block.kind)
+        if pending and not made and not has_alnum(tail_text):  # anchors alone: they cite the next block
+            self.carried, self.carried_from_heading = pending, block.kind == "heading"
+            return
+        if pending:
+            self.statement(tail_text, tail, pending)
+        self.uncited_text = tail if not pending and has_alnum(tail_text) else ""
+
+    @staticmethod
+    def text_of(markdown: str, kind: str) -> str:
+        text = plain(markdown)
+        return text.replace(" ;", ";").rstrip(" ;") if kind == "table" else text  # cells: 'a; b'
 
     # -- whole document ---------------------------------------------------------
 
@@ -523,22 +330,63 @@ class _Reader:
         """(shifted, reason) from the values as written (read as hours:minutes:seconds), by the
         shift rule of :mod:`.plausibility` (shared with the importer, which also checks the values
         against the video's end)."""
-        written = [_seconds_from_fields(a.fields, False) for a, _ in self.readable if a.fields]
+        written = [seconds_from_fields(a.fields, False) for a, _ in self.readable if a.fields]
         pattern = shift_pattern(written)
         return (True, pattern.reason()) if pattern else (False, "")
 
 
+def _remove_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    out, last = [], 0
+    for start, end in spans:
+        out.append(text[last:start])
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _blocks(reader: _Reader, lines: list[str], first: int, skip: int | None) -> tuple[list[str], list[_Block]]:
+    """(body lines with anchors made links, blocks of text) of lines[first:], line ``skip`` left out."""
+    body_lines: list[str] = []
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    for i in range(first, len(lines)):
+        if i == skip:
+            continue
+        lineno, line = i + 1, lines[i]
+        rewritten, anchors = reader.scan_line(lineno, line)
+        body_lines.append(rewritten)
+        if not line.strip():
+            current = None
+            continue
+        kind, start, level = classify(line)
+        if kind in ("rule", "fence", "delimiter"):
+            current = None
+            continue
+        part = _Part(lineno, mask_table_pipes(line) if kind == "table" else line, start, anchors)
+        if current is not None and current.kind in _CONTINUES.get(kind, ()):
+            current.parts.append(part)  # paragraph or quote line, or a list item's continuation
+            continue
+        current = _Block(kind, [part], level)
+        blocks.append(current)
+        if kind in ("heading", "callout", "table"):
+            current = None  # one line each: what follows starts a new block
+    return body_lines, blocks
+
+
 def parse_document(text: str, *, minutes_seconds: bool = False) -> ParsedDocument:
-    """Parse one summary document; raises DocumentError when it cannot be imported at all."""
-    lines = _split_lines(text)
-    front, opening, body_start = _front_matter(lines)
+    """Parse one summary document; raises DocumentError when it cannot be imported at all.
+
+    Time and memory are linear in the size of the text, whatever it holds.
+    """
+    lines = split_lines(text)
+    front, opening, body_start = front_matter(lines)
     video_id, video_line = front.get("videoid", ("", opening))
     video_id = video_id.strip()
     if not video_id:
         raise DocumentError(opening, "no videoId in front matter")
     title, _ = front.get("title", ("", opening))
 
-    reader = _Reader(video_id, minutes_seconds)
+    reader = _Reader(video_id, minutes_seconds, plain(title))
     if not re.fullmatch(r"[A-Za-z0-9_-]{11}", video_id):
         reader.problems.append(Problem(video_line, f'videoId "{video_id}" does not look like a YouTube id'))
     if not title.strip():
@@ -551,40 +399,18 @@ def parse_document(text: str, *, minutes_seconds: bool = False) -> ParsedDocumen
             if _FROM.match(lines[i]):
                 from_index = i
                 link = WIKI_LINK.search(lines[i])
-                if link and _has_alnum(link.group(1)):
+                if link and has_alnum(link.group(1)):
                     channel = slugify_target(link.group(1))
             break
 
-    body_lines: list[str] = []
-    blocks: list[_Block] = []
-    current: _Block | None = None
-    for i in range(body_start, len(lines)):
-        if i == from_index:
-            continue
-        lineno, line = i + 1, lines[i]
-        rewritten, anchors = reader.scan_line(lineno, line)
-        body_lines.append(rewritten)
-        if not line.strip():
-            current = None
-            continue
-        kind, start, level = _classify(line)
-        if kind in ("rule", "fence"):
-            current = None
-            continue
-        part = _Part(lineno, line, start, anchors)
-        if kind == "para" and _line_kind_continues(current):
-            current.parts.append(part)  # paragraph line, or a list item's continuation line
-            continue
-        current = _Block(kind, [part], level)
-        blocks.append(current)
-        if kind in ("heading", "quote", "callout"):
-            current = None  # one line each: what follows starts a new block
-
+    body_lines, blocks = _blocks(reader, lines, body_start, from_index)
     for block in blocks:
         if block.kind == "heading":
             reader.heading(block)
         else:
             reader.statements_of(block)
+    if reader.carried:  # anchors alone at the end of the document
+        reader.cite_backwards(reader.carried)
 
     if reader.bare:
         reader.problems.append(Problem(
@@ -605,61 +431,7 @@ def parse_document(text: str, *, minutes_seconds: bool = False) -> ParsedDocumen
         anchor_count=reader.anchor_count,
         shifted=shifted,
         shift_reason=shift_reason,
+        seconds_read=len(reader.readable),
+        merged_repeats=reader.merged_repeats,
+        unreadable=reader.unreadable,
     )
-
-
-# --------------------------------------------------------------------------- channel index
-
-_VIDEO_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+\[(?P<title>.*)\]\((?P<url>[^()\s]*)\)[ \t]*$")
-_VIDEO_ID = re.compile(r"(?:[?&]v=|youtu\.be/|/(?:embed|shorts|live)/)([A-Za-z0-9_-]+)")
-_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
-
-
-def _video_heading(line: str) -> tuple[str, str] | None:
-    heading = _VIDEO_HEADING.match(line)
-    if not heading:
-        return None
-    video = _VIDEO_ID.search(heading.group("url"))
-    if not video:
-        return None
-    title = html.unescape(_MD_ESCAPE.sub(r"\1", heading.group("title"))).strip()
-    return video.group(1), title
-
-
-def is_channel_index(text: str) -> bool:
-    """A channel index: no videoId of its own, and '### [Video title](youtube url)' headings."""
-    if not isinstance(text, str):
-        return False
-    lines = _split_lines(text)
-    front, _, body_start = _front_matter(lines, required=False)
-    if front.get("videoid", ("", 0))[0].strip():
-        return False
-    return any(_video_heading(line) for line in lines[body_start:])
-
-
-def parse_channel_index(text: str) -> tuple[str, list[IndexedVideo]]:
-    """(channel title, videos with the slugs of the documents their bullets link to)."""
-    lines = _split_lines(text)
-    front, _, body_start = _front_matter(lines, required=False)
-    title = front.get("title", ("", 0))[0].strip()
-    videos: dict[str, IndexedVideo] = {}
-    current: IndexedVideo | None = None
-    for line in lines[body_start:]:
-        video = _video_heading(line)
-        if video:
-            video_id, video_title = video
-            current = videos.setdefault(video_id, IndexedVideo(video_id, video_title))
-            continue
-        if _HEADING.match(line):
-            if not title and line.lstrip().startswith("# "):
-                title = _plain(line.lstrip()[2:])
-            current = None
-            continue
-        if current is None:
-            continue
-        for link in WIKI_LINK.finditer(line):
-            if _has_alnum(link.group(1)):
-                slug = slugify_target(link.group(1))
-                if slug not in current.documents:
-                    current.documents.append(slug)
-    return title, list(videos.values())

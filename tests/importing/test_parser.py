@@ -1,5 +1,6 @@
 """The pure-Python parser of webinar summary documents (no database, no Django)."""
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -274,6 +275,7 @@ def test_value_with_no_number_is_a_problem_and_left_as_text():
 def test_data_t_and_text_that_disagree_are_reported():
     parsed = parse("Mismatch " + anchor("09:59:54", "[59:54]") + ".\n")
     assert only(parsed).seconds == [35994]
+    assert only(parsed).alternatives == {35994: 3594}
     assert parsed.problems == [
         Problem(8, 'timestamp "09:59:54" and its text "[59:54]" name different times: used "09:59:54"')
     ]
@@ -328,11 +330,13 @@ def test_trailing_punctuation(after, text):
     assert only(parse("A claim " + anchor("00:00:10") + after + "\n")).text == text
 
 
-def test_anchor_alone_has_empty_text():
+def test_anchors_with_no_text_of_their_own_cite_the_preceding_text():
     parsed = parse(
         "First " + anchor("00:00:10") + ". " + anchor("00:00:12") + ".\n\n" + anchor("00:00:14") + "\n"
     )
-    assert [(s.text, s.seconds) for s in parsed.statements] == [("First.", [10]), ("", [12]), ("", [14])]
+    # The second anchor follows a statement of its block; the third stands alone at the end.
+    assert [(s.text, s.seconds) for s in parsed.statements] == [("First.", [10, 12, 14])]
+    assert (parsed.anchor_count, parsed.seconds_read, parsed.merged_repeats) == (3, 3, 0)
 
 
 def test_text_after_the_last_anchor_of_a_block_is_not_a_statement():
@@ -500,6 +504,268 @@ def test_bare_bracket_timestamps_are_read_as_anchors_and_reported():
     assert "tags [00:45:01](https://www.youtube.com/watch?v=nGjuo-7sUXM&t=2701s)." in parsed.body
 
 
+# --------------------------------------------------------------------------- every anchor on its statement
+
+
+def texts_and_seconds(parsed):
+    return [(s.text, s.seconds) for s in parsed.statements]
+
+
+def url(seconds):
+    return youtube_url(VIDEO, seconds)
+
+
+@pytest.mark.parametrize(
+    "cited",
+    [
+        "[00:10:05, 00:11:40]",
+        "[00:10:05,00:11:40]",
+        "[ 00:10:05 ; 00:11:40 ]",
+        "[00:10:05 and 00:11:40]",
+        "[" + anchor("00:10:05") + ", " + anchor("00:11:40") + "]",
+        "[" + anchor("00:10:05") + " " + anchor("00:11:40") + "]",
+        anchor("00:10:05") + "," + anchor("00:11:40"),
+        "[00:10:05], [00:11:40]",
+        "(" + anchor("00:10:05") + ", " + anchor("00:11:40") + ")",
+    ],
+)
+def test_a_bracketed_list_of_values_cites_each_value(cited):
+    parsed = parse(f"Teams reviewed their list {cited}. This freed budget quickly [00:12:00].\n")
+    assert texts_and_seconds(parsed) == [
+        ("Teams reviewed their list.", [605, 700]),
+        ("This freed budget quickly.", [720]),
+    ]
+    assert (parsed.anchor_count, parsed.seconds_read, parsed.merged_repeats, parsed.unreadable) == (3, 3, 0, 0)
+
+
+def test_a_bracketed_list_becomes_one_link_per_value_in_the_body():
+    parsed = parse("Teams reviewed their list [00:10:05, 00:11:40].\n")
+    assert parsed.body == f"Teams reviewed their list [00:10:05]({url(605)}), [00:11:40]({url(700)}).\n"
+
+
+@pytest.mark.parametrize(
+    "cited",
+    [
+        "[00:01:30]-[00:02:29]",
+        "[00:01:30] - [00:02:29]",
+        "[00:01:30]–[00:02:29]",
+        "[00:01:30] — [00:02:29]",
+        "[00:01:30-00:02:29]",
+        "[00:01:30 – 00:02:29]",
+        "[00:01:30 to 00:02:29]",
+        anchor("00:01:30") + "-" + anchor("00:02:29"),
+        anchor("00:01:30") + " – " + anchor("00:02:29"),
+        anchor("00:01:30") + "—" + anchor("00:02:29"),
+    ],
+)
+def test_a_range_of_two_anchors_is_one_statement(cited):
+    parsed = parse(f"The team presented the draft {cited}.\n")
+    assert texts_and_seconds(parsed) == [("The team presented the draft.", [90, 149])]
+
+
+@pytest.mark.parametrize("closing", ["", ")"])
+def test_a_bare_value_followed_by_its_own_anchor_in_parentheses(closing):
+    parsed = parse(
+        "The lab has grown since 2016 [00:01:27](" + anchor("00:01:27") + closing
+        + ". The next sentence stays visible " + anchor("00:01:30") + ".\n"
+    )
+    assert texts_and_seconds(parsed) == [
+        ("The lab has grown since 2016.", [87]),
+        ("The next sentence stays visible.", [90]),
+    ]
+    assert parsed.anchor_count == 2
+    assert parsed.body == (
+        f"The lab has grown since 2016 [00:01:27]({url(87)}). "
+        f"The next sentence stays visible [00:01:30]({url(90)}).\n"
+    )
+
+
+def test_the_text_after_a_value_with_its_own_anchor_stays_visible_on_the_page():
+    rendering = pytest.importorskip("cases.rendering")
+    parsed = parse("Since 2016 [00:01:27](" + anchor("00:01:27") + ". The rest of the paragraph.\n")
+    html = str(rendering.render_markdown(parsed.body))
+    assert '<a href="https://www.youtube.com/watch?v=nGjuo-7sUXM&amp;t=87s"' in html
+    assert ">00:01:27</a>. The rest of the paragraph." in html
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # alone on its line, the text it supports on the next line or in the next block
+        (anchor("00:01:00") + "\n> Surprising words, quoted.\n", [("Surprising words, quoted.", [60])]),
+        (anchor("00:01:00") + "\n\n> One quoted line\n> and another.\n", [("One quoted line and another.", [60])]),
+        (anchor("00:01:00") + "\nThe paragraph goes on.\n", [("The paragraph goes on.", [60])]),
+        (anchor("00:01:00") + "\n\n*   A bullet it supports.\n", [("A bullet it supports.", [60])]),
+        (
+            anchor("00:01:00") + "\n\n*   First item " + anchor("00:02:00") + ".\n",
+            [("First item.", [60, 120])],
+        ),
+        ("[00:01:00]\n\n1.  A numbered item.\n", [("A numbered item.", [60])]),
+        # at the start of its block, before the text
+        ("*   " + anchor("00:01:00") + " The claim of a bullet.\n", [("The claim of a bullet.", [60])]),
+        ("> " + anchor("00:01:00") + " A quoted claim.\n", [("A quoted claim.", [60])]),
+        (anchor("00:01:00") + " Claim one " + anchor("00:02:00") + ".\n", [("Claim one.", [60, 120])]),
+        # a heading that is only an anchor: the section's text
+        ("## " + anchor("00:01:00") + "\n\nSection text.\n", [("Section text.", [60])]),
+        # after the text of its block, or alone with nothing after it: the preceding text
+        ("Cited " + anchor("00:01:00") + ". " + anchor("00:02:00") + "\n", [("Cited.", [60, 120])]),
+        ("Cited " + anchor("00:01:00") + ".\n\n" + anchor("00:02:00") + "\n", [("Cited.", [60, 120])]),
+        ("Words cited by nothing else.\n\n" + anchor("00:01:00") + "\n\n## Next\n",
+         [("Words cited by nothing else.", [60])]),
+        # a table row
+        (
+            "| Topic | Insight | Time |\n| --- | :---: | --- |\n"
+            "| Budget | Teams freed [[budget_topic | budget]] | " + anchor("00:01:00") + " |\n"
+            "| Trust | Trust grew " + anchor("00:02:00") + " |\n",
+            [("Budget; Teams freed budget", [60]), ("Trust; Trust grew", [120])],
+        ),
+    ],
+)
+def test_anchors_without_text_of_their_own_cite_the_nearest_text(body, expected):
+    parsed = parse(body)
+    assert texts_and_seconds(parsed) == expected
+
+
+def test_a_document_of_anchors_alone_cites_its_title():
+    parsed = parse_document(doc("## Only a heading\n\n" + anchor("00:00:10") + "\n", title="Webinar"))
+    assert texts_and_seconds(parsed) == [("Only a heading", [10])]
+    parsed = parse_document(doc(anchor("00:00:10") + "\n", title="Webinar"))
+    assert texts_and_seconds(parsed) == [("Webinar", [10])]
+
+
+def test_a_heading_with_text_and_an_anchor_keeps_its_text():
+    parsed = parse("### The heading " + anchor("00:01:00") + " ###\n\nSection " + anchor("00:02:00") + ".\n")
+    assert [(s.text, s.seconds, s.heading_path) for s in parsed.statements] == [
+        ("The heading", [60], ["The heading"]),
+        ("Section.", [120], ["The heading"]),
+    ]
+
+
+def test_markup_never_ends_up_in_statement_text():
+    parsed = parse(
+        "> [!NOTE]\n> Claim under a callout " + anchor("00:00:10") + ".\n\n"
+        "> [!tip]- A callout title " + anchor("00:00:20") + "\n\n"
+        "Inline [!WARNING] marker " + anchor("00:00:30") + ".\n\n"
+        "> > A nested **quote** " + anchor("00:00:40") + "\n\n"
+        "#### Hashes " + anchor("00:00:50") + " ####\n\n"
+        "Line one<br/>line two " + anchor("00:01:00") + "\n\n"
+        "***Bold italic***, _under_, __strong__ and *it*alic, snake_case kept, 2 * 3 " + anchor("00:01:10") + "\n\n"
+        "| Cell **one** | `cell` two " + anchor("00:01:20") + " |\n\n"
+        "10) Numbered " + anchor("00:01:30") + "\n"
+    )
+    assert [s.text for s in parsed.statements] == [
+        "Claim under a callout.",
+        "A callout title",
+        "Inline marker.",
+        "A nested quote",
+        "Hashes",
+        "Line one line two",
+        "Bold italic, under, strong and italic, snake_case kept, 2 * 3",
+        "Cell one; cell two",
+        "Numbered",
+    ]
+
+
+@pytest.mark.parametrize(
+    "value, text, seconds",
+    [
+        ("00:01:02.500", "[00:01:02.500]", 62),
+        ("00:02:03,250", "[00:02:03,250]", 123),
+        ("00:02:03,250", "[00:02:03]", 123),
+        ("1h10m", "[01:10:00]", 4200),
+        ("1h10m", "[1h10m]", 4200),
+        ("01:10:00", "[1h10m]", 4200),
+        ("4200", "[01:10:00]", 4200),
+        ("70:00", "[01:10:00]", 4200),
+    ],
+)
+def test_fractions_and_words_name_the_same_second_as_their_text(value, text, seconds):
+    parsed = parse("Claim " + anchor(value, text) + ".\n")
+    assert only(parsed).seconds == [seconds]
+    assert only(parsed).alternatives == {}
+    assert parsed.problems == []
+
+
+@pytest.mark.parametrize(
+    "value, seconds", [("00:01:02.500", 62), ("00:02:03,250", 123), ("1h10m", 4200), ("[00:00:07.9]", 7)]
+)
+def test_parse_timestamp_drops_fractions(value, seconds):
+    assert parse_timestamp(value) == seconds
+
+
+def test_text_that_names_another_time_is_offered_as_an_alternative():
+    parsed = parse(
+        "Hours " + anchor("25:06:00", "[00:25:06]") + ". Same " + anchor("00:00:05") + ". "
+        "Unreadable value " + anchor("--", "[00:00:07]") + ".\n"
+    )
+    hours, same, unreadable_value = parsed.statements
+    assert (hours.seconds, hours.alternatives) == ([90360], {90360: 1506})
+    assert (same.seconds, same.alternatives) == ([5], {})
+    assert (unreadable_value.seconds, unreadable_value.alternatives) == ([7], {})  # the text is used
+    assert Problem(
+        8, 'timestamp "25:06:00" and its text "[00:25:06]" name different times: used "25:06:00"'
+    ) in parsed.problems
+
+
+def test_alternatives_are_read_like_the_value_when_minutes_seconds():
+    parsed = parse("Shifted " + anchor("14:11:00", "[14:11:11]") + ".\n", minutes_seconds=True)
+    # Read as minutes:seconds both name 851 s: nothing to choose.
+    assert (only(parsed).seconds, only(parsed).alternatives) == ([851], {})
+
+
+def test_counters():
+    parsed = parse(
+        "Twice " + anchor("00:00:01") + ", " + anchor("0:0:1") + ". Bad " + anchor("??", "") + ". "
+        "Leading " + anchor("00:00:02") + ". " + anchor("00:00:02") + ".\n\n"
+        "[00:00:03, 00:00:04]\n\nFollowing text.\n"
+    )
+    assert texts_and_seconds(parsed) == [("Twice.", [1]), ("Leading.", [2]), ("Following text.", [3, 4])]
+    assert parsed.anchor_count == 7
+    assert (parsed.seconds_read, parsed.merged_repeats, parsed.unreadable) == (6, 2, 1)
+
+
+# --------------------------------------------------------------------------- linear time
+
+ADVERSARIAL = {
+    "emphasis runs": lambda n: "*a " * (n // 3),
+    "strong runs": lambda n: "**a " * (n // 4),
+    "underscore runs": lambda n: "_a " * (n // 3),
+    "one long underscore run": lambda n: "_" * n + "a",
+    "brackets": lambda n: "[" * n,
+    "lines of brackets": lambda n: "\n".join(["[" * (n // 25)] * 25),
+    "wiki link openings": lambda n: "[[" * (n // 2),
+    "a wiki link of spaces": lambda n: "[[a" + " " * n + "b",
+    "tags never closed": lambda n: "<a " * (n // 3),
+    "anchors never closed": lambda n: '<a class="yt-timestamp" data-t="00:00:01">[00:00:01] x ' * (n // 56),
+    "broken markdown links": lambda n: "[00:00:01](" * (n // 11),
+    "an open list of values": lambda n: "[00:00:01, " * (n // 11),
+    "a heading of spaces": lambda n: "## a" + " " * n + "b",
+    "table cells": lambda n: "| a " * (n // 4),
+}
+
+
+def parse_seconds(text):
+    started = time.perf_counter()
+    parsed = parse(text + " End " + anchor("00:00:02") + ".\n")  # in the same block: read as text
+    return time.perf_counter() - started, parsed
+
+
+@pytest.mark.parametrize("kind", ADVERSARIAL)
+def test_adversarial_megabyte_parses_in_linear_time(kind):
+    """Each input, at 1 MB, took from minutes to hours with backtracking patterns.
+
+    Linear: doubling the input at most about doubles the time (3x plus a margin for a busy
+    machine; quadratic work would take 4x, and far longer than the margin at this size).
+    """
+    make = ADVERSARIAL[kind]
+    half, parsed = parse_seconds(make(500_000))
+    full, parsed = parse_seconds(make(1_000_000))
+    if full >= 3 * half + 0.5:  # one retry: the machine may have been busy
+        full, parsed = parse_seconds(make(1_000_000))
+    assert full < 3 * half + 0.5, (kind, half, full)
+    assert 2 in parsed.statements[-1].seconds
+
+
 # --------------------------------------------------------------------------- shifted documents
 
 SHIFTED = (
@@ -638,22 +904,45 @@ def test_seed_document():
     assert "oecdobservatoryofpublicsec3116" not in parsed.topics
 
 
+MARKUP_IN_TEXT = re.compile(r"\[!|<a\b|data-t|\]\(|\||\[\[|\*\*|<br|^(?:#|>|[*+-] |\d+[.)] )", re.I)
+
+
 @needs_corpus
 @pytest.mark.parametrize("path", DOCUMENT_FILES, ids=lambda p: p.stem)
 def test_every_anchor_ends_up_on_a_statement(path):
     text = path.read_text(encoding="utf-8")
     tags, bare, repeated = independent_counts(text)
     parsed = parse_document(text)
-    cited = sum(len(statement.seconds) for statement in parsed.statements)
+    distinct = sum(len(set(statement.seconds)) for statement in parsed.statements)
     unreadable = sum(problem.message.endswith("has no number") for problem in parsed.problems)
     assert parsed.anchor_count == tags + bare
-    assert cited + unreadable + repeated == tags + bare
+    assert parsed.unreadable == unreadable
+    assert parsed.anchor_count == parsed.seconds_read + parsed.unreadable
+    assert parsed.seconds_read == distinct + parsed.merged_repeats  # no anchor lost
+    assert parsed.merged_repeats == repeated
     for statement in parsed.statements:
-        assert statement.seconds
-        assert "<a" not in statement.text and "[[" not in statement.text and "**" not in statement.text
+        assert statement.seconds and len(set(statement.seconds)) == len(statement.seconds)
+        assert any(ch.isalnum() for ch in statement.text), statement  # neither empty nor markup alone
+        assert not MARKUP_IN_TEXT.search(statement.text), statement
+        assert set(statement.alternatives) <= set(statement.seconds)
     assert [s.position for s in parsed.statements] == list(range(1, len(parsed.statements) + 1))
     assert not TAG_ANCHOR.search(parsed.body)
-    assert parsed.body.count("](https://www.youtube.com/watch?v=") == parsed.anchor_count - unreadable
+    assert parsed.body.count("](https://www.youtube.com/watch?v=") == parsed.seconds_read
+
+
+@needs_corpus
+def test_corpus_totals():
+    """The figures the evidence audit reports for the sample corpus (checked by the test above)."""
+    documents = [parse_document(path.read_text(encoding="utf-8")) for path in DOCUMENT_FILES]
+    statements = [statement for parsed in documents for statement in parsed.statements]
+    assert len(documents) == 96
+    assert sum(parsed.anchor_count for parsed in documents) == 5404
+    assert sum(parsed.seconds_read for parsed in documents) == 5404
+    assert sum(parsed.merged_repeats for parsed in documents) == 3
+    assert sum(parsed.unreadable for parsed in documents) == 0
+    assert len(statements) == 4925
+    assert sum(len(statement.seconds) for statement in statements) == 5401
+    assert sum(len(statement.alternatives) for statement in statements) == 48
 
 
 @needs_corpus
