@@ -1,7 +1,14 @@
 """Wiki links of the imported documents: `[[target]]`, `[[target|label]]`, `[[target | label]]` (pure Python)."""
 import re
 
-WIKI_LINK = re.compile(r"\[\[\s*([^\[\]|\n]+?)\s*(?:\|\s*([^\[\]\n]*?)\s*)?\]\]")
+# Groups: the target and the label, both without surrounding whitespace (the label may be empty).
+# Written so that no part can be matched in more than one way (possessive runs, each group ending on
+# a non-space): matching is linear in the line, where the former lazy pattern took cubic time on
+# "[[" followed by a run of spaces. A target of whitespace alone is no wiki link.
+WIKI_LINK = re.compile(
+    r"\[\[\s*+([^\[\]|\s](?:[^\[\]|\n]*[^\[\]|\s])?)\s*+"
+    r"(?:\|\s*+((?:[^\[\]\s](?:[^\[\]\n]*[^\[\]\s])?)?)\s*+)?\]\]"
+)
 _SLUG_JUNK = re.compile(r"[^a-z0-9_-]+")
 
 
