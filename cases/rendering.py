@@ -236,6 +236,16 @@ def _bare_domains(state):
                     token.attrSet("href", f"https://{href}")
 
 
+def _table_alignment(state):
+    """Core rule: a column's alignment as the `align` attribute the allow-list keeps (not a style)."""
+    for token in state.tokens:
+        if token.type in ("th_open", "td_open"):
+            style = token.attrGet("style") or ""
+            if style.startswith("text-align:"):
+                del token.attrs["style"]
+                token.attrSet("align", style.removeprefix("text-align:"))
+
+
 def _image_as_link(renderer, tokens, index, options, env):
     """Images are not shown inline (no <img> in the allow-list): their alt text links to them."""
     token = tokens[index]
@@ -249,6 +259,7 @@ def _build_markdown():
     md.inline.ruler.before("wiki_link", "unclosable_brackets", _unclosable_brackets)
     md.core.ruler.after("block", "callouts", _callouts)
     md.core.ruler.push("bare_domains", _bare_domains)
+    md.core.ruler.push("table_alignment", _table_alignment)
     md.add_render_rule("image", _image_as_link)
     return md
 

@@ -32,6 +32,11 @@ CONSTRUCTS = [
         "<table>\n<thead>\n<tr>\n<th>a</th>\n<th>b</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n<td>2</td>\n"
         "</tr>\n</tbody>\n</table>",
     ),
+    (
+        "| n |\n|--:|\n| 1 |",
+        '<table>\n<thead>\n<tr>\n<th align="right">n</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td align="right">1</td>\n'
+        "</tr>\n</tbody>\n</table>",
+    ),
     ("`x < y` and ~~gone~~", "<p><code>x &lt; y</code> and <s>gone</s></p>"),
     # A '#' inside a fence is not a heading.
     ("```\n# not a heading\n```", "<pre><code># not a heading\n</code></pre>"),
