@@ -146,73 +146,91 @@ def _block_end(tokens, start):
     return len(tokens)
 
 
-def _callout_tokens(kind, title, level):
+def _callout_open(kind, title, level):
+    """The aside's opening token and its title paragraph (the title, else the kind's name)."""
     style = CALLOUT_STYLES.get(kind.lower(), "note")
-    opening = Token("callout_open", "aside", 1, attrs={"class": f"callout callout-{style}"}, block=True, level=level)
-    title_open = Token("paragraph_open", "p", 1, attrs={"class": "callout-title"}, block=True, level=level + 1)
-    title_inline = Token("inline", "", 0, content=title or kind.capitalize(), children=[], level=level + 2)
-    title_close = Token("paragraph_close", "p", -1, block=True, level=level + 1)
-    closing = Token("callout_close", "aside", -1, block=True, level=level)
-    return opening, [title_open, title_inline, title_close], closing
+    return [
+        Token("callout_open", "aside", 1, attrs={"class": f"callout callout-{style}"}, block=True, level=level),
+        Token("paragraph_open", "p", 1, attrs={"class": "callout-title"}, block=True, level=level + 1),
+        Token("inline", "", 0, content=title or kind.capitalize(), children=[], level=level + 2),
+        Token("paragraph_close", "p", -1, block=True, level=level + 1),
+    ]
 
 
-def _split_marker(tokens, paragraph):
-    """(kind, title) when the paragraph at tokens[paragraph] starts with a callout marker, the
-    marker line then removed from it (the paragraph's tokens removed when nothing is left)."""
-    inline = tokens[paragraph + 1]
-    match = _CALLOUT_MARK.match(inline.content)
-    if match is None:
+def _callout_close(level):
+    return Token("callout_close", "aside", -1, block=True, level=level)
+
+
+def _marker(tokens, paragraph):
+    """The callout marker match of the paragraph that opens at tokens[paragraph], or None."""
+    if paragraph + 1 >= len(tokens) or tokens[paragraph].type != "paragraph_open":
         return None
+    return _CALLOUT_MARK.match(tokens[paragraph + 1].content)
+
+
+def _strip_marker(tokens, paragraph, match):
+    """Drop the marker line from the paragraph; the index to go on from (past it when it is empty)."""
+    inline = tokens[paragraph + 1]
     rest = inline.content[match.end():]
     if rest.strip():
         inline.content = rest
-    else:
-        del tokens[paragraph:paragraph + 3]
-    return match.group(1), match.group(2).strip()
+        return paragraph
+    return paragraph + 3
 
 
 def _callouts(state):
     """Core rule (between block and inline parsing): `> [!KIND] Title` quotes become titled asides.
 
     A marker paragraph outside any quote (`[!KIND] Title` on a line of its own, as some documents
-    write it) makes a callout of itself and of the blocks that follow it without a blank line.
+    write it) makes a callout of itself and of the blocks that follow it without a blank line, up
+    to the next marker paragraph. One pass that builds a new token list: linear in the tokens.
     """
-    tokens = state.tokens
+    tokens, out = state.tokens, []
+    quotes = []  # for each open blockquote: whether it is a callout
+    closes = []  # (token index where a marker paragraph's callout ends, its level), innermost last
     lines = None
     index = 0
     while index < len(tokens):
+        while closes and closes[-1][0] == index:
+            out.append(_callout_close(closes.pop()[1]))
         token = tokens[index]
-        following = tokens[index + 1] if index + 1 < len(tokens) else None
-        if token.type == "blockquote_open" and following is not None and following.type == "paragraph_open":
-            found = _split_marker(tokens, index + 1)
-            if found:
-                opening, title, closing = _callout_tokens(*found, token.level)
-                close_index = _block_end(tokens, index) - 1
-                tokens[close_index] = closing
-                tokens[index:index + 1] = [opening, *title]
-                index += 1 + len(title)
-                continue
-        elif token.type == "paragraph_open" and following is not None and _CALLOUT_MARK.match(following.content):
-            # Take the blocks that follow on the very next line (no blank line between).
-            # A block's map may end past the blank lines that follow it: look at the source line.
-            lines = lines if lines is not None else state.src.split("\n")
-            end = _block_end(tokens, index)
-            last_line = token.map[1] if token.map else None
-            while (
-                end < len(tokens) and tokens[end].nesting >= 0 and tokens[end].map
-                and tokens[end].map[0] == last_line and lines[last_line - 1].strip()
-            ):
-                last_line = tokens[end].map[1]
-                end = _block_end(tokens, end)
-            inner = tokens[index:end]
-            for child in inner:
-                child.level += 1
-            found = _split_marker(inner, 0)
-            opening, title, closing = _callout_tokens(*found, token.level)
-            tokens[index:end] = [opening, *title, *inner, closing]
-            index += 1 + len(title)
+        if token.type == "blockquote_open":
+            match = _marker(tokens, index + 1)
+            quotes.append(match is not None)
+            if match is None:
+                out.append(token)
+                index += 1
+            else:
+                out.extend(_callout_open(match.group(1), match.group(2).strip(), token.level))
+                index = _strip_marker(tokens, index + 1, match)
             continue
-        index += 1
+        if token.type == "blockquote_close":
+            out.append(_callout_close(token.level) if quotes.pop() else token)
+            index += 1
+            continue
+        match = _marker(tokens, index)
+        if match is None:
+            out.append(token)
+            index += 1
+            continue
+        # The blocks on the very next lines join it. A block's map may end past the blank lines
+        # that follow it: look at the source line before the next block.
+        lines = lines if lines is not None else state.src.split("\n")
+        end = _block_end(tokens, index)
+        last_line = token.map[1] if token.map else None
+        while (
+            end < len(tokens) and tokens[end].nesting >= 0 and tokens[end].map
+            and tokens[end].map[0] == last_line and lines[last_line - 1].strip()
+            and _marker(tokens, end) is None
+        ):
+            last_line = tokens[end].map[1]
+            end = _block_end(tokens, end)
+        closes.append((end, token.level))
+        out.extend(_callout_open(match.group(1), match.group(2).strip(), token.level))
+        index = _strip_marker(tokens, index, match)
+    while closes:
+        out.append(_callout_close(closes.pop()[1]))
+    state.tokens = out
 
 
 # --------------------------------------------------------------------------- links and images

@@ -139,6 +139,8 @@ ADVERSARIAL = {
     "wiki opener and spaces": lambda n: "[[" + " " * n,
     "unclosed links": lambda n: "[a](" * (n // 4),
     "image openers": lambda n: "![" * (n // 2),
+    "many callouts": lambda n: "> [!N]\n\n" * (n // 8),
+    "chained marker paragraphs": lambda n: "[!A] t\n# h\n" * (n // 12),
 }
 
 
