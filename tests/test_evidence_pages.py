@@ -97,11 +97,13 @@ def test_an_unknown_source_is_a_404(client):
 
 def test_document_page_renders_the_article_with_timestamp_links_and_resolved_wiki_links(client):
     DocumentFactory(slug="other_document", title="Another document")
+    TopicFactory(slug="some_topic")
     source = SourceFactory()
     doc = DocumentFactory(
         source=source,
         body=(
             "## A heading\n\nSee [[Other_Document | the other one]] and [[some_topic|a topic]] "
+            "but not [[no_page_yet|a target without a page]] "
             f"[00:01:10](https://www.youtube.com/watch?v={source.youtube_id}&t=70s).\n\n"
             "<script>alert(1)</script> <a href=\"javascript:alert(1)\">x</a>\n"
         ),
@@ -114,6 +116,7 @@ def test_document_page_renders_the_article_with_timestamp_links_and_resolved_wik
     assert "<h2>A heading</h2>" in html
     assert '<a href="/documents/other_document/">the other one</a>' in html
     assert '<a href="/topics/some_topic/">a topic</a>' in html
+    assert " a target without a page " in html and "/no_page_yet/" not in html
     assert f'href="https://www.youtube.com/watch?v={source.youtube_id}&amp;t=70s"' in html
     assert ">00:01:10</a>" in html
     assert "<script>alert" not in html and "javascript:" not in html
@@ -132,7 +135,8 @@ def test_document_detail_number_of_queries(client, django_assert_max_num_queries
     doc = DocumentFactory(body=body)
     DocumentFactory.create_batch(5)
     doc.topics.add(*[TopicFactory() for _ in range(10)])
-    with django_assert_max_num_queries(4):
+    # document, quote count, topics; wiki targets: which are documents, which of the rest topics.
+    with django_assert_max_num_queries(5):
         assert client.get(doc.get_absolute_url()).status_code == 200
 
 

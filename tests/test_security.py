@@ -144,7 +144,7 @@ def test_there_are_at_least_thirty_payloads():
 
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
-def test_render_markdown_neutralises_payload(payload):
+def test_render_markdown_neutralises_payload(payload, db):  # db: wiki-link targets are looked up
     html = str(render_markdown(payload))
     assert_no_active_content(html)
     assert_external_links_marked(html)

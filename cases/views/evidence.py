@@ -2,13 +2,11 @@
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from ..models import Document, Quote, Source, Topic
 from ..rendering import render_markdown
 from ..time_marks import mark_times, time_marks_for
-from ..wiki import WIKI_LINK, wiki_slug
 from .paging import BadPageMixin, page_of
 
 SOURCES_PER_PAGE = 100
@@ -62,22 +60,6 @@ class SourceDetailView(BadPageMixin, DetailView):
         return context
 
 
-def wiki_url_resolver(text):
-    """wiki_url for render_markdown: a target is the document of that slug if there is one, else its topic.
-
-    One query for the whole text: which of its targets are documents.
-    """
-    slugs = {wiki_slug(match.group(1)) for match in WIKI_LINK.finditer(text or "")}
-    documents = set(Document.objects.filter(slug__in=slugs).values_list("slug", flat=True)) if slugs else set()
-
-    def wiki_url(slug):
-        if slug in documents:
-            return reverse("cases:document-detail", kwargs={"slug": slug})
-        return reverse("cases:topic-detail", kwargs={"slug": slug})
-
-    return wiki_url
-
-
 class DocumentDetailView(DetailView):
     """An imported article, its wiki links resolved to documents or topics, with its source and topics."""
 
@@ -90,7 +72,7 @@ class DocumentDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         document = self.object
-        body_html = render_markdown(document.body, wiki_url=wiki_url_resolver(document.body))
+        body_html = render_markdown(document.body)
         # One query gives both the count and each quote's time status.
         times = list(document.quotes.order_by().values_list("start_second", "time_status", "corrected_from_seconds"))
         context.update(
