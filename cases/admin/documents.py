@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from ..importing.importer import MAX_FILE_BYTES, import_uploads, reread_document
 from ..models import Document, Quote, Source, Topic
 from .filters import DocumentCaseEvidenceFilter
+from .forms import WHOLE_NUMBER_FIELDS
 
 MAX_UPLOAD_FILES = 100  # Django refuses more (DATA_UPLOAD_MAX_NUMBER_FILES) with a 400
 
@@ -22,6 +23,7 @@ def _count_of(model, field):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = WHOLE_NUMBER_FIELDS
     list_display = ["title", "kind", "youtube_id", "channel", "quote_count", "document_count", "published_on"]
     list_filter = ["kind", "channel"]
     search_fields = ["title", "slug", "youtube_id"]

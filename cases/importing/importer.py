@@ -32,6 +32,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ..characters import xml_safe
 from ..models import Document, Quote, Source, Topic
 from ..timestamps import format_timestamp
 from ..wiki import wiki_slug
@@ -243,6 +244,7 @@ def _decode(item: _Input) -> tuple[str, str]:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise FileError(line, f"not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded)") from None
+    text = xml_safe(text)  # controls pasted from PDFs (U+000B) would reach the Atom feed and sitemaps
     if len(text) > MAX_LINE_CHARS:
         for lineno, line in enumerate(text.split("\n"), start=1):
             if len(line) > MAX_LINE_CHARS:

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from ..search import KINDS, KINDS_BY_KEY, MAX_QUERY_LENGTH, search
+from .paging import page_number
 
 PER_KIND = 5
 PER_PAGE = 20
@@ -19,10 +20,10 @@ def search_view(request):
     if kind and kind not in KINDS_BY_KEY:
         names = ", ".join(KINDS_BY_KEY)
         return bad_request(request, f"“kind” must be one of {names}.")
-    raw_page = request.GET.get("page", "1").strip() or "1"
-    if not (raw_page.isdigit() and len(raw_page) <= 6 and int(raw_page) >= 1):
+    page = page_number(request)
+    if page is None:
         return bad_request(request, "“page” must be a whole number from 1 up.")
-    results = search(q, kind=kind or None, page=int(raw_page), per_kind=PER_KIND, per_page=PER_PAGE)
+    results = search(q, kind=kind or None, page=page, per_kind=PER_KIND, per_page=PER_PAGE)
     selected = next((group for group in results.groups if group.kind.key == kind), None)
     searched = results.corrected_query or results.query  # what the results are for
     context = {
