@@ -261,3 +261,55 @@ def test_an_imported_file_is_stored_without_controls(tmp_path):
     document = Document.objects.get()
     for text in [document.title, document.body, document.raw_text, *Quote.objects.values_list("text", flat=True)]:
         assert xml_safe(text) == text
+
+
+# --- smaller: spreadsheet formulas, the CSRF page, the favicon ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, safe",
+    [
+        ("=1+1", "'=1+1"), ("ok;=1+1", "ok;'=1+1"), ("ok; =1+1", "ok; '=1+1"), ("\n=1+1", "'\n'=1+1"),
+        ("＝1+1", "'＝1+1"), ("ok;＋1", "ok;'＋1"), ("－1", "'－1"), ("＠SUM(A1)", "'＠SUM(A1)"),
+        ("\t=1", "'\t'=1"), ("\r@x", "'\r'@x"), ("a\n+1", "a\n'+1"), ("a\t-1", "a\t'-1"), (" =1", " '=1"),
+        ("plain, -5 degrees", "plain, -5 degrees"), ("a-b=c", "a-b=c"), ("", ""), (None, ""),
+    ],
+)
+def test_the_formula_guard_looks_past_separators(text, safe):
+    from cases.exports import spreadsheet_safe
+
+    assert spreadsheet_safe(text) == safe
+
+
+def test_exported_csv_cells_hold_no_formula_after_a_separator(client):
+    import csv
+    import io
+
+    CaseFactory(slug="formula", title="ok;=1+1", summary="\n＝HYPERLINK(\"http://evil.example\")")
+    for url in ["/cases.csv", "/matrix.csv"]:
+        text = b"".join(client.get(url).streaming_content).decode() if url == "/cases.csv" else client.get(url).content.decode()
+        cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+        for cell in cells:
+            for part in cell.replace("\r", "\n").replace("\t", "\n").replace(";", "\n").split("\n"):
+                assert part.lstrip()[:1] not in set("=+@＝＋＠"), (url, cell)
+
+
+def test_a_csrf_failure_is_the_sites_own_page_under_the_csp(client_for, editor):
+    from django.test import Client
+
+    case = CaseFactory()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(editor)
+    response = strict.post(reverse("admin:cases_case_change", args=[case.pk]), {"title": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This form could not be sent" in html
+    assert "<style" not in html and " style=" not in html and "<script>" not in html
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_the_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    assert content[:4] == b"\x00\x00\x01\x00"
