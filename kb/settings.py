@@ -111,10 +111,27 @@ except Exception as error:  # dj-database-url raises several types for a bad URL
 if not _database.get("ENGINE"):
     sys.exit("DATABASE_URL names no database engine.")
 if _database["ENGINE"] == "django.db.backends.sqlite3":
-    # Long imports and concurrent readers: wait for the write lock instead of failing.
-    _database.setdefault("OPTIONS", {}).update({"timeout": 20})
+    # Writers queue instead of failing with "database is locked": a transaction takes the write
+    # lock when it begins (IMMEDIATE; a deferred one that later writes fails at once, whatever the
+    # timeout), waits up to SQLITE_TIMEOUT seconds for it, and readers never block the writer (WAL).
+    _database.setdefault("OPTIONS", {}).update({
+        "timeout": env_int("SQLITE_TIMEOUT", 20),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
     _database["CONN_MAX_AGE"] = 0
+elif _database["ENGINE"].startswith("django.db.backends.postgresql"):
+    # A database that accepts connections but never answers must not hang workers: give up
+    # connecting after DATABASE_CONNECT_TIMEOUT seconds and cancel any statement running longer
+    # than DATABASE_STATEMENT_TIMEOUT milliseconds (0: no limit).
+    _options = _database.setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2))
+    _statement_timeout = env_int("DATABASE_STATEMENT_TIMEOUT", 30_000)
+    if _statement_timeout:
+        _options["options"] = f"{_options.get('options', '')} -c statement_timeout={_statement_timeout}".strip()
 DATABASES = {"default": _database}
+# /healthz answers 503 when the database has not answered SELECT 1 within this many seconds.
+HEALTHZ_TIMEOUT = env_int("HEALTHZ_TIMEOUT_MS", 1500) / 1000
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour, opted into now
