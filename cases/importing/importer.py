@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..characters import xml_safe
+from ..locking import hold_import_lock
 from ..models import Document, Quote, Source, Topic
 from ..timestamps import format_timestamp
 from ..wiki import wiki_slug
@@ -398,6 +399,7 @@ def _store_index(text: str, report: ImportReport, *, name: str) -> None:
     The index names its channel by a slug ('oecdobservatoryofpublicsec3116'); when a curator gave one
     of its videos a channel name, that name becomes the channel of all of them.
     """
+    hold_import_lock()
     channel_slug, videos = parse_channel_index(text)
     report.indexes += 1
     wanted = {}
@@ -550,6 +552,7 @@ QUOTE_FIELDS = ["document", "text", "start_second", "other_seconds", "heading_pa
 
 def _store_document(parsed, report, *, name, slug, raw_text, digest, minutes_seconds) -> Document:
     """Write one parsed document (its source, topics, quotes); the caller holds the transaction."""
+    hold_import_lock()  # another import of the same file waits for this one, then updates
     for problem in parsed.problems:
         report.problems.append(f"{name}:{problem.line}: {problem.message}")
     source = _source_for(parsed, report)
