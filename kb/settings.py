@@ -233,7 +233,9 @@ CONTENT_SECURITY_POLICY = {
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or BASE_DIR / "backups")
 
 # Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username
-# from one address, that pair is locked out for AXES_COOLOFF_MINUTES; attempts live in the database.
+# from one address, that pair is locked out for AXES_COOLOFF_MINUTES; after
+# AXES_ADDRESS_FAILURE_LIMIT failed logins over any usernames from one address (password
+# spraying), that address is (kb.security.LoginThrottleHandler). Attempts live in the database.
 AUTHENTICATION_BACKENDS = [
     "kb.security.LoginThrottleBackend",  # an AxesStandaloneBackend: must come first
     "django.contrib.auth.backends.ModelBackend",
@@ -242,6 +244,8 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20)  # 0: no limit per address
+AXES_HANDLER = "kb.security.LoginThrottleHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "kb.security.client_ip_address"
 AXES_VERBOSE = False
