@@ -180,6 +180,18 @@ if CACHE_BACKEND not in _CACHE_BACKENDS:
 CACHES = {"default": {**_CACHE_BACKENDS[CACHE_BACKEND], "TIMEOUT": env_int("CACHE_TIMEOUT", 300)}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Rate limits per client address (cases/views/limits.py, django-ratelimit), counted in the cache
+# above so all app servers agree: "N/s", "N/m", "N/h" or "N/d"; an empty value lifts a limit.
+# The database cache increments without a lock, so under a race a few requests more may pass.
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True  # a cache that cannot count does not take the pages down
+RATE_LIMITS = {
+    "export": os.environ.get("RATE_LIMIT_EXPORT", "10/m").strip(),  # /cases.csv, /cases.json, /matrix.csv
+    "search": os.environ.get("RATE_LIMIT_SEARCH", "60/m").strip(),  # /search/
+    "compare": os.environ.get("RATE_LIMIT_COMPARE", "60/m").strip(),  # /compare/
+}
+
 # Security headers that hold whatever the transport: no framing, no MIME sniffing, no referrer
 # to other sites, a browsing context of our own.
 X_FRAME_OPTIONS = "DENY"

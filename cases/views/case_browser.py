@@ -12,6 +12,7 @@ from ..models import Case
 from ..exports import case_rows, csv_lines, json_chunks
 from ..facets import compute_facets
 from ..filters import MAX_VALUES, CaseFilter, shown
+from .limits import rate_limited
 from .paging import page_number
 
 PAGE_SIZE = 20
@@ -109,6 +110,7 @@ def _filtered(request):
     )
 
 
+@rate_limited("export")
 def export_csv(request):
     """Every published case the filters leave (all pages), as CSV."""
     filterset, error = _filtered(request)
@@ -120,6 +122,7 @@ def export_csv(request):
     return response
 
 
+@rate_limited("export")
 def export_json(request):
     """Every published case the filters leave (all pages), as JSON: {"count": N, "results": [...]}."""
     filterset, error = _filtered(request)

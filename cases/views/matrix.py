@@ -10,6 +10,7 @@ from django.shortcuts import render
 from ..exports import spreadsheet_safe
 from ..filters import CaseFilter
 from ..models import Case, CaseChallenge, CaseSuccessFactor, Challenge, SuccessFactor
+from .limits import rate_limited
 from .paging import page_number
 
 PER_PAGE = 500
@@ -144,6 +145,7 @@ def matrix_view(request):
     return render(request, "cases/matrix.html", context)
 
 
+@rate_limited("export")
 def matrix_csv(request):
     filterset = CaseFilter(request.GET, queryset=Case.objects.published())
     if not filterset.is_valid():

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from ..search import KINDS, KINDS_BY_KEY, MAX_QUERY_LENGTH, search
+from .limits import rate_limited
 from .paging import page_number
 
 PER_KIND = 5
@@ -14,6 +15,7 @@ def bad_request(request, message):
     return render(request, "cases/search.html", context, status=400)
 
 
+@rate_limited("search")
 def search_view(request):
     q = request.GET.get("q", "")
     kind = request.GET.get("kind", "").strip()
