@@ -40,12 +40,8 @@ def parse_whole_number(value, *, minimum=0, maximum=None):
 
 
 class WholeNumberField(forms.IntegerField):
-    """An IntegerField that accepts the ASCII digits 0-9 only (Django's accepts `٣` as 3).
-
-    A sign is allowed where the field's bounds allow negative numbers.
-    """
-
-    default_error_messages = {"invalid": "Enter a whole number written with the digits 0-9."}
+    """An IntegerField that accepts the ASCII digits 0-9 only (Django's accepts `٣` as 3), with an
+    optional sign; anything else is Django's "Enter a whole number." error."""
 
     def to_python(self, value):
         if value in self.empty_values:

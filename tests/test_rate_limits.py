@@ -16,6 +16,7 @@ LIMITED = {
 
 @pytest.fixture
 def small_limits(settings):
+    settings.RATELIMIT_ENABLE = True
     settings.RATE_LIMITS = {"export": "3/m", "search": "3/m", "compare": "3/m"}
     CaseFactory(slug="a")
     CaseFactory(slug="b")
