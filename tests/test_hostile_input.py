@@ -313,3 +313,14 @@ def test_the_favicon_is_served(client):
     assert response.status_code == 200
     content = b"".join(response.streaming_content) if response.streaming else response.content
     assert content[:4] == b"\x00\x00\x01\x00"
+
+
+@pytest.mark.parametrize("digit", ["²", "①", "٣"])
+@pytest.mark.parametrize(
+    "url",
+    ["/admin/cases/quote/?p={}", "/admin/cases/case/?p={}", "/admin/cases/quote/{}/change/",
+     "/admin/cases/quote/?source__id__exact={}", "/admin/cases/case/?start_year={}"],
+)
+def test_admin_pages_and_ids_in_other_digits_answer_no_500(client_for, editor, library, url, digit):
+    response = client_for(editor).get(url.format(digit))
+    assert response.status_code in (200, 302, 400, 404)
