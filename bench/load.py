@@ -15,6 +15,7 @@ Phase 2 (worker killed): the same load for --kill-duration seconds; one gunicorn
 SIGKILLed in the middle; gunicorn replaces it. At most the request that worker was answering may
 fail: more fails the run.
 Phase 3 (heavy client): for --heavy-duration seconds one client loops on the full exports
+in --heavy-loops parallel loops
 (/cases.json, /cases.csv) while the others browse (case browser, case pages, lists); reported:
 the browsers' latencies (p95) and how many of the heavy client's requests the rate limit
 answered 429. A browser's request that is not a 200 fails the run.
@@ -61,6 +62,7 @@ def parse_arguments():
     parser.add_argument("--kill-duration", type=float, default=15, help="Seconds of load around the kill.")
     parser.add_argument("--heavy-duration", type=float, default=20,
                         help="Seconds of one client looping on exports while the others browse.")
+    parser.add_argument("--heavy-loops", type=int, default=3, help="Parallel loops of the heavy client.")
     parser.add_argument("--only-heavy", action="store_true", help="Run the heavy-client phase only.")
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--quotes", type=int, default=200_000)
@@ -353,20 +355,29 @@ def heavy_phase(arguments, values):
     started, threads = run_clients(arguments, values, arguments.heavy_duration, browse, seed=3,
                                    clients=max(1, arguments.clients - 1), weights=BROWSE_WEIGHTS)
     stop_at = started + arguments.heavy_duration
-    number = 0
-    while time.monotonic() < stop_at:
-        path = HEAVY_PATHS[number % len(HEAVY_PATHS)]
-        number += 1
-        begun = time.monotonic()
-        try:
-            status, _ = request(arguments.port, path, timeout=60, client=HEAVY_CLIENT)
-        except (OSError, http.client.HTTPException) as error:
-            heavy_statuses[type(error).__name__] += 1
-            continue
-        heavy_statuses[status] += 1
-        if status == 200:
-            heavy_latencies.append(time.monotonic() - begun)
-    for thread in threads:
+    lock = threading.Lock()
+
+    def heavy_loop(loop):
+        number = loop
+        while time.monotonic() < stop_at:
+            path = HEAVY_PATHS[number % len(HEAVY_PATHS)]
+            number += 1
+            begun = time.monotonic()
+            try:
+                status, _ = request(arguments.port, path, timeout=60, client=HEAVY_CLIENT)
+            except (OSError, http.client.HTTPException) as error:
+                status = type(error).__name__
+            with lock:
+                heavy_statuses[status] += 1
+                if status == 200:
+                    heavy_latencies.append(time.monotonic() - begun)
+            if status == 429:
+                time.sleep(0.05)  # a client that ignores Retry-After, but not a busy loop
+
+    loops = [threading.Thread(target=heavy_loop, args=(loop,)) for loop in range(arguments.heavy_loops)]
+    for thread in loops:
+        thread.start()
+    for thread in [*threads, *loops]:
         thread.join()
     return browse, time.monotonic() - started, dict(heavy_statuses), heavy_latencies
 
@@ -380,8 +391,8 @@ def heavy_report(arguments, heavy, load_after):
     lines = [
         f"### One heavy client on the exports, {arguments.heavy_duration:.0f} s",
         "",
-        f"One client loops on the full exports (`/cases.json`, `/cases.csv`, all published cases) from one "
-        f"address while {max(1, arguments.clients - 1)} others browse (case browser, case pages, lists) from many. "
+        f"One client loops on the full exports (`/cases.json`, `/cases.csv`, all published cases) in "
+        f"{arguments.heavy_loops} parallel loops from one address while {max(1, arguments.clients - 1)} others browse (case browser, case pages, lists) from many. "
         f"The app limits exports to `RATE_LIMIT_EXPORT` ({os.environ.get('RATE_LIMIT_EXPORT', '10/m')}) per address.",
         "",
         "| browse requests | count | requests/s | p50 ms | p95 ms | p99 ms | mean ms |",
@@ -402,6 +413,10 @@ def heavy_report(arguments, heavy, load_after):
     ]
     for at, kind, path, what in browse.errors[:10]:
         lines.append(f"- at {at:.2f} s, {kind} `{path}`: {what}")
+    if load_after[0] > (os.cpu_count() or 1) / 2:
+        lines += ["", f"Other work shared the machine (load average {load_after[0]:.1f} on {os.cpu_count()} cores): "
+                      "the latencies are inflated by it; compare the browse p95 with the steady phase's measured "
+                      "under the same conditions, not with an idle machine."]
     return lines
 
 
