@@ -13,7 +13,6 @@ from tests.factories import (
     CaseChallengeFactory,
     CaseFactory,
     ChallengeFactory,
-    DocumentFactory,
     QuoteFactory,
     SourceFactory,
     ThemeFactory,
