@@ -14,6 +14,15 @@ Phase 1 (steady): the clients send requests back to back for --duration seconds;
 Phase 2 (worker killed): the same load for --kill-duration seconds; one gunicorn worker is
 SIGKILLed in the middle; gunicorn replaces it. At most the request that worker was answering may
 fail: more fails the run.
+Phase 3 (heavy client): for --heavy-duration seconds one client loops on the full exports
+in --heavy-loops parallel loops
+(/cases.json, /cases.csv) while the others browse (case browser, case pages, lists); reported:
+the browsers' latencies (p95) and how many of the heavy client's requests the rate limit
+answered 429. A browser's request that is not a 200 fails the run.
+
+The server runs with PROXY_COUNT=1 and each request names its client in X-Forwarded-For, so the
+per-address rate limits see many visitors (a loopback address 127.1.x.y per request in phases 1
+and 2, one fixed address for the heavy client); every request still goes to 127.0.0.1.
 """
 import argparse
 import http.client
@@ -38,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 from perfdoc import write_section  # noqa: E402  (bench/ is the script folder)
 
 SECTION = "## Load test"
+HEAVY_SECTION = "## Load test: a heavy client on the exports"
 HOST = "127.0.0.1"
 
 
@@ -50,6 +60,10 @@ def parse_arguments():
     parser.add_argument("--clients", type=int, default=8, help="Concurrent clients (threads).")
     parser.add_argument("--duration", type=float, default=30, help="Seconds of steady load.")
     parser.add_argument("--kill-duration", type=float, default=15, help="Seconds of load around the kill.")
+    parser.add_argument("--heavy-duration", type=float, default=20,
+                        help="Seconds of one client looping on exports while the others browse.")
+    parser.add_argument("--heavy-loops", type=int, default=3, help="Parallel loops of the heavy client.")
+    parser.add_argument("--only-heavy", action="store_true", help="Run the heavy-client phase only.")
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--quotes", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
@@ -69,6 +83,7 @@ def server_environment(arguments, static_root):
         "ALLOWED_HOSTS": HOST,
         "STATIC_ROOT": str(static_root),
         "LOG_LEVEL": "ERROR",
+        "PROXY_COUNT": "1",  # the clients name themselves in X-Forwarded-For (see the module docstring)
     }
 
 
@@ -177,11 +192,16 @@ def worker_pids(master_pid):
 # -- the clients --------------------------------------------------------------------------------------
 
 
-def request(port, path, timeout=30):
-    """One GET on a new connection (gunicorn's sync workers close each one): (status, body size)."""
+def request(port, path, timeout=30, client="127.0.0.1"):
+    """One GET on a new connection (gunicorn's sync workers close each one): (status, body size).
+
+    `client` is the address the request says it comes from (X-Forwarded-For; the server trusts one
+    proxy): a header only, the connection is always to HOST.
+    """
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        connection.request("GET", path, headers={"Host": HOST, "Accept-Encoding": "identity"})
+        headers = {"Host": HOST, "Accept-Encoding": "identity", "X-Forwarded-For": client}
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         body = response.read()
         return response.status, len(body)
@@ -189,9 +209,18 @@ def request(port, path, timeout=30):
         connection.close()
 
 
-def next_request(rng, values):
+def visitor_address(rng):
+    """A loopback address standing for one of many visitors (X-Forwarded-For only)."""
+    return f"127.1.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+
+
+BROWSE_WEIGHTS = {"browser": 30, "case": 35, "other": 10}
+
+
+def next_request(rng, values, weights=None):
     """(kind, path) of the mixed workload: what visitors and crawlers do most."""
-    kind = rng.choices(["browser", "case", "search", "csv", "other"], weights=[30, 35, 20, 5, 10])[0]
+    weights = weights or {"browser": 30, "case": 35, "search": 20, "csv": 5, "other": 10}
+    kind = rng.choices(list(weights), weights=list(weights.values()))[0]
     if kind == "browser":
         filters = []
         for name, key in (("countries", "country"), ("themes", "theme"), ("approaches", "approach")):
@@ -235,17 +264,17 @@ class Results:
             self.count += 1
 
 
-def run_clients(arguments, values, duration, results, seed):
+def run_clients(arguments, values, duration, results, seed, clients=None, weights=None):
     started = time.monotonic()
     stop_at = started + duration
 
     def client(number):
         rng = random.Random(seed * 1000 + number)
         while time.monotonic() < stop_at:
-            kind, path = next_request(rng, values)
+            kind, path = next_request(rng, values, weights)
             begun = time.monotonic()
             try:
-                status, _ = request(arguments.port, path)
+                status, _ = request(arguments.port, path, client=visitor_address(rng))
             except (OSError, http.client.HTTPException) as error:
                 results.fail(begun - started, kind, path, f"{type(error).__name__}: {error}")
                 continue
@@ -254,7 +283,7 @@ def run_clients(arguments, values, duration, results, seed):
             else:
                 results.record(kind, time.monotonic() - begun)
 
-    threads = [threading.Thread(target=client, args=(number,)) for number in range(arguments.clients)]
+    threads = [threading.Thread(target=client, args=(number,)) for number in range(clients or arguments.clients)]
     for thread in threads:
         thread.start()
     return started, threads
@@ -311,6 +340,86 @@ def kill_phase(arguments, values, server):
                               "workers_after": len(after), "replaced": victim not in after and len(after) == len(before)}
 
 
+HEAVY_CLIENT = "127.2.0.1"
+HEAVY_PATHS = ["/cases.json", "/cases.csv"]
+
+
+def heavy_phase(arguments, values):
+    """One client loops on the full exports from one address while the others browse.
+
+    Returns (browse Results, elapsed seconds, {status: count} of the heavy client's answers,
+    the heavy client's 200 latencies in seconds)."""
+    browse = Results()
+    heavy_statuses = defaultdict(int)
+    heavy_latencies = []
+    started, threads = run_clients(arguments, values, arguments.heavy_duration, browse, seed=3,
+                                   clients=max(1, arguments.clients - 1), weights=BROWSE_WEIGHTS)
+    stop_at = started + arguments.heavy_duration
+    lock = threading.Lock()
+
+    def heavy_loop(loop):
+        number = loop
+        while time.monotonic() < stop_at:
+            path = HEAVY_PATHS[number % len(HEAVY_PATHS)]
+            number += 1
+            begun = time.monotonic()
+            try:
+                status, _ = request(arguments.port, path, timeout=60, client=HEAVY_CLIENT)
+            except (OSError, http.client.HTTPException) as error:
+                status = type(error).__name__
+            with lock:
+                heavy_statuses[status] += 1
+                if status == 200:
+                    heavy_latencies.append(time.monotonic() - begun)
+            if status == 429:
+                time.sleep(0.05)  # a client that ignores Retry-After, but not a busy loop
+
+    loops = [threading.Thread(target=heavy_loop, args=(loop,)) for loop in range(arguments.heavy_loops)]
+    for thread in loops:
+        thread.start()
+    for thread in [*threads, *loops]:
+        thread.join()
+    return browse, time.monotonic() - started, dict(heavy_statuses), heavy_latencies
+
+
+def heavy_report(arguments, heavy, load_after):
+    browse, elapsed, statuses, latencies = heavy
+    rows = summary(browse, elapsed)
+    overall = rows[-1] if rows else None
+    limited = statuses.get(429, 0)
+    served = statuses.get(200, 0)
+    lines = [
+        f"### One heavy client on the exports, {arguments.heavy_duration:.0f} s",
+        "",
+        f"One client loops on the full exports (`/cases.json`, `/cases.csv`, all published cases) in "
+        f"{arguments.heavy_loops} parallel loops from one address while {max(1, arguments.clients - 1)} others browse (case browser, case pages, lists) from many. "
+        f"The app limits exports to `RATE_LIMIT_EXPORT` ({os.environ.get('RATE_LIMIT_EXPORT', '10/m')}) per address.",
+        "",
+        "| browse requests | count | requests/s | p50 ms | p95 ms | p99 ms | mean ms |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(f"| {row['kind']} | {row['requests']:,} | {row['rps']:.1f} | {row['p50']:.0f} | "
+                     f"{row['p95']:.0f} | {row['p99']:.0f} | {row['mean']:.0f} |")
+    heavy_mean = f"{statistics.fmean(latencies) * 1000:.0f} ms each" if latencies else "none"
+    lines += [
+        "",
+        f"Browse p95: **{overall['p95']:.0f} ms** over {overall['requests']:,} requests; "
+        f"browse errors: **{len(browse.errors)}**. " if overall else "No browse request finished. ",
+        f"The heavy client sent {sum(statuses.values()):,} requests: {served} exports served ({heavy_mean}), "
+        f"**{limited} answered 429** (Retry-After), others: "
+        f"{ {key: value for key, value in statuses.items() if key not in (200, 429)} or 'none'}. "
+        f"Load average at the end: {', '.join(f'{value:.1f}' for value in load_after)} on {os.cpu_count()} cores.",
+    ]
+    for at, kind, path, what in browse.errors[:10]:
+        lines.append(f"- at {at:.2f} s, {kind} `{path}`: {what}")
+    if load_after[0] > (os.cpu_count() or 1) / 2:
+        lines += ["", f"Other work shared the machine (load average {load_after[0]:.1f} on {os.cpu_count()} cores): "
+                      "the latencies are inflated by it; compare the browse p95 with the steady phase's measured "
+                      "under the same conditions, not with an idle machine."]
+    return lines
+
+
 # -- report -------------------------------------------------------------------------------------------
 
 
@@ -334,9 +443,25 @@ def postgres_version():
     return version.split()[0]
 
 
-def report(arguments, library, steady, kill, load_before):
-    (steady_results, steady_elapsed), (kill_results, kill_elapsed, kill_info) = steady, kill
+def heavy_section(arguments, library, heavy, load_after):
+    """The '## Load test: a heavy client' section: the browse latencies while one client loops on exports."""
     cases, quotes = library
+    lines = [
+        HEAVY_SECTION, "",
+        f"`bench/load.py`, {date.today().isoformat()}: gunicorn ({arguments.workers} sync workers) on "
+        f"PostgreSQL {postgres_version()}, the generated library ({arguments.cases:,} cases of which {cases:,} "
+        f"published, {quotes:,} quotes), on loopback: {machine()}.", "",
+        *heavy_report(arguments, heavy, load_after), "",
+        "Run it: `DATABASE_URL=postgres://…/kb_bench .venv/bin/python bench/load.py --only-heavy "
+        "--write docs/performance.md` (without `--only-heavy`, after the two phases above).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def report(arguments, library, steady, kill, load_before):
+    cases, quotes = library
+    (steady_results, steady_elapsed), (kill_results, kill_elapsed, kill_info) = steady, kill
     lines = [
         SECTION,
         "",
@@ -404,22 +529,32 @@ def main():
         try:
             for _ in range(20):  # warm every worker up
                 request(arguments.port, "/cases/")
-            print(f"Steady load: {arguments.clients} clients, {arguments.duration:.0f} s…", flush=True)
-            steady = steady_phase(arguments, values)
-            print(f"Killing a worker mid-load ({arguments.kill_duration:.0f} s)…", flush=True)
-            kill = kill_phase(arguments, values, server)
+            steady = kill = None
+            if not arguments.only_heavy:
+                print(f"Steady load: {arguments.clients} clients, {arguments.duration:.0f} s…", flush=True)
+                steady = steady_phase(arguments, values)
+                print(f"Killing a worker mid-load ({arguments.kill_duration:.0f} s)…", flush=True)
+                kill = kill_phase(arguments, values, server)
+            print(f"One heavy client on the exports, {arguments.heavy_duration:.0f} s…", flush=True)
+            heavy = heavy_phase(arguments, values)
+            load_after = os.getloadavg()
         finally:
             stop(server)
             log.close()
     finally:
         shutil.rmtree(static_root, ignore_errors=True)
-    text = report(arguments, library, steady, kill, load_before)
-    print(text)
-    for at, kind, path, what in steady[0].errors[:20]:
+    sections = {HEAVY_SECTION: heavy_section(arguments, library, heavy, load_after)}
+    if steady:
+        sections = {SECTION: report(arguments, library, steady, kill, load_before), **sections}
+    for heading, text in sections.items():
+        print(text)
+        if arguments.write:
+            write_section(arguments.write, heading, text)
+    for at, kind, path, what in (steady[0].errors if steady else [])[:20]:
         print(f"steady error at {at:.2f} s, {kind} {path}: {what}", file=sys.stderr)
-    if arguments.write:
-        write_section(arguments.write, SECTION, text)
-    failed = bool(steady[0].errors) or len(kill[0].errors) > 1 or not kill[2]["replaced"]
+    failed = bool(heavy[0].errors)
+    if steady:
+        failed = failed or bool(steady[0].errors) or len(kill[0].errors) > 1 or not kill[2]["replaced"]
     if failed:
         print(f"gunicorn's log: {log.name}", file=sys.stderr)
     else:

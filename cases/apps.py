@@ -1,8 +1,16 @@
 """App configuration of the domain app."""
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
 
 
 class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cases"
     verbose_name = "Case library"
+
+    def ready(self):
+        from .characters import clean_text_fields
+
+        # No text that an XML output (feed, sitemap) cannot carry is stored, whatever form saved it.
+        for model in self.get_models():
+            pre_save.connect(clean_text_fields, sender=model, dispatch_uid=f"xml-safe-{model._meta.label}")

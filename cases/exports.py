@@ -7,6 +7,7 @@ prefetch_related), so an export runs seven queries a chunk whatever the size of 
 """
 import csv
 import json
+import re
 from itertools import islice
 
 from django.urls import reverse
@@ -85,10 +86,21 @@ class _Echo:
         return value
 
 
+# What starts a formula, ASCII or fullwidth (spreadsheets fold ＝ to =), at the start of a cell or
+# of anything a spreadsheet may split into a cell of its own: after a semicolon (the list
+# separator of many locales), a tab or a line break, past any spaces.
+FORMULA_START = re.compile(r"(^|[;\t\r\n])([ \t\r\n]*)([=+\-@\uff1d\uff0b\uff0d\uff20])")
+
+
 def spreadsheet_safe(value):
-    """A cell a spreadsheet will not run as a formula (curated titles and summaries are free text)."""
+    """A cell a spreadsheet will not run as a formula (curated titles and summaries are free text).
+
+    Every formula start is quoted with an apostrophe (`ok;=1+1` → `ok;'=1+1`), and a cell that
+    opens with a tab or a line break is quoted as a whole.
+    """
     text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    text = FORMULA_START.sub(r"\1\2'\3", text)
+    return f"'{text}" if text[:1] in ("\t", "\r", "\n") else text
 
 
 def csv_lines(*, rows, fields=None, list_fields=None):

@@ -4,6 +4,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
+from .characters import xml_safe
 from .citations import LIBRARY_NAME
 from .models import Case
 
@@ -28,11 +29,12 @@ class NewCasesFeed(Feed):
             .order_by(Coalesce("published_at", "created_at").desc(), "-pk")[:FEED_LENGTH]
         )
 
+    # Text stored before it was cleaned on save may still hold characters XML cannot carry.
     def item_title(self, case):
-        return case.title
+        return xml_safe(case.title)
 
     def item_description(self, case):
-        return case.summary
+        return xml_safe(case.summary)
 
     def item_pubdate(self, case):
         return case.published_at or case.created_at
@@ -41,4 +43,4 @@ class NewCasesFeed(Feed):
         return case.updated_at
 
     def item_categories(self, case):
-        return [theme.name for theme in case.themes.all()]
+        return [xml_safe(theme.name) for theme in case.themes.all()]

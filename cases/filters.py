@@ -23,6 +23,7 @@ from django import forms
 from django.db.models import F
 
 from .models import Approach, Case, Challenge, Country, Organisation, Region, SuccessFactor, Theme
+from .numbers import WholeNumberField
 from .search import MAX_QUERY_LENGTH, clean_query, search_cases
 
 MAX_VALUES = 20  # values of one repeatable parameter that are used
@@ -121,7 +122,7 @@ class TermsFilter(django_filters.Filter):
 
 
 class YearFilter(django_filters.Filter):
-    field_class = forms.IntegerField
+    field_class = WholeNumberField
 
 
 def terms_filter(model, *, label, lookup="slug", pattern=SLUG, kind="slug", method):

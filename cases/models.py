@@ -1,5 +1,6 @@
 """The domain model: cases, who and where, their taxonomy, and the timestamped evidence behind them."""
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -473,6 +474,17 @@ class Quote(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("cases:quote-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        """Other seconds are a list of whole numbers (JSON numbers, not strings such as "²")."""
+        super().clean()
+        seconds = self.other_seconds
+        if not isinstance(seconds, list) or any(
+            isinstance(second, bool) or not isinstance(second, int) or second < 0 for second in seconds
+        ):
+            raise ValidationError(
+                {"other_seconds": "Give a list of whole numbers of seconds from 0 up, such as [75, 3600]."}
+            )
 
     @property
     def seconds(self):

@@ -1,6 +1,10 @@
 """Login throttling glue for django-axes: which address a request comes from, and when to throttle."""
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.attempts import get_cool_off_threshold
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import Sum
 
 
 def client_ip_address(request):
@@ -31,3 +35,41 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class LoginThrottleHandler(AxesDatabaseHandler):
+    """django-axes' database handler, with a second, looser limit per client address.
+
+    axes locks a user name + address pair after AXES_FAILURE_LIMIT failures (one limit for every
+    combination it is given). Password spraying tries few passwords on many user names, so this
+    also locks an address after AXES_ADDRESS_FAILURE_LIMIT failures over all user names within
+    the cool-off time. Neither limit is per user name alone: failures from one address never lock
+    a curator out at another.
+    """
+
+    def is_locked(self, request, credentials=None):
+        if super().is_locked(request, credentials):
+            return True
+        limit = settings.AXES_ADDRESS_FAILURE_LIMIT
+        if not (limit and settings.AXES_LOCK_OUT_AT_FAILURE):
+            return False
+        return self.address_failures(request) >= limit
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        """Record the failure as axes does; the failure that reaches the address limit, and any after
+        it, is answered with the lockout page (axes itself only counts its own combinations there)."""
+        super().user_login_failed(sender, credentials, request=request, **kwargs)
+        if request is None or getattr(request, "axes_locked_out", False):
+            return
+        limit = settings.AXES_ADDRESS_FAILURE_LIMIT
+        if limit and settings.AXES_LOCK_OUT_AT_FAILURE and self.address_failures(request) >= limit:
+            request.axes_locked_out = True
+            request.axes_credentials = credentials
+
+    @staticmethod
+    def address_failures(request):
+        """Failed logins from the request's address (axes' `axes_ip_address`) within the cool-off time."""
+        attempts = AccessAttempt.objects.filter(ip_address=request.axes_ip_address)
+        if settings.AXES_COOLOFF_TIME is not None:
+            attempts = attempts.filter(attempt_time__gte=get_cool_off_threshold(request))
+        return attempts.aggregate(failures=Sum("failures_since_start"))["failures"] or 0

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kb.middleware.RefuseUnstorableCharactersMiddleware",  # NUL in a path or parameter: 400, not 500
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -110,10 +111,27 @@ except Exception as error:  # dj-database-url raises several types for a bad URL
 if not _database.get("ENGINE"):
     sys.exit("DATABASE_URL names no database engine.")
 if _database["ENGINE"] == "django.db.backends.sqlite3":
-    # Long imports and concurrent readers: wait for the write lock instead of failing.
-    _database.setdefault("OPTIONS", {}).update({"timeout": 20})
+    # Writers queue instead of failing with "database is locked": a transaction takes the write
+    # lock when it begins (IMMEDIATE; a deferred one that later writes fails at once, whatever the
+    # timeout), waits up to SQLITE_TIMEOUT seconds for it, and readers never block the writer (WAL).
+    _database.setdefault("OPTIONS", {}).update({
+        "timeout": env_int("SQLITE_TIMEOUT", 20),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
     _database["CONN_MAX_AGE"] = 0
+elif _database["ENGINE"].startswith("django.db.backends.postgresql"):
+    # A database that accepts connections but never answers must not hang workers: give up
+    # connecting after DATABASE_CONNECT_TIMEOUT seconds and cancel any statement running longer
+    # than DATABASE_STATEMENT_TIMEOUT milliseconds (0: no limit).
+    _options = _database.setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2))
+    _statement_timeout = env_int("DATABASE_STATEMENT_TIMEOUT", 30_000)
+    if _statement_timeout:
+        _options["options"] = f"{_options.get('options', '')} -c statement_timeout={_statement_timeout}".strip()
 DATABASES = {"default": _database}
+# /healthz answers 503 when the database has not answered SELECT 1 within this many seconds.
+HEALTHZ_TIMEOUT = env_int("HEALTHZ_TIMEOUT_MS", 1500) / 1000
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour, opted into now
@@ -134,6 +152,8 @@ STATIC_URL = "static/"
 # Each app server collects its own copy (`make serve` does): derived from the code, not state.
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files served at the site's root (favicon.ico), by WhiteNoise like the static files.
+WHITENOISE_ROOT = BASE_DIR / "webroot"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -159,6 +179,18 @@ if CACHE_BACKEND not in _CACHE_BACKENDS:
     raise ImproperlyConfigured(f"CACHE_BACKEND must be one of {', '.join(_CACHE_BACKENDS)}, not {CACHE_BACKEND!r}.")
 CACHES = {"default": {**_CACHE_BACKENDS[CACHE_BACKEND], "TIMEOUT": env_int("CACHE_TIMEOUT", 300)}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Rate limits per client address (cases/views/limits.py, django-ratelimit), counted in the cache
+# above so all app servers agree: "N/s", "N/m", "N/h" or "N/d"; an empty value lifts a limit.
+# The database cache increments without a lock, so under a race a few requests more may pass.
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True  # a cache that cannot count does not take the pages down
+RATE_LIMITS = {
+    "export": os.environ.get("RATE_LIMIT_EXPORT", "10/m").strip(),  # /cases.csv, /cases.json, /matrix.csv
+    "search": os.environ.get("RATE_LIMIT_SEARCH", "60/m").strip(),  # /search/
+    "compare": os.environ.get("RATE_LIMIT_COMPARE", "60/m").strip(),  # /compare/
+}
 
 # Security headers that hold whatever the transport: no framing, no MIME sniffing, no referrer
 # to other sites, a browsing context of our own.
@@ -188,6 +220,7 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "kb.views.csrf_failure"  # the site's own page: Django's has inline CSS the CSP blocks
 
 # Content Security Policy (django-csp 4): our own origin only, no inline script or style, no
 # framing, forms post only to us. Pages and the admin work within it (tests/test_security.py).
@@ -212,7 +245,9 @@ CONTENT_SECURITY_POLICY = {
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or BASE_DIR / "backups")
 
 # Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username
-# from one address, that pair is locked out for AXES_COOLOFF_MINUTES; attempts live in the database.
+# from one address, that pair is locked out for AXES_COOLOFF_MINUTES; after
+# AXES_ADDRESS_FAILURE_LIMIT failed logins over any usernames from one address (password
+# spraying), that address is (kb.security.LoginThrottleHandler). Attempts live in the database.
 AUTHENTICATION_BACKENDS = [
     "kb.security.LoginThrottleBackend",  # an AxesStandaloneBackend: must come first
     "django.contrib.auth.backends.ModelBackend",
@@ -221,6 +256,8 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20)  # 0: no limit per address
+AXES_HANDLER = "kb.security.LoginThrottleHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "kb.security.client_ip_address"
 AXES_VERBOSE = False

@@ -230,6 +230,9 @@ def test_search_page_answers_bad_parameters_with_400_and_a_message(client, param
 )
 def test_bad_queries_give_a_results_page_never_a_500(client, library, q):
     response = client.get(reverse("cases:search"), {"q": q})
+    if "\x00" in q:  # refused before the view (kb.middleware): PostgreSQL text cannot hold NUL
+        assert response.status_code == 400
+        return
     assert response.status_code == 200
     assert b"<h1>Search</h1>" in response.content
 

@@ -415,3 +415,25 @@ def test_admin_and_public_pages_raise_no_csp_violation(live_server, django_user_
         finally:
             browser.close()
     assert violations == []
+
+
+@pytest.mark.django_db
+def test_password_spraying_from_one_address_is_locked_out(client, django_user_model):
+    """120 wrong passwords over 30 user names, 4 each (under the per-name limit), from one address."""
+    django_user_model.objects.create_superuser("curator", "c@example.org", "the right passphrase")
+    names = ["curator", *(f"user{n}" for n in range(29))]
+    statuses = [post_login(client, name, f"guess {attempt}").status_code for attempt in range(4) for name in names]
+    assert len(statuses) == 120
+    assert statuses[: settings.AXES_ADDRESS_FAILURE_LIMIT - 1] == [200] * (settings.AXES_ADDRESS_FAILURE_LIMIT - 1)
+    assert set(statuses[settings.AXES_ADDRESS_FAILURE_LIMIT :]) == {429}
+    # The sprayer's address cannot log in even with a right password; the curator elsewhere can.
+    assert post_login(client, "curator", "the right passphrase").status_code == 429
+    assert post_login(client, "curator", "the right passphrase", REMOTE_ADDR="198.51.100.7").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_few_typos_from_a_shared_address_lock_no_one_out(client, django_user_model):
+    django_user_model.objects.create_superuser("curator", "c@example.org", "the right passphrase")
+    for n in range(settings.AXES_ADDRESS_FAILURE_LIMIT // 3):
+        post_login(client, f"colleague{n}", "typo")
+    assert post_login(client, "curator", "the right passphrase").status_code == 302

@@ -119,7 +119,9 @@ def test_a_bad_setting_is_refused_with_a_clear_message(variable, value, message)
 def test_sessions_cache_and_login_attempts_live_in_the_database():
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
     assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
-    assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
+    from axes.handlers.database import AxesDatabaseHandler
+
+    assert issubclass(import_string(settings.AXES_HANDLER), AxesDatabaseHandler)
 
 
 @pytest.mark.django_db
@@ -211,3 +213,18 @@ def test_a_wrong_database_url_fails_with_one_line_naming_the_variable(database_u
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("DATABASE_URL"), result.stderr
+
+
+def test_the_proxy_body_size_limit_fits_what_the_import_form_accepts():
+    """docs/deploy.md's nginx lets the document import through whole (100 files of 1 MB) and no more."""
+    import re
+
+    from cases.admin.documents import MAX_UPLOAD_FILES
+    from cases.importing.importer import MAX_FILE_BYTES
+
+    text = DEPLOY_DOC.read_text()
+    block = re.search(r"location = /admin/cases/document/import/ \{(.*?)\}", text, re.S)
+    assert block, "docs/deploy.md's nginx has no location for the document import"
+    megabytes = int(re.search(r"client_max_body_size (\d+)m;", block.group(1)).group(1))
+    accepted = MAX_UPLOAD_FILES * MAX_FILE_BYTES
+    assert accepted <= megabytes * 1024 * 1024 <= accepted + 2 * 1024 * 1024

@@ -79,9 +79,7 @@ def test_quote_list_filters_combine(client, evidence, query, expected):
         ("case=the-draft", "There is no published case “the-draft”."),
         ("case=missing", "There is no published case “missing”."),
         ("challenge=zz", "There is no challenge “zz”."),
-        ("success_factor=%00", "There is no success factor"),
         ("q=" + "x" * 10_000, "Ensure this value has at most 200 characters"),
-        ("q=a%00b", "Null characters are not allowed."),
     ],
 )
 def test_quote_list_answers_bad_filters_with_400_and_the_error_beside_the_field(client, evidence, query, message):
@@ -91,6 +89,12 @@ def test_quote_list_answers_bad_filters_with_400_and_the_error_beside_the_field(
     assert message in html
     assert 'class="field-error"' in html
     assert "Unpublished draft case" not in html
+
+
+@pytest.mark.parametrize("query", ["success_factor=%00", "q=a%00b"])
+def test_quote_list_answers_nul_with_400(client, evidence, query):
+    # Refused before the view (kb.middleware): PostgreSQL text cannot hold NUL.
+    assert client.get(f"/quotes/?{query}").status_code == 400
 
 
 def test_quote_list_uses_the_last_of_repeated_parameters(client, evidence):

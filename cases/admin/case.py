@@ -50,7 +50,7 @@ from .filters import (
     ParentLinkFilter,
     ThemePresenceFilter,
 )
-from .forms import CaseAdminForm, EvidenceAutocompleteView, NoteForm
+from .forms import WHOLE_NUMBER_FIELDS, CaseAdminForm, EvidenceAutocompleteView, NoteForm
 
 MAX_SEARCH_LENGTH = 200
 MAX_REFUSALS_SHOWN = 10
@@ -121,6 +121,7 @@ class CasePreviewView(CaseDetailView):
 
 @admin.register(Case)
 class CaseAdmin(SimpleHistoryAdmin):
+    formfield_overrides = WHOLE_NUMBER_FIELDS
     form = CaseAdminForm
     list_display = ["title", "status", "stage", "years", "country_codes", "evidence_count", "updated_at"]
     list_filter = [

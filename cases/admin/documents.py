@@ -13,6 +13,7 @@ from ..importing.review import confirm_document_times, refresh_sources
 from ..models import Document, Quote, Source, Topic
 from ..timestamps import format_timestamp
 from .filters import DocumentCaseEvidenceFilter, DurationFilter
+from .forms import WHOLE_NUMBER_FIELDS
 
 MAX_UPLOAD_FILES = 100  # Django refuses more (DATA_UPLOAD_MAX_NUMBER_FILES) with a 400
 
@@ -25,6 +26,7 @@ def _count_of(model, field):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = WHOLE_NUMBER_FIELDS
     list_display = [
         "title", "kind", "youtube_id", "channel", "length", "quote_count", "document_count", "published_on",
     ]

@@ -3,11 +3,13 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AdminIntegerFieldWidget, AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from ..history import validate_parent
 from ..models import Case, Quote
+from ..numbers import WholeNumberField
 from ..workflow import as_list, missing_for_publication
 
 STALE_MESSAGE = (
@@ -15,6 +17,14 @@ STALE_MESSAGE = (
     "reload the page to see theirs, then make your changes again."
 )
 EVIDENCE_AUTOCOMPLETE_URL = "%s:cases_case_evidence_autocomplete"
+
+# ModelAdmin.formfield_overrides of every admin with number fields: ASCII digits only (Django's
+# IntegerField reads "٣" as 3). Keyed by each integer class the admin's own defaults name, since
+# the first class in a field's MRO that has an entry wins.
+WHOLE_NUMBER_FIELDS = {
+    field_class: {"form_class": WholeNumberField, "widget": AdminIntegerFieldWidget}
+    for field_class in (models.IntegerField, models.SmallIntegerField, models.BigIntegerField)
+}
 
 
 def version_token(updated_at):

@@ -13,6 +13,7 @@ from ..models import Case, Quote, Source
 from ..workflow import link_quotes_to_case
 from ..importing.review import refresh_sources
 from .filters import NeedsReviewFilter, QuoteCaseLinkFilter, TimeOutsideVideoFilter
+from .forms import WHOLE_NUMBER_FIELDS
 
 MAX_QUOTES_TO_LINK = 1000  # each linked quote gets a history record: keep one request short
 MAX_SEARCH_LENGTH = 200
@@ -20,6 +21,7 @@ MAX_SEARCH_LENGTH = 200
 
 @admin.register(Quote)
 class QuoteAdmin(SimpleHistoryAdmin):
+    formfield_overrides = WHOLE_NUMBER_FIELDS
     list_display = ["video_time", "short_text", "source_title", "supported_cases"]
     list_display_links = ["short_text"]
     list_filter = [

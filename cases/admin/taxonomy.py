@@ -2,6 +2,7 @@
 from django.contrib import admin
 
 from ..models import Approach, Challenge, Country, Organisation, SuccessFactor, Theme
+from .forms import WHOLE_NUMBER_FIELDS
 
 
 @admin.register(Country)
@@ -38,6 +39,7 @@ class ApproachAdmin(admin.ModelAdmin):
 
 @admin.register(Challenge)
 class ChallengeAdmin(admin.ModelAdmin):
+    formfield_overrides = WHOLE_NUMBER_FIELDS
     list_display = ["name", "order"]
     list_editable = ["order"]
     search_fields = ["name", "slug"]
@@ -46,6 +48,7 @@ class ChallengeAdmin(admin.ModelAdmin):
 
 @admin.register(SuccessFactor)
 class SuccessFactorAdmin(admin.ModelAdmin):
+    formfield_overrides = WHOLE_NUMBER_FIELDS
     list_display = ["name", "kind", "order"]
     list_filter = ["kind"]
     list_editable = ["order"]

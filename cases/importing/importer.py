@@ -32,6 +32,8 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ..characters import xml_safe
+from ..locking import hold_import_lock
 from ..models import Document, Quote, Source, Topic
 from ..timestamps import format_timestamp
 from ..wiki import wiki_slug
@@ -252,6 +254,7 @@ def _decode(item: _Input) -> tuple[str, str]:
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise FileError(line, f"not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded)") from None
+    text = xml_safe(text)  # controls pasted from PDFs (U+000B) would reach the Atom feed and sitemaps
     if len(text) > MAX_LINE_CHARS:
         for lineno, line in enumerate(text.split("\n"), start=1):
             if len(line) > MAX_LINE_CHARS:
@@ -427,6 +430,7 @@ def _store_index(text: str, report: ImportReport, *, name: str) -> None:
     The index names its channel by a slug ('oecdobservatoryofpublicsec3116'); when a curator gave one
     of its videos a channel name, that name becomes the channel of all of them.
     """
+    hold_import_lock()
     channel_slug, videos = parse_channel_index(text)
     report.indexes += 1
     wanted = {}
@@ -619,6 +623,7 @@ QUOTE_FIELDS = ["document", "text", "start_second", "other_seconds", "heading_pa
 
 def _store_document(parsed, report, *, name, slug, raw_text, digest, minutes_seconds) -> Document:
     """Write one parsed document (its source, topics, quotes); the caller holds the transaction."""
+    hold_import_lock()  # another import of the same file waits for this one, then updates
     for problem in parsed.problems:
         report.problems.append(f"{name}:{problem.line}: {problem.message}")
     source = _source_for(parsed, report)

@@ -12,6 +12,8 @@ from ..models import Case
 from ..exports import case_rows, csv_lines, json_chunks
 from ..facets import compute_facets
 from ..filters import MAX_VALUES, CaseFilter, shown
+from .limits import rate_limited
+from .paging import page_number
 
 PAGE_SIZE = 20
 
@@ -45,13 +47,10 @@ class CaseListView(FilterView):
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
-        raw = self.request.GET.get("page", "").strip()
-        number = 1
-        if raw not in ("", "1"):
-            if raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
-                number = int(raw)
-            else:
-                self.page_error = f"“page” must be a whole number from 1 up, not “{shown(raw)}”."
+        number = page_number(self.request)
+        if number is None:
+            number = 1
+            self.page_error = f"“page” must be a whole number from 1 up, not “{shown(self.request.GET['page'].strip())}”."
         if number > paginator.num_pages:
             self.notices.append(f"There is no page {number}: this is the last page, {paginator.num_pages}.")
             number = paginator.num_pages
@@ -111,6 +110,7 @@ def _filtered(request):
     )
 
 
+@rate_limited("export")
 def export_csv(request):
     """Every published case the filters leave (all pages), as CSV."""
     filterset, error = _filtered(request)
@@ -122,6 +122,7 @@ def export_csv(request):
     return response
 
 
+@rate_limited("export")
 def export_json(request):
     """Every published case the filters leave (all pages), as JSON: {"count": N, "results": [...]}."""
     filterset, error = _filtered(request)

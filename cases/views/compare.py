@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from ..models import Case, CaseChallenge, CaseSuccessFactor, Participation
+from .limits import rate_limited
 
 MIN_CASES = 2
 MAX_CASES = 4
@@ -112,6 +113,7 @@ def field_rows(cases):
     return rows
 
 
+@rate_limited("compare")
 def compare_view(request):
     raw_length = sum(len(value) for value in request.GET.getlist("cases"))
     slugs = requested_slugs(request)

@@ -10,6 +10,8 @@ from django.shortcuts import render
 from ..exports import spreadsheet_safe
 from ..filters import CaseFilter
 from ..models import Case, CaseChallenge, CaseSuccessFactor, Challenge, SuccessFactor
+from .limits import rate_limited
+from .paging import page_number
 
 PER_PAGE = 500
 
@@ -119,11 +121,11 @@ def matrix_view(request):
     if not filterset.is_valid():
         context = {"error": "Some filters are not valid.", "errors": filter_errors(filterset)}
         return render(request, "cases/matrix.html", context, status=400)
-    raw_page = request.GET.get("page", "1").strip() or "1"
-    if not (raw_page.isdigit() and len(raw_page) <= 6 and int(raw_page) >= 1):
+    number = page_number(request)
+    if number is None:
         return render(request, "cases/matrix.html", {"error": "“page” must be a whole number from 1 up."}, status=400)
     cases = filterset.qs
-    page = Paginator(cases.only("pk", "slug", "title"), PER_PAGE).get_page(raw_page)
+    page = Paginator(cases.only("pk", "slug", "title"), PER_PAGE).get_page(number)
     challenges, factors = matrix_columns()
     columns = challenges + factors
     column_totals(columns, cases)
@@ -143,6 +145,7 @@ def matrix_view(request):
     return render(request, "cases/matrix.html", context)
 
 
+@rate_limited("export")
 def matrix_csv(request):
     filterset = CaseFilter(request.GET, queryset=Case.objects.published())
     if not filterset.is_valid():

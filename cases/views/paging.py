@@ -2,6 +2,21 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from ..numbers import NotAWholeNumber, parse_whole_number
+
+MAX_PAGE = 10**9
+
+
+def page_number(request):
+    """The `page` query parameter as an int from 1 up (1 when absent or empty), None when malformed."""
+    raw = request.GET.get("page", "").strip()
+    if not raw:
+        return 1
+    try:
+        return parse_whole_number(raw, minimum=1, maximum=MAX_PAGE)
+    except NotAWholeNumber:
+        return None
+
 
 class BadPage(Exception):
     """A `page` parameter the page cannot honour; carries the status and the message to show."""
@@ -14,12 +29,8 @@ class BadPage(Exception):
 
 def page_of(request, items, per_page):
     """The requested page of `items` (a queryset or list), from the `page` query parameter."""
-    raw = request.GET.get("page", "").strip()
-    if raw in ("", "1"):
-        number = 1
-    elif raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
-        number = int(raw)
-    else:
+    number = page_number(request)
+    if number is None:
         raise BadPage("“page” must be a whole number from 1 up.", status=400)
     paginator = Paginator(items, per_page)
     if number > paginator.num_pages:

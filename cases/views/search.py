@@ -3,6 +3,8 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from ..search import KINDS, KINDS_BY_KEY, MAX_QUERY_LENGTH, search
+from .limits import rate_limited
+from .paging import page_number
 
 PER_KIND = 5
 PER_PAGE = 20
@@ -13,16 +15,17 @@ def bad_request(request, message):
     return render(request, "cases/search.html", context, status=400)
 
 
+@rate_limited("search")
 def search_view(request):
     q = request.GET.get("q", "")
     kind = request.GET.get("kind", "").strip()
     if kind and kind not in KINDS_BY_KEY:
         names = ", ".join(KINDS_BY_KEY)
         return bad_request(request, f"“kind” must be one of {names}.")
-    raw_page = request.GET.get("page", "1").strip() or "1"
-    if not (raw_page.isdigit() and len(raw_page) <= 6 and int(raw_page) >= 1):
+    page = page_number(request)
+    if page is None:
         return bad_request(request, "“page” must be a whole number from 1 up.")
-    results = search(q, kind=kind or None, page=int(raw_page), per_kind=PER_KIND, per_page=PER_PAGE)
+    results = search(q, kind=kind or None, page=page, per_kind=PER_KIND, per_page=PER_PAGE)
     selected = next((group for group in results.groups if group.kind.key == kind), None)
     searched = results.corrected_query or results.query  # what the results are for
     context = {

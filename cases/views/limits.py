@@ -1,0 +1,44 @@
+"""Rate limits per client address on the expensive public endpoints (exports, search, compare).
+
+Counted by django-ratelimit in the shared cache (the database cache by default), so every app
+server counts the same requests. Over the limit: 429 with Retry-After. The rates are settings
+(RATE_LIMITS, from the environment); RATELIMIT_ENABLE=0 turns them off.
+"""
+from functools import wraps
+
+from django.conf import settings
+from django.shortcuts import render
+from django_ratelimit.core import get_usage
+
+from kb.security import client_ip_address
+
+
+def client_key(group, request):
+    """django-ratelimit key: the client's address, trusting only our own proxies' X-Forwarded-For."""
+    return client_ip_address(request) or "unknown"
+
+
+def rate_limited(group):
+    """View decorator: at most RATE_LIMITS[group] requests ("12/m": per second, minute, hour or day)
+    per client address; over it, a 429 page with Retry-After (seconds to the end of the window)."""
+
+    def decorator(view):
+        @wraps(view)
+        def limited_view(request, *args, **kwargs):
+            rate = settings.RATE_LIMITS.get(group)
+            if rate:
+                usage = get_usage(request, group=f"cases.{group}", key=client_key, rate=rate, increment=True)
+                if usage and usage["should_limit"]:
+                    return too_many_requests(request, retry_after=max(1, usage["time_left"]))
+            return view(request, *args, **kwargs)
+
+        return limited_view
+
+    return decorator
+
+
+def too_many_requests(request, *, retry_after):
+    """The 429 page, telling the client how many seconds to wait (`retry_after`, an int)."""
+    response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response

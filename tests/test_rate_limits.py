@@ -1,0 +1,93 @@
+"""Rate limits per client address on exports, search and compare (cases/views/limits.py): 429 with
+Retry-After past the limit, counted in the shared database cache, other addresses unaffected."""
+import pytest
+from django.db import connection
+
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+LIMITED = {
+    "export": ["/cases.csv", "/cases.json", "/matrix.csv", "/matrix/?format=csv"],
+    "search": ["/search/?q=bridge"],
+    "compare": ["/compare/?cases=a,b"],
+}
+
+
+@pytest.fixture
+def small_limits(settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.RATE_LIMITS = {"export": "3/m", "search": "3/m", "compare": "3/m"}
+    CaseFactory(slug="a")
+    CaseFactory(slug="b")
+
+
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("group, url", [(group, url) for group, urls in LIMITED.items() for url in urls])
+def test_past_the_limit_an_address_gets_429_with_retry_after(client, small_limits, group, url):
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body(response)
+    refused = client.get(url)
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert "Too many requests" in refused.content.decode()
+    # Another address is counted on its own.
+    assert client.get(url, REMOTE_ADDR="198.51.100.7").status_code == 200
+
+
+def test_the_export_limit_is_shared_by_all_exports(client, small_limits):
+    for url in ["/cases.csv", "/cases.json", "/matrix.csv"]:
+        assert client.get(url).status_code == 200
+    assert client.get("/cases.json").status_code == 429
+    assert client.get("/search/?q=bridge").status_code == 200  # a limit of its own
+
+
+def test_browsing_is_not_limited(client, small_limits):
+    for _ in range(8):
+        assert client.get("/cases/").status_code == 200
+
+
+def test_behind_a_proxy_the_forwarded_client_is_counted(client, small_limits, settings):
+    settings.PROXY_COUNT = 1
+    for _ in range(3):
+        client.get("/cases.json", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert client.get("/cases.json", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 429
+    assert client.get("/cases.json", HTTP_X_FORWARDED_FOR="203.0.113.10").status_code == 200
+
+
+def test_counts_live_in_the_shared_database_cache(client, small_limits, settings):
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    client.get("/cases.json")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM kb_cache")
+        assert cursor.fetchone()[0] >= 1
+
+
+def test_an_empty_rate_or_ratelimit_enable_off_lifts_the_limit(client, small_limits, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "export": ""}
+    for _ in range(5):
+        assert client.get("/cases.json").status_code == 200
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "search": "1/m"}
+    settings.RATELIMIT_ENABLE = False
+    for _ in range(3):
+        assert client.get("/search/?q=x").status_code == 200
+
+
+def test_rates_come_from_the_environment(monkeypatch):
+    import importlib
+
+    import kb.settings
+
+    monkeypatch.setenv("RATE_LIMIT_EXPORT", "2/h")
+    monkeypatch.setenv("RATE_LIMIT_SEARCH", "")
+    try:
+        limits = importlib.reload(kb.settings).RATE_LIMITS
+        assert limits["export"] == "2/h" and limits["search"] == ""
+    finally:
+        monkeypatch.undo()
+        importlib.reload(kb.settings)
