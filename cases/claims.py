@@ -120,40 +120,47 @@ def page_claims(case, *, shown_per_claim=None, summary_shown=None):
 # Claims of many cases at once, as ids: the matrix, the exports, the workflow and the health page.
 
 
-def evidence_rows(case_ids, *, summary=True):
+def evidence_rows(case_ids, *, summary=True, by_slug=False):
     """The link rows that decide the claims of the cases `case_ids` (a list or a values("pk")
     queryset), in one query: tuples (case id, group, term id, quote id) where quote id 0 marks a
     claim (one row per challenge or success factor claimed) and a non-zero one a quote that
     supports it. With `summary`, every quote of each case comes too as (case id, SUMMARY, 0, quote id).
 
+    With `by_slug`, terms are named by their slug instead of their id (the summary's by "").
     One UNION ALL of link-table selects, so the caller's query count does not grow with the cases.
     """
     quote_cases = Quote.cases.through.objects
     zero = Value(0, output_field=IntegerField())
+    challenge, factor = ("challenge__slug", "success_factor__slug") if by_slug else ("challenge_id", "success_factor_id")
+    quote_challenge, quote_factor = (
+        ("quote__challenges__slug", "quote__success_factors__slug") if by_slug
+        else ("quote__challenges", "quote__success_factors")
+    )
+    no_term = Value("") if by_slug else zero
     claimed_challenge = CaseChallenge.objects.filter(case_id=OuterRef("case_id"), challenge_id=OuterRef("quote__challenges"))
     claimed_factor = CaseSuccessFactor.objects.filter(
         case_id=OuterRef("case_id"), success_factor_id=OuterRef("quote__success_factors")
     )
     parts = [
         CaseChallenge.objects.filter(case_id__in=case_ids).order_by()
-        .values_list("case_id", Value(CHALLENGE), "challenge_id", zero),
+        .values_list("case_id", Value(CHALLENGE), challenge, zero),
         CaseSuccessFactor.objects.filter(case_id__in=case_ids).order_by()
-        .values_list("case_id", Value(FACTOR), "success_factor_id", zero),
+        .values_list("case_id", Value(FACTOR), factor, zero),
         quote_cases.filter(case_id__in=case_ids).filter(Exists(claimed_challenge)).order_by()
-        .values_list("case_id", Value(CHALLENGE), "quote__challenges", "quote_id"),
+        .values_list("case_id", Value(CHALLENGE), quote_challenge, "quote_id"),
         quote_cases.filter(case_id__in=case_ids).filter(Exists(claimed_factor)).order_by()
-        .values_list("case_id", Value(FACTOR), "quote__success_factors", "quote_id"),
+        .values_list("case_id", Value(FACTOR), quote_factor, "quote_id"),
     ]
     if summary:
         parts.append(
-            quote_cases.filter(case_id__in=case_ids).order_by().values_list("case_id", Value(SUMMARY), zero, "quote_id")
+            quote_cases.filter(case_id__in=case_ids).order_by().values_list("case_id", Value(SUMMARY), no_term, "quote_id")
         )
     first, *rest = parts
     return first.union(*rest, all=True)
 
 
 def evidence_by_claim(rows, *, case_ids=()):
-    """{case id: {(group, term id): [supporting quote ids, ascending]}} from `evidence_rows`.
+    """{case id: {(group, term id or slug): [supporting quote ids, ascending]}} from `evidence_rows`.
 
     Every claimed challenge and success factor has a key (an empty list: not evidenced). The
     summary's key is (SUMMARY, 0); it is there for the cases in `case_ids` and for those with a

@@ -2,7 +2,8 @@
 
 Rows are read in chunks of CHUNK_SIZE cases; for each chunk one query per kind of link
 fetches the slugs of all its cases (plain tuples, no model instances: ten times faster than
-prefetch_related), so an export runs seven queries a chunk whatever the size of the library.
+prefetch_related) and one more reads the claims and their evidence (cases.claims), so an export
+runs eight queries a chunk whatever the size of the library.
 """
 import csv
 import json
@@ -10,12 +11,13 @@ from itertools import islice
 
 from django.urls import reverse
 
+from .claims import CHALLENGE, FACTOR, SUMMARY, evidence_by_claim, evidence_rows
 from .models import Case, CaseChallenge, CaseSuccessFactor, Participation
 
 CHUNK_SIZE = 500
 FIELDS = [
     "slug", "title", "summary", "stage", "start_year", "end_year", "website", "parent", "published_at",
-    "updated_at", "countries", "organisations", "themes", "approaches", "challenges", "success_factors", "url",
+    "updated_at", "countries", "organisations", "themes", "approaches", "challenges", "success_factors", "claims", "url",
 ]
 LIST_FIELDS = ["countries", "organisations", "themes", "approaches", "challenges", "success_factors"]
 CASE_COLUMNS = [
@@ -52,12 +54,47 @@ def links_of(case_ids):
     return found
 
 
+def claims_of_row(evidence, links, quote_url):
+    """The claims of one case as exported: [{"claim": "summary" | "challenge:SLUG" | "success-factor:SLUG",
+    "evidenced": bool, "quotes": [quote page URL, …]}], the summary first, then in the case page's order.
+
+    `evidence` is the case's {(group, slug): [quote ids]} (cases.claims.evidence_by_claim), `links`
+    its exported links (challenge and success-factor slugs in order), `quote_url(pk)` a quote's URL.
+    """
+    keys = [(SUMMARY, 0)]
+    keys += [(CHALLENGE, slug) for slug in links["challenges"]]
+    keys += [(FACTOR, slug) for slug in links["success_factors"]]
+    claims = []
+    for group, slug in keys:
+        quote_ids = evidence.get((group, slug), [])
+        claims.append({
+            "claim": SUMMARY if group == SUMMARY else f"{group}:{slug}",
+            "evidenced": bool(quote_ids),
+            "quotes": [quote_url(pk) for pk in quote_ids],
+        })
+    return claims
+
+
+def claims_cell(claims):
+    """The claims of a case in one CSV cell: `claim: url url; claim: not yet evidenced; …`."""
+    return "; ".join(
+        f"{claim['claim']}: {' '.join(claim['quotes']) if claim['evidenced'] else 'not yet evidenced'}" for claim in claims
+    )
+
+
 def case_rows(*, cases, absolute_url, chunk_size=None):
-    """One dict per case of `cases` (in its order), links as lists; `absolute_url(path)` makes the url."""
+    """One dict per case of `cases` (in its order), links as lists, its claims with the URLs of
+    their supporting quotes (`claims_of_row`); `absolute_url(path)` makes the urls."""
     size = chunk_size or CHUNK_SIZE
     columns = cases.values_list(*CASE_COLUMNS).iterator(chunk_size=size)
+
+    def quote_url(pk):
+        return absolute_url(reverse("cases:quote-detail", kwargs={"pk": pk}))
+
     for chunk in _chunks(columns, size):
-        links = links_of([row[0] for row in chunk])
+        ids = [row[0] for row in chunk]
+        links = links_of(ids)
+        evidence = evidence_by_claim(evidence_rows(ids, by_slug=True), case_ids=ids)
         for (pk, slug, title, summary, stage, start_year, end_year, website, published_at, updated_at,
              parent_slug, parent_status) in chunk:
             yield {
@@ -72,6 +109,11 @@ def case_rows(*, cases, absolute_url, chunk_size=None):
                 "published_at": published_at.isoformat() if published_at else "",
                 "updated_at": updated_at.isoformat() if updated_at else "",
                 **{field: links[field].get(pk, []) for field in LIST_FIELDS},
+                "claims": claims_of_row(
+                    evidence.get(pk, {}),
+                    {field: links[field].get(pk, []) for field in ("challenges", "success_factors")},
+                    quote_url,
+                ),
                 "url": absolute_url(reverse("cases:case-detail", kwargs={"slug": slug})),
             }
 
@@ -95,7 +137,13 @@ def csv_lines(*, rows):
     yield writer.writerow(FIELDS)
     for row in rows:
         yield writer.writerow(
-            [spreadsheet_safe(";".join(row[name]) if name in LIST_FIELDS else row[name]) for name in FIELDS]
+            [
+                spreadsheet_safe(
+                    ";".join(row[name]) if name in LIST_FIELDS
+                    else claims_cell(row[name]) if name == "claims" else row[name]
+                )
+                for name in FIELDS
+            ]
         )
 
 
