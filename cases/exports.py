@@ -1,4 +1,5 @@
-"""CSV and JSON exports of a set of cases, streamed: one row per case, its links as slugs.
+"""CSV and JSON exports of a set of cases (one row per case, its links as slugs) and of a set of
+quotes (one row per quote), streamed.
 
 Rows are read in chunks of CHUNK_SIZE cases; for each chunk one query per kind of link
 fetches the slugs of all its cases (plain tuples, no model instances: ten times faster than
@@ -12,7 +13,8 @@ from itertools import islice
 from django.urls import reverse
 
 from .claims import CHALLENGE, FACTOR, SUMMARY, evidence_by_claim, evidence_rows
-from .models import Case, CaseChallenge, CaseSuccessFactor, Participation
+from .models import Case, CaseChallenge, CaseSuccessFactor, Participation, Quote
+from .timestamps import format_timestamp, youtube_url
 
 CHUNK_SIZE = 500
 FIELDS = [
@@ -148,8 +150,77 @@ def csv_lines(*, rows):
 
 
 def json_chunks(*, count, rows):
-    """`{"count": N, "results": [...]}` as text, one case at a time."""
+    """`{"count": N, "results": [...]}` as text, one row at a time."""
     yield '{"count": %d, "results": [' % count
     for index, row in enumerate(rows):
         yield ("\n" if index == 0 else ",\n") + json.dumps(row, ensure_ascii=False)
     yield "\n]}\n"
+
+
+# The quote browser's export: exactly the filtered quotes, streamed in chunks like the cases.
+
+QUOTE_FIELDS = [
+    "id", "text", "start_second", "timestamp", "time_status", "source", "source_title", "document", "cases",
+    "challenges", "success_factors", "youtube_url", "url",
+]
+QUOTE_LIST_FIELDS = ["cases", "challenges", "success_factors"]
+# The time status of a quote (exact / corrected / under review), when the model has one.
+TIME_STATUS_FIELD = "time_status"
+
+
+def _has_time_status():
+    return any(field.name == TIME_STATUS_FIELD for field in Quote._meta.get_fields())
+
+
+def quote_links_of(quote_ids):
+    """{field: {quote id: [slug, …]}} for the quotes `quote_ids`: published cases, challenges,
+    success factors; one query per field."""
+    published = Case.objects.published().values("pk")
+    sources = {
+        "cases": (Quote.cases.through.objects.filter(case__in=published), "case__slug"),
+        "challenges": (Quote.challenges.through.objects, "challenge__slug"),
+        "success_factors": (Quote.success_factors.through.objects, "successfactor__slug"),
+    }
+    found = {}
+    for field, (rows, slug) in sources.items():
+        by_quote = found[field] = {}
+        for quote_id, value in rows.filter(quote_id__in=quote_ids).order_by(slug).values_list("quote_id", slug):
+            by_quote.setdefault(quote_id, []).append(value)
+    return found
+
+
+def quote_rows(*, quotes, absolute_url, chunk_size=None):
+    """One dict per quote of `quotes` (in its order): QUOTE_FIELDS, links as lists of slugs (only
+    published cases), the time status when the model has one ("" otherwise); four queries a chunk."""
+    size = chunk_size or CHUNK_SIZE
+    status = [TIME_STATUS_FIELD] if _has_time_status() else []
+    columns = quotes.values_list(
+        "pk", "text", "start_second", "source__slug", "source__title", "source__youtube_id", "source__url",
+        "document__slug", *status,
+    ).iterator(chunk_size=size)
+    for chunk in _chunks(columns, size):
+        links = quote_links_of([row[0] for row in chunk])
+        for pk, text, second, source, source_title, youtube_id, source_url, document, *time_status in chunk:
+            yield {
+                "id": pk,
+                "text": text,
+                "start_second": second,
+                "timestamp": format_timestamp(second),
+                "time_status": time_status[0] if time_status else "",
+                "source": source,
+                "source_title": source_title,
+                "document": document or "",
+                **{field: links[field].get(pk, []) for field in QUOTE_LIST_FIELDS},
+                "youtube_url": youtube_url(youtube_id, second) if youtube_id else source_url,
+                "url": absolute_url(reverse("cases:quote-detail", kwargs={"pk": pk})),
+            }
+
+
+def quote_csv_lines(*, rows):
+    """The CSV text of quote `rows`, a header first, one line at a time; lists `;`-joined, cells formula-guarded."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(QUOTE_FIELDS)
+    for row in rows:
+        yield writer.writerow(
+            [spreadsheet_safe(";".join(row[name]) if name in QUOTE_LIST_FIELDS else row[name]) for name in QUOTE_FIELDS]
+        )
