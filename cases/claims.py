@@ -19,12 +19,21 @@ A claim without evidence may carry a curator's recorded reason (`no_evidence_rea
 link, `summary_no_evidence_reason` on the case); publishing needs each claim to have one or
 the other (cases.workflow).
 """
+import math
+import re
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, IntegerField, OuterRef, Value
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connections, transaction
+from django.db.models import Case as Conditional
+from django.db.models import Exists, F, FloatField, IntegerField, OuterRef, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 
+from .history import ensure_baseline, ensure_quote_baseline
 from .models import Case, CaseChallenge, CaseSuccessFactor, Quote
+from .search import CONFIG, STOP_WORDS, stem
+from .tracking import RECORDERS
 
 SUMMARY = "summary"
 CHALLENGE = "challenge"
@@ -232,3 +241,176 @@ def unevidenced_claims(cases):
 def candidates_url(claim):
     """The admin page offering quotes for `claim`."""
     return reverse("admin:cases_case_claim_candidates", kwargs={"object_id": claim.case.pk, "claim": claim.slug})
+
+
+# Candidate quotes for a claim without evidence, for curators (cases/admin/claims.py).
+
+CANDIDATE_LIMIT = 20  # moments offered
+CANDIDATE_QUOTES = 60  # quotes ranked to fill them
+MOMENT_SECONDS = 30  # quotes of one source this close together are one moment
+MAX_QUERY_WORDS = 40
+LETTERS = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+
+
+@dataclass
+class Moment:
+    """Quotes that several documents give for the same moment of the same source (seconds within
+    MOMENT_SECONDS of the first), best ranked first; a curator picks one of them knowingly."""
+
+    source: object
+    start_second: int
+    quotes: list = field(default_factory=list)
+    from_case_sources: bool = False
+
+    @property
+    def best(self):
+        return self.quotes[0]
+
+    @property
+    def documents(self):
+        """The titles of the documents that give this moment, each once."""
+        return list(dict.fromkeys(quote.document.title for quote in self.quotes if quote.document))
+
+
+def claim_texts(claim):
+    """(text about the claim, text about the case): what a candidate is compared with.
+
+    A challenge or success factor claim: its name and the curator's note, then the case's title and
+    summary; the summary claim: the summary, then the title.
+    """
+    case = claim.case
+    if claim.group == SUMMARY:
+        return case.summary, case.title
+    return f"{claim.term.name} {claim.note}", f"{case.title} {case.summary}"
+
+
+def _stems(text):
+    """Distinct light stems of the words of `text`, stop words dropped, in their order."""
+    words = (word.lower() for word in LETTERS.findall(text or ""))
+    return list(dict.fromkeys(stem(word) for word in words if word not in STOP_WORDS))[:MAX_QUERY_WORDS]
+
+
+def case_source_ids(case):
+    """The sources the case's evidence already comes from, and its publications."""
+    quoted = Quote.objects.filter(cases=case).order_by().values_list("source_id", flat=True).distinct()
+    return set(quoted) | set(case.publications.values_list("pk", flat=True))
+
+
+def _already_evidence(claim):
+    """The quotes that already support `claim` (excluded from its candidates)."""
+    quotes = Quote.objects.filter(cases=claim.case)
+    if claim.group == CHALLENGE:
+        quotes = quotes.filter(challenges=claim.term)
+    elif claim.group == FACTOR:
+        quotes = quotes.filter(success_factors=claim.term)
+    return quotes.values("pk")
+
+
+def _or_query(text):
+    """A PostgreSQL tsquery matching any word of `text` (words of letters only: nothing to escape)."""
+    words = list(dict.fromkeys(word.lower() for word in LETTERS.findall(text or "")))[:MAX_QUERY_WORDS]
+    return SearchQuery(" | ".join(words), search_type="raw", config=CONFIG) if words else None
+
+
+def _ranked_on_postgresql(pool, claim_text, case_text):
+    term_query, case_query = _or_query(claim_text), _or_query(case_text)
+    if term_query is None:
+        return []
+    ranked = pool.filter(search_vector=term_query).annotate(
+        term_rank=SearchRank(F("search_vector"), term_query),
+        case_rank=SearchRank(F("search_vector"), case_query) if case_query else Value(0.0, output_field=FloatField()),
+    ).annotate(score=2 * F("term_rank") + F("case_rank"))
+    return list(ranked.order_by("-in_case_sources", "-score", "source_id", "start_second", "pk")[:CANDIDATE_QUOTES])
+
+
+def _ranked_in_python(pool, claim_text, case_text):
+    """SQLite: quotes holding one of the claim's words, scored by the words they share with the
+    claim (twice) and with the case, per word of the quote's length (shorter, denser quotes first)."""
+    claim_stems, case_stems = _stems(claim_text), set(_stems(case_text))
+    if not claim_stems:
+        return []
+    matching = Q()
+    for word in claim_stems:
+        matching |= Q(text__icontains=word)
+    scored = []
+    for quote in pool.filter(matching).iterator(chunk_size=2000):
+        words = set(_stems(quote.text))
+        shared = 2 * len(words & set(claim_stems)) + len(words & case_stems)
+        if shared:
+            quote.score = shared / math.sqrt(len(words) or 1)
+            scored.append(quote)
+    scored.sort(key=lambda quote: (-quote.in_case_sources, -quote.score, quote.source_id, quote.start_second, quote.pk))
+    return scored[:CANDIDATE_QUOTES]
+
+
+def group_moments(quotes, *, seconds=MOMENT_SECONDS):
+    """Ranked quotes as ranked moments: a quote joins the first moment (in rank order) of the same
+    source whose first second is within `seconds` of its own; the others start their own moment."""
+    moments = []
+    for quote in quotes:
+        moment = next(
+            (m for m in moments if m.source.pk == quote.source_id and abs(m.start_second - quote.start_second) <= seconds),
+            None,
+        )
+        if moment is None:
+            moment = Moment(quote.source, quote.start_second, from_case_sources=bool(getattr(quote, "in_case_sources", 0)))
+            moments.append(moment)
+        moment.quotes.append(quote)
+    return moments
+
+
+def candidates(claim, *, limit=CANDIDATE_LIMIT):
+    """Quotes that may support `claim`, as ranked Moments: first those from the case's sources, then
+    the rest of the library, each ranked by text similarity to the claim (its term's name and note,
+    or the summary) counted twice, and to the case (title and summary). Quotes that already support
+    the claim are left out. PostgreSQL ranks with its full-text search (ts_rank on the quotes'
+    search vector, any word of the claim matching); SQLite scores shared word stems in Python.
+    """
+    sources = case_source_ids(claim.case)
+    pool = (
+        Quote.objects.exclude(pk__in=_already_evidence(claim))
+        .select_related("source", "document").defer("search_vector", "document__body", "document__raw_text")
+        .annotate(in_case_sources=Conditional(When(source_id__in=sources, then=1), default=0, output_field=IntegerField()))
+    )
+    claim_text, case_text = claim_texts(claim)
+    if connections[pool.db].vendor == "postgresql":
+        ranked = _ranked_on_postgresql(pool, claim_text, case_text)
+    else:
+        ranked = _ranked_in_python(pool, claim_text, case_text)
+    return group_moments(ranked)[:limit]
+
+
+def claim_of(case, slug):
+    """The claim of `case` named `slug` ("summary", "challenge:SLUG", "success-factor:SLUG"), with
+    its evidence as quote ids and its note; None when the case makes no such claim."""
+    for claim in claims_of(Case.objects.filter(pk=case.pk)).get(case.pk, []):
+        if claim.slug == slug:
+            return claim
+    return None
+
+
+@transaction.atomic
+def accept_candidate(claim, quote, *, user=None):
+    """Make `quote` evidence of `claim`: link it to the case and, for a challenge or success factor,
+    to the term, from the quote's side so its history records it; the case's history records the
+    acceptance by `user`. Returns False when the quote already supported the claim."""
+    case = Case.objects.select_for_update().get(pk=claim.case.pk)
+    if _already_evidence(claim).filter(pk=quote.pk).exists():
+        return False
+    ensure_baseline(case)
+    ensure_quote_baseline(Quote.objects.filter(pk=quote.pk))
+    quote._history_user = user
+    quote._change_reason = f"Accepted as evidence for {case}: {claim.label}"
+    if not quote.cases.filter(pk=case.pk).exists():
+        quote.cases.add(case)
+    if claim.group == CHALLENGE:
+        quote.challenges.add(claim.term)
+    elif claim.group == FACTOR:
+        quote.success_factors.add(claim.term)
+    # The case changed too: a stale form of it must not drop this link (cases/admin/forms.py).
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    case.refresh_from_db(fields=["updated_at"])
+    RECORDERS[Case].record(
+        case, reason=f"Accepted quote {quote.pk} ({quote.timestamp}) as evidence for {claim.label}", user=user
+    )
+    return True
