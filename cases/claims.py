@@ -238,6 +238,13 @@ def unevidenced_claims(cases):
     return [claim for case_claims in claims_of(cases).values() for claim in case_claims if not claim.evidenced]
 
 
+def unevidenced_count(cases):
+    """How many claims of `cases` (a queryset) have no supporting quote: two queries, no model instances."""
+    case_ids = cases.order_by().values("pk")
+    by_case = evidence_by_claim(evidence_rows(case_ids), case_ids=list(case_ids.values_list("pk", flat=True)))
+    return sum(1 for claims in by_case.values() for quote_ids in claims.values() if not quote_ids)
+
+
 def candidates_url(claim):
     """The admin page offering quotes for `claim`."""
     return reverse("admin:cases_case_claim_candidates", kwargs={"object_id": claim.case.pk, "claim": claim.slug})

@@ -4,6 +4,7 @@ import pytest
 from cases.claims import CHALLENGE, FACTOR, SUMMARY, claims_of, evidence_by_claim, evidence_rows, failing_claims
 from cases.models import Case, CaseSuccessFactor, Quote
 
+from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import (
     CaseChallengeFactory,
     CaseFactory,
@@ -116,3 +117,97 @@ def test_the_deep_space_food_challenge_page_shows_its_evidence(client, seed_modu
     assert "Not yet evidenced" not in html
     assert html.count("claim-status--evidenced") == 4
     assert LEGAL_LIMITS in html
+
+
+# Curators: the readiness checklist, the health page, the candidates and their acceptance.
+
+
+@pytest.fixture
+def curator(client_for, editor):
+    return client_for(editor)
+
+
+def test_publishing_is_refused_while_a_claim_has_no_evidence_and_no_reason(claimed, publisher):
+    from cases.workflow import TransitionRefused, apply_transition
+
+    case = claimed["case"]
+    case.countries.add("CA")
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.REVIEW)
+    case.refresh_from_db()
+    with pytest.raises(TransitionRefused, match="Success factor: The enabler"):
+        apply_transition(case, "publish", user=publisher)
+    CaseSuccessFactor.objects.filter(case=case).update(no_evidence_reason="Said off the record; no quote exists.")
+    assert apply_transition(case, "publish", user=publisher).is_published
+
+
+def test_the_readiness_checklist_names_the_failing_claims(curator, claimed):
+    html = curator.get(f"/admin/cases/case/{claimed['case'].pk}/change/").content.decode()
+    assert "Claims with no supporting quote and no recorded reason" in html
+    assert f'href="/admin/cases/case/{claimed["case"].pk}/claims/success-factor:enabler/"' in html
+    assert "Challenge: The barrier</a>" not in html
+
+
+def test_the_health_page_counts_published_claims_without_evidence_and_links_to_them(curator, claimed):
+    html = curator.get("/admin/cases/case/health/").content.decode()
+    assert "Published claims without evidence" in html
+    assert 'href="/admin/cases/case/claims/?status=published">1</a>' in html
+    listing = curator.get("/admin/cases/case/claims/?status=published").content.decode()
+    assert "Success factor: The enabler" in listing and "Challenge: The barrier" not in listing
+    assert f"/admin/cases/case/{claimed['case'].pk}/claims/success-factor:enabler/" in listing
+
+
+def test_a_curator_accepts_a_candidate_with_one_action_recorded_in_history(curator, claimed):
+    candidate = QuoteFactory(text="The enabler was shown by open data.", source=claimed["on_case"].source)
+    url = f"/admin/cases/case/{claimed['case'].pk}/claims/success-factor:enabler/"
+    page = curator.get(url)
+    assert page.status_code == 200
+    assert "The enabler was shown by open data." in page.content.decode()
+    response = curator.post(url, {"quote": candidate.pk})
+    assert response.status_code == 302
+    assert candidate.cases.filter(pk=claimed["case"].pk).exists()
+    assert candidate.success_factors.filter(pk=claimed["factor"].pk).exists()
+    assert failing_claims(claimed["case"]) == []
+    reasons = list(Case.history.filter(id=claimed["case"].pk).values_list("history_change_reason", flat=True))
+    assert any(reason and "as evidence for Success factor: The enabler" in reason for reason in reasons)
+    assert candidate.history.filter(history_change_reason__contains="Accepted as evidence").exists()
+
+
+def test_bad_candidate_requests_answer_clearly(curator, claimed):
+    base = f"/admin/cases/case/{claimed['case'].pk}/claims/"
+    assert curator.get(base + "challenge:nope/").status_code == 404
+    response = curator.post(base + "success-factor:enabler/", {"quote": "abc"}, follow=True)
+    assert "that one does not exist" in response.content.decode()
+
+
+def test_moments_group_quotes_of_one_source_close_in_time(db):
+    from cases.claims import group_moments
+
+    from tests.factories import DocumentFactory, SourceFactory
+
+    video, other = SourceFactory(), SourceFactory()
+    first, second = DocumentFactory(source=video, title="First summary"), DocumentFactory(source=video, title="Second")
+    a = QuoteFactory(source=video, document=first, start_second=4150)
+    b = QuoteFactory(source=video, document=second, start_second=4158)
+    far = QuoteFactory(source=video, document=second, start_second=4216)
+    elsewhere = QuoteFactory(source=other, start_second=4152)
+    moments = group_moments([a, elsewhere, b, far])
+    assert [[quote.pk for quote in moment.quotes] for moment in moments] == [[a.pk, b.pk], [elsewhere.pk], [far.pk]]
+    assert moments[0].documents == ["First summary", "Second"]
+
+
+def test_candidates_rank_the_legal_limits_statement_first_for_the_legal_claim(seed_module):
+    from cases.claims import candidates, claim_of
+
+    case = Case.objects.get(slug="deep-space-food-challenge")
+    legal = claim_of(case, "success-factor:legal-and-policy-frameworks")
+    # Undo the seed's evidence of this claim, as if no curator had linked any yet.
+    Quote.success_factors.through.objects.filter(quote_id__in=legal.evidence, successfactor__slug="legal-and-policy-frameworks").delete()
+    legal = claim_of(case, "success-factor:legal-and-policy-frameworks")
+    assert not legal.evidenced
+    moments = candidates(legal)
+    ranked = [quote.text for moment in moments for quote in moment.quotes]
+    assert LEGAL_LIMITS in ranked[:3]
+    assert moments[0].from_case_sources
+    first_moment = moments[0]
+    assert LEGAL_LIMITS in [quote.text for quote in first_moment.quotes]
+    assert len(first_moment.documents) >= 2  # several documents give this moment
