@@ -319,11 +319,45 @@ def _or_query(text):
     return SearchQuery(" | ".join(words), search_type="raw", config=CONFIG) if words else None
 
 
-def _ranked_on_postgresql(pool, claim_text, case_text):
+# Past this many matches a word is common: it ranks candidates but does not choose them.
+COMMON_WORD_MATCHES = 200
+# At most this many quotes are ranked from the library, and as many from the case's sources: the
+# ranking reads each one's search vector, so its cost follows the pool, not the library.
+RANKED_POOL = 500
+
+
+def _word_matches(words, cap, using):
+    """{word: how many quotes match it, counted up to `cap`}: one query, each count stopping at `cap`."""
+    table = connections[using].ops.quote_name(Quote._meta.db_table)
+    sql = (
+        "SELECT w.word, (SELECT count(*) FROM (SELECT 1 FROM " + table + " q "
+        "WHERE q.search_vector @@ to_tsquery(%s::regconfig, w.word) LIMIT %s) s) "
+        "FROM unnest(%s::text[]) AS w(word)"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [CONFIG, cap, list(words)])
+        return dict(cursor.fetchall())
+
+
+def _ranked_on_postgresql(pool, claim_text, case_text, sources):
+    """The best CANDIDATE_QUOTES of `pool` by ts_rank. The quotes ranked are those holding one of the
+    claim's rarer words (at most RANKED_POOL) and those of the case's sources holding any of its
+    words (as many): a word most quotes hold would otherwise make the whole library the pool."""
     term_query, case_query = _or_query(claim_text), _or_query(case_text)
     if term_query is None:
         return []
-    ranked = pool.filter(search_vector=term_query).annotate(
+    words = list(dict.fromkeys(word.lower() for word in LETTERS.findall(claim_text)))[:MAX_QUERY_WORDS]
+    counts = _word_matches(words, COMMON_WORD_MATCHES, pool.db)
+    rare = [word for word in words if 0 < counts.get(word, 0) < COMMON_WORD_MATCHES]
+    choosing = _or_query(" ".join(rare)) if rare else term_query
+    # Unordered and limited: the index scan stops at the limit; ranking comes after.
+    library = Quote.objects.filter(search_vector=choosing).order_by().values_list("pk", flat=True)[:RANKED_POOL]
+    own = (
+        Quote.objects.filter(source_id__in=sources, search_vector=term_query).order_by()
+        .values_list("pk", flat=True)[:RANKED_POOL]
+    )
+    pool_ids = set(library) | set(own)
+    ranked = pool.filter(pk__in=pool_ids).annotate(
         term_rank=SearchRank(F("search_vector"), term_query),
         case_rank=SearchRank(F("search_vector"), case_query) if case_query else Value(0.0, output_field=FloatField()),
     ).annotate(score=2 * F("term_rank") + F("case_rank"))
@@ -371,7 +405,7 @@ def candidates(claim, *, limit=CANDIDATE_LIMIT):
     the rest of the library, each ranked by text similarity to the claim (its term's name and note,
     or the summary) counted twice, and to the case (title and summary). Quotes that already support
     the claim are left out. PostgreSQL ranks with its full-text search (ts_rank on the quotes'
-    search vector, any word of the claim matching); SQLite scores shared word stems in Python.
+    search vector) a bounded pool (`_ranked_on_postgresql`); SQLite scores shared word stems in Python.
     """
     sources = case_source_ids(claim.case)
     pool = (
@@ -381,7 +415,7 @@ def candidates(claim, *, limit=CANDIDATE_LIMIT):
     )
     claim_text, case_text = claim_texts(claim)
     if connections[pool.db].vendor == "postgresql":
-        ranked = _ranked_on_postgresql(pool, claim_text, case_text)
+        ranked = _ranked_on_postgresql(pool, claim_text, case_text, sources)
     else:
         ranked = _ranked_in_python(pool, claim_text, case_text)
     return group_moments(ranked)[:limit]
