@@ -319,24 +319,28 @@ def _or_query(text):
     return SearchQuery(" | ".join(words), search_type="raw", config=CONFIG) if words else None
 
 
-# Past this many matches a word is common: it ranks candidates but does not choose them.
-COMMON_WORD_MATCHES = 200
+# A word held by more than this share of the quotes (PostgreSQL's statistics) is common: it ranks
+# candidates but does not choose them.
+COMMON_WORD_SHARE = 0.001
 # At most this many quotes are ranked from the library, and as many from the case's sources: the
 # ranking reads each one's search vector, so its cost follows the pool, not the library.
-RANKED_POOL = 500
+RANKED_POOL = 400
 
 
-def _word_matches(words, cap, using):
-    """{word: how many quotes match it, counted up to `cap`}: one query, each count stopping at `cap`."""
-    table = connections[using].ops.quote_name(Quote._meta.db_table)
+def _common_words(words, using):
+    """The words of `words` that more than COMMON_WORD_SHARE of the quotes hold, read from the
+    statistics ANALYZE keeps on the search vector (its most common lexemes and their shares): one
+    catalog query, no scan. Without statistics no word is common."""
     sql = (
-        "SELECT w.word, (SELECT count(*) FROM (SELECT 1 FROM " + table + " q "
-        "WHERE q.search_vector @@ to_tsquery(%s::regconfig, w.word) LIMIT %s) s) "
-        "FROM unnest(%s::text[]) AS w(word)"
+        "WITH stats AS (SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS shares "
+        "FROM pg_stats WHERE schemaname = current_schema() AND tablename = %s AND attname = 'search_vector') "
+        "SELECT w.word FROM unnest(%s::text[]) AS w(word) WHERE EXISTS ("
+        "SELECT 1 FROM stats, unnest(tsvector_to_array(to_tsvector(%s::regconfig, w.word))) AS lexeme(value) "
+        "WHERE stats.shares[array_position(stats.elems, lexeme.value)] > %s)"
     )
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [CONFIG, cap, list(words)])
-        return dict(cursor.fetchall())
+        cursor.execute(sql, [Quote._meta.db_table, list(words), CONFIG, COMMON_WORD_SHARE])
+        return {word for (word,) in cursor.fetchall()}
 
 
 def _ranked_on_postgresql(pool, claim_text, case_text, sources):
@@ -347,8 +351,8 @@ def _ranked_on_postgresql(pool, claim_text, case_text, sources):
     if term_query is None:
         return []
     words = list(dict.fromkeys(word.lower() for word in LETTERS.findall(claim_text)))[:MAX_QUERY_WORDS]
-    counts = _word_matches(words, COMMON_WORD_MATCHES, pool.db)
-    rare = [word for word in words if 0 < counts.get(word, 0) < COMMON_WORD_MATCHES]
+    common = _common_words(words, pool.db)
+    rare = [word for word in words if word not in common]
     choosing = _or_query(" ".join(rare)) if rare else term_query
     # Unordered and limited: the index scan stops at the limit; ranking comes after.
     library = Quote.objects.filter(search_vector=choosing).order_by().values_list("pk", flat=True)[:RANKED_POOL]
