@@ -100,10 +100,11 @@ def run(claim_count, repeat):
         f"| {min(page):.0f} | {max(page):.0f} | {len(queries)} |",
         "",
         f"Target: under {TARGET_MS} ms for the candidate list: {verdict} (median). Each claim offered "
-        f"{min(offered)}–{max(offered)} quotes. How: PostgreSQL matches the quotes' search vector (GIN index) against "
-        "any word of the claim (its term's name and note, or the summary), ranks them with `ts_rank` (claim words "
-        "twice, case words once), sources the case already cites first, and keeps the best 60 before grouping "
-        "them into moments (same source, within 30 s) in Python.",
+        f"{min(offered)}–{max(offered)} quotes. How: PostgreSQL picks a pool of at most 400 quotes holding one of "
+        "the claim's rarer words (its term's name and note, or the summary; common words told by the statistics on "
+        "the search vector) and 400 of the sources the case already cites holding any of them (GIN index, "
+        "unordered), ranks the pool with `ts_rank` (claim words twice, case words once), the case's sources first, "
+        "and keeps the best 60 before grouping them into moments (same source, within 30 s) in Python.",
     ]
     section = "\n".join(lines) + "\n"
     print(section)
