@@ -1,9 +1,10 @@
 """CSV and JSON exports of a set of cases (one row per case, its links as slugs) and of a set of
-quotes (one row per quote, with its time status), streamed.
+quotes (one row per quote, with its time status and links), streamed.
 
 Rows are read in chunks of CHUNK_SIZE cases; for each chunk one query per kind of link
 fetches the slugs of all its cases (plain tuples, no model instances: ten times faster than
-prefetch_related), so an export runs seven queries a chunk whatever the size of the library.
+prefetch_related) and one more reads the claims and their evidence (cases.claims), so an export
+runs eight queries a chunk whatever the size of the library.
 """
 import csv
 import json
@@ -12,13 +13,14 @@ from itertools import islice
 
 from django.urls import reverse
 
+from .claims import CHALLENGE, FACTOR, SUMMARY, evidence_by_claim, evidence_rows
 from .models import Case, CaseChallenge, CaseSuccessFactor, Participation, Quote
 from .timestamps import format_timestamp, youtube_url
 
 CHUNK_SIZE = 500
 FIELDS = [
     "slug", "title", "summary", "stage", "start_year", "end_year", "website", "parent", "published_at",
-    "updated_at", "countries", "organisations", "themes", "approaches", "challenges", "success_factors", "url",
+    "updated_at", "countries", "organisations", "themes", "approaches", "challenges", "success_factors", "claims", "url",
 ]
 LIST_FIELDS = ["countries", "organisations", "themes", "approaches", "challenges", "success_factors"]
 CASE_COLUMNS = [
@@ -55,12 +57,47 @@ def links_of(case_ids):
     return found
 
 
+def claims_of_row(evidence, links, quote_url):
+    """The claims of one case as exported: [{"claim": "summary" | "challenge:SLUG" | "success-factor:SLUG",
+    "evidenced": bool, "quotes": [quote page URL, …]}], the summary first, then in the case page's order.
+
+    `evidence` is the case's {(group, slug): [quote ids]} (cases.claims.evidence_by_claim), `links`
+    its exported links (challenge and success-factor slugs in order), `quote_url(pk)` a quote's URL.
+    """
+    keys = [(SUMMARY, 0)]
+    keys += [(CHALLENGE, slug) for slug in links["challenges"]]
+    keys += [(FACTOR, slug) for slug in links["success_factors"]]
+    claims = []
+    for group, slug in keys:
+        quote_ids = evidence.get((group, slug), [])
+        claims.append({
+            "claim": SUMMARY if group == SUMMARY else f"{group}:{slug}",
+            "evidenced": bool(quote_ids),
+            "quotes": [quote_url(pk) for pk in quote_ids],
+        })
+    return claims
+
+
+def claims_cell(claims):
+    """The claims of a case in one CSV cell: `claim: url url; claim: not yet evidenced; …`."""
+    return "; ".join(
+        f"{claim['claim']}: {' '.join(claim['quotes']) if claim['evidenced'] else 'not yet evidenced'}" for claim in claims
+    )
+
+
 def case_rows(*, cases, absolute_url, chunk_size=None):
-    """One dict per case of `cases` (in its order), links as lists; `absolute_url(path)` makes the url."""
+    """One dict per case of `cases` (in its order), links as lists, its claims with the URLs of
+    their supporting quotes (`claims_of_row`); `absolute_url(path)` makes the urls."""
     size = chunk_size or CHUNK_SIZE
     columns = cases.values_list(*CASE_COLUMNS).iterator(chunk_size=size)
+
+    def quote_url(pk):
+        return absolute_url(reverse("cases:quote-detail", kwargs={"pk": pk}))
+
     for chunk in _chunks(columns, size):
-        links = links_of([row[0] for row in chunk])
+        ids = [row[0] for row in chunk]
+        links = links_of(ids)
+        evidence = evidence_by_claim(evidence_rows(ids, by_slug=True), case_ids=ids)
         for (pk, slug, title, summary, stage, start_year, end_year, website, published_at, updated_at,
              parent_slug, parent_status) in chunk:
             yield {
@@ -75,6 +112,11 @@ def case_rows(*, cases, absolute_url, chunk_size=None):
                 "published_at": published_at.isoformat() if published_at else "",
                 "updated_at": updated_at.isoformat() if updated_at else "",
                 **{field: links[field].get(pk, []) for field in LIST_FIELDS},
+                "claims": claims_of_row(
+                    evidence.get(pk, {}),
+                    {field: links[field].get(pk, []) for field in ("challenges", "success_factors")},
+                    quote_url,
+                ),
                 "url": absolute_url(reverse("cases:case-detail", kwargs={"slug": slug})),
             }
 
@@ -112,58 +154,82 @@ def csv_lines(*, rows, fields=None, list_fields=None):
     yield writer.writerow(fields)
     for row in rows:
         yield writer.writerow(
-            [spreadsheet_safe(";".join(map(str, row[name])) if name in list_fields else row[name]) for name in fields]
+            [
+                spreadsheet_safe(
+                    ";".join(map(str, row[name])) if name in list_fields
+                    else claims_cell(row[name]) if name == "claims" else row[name]
+                )
+                for name in fields
+            ]
         )
 
 
-# --- quotes ------------------------------------------------------------------------------------
-
-QUOTE_FIELDS = [
-    "id", "text", "source", "source_title", "start_second", "timestamp", "other_seconds", "time_status",
-    "corrected_from_seconds", "time_note", "video_url", "heading_path", "document", "cases", "url",
-]
-QUOTE_LIST_FIELDS = ["other_seconds", "cases"]
-QUOTE_COLUMNS = [
-    "pk", "text", "source__slug", "source__title", "source__youtube_id", "source__url", "start_second",
-    "other_seconds", "time_status", "corrected_from_seconds", "heading_path", "document__slug",
-]
-
-
-def quote_rows(*, quotes, absolute_url, chunk_size=None):
-    """One dict per quote of `quotes` (in its order) with its time status in words (``time_note``)
-    and the slugs of the published cases it supports; two queries a chunk."""
-    size = chunk_size or CHUNK_SIZE
-    columns = quotes.values_list(*QUOTE_COLUMNS).iterator(chunk_size=size)
-    published = Case.objects.published().values("pk")
-    for chunk in _chunks(columns, size):
-        supported = {}
-        links = Quote.cases.through.objects.filter(quote_id__in=[row[0] for row in chunk], case__in=published)
-        for quote_id, slug in links.order_by("case__title", "pk").values_list("quote_id", "case__slug"):
-            supported.setdefault(quote_id, []).append(slug)
-        for (pk, text, source, source_title, video, source_url, start, others, status, corrected_from,
-             heading_path, document) in chunk:
-            yield {
-                "id": pk,
-                "text": text,
-                "source": source,
-                "source_title": source_title,
-                "start_second": start,
-                "timestamp": format_timestamp(start),
-                "other_seconds": list(others or ()),
-                "time_status": status,
-                "corrected_from_seconds": corrected_from,
-                "time_note": Quote.describe_time(status, corrected_from),
-                "video_url": youtube_url(video, start) if video else source_url,
-                "heading_path": heading_path,
-                "document": document or "",
-                "cases": supported.get(pk, []),
-                "url": absolute_url(reverse("cases:quote-detail", kwargs={"pk": pk})),
-            }
-
-
 def json_chunks(*, count, rows):
-    """`{"count": N, "results": [...]}` as text, one case at a time."""
+    """`{"count": N, "results": [...]}` as text, one row at a time."""
     yield '{"count": %d, "results": [' % count
     for index, row in enumerate(rows):
         yield ("\n" if index == 0 else ",\n") + json.dumps(row, ensure_ascii=False)
     yield "\n]}\n"
+
+
+# The quote browser's export: exactly the filtered quotes, streamed in chunks like the cases.
+
+QUOTE_FIELDS = [
+    "id", "text", "start_second", "timestamp", "other_seconds", "time_status", "corrected_from_seconds",
+    "time_note", "source", "source_title", "document", "heading_path", "cases", "challenges", "success_factors",
+    "youtube_url", "url",
+]
+QUOTE_LIST_FIELDS = ["other_seconds", "cases", "challenges", "success_factors"]
+
+
+def quote_links_of(quote_ids):
+    """{field: {quote id: [slug, …]}} for the quotes `quote_ids`: published cases, challenges,
+    success factors; one query per field."""
+    published = Case.objects.published().values("pk")
+    sources = {
+        "cases": (Quote.cases.through.objects.filter(case__in=published), "case__slug"),
+        "challenges": (Quote.challenges.through.objects, "challenge__slug"),
+        "success_factors": (Quote.success_factors.through.objects, "successfactor__slug"),
+    }
+    found = {}
+    for field, (rows, slug) in sources.items():
+        by_quote = found[field] = {}
+        for quote_id, value in rows.filter(quote_id__in=quote_ids).order_by(slug).values_list("quote_id", slug):
+            by_quote.setdefault(quote_id, []).append(value)
+    return found
+
+
+def quote_rows(*, quotes, absolute_url, chunk_size=None):
+    """One dict per quote of `quotes` (in its order): QUOTE_FIELDS, its time status in words
+    (``time_note``), links as lists of slugs (only published cases); four queries a chunk."""
+    size = chunk_size or CHUNK_SIZE
+    columns = quotes.values_list(
+        "pk", "text", "start_second", "other_seconds", "time_status", "corrected_from_seconds", "source__slug",
+        "source__title", "source__youtube_id", "source__url", "document__slug", "heading_path",
+    ).iterator(chunk_size=size)
+    for chunk in _chunks(columns, size):
+        links = quote_links_of([row[0] for row in chunk])
+        for (pk, text, second, others, status, corrected_from, source, source_title, youtube_id, source_url,
+             document, heading_path) in chunk:
+            yield {
+                "id": pk,
+                "text": text,
+                "start_second": second,
+                "timestamp": format_timestamp(second),
+                "other_seconds": list(others or ()),
+                "time_status": status,
+                "corrected_from_seconds": corrected_from,
+                "time_note": Quote.describe_time(status, corrected_from),
+                "source": source,
+                "source_title": source_title,
+                "document": document or "",
+                "heading_path": heading_path,
+                **{field: links[field].get(pk, []) for field in ("cases", "challenges", "success_factors")},
+                "youtube_url": youtube_url(youtube_id, second) if youtube_id else source_url,
+                "url": absolute_url(reverse("cases:quote-detail", kwargs={"pk": pk})),
+            }
+
+
+def quote_csv_lines(*, rows):
+    """The CSV text of quote `rows`, a header first, one line at a time; lists `;`-joined, cells formula-guarded."""
+    return csv_lines(rows=rows, fields=QUOTE_FIELDS, list_fields=QUOTE_LIST_FIELDS)

@@ -252,6 +252,10 @@ class Case(TimeStampedModel):
         help_text="The initiative this case is part of",
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    summary_no_evidence_reason = models.TextField(
+        "why the summary has no evidence", blank=True,
+        help_text="A curator's reason the summary has no supporting quote yet (lets the case be published without one)",
+    )
     # Kept current by a PostgreSQL trigger (migration 0003), so bulk writes are covered too; unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
@@ -345,6 +349,10 @@ class CaseChallenge(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_challenges")
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="case_challenges")
     note = models.TextField(blank=True)
+    no_evidence_reason = models.TextField(
+        "why no evidence", blank=True,
+        help_text="A curator's reason this claim has no supporting quote yet (lets the case be published without one)",
+    )
 
     history = LinkHistory()
 
@@ -362,6 +370,10 @@ class CaseSuccessFactor(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_success_factors")
     success_factor = models.ForeignKey(SuccessFactor, on_delete=models.CASCADE, related_name="case_success_factors")
     note = models.TextField(blank=True)
+    no_evidence_reason = models.TextField(
+        "why no evidence", blank=True,
+        help_text="A curator's reason this claim has no supporting quote yet (lets the case be published without one)",
+    )
 
     history = LinkHistory()
 

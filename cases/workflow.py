@@ -3,12 +3,15 @@
 Plain functions, used by the admin's actions and buttons alike, so the rules hold whichever
 way a curator asks. Who may do what: every curator with change permission submits and
 withdraws; publishing, unpublishing and archiving need the `cases.publish_case` permission.
+Publishing also needs every claim of the case (cases.claims) to have a supporting quote or a
+curator's recorded reason for having none.
 """
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
+from .claims import failing_claims
 from .history import ensure_baseline, ensure_quote_baseline
 from .models import Case, Quote
 from .tracking import RECORDERS
@@ -105,6 +108,12 @@ def check_transition(case, name, *, user):
         missing = missing_for_publication(case)
         if missing:
             raise TransitionRefused(case, transition, f"it lacks {as_list(missing)}")
+        failing = failing_claims(case)
+        if failing:
+            names = as_list([claim.label.lower() if claim.group == "summary" else claim.label for claim in failing])
+            raise TransitionRefused(
+                case, transition, f"no quote supports, and no recorded reason excuses, {names}"
+            )
     return transition
 
 

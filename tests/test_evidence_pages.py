@@ -187,15 +187,21 @@ def test_an_unknown_topic_is_a_404(client):
     assert client.get(reverse("cases:topic-detail", kwargs={"slug": "nope"})).status_code == 404
 
 
+# The statements of the five seed documents about the video (72 + 57 + 49 + 65 + 44).
+SEED_VIDEO_QUOTES = 287
+
+
 def test_the_seed_library_pages_of_the_video_its_document_and_their_links(client, seed):
     """One test for the seed (loading it is slow): the video's page, the document's page, every link."""
     source_page = client.get(reverse("cases:source-detail", kwargs={"key": SEED_VIDEO}))
     assert source_page.status_code == 200
-    assert source_page.context["page_obj"].paginator.count == 72
+    assert source_page.context["page_obj"].paginator.count == SEED_VIDEO_QUOTES
     html = source_page.content.decode()
     assert reverse("cases:document-detail", kwargs={"slug": SEED_DOCUMENT}) in html
-    assert "&amp;t=4201s" in html and ">01:10:01</a>" in html
-    assert reverse("cases:case-detail", kwargs={"slug": "deep-space-food-challenge"}) in html
+    # In time order: the first page holds the opening statements (five documents, several per second).
+    assert "&amp;t=10s" in html and ">00:00:10</a>" in html
+    page_two = client.get(reverse("cases:source-detail", kwargs={"key": SEED_VIDEO}) + "?page=2").content.decode()
+    assert reverse("cases:case-detail", kwargs={"slug": "5g-mobix"}) in html + page_two
 
     document_page = client.get(reverse("cases:document-detail", kwargs={"slug": SEED_DOCUMENT}))
     assert document_page.status_code == 200
@@ -208,4 +214,5 @@ def test_the_seed_library_pages_of_the_video_its_document_and_their_links(client
     assert targets
     for target in targets:
         assert client.get(target).status_code == 200, target
-    assert Document.objects.count() == 1 and Quote.objects.filter(document__isnull=False).count() == 72
+    # The seed document and the four other documents about the same video.
+    assert Document.objects.count() == 5 and Quote.objects.filter(document__isnull=False).count() == SEED_VIDEO_QUOTES

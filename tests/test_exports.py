@@ -152,14 +152,15 @@ def test_exports_ignore_unknown_values_as_the_browser_does(client, many):
 
 def test_export_queries_are_bounded_per_chunk(client, many, monkeypatch, django_assert_max_num_queries):
     monkeypatch.setattr(exports, "CHUNK_SIZE", 20)
-    # 45 cases in 3 chunks: the cases (one query, read in chunks), then one query per kind of link (6) a chunk.
-    with django_assert_max_num_queries(1 + 3 * 6 + 1):
+    # 45 cases in 3 chunks: the cases (one query, read in chunks), then one query per kind of link (6)
+    # and one for the claims' evidence, a chunk.
+    with django_assert_max_num_queries(1 + 3 * 7 + 1):
         rows = read_csv(client.get(reverse("cases:case-export-csv")))
     assert len(rows) == 45
 
 
 def test_export_query_count_does_not_grow_with_the_cases(client, many, django_assert_max_num_queries):
-    with django_assert_max_num_queries(9):  # the count, the cases, six kinds of link, a spare
+    with django_assert_max_num_queries(10):  # the count, the cases, six kinds of link, the claims, a spare
         data = read_json(client.get(reverse("cases:case-export-json")))
     assert data["count"] == 45
 
@@ -178,3 +179,26 @@ def test_csv_cells_never_start_a_spreadsheet_formula(client):
     rows = list(csv.DictReader(io.StringIO(b"".join(client.get("/cases.csv").streaming_content).decode())))
     assert rows[0]["title"] == "'=HYPERLINK(\"http://evil.example\")"
     assert rows[0]["summary"] == "'+1 and @SUM(A1)"
+
+
+def test_exports_carry_each_claim_with_its_supporting_quote_links(client, detailed):
+    from cases.models import Challenge
+
+    from tests.factories import QuoteFactory
+
+    on_culture = QuoteFactory(cases=[detailed], start_second=5)
+    on_culture.challenges.add(Challenge.objects.get(slug="culture"))
+    on_case = QuoteFactory(cases=[detailed], start_second=9)
+    data = read_json(client.get(reverse("cases:case-export-json")))
+    case = next(row for row in data["results"] if row["slug"] == "deep-space-food")
+    assert case["claims"] == [
+        {"claim": "summary", "evidenced": True, "quotes": [f"http://testserver/quotes/{on_case.pk}/"]},
+        {"claim": "challenge:culture", "evidenced": True, "quotes": [f"http://testserver/quotes/{on_culture.pk}/"]},
+        {"claim": "challenge:scaling", "evidenced": False, "quotes": []},
+        {"claim": "success-factor:trust", "evidenced": False, "quotes": []},
+    ]
+    row = next(row for row in read_csv(client.get(reverse("cases:case-export-csv"))) if row["slug"] == "deep-space-food")
+    assert row["claims"] == (
+        f"summary: http://testserver/quotes/{on_case.pk}/; challenge:culture: http://testserver/quotes/{on_culture.pk}/; "
+        "challenge:scaling: not yet evidenced; success-factor:trust: not yet evidenced"
+    )

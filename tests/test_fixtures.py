@@ -24,6 +24,14 @@ pytestmark = pytest.mark.django_db
 VIDEO_ID = "nGjuo-7sUXM"
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 SEED_DOCUMENT = CORPUS / "public_sector_innovation_and_collaboration.md"
+# The fixtures come from this document; four other documents summarise the same video.
+SEED_SLUG = "public_sector_innovation_and_collaboration"
+OTHER_DOCUMENTS = {
+    "challenges_and_success_factors_in_crossborder_collaboration": 57,
+    "crossborder_government_innovation": 49,
+    "examples_and_case_studies_of_innovation_across_borders": 65,
+    "scaling_and_institutionalizing_innovation": 44,
+}
 
 # The 71 distinct seconds of the seed document's anchors, for when the corpus is not at hand.
 SEED_SECONDS = [
@@ -129,16 +137,24 @@ def test_every_timestamp_of_the_seed_document_is_a_quote_second(seed_module):
     expected = seed_document_seconds()
     assert len(expected) == 71
     quoted = set()
-    for quote in Quote.objects.filter(source__youtube_id=VIDEO_ID):
+    for quote in Quote.objects.filter(source__youtube_id=VIDEO_ID, document__slug=SEED_SLUG):
         quoted.update(quote.seconds)
     assert sorted(quoted) == expected
 
 
 def test_one_quote_per_timestamped_statement(seed_module):
-    assert Quote.objects.count() == 72
-    assert Quote.objects.filter(source__slug=VIDEO_ID).count() == 72
-    positions = sorted(Quote.objects.values_list("position", flat=True))
+    seed_quotes = Quote.objects.filter(document__slug=SEED_SLUG)
+    assert seed_quotes.count() == 72
+    positions = sorted(seed_quotes.values_list("position", flat=True))
     assert positions == list(range(1, 73))
+    for slug, statements in OTHER_DOCUMENTS.items():
+        assert Quote.objects.filter(document__slug=slug).count() == statements, slug
+    assert Quote.objects.filter(source__slug=VIDEO_ID).count() == 72 + sum(OTHER_DOCUMENTS.values())
+
+
+def test_every_fixture_quote_is_adopted_by_its_document(seed_module):
+    """The fixture quotes (no document) are matched to the statements they were read from."""
+    assert not Quote.objects.filter(document__isnull=True).exists()
 
 
 def test_every_case_has_evidence(seed_module):
@@ -146,20 +162,20 @@ def test_every_case_has_evidence(seed_module):
 
 
 def test_quote_at_01_10_01_is_evidence_of_the_deep_space_food_challenge(seed_module):
-    quote = Quote.objects.get(start_second=1 * 3600 + 10 * 60 + 1)
+    quote = Quote.objects.get(document__slug=SEED_SLUG, start_second=1 * 3600 + 10 * 60 + 1)
     assert quote.cases.filter(slug="deep-space-food-challenge").exists()
     assert quote.youtube_url.endswith("&t=4201s")
 
 
 def test_quotes_link_the_challenges_and_factors_the_document_names(seed_module):
-    assert Quote.objects.get(start_second=27 * 60 + 30).challenges.filter(slug="cultural-norms-and-values").exists()
+    assert Quote.objects.get(document__slug=SEED_SLUG, start_second=27 * 60 + 30).challenges.filter(slug="cultural-norms-and-values").exists()
     assert (
-        Quote.objects.get(start_second=27 * 60 + 33)
+        Quote.objects.get(document__slug=SEED_SLUG, start_second=27 * 60 + 33)
         .challenges.filter(slug="lack-of-feedback-mechanisms-and-learning-loops")
         .exists()
     )
     assert (
-        Quote.objects.get(start_second=39 * 60 + 32).success_factors.filter(slug="legal-and-policy-frameworks").exists()
+        Quote.objects.get(document__slug=SEED_SLUG, start_second=39 * 60 + 32).success_factors.filter(slug="legal-and-policy-frameworks").exists()
     )
 
 
@@ -168,7 +184,7 @@ def test_quotes_match_the_parsed_seed_document(seed_module):
     if not SEED_DOCUMENT.exists():
         pytest.skip("the corpus is not at hand")
     statements = parser.parse_document(SEED_DOCUMENT.read_text(encoding="utf-8")).statements
-    quotes = list(Quote.objects.order_by("position"))
+    quotes = list(Quote.objects.filter(document__slug=SEED_SLUG).order_by("position"))
     assert len(quotes) == len(statements)
     for quote, statement in zip(quotes, statements):
         assert quote.position == statement.position

@@ -39,7 +39,7 @@ def test_fixtures_load_into_an_empty_database():
     call_command("load_seed", verbosity=0)
     loaded = counts()
     assert loaded["Case"] == 11
-    assert loaded["Quote"] == 72
+    assert loaded["Quote"] == 287  # the statements of the five documents about the video
     # The video and the two reports, plus the channel's other videos from the channel index.
     _, videos = parse_channel_index(CHANNEL_INDEX.read_text(encoding="utf-8"))
     assert Source.objects.filter(kind="report").count() == 2

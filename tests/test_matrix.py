@@ -11,6 +11,7 @@ from tests.factories import (
     CaseFactory,
     CaseSuccessFactorFactory,
     ChallengeFactory,
+    QuoteFactory,
     SuccessFactorFactory,
     ThemeFactory,
 )
@@ -59,7 +60,7 @@ def test_matrix_marks_exactly_the_linked_pairs(client, grid):
     html = response.content.decode()
     for slug, anchor in LINKED:
         assert f'href="/cases/{slug}/#{anchor}"' in html
-    assert html.count('class="dot"') == len(LINKED)
+    assert html.count('<a class="dot dot--') == len(LINKED)
 
 
 def test_matrix_cells_land_on_the_case_pages_evidence_for_that_term(client, grid):
@@ -97,13 +98,17 @@ def test_matrix_csv_has_a_row_per_case_and_a_column_per_term(client, grid):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == [
-        "slug", "title", "url", "Challenge: Cultural norms", "Challenge: Feedback loops",
-        "Success factor: Trust", "Success factor: Shared platforms",
+        "slug", "title", "url", "claims", "claims_evidenced",
+        "Challenge: Cultural norms", "Challenge: Cultural norms (quote ids)",
+        "Challenge: Feedback loops", "Challenge: Feedback loops (quote ids)",
+        "Success factor: Trust", "Success factor: Trust (quote ids)",
+        "Success factor: Shared platforms", "Success factor: Shared platforms (quote ids)",
     ]
+    none = "not yet evidenced"
     assert rows[1:] == [
-        ["alpha", "Alpha", "http://testserver/cases/alpha/", "1", "0", "0", "1"],
-        ["beta", "Beta", "http://testserver/cases/beta/", "1", "1", "0", "0"],
-        ["gamma", "Gamma", "http://testserver/cases/gamma/", "0", "0", "0", "0"],
+        ["alpha", "Alpha", "http://testserver/cases/alpha/", "2", "0", none, "", "", "", "", "", none, ""],
+        ["beta", "Beta", "http://testserver/cases/beta/", "2", "0", none, "", none, "", "", "", "", ""],
+        ["gamma", "Gamma", "http://testserver/cases/gamma/", "0", "0", "", "", "", "", "", "", "", ""],
     ]
 
 
@@ -169,3 +174,49 @@ def test_matrix_unknown_filter_value_is_ignored_with_a_notice(client, grid):
     assert response.status_code == 200
     assert len(response.context["rows"]) == 3
     assert "no-such-theme" in response.content.decode()
+
+
+@pytest.fixture
+def evidenced(grid):
+    """Alpha's claim on cultural norms is evidenced by one quote; the other claims are not."""
+    alpha = Case.objects.get(slug="alpha")
+    quote = QuoteFactory(cases=[alpha], text="Norms were bridged.")
+    quote.challenges.add(grid["challenges"][0])
+    # Linked to the challenge and to a case that does not claim it: evidence of nothing here.
+    QuoteFactory(cases=[Case.objects.get(slug="gamma")]).challenges.add(grid["challenges"][0])
+    return quote
+
+
+def test_matrix_marks_evidenced_and_unevidenced_claims_by_shape_and_words(client, evidenced):
+    response = client.get(reverse("cases:matrix"))
+    html = response.content.decode()
+    assert html.count('<a class="dot dot--evidenced"') == 1
+    assert html.count('<a class="dot dot--unevidenced"') == len(LINKED) - 1
+    assert 'aria-label="evidenced by 1 quote: see the evidence">●</a>' in html
+    assert 'aria-label="claimed, not yet evidenced">○</a>' in html
+    assert "Not yet evidenced: claimed, with no supporting quote yet" in html  # the legend
+    rows = {row.case.slug: row for row in response.context["rows"]}
+    assert (rows["alpha"].evidenced_count, rows["alpha"].claim_count) == (1, 2)
+    assert '<td class="matrix__count">1 of 2</td>' in html
+    assert [column.evidenced for column in response.context["columns"]] == [1, 0, 0, 0]
+
+
+def test_matrix_filter_shows_only_evidenced_claims(client, evidenced):
+    response = client.get(reverse("cases:matrix"), {"evidence": "evidenced"})
+    assert marked_pairs(response.context["rows"], response.context["columns"]) == {("alpha", "challenge-cultural-norms")}
+    assert [column.total for column in response.context["columns"]] == [1, 0, 0, 0]
+    assert 'href="/matrix.csv?evidence=evidenced"' in response.content.decode()
+
+
+def test_matrix_bad_evidence_filter_is_a_400(client, grid):
+    assert client.get(reverse("cases:matrix"), {"evidence": "maybe"}).status_code == 400
+    assert client.get(reverse("cases:matrix-csv"), {"evidence": "maybe"}).status_code == 400
+
+
+def test_matrix_csv_carries_the_evidence_status_and_the_quote_ids(client, evidenced):
+    rows = list(csv.reader(io.StringIO(client.get(reverse("cases:matrix-csv")).content.decode())))
+    alpha = rows[1]
+    assert alpha[:7] == ["alpha", "Alpha", "http://testserver/cases/alpha/", "2", "1", "evidenced", str(evidenced.pk)]
+    assert alpha[11:13] == ["not yet evidenced", ""]
+    only = list(csv.reader(io.StringIO(client.get(reverse("cases:matrix-csv"), {"evidence": "evidenced"}).content.decode())))
+    assert only[2][5:] == [""] * 8  # beta: no evidenced claim

@@ -156,3 +156,56 @@ def test_quote_detail_number_of_queries(client, django_assert_max_num_queries):
     quote = Quote.objects.filter(challenges__isnull=False).first()
     with django_assert_max_num_queries(4):
         assert client.get(quote.get_absolute_url()).status_code == 200
+
+
+# The quote browser's own exports: exactly the filtered quotes, streamed.
+
+
+def export_of(client, name, params=None):
+    import csv
+    import io
+    import json
+
+    response = client.get(f"/quotes.{name}", params or {})
+    assert response.status_code == 200 and response.streaming
+    body = b"".join(response.streaming_content).decode()
+    if name == "json":
+        return json.loads(body)["results"]
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+@pytest.mark.parametrize("params", [{}, {"source": "webinar"}, {"case": "the-case"}, {"challenge": "norms"}, {"q": "norms"}])
+def test_the_quote_export_holds_exactly_the_filtered_quotes_in_the_lists_order(client, evidence, params):
+    listed = client.get("/quotes/", params).context["paginator"].object_list
+    expected = [quote.pk for quote in listed]
+    assert [row["id"] for row in export_of(client, "json", params)] == expected
+    assert [int(row["id"]) for row in export_of(client, "csv", params)] == expected
+
+
+def test_a_quote_export_row_holds_its_text_time_source_links_and_video_link(client, evidence):
+    row = next(row for row in export_of(client, "json") if row["id"] == evidence.pk)
+    assert row["text"] == "Norms differ across borders."
+    assert row["start_second"] == evidence.start_second and row["timestamp"] == evidence.timestamp
+    assert row["source"] == "webinar"
+    assert row["cases"] == ["the-case"]  # the draft case is not shown
+    assert row["challenges"] == ["norms"] and row["success_factors"] == []
+    assert row["youtube_url"] == f"https://www.youtube.com/watch?v=webinar0001&t={evidence.start_second}s"
+    assert row["url"] == f"http://testserver/quotes/{evidence.pk}/"
+    assert "time_status" in row
+
+
+def test_the_quote_csv_keeps_spreadsheets_from_running_formulas(client, db):
+    QuoteFactory(text="=HYPERLINK(\"http://evil.example\")")
+    assert export_of(client, "csv")[0]["text"] == "'=HYPERLINK(\"http://evil.example\")"
+
+
+def test_a_bad_quote_export_filter_is_a_400_naming_it(client, evidence):
+    for name in ("csv", "json"):
+        response = client.get(f"/quotes.{name}", {"challenge": "nope"})
+        assert response.status_code == 400
+        assert "There is no challenge “nope”." in response.content.decode()
+
+
+def test_the_quote_list_links_its_exports_with_its_filters(client, evidence):
+    html = html_of(client.get("/quotes/", {"challenge": "norms", "page": "1"}))
+    assert 'href="/quotes.csv?challenge=norms"' in html and 'href="/quotes.json?challenge=norms"' in html

@@ -43,6 +43,7 @@ from ..workflow import (
     missing_for_publication,
     transitions_from,
 )
+from .claims import claims_checklist
 from .filters import (
     CountryPresenceFilter,
     EvidenceFilter,
@@ -147,7 +148,7 @@ class CaseAdmin(SimpleHistoryAdmin):
             "Classification",
             {"fields": ["stage", ("start_year", "end_year"), "parent", "countries", "themes", "approaches"]},
         ),
-        ("Evidence", {"fields": ["evidence", "publications"]}),
+        ("Evidence", {"fields": ["evidence", "summary_no_evidence_reason", "publications"]}),
         ("Metadata", {"classes": ["collapse"], "fields": ["published_at", "created_at", "updated_at"]}),
     ]
     actions = [_transition_action(name) for name in TRANSITIONS]
@@ -206,9 +207,12 @@ class CaseAdmin(SimpleHistoryAdmin):
         if case.pk is None:
             return "Save the draft first."
         missing = missing_for_publication(case)
+        failing, claims = claims_checklist(case)
         if missing:
-            return f"Not yet: it lacks {as_list(missing)}."
-        return "Yes: it has a summary, a country and evidence."
+            return format_html("Not yet: it lacks {}.<br>{}", as_list(missing), claims)
+        if failing:
+            return format_html("Not yet. {}", claims)
+        return format_html("Yes: it has a summary, a country and evidence. {}", claims)
 
     def view_on_site(self, case):
         return case.get_absolute_url() if case.is_published else None
@@ -250,6 +254,7 @@ class CaseAdmin(SimpleHistoryAdmin):
     # Extra pages: transitions, preview, evidence autocomplete, library health
 
     def get_urls(self):
+        from .claims import claim_urls
         from .health import health_view
 
         info = self.opts.app_label, self.opts.model_name
@@ -267,7 +272,7 @@ class CaseAdmin(SimpleHistoryAdmin):
             ),
             path("<int:object_id>/preview/", self.admin_site.admin_view(self.preview_view), name="%s_%s_preview" % info),
         ]
-        return own + super().get_urls()
+        return own + claim_urls(self.admin_site) + super().get_urls()
 
     def run_transition(self, request, queryset, name):
         changed, refused = apply_to_many(queryset, name, user=request.user)

@@ -9,7 +9,9 @@ from django.db.models import Count, Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from ..claims import unevidenced_count
 from ..models import Case, Document, Quote
+from .claims import unevidenced_claims_url
 from .filters import DocumentCaseEvidenceFilter, broken_parent_q, cases_without
 
 # Past this many, listing the documents' ids in the link would make an unwieldy URL.
@@ -50,6 +52,10 @@ def library_health():
         Figure("Cases with no country", Case.objects.filter(cases_without("countries")).count(), changelist(Case, has_countries="no")),
         Figure("Cases with no theme", Case.objects.filter(cases_without("themes")).count(), changelist(Case, has_themes="no")),
         Figure("Cases with no evidence quote", Case.objects.filter(cases_without("quotes")).count(), changelist(Case, evidence="no")),
+        Figure(
+            "Published claims without evidence", unevidenced_count(Case.objects.published()),
+            unevidenced_claims_url("published"),
+        ),
         Figure("Broken parent links", Case.objects.filter(broken_parent_q()).count(), changelist(Case, parent_link="broken")),
     ]
     quotes = [

@@ -14,4 +14,4 @@ from .browse import (  # noqa: F401
 )
 from .case_browser import CaseListView, export_csv, export_json  # noqa: F401
 from .evidence import DocumentDetailView, SourceDetailView, SourceListView, TopicDetailView  # noqa: F401
-from .quotes import QuoteDetailView, QuoteListView, quote_export_csv, quote_export_json  # noqa: F401
+from .quotes import QuoteDetailView, QuoteListView, quotes_csv, quotes_json  # noqa: F401

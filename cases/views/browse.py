@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
+from ..claims import CHALLENGE, FACTOR, page_claims
 from ..models import (
     Approach,
     Case,
@@ -93,8 +94,9 @@ FURTHER_EVIDENCE_SHOWN = 30
 
 
 class CaseDetailView(DetailView):
-    """A published case: its facts, the challenges it met and success factors it shows with their
-    evidence, its other evidence, and the cases most like it."""
+    """A published case: its facts, its claims (its summary, the challenges it met, the success
+    factors it shows) each with its supporting quotes or "not yet evidenced", and the cases most
+    like it."""
 
     template_name = "cases/case_detail.html"
     context_object_name = "case"
@@ -138,20 +140,11 @@ class CaseDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case = self.object
-        shown = set()
-        for link in case.challenge_links:
-            link.evidence = [q for q in case.evidence if any(c.pk == link.challenge_id for c in q.challenge_list)]
-            shown.update(quote.pk for quote in link.evidence)
-            link.evidence_total, link.evidence = len(link.evidence), link.evidence[:EVIDENCE_SHOWN_PER_TERM]
-        for link in case.success_factor_links:
-            link.evidence = [
-                q for q in case.evidence if any(f.pk == link.success_factor_id for f in q.success_factor_list)
-            ]
-            shown.update(quote.pk for quote in link.evidence)
-            link.evidence_total, link.evidence = len(link.evidence), link.evidence[:EVIDENCE_SHOWN_PER_TERM]
-        other_evidence = [quote for quote in case.evidence if quote.pk not in shown]
-        context["other_evidence_total"] = len(other_evidence)
-        context["other_evidence"] = other_evidence[:FURTHER_EVIDENCE_SHOWN]
+        context["summary_claim"], *claims = page_claims(
+            case, shown_per_claim=EVIDENCE_SHOWN_PER_TERM, summary_shown=FURTHER_EVIDENCE_SHOWN
+        )
+        context["challenge_claims"] = [claim for claim in claims if claim.group == CHALLENGE]
+        context["success_factor_claims"] = [claim for claim in claims if claim.group == FACTOR]
         context["organisations_by_role"] = group_by_role(case.participation_list)
         context["parent"] = case.parent if case.parent and case.parent.is_published else None
         context["related_cases"] = Case.objects.published().prefetch_related("countries").most_alike(

@@ -1,15 +1,18 @@
-"""The matrix: published cases (rows) against challenges and success factors (columns), as a page and as CSV."""
+"""The matrix: published cases (rows) against challenges and success factors (columns), as a page and as CSV.
+
+Each cell is a claim (cases.claims): evidenced (a quote supports it) or not yet evidenced."""
 import csv
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Case as Conditional, Count, When
+from django.db.models import Case as Conditional, When
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from ..claims import evidence_by_claim, evidence_rows
 from ..exports import spreadsheet_safe
 from ..filters import CaseFilter
-from ..models import Case, CaseChallenge, CaseSuccessFactor, Challenge, SuccessFactor
+from ..models import Case, Challenge, SuccessFactor
 from .limits import rate_limited
 from .paging import page_number
 
@@ -20,7 +23,8 @@ PER_PAGE = 500
 class Column:
     term: object  # a Challenge or a SuccessFactor
     group: str  # "challenge" or "success-factor"
-    total: int = 0
+    total: int = 0  # filtered cases claiming the term
+    evidenced: int = 0  # of which with a supporting quote
 
     @property
     def key(self):
@@ -32,9 +36,29 @@ class Column:
 
 
 @dataclass
+class Cell:
+    """A claim of a row's case on a column's term: where its evidence is shown and which quotes support it."""
+
+    href: str
+    quote_ids: list
+
+    @property
+    def evidenced(self):
+        return bool(self.quote_ids)
+
+
+@dataclass
 class Row:
     case: Case
-    cells: list = field(default_factory=list)  # per column: the link to the evidence, or "" when not linked
+    cells: list = field(default_factory=list)  # per column: a Cell, or None when the case does not claim the term
+
+    @property
+    def claim_count(self):
+        return sum(1 for cell in self.cells if cell)
+
+    @property
+    def evidenced_count(self):
+        return sum(1 for cell in self.cells if cell and cell.evidenced)
 
 
 def matrix_columns():
@@ -47,50 +71,47 @@ def matrix_columns():
     return challenges, factors
 
 
-def links_of(cases):
-    """The (group, term id) pairs each case of `cases` is linked to, keyed by case id."""
-    links = {}
-    # order_by(): the through models' default ordering would join the term tables for nothing.
-    for case_id, challenge_id in (
-        CaseChallenge.objects.filter(case__in=cases).order_by().values_list("case_id", "challenge_id")
-    ):
-        links.setdefault(case_id, set()).add(("challenge", challenge_id))
-    for case_id, factor_id in (
-        CaseSuccessFactor.objects.filter(case__in=cases).order_by().values_list("case_id", "success_factor_id")
-    ):
-        links.setdefault(case_id, set()).add(("success-factor", factor_id))
-    return links
+def claims_by_case(case_ids):
+    """{case id: {(group, term id): [supporting quote ids]}} of the challenges and success factors
+    the cases claim (cases.claims): one query."""
+    return evidence_by_claim(evidence_rows(case_ids, summary=False))
 
 
-def column_totals(columns, cases):
-    """How many of the filtered cases each column's term is linked to (all pages, not just this one)."""
-    case_ids = cases.order_by().values("pk")
-    totals = {
-        ("challenge", row["challenge_id"]): row["n"]
-        for row in CaseChallenge.objects.filter(case__in=case_ids)
-        .order_by()
-        .values("challenge_id")
-        .annotate(n=Count("case_id"))
-    }
-    totals |= {
-        ("success-factor", row["success_factor_id"]): row["n"]
-        for row in CaseSuccessFactor.objects.filter(case__in=case_ids)
-        .order_by()
-        .values("success_factor_id")
-        .annotate(n=Count("case_id"))
-    }
+def column_totals(columns, claims, *, evidenced_only=False):
+    """How many of the filtered cases (all pages) claim each column's term, and how many of those claims are evidenced."""
     for column in columns:
-        column.total = totals.get(column.key, 0)
+        column.total = column.evidenced = 0
+    by_key = {column.key: column for column in columns}
+    for case_claims in claims.values():
+        for key, quote_ids in case_claims.items():
+            column = by_key.get(key)
+            if column is None or (evidenced_only and not quote_ids):
+                continue
+            column.total += 1
+            column.evidenced += bool(quote_ids)
 
 
-def matrix_rows(cases, columns):
-    links = links_of([case.pk for case in cases])
+def matrix_rows(cases, columns, claims, *, evidenced_only=False):
     rows = []
     for case in cases:
         url = case.get_absolute_url()
-        linked = links.get(case.pk, ())
-        rows.append(Row(case, [f"{url}#{column.anchor}" if column.key in linked else "" for column in columns]))
+        case_claims = claims.get(case.pk, {})
+        cells = []
+        for column in columns:
+            quote_ids = case_claims.get(column.key)
+            claimed = quote_ids is not None and (quote_ids or not evidenced_only)
+            cells.append(Cell(f"{url}#{column.anchor}", quote_ids) if claimed else None)
+        rows.append(Row(case, cells))
     return rows
+
+
+EVIDENCE_CHOICES = {"": "All claims", "evidenced": "Evidenced claims only"}
+
+
+def evidence_choice(request):
+    """The `evidence` parameter ('' or 'evidenced'), or None when it holds anything else."""
+    value = request.GET.get("evidence", "").strip()
+    return value if value in EVIDENCE_CHOICES else None
 
 
 def filter_errors(filterset):
@@ -124,16 +145,26 @@ def matrix_view(request):
     number = page_number(request)
     if number is None:
         return render(request, "cases/matrix.html", {"error": "“page” must be a whole number from 1 up."}, status=400)
+    evidence = evidence_choice(request)
+    if evidence is None:
+        message = "“evidence” must be empty (all claims) or “evidenced” (evidenced claims only)."
+        return render(request, "cases/matrix.html", {"error": message}, status=400)
+    evidenced_only = evidence == "evidenced"
     cases = filterset.qs
     page = Paginator(cases.only("pk", "slug", "title"), PER_PAGE).get_page(number)
     challenges, factors = matrix_columns()
     columns = challenges + factors
-    column_totals(columns, cases)
+    claims = claims_by_case(cases.order_by().values("pk"))
+    column_totals(columns, claims, evidenced_only=evidenced_only)
     query = filterset.querystring()
+    if evidenced_only:
+        query = f"{query}&evidence=evidenced" if query else "evidence=evidenced"
     context = {
         **filter_context(filterset),
         "page_obj": page,
-        "rows": matrix_rows(list(page.object_list), columns),
+        "evidence": evidence,
+        "evidence_choices": EVIDENCE_CHOICES,
+        "rows": matrix_rows(list(page.object_list), columns, claims, evidenced_only=evidenced_only),
         "challenge_columns": challenges,
         "project_columns": [column for column in factors if column.term.kind == SuccessFactor.Kind.PROJECT],
         "ecosystem_columns": [column for column in factors if column.term.kind == SuccessFactor.Kind.ECOSYSTEM],
@@ -151,22 +182,38 @@ def matrix_csv(request):
     if not filterset.is_valid():
         message = "Invalid filter.\n" + "\n".join(filter_errors(filterset)) + "\n"
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    evidence = evidence_choice(request)
+    if evidence is None:
+        return HttpResponse(
+            "Invalid filter.\n“evidence” must be empty or “evidenced”.\n", status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     cases = filterset.qs
     challenges, factors = matrix_columns()
     columns = challenges + factors
-    links = links_of(cases.order_by().values("pk"))
+    claims = claims_by_case(cases.order_by().values("pk"))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="case-matrix.csv"'
     writer = csv.writer(response)
-    writer.writerow(
-        ["slug", "title", "url"]
-        + [spreadsheet_safe(f"{'Challenge' if column.group == 'challenge' else 'Success factor'}: {column.term.name}")
-           for column in columns]
-    )
-    for case in cases.only("pk", "slug", "title"):
-        linked = links.get(case.pk, ())
-        writer.writerow(
-            [case.slug, spreadsheet_safe(case.title), request.build_absolute_uri(case.get_absolute_url())]
-            + [1 if column.key in linked else 0 for column in columns]
-        )
+    header = ["slug", "title", "url", "claims", "claims_evidenced"]
+    for column in columns:
+        name = f"{'Challenge' if column.group == 'challenge' else 'Success factor'}: {column.term.name}"
+        header += [spreadsheet_safe(name), spreadsheet_safe(f"{name} (quote ids)")]
+    writer.writerow(header)
+    rows = matrix_rows(cases.only("pk", "slug", "title"), columns, claims, evidenced_only=evidence == "evidenced")
+    for row in rows:
+        line = [
+            row.case.slug, spreadsheet_safe(row.case.title), request.build_absolute_uri(row.case.get_absolute_url()),
+            row.claim_count, row.evidenced_count,
+        ]
+        for cell in row.cells:
+            if cell is None:
+                line += ["", ""]
+            else:
+                line += [CSV_STATUS[cell.evidenced], " ".join(str(pk) for pk in cell.quote_ids)]
+        writer.writerow(line)
     return response
+
+
+# A claimed cell of the CSV: its evidence status in words (a blank cell: not claimed).
+CSV_STATUS = {True: "evidenced", False: "not yet evidenced"}

@@ -5,7 +5,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.generic import DetailView, ListView
 
-from ..exports import QUOTE_FIELDS, QUOTE_LIST_FIELDS, csv_lines, json_chunks, quote_rows
+from ..exports import json_chunks, quote_csv_lines, quote_rows
 from ..models import Case, Challenge, Quote, Source, SuccessFactor
 from ..search import query_words
 from .paging import BadPageMixin, page_of
@@ -74,6 +74,44 @@ class QuoteFilterForm(forms.Form):
         return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
 
 
+def filtered_quotes(form, quotes):
+    """`quotes` narrowed by a valid QuoteFilterForm (unbound: all of them): the list and its exports share it."""
+    return form.filter(quotes) if form.is_bound else quotes
+
+
+def _export_filtered(request):
+    """The quotes the browser's filters leave (all pages), or the plain-text 400 their errors make."""
+    form = QuoteFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        lines = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
+        return None, HttpResponse(
+            "Invalid filter.\n" + "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    return filtered_quotes(form, Quote.objects.public().in_time_order()), None
+
+
+def quotes_csv(request):
+    """Every quote the browser's filters leave, as CSV (formula-guarded cells), streamed."""
+    quotes, error = _export_filtered(request)
+    if error:
+        return error
+    rows = quote_rows(quotes=quotes, absolute_url=request.build_absolute_uri)
+    response = StreamingHttpResponse(quote_csv_lines(rows=rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="quotes.csv"'
+    return response
+
+
+def quotes_json(request):
+    """Every quote the browser's filters leave, as JSON {"count": N, "results": [...]}, streamed."""
+    quotes, error = _export_filtered(request)
+    if error:
+        return error
+    rows = quote_rows(quotes=quotes, absolute_url=request.build_absolute_uri)
+    return StreamingHttpResponse(
+        json_chunks(count=quotes.order_by().count(), rows=rows), content_type="application/json; charset=utf-8"
+    )
+
+
 class QuoteListView(BadPageMixin, ListView):
     """Every quote, filtered by source, case, challenge, success factor and text, 50 a page.
     Filter values that name nothing answer 400 with the error beside the field."""
@@ -88,10 +126,7 @@ class QuoteListView(BadPageMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        quotes = Quote.objects.public().for_listing().in_time_order()
-        if self.form.is_bound:
-            quotes = self.form.filter(quotes)
-        return quotes
+        return filtered_quotes(self.form, Quote.objects.public().for_listing().in_time_order())
 
     def get_context_data(self, **kwargs):
         page = page_of(self.request, self.object_list, QUOTES_PER_PAGE)
@@ -99,6 +134,7 @@ class QuoteListView(BadPageMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         kwargs["query_without_page"] = query.urlencode()
+        kwargs["export_query"] = f"?{query.urlencode()}" if query else ""
         return super().get_context_data(object_list=page.object_list, **kwargs)
 
 
@@ -113,41 +149,3 @@ class QuoteDetailView(DetailView):
             Prefetch("challenges", to_attr="challenge_list"),
             Prefetch("success_factors", to_attr="success_factor_list"),
         )
-
-
-def _filtered_quotes(request):
-    """(the quote browser's filtered quotes, None) or (None, a 400 response naming the bad filters)."""
-    form = QuoteFilterForm(request.GET or None)
-    quotes = Quote.objects.public().in_time_order()
-    if not form.is_bound:
-        return quotes, None
-    if not form.is_valid():
-        lines = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
-        return None, HttpResponse(
-            "Invalid filter.\n" + "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
-        )
-    return form.filter(quotes), None
-
-
-def quote_export_csv(request):
-    """Every quote the browser's filters leave, as CSV, each with its time status in words."""
-    quotes, error = _filtered_quotes(request)
-    if error:
-        return error
-    rows = quote_rows(quotes=quotes, absolute_url=request.build_absolute_uri)
-    response = StreamingHttpResponse(
-        csv_lines(rows=rows, fields=QUOTE_FIELDS, list_fields=QUOTE_LIST_FIELDS), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="quotes.csv"'
-    return response
-
-
-def quote_export_json(request):
-    """Every quote the browser's filters leave, as JSON: {"count": N, "results": [...]}."""
-    quotes, error = _filtered_quotes(request)
-    if error:
-        return error
-    rows = quote_rows(quotes=quotes, absolute_url=request.build_absolute_uri)
-    return StreamingHttpResponse(
-        json_chunks(count=quotes.order_by().count(), rows=rows), content_type="application/json; charset=utf-8"
-    )
