@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cases"
     verbose_name = "Case library"
+
+    def ready(self):
+        from . import permalinks
+
+        permalinks.connect()

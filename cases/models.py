@@ -449,3 +449,28 @@ class Quote(TimeStampedModel):
     @property
     def youtube_url(self):
         return self.source.link_at(self.start_second)
+
+
+class OldSlug(models.Model):
+    """A slug a case or a taxonomy term had before (renamed, or merged into another): its old URL
+    redirects permanently to the current one (cases.permalinks)."""
+
+    class Kind(models.TextChoices):
+        CASE = "case", "Case"
+        ORGANISATION = "organisation", "Organisation"
+        THEME = "theme", "Theme"
+        APPROACH = "approach", "Approach"
+        TOPIC = "topic", "Topic"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    slug = models.SlugField(max_length=200)
+    target_id = models.PositiveIntegerField(help_text="The primary key of what the slug names now")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "slug"]
+        constraints = [models.UniqueConstraint(fields=["kind", "slug"], name="old_slug_unique_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.slug} → #{self.target_id}"
+

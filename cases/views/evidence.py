@@ -8,6 +8,7 @@ from django.views.generic import DetailView, ListView
 from ..models import Document, Quote, Source, Topic
 from ..rendering import render_markdown
 from ..wiki import WIKI_LINK, wiki_slug
+from .browse import OldSlugMixin
 from .paging import BadPageMixin, page_of
 
 SOURCES_PER_PAGE = 100
@@ -97,8 +98,10 @@ class DocumentDetailView(DetailView):
         return context
 
 
-class TopicDetailView(BadPageMixin, DetailView):
+class TopicDetailView(OldSlugMixin, BadPageMixin, DetailView):
     """The documents and the quotes that mention a wiki topic."""
+
+    model = Topic
 
     template_name = "cases/topic_detail.html"
     context_object_name = "topic"
