@@ -7,6 +7,7 @@ everyone (it changes only through cases.workflow, which checks the permission), 
 offered per role, and deleting a published or archived case needs `cases.publish_case`.
 """
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
@@ -36,11 +37,11 @@ from ..workflow import (
     TRANSITIONS,
     TransitionRefused,
     allowed_transitions,
-    apply_to_many,
     apply_transition,
     as_list,
     can_publish,
     missing_for_publication,
+    transition_in_bulk,
     transitions_from,
 )
 from .filters import (
@@ -269,18 +270,21 @@ class CaseAdmin(SimpleHistoryAdmin):
         return own + super().get_urls()
 
     def run_transition(self, request, queryset, name):
-        changed, refused = apply_to_many(queryset, name, user=request.user)
+        """A changelist action: the selected cases move in bulk (cases.workflow.transition_in_bulk),
+        each logged in Recent actions by one bulk insert; refusals are listed with their reasons."""
+        result = transition_in_bulk(queryset, name, user=request.user)
         transition = TRANSITIONS[name]
-        for case in changed:
-            self.log_change(request, case, transition.label)
-        if changed:
-            self.message_user(
-                request, f"{transition.label}: {len(changed)} case{'s' if len(changed) != 1 else ''} done.", messages.SUCCESS
+        if result.changed:
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk, queryset=result.changed, action_flag=CHANGE,
+                change_message=transition.label, single_object=False,
             )
-        for refusal in refused[:MAX_REFUSALS_SHOWN]:
+            count = len(result.changed)
+            self.message_user(request, f"{transition.label}: {count} case{'s' if count != 1 else ''} done.", messages.SUCCESS)
+        for refusal in result.refused[:MAX_REFUSALS_SHOWN]:
             self.message_user(request, refusal.message, messages.ERROR)
-        if len(refused) > MAX_REFUSALS_SHOWN:
-            self.message_user(request, f"…and {len(refused) - MAX_REFUSALS_SHOWN} more cases refused.", messages.ERROR)
+        if len(result.refused) > MAX_REFUSALS_SHOWN:
+            self.message_user(request, f"…and {len(result.refused) - MAX_REFUSALS_SHOWN} more cases refused.", messages.ERROR)
 
     def transition_view(self, request, object_id, name):
         if request.method != "POST":
