@@ -1,4 +1,5 @@
 """The domain model: cases, who and where, their taxonomy, and the timestamped evidence behind them."""
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
@@ -236,6 +237,9 @@ class Case(TimeStampedModel):
         help_text="The initiative this case is part of",
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # Raised by every write that changes what the case page shows from elsewhere (a quote linked
+    # from its page, a note edited on its own): the stale-edit guard compares it (cases/admin/forms.py).
+    content_version = models.PositiveIntegerField(default=0, editable=False)
     # Kept current by a PostgreSQL trigger (migration 0003), so bulk writes are covered too; unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
@@ -254,7 +258,10 @@ class Case(TimeStampedModel):
 
     objects = CaseQuerySet.as_manager()
     # Who changed what and when, links included; cases.history reverts a case with its links.
-    history = LinkHistory(m2m_fields=["countries", "themes", "approaches", "publications"])
+    history = LinkHistory(
+        m2m_fields=["countries", "themes", "approaches", "publications"],
+        excluded_fields=["search_vector", "content_version"],  # derived: a trigger, the stale-edit guard
+    )
 
     class Meta:
         ordering = ["title"]
@@ -474,3 +481,45 @@ class OldSlug(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.slug} → #{self.target_id}"
 
+
+
+class Revision(models.Model):
+    """A change to a published case proposed by an Editor, waiting for a Publisher (cases.revisions).
+
+    `base` is the case's state when the change was proposed and `proposed` the state the Editor
+    asked for (cases.revisions.case_state): approving applies exactly their difference.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        APPROVED = "approved", "Approved"
+        SENT_BACK = "sent_back", "Sent back"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="revisions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="proposed_revisions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="How the change was made")
+    base = models.JSONField()
+    proposed = models.JSONField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    comment = models.TextField(blank=True, help_text="Why it was sent back (required then)")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_revisions"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent_back") | ~Q(comment=""), name="revision_sent_back_has_comment"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Change #{self.pk} to “{self.case}” ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("admin:cases_revision_change", args=[self.pk])

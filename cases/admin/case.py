@@ -9,7 +9,7 @@ offered per role, and deleting a published or archived case needs `cases.publish
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -29,7 +29,7 @@ from ..history import (
     revert_case,
     versions,
 )
-from ..models import Case, CaseChallenge, CaseSuccessFactor, Country, Participation, Quote
+from ..models import Case, CaseChallenge, CaseSuccessFactor, Country, Participation, Quote, Revision
 from ..rendering import render_markdown
 from ..tracking import RECORDERS
 from ..views.browse import CaseDetailView
@@ -52,6 +52,7 @@ from .filters import (
     ThemePresenceFilter,
 )
 from .forms import CaseAdminForm, EvidenceAutocompleteView, NoteForm
+from .review import CaseRowGateMixin, ReviewGateMixin
 
 MAX_SEARCH_LENGTH = 200
 MAX_REFUSALS_SHOWN = 10
@@ -121,7 +122,7 @@ class CasePreviewView(CaseDetailView):
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
     form = CaseAdminForm
     list_display = ["title", "status", "stage", "years", "country_codes", "evidence_count", "updated_at"]
     list_filter = [
@@ -233,6 +234,7 @@ class CaseAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            self.open_gate(request, [obj.pk])
             ensure_baseline(obj)
         obj.skip_history_when_saving = True
         super().save_model(request, obj, form, change)
@@ -246,6 +248,7 @@ class CaseAdmin(SimpleHistoryAdmin):
             case.quotes.set(chosen)
         del case.skip_history_when_saving
         RECORDERS[Case].record(case, user=request.user, history_type="~" if change else "+")
+        self.close_gate(request, "Changed on the case page")
 
     # Extra pages: transitions, preview, evidence autocomplete, library health
 
@@ -315,6 +318,9 @@ class CaseAdmin(SimpleHistoryAdmin):
         if obj is not None:
             context["transitions"] = transitions_from(obj.status, request.user)
             context["preview_url"] = reverse("admin:cases_case_preview", args=[obj.pk])
+            context["open_revisions"] = Revision.objects.filter(case=obj).exclude(
+                status=Revision.Status.APPROVED
+            ).select_related("author", "reviewed_by")[:10]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):
@@ -342,10 +348,16 @@ class CaseAdmin(SimpleHistoryAdmin):
             if not may_revert:
                 raise PermissionDenied
             try:
-                result = revert_case(case, record, user=request.user)
+                with transaction.atomic():
+                    self.open_gate(request, [case.pk])
+                    result = revert_case(case, record, user=request.user)
+                    revisions = self.close_gate(request, f"Revert to the version of {record.history_date:%Y-%m-%d %H:%M}")
             except ValidationError as error:
                 self.message_user(request, f"Not reverted: {' '.join(error.messages)}", messages.ERROR)
             else:
+                if revisions:
+                    self.log_change(request, case, f"Proposed a revert to the version of {record.history_date:%Y-%m-%d %H:%M}")
+                    return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
                 self.log_change(request, result.case, f"Reverted to the version of {record.history_date:%Y-%m-%d %H:%M}")
                 note = f" Not restored: {'; '.join(result.notes)}." if result.notes else ""
                 self.message_user(request, f"“{result.case}” reverted to the version of {record.history_date:%Y-%m-%d %H:%M}.{note}", messages.SUCCESS)
@@ -400,7 +412,7 @@ def _as_items(values):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SimpleHistoryAdmin):
+class ParticipationAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
     list_display = ["case", "organisation", "role"]
     list_filter = ["role"]
     list_select_related = ["case", "organisation"]
@@ -409,7 +421,7 @@ class ParticipationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CaseChallenge)
-class CaseChallengeAdmin(SimpleHistoryAdmin):
+class CaseChallengeAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
     list_display = ["case", "challenge"]
     list_filter = ["challenge"]
     list_select_related = ["case", "challenge"]
@@ -418,7 +430,7 @@ class CaseChallengeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CaseSuccessFactor)
-class CaseSuccessFactorAdmin(SimpleHistoryAdmin):
+class CaseSuccessFactorAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
     list_display = ["case", "success_factor"]
     list_filter = ["success_factor__kind", "success_factor"]
     list_select_related = ["case", "success_factor"]
