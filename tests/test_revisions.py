@@ -190,7 +190,9 @@ def test_editor_note_on_its_own_page_is_reviewed(client_for, editor):
     link = CaseChallengeFactory(case=case, note="Old note.")
     client = client_for(editor)
     url = reverse("admin:cases_casechallenge_change", args=[link.pk])
-    response = client.post(url, {"case": case.pk, "challenge": link.challenge_id, "note": "Rewritten."})
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name in form.fields if (value := form[name].value()) is not None}
+    response = client.post(url, {**data, "note": "Rewritten."})
     assert response.status_code == 302
     assert CaseChallenge.objects.get(pk=link.pk).note == "Old note."
     assert only_revision(case).proposed["challenges"][str(link.challenge_id)] == "Rewritten."

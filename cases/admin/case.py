@@ -51,7 +51,7 @@ from .filters import (
     ParentLinkFilter,
     ThemePresenceFilter,
 )
-from .forms import CaseAdminForm, EvidenceAutocompleteView, NoteForm
+from .forms import CaseAdminForm, CaseRowForm, EvidenceAutocompleteView, NoteForm
 from .review import CaseRowGateMixin, ReviewGateMixin
 
 MAX_SEARCH_LENGTH = 200
@@ -142,7 +142,7 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
     inlines = [ParticipationInline, CaseChallengeInline, CaseSuccessFactorInline]
     readonly_fields = ["status", "publication_checklist", "rendered_body", "published_at", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "publication_checklist", "loaded_version"]}),
+        (None, {"fields": ["title", "slug", "status", "publication_checklist", "loaded_version", "loaded_state"]}),
         ("Content", {"fields": ["summary", "body", "rendered_body", "website"]}),
         (
             "Classification",
@@ -413,6 +413,7 @@ def _as_items(values):
 
 @admin.register(Participation)
 class ParticipationAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
+    form = CaseRowForm
     list_display = ["case", "organisation", "role"]
     list_filter = ["role"]
     list_select_related = ["case", "organisation"]
@@ -422,6 +423,7 @@ class ParticipationAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
 
 @admin.register(CaseChallenge)
 class CaseChallengeAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
+    form = CaseRowForm
     list_display = ["case", "challenge"]
     list_filter = ["challenge"]
     list_select_related = ["case", "challenge"]
@@ -431,6 +433,7 @@ class CaseChallengeAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
 
 @admin.register(CaseSuccessFactor)
 class CaseSuccessFactorAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
+    form = CaseRowForm
     list_display = ["case", "success_factor"]
     list_filter = ["success_factor__kind", "success_factor"]
     list_select_related = ["case", "success_factor"]

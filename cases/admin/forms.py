@@ -1,25 +1,91 @@
 """Forms of the curation admin: the case form (stale-edit guard, parent cycles, evidence) and the
 "link quotes to a case" form."""
+import hashlib
+import json
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core import signing
 from django.core.exceptions import ValidationError
 
 from ..history import validate_parent
 from ..models import Case, Quote
+from ..revisions import Change, case_state, describe_changes, quote_states
 from ..workflow import as_list, missing_for_publication
 
 STALE_MESSAGE = (
-    "Someone else saved this case after you opened it. Your changes were not saved: "
-    "reload the page to see theirs, then make your changes again."
+    "Someone else changed this case after you opened it. Your changes were not saved: "
+    "they are still in the form below; re-apply them on the current version (reload the page)."
 )
+STALE_QUOTE_MESSAGE = (
+    "Someone else changed this quote or its links after you opened it. Your changes were not saved: "
+    "they are still in the form below; re-apply them on the current version (reload the page)."
+)
+MAX_CHANGES_LISTED = 12
 EVIDENCE_AUTOCOMPLETE_URL = "%s:cases_case_evidence_autocomplete"
 
 
-def version_token(updated_at):
-    """What the form carries to know which saved version it was opened on."""
-    return updated_at.isoformat() if updated_at else ""
+def version_token(updated_at, content_version=0):
+    """What the form carries to know which saved version it was opened on: the case's own saves
+    change `updated_at`, writes made elsewhere (quotes, notes, participations) its content version."""
+    return f"{content_version}:{updated_at.isoformat()}" if updated_at else ""
+
+
+def case_token(case_id, *, lock=False):
+    """The version token of case `case_id` as saved now; `lock` holds its row until the transaction
+    ends (PostgreSQL), so two saves cannot both pass the check."""
+    cases = Case.objects.filter(pk=case_id)
+    if lock:
+        cases = cases.select_for_update()
+    saved = cases.values_list("updated_at", "content_version").first()
+    return version_token(*saved) if saved else ""
+
+
+def sign_state(state):
+    return signing.dumps(state, salt="cases.loaded-state", compress=True)
+
+
+def unsign_state(value):
+    """The state a form was opened on, or None if absent or tampered with."""
+    try:
+        return signing.loads(value or "", salt="cases.loaded-state")
+    except signing.BadSignature:
+        return None
+
+
+def stale_error(message, changes):
+    """The refusal of a stale save: `message`, then what changed since the form was opened."""
+    if changes is None:
+        return ValidationError(message, code="stale")
+    listed = [f"{change.label}: {change.before or '—'} → {change.after or '—'}" for change in changes[:MAX_CHANGES_LISTED]]
+    if len(changes) > MAX_CHANGES_LISTED:
+        listed.append(f"…and {len(changes) - MAX_CHANGES_LISTED} more changes")
+    return ValidationError([message, "Changed since you opened it:", *listed] if listed else message, code="stale")
+
+
+class StaleGuardMixin:
+    """A ModelForm refusing a save when what it covers changed since it was opened. The subclass
+    names `guarded_state(instance)` (a JSON-able dict), `describe(old, new)` (a list of
+    cases.revisions.Change) and `stale_message`; `current_token(instance, lock)` reads the token."""
+
+    stale_message = STALE_MESSAGE
+
+    def init_guard(self):
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.current_token(self.instance, lock=False)
+            self.fields["loaded_state"].initial = sign_state(self.guarded_state(self.instance))
+
+    def refuse_stale(self):
+        if not self.instance.pk:
+            return
+        submitted = self.data.get(self.add_prefix("loaded_version"), "")
+        if submitted == self.current_token(self.instance, lock=True):
+            return
+        opened = unsign_state(self.data.get(self.add_prefix("loaded_state")))
+        changes = self.describe(opened, self.guarded_state(self.instance)) if opened is not None else None
+        raise stale_error(self.stale_message, changes)
 
 
 def evidence_label(quote):
@@ -74,8 +140,9 @@ class NoteForm(forms.ModelForm):
         return unix_newlines(self.cleaned_data["note"])
 
 
-class CaseAdminForm(forms.ModelForm):
+class CaseAdminForm(StaleGuardMixin, forms.ModelForm):
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    loaded_state = forms.CharField(widget=forms.HiddenInput, required=False)
     evidence = EvidenceChoiceField(
         queryset=Quote.objects.select_related("source"),
         required=False,
@@ -93,7 +160,16 @@ class CaseAdminForm(forms.ModelForm):
         evidence.widget.choices = evidence.choices
         if self.instance.pk:
             self.fields["evidence"].initial = list(self.instance.quotes.values_list("pk", flat=True))
-            self.fields["loaded_version"].initial = version_token(self.instance.updated_at)
+        self.init_guard()
+
+    def current_token(self, case, lock):
+        return case_token(case.pk, lock=lock)
+
+    def guarded_state(self, case):
+        return case_state(case.pk)
+
+    def describe(self, old, new):
+        return describe_changes(old, new)
 
     def clean_summary(self):
         return unix_newlines(self.cleaned_data["summary"])
@@ -103,8 +179,7 @@ class CaseAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk:
-            self._refuse_stale_form()
+        self.refuse_stale()
         parent = cleaned.get("parent")
         if parent is not None:
             try:
@@ -114,12 +189,6 @@ class CaseAdminForm(forms.ModelForm):
         if self.instance.pk and self.instance.status == Case.Status.PUBLISHED:
             self._keep_publishable(cleaned)
         return cleaned
-
-    def _refuse_stale_form(self):
-        # Lock the row (PostgreSQL) so two saves cannot both pass the check.
-        saved = Case.objects.select_for_update().filter(pk=self.instance.pk).values_list("updated_at", flat=True).first()
-        if self.data.get(self.add_prefix("loaded_version"), "") != version_token(saved):
-            raise ValidationError(STALE_MESSAGE, code="stale")
 
     def _keep_publishable(self, cleaned):
         """A published case keeps what publishing required: a save may not take it away (unpublish
@@ -153,3 +222,86 @@ class LinkQuotesForm(forms.Form):
         case.widget = AutocompleteSelect(Quote._meta.get_field("cases"), admin_site)
         case.widget.choices = case.choices
         case.widget.is_required = True
+
+
+class CaseRowForm(StaleGuardMixin, forms.ModelForm):
+    """The form of a participation, challenge note or success-factor note on its own page: guarded
+    by its case's version, as the case form is."""
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    loaded_state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_guard()
+
+    def current_token(self, row, lock):
+        case_id = type(row).objects.filter(pk=row.pk).values_list("case_id", flat=True).first()
+        return case_token(case_id, lock=lock)
+
+    def guarded_state(self, row):
+        case_id = type(row).objects.filter(pk=row.pk).values_list("case_id", flat=True).first()
+        return case_state(case_id) if case_id else {}
+
+    def describe(self, old, new):
+        return describe_changes(old, new) if old and new else []
+
+    def clean(self):
+        cleaned = super().clean()
+        self.refuse_stale()
+        if "note" in cleaned:
+            cleaned["note"] = unix_newlines(cleaned["note"])
+        return cleaned
+
+
+def quote_guard_state(quote_id):
+    """What a quote's page writes and case pages show: its text, time, terms, cases and topics."""
+    state = quote_states([quote_id]).get(str(quote_id), {})
+    state["cases"] = sorted(Quote.cases.through.objects.filter(quote_id=quote_id).values_list("case_id", flat=True))
+    state["topics"] = sorted(Quote.topics.through.objects.filter(quote_id=quote_id).values_list("topic_id", flat=True))
+    return state
+
+
+class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
+    """The quote's own page, guarded: a link made to it from a case's page, or its text changed by
+    someone else, refuses a save from a page opened before."""
+
+    stale_message = STALE_QUOTE_MESSAGE
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    loaded_state = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Quote
+        exclude = ["search_vector"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.init_guard()
+
+    def current_token(self, quote, lock):
+        if lock:
+            list(Quote.objects.select_for_update().filter(pk=quote.pk).values_list("pk"))
+        state = quote_guard_state(quote.pk)
+        updated_at = Quote.objects.filter(pk=quote.pk).values_list("updated_at", flat=True).first()
+        return _digest(updated_at, state)
+
+    def guarded_state(self, quote):
+        return quote_guard_state(quote.pk)
+
+    def describe(self, old, new):
+        return [
+            Change(name.replace("_", " ").capitalize(), str(old.get(name, "")), str(new.get(name, "")))
+            for name in sorted(set(old) | set(new))
+            if old.get(name) != new.get(name)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.refuse_stale()
+        return cleaned
+
+
+def _digest(updated_at, state):
+    """A short fingerprint of a quote's saved version (its updated_at and guarded state)."""
+    payload = json.dumps([updated_at.isoformat() if updated_at else "", state], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]

@@ -12,6 +12,7 @@ from ..history import ensure_quote_baseline
 from ..models import Case, Quote, Source
 from ..workflow import link_quotes_to_case
 from .filters import NeedsReviewFilter, QuoteCaseLinkFilter
+from .forms import QuoteAdminForm
 from .review import ReviewGateMixin
 
 MAX_QUOTES_TO_LINK = 1000  # each linked quote gets a history record: keep one request short
@@ -20,6 +21,7 @@ MAX_SEARCH_LENGTH = 200
 
 @admin.register(Quote)
 class QuoteAdmin(ReviewGateMixin, SimpleHistoryAdmin):
+    form = QuoteAdminForm
     list_display = ["video_time", "short_text", "source_title", "supported_cases"]
     list_display_links = ["short_text"]
     list_filter = ["source", QuoteCaseLinkFilter, NeedsReviewFilter, "source__kind"]
