@@ -240,6 +240,8 @@ class Case(TimeStampedModel):
     # Raised by every write that changes what the case page shows from elsewhere (a quote linked
     # from its page, a note edited on its own): the stale-edit guard compares it (cases/admin/forms.py).
     content_version = models.PositiveIntegerField(default=0, editable=False)
+    # Why a Publisher last sent the case back to draft (cases.review_queue); cleared by its next transition.
+    sent_back_reason = models.TextField(blank=True, editable=False)
     # Kept current by a PostgreSQL trigger (migration 0003), so bulk writes are covered too; unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
@@ -260,7 +262,8 @@ class Case(TimeStampedModel):
     # Who changed what and when, links included; cases.history reverts a case with its links.
     history = LinkHistory(
         m2m_fields=["countries", "themes", "approaches", "publications"],
-        excluded_fields=["search_vector", "content_version"],  # derived: a trigger, the stale-edit guard
+        # Derived or workflow notes: a trigger, the stale-edit guard, the review queue.
+        excluded_fields=["search_vector", "content_version", "sent_back_reason"],
     )
 
     class Meta:

@@ -51,6 +51,7 @@ from .filters import (
     ParentLinkFilter,
     ThemePresenceFilter,
 )
+from ..review_queue import clear_sent_back_reason, needs_reason, send_back_to_draft
 from .forms import CaseAdminForm, CaseRowForm, EvidenceAutocompleteView, NoteForm
 from .review import CaseRowGateMixin, ReviewGateMixin
 
@@ -228,6 +229,8 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
     def get_actions(self, request):
         actions = super().get_actions(request)
         names = {f"transition_{t.name}" for t in allowed_transitions(request.user)}
+        if can_publish(request.user):
+            names.discard("transition_withdraw")  # a Publisher sends a case back with a reason, on its page
         return {key: value for key, value in actions.items() if not key.startswith("transition_") or key in names}
 
     # Saving: one history record per save, written after the links, so a version holds them all
@@ -277,6 +280,7 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
         each logged in Recent actions by one bulk insert; refusals are listed with their reasons."""
         result = transition_in_bulk(queryset, name, user=request.user)
         transition = TRANSITIONS[name]
+        Case.objects.filter(pk__in=[case.pk for case in result.changed]).exclude(sent_back_reason="").update(sent_back_reason="")
         if result.changed:
             LogEntry.objects.log_actions(
                 user_id=request.user.pk, queryset=result.changed, action_flag=CHANGE,
@@ -297,12 +301,20 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
             raise Http404("No such transition.")
         if not self.has_change_permission(request, case):
             raise PermissionDenied
+        label = TRANSITIONS[name].label
         try:
-            case = apply_transition(case, name, user=request.user)
+            if needs_reason(request.user, case, name):
+                case = send_back_to_draft(case, user=request.user, reason=request.POST.get("reason", ""))
+                label = f"Sent back to draft: {case.sent_back_reason}"
+            else:
+                case = apply_transition(case, name, user=request.user)
+                clear_sent_back_reason(case)
         except TransitionRefused as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
+        except ValidationError as error:
+            self.message_user(request, f"“{case}” was not changed: {' '.join(error.messages)}", messages.ERROR)
         else:
-            self.log_change(request, case, TRANSITIONS[name].label)
+            self.log_change(request, case, label)
             self.message_user(request, f"“{case}” is now {case.get_status_display().lower()}.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
 
@@ -317,6 +329,7 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["transitions"] = transitions_from(obj.status, request.user)
+            context["reason_needed_for"] = [t.name for t in context["transitions"] if needs_reason(request.user, obj, t.name)]
             context["preview_url"] = reverse("admin:cases_case_preview", args=[obj.pk])
             context["open_revisions"] = Revision.objects.filter(case=obj).exclude(
                 status=Revision.Status.APPROVED
