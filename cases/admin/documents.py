@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from ..importing.importer import MAX_FILE_BYTES, import_uploads, reread_document
 from ..models import Document, Quote, Source, Topic
 from .filters import DocumentCaseEvidenceFilter
+from .merging import MergeMixin
 
 MAX_UPLOAD_FILES = 100  # Django refuses more (DATA_UPLOAD_MAX_NUMBER_FILES) with a 400
 
@@ -186,7 +187,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(MergeMixin, admin.ModelAdmin):
     list_display = ["label", "slug", "document_count"]
     search_fields = ["label", "slug"]
 
