@@ -8,11 +8,13 @@ from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 
 from ..history import validate_parent
 from ..models import Case, Quote
 from ..revisions import Change, case_state, describe_changes, quote_states
+from ..views.paging import BadPage, page_number
 from ..workflow import as_list, missing_for_publication
 
 STALE_MESSAGE = (
@@ -88,10 +90,25 @@ class StaleGuardMixin:
         raise stale_error(self.stale_message, changes)
 
 
+def time_status(quote):
+    """How far the quote's time can be trusted, from its document: re-read as minutes:seconds,
+    flagged for review by the importer, or as imported."""
+    document = quote.document
+    if document is None:
+        return "no document"
+    if document.needs_review:
+        return "time to check"
+    if document.timestamps_as_minutes:
+        return "time re-read as m:s"
+    return "time as imported"
+
+
 def evidence_label(quote):
-    """Time and words first (one source often holds every quote), then the source."""
+    """Time and words first (one source often holds every quote), then its document (or source)
+    and how sure its time is."""
     text = quote.text if len(quote.text) <= 140 else f"{quote.text[:139]}…"
-    return f"{quote.timestamp} · {text} — {quote.source.title}"
+    origin = quote.document.title if quote.document_id and quote.document else quote.source.title
+    return f"{quote.timestamp} · {text} — {origin} · {time_status(quote)}"
 
 
 class EvidenceChoiceField(forms.ModelMultipleChoiceField):
@@ -119,9 +136,31 @@ class EvidenceAutocompleteView(AutocompleteJsonView):
         term = request.GET.get("term", "").replace("\x00", "")[:200]
         return term, self.admin_site.get_model_admin(Quote), None, "id"
 
+    def get(self, request, *args, **kwargs):
+        """A page of matches without counting them all: one row more than the page tells whether
+        there is a next page (a count of every match costs seconds at 200,000 quotes)."""
+        self.term, self.model_admin, self.source_field, to_field_name = self.process_request(request)
+        if not self.has_perm(request):
+            raise PermissionDenied
+        try:
+            number = page_number(request)
+        except BadPage as error:
+            return JsonResponse({"error": error.message}, status=error.status)
+        start = (number - 1) * self.paginate_by
+        rows = list(self.get_queryset()[start : start + self.paginate_by + 1])
+        return JsonResponse({
+            "results": [self.serialize_result(quote, to_field_name) for quote in rows[: self.paginate_by]],
+            "pagination": {"more": len(rows) > self.paginate_by},
+        })
+
     def get_queryset(self):
-        quotes = Quote.objects.select_related("source").only("pk", "text", "start_second", "source__title")
+        quotes = Quote.objects.select_related("source", "document").only(
+            "pk", "text", "start_second", "source__title", "document__title", "document__needs_review",
+            "document__timestamps_as_minutes",
+        )
         quotes, may_have_duplicates = self.model_admin.get_search_results(self.request, quotes, self.term)
+        # The (source, start_second) index orders them: no sort over every match by a joined title.
+        quotes = quotes.order_by("source_id", "start_second", "position", "pk")
         return quotes.distinct() if may_have_duplicates else quotes
 
     def serialize_result(self, obj, to_field_name):
@@ -144,7 +183,7 @@ class CaseAdminForm(StaleGuardMixin, forms.ModelForm):
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
     loaded_state = forms.CharField(widget=forms.HiddenInput, required=False)
     evidence = EvidenceChoiceField(
-        queryset=Quote.objects.select_related("source"),
+        queryset=Quote.objects.select_related("source", "document"),
         required=False,
         help_text="The quotes that back this case: search by their words or their source's title.",
     )

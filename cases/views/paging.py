@@ -12,15 +12,19 @@ class BadPage(Exception):
         self.status = status
 
 
-def page_of(request, items, per_page):
-    """The requested page of `items` (a queryset or list), from the `page` query parameter."""
+def page_number(request):
+    """The `page` query parameter as a number from 1 up (1 when absent); BadPage (400) otherwise."""
     raw = request.GET.get("page", "").strip()
     if raw in ("", "1"):
-        number = 1
-    elif raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
-        number = int(raw)
-    else:
-        raise BadPage("“page” must be a whole number from 1 up.", status=400)
+        return 1
+    if raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
+        return int(raw)
+    raise BadPage("“page” must be a whole number from 1 up.", status=400)
+
+
+def page_of(request, items, per_page):
+    """The requested page of `items` (a queryset or list), from the `page` query parameter."""
+    number = page_number(request)
     paginator = Paginator(items, per_page)
     if number > paginator.num_pages:
         raise BadPage(f"There is no page {number}: the last page is {paginator.num_pages}.", status=404)
