@@ -254,3 +254,12 @@ def test_crafted_post_changing_the_status_field_is_ignored(client_for, editor):
     case.refresh_from_db()
     assert (case.status, case.title) == (Case.Status.PUBLISHED, "Stay")
     assert Quote.objects.filter(cases=case).count() == 2
+
+
+def test_deleting_the_only_evidence_quote_of_a_published_case_is_refused(client_for, publisher):
+    case = CaseFactory(countries=["CA"])
+    quote = QuoteFactory(cases=[case])
+    response = client_for(publisher).post(reverse("admin:cases_quote_delete", args=[quote.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert Quote.objects.filter(pk=quote.pk).exists()
+    assert any("needs an evidence quote" in m for m in messages_of(response))

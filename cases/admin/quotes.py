@@ -101,6 +101,17 @@ class QuoteAdmin(ReviewGateMixin, SimpleHistoryAdmin):
             if "topics" in form.cleaned_data:
                 quote.topics.set(form.cleaned_data["topics"])
 
+    def delete_model(self, request, obj):
+        self.open_gate(request, Quote.cases.through.objects.filter(quote_id=obj.pk).values_list("case_id", flat=True))
+        super().delete_model(request, obj)
+        self.close_gate(request, f"Quote #{obj.pk} deleted")
+
+    def delete_queryset(self, request, queryset):
+        links = Quote.cases.through.objects.filter(quote_id__in=queryset.values("pk"))
+        self.open_gate(request, set(links.values_list("case_id", flat=True)))
+        super().delete_queryset(request, queryset)
+        self.close_gate(request, "Quotes deleted from their list")
+
     @admin.action(description="Link selected quotes to a case…", permissions=["change"])
     def link_to_case(self, request, queryset):
         from .forms import LinkQuotesForm
