@@ -24,7 +24,6 @@ from .models import (
     CaseChallenge,
     CaseSuccessFactor,
     Challenge,
-    Country,
     Organisation,
     Participation,
     Quote,
