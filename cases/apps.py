@@ -14,3 +14,7 @@ class CasesConfig(AppConfig):
         # No text that an XML output (feed, sitemap) cannot carry is stored, whatever form saved it.
         for model in self.get_models():
             pre_save.connect(clean_text_fields, sender=model, dispatch_uid=f"xml-safe-{model._meta.label}")
+
+        from . import permalinks
+
+        permalinks.connect()

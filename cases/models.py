@@ -1,4 +1,5 @@
 """The domain model: cases, who and where, their taxonomy, and the timestamped evidence behind them."""
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -256,6 +257,11 @@ class Case(TimeStampedModel):
         "why the summary has no evidence", blank=True,
         help_text="A curator's reason the summary has no supporting quote yet (lets the case be published without one)",
     )
+    # Raised by every write that changes what the case page shows from elsewhere (a quote linked
+    # from its page, a note edited on its own): the stale-edit guard compares it (cases/admin/forms.py).
+    content_version = models.PositiveIntegerField(default=0, editable=False)
+    # Why a Publisher last sent the case back to draft (cases.review_queue); cleared by its next transition.
+    sent_back_reason = models.TextField(blank=True, editable=False)
     # Kept current by a PostgreSQL trigger (migration 0003), so bulk writes are covered too; unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
@@ -274,7 +280,11 @@ class Case(TimeStampedModel):
 
     objects = CaseQuerySet.as_manager()
     # Who changed what and when, links included; cases.history reverts a case with its links.
-    history = LinkHistory(m2m_fields=["countries", "themes", "approaches", "publications"])
+    history = LinkHistory(
+        m2m_fields=["countries", "themes", "approaches", "publications"],
+        # Derived or workflow notes: a trigger, the stale-edit guard, the review queue.
+        excluded_fields=["search_vector", "content_version", "sent_back_reason"],
+    )
 
     class Meta:
         ordering = ["title"]
@@ -527,3 +537,70 @@ class Quote(TimeStampedModel):
     @property
     def youtube_url(self):
         return self.source.link_at(self.start_second)
+
+
+class OldSlug(models.Model):
+    """A slug a case or a taxonomy term had before (renamed, or merged into another): its old URL
+    redirects permanently to the current one (cases.permalinks)."""
+
+    class Kind(models.TextChoices):
+        CASE = "case", "Case"
+        ORGANISATION = "organisation", "Organisation"
+        THEME = "theme", "Theme"
+        APPROACH = "approach", "Approach"
+        TOPIC = "topic", "Topic"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    slug = models.SlugField(max_length=200)
+    target_id = models.PositiveIntegerField(help_text="The primary key of what the slug names now")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "slug"]
+        constraints = [models.UniqueConstraint(fields=["kind", "slug"], name="old_slug_unique_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.slug} → #{self.target_id}"
+
+
+
+class Revision(models.Model):
+    """A change to a published case proposed by an Editor, waiting for a Publisher (cases.revisions).
+
+    `base` is the case's state when the change was proposed and `proposed` the state the Editor
+    asked for (cases.revisions.case_state): approving applies exactly their difference.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        APPROVED = "approved", "Approved"
+        SENT_BACK = "sent_back", "Sent back"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="revisions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="proposed_revisions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    summary = models.CharField(max_length=300, blank=True, help_text="How the change was made")
+    base = models.JSONField()
+    proposed = models.JSONField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    comment = models.TextField(blank=True, help_text="Why it was sent back (required then)")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed_revisions"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent_back") | ~Q(comment=""), name="revision_sent_back_has_comment"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Change #{self.pk} to “{self.case}” ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("admin:cases_revision_change", args=[self.pk])

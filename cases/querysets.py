@@ -10,6 +10,13 @@ class CaseQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status="published")
 
+    def archived(self):
+        return self.filter(status="archived")
+
+    def citable(self):
+        """Cases whose citation data the public may fetch: published ones and withdrawn (archived) ones."""
+        return self.filter(status__in=["published", "archived"])
+
     # Each filter is a semi-join (pk IN a link-table subquery), not a join: no duplicate rows,
     # no DISTINCT over whole case rows, and filters chain as AND without multiplying rows.
     def _linked(self, relation, **lookups):
@@ -111,6 +118,14 @@ class CaseQuerySet(models.QuerySet):
 
 class TaxonomyQuerySet(models.QuerySet):
     """Themes, approaches, challenges, success factors and organisations with their published cases."""
+
+    def public(self):
+        """Terms a visitor may see: those some published case links to. A term that only drafts
+        use (a draft's partner organisation, say) has no public page and no sitemap entry."""
+        links = self.model._meta.get_field("cases").through.objects
+        term_column = f"{self.model._meta.model_name}_id"
+        published_links = links.filter(case__status="published", **{term_column: models.OuterRef("pk")})
+        return self.filter(models.Exists(published_links))
 
     def with_published_case_count(self, relation="cases"):
         return self.annotate(

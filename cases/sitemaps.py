@@ -76,13 +76,22 @@ class SuccessFactorSitemap(TermSitemap):
 class ThemeSitemap(TermSitemap):
     model = Theme
 
+    def items(self):
+        return Theme.objects.public().order_by("pk")
+
 
 class ApproachSitemap(TermSitemap):
     model = Approach
 
+    def items(self):
+        return Approach.objects.public().order_by("pk")
+
 
 class OrganisationSitemap(TermSitemap):
     model = Organisation
+
+    def items(self):
+        return Organisation.objects.public().order_by("pk")
 
 
 class SourceSitemap(TermSitemap):

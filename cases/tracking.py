@@ -57,3 +57,40 @@ class LinkHistory(HistoricalRecords):
         finally:
             del instance._change_reason
             del instance._history_user
+
+
+def record_in_bulk(instances, *, user=None, reason="", batch_size=500):
+    """Write one historical record ("~") of each of many saved instances of one tracked model, its
+    many-to-many links included, in bulk queries (a few per batch, whatever the number).
+
+    The instances must hold every tracked field (nothing deferred: a deferred field costs a query
+    per instance). Returns the historical records written.
+    """
+    instances = list(instances)
+    if not instances or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return []
+    model = type(instances[0])
+    recorder = RECORDERS[model]
+    records = model.history.bulk_history_create(
+        instances, batch_size=batch_size, update=True, default_user=user, default_change_reason=reason
+    )
+    if records and records[0].pk is None:  # a database that returns no ids from a bulk insert
+        records = list(model.history.filter(id__in=[i.pk for i in instances]).order_by("-pk")[: len(instances)])
+    for field, m2m_history_model in recorder.m2m_models.items():
+        if field.model is not model:  # the dict holds every tracked model's fields
+            continue
+        through = field.remote_field.through
+        own_column = field.m2m_column_name()
+        rows_by_owner = {}
+        for row in through.objects.filter(**{f"{own_column}__in": [i.pk for i in instances]}):
+            rows_by_owner.setdefault(getattr(row, own_column), []).append(row)
+        names = [f.attname for f in through._meta.fields]
+        m2m_history_model.objects.bulk_create(
+            [
+                m2m_history_model(history_id=record.pk, **{name: getattr(row, name) for name in names})
+                for record in records
+                for row in rows_by_owner.get(record.id, ())
+            ],
+            batch_size=batch_size,
+        )
+    return records

@@ -67,7 +67,7 @@ def test_link_action_shows_the_intermediate_page_first(client_for, editor):
 
 
 def test_link_action_links_in_bulk_with_a_count(client_for, editor):
-    case = CaseFactory(title="Agile Nations")
+    case = CaseFactory(title="Agile Nations", status=Case.Status.DRAFT)  # a published one's links are reviewed
     already = QuoteFactory(cases=[case])
     quotes = [QuoteFactory() for _ in range(3)]
     selected = [already.pk, *(q.pk for q in quotes)]

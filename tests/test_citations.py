@@ -110,7 +110,8 @@ def test_bib_and_ris_downloads_of_a_published_case(client, case):
     assert record["urls"] == ["http://testserver/cases/deep-space-food-challenge/"]
 
 
-@pytest.mark.parametrize("status", [Case.Status.DRAFT, Case.Status.REVIEW, Case.Status.ARCHIVED])
+# An archived case stays citable: tests/test_permalinks.py.
+@pytest.mark.parametrize("status", [Case.Status.DRAFT, Case.Status.REVIEW])
 def test_no_citation_of_an_unpublished_case(client, status):
     case = CaseFactory(status=status)
     assert client.get(reverse("cases:case-cite-bib", kwargs={"slug": case.slug})).status_code == 404

@@ -12,6 +12,7 @@ from tests.factories import (
     ChallengeFactory,
     DocumentFactory,
     OrganisationFactory,
+    ParticipationFactory,
     QuoteFactory,
     SourceFactory,
     SuccessFactorFactory,
@@ -44,6 +45,7 @@ def library():
     CaseFactory(slug="review-case", status=Case.Status.REVIEW)
     source = SourceFactory(slug="vid12345678", youtube_id="vid12345678")
     quote = QuoteFactory(source=source, cases=[case])
+    ParticipationFactory(case=case, organisation=organisation)
     return {
         "case": case, "theme": theme, "approach": approach, "organisation": organisation, "source": source,
         "quote": quote, "challenge": ChallengeFactory(slug="culture"), "factor": SuccessFactorFactory(slug="trust"),

@@ -7,8 +7,9 @@ everyone (it changes only through cases.workflow, which checks the permission), 
 offered per role, and deleting a published or archived case needs `cases.publish_case`.
 """
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -28,7 +29,7 @@ from ..history import (
     revert_case,
     versions,
 )
-from ..models import Case, CaseChallenge, CaseSuccessFactor, Country, Participation, Quote
+from ..models import Case, CaseChallenge, CaseSuccessFactor, Country, Participation, Quote, Revision
 from ..rendering import render_markdown
 from ..tracking import RECORDERS
 from ..views.browse import CaseDetailView
@@ -36,11 +37,11 @@ from ..workflow import (
     TRANSITIONS,
     TransitionRefused,
     allowed_transitions,
-    apply_to_many,
     apply_transition,
     as_list,
     can_publish,
     missing_for_publication,
+    transition_in_bulk,
     transitions_from,
 )
 from .claims import claims_checklist
@@ -51,7 +52,9 @@ from .filters import (
     ParentLinkFilter,
     ThemePresenceFilter,
 )
-from .forms import WHOLE_NUMBER_FIELDS, CaseAdminForm, EvidenceAutocompleteView, NoteForm
+from ..review_queue import clear_sent_back_reason, needs_reason, send_back_to_draft
+from .forms import WHOLE_NUMBER_FIELDS, CaseAdminForm, CaseRowForm, EvidenceAutocompleteView, NoteForm
+from .review import CaseRowGateMixin, ReviewGateMixin
 
 MAX_SEARCH_LENGTH = 200
 MAX_REFUSALS_SHOWN = 10
@@ -121,7 +124,7 @@ class CasePreviewView(CaseDetailView):
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
     formfield_overrides = WHOLE_NUMBER_FIELDS
     form = CaseAdminForm
     list_display = ["title", "status", "stage", "years", "country_codes", "evidence_count", "updated_at"]
@@ -142,7 +145,7 @@ class CaseAdmin(SimpleHistoryAdmin):
     inlines = [ParticipationInline, CaseChallengeInline, CaseSuccessFactorInline]
     readonly_fields = ["status", "publication_checklist", "rendered_body", "published_at", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "publication_checklist", "loaded_version"]}),
+        (None, {"fields": ["title", "slug", "status", "publication_checklist", "loaded_version", "loaded_state"]}),
         ("Content", {"fields": ["summary", "body", "rendered_body", "website"]}),
         (
             "Classification",
@@ -231,12 +234,15 @@ class CaseAdmin(SimpleHistoryAdmin):
     def get_actions(self, request):
         actions = super().get_actions(request)
         names = {f"transition_{t.name}" for t in allowed_transitions(request.user)}
+        if can_publish(request.user):
+            names.discard("transition_withdraw")  # a Publisher sends a case back with a reason, on its page
         return {key: value for key, value in actions.items() if not key.startswith("transition_") or key in names}
 
     # Saving: one history record per save, written after the links, so a version holds them all
 
     def save_model(self, request, obj, form, change):
         if change:
+            self.open_gate(request, [obj.pk])
             ensure_baseline(obj)
         obj.skip_history_when_saving = True
         super().save_model(request, obj, form, change)
@@ -250,6 +256,7 @@ class CaseAdmin(SimpleHistoryAdmin):
             case.quotes.set(chosen)
         del case.skip_history_when_saving
         RECORDERS[Case].record(case, user=request.user, history_type="~" if change else "+")
+        self.close_gate(request, "Changed on the case page")
 
     # Extra pages: transitions, preview, evidence autocomplete, library health
 
@@ -275,18 +282,22 @@ class CaseAdmin(SimpleHistoryAdmin):
         return own + claim_urls(self.admin_site) + super().get_urls()
 
     def run_transition(self, request, queryset, name):
-        changed, refused = apply_to_many(queryset, name, user=request.user)
+        """A changelist action: the selected cases move in bulk (cases.workflow.transition_in_bulk),
+        each logged in Recent actions by one bulk insert; refusals are listed with their reasons."""
+        result = transition_in_bulk(queryset, name, user=request.user)
         transition = TRANSITIONS[name]
-        for case in changed:
-            self.log_change(request, case, transition.label)
-        if changed:
-            self.message_user(
-                request, f"{transition.label}: {len(changed)} case{'s' if len(changed) != 1 else ''} done.", messages.SUCCESS
+        Case.objects.filter(pk__in=[case.pk for case in result.changed]).exclude(sent_back_reason="").update(sent_back_reason="")
+        if result.changed:
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk, queryset=result.changed, action_flag=CHANGE,
+                change_message=transition.label, single_object=False,
             )
-        for refusal in refused[:MAX_REFUSALS_SHOWN]:
+            count = len(result.changed)
+            self.message_user(request, f"{transition.label}: {count} case{'s' if count != 1 else ''} done.", messages.SUCCESS)
+        for refusal in result.refused[:MAX_REFUSALS_SHOWN]:
             self.message_user(request, refusal.message, messages.ERROR)
-        if len(refused) > MAX_REFUSALS_SHOWN:
-            self.message_user(request, f"…and {len(refused) - MAX_REFUSALS_SHOWN} more cases refused.", messages.ERROR)
+        if len(result.refused) > MAX_REFUSALS_SHOWN:
+            self.message_user(request, f"…and {len(result.refused) - MAX_REFUSALS_SHOWN} more cases refused.", messages.ERROR)
 
     def transition_view(self, request, object_id, name):
         if request.method != "POST":
@@ -296,12 +307,20 @@ class CaseAdmin(SimpleHistoryAdmin):
             raise Http404("No such transition.")
         if not self.has_change_permission(request, case):
             raise PermissionDenied
+        label = TRANSITIONS[name].label
         try:
-            case = apply_transition(case, name, user=request.user)
+            if needs_reason(request.user, case, name):
+                case = send_back_to_draft(case, user=request.user, reason=request.POST.get("reason", ""))
+                label = f"Sent back to draft: {case.sent_back_reason}"
+            else:
+                case = apply_transition(case, name, user=request.user)
+                clear_sent_back_reason(case)
         except TransitionRefused as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
+        except ValidationError as error:
+            self.message_user(request, f"“{case}” was not changed: {' '.join(error.messages)}", messages.ERROR)
         else:
-            self.log_change(request, case, TRANSITIONS[name].label)
+            self.log_change(request, case, label)
             self.message_user(request, f"“{case}” is now {case.get_status_display().lower()}.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
 
@@ -316,7 +335,11 @@ class CaseAdmin(SimpleHistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["transitions"] = transitions_from(obj.status, request.user)
+            context["reason_needed_for"] = [t.name for t in context["transitions"] if needs_reason(request.user, obj, t.name)]
             context["preview_url"] = reverse("admin:cases_case_preview", args=[obj.pk])
+            context["open_revisions"] = Revision.objects.filter(case=obj).exclude(
+                status=Revision.Status.APPROVED
+            ).select_related("author", "reviewed_by")[:10]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):
@@ -344,10 +367,16 @@ class CaseAdmin(SimpleHistoryAdmin):
             if not may_revert:
                 raise PermissionDenied
             try:
-                result = revert_case(case, record, user=request.user)
+                with transaction.atomic():
+                    self.open_gate(request, [case.pk])
+                    result = revert_case(case, record, user=request.user)
+                    revisions = self.close_gate(request, f"Revert to the version of {record.history_date:%Y-%m-%d %H:%M}")
             except ValidationError as error:
                 self.message_user(request, f"Not reverted: {' '.join(error.messages)}", messages.ERROR)
             else:
+                if revisions:
+                    self.log_change(request, case, f"Proposed a revert to the version of {record.history_date:%Y-%m-%d %H:%M}")
+                    return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
                 self.log_change(request, result.case, f"Reverted to the version of {record.history_date:%Y-%m-%d %H:%M}")
                 note = f" Not restored: {'; '.join(result.notes)}." if result.notes else ""
                 self.message_user(request, f"“{result.case}” reverted to the version of {record.history_date:%Y-%m-%d %H:%M}.{note}", messages.SUCCESS)
@@ -402,7 +431,8 @@ def _as_items(values):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(SimpleHistoryAdmin):
+class ParticipationAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
+    form = CaseRowForm
     list_display = ["case", "organisation", "role"]
     list_filter = ["role"]
     list_select_related = ["case", "organisation"]
@@ -411,7 +441,8 @@ class ParticipationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CaseChallenge)
-class CaseChallengeAdmin(SimpleHistoryAdmin):
+class CaseChallengeAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
+    form = CaseRowForm
     list_display = ["case", "challenge"]
     list_filter = ["challenge"]
     list_select_related = ["case", "challenge"]
@@ -420,7 +451,8 @@ class CaseChallengeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CaseSuccessFactor)
-class CaseSuccessFactorAdmin(SimpleHistoryAdmin):
+class CaseSuccessFactorAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
+    form = CaseRowForm
     list_display = ["case", "success_factor"]
     list_filter = ["success_factor__kind", "success_factor"]
     list_select_related = ["case", "success_factor"]

@@ -14,6 +14,7 @@ from ..models import Document, Quote, Source, Topic
 from ..timestamps import format_timestamp
 from .filters import DocumentCaseEvidenceFilter, DurationFilter
 from .forms import WHOLE_NUMBER_FIELDS
+from .merging import MergeMixin
 
 MAX_UPLOAD_FILES = 100  # Django refuses more (DATA_UPLOAD_MAX_NUMBER_FILES) with a 400
 
@@ -234,7 +235,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(MergeMixin, admin.ModelAdmin):
     list_display = ["label", "slug", "document_count"]
     search_fields = ["label", "slug"]
 

@@ -13,14 +13,16 @@ from ..models import Case, Quote, Source
 from ..workflow import link_quotes_to_case
 from ..importing.review import refresh_sources
 from .filters import NeedsReviewFilter, QuoteCaseLinkFilter, TimeOutsideVideoFilter
-from .forms import WHOLE_NUMBER_FIELDS
+from .forms import WHOLE_NUMBER_FIELDS, QuoteAdminForm
+from .review import ReviewGateMixin
 
 MAX_QUOTES_TO_LINK = 1000  # each linked quote gets a history record: keep one request short
 MAX_SEARCH_LENGTH = 200
 
 
 @admin.register(Quote)
-class QuoteAdmin(SimpleHistoryAdmin):
+class QuoteAdmin(ReviewGateMixin, SimpleHistoryAdmin):
+    form = QuoteAdminForm
     formfield_overrides = WHOLE_NUMBER_FIELDS
     list_display = ["video_time", "short_text", "source_title", "supported_cases"]
     list_display_links = ["short_text"]
@@ -86,12 +88,40 @@ class QuoteAdmin(SimpleHistoryAdmin):
             ", ", '<a href="{}">{}</a>', ((reverse("admin:cases_case_change", args=[case.pk]), case.title) for case in cases)
         )
 
+    # Reviewed changes (cases.revisions): the quote's text, time, terms and links shown on
+    # published case pages change only through a Publisher; its other fields are saved directly.
+    DIRECT_FIELDS = ["source_id", "document_id", "heading_path", "position"]
+
     def save_model(self, request, obj, form, change):
         if change:
+            self.open_gate(request, Quote.cases.through.objects.filter(quote_id=obj.pk).values_list("case_id", flat=True))
             ensure_quote_baseline(Quote.objects.filter(pk=obj.pk))
         super().save_model(request, obj, form, change)
         if {"start_second", "other_seconds", "source", "document"} & set(form.changed_data):
             refresh_sources({obj.source_id, form.initial.get("source")} - {None})  # its video's estimate, flags and time statuses follow the new time
+        if not change:  # a new quote exists whatever happens to its links
+            self.open_gate(request, [])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        quote = form.instance
+        gate = self.gate_of(request)
+        gate.include(*Quote.cases.through.objects.filter(quote_id=quote.pk).values_list("case_id", flat=True))
+        if self.close_gate(request, f"Quote #{quote.pk} {'changed' if change else 'added'} on its own page"):
+            Quote.objects.filter(pk=quote.pk).update(**{name: getattr(quote, name) for name in self.DIRECT_FIELDS})
+            if "topics" in form.cleaned_data:
+                quote.topics.set(form.cleaned_data["topics"])
+
+    def delete_model(self, request, obj):
+        self.open_gate(request, Quote.cases.through.objects.filter(quote_id=obj.pk).values_list("case_id", flat=True))
+        super().delete_model(request, obj)
+        self.close_gate(request, f"Quote #{obj.pk} deleted")
+
+    def delete_queryset(self, request, queryset):
+        links = Quote.cases.through.objects.filter(quote_id__in=queryset.values("pk"))
+        self.open_gate(request, set(links.values_list("case_id", flat=True)))
+        super().delete_queryset(request, queryset)
+        self.close_gate(request, "Quotes deleted from their list")
 
     @admin.action(description="Link selected quotes to a case…", permissions=["change"])
     def link_to_case(self, request, queryset):
@@ -109,7 +139,10 @@ class QuoteAdmin(SimpleHistoryAdmin):
             if not self.admin_site.get_model_admin(Case).has_change_permission(request, case):
                 self.message_user(request, f"You may not change “{case}”.", messages.ERROR)
                 return None
+            self.open_gate(request, [case.pk])
             result = link_quotes_to_case(queryset, case, user=request.user)
+            if self.close_gate(request, f"Linked {result.linked} quotes from the quote list"):
+                return None
             already = f" ({result.already} already were)" if result.already else ""
             self.message_user(
                 request, f"Linked {result.linked} quote{'s' if result.linked != 1 else ''} to “{case}”{already}.", messages.SUCCESS

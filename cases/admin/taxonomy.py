@@ -3,6 +3,7 @@ from django.contrib import admin
 
 from ..models import Approach, Challenge, Country, Organisation, SuccessFactor, Theme
 from .forms import WHOLE_NUMBER_FIELDS
+from .merging import MergeMixin
 
 
 @admin.register(Country)
@@ -13,7 +14,7 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(MergeMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "country"]
     list_filter = ["kind"]
     list_select_related = ["country"]
@@ -23,14 +24,14 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(MergeMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Approach)
-class ApproachAdmin(admin.ModelAdmin):
+class ApproachAdmin(MergeMixin, admin.ModelAdmin):
     list_display = ["name", "family"]
     list_filter = ["family"]
     search_fields = ["name", "slug"]

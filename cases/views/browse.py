@@ -10,10 +10,12 @@ from urllib.parse import urlencode
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
 from ..claims import CHALLENGE, FACTOR, page_claims
+from .. import permalinks
 from ..models import (
     Approach,
     Case,
@@ -43,6 +45,27 @@ CASE_CARD_FIELDS = ("title", "slug", "summary", "status", "stage", "start_year",
 
 def published_cases():
     return Case.objects.published().for_listing().only(*CASE_CARD_FIELDS)
+
+
+def redirect_old_case_slug(slug, url_name):
+    """A permanent redirect from a case's old slug to `url_name` of its current one, or Http404."""
+    case = permalinks.current_of(Case, slug)
+    if case is None or case.status not in (Case.Status.PUBLISHED, Case.Status.ARCHIVED):
+        raise Http404("No case here.")
+    return redirect(url_name, slug=case.slug, permanent=True)
+
+
+class OldSlugMixin:
+    """A term view whose old (renamed or merged) slugs redirect permanently to the current page."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            term = permalinks.current_of(self.model, kwargs.get("slug", ""))
+            if term is None:
+                raise
+            return redirect(term.get_absolute_url(), permanent=True)
 
 
 def with_published_case_count(countries):
@@ -103,6 +126,16 @@ class CaseDetailView(DetailView):
 
     def get_queryset(self):
         return self.with_page_contents(Case.objects.published())
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A permalink that lasts: an archived case is withdrawn (410), an old slug redirects.
+            withdrawn = Case.objects.archived().filter(slug=kwargs["slug"]).prefetch_related("themes").first()
+            if withdrawn is not None:
+                return TemplateResponse(request, "cases/case_withdrawn.html", {"case": withdrawn}, status=410)
+            return redirect_old_case_slug(kwargs["slug"], "cases:case-detail")
 
     @staticmethod
     def with_page_contents(cases):
@@ -180,32 +213,38 @@ class TermCasesView(BadPageMixin, DetailView):
         return context
 
 
-class ThemeDetailView(TermCasesView):
+class ThemeDetailView(OldSlugMixin, TermCasesView):
     model = Theme
     term_label = "Theme"
     browser_parameter = "theme"
+
+    def get_queryset(self):
+        return Theme.objects.public()
 
     def get_cases(self):
         return published_cases().with_theme(self.object.slug)
 
 
-class ApproachDetailView(TermCasesView):
+class ApproachDetailView(OldSlugMixin, TermCasesView):
     model = Approach
     term_label = "Approach"
     browser_parameter = "approach"
+
+    def get_queryset(self):
+        return Approach.objects.public()
 
     def get_cases(self):
         return published_cases().with_approach(self.object.slug)
 
 
-class OrganisationDetailView(TermCasesView):
+class OrganisationDetailView(OldSlugMixin, TermCasesView):
     model = Organisation
     term_label = "Organisation"
     browser_parameter = "organisation"
     template_name = "cases/organisation_detail.html"
 
     def get_queryset(self):
-        return Organisation.objects.select_related("country")
+        return Organisation.objects.public().select_related("country")
 
     def get_cases(self):
         roles = Participation.objects.filter(organisation=self.object)

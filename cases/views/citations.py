@@ -1,13 +1,16 @@
-"""A published case's reference as a BibTeX or RIS file."""
+"""A case's reference as a BibTeX or RIS file: a published case's, and a withdrawn (archived)
+case's too, so a reference someone cited keeps resolving; an old slug redirects to the current one."""
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 
 from .. import citations
 from ..models import Case
+from .browse import redirect_old_case_slug
 
 
 def citation_file(request, slug, *, render, content_type, extension):
-    case = get_object_or_404(Case.objects.published().prefetch_related("themes"), slug=slug)
+    case = Case.objects.citable().prefetch_related("themes").filter(slug=slug).first()
+    if case is None:
+        return redirect_old_case_slug(slug, f"cases:case-cite-{extension}")
     url = request.build_absolute_uri(case.get_absolute_url())
     keywords = [theme.name for theme in case.themes.all()]
     response = HttpResponse(render(case, url=url, keywords=keywords), content_type=f"{content_type}; charset=utf-8")

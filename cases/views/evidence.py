@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView
 from ..models import Document, Quote, Source, Topic
 from ..rendering import render_markdown
 from ..time_marks import mark_times, time_marks_for
+from .browse import OldSlugMixin
 from .paging import BadPageMixin, page_of
 
 SOURCES_PER_PAGE = 100
@@ -83,8 +84,10 @@ class DocumentDetailView(DetailView):
         return context
 
 
-class TopicDetailView(BadPageMixin, DetailView):
+class TopicDetailView(OldSlugMixin, BadPageMixin, DetailView):
     """The documents and the quotes that mention a wiki topic."""
+
+    model = Topic
 
     template_name = "cases/topic_detail.html"
     context_object_name = "topic"
