@@ -206,7 +206,9 @@ class Option:
     label: str
     count: int
     selected: bool
-    query: str  # unselected: the page with only this option in its facet; selected: without it
+    # Unselected: the page with only this option in its facet (the set `count` counts); selected:
+    # the page without it. The browser's controls add to a facet's selection instead.
+    query: str
 
 
 @dataclass
