@@ -13,6 +13,7 @@ from django_filters.views import FilterView
 from ..models import Case
 from ..exports import case_rows, csv_lines, json_chunks
 from ..facets import compute_facets
+from ..worldmap import world_map
 from ..filters import MAX_VALUES, SLUG, CaseFilter, shown
 from .compare import requested_slugs
 
@@ -67,8 +68,10 @@ class CaseListView(FilterView):
         filterset = self.filterset
         valid = filterset.is_valid()
         query = filterset.querystring() if valid else ""
+        facets = compute_facets(filterset=filterset, whole=("country",)) if valid else []
         context.update(
-            facets=compute_facets(filterset=filterset) if valid else [],
+            facets=facets,
+            world_map=self.world_map(facets) if valid else None,
             chips=filterset.chips() if valid else [],
             notices=self.notices,
             page_error=self.page_error,
@@ -85,6 +88,22 @@ class CaseListView(FilterView):
         )
         context.update(self.compare_selection(context["cases"] if valid else []))
         return context
+
+    def world_map(self, facets):
+        """The map of the country facet's counts (no query of its own); a country links to this
+        page with that country added to the selection (a selected one: removed from it)."""
+        countries = next(facet for facet in facets if facet.name == "country")
+        selected = self.filterset.selected("country")
+
+        def href(code):
+            values = [value for value in selected if value != code] if code in selected else [*selected, code]
+            return f"?{self.filterset.querystring(country=values)}"
+
+        return world_map(
+            counts={value: count for value, _, count in countries.all_options},
+            names={value.upper(): label for value, label, _ in countries.all_options},
+            href=href,
+        )
 
     def compare_selection(self, cases_on_page):
         """The cases ticked for comparison (`cases=` parameters, kept by the filter form while the
