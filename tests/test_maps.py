@@ -132,3 +132,49 @@ def many(db):
 def test_map_and_network_add_at_most_one_query_each(client, many, django_assert_max_num_queries, url, queries):
     with django_assert_max_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+# --- Charts --------------------------------------------------------------------------------------
+
+def test_browser_charts_count_the_filtered_cases_by_year_family_and_stage(client, library):
+    from cases.models import Approach
+    from tests.factories import ApproachFactory
+
+    testbed = ApproachFactory(family=Approach.Family.EXPERIMENTATION)
+    for case in Case.objects.published().with_theme("space"):
+        case.approaches.add(testbed)
+    Case.objects.filter(slug__in=Case.objects.published().with_theme("space").values("slug")[:1]).update(start_year=2015)
+    response = client.get("/cases/?theme=space")
+    charts = response.context["charts"]
+    expected_years = {}
+    for year in Case.objects.published().with_theme("space").values_list("start_year", flat=True):
+        expected_years[year] = expected_years.get(year, 0) + 1
+    assert {column.year: column.count for column in charts["years"]["columns"] if column.count} == expected_years
+    assert [(bar.label, bar.count) for bar in charts["families"]["bars"]] == [("Experimentation", 3)]
+    assert [(bar.label, bar.count) for bar in charts["stages"]["bars"]] == [("Pilot", 3)]
+    html = response.content.decode()
+    assert re.search(r'<desc id="chart-stages-desc">Pilot: 3 cases</desc>', html)  # the text alternative
+    assert re.search(r'<desc id="chart-years-desc">Cases by start year: 2015: 1; 2020: 2\.</desc>', html)
+
+
+def test_overview_and_term_lists_chart_how_often_each_is_met(client, library):
+    from tests.factories import CaseChallengeFactory, ChallengeFactory
+
+    language = ChallengeFactory(name="Language barriers")
+    for case in Case.objects.published()[:2]:
+        CaseChallengeFactory(case=case, challenge=language)
+    home = client.get("/").content.decode()
+    assert '<desc id="home-stages-desc">Pilot: 5 cases</desc>' in home
+    challenges = client.get("/challenges/")
+    assert [(bar.label, bar.count) for bar in challenges.context["chart"]["bars"]] == [("Language barriers", 2)]
+    assert "Language barriers: 2 cases" in challenges.content.decode()
+
+
+@pytest.mark.parametrize("url, queries", [
+    ("/", 13),  # the overview's 10, and one aggregate per chart
+    ("/challenges/", 1),  # the chart draws the list's own counts
+    ("/success-factors/", 1),
+])
+def test_charts_add_at_most_one_query_each(client, many, django_assert_max_num_queries, url, queries):
+    with django_assert_max_num_queries(queries):
+        assert client.get(url).status_code == 200

@@ -27,7 +27,8 @@ from ..models import (
     SuccessFactor,
     Theme,
 )
-from ..facets import SPECS
+from ..charts import bar_chart, start_year_counts, year_chart
+from ..facets import SPECS, count_families, count_stages
 from ..filters import CaseFilter
 from ..network import layout, shared_case_counts
 from ..worldmap import world_map
@@ -76,6 +77,13 @@ class HomeView(TemplateView):
             .order_by("-published_case_count", "name")[:HOME_ENTRY_POINTS]
         )
         context["challenges"] = Challenge.objects.with_published_case_count()
+        context["charts"] = {
+            "years": year_chart(start_year_counts(published), title="By start year"),
+            "families": bar_chart([(label, count) for _, label, count in count_families(cases=published)],
+                                  title="By approach family"),
+            "stages": bar_chart([(label, count) for _, label, count in count_stages(cases=published)],
+                                title="By stage"),
+        }
         return context
 
 
@@ -226,12 +234,23 @@ class OrganisationDetailView(TermCasesView):
         )
 
 
+def term_chart(terms, *, title):
+    """A bar chart of challenges or success factors (annotated with published_case_count), most met first."""
+    ranked = sorted(terms, key=lambda term: (-term.published_case_count, term.name))
+    return bar_chart([(term.name, term.published_case_count, term.get_absolute_url()) for term in ranked], title=title)
+
+
 class ChallengeListView(ListView):
     template_name = "cases/challenge_list.html"
     context_object_name = "challenges"
 
     def get_queryset(self):
         return Challenge.objects.with_published_case_count()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["chart"] = term_chart(context["challenges"], title="How many published cases met each challenge")
+        return context
 
 
 class SuccessFactorListView(ListView):
@@ -251,6 +270,7 @@ class SuccessFactorListView(ListView):
         context["kinds"] = [
             (label, by_kind[kind]) for kind, label in SuccessFactor.Kind.choices if kind in by_kind
         ]
+        context["chart"] = term_chart(context["success_factors"], title="How many published cases show each success factor")
         return context
 
 

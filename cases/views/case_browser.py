@@ -12,6 +12,7 @@ from django_filters.views import FilterView
 
 from ..models import Case
 from ..exports import case_rows, csv_lines, json_chunks
+from ..charts import bar_chart, start_year_counts, year_chart
 from ..facets import compute_facets
 from ..worldmap import world_map
 from ..filters import MAX_VALUES, SLUG, CaseFilter, shown
@@ -72,6 +73,7 @@ class CaseListView(FilterView):
         context.update(
             facets=facets,
             world_map=self.world_map(facets) if valid else None,
+            charts=self.charts(facets) if valid else None,
             chips=filterset.chips() if valid else [],
             notices=self.notices,
             page_error=self.page_error,
@@ -104,6 +106,16 @@ class CaseListView(FilterView):
             names={value.upper(): label for value, label, _ in countries.all_options},
             href=href,
         )
+
+    def charts(self, facets):
+        """Cases by start year (one aggregate), by approach family and by stage (the facets'
+        counts: a selected family or stage is set aside, as its filter counts)."""
+        by_name = {facet.name: facet for facet in facets}
+        return {
+            "years": year_chart(start_year_counts(self.filterset.cases_without("sort")), title="By start year"),
+            "families": bar_chart([(o.label, o.count) for o in by_name["family"].options], title="By approach family"),
+            "stages": bar_chart([(o.label, o.count) for o in by_name["stage"].options], title="By stage"),
+        }
 
     def compare_selection(self, cases_on_page):
         """The cases ticked for comparison (`cases=` parameters, kept by the filter form while the
