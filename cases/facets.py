@@ -206,7 +206,9 @@ class Option:
     label: str
     count: int
     selected: bool
-    query: str  # unselected: the page with only this option in its facet; selected: without it
+    # Unselected: the page with only this option in its facet (the set `count` counts); selected:
+    # the page without it. The browser's controls add to a facet's selection instead.
+    query: str
 
 
 @dataclass
@@ -217,6 +219,7 @@ class Facet:
     options: list = field(default_factory=list)
     more: bool = False  # options beyond FACET_LIMIT exist and are not listed
     shown: int = FACET_SHOWN
+    all_options: list = None  # (value, label, count) of every option, for a facet counted whole
 
     @property
     def visible(self):
@@ -231,14 +234,19 @@ class Facet:
         return [option for option in self.options if option.selected]
 
 
-def compute_facets(*, filterset, limit=FACET_LIMIT, shown=FACET_SHOWN, specs=FACETS):
-    """Every facet of a valid CaseFilter with its options' counts: three queries in all."""
+def compute_facets(*, filterset, limit=FACET_LIMIT, shown=FACET_SHOWN, specs=FACETS, whole=()):
+    """Every facet of a valid CaseFilter with its options' counts: three queries in all.
+
+    The facets named in `whole` count every option, not only the `limit` most frequent (the world
+    map shades every country): their Facet's `all_options` holds (value, label, count) of each,
+    from the same queries; the options listed are cut to `limit` as for the others.
+    """
     ordered = _ordered_in_compound()
     every_filter = filterset.cases_without("sort")  # what a facet with nothing selected counts among
     queries = [
         (spec, spec.counts(
             cases=filterset.cases_without(spec.name) if filterset.selected(spec.name) else every_filter,
-            selected=filterset.selected(spec.name), limit=limit, ordered=ordered,
+            selected=filterset.selected(spec.name), limit=None if spec.name in whole else limit, ordered=ordered,
         ))
         for spec in specs
     ]
@@ -247,9 +255,15 @@ def compute_facets(*, filterset, limit=FACET_LIMIT, shown=FACET_SHOWN, specs=FAC
     facets = []
     for spec in specs:
         selected = filterset.selected(spec.name)
-        rows = spec.options(counts[spec.name], names[spec.name], selected=selected, limit=limit)
+        all_rows = None
+        if spec.name in whole:
+            all_rows = spec.options(counts[spec.name], names[spec.name], selected=selected)
+            rows = all_rows[: limit + 1] if limit is not None else all_rows
+        else:
+            rows = spec.options(counts[spec.name], names[spec.name], selected=selected, limit=limit)
         more = limit is not None and len(rows) > limit
         facet = Facet(spec.name, spec.label, spec.repeatable, more=more, shown=max(shown, len(selected)))
+        facet.all_options = all_rows
         listed = set()
         for value, label, count in rows[:limit]:
             listed.add(value)

@@ -2,7 +2,7 @@
 import re
 
 from django.db import connections, models
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 
 
@@ -120,12 +120,14 @@ class TaxonomyQuerySet(models.QuerySet):
     """Themes, approaches, challenges, success factors and organisations with their published cases."""
 
     def public(self):
-        """Terms a visitor may see: those some published case links to. A term that only drafts
-        use (a draft's partner organisation, say) has no public page and no sitemap entry."""
-        links = self.model._meta.get_field("cases").through.objects
-        term_column = f"{self.model._meta.model_name}_id"
-        published_links = links.filter(case__status="published", **{term_column: models.OuterRef("pk")})
-        return self.filter(models.Exists(published_links))
+        """The terms linked to at least one published case: only what a published case links to
+        is public. A semi-join (EXISTS on the link table), so no duplicate rows and no DISTINCT."""
+        relation = self.model._meta.get_field("cases")
+        links = relation.through.objects.filter(**{
+            relation.field.m2m_reverse_field_name(): OuterRef("pk"),
+            f"{relation.field.m2m_field_name()}__status": "published",
+        })
+        return self.filter(Exists(links))
 
     def with_published_case_count(self, relation="cases"):
         return self.annotate(

@@ -14,6 +14,13 @@ STATIC_PAGES = [
     "cases:source-list",
     "cases:quote-list",
     "cases:matrix",
+    "cases:compare",
+    "cases:theme-list",
+    "cases:approach-list",
+    "cases:organisation-list",
+    "cases:document-list",
+    "cases:topic-list",
+    "cases:about",
 ]
 
 

@@ -5,7 +5,7 @@ from django.urls import path
 from . import views
 from .feeds import NewCasesFeed
 from .sitemaps import SITEMAPS
-from .views import citations, compare, matrix, search
+from .views import citations, compare, indexes, matrix, search
 
 app_name = "cases"
 
@@ -23,17 +23,23 @@ urlpatterns = [
     path("success-factors/<slug:slug>/", views.SuccessFactorDetailView.as_view(), name="success-factor-detail"),
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
+    path("themes/", indexes.ThemeListView.as_view(), name="theme-list"),
     path("themes/<slug:slug>/", views.ThemeDetailView.as_view(), name="theme-detail"),
+    path("approaches/", indexes.ApproachListView.as_view(), name="approach-list"),
     path("approaches/<slug:slug>/", views.ApproachDetailView.as_view(), name="approach-detail"),
+    path("organisations/", indexes.OrganisationListView.as_view(), name="organisation-list"),
     path("organisations/<slug:slug>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
     path("sources/<str:key>/", views.SourceDetailView.as_view(), name="source-detail"),
+    path("documents/", indexes.DocumentListView.as_view(), name="document-list"),
     path("documents/<slug:slug>/", views.DocumentDetailView.as_view(), name="document-detail"),
+    path("topics/", indexes.TopicListView.as_view(), name="topic-list"),
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
     path("quotes/", views.QuoteListView.as_view(), name="quote-list"),
     path("quotes.csv", views.quotes_csv, name="quote-export-csv"),
     path("quotes.json", views.quotes_json, name="quote-export-json"),
     path("quotes/<int:pk>/", views.QuoteDetailView.as_view(), name="quote-detail"),
+    path("about/", indexes.AboutView.as_view(), name="about"),
     path("search/", search.search_view, name="search"),
     path("matrix/", matrix.matrix_view, name="matrix"),
     path("matrix.csv", matrix.matrix_csv, name="matrix-csv"),

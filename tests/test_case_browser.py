@@ -163,28 +163,52 @@ def test_a_value_echoed_back_is_escaped(client, few):
     assert "&lt;script&gt;" in html
 
 
-def test_sort_links_offer_relevance_only_with_a_search(client, few):
-    assert [key for key, _, _ in browse(client).context["sort_links"]] == ["title", "-year", "year", "-updated"]
+def test_sort_options_offer_relevance_only_with_a_search(client, few):
+    assert [key for key, _ in browse(client).context["sort_options"]] == ["title", "-year", "year", "-updated"]
     searched = browse(client, "q=space")
     assert searched.context["sort_key"] == "relevance"
-    assert [key for key, _, _ in searched.context["sort_links"]][0] == "relevance"
+    assert [key for key, _ in searched.context["sort_options"]][0] == "relevance"
 
 
-def test_facet_options_render_with_their_counts_and_links(client, few):
+def test_the_default_order_is_submitted_as_none_so_a_new_search_sorts_by_relevance(client, few):
+    html = browse(client).content.decode()
+    assert '<option value="" selected>Title</option>' in html
+    chosen = browse(client, "sort=title").content.decode()
+    assert '<option value="title" selected>Title</option>' in chosen
+
+
+def test_facet_options_are_controls_labelled_by_their_names_with_counts(client, few):
     html = browse(client, "theme=space").content.decode()
-    assert re.search(r'<a class="facet__link" href="\?country=ae&amp;theme=space"[^>]*>United Arab Emirates</a> '
+    assert re.search(r'<input type="checkbox" name="country" value="ae" id="facet-country-ae"> '
+                     r'<label class="facet__label" for="facet-country-ae">United Arab Emirates</label> '
                      r'<span class="count">1<', html)
     assert 'name="theme" value="space" id="facet-theme-space" checked' in html
+    assert re.search(r'<input type="radio" name="stage" value="" id="facet-stage-any" checked> '
+                     r'<label class="facet__label" for="facet-stage-any">Any stage</label>', html)
+
+
+def test_every_control_of_the_page_submits_the_one_filter_form(client, few):
+    """Search, sort, paging and the compare boxes belong to the filter form, so none of them
+    drops a tick not yet applied; the page says how values combine."""
+    html = browse(client, "theme=space").content.decode()
+    assert re.search(r'<input id="browser-q" name="q" type="search" form="filters"', html)
+    assert '<select id="browser-sort" name="sort" form="filters">' in html
+    assert re.search(r'<button type="submit" form="filters">Search</button>', html)
+    assert 'href="#results-heading">Skip to results</a>' in html
+    assert "options ticked in one group widen the results (any of them), groups narrow them (all groups)" in html
+    assert not re.search(r'<form[^>]*role="search"', html)  # no second form to lose the ticks
+    assert '<script src="/static/js/case-browser.js" defer></script>' in html
 
 
 def test_case_list_number_of_queries(client, sixty, django_assert_max_num_queries):
     themes = list(Theme.objects.order_by("slug").values_list("slug", flat=True)[:2])
     query = f"country=ca&country=us&theme={themes[0]}&theme={themes[1]}&stage=pilot&year_from=2001&sort=-year"
-    # count, page, 2 prefetches, facet counts, facet names, 2 term look-ups (country, theme)
-    with django_assert_max_num_queries(9):
+    # count, page, 2 prefetches, facet counts, facet names, 2 term look-ups (country, theme), and
+    # the start-year chart's aggregate (the map and the other charts reuse the facet counts)
+    with django_assert_max_num_queries(10):
         response = browse(client, query)
     assert response.context["paginator"].count > 0
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         browse(client)
 
 

@@ -1,5 +1,8 @@
 """Two to four cases side by side: every field, shared values highlighted, bad or too many slugs answered clearly."""
+import re
+
 import pytest
+
 from django.urls import reverse
 
 from cases.models import Case, Participation
@@ -129,7 +132,19 @@ def test_compare_number_of_queries(client, pair, django_assert_max_num_queries):
     assert len(response.context["cases"]) == 4
 
 
-def test_case_browser_results_carry_a_compare_checkbox_for_the_compare_form(client, pair):
+def test_case_browser_results_carry_a_compare_checkbox_kept_by_the_filter_form(client, pair):
     html = client.get(reverse("cases:case-list")).content.decode()
-    assert '<input type="checkbox" name="cases" value="deep-space-food" form="compare-form">' in html
-    assert '<form id="compare-form" class="compare-bar" action="/compare/" method="get">' in html
+    assert '<input type="checkbox" name="cases" value="deep-space-food" form="filters">' in html
+    assert '<button type="submit" form="filters" formaction="/compare/">Compare the ticked cases</button>' in html
+
+
+def test_cases_ticked_for_comparison_survive_paging_and_filtering(client, pair):
+    """A ticked case stays ticked on the page that lists it, stays in the form (ticked, with its
+    title) on a page that does not, and rides along in a chip's link."""
+    listed = client.get(reverse("cases:case-list"), {"cases": "space-apps"}).content.decode()
+    assert '<input type="checkbox" name="cases" value="space-apps" form="filters" checked>' in listed
+    elsewhere = client.get(reverse("cases:case-list"), {"q": "nothing-matches-this", "cases": "space-apps"})
+    html = elsewhere.content.decode()
+    assert re.search(r'<input type="checkbox" name="cases" value="space-apps" form="filters" checked> [^<]+</label>', html)
+    assert [case.slug for case in elsewhere.context["compare_elsewhere"]] == ["space-apps"]
+    assert "cases=space-apps" in client.get(reverse("cases:case-list"), {"country": "us", "cases": "space-apps"}).context["compare_query"]

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
@@ -30,12 +30,18 @@ from ..models import (
     SuccessFactor,
     Theme,
 )
+from ..charts import bar_chart, start_year_counts, year_chart
+from ..facets import SPECS, count_families, count_stages
+from ..filters import CaseFilter
+from ..network import layout, shared_case_counts
+from ..worldmap import world_map
 from .paging import BadPageMixin, page_of
 
 CASES_PER_PAGE = 20
 QUOTES_ON_TERM_PAGE = 10
 RELATED_CASES = 6
 HOME_ENTRY_POINTS = 12
+STRONGEST_PAIRS = 15  # rows of the table beside the partner network
 ISO2 = re.compile(r"[A-Za-z]{2}")
 
 
@@ -95,6 +101,13 @@ class HomeView(TemplateView):
             .order_by("-published_case_count", "name")[:HOME_ENTRY_POINTS]
         )
         context["challenges"] = Challenge.objects.with_published_case_count()
+        context["charts"] = {
+            "years": year_chart(start_year_counts(published), title="By start year"),
+            "families": bar_chart([(label, count) for _, label, count in count_families(cases=published)],
+                                  title="By approach family"),
+            "stages": bar_chart([(label, count) for _, label, count in count_stages(cases=published)],
+                                title="By stage"),
+        }
         return context
 
 
@@ -253,12 +266,23 @@ class OrganisationDetailView(OldSlugMixin, TermCasesView):
         )
 
 
+def term_chart(terms, *, title):
+    """A bar chart of challenges or success factors (annotated with published_case_count), most met first."""
+    ranked = sorted(terms, key=lambda term: (-term.published_case_count, term.name))
+    return bar_chart([(term.name, term.published_case_count, term.get_absolute_url()) for term in ranked], title=title)
+
+
 class ChallengeListView(ListView):
     template_name = "cases/challenge_list.html"
     context_object_name = "challenges"
 
     def get_queryset(self):
         return Challenge.objects.with_published_case_count()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["chart"] = term_chart(context["challenges"], title="How many published cases met each challenge")
+        return context
 
 
 class SuccessFactorListView(ListView):
@@ -278,6 +302,7 @@ class SuccessFactorListView(ListView):
         context["kinds"] = [
             (label, by_kind[kind]) for kind, label in SuccessFactor.Kind.choices if kind in by_kind
         ]
+        context["chart"] = term_chart(context["success_factors"], title="How many published cases show each success factor")
         return context
 
 
@@ -334,10 +359,20 @@ class SuccessFactorDetailView(EvidenceTermView):
 
 
 class CountryListView(ListView):
-    """Countries by region; those with published cases first, the others behind a count."""
+    """Countries by region; those with published cases first, the others behind a count. Above
+    them, the map and the partner network of the published cases, or of those the case browser's
+    parameters leave (an invalid parameter answers 400 with its error)."""
 
     template_name = "cases/country_list.html"
     context_object_name = "countries"
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = CaseFilter(request.GET)
+        if not self.filterset.is_valid():
+            errors = [f"{name}: {' '.join(messages)}" for name, messages in self.filterset.form.errors.items()]
+            return render(request, "400.html", {"message": "Invalid filter. " + " ".join(errors),
+                                                "first_page": request.path}, status=400)
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return with_published_case_count(Country.objects.all()).order_by("region", "name")
@@ -353,6 +388,27 @@ class CountryListView(ListView):
             for value, label in Country._meta.get_field("region").choices
             if value in regions
         ]
+        countries = {country.code: country for country in context["countries"]}
+        chips = self.filterset.chips()
+        if chips:  # one aggregate: the countries of the filtered cases
+            cases = self.filterset.cases_without("sort")
+            counts = {key: count for _, key, count in SPECS["country"].counts(cases=cases, ordered=False)}
+        else:  # the counts the list already holds
+            cases = Case.objects.published()
+            counts = {code: country.published_case_count for code, country in countries.items()}
+        browser = reverse("cases:case-list")
+        selected = self.filterset.selected("country")
+
+        def href(code):
+            return f"{browser}?{self.filterset.querystring(country=[*selected, code] if code not in selected else selected)}"
+
+        network = layout(shared_case_counts(cases), countries=countries)
+        context.update(
+            chips=chips, browser_query=self.filterset.querystring(),
+            world_map=world_map(counts=counts, names={code: country.name for code, country in countries.items()},
+                                href=href),
+            network=network, strongest_pairs=network["edges"][:STRONGEST_PAIRS],
+        )
         return context
 
 
@@ -384,10 +440,22 @@ class CountryDetailView(TermCasesView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["partners"] = (
-            Country.objects.filter(cases__in=Case.objects.published().in_country(self.object.code))
-            .exclude(pk=self.object.pk)
+        country = self.object
+        here = Case.objects.published().in_country(country.code)
+        partners = list(
+            Country.objects.filter(cases__in=here).exclude(pk=country.pk)
             .annotate(shared_case_count=Count("cases", distinct=True))
             .order_by("-shared_case_count", "name")
+        )
+        countries = {partner.code: partner for partner in partners} | {country.code: country}
+        network = layout(shared_case_counts(here), countries=countries, centre=country.code)
+        context.update(
+            partners=partners,
+            world_map=world_map(
+                counts={partner.code: partner.shared_case_count for partner in partners},
+                names={code: other.name for code, other in countries.items()},
+                href=lambda code: reverse("cases:country-detail", kwargs={"code": code}), highlight=country.code,
+            ),
+            network=network, strongest_pairs=network["edges"][:STRONGEST_PAIRS],
         )
         return context

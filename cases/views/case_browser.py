@@ -4,18 +4,24 @@ Bad input follows cases.filters: a malformed value answers 400 with the error be
 (exports: a plain-text 400); an unknown value is ignored with a notice. The `page` parameter:
 not a whole number from 1 up is a 400; a page past the end shows the last page, with a notice.
 """
+from urllib.parse import urlencode
+
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django_filters.views import FilterView
 
 from ..models import Case
 from ..exports import case_rows, csv_lines, json_chunks
+from ..charts import bar_chart, start_year_counts, year_chart
 from ..facets import compute_facets
-from ..filters import MAX_VALUES, CaseFilter, shown
+from ..worldmap import world_map
+from ..filters import MAX_VALUES, SLUG, CaseFilter, shown
+from .compare import requested_slugs
 from .limits import rate_limited
 from .paging import page_number
 
 PAGE_SIZE = 20
+MAX_COMPARE_KEPT = 20  # cases ticked for comparison that the browser carries along
 
 
 class CaseListView(FilterView):
@@ -62,24 +68,68 @@ class CaseListView(FilterView):
         filterset = self.filterset
         valid = filterset.is_valid()
         query = filterset.querystring() if valid else ""
+        facets = compute_facets(filterset=filterset, whole=("country",)) if valid else []
         context.update(
-            facets=compute_facets(filterset=filterset) if valid else [],
+            facets=facets,
+            world_map=self.world_map(facets) if valid else None,
+            charts=self.charts(facets) if valid else None,
             chips=filterset.chips() if valid else [],
             notices=self.notices,
             page_error=self.page_error,
             query=query,
             sort_key=filterset.sort_key if valid else "",
-            sort_links=[
-                (key, label, filterset.querystring(sort=[key])) for key, label in filterset.sort_options()
-            ] if valid else [],
-            kept_params=filterset.params(q=[]),  # what a new search keeps: the filters and the sort
+            sort_options=filterset.sort_options() if valid else [],
+            # A default order is submitted as no order, so that a new search sorts by relevance.
+            sort_chosen=valid and bool(filterset.form.cleaned_data.get("sort")),
             invalid_fields=self.invalid_fields(),
             invalid_count=len(filterset.errors),
             valid_query=None if valid else filterset.querystring(),
             csv_url=f"{reverse('cases:case-export-csv')}?{query}".rstrip("?"),
             json_url=f"{reverse('cases:case-export-json')}?{query}".rstrip("?"),
         )
+        context.update(self.compare_selection(context["cases"] if valid else []))
         return context
+
+    def world_map(self, facets):
+        """The map of the country facet's counts (no query of its own); a country links to this
+        page with that country added to the selection (a selected one: removed from it)."""
+        countries = next(facet for facet in facets if facet.name == "country")
+        selected = self.filterset.selected("country")
+
+        def href(code):
+            values = [value for value in selected if value != code] if code in selected else [*selected, code]
+            return f"?{self.filterset.querystring(country=values)}"
+
+        return world_map(
+            counts={value: count for value, _, count in countries.all_options},
+            names={value.upper(): label for value, label, _ in countries.all_options},
+            href=href,
+        )
+
+    def charts(self, facets):
+        """Cases by start year (one aggregate), by approach family and by stage (the facets'
+        counts: a selected family or stage is set aside, as its filter counts)."""
+        by_name = {facet.name: facet for facet in facets}
+        return {
+            "years": year_chart(start_year_counts(self.filterset.cases_without("sort")), title="By start year"),
+            "families": bar_chart([(o.label, o.count) for o in by_name["family"].options], title="By approach family"),
+            "stages": bar_chart([(o.label, o.count) for o in by_name["stage"].options], title="By stage"),
+        }
+
+    def compare_selection(self, cases_on_page):
+        """The cases ticked for comparison (`cases=` parameters, kept by the filter form while the
+        visitor filters and pages): their slugs, those ticked on other pages (one query, only when
+        there are such), and the query string that carries them in a chip's link."""
+        slugs = [slug for slug in requested_slugs(self.request) if SLUG.match(slug)][:MAX_COMPARE_KEPT]
+        on_page = {case.slug for case in cases_on_page}
+        elsewhere = [slug for slug in slugs if slug not in on_page]
+        return {
+            "compare_slugs": slugs,
+            "compare_elsewhere": list(
+                Case.objects.published().filter(slug__in=elsewhere).only("slug", "title").order_by("title")
+            ) if elsewhere else [],
+            "compare_query": urlencode([("cases", slug) for slug in slugs]),
+        }
 
     INLINE_FIELDS = ("q", "year_from", "year_to", "sort")  # the template shows their errors in place
 

@@ -1,0 +1,180 @@
+"""The world map and the partner network (cases/worldmap.py, cases/network.py) on the case browser,
+/countries/ and a country page: the same numbers as the facets and the ORM, links that add exactly
+one filter, and bounded queries."""
+import re
+from urllib.parse import parse_qsl
+
+import pytest
+from django.http import QueryDict
+
+from cases.facets import count_countries
+from cases.filters import CaseFilter
+from cases.models import Case, Country
+from cases.network import shared_case_counts
+from cases.worldmap import bands, world
+from tests.factories import CaseFactory, ThemeFactory
+from tests.pages_library import build_library
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def library(db):
+    space, food = ThemeFactory(slug="space"), ThemeFactory(slug="food")
+    CaseFactory(countries=["CA", "US"], themes=[space])
+    CaseFactory(countries=["CA", "US", "FR"], themes=[space])
+    CaseFactory(countries=["CA", "FR"], themes=[food])
+    CaseFactory(countries=["SG", "MT"], themes=[food])  # small states: dots
+    CaseFactory(countries=["JP"], themes=[space])
+    CaseFactory(countries=["CA", "US", "DE"], themes=[space], status=Case.Status.DRAFT)
+
+
+def map_counts(response):
+    return {shape.code: shape.count for shape in response.context["world_map"]["rows"]}
+
+
+@pytest.mark.parametrize("query", ["", "theme=space", "country=ca", "country=ca&theme=food", "country=fr&country=us"])
+def test_browser_map_counts_equal_the_country_facet_counts(client, library, query):
+    response = client.get(f"/cases/?{query}")
+    assert response.status_code == 200
+    filterset = CaseFilter(QueryDict(query))
+    assert filterset.is_valid()
+    cases = filterset.cases_without("country") if filterset.selected("country") else filterset.cases_without("sort")
+    expected = {value.upper(): count for value, _, count in count_countries(cases=cases)}
+    assert map_counts(response) == expected
+    facet = next(facet for facet in response.context["facets"] if facet.name == "country")
+    assert {option.value.upper(): option.count for option in facet.options if option.count} == expected
+
+
+def test_a_country_on_the_browser_map_adds_exactly_that_country_to_the_filters(client, library):
+    response = client.get("/cases/?theme=space&country=us&sort=-year")
+    shapes = {shape.code: shape for shape in response.context["world_map"]["shapes"]}
+    added = dict(parse_qsl(shapes["CA"].href.lstrip("?"), keep_blank_values=True))
+    params = parse_qsl(shapes["CA"].href.lstrip("?"))
+    assert sorted(params) == sorted([("theme", "space"), ("country", "us"), ("country", "ca"), ("sort", "-year")])
+    assert added["theme"] == "space"
+    removed = parse_qsl(shapes["US"].href.lstrip("?"))  # a selected country's link removes it
+    assert sorted(removed) == sorted([("theme", "space"), ("sort", "-year")])
+    assert shapes["DE"].href is None  # only a draft takes part: no link, no count
+    followed = client.get(f"/cases/{shapes['CA'].href}")
+    assert followed.context["paginator"].count == Case.objects.published().with_theme("space").in_country("us", "ca").count()
+
+
+def test_map_svg_is_accessible_and_small_states_are_clickable_dots(client, library):
+    html = client.get("/cases/").content.decode()
+    assert re.search(r'<svg class="world-map__svg"[^>]*aria-labelledby="cases-map-title cases-map-desc"', html)
+    assert '<title id="cases-map-title">' in html and '<desc id="cases-map-desc">' in html
+    assert re.search(r'<a href="\?country=sg" aria-label="Singapore: 1 case"><g [^>]*>(<path [^>]*>)?<circle ', html)
+    assert re.search(r'<td><a href="\?country=ca">Canada</a></td><td class="num">3</td>', html)  # the table beside
+    assert "Natural Earth" in html
+
+
+def test_every_country_of_the_table_but_antarctica_is_on_the_map():
+    assert set(world()["countries"]) == set(Country.objects.exclude(code="AQ").values_list("code", flat=True))
+    assert {"SG", "MT", "MC", "VA"} <= {code for code, shape in world()["countries"].items() if "dot" in shape}
+
+
+def test_legend_bands_cover_every_count_once():
+    for maximum in (1, 2, 3, 7, 43, 1000):
+        legend = bands(maximum)
+        covered = [n for band in legend for n in range(band.low, band.high + 1)]
+        assert covered == list(range(1, maximum + 1))
+
+
+def test_network_edges_equal_the_orm_shared_case_counts(library):
+    published = Case.objects.published()
+    pairs = shared_case_counts(published)
+    assert pairs == {("CA", "US"): 2, ("CA", "FR"): 2, ("FR", "US"): 1, ("MT", "SG"): 1}
+    for (first, second), shared in pairs.items():
+        assert published.in_country(first).in_country(second).count() == shared
+
+
+def test_countries_page_draws_the_map_and_network_filtered_by_the_browser_parameters(client, library):
+    everything = client.get("/countries/")
+    assert everything.status_code == 200
+    assert map_counts(everything) == {"CA": 3, "US": 2, "FR": 2, "SG": 1, "MT": 1, "JP": 1}
+    pairs = {(edge.first.code, edge.second.code): edge.shared for edge in everything.context["network"]["edges"]}
+    assert {tuple(sorted(pair)): shared for pair, shared in pairs.items()} == shared_case_counts(Case.objects.published())
+    food = client.get("/countries/?theme=food")
+    assert map_counts(food) == {"CA": 1, "FR": 1, "SG": 1, "MT": 1}
+    html = food.content.decode()
+    assert "Theme: " in html and "Strongest pairs" in html
+    shapes = {shape.code: shape for shape in food.context["world_map"]["shapes"]}
+    assert sorted(parse_qsl(shapes["FR"].href.split("?", 1)[1])) == [("country", "fr"), ("theme", "food")]
+    assert client.get("/countries/?theme=Not%20A%20Slug").status_code == 400
+
+
+def test_country_page_map_highlights_the_country_and_shades_its_partners(client, library):
+    response = client.get("/countries/ca/")
+    html = response.content.decode()
+    assert "Canada’s partners" in html
+    assert map_counts(response) == {"US": 2, "FR": 2}
+    shapes = {shape.code: shape for shape in response.context["world_map"]["shapes"]}
+    assert shapes["CA"].highlight and shapes["CA"].href == "/countries/ca/"
+    edges = {(edge.first.code, edge.second.code): edge.shared for edge in response.context["network"]["edges"]}
+    assert {tuple(sorted(pair)): n for pair, n in edges.items()} == {("CA", "US"): 2, ("CA", "FR"): 2, ("FR", "US"): 1}
+    centre = [node for node in response.context["network"]["nodes"] if node.centre]
+    assert [node.code for node in centre] == ["CA"]
+
+
+@pytest.fixture
+def many(db):
+    build_library(cases=40)
+    CaseFactory.create_batch(5, status=Case.Status.DRAFT, countries=["CA", "US"])
+
+
+@pytest.mark.parametrize("url, queries", [
+    ("/countries/", 2),  # the list (its counts shade the map), the pairs
+    ("/countries/?stage=pilot", 3),  # the list, the map's counts, the pairs
+    ("/countries/?country=ca&stage=pilot", 4),  # and the country look-up
+    ("/countries/ca/", 7),  # the country page's 6, and the pairs
+])
+def test_map_and_network_add_at_most_one_query_each(client, many, django_assert_max_num_queries, url, queries):
+    with django_assert_max_num_queries(queries):
+        assert client.get(url).status_code == 200
+
+
+# --- Charts --------------------------------------------------------------------------------------
+
+def test_browser_charts_count_the_filtered_cases_by_year_family_and_stage(client, library):
+    from cases.models import Approach
+    from tests.factories import ApproachFactory
+
+    testbed = ApproachFactory(family=Approach.Family.EXPERIMENTATION)
+    for case in Case.objects.published().with_theme("space"):
+        case.approaches.add(testbed)
+    Case.objects.filter(slug__in=Case.objects.published().with_theme("space").values("slug")[:1]).update(start_year=2015)
+    response = client.get("/cases/?theme=space")
+    charts = response.context["charts"]
+    expected_years = {}
+    for year in Case.objects.published().with_theme("space").values_list("start_year", flat=True):
+        expected_years[year] = expected_years.get(year, 0) + 1
+    assert {column.year: column.count for column in charts["years"]["columns"] if column.count} == expected_years
+    assert [(bar.label, bar.count) for bar in charts["families"]["bars"]] == [("Experimentation", 3)]
+    assert [(bar.label, bar.count) for bar in charts["stages"]["bars"]] == [("Pilot", 3)]
+    html = response.content.decode()
+    assert re.search(r'<desc id="chart-stages-desc">Pilot: 3 cases</desc>', html)  # the text alternative
+    assert re.search(r'<desc id="chart-years-desc">Cases by start year: 2015: 1; 2020: 2\.</desc>', html)
+
+
+def test_overview_and_term_lists_chart_how_often_each_is_met(client, library):
+    from tests.factories import CaseChallengeFactory, ChallengeFactory
+
+    language = ChallengeFactory(name="Language barriers")
+    for case in Case.objects.published()[:2]:
+        CaseChallengeFactory(case=case, challenge=language)
+    home = client.get("/").content.decode()
+    assert '<desc id="home-stages-desc">Pilot: 5 cases</desc>' in home
+    challenges = client.get("/challenges/")
+    assert [(bar.label, bar.count) for bar in challenges.context["chart"]["bars"]] == [("Language barriers", 2)]
+    assert "Language barriers: 2 cases" in challenges.content.decode()
+
+
+@pytest.mark.parametrize("url, queries", [
+    ("/", 13),  # the overview's 10, and one aggregate per chart
+    ("/challenges/", 1),  # the chart draws the list's own counts
+    ("/success-factors/", 1),
+])
+def test_charts_add_at_most_one_query_each(client, many, django_assert_max_num_queries, url, queries):
+    with django_assert_max_num_queries(queries):
+        assert client.get(url).status_code == 200
