@@ -23,7 +23,7 @@ from django import forms
 from django.db.models import F
 
 from .models import Approach, Case, Challenge, Country, Organisation, Region, SuccessFactor, Theme
-from .search import MAX_QUERY_LENGTH, clean_query, search_cases
+from .search import MAX_QUERY_LENGTH, clean_query, query_notices, search_cases
 
 MAX_VALUES = 20  # values of one repeatable parameter that are used
 MAX_SHOWN_VALUE = 40  # characters of a rejected value repeated back in a message
@@ -319,6 +319,8 @@ class CaseFilter(django_filters.FilterSet):
                 notices.append(f"Only the first {MAX_VALUES} values of “{name}” are used; {terms.dropped} ignored.")
         if cleaned.get("q") and clean_query(cleaned["q"])[1]:
             notices.append(f"The search uses only the first {MAX_QUERY_LENGTH} characters of your query.")
+        if self.searched:
+            notices += query_notices(self.searched)
         if cleaned.get("sort") == "relevance" and not self.searched:
             notices.append("Sorting by relevance needs a search: sorted by title.")
         return notices
