@@ -54,6 +54,8 @@ def test_parse_query_reads_phrases_and_exclusions():
 def test_parse_query_reads_hyphenated_words_as_phrases_joined_and_in_part():
     (term,) = parse_query("P-8").alternatives[0]
     assert term.forms == (Form(("p", "8"), prefix=True), Form(("p8",), prefix=True))
+    (compound,) = parse_query("co-creation").alternatives[0]
+    assert compound.forms == (Form(("co", "creat"), prefix=True), Form(("cocreat",), prefix=True))
 
 
 def test_parse_query_adds_other_spellings_and_names():
@@ -321,3 +323,12 @@ def test_a_phrase_is_found_and_highlighted_across_punctuation():
     CaseFactory(title="Phrases", summary="We built a deep-space network.", body="")
     hit = search('"deep space"').groups[0].hits[0]
     assert "<mark>deep</mark>-<mark>space</mark>" in hit.snippet
+
+
+def test_the_case_browser_finds_cases_by_their_country_and_explains_stop_words(client):
+    CaseFactory(slug="in-canada", title="Deep Space Food Challenge", summary="", body="", countries=["CA"])
+    CaseFactory(slug="elsewhere", title="Food elsewhere", summary="", body="", countries=["FR"])
+    response = client.get(reverse("cases:case-list"), {"q": "canada"})
+    assert [case.slug for case in response.context["page_obj"].object_list] == ["in-canada"]
+    response = client.get(reverse("cases:case-list"), {"q": "the of"})
+    assert "only very common words" in response.content.decode()

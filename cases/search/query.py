@@ -99,9 +99,9 @@ def word_term(word, negated=False):
 def phrase_term(words, negated=False, prefix=False):
     """Words in a row; a compound ("p-8") also matches joined ("p8…") and as a prefix (`prefix`)."""
     forms = [Form(tuple(words), prefix=prefix)]
-    joined = "".join(words)
     if prefix:
-        forms.append(Form((joined,), prefix=True))
+        # "co-creation" also finds "co-created", "cocreation" and "co creation".
+        forms = [Form((*words[:-1], stem(words[-1])), prefix=True), Form((stem("".join(words)),), prefix=True)]
     forms += [Form(tuple(name.split())) for name in other_names(" ".join(words))]
     return Term(" ".join(words), tuple(dict.fromkeys(forms)), negated)
 

@@ -173,7 +173,10 @@ def sqlite_statements():
             rows = ["NEW"]
         body = " ".join(sqlite_refresh(rule.kind, rule.keys.format(row=row)) for row in rows)
         event = f"UPDATE OF {rule.column}" if rule.column else rule.event
-        statements.append(f"CREATE TRIGGER cases_search_{number} AFTER {event} ON {rule.table} BEGIN {body} END")
+        when = f" WHEN OLD.{rule.column} IS NOT NEW.{rule.column}" if rule.column else ""
+        statements.append(
+            f"CREATE TRIGGER cases_search_{number} AFTER {event} ON {rule.table}{when} BEGIN {body} END"
+        )
     for kind in KINDS:
         statements.append(
             f"INSERT INTO {FTS_TABLE} (rowid, title, names, body) SELECT entry_id, {TEXT_FUNCTION}(title), "
@@ -240,6 +243,9 @@ def postgres_statements():
         $$""",
         f"CREATE TABLE {ENTRY_TABLE} (id bigint PRIMARY KEY, vector tsvector NOT NULL)",
         f"CREATE INDEX {ENTRY_TABLE}_vector ON {ENTRY_TABLE} USING gin (vector)",
+        # The case browser's `q` searches cases alone: an index of their entries spares it the quotes'.
+        f"CREATE INDEX {ENTRY_TABLE}_case_vector ON {ENTRY_TABLE} USING gin (vector) "
+        f"WHERE id % {KIND_BITS} = 1",
         f"CREATE TABLE {WORD_TABLE} (word text PRIMARY KEY, documents integer NOT NULL)",
         f"""CREATE FUNCTION cases_search_words_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
@@ -294,7 +300,8 @@ def postgres_statements():
         "DROP TABLE IF EXISTS cases_search_word CASCADE",
         *[f"DROP TRIGGER IF EXISTS {table}_search_words_{event} ON {table}"
           for table in ("cases_case", "cases_document", "cases_quote") for event in ("insert", "update")],
-        *[f"DROP FUNCTION IF EXISTS {table}_search_words()" for table in ("cases_case", "cases_document", "cases_quote")],
+        *[f"DROP FUNCTION IF EXISTS {table}_search_words()"
+          for table in ("cases_case", "cases_document", "cases_quote")],
         *statements,
     ]
 

@@ -6,7 +6,9 @@ from django.core.paginator import Paginator
 from django.db.models import FloatField, Value
 from django.db.models.expressions import RawSQL
 
-from ..models import Approach, Case, Challenge, Country, Document, Organisation, Quote, Source, SuccessFactor, Theme, Topic
+from ..models import (
+    Approach, Case, Challenge, Country, Document, Organisation, Quote, Source, SuccessFactor, Theme, Topic,
+)
 from . import engine, schema
 from .query import MAX_QUERY_LENGTH, clean_query, parse_query
 from .snippets import Matcher, snippet
@@ -193,7 +195,9 @@ class Searcher:
     def run(self, *, kind=None, page=1, per_kind=5, per_page=20):
         results = SearchResults(query=self.query)
         if self.was_truncated:
-            results.notices.append(f"Your search was longer than {MAX_QUERY_LENGTH} characters; only its start was used.")
+            results.notices.append(
+                f"Your search was longer than {MAX_QUERY_LENGTH} characters; only its start was used."
+            )
         if not self.query:
             return results
         notices = query_notices(self.query)
