@@ -46,6 +46,13 @@ def ids_sql(kind_code):
             f"WHERE matched.entry %% {KIND_BITS} = {kind_code}")
 
 
+def object_ids(parsed, kind_code):
+    """[object id, …] of one (integer-keyed) kind matching the query."""
+    with connection.cursor() as cursor:
+        cursor.execute(ids_sql(kind_code), [expression(parsed)])
+        return [object_id for (object_id,) in cursor.fetchall()]
+
+
 class IndexRank(Func):
     """The search score of the row whose primary key is the expression: a correlated lookup of its
     entry (SQLite seeks the entry's rowid within the match; PostgreSQL reads it by primary key)."""

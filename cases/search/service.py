@@ -67,12 +67,14 @@ KINDS = (
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 
 
-def search_cases(cases, q):
+def search_cases(cases, q, *, case_ids=None):
     """Filter a Case queryset by the query `q` and annotate a `rank` (higher is better).
 
     A case matches through its title, summary, body and the names of what it links to (countries
     with their codes, organisations, themes, approaches, challenges, success factors). A query
     without words leaves the cases as they are (rank 0); one of stop words only matches nothing.
+    `case_ids`: matching_case_ids(q) when the caller already holds them (a page filtering the
+    same search many times, as the case browser's facets do, matches once).
     """
     parsed = parse_query(q)
     if not parsed.had_words:
@@ -81,7 +83,16 @@ def search_cases(cases, q):
         return cases.none().annotate(rank=Value(0.0, output_field=FloatField()))
     code = schema.KINDS_BY_NAME["case"].code
     match = engine.expression(parsed)
-    return cases.filter(pk__in=RawSQL(engine.ids_sql(code), [match])).annotate(rank=engine.IndexRank("pk", match, code))
+    matching = case_ids if case_ids is not None else RawSQL(engine.ids_sql(code), [match])
+    return cases.filter(pk__in=matching).annotate(rank=engine.IndexRank("pk", match, code))
+
+
+def matching_case_ids(q):
+    """The ids of the published cases matching `q` (a list, one query), or None when `q` has nothing to look for."""
+    parsed = parse_query(q)
+    if parsed.is_empty:
+        return None
+    return engine.object_ids(parsed, schema.KINDS_BY_NAME["case"].code)
 
 
 def query_notices(q):
