@@ -23,7 +23,7 @@ from django import forms
 from django.db.models import F
 
 from .models import Approach, Case, Challenge, Country, Organisation, Region, SuccessFactor, Theme
-from .search import MAX_QUERY_LENGTH, clean_query, matching_case_ids, query_notices, search_cases
+from .search import MAX_QUERY_LENGTH, clean_query, matching_case_scores, query_notices, search_cases
 
 MAX_VALUES = 20  # values of one repeatable parameter that are used
 MAX_SHOWN_VALUE = 40  # characters of a rejected value repeated back in a message
@@ -175,9 +175,9 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_q(self, cases, name, value):
         # The facets filter the same search again and again: match it once per page.
-        if getattr(self, "_searched_ids", (None, None))[0] != value:
-            self._searched_ids = (value, matching_case_ids(value))
-        return search_cases(cases, value, case_ids=self._searched_ids[1])
+        if getattr(self, "_searched", (None, None))[0] != value:
+            self._searched = (value, matching_case_scores(value))
+        return search_cases(cases, value, case_scores=self._searched[1])
 
     def filter_country(self, cases, name, terms):
         return cases.in_country(*terms.values) if terms.known else cases

@@ -5,7 +5,6 @@ see schema.py and query.py); they rank differently: bm25 on SQLite, ts_rank on P
 weighting the title above the names of what an item links to, above its body.
 """
 from django.db import connection
-from django.db.models import FloatField, Func
 
 from . import schema
 
@@ -46,35 +45,13 @@ def ids_sql(kind_code):
             f"WHERE matched.entry %% {KIND_BITS} = {kind_code}")
 
 
-def object_ids(parsed, kind_code):
-    """[object id, …] of one (integer-keyed) kind matching the query."""
+def scored_ids(parsed, kind_code):
+    """[(object id, score)] of one (integer-keyed) kind matching the query, best first."""
+    sql = (f"SELECT scored.entry / {KIND_BITS}, scored.score FROM ({scored_sql()}) AS scored "
+           f"WHERE scored.entry %% {KIND_BITS} = {kind_code} ORDER BY scored.score DESC, scored.entry")
     with connection.cursor() as cursor:
-        cursor.execute(ids_sql(kind_code), [expression(parsed)])
-        return [object_id for (object_id,) in cursor.fetchall()]
-
-
-class IndexRank(Func):
-    """The search score of the row whose primary key is the expression: a correlated lookup of its
-    entry (SQLite seeks the entry's rowid within the match; PostgreSQL reads it by primary key)."""
-
-    output_field = FloatField()
-
-    def __init__(self, pk, match, kind_code):
-        """`match`: the query as expression() writes it; `kind_code`: the kind of the rows (schema.KINDS)."""
-        super().__init__(pk)
-        self.match = match
-        self.kind_code = kind_code
-
-    def as_sql(self, compiler, connection, **extra_context):
-        pk_sql, pk_params = compiler.compile(self.source_expressions[0])
-        entry = f"({pk_sql}) * {KIND_BITS} + {self.kind_code}"
-        if connection.vendor == "postgresql":
-            sql = (f"(SELECT ts_rank('{{0.1, 0.2, 0.4, 1.0}}', vector, to_tsquery('{schema.CONFIG}', %s)) "
-                   f"FROM {schema.ENTRY_TABLE} WHERE id = {entry})")
-        else:
-            fts = schema.FTS_TABLE
-            sql = f"(SELECT -bm25({fts}, 10.0, 4.0, 1.0) FROM {fts} WHERE {fts} MATCH %s AND rowid = {entry})"
-        return sql, (self.match, *pk_params)
+        cursor.execute(sql, [expression(parsed)])
+        return cursor.fetchall()
 
 
 def counts(parsed):

@@ -3,7 +3,8 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import FloatField, Value
+from django.db.models import Case as Conditional
+from django.db.models import FloatField, Value, When
 from django.db.models.expressions import RawSQL
 
 from ..models import (
@@ -67,32 +68,48 @@ KINDS = (
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 
 
-def search_cases(cases, q, *, case_ids=None):
+EXACTLY_RANKED = 100  # the best cases a search ranks one by one; the others follow by the page's tie-break
+MAX_ID_LIST = 2000
+
+
+def search_cases(cases, q, *, case_scores=None):
     """Filter a Case queryset by the query `q` and annotate a `rank` (higher is better).
 
     A case matches through its title, summary, body and the names of what it links to (countries
     with their codes, organisations, themes, approaches, challenges, success factors). A query
     without words leaves the cases as they are (rank 0); one of stop words only matches nothing.
-    `case_ids`: matching_case_ids(q) when the caller already holds them (a page filtering the
-    same search many times, as the case browser's facets do, matches once).
+    The EXACTLY_RANKED best cases have decreasing ranks, the others rank 0. Runs the match at
+    once (one query) unless `case_scores`, matching_case_scores(q), is given: a page filtering
+    the same search many times, as the case browser's facets do, matches once.
     """
     parsed = parse_query(q)
     if not parsed.had_words:
         return cases.annotate(rank=Value(0.0, output_field=FloatField()))
     if parsed.is_empty:
         return cases.none().annotate(rank=Value(0.0, output_field=FloatField()))
-    code = schema.KINDS_BY_NAME["case"].code
-    match = engine.expression(parsed)
-    matching = case_ids if case_ids is not None else RawSQL(engine.ids_sql(code), [match])
-    return cases.filter(pk__in=matching).annotate(rank=engine.IndexRank("pk", match, code))
+    scored = case_scores if case_scores is not None else matching_case_scores(q)
+    best = scored[:EXACTLY_RANKED]
+    rank = Value(0.0, output_field=FloatField())
+    if best:
+        rank = Conditional(
+            *[When(pk=pk, then=Value(float(len(best) - position))) for position, (pk, _) in enumerate(best)],
+            default=Value(0.0), output_field=FloatField(),
+        )
+    if len(scored) > MAX_ID_LIST:  # a long list of ids costs more than matching again
+        code = schema.KINDS_BY_NAME["case"].code
+        matching = RawSQL(engine.ids_sql(code), [engine.expression(parsed)])
+    else:
+        matching = [pk for pk, _ in scored]
+    return cases.filter(pk__in=matching).annotate(rank=rank)
 
 
-def matching_case_ids(q):
-    """The ids of the published cases matching `q` (a list, one query), or None when `q` has nothing to look for."""
+def matching_case_scores(q):
+    """[(case id, score)] of the published cases matching `q`, best first (one query); [] when `q`
+    has nothing to look for."""
     parsed = parse_query(q)
     if parsed.is_empty:
-        return None
-    return engine.object_ids(parsed, schema.KINDS_BY_NAME["case"].code)
+        return []
+    return engine.scored_ids(parsed, schema.KINDS_BY_NAME["case"].code)
 
 
 def query_notices(q):
