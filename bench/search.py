@@ -9,8 +9,9 @@ database of your own, filled by `generate_library`:
     DEBUG=1 .venv/bin/python manage.py generate_library --cases 10000 --quotes 200000
     .venv/bin/python bench/search.py --write docs/performance.md
 
-Targets (design.md and issue 5): search under 150 ms median with 200,000 quotes; the matrix of
-500 cases under 300 ms.
+Targets (issue 15): search median under 60 ms and p95 under 150 ms at 10,000 cases and 200,000
+quotes on PostgreSQL, median under 100 ms on SQLite (run it on both); the matrix of 500 cases
+under 300 ms (issue 5).
 """
 import argparse
 import os
@@ -33,8 +34,8 @@ from django.conf import settings  # noqa: E402
 
 from perfdoc import write_section  # noqa: E402  (bench/ is the script folder)
 
-SECTION = "## Search and matrix"
-SEARCH_TARGET_MS = 150
+SECTION = "## Search and matrix"  # on PostgreSQL; on SQLite the section is "## Search and matrix on SQLite"
+SEARCH_TARGETS_MS = {"postgresql": (60, 150), "sqlite": (100, None)}  # (median, p95)
 MATRIX_TARGET_MS = 300
 MATRIX_CASES = 500
 # (what it exercises, the query): common and rare words, phrases, exclusions, `or`, misspellings.
@@ -47,10 +48,16 @@ QUERIES = [
     ("an exclusion", "testbed -budget"),
     ("or", "hackathon or sandbox"),
     ("a taxonomy name", "cultural norms"),
+    ("a country's short name", "USA"),
+    ("a hyphenated word", "co-creation"),
+    ("a British spelling", "behavioural"),
+    ("a code in part", "P-8"),
     ("a misspelling (respelt)", "testbd"),
     ("no match", "zzqxv"),
     ("stop words only", "the and of"),
 ]
+# The case browser's `q`, which also matches the names of what a case links to.
+BROWSER_QUERIES = [("a country's name", "canada"), ("a common word", "budget"), ("two words", "feedback loops")]
 
 
 def setup():
@@ -111,6 +118,15 @@ def run(repeat):
             f"| {label} | `{query}` | {shown} | {statistics.median(samples):.0f} | {p95(samples):.0f} |"
         )
         print(search_rows[-1], file=sys.stderr)
+    for label, query in BROWSER_QUERIES:
+        samples, _ = timed(client, reverse("cases:case-list"), {"q": query}, repeat)
+        search_samples += samples
+        found = CaseFilter({"q": query}).qs.count()
+        search_rows.append(
+            f"| case browser, {label} | `?q={query}` | {found:,} cases | {statistics.median(samples):.0f} | "
+            f"{p95(samples):.0f} |"
+        )
+        print(search_rows[-1], file=sys.stderr)
 
     matrix_rows = []
     theme = theme_near(MATRIX_CASES)
@@ -137,7 +153,7 @@ def run(repeat):
     version = connection.cursor().connection.server_version if vendor == "postgresql" else ""
     database = f"PostgreSQL {version // 10000}.{version % 10000}" if vendor == "postgresql" else vendor
     lines += [
-        SECTION,
+        section_heading(),
         "",
         f"Measured {date.today().isoformat()} by `bench/search.py` ({repeat} timed requests each, after a warm-up) "
         f"on {database}, Python {platform.python_version()}, {os.cpu_count()} CPUs "
@@ -155,7 +171,10 @@ def run(repeat):
             if load > (os.cpu_count() or 1)
             else []
         ),
-        f"**Search: median {search_median:.0f} ms over all the queries below (target: under {SEARCH_TARGET_MS} ms).**",
+        f"**Search: median {search_median:.0f} ms, p95 {p95(search_samples):.0f} ms over all the requests below "
+        f"(target on {vendor}: median under {SEARCH_TARGETS_MS.get(vendor, (0, 0))[0]} ms"
+        + (f", p95 under {SEARCH_TARGETS_MS[vendor][1]} ms" if SEARCH_TARGETS_MS.get(vendor, (0, 0))[1] else "")
+        + ").**",
         "",
         "| query | | results | median ms | p95 ms |",
         "|---|---|---:|---:|---:|",
@@ -173,13 +192,21 @@ def run(repeat):
         "|---|---:|---:|---:|",
         *matrix_rows,
         "",
-        "How: stored `tsvector` columns kept by triggers with GIN indexes; the ranking query selects only ids "
-        "and a window count, then the few hits are fetched with `ts_headline`; a search that finds nothing is "
-        "respelt from the library's vocabulary (pg_trgm) and run again. The matrix makes a fixed number of "
-        "queries (cases, columns, links of the page's cases, column totals) whatever the data size.",
+        "How: one trigger-maintained index of published items (cases/search/schema.py): an FTS5 table on "
+        "SQLite, a GIN-indexed `tsvector` table on PostgreSQL. One query ranks every kind and counts it (a "
+        "window over the matches), one query per kind with hits fetches its few rows, and snippets are cut "
+        "in Python in linear time; a search that finds nothing is respelt from the index's vocabulary and run "
+        "again. The matrix makes a fixed number of queries (cases, columns, links of the page's cases, column "
+        "totals) whatever the data size.",
         "",
     ]
     return "\n".join(lines)
+
+
+def section_heading():
+    from django.db import connection
+
+    return SECTION if connection.vendor == "postgresql" else f"{SECTION} on SQLite"
 
 
 def main():
@@ -191,7 +218,7 @@ def main():
     section = run(args.repeat)
     print(section)
     if args.write:
-        write_section(args.write, SECTION, section)
+        write_section(args.write, section_heading(), section)
 
 
 if __name__ == "__main__":

@@ -18,3 +18,10 @@ class CasesConfig(AppConfig):
         from . import permalinks
 
         permalinks.connect()
+
+        from django.db.backends.signals import connection_created
+
+        from .search.schema import register_sqlite_functions
+
+        # The SQLite search triggers call a Python function (see cases/search/schema.py).
+        connection_created.connect(register_sqlite_functions, dispatch_uid="cases_search_sqlite_functions")

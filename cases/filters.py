@@ -24,7 +24,7 @@ from django.db.models import F
 
 from .models import Approach, Case, Challenge, Country, Organisation, Region, SuccessFactor, Theme
 from .numbers import WholeNumberField
-from .search import MAX_QUERY_LENGTH, clean_query, search_cases
+from .search import MAX_QUERY_LENGTH, clean_query, matching_case_scores, query_notices, search_cases
 
 MAX_VALUES = 20  # values of one repeatable parameter that are used
 MAX_SHOWN_VALUE = 40  # characters of a rejected value repeated back in a message
@@ -175,7 +175,10 @@ class CaseFilter(django_filters.FilterSet):
     # --- the filters ------------------------------------------------------------------------
 
     def filter_q(self, cases, name, value):
-        return search_cases(cases, value)
+        # The facets filter the same search again and again: match it once per page.
+        if getattr(self, "_searched", (None, None))[0] != value:
+            self._searched = (value, matching_case_scores(value))
+        return search_cases(cases, value, case_scores=self._searched[1])
 
     def filter_country(self, cases, name, terms):
         return cases.in_country(*terms.values) if terms.known else cases
@@ -320,6 +323,8 @@ class CaseFilter(django_filters.FilterSet):
                 notices.append(f"Only the first {MAX_VALUES} values of “{name}” are used; {terms.dropped} ignored.")
         if cleaned.get("q") and clean_query(cleaned["q"])[1]:
             notices.append(f"The search uses only the first {MAX_QUERY_LENGTH} characters of your query.")
+        if self.searched:
+            notices += query_notices(self.searched)
         if cleaned.get("sort") == "relevance" and not self.searched:
             notices.append("Sorting by relevance needs a search: sorted by title.")
         return notices

@@ -1,10 +1,12 @@
-"""cases/search.py and the search page: matching, ranking, query syntax, snippets, bad input, drafts."""
+"""cases/search/ and the search page: matching, ranking, query syntax, snippets, bad input, drafts.
+
+Every test runs on SQLite and PostgreSQL alike (the parity table is tests/test_search_parity.py)."""
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from cases.models import Case, Quote
 from cases.search import (
+    KINDS,
     MAX_QUERY_LENGTH,
     START_SEL,
     STOP_SEL,
@@ -14,6 +16,7 @@ from cases.search import (
     search,
     search_cases,
 )
+from cases.search.query import Form
 from tests.factories import (
     CaseFactory,
     ChallengeFactory,
@@ -27,15 +30,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def on_postgres():
-    return connection.vendor == "postgresql"
-
-
-def require_postgres():
-    if not on_postgres():
-        pytest.skip("needs PostgreSQL (full-text vectors, pg_trgm)")
-
-
 def found_slugs(q, cases=None):
     cases = Case.objects.published() if cases is None else cases
     return list(search_cases(cases, q).order_by("-rank", "slug").values_list("slug", flat=True))
@@ -45,15 +39,35 @@ def found_slugs(q, cases=None):
 
 
 def test_parse_query_reads_or_as_weaker_than_and():
-    parsed = parse_query("fat rat or cat")
-    assert [[term.text for term in alternative] for alternative in parsed.alternatives] == [["fat", "rat"], ["cat"]]
+    parsed = parse_query("fat rats or cat")
+    assert [[term.text for term in alternative] for alternative in parsed.alternatives] == [["fat", "rats"], ["cat"]]
+    assert parse_query("usa").alternatives[0][0].forms[0] == Form(("usa",))  # short words match whole
 
 
 def test_parse_query_reads_phrases_and_exclusions():
     parsed = parse_query('"deep space" -food')
     phrase, excluded = parsed.alternatives[0]
-    assert (phrase.text, phrase.phrase, phrase.negated) == ("deep space", True, False)
+    assert (phrase.forms, phrase.negated) == ((Form(("deep", "space")),), False)
     assert (excluded.text, excluded.negated) == ("food", True)
+
+
+def test_parse_query_reads_hyphenated_words_as_phrases_joined_and_in_part():
+    (term,) = parse_query("P-8").alternatives[0]
+    assert term.forms == (Form(("p", "8"), prefix=True), Form(("p8",), prefix=True))
+    (compound,) = parse_query("co-creation").alternatives[0]
+    assert compound.forms == (Form(("co", "creat"), prefix=True), Form(("cocreat",), prefix=True))
+
+
+def test_parse_query_adds_other_spellings_and_names():
+    (spelling,) = parse_query("behavioural").alternatives[0]
+    assert {form.words for form in spelling.forms} == {("behavioural",), ("behavioral",)}
+    (name,) = parse_query("USA").alternatives[0]
+    assert ("united", "states") in {form.words for form in name.forms}
+
+
+def test_parse_query_drops_an_alternative_of_exclusions_only():
+    parsed = parse_query("-space")
+    assert parsed.is_empty and parsed.only_exclusions
 
 
 def test_parse_query_drops_postgres_stop_words():
@@ -124,10 +138,15 @@ def test_a_query_of_stop_words_only_matches_nothing():
 
 
 def test_search_cases_keeps_the_filters_it_is_given():
+    CaseFactory(slug="space-one", title="Space one", stage=Case.Stage.PILOT)
+    CaseFactory(slug="space-two", title="Space two", stage=Case.Stage.IDEA)
+    assert found_slugs("space", cases=Case.objects.published().at_stage("pilot")) == ["space-one"]
+
+
+def test_search_cases_never_finds_a_draft_the_index_holds_published_cases_only():
     CaseFactory(slug="published", title="Space one")
     CaseFactory(slug="draft", title="Space two", status=Case.Status.DRAFT)
-    assert found_slugs("space") == ["published"]
-    assert sorted(found_slugs("space", cases=Case.objects.all())) == ["draft", "published"]
+    assert found_slugs("space", cases=Case.objects.all()) == ["published"]
 
 
 # --- the search over every kind ------------------------------------------------------------------
@@ -154,9 +173,11 @@ def counts_of(results):
 def test_search_finds_every_kind_with_counts(library):
     results = search("seaweed")
     assert counts_of(results) == {
-        "cases": 1, "quotes": 1, "documents": 1, "challenges": 1, "success_factors": 1, "topics": 1,
+        "cases": 1, "quotes": 1, "documents": 1, "sources": 1, "countries": 0, "organisations": 0, "themes": 0,
+        "approaches": 0, "challenges": 1, "success_factors": 1, "topics": 1,
     }
-    assert results.total == 6
+    assert results.total == 7
+    assert [group.kind.key for group in results.groups] == [kind.key for kind in KINDS]
 
 
 def test_drafts_never_appear_in_search(library, client):
@@ -171,7 +192,7 @@ def test_search_page_groups_results_and_marks_the_matched_words(library, client)
     response = client.get(reverse("cases:search"), {"q": "seaweed"})
     html = response.content.decode()
     assert response.status_code == 200
-    for label in ("Cases", "Quotes", "Documents", "Challenges", "Success factors", "Topics"):
+    for label in ("Cases", "Quotes", "Documents", "Videos and reports", "Challenges", "Success factors", "Topics"):
         assert f">{label} <span class=\"count\">1</span>" in html
     assert "<mark>seaweed</mark>" in html
 
@@ -251,19 +272,18 @@ def test_search_number_of_queries(client, library, django_assert_max_num_queries
     SourceFactory.create_batch(3)
     for number in range(10):
         CaseFactory(title=f"Seaweed case {number}", countries=["CA", "US"])
-    # Per kind: the ranking (with the count) and the rows of the best hits; two prefetches for the
-    # cases; one check of the query.
-    with django_assert_max_num_queries(15):
+    # One ranking of every kind (with the counts), the rows of the best hits of each kind that has
+    # any (cases, quotes, documents, sources, challenges, success factors, topics), two prefetches
+    # for the cases.
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("cases:search"), {"q": "seaweed"})
     assert response.status_code == 200
 
 
-# --- PostgreSQL: stored vectors, trigram fallback ----------------------------------------------
+# --- the index follows writes; spelling suggestions ------------------------------------------------
 
 
-@pytest.mark.postgres
-def test_stored_vectors_follow_saves_and_bulk_writes():
-    require_postgres()
+def test_the_index_follows_saves_and_bulk_writes():
     case = CaseFactory(title="Original title", body="")
     case.title = "Renamed to aquaculture"
     case.save()
@@ -276,9 +296,7 @@ def test_stored_vectors_follow_saves_and_bulk_writes():
     assert counts_of(search("original"))["cases"] == 0
 
 
-@pytest.mark.postgres
 def test_a_misspelt_query_is_respelt_from_the_vocabulary(client):
-    require_postgres()
     CaseFactory(title="Deep Space Food Challenge", body="")
     results = search("spaec fod")
     assert results.corrected_query == "space food"
@@ -287,9 +305,7 @@ def test_a_misspelt_query_is_respelt_from_the_vocabulary(client):
     assert "showing results for “<a href=\"?q=space+food\">space food</a>”" in response.content.decode()
 
 
-@pytest.mark.postgres
 def test_the_vocabulary_follows_bulk_writes():
-    require_postgres()
     source = SourceFactory()
     Quote.objects.bulk_create([Quote(source=source, text="Aquaponics in the desert.", start_second=1)])
     assert search("aquaponcs").corrected_query == "aquaponics"
@@ -300,17 +316,22 @@ def test_a_query_nothing_matches_gives_no_results_and_no_correction(library):
     assert results.total == 0 and not results.fallback
 
 
-@pytest.mark.postgres
-def test_headlines_mark_stemmed_matches():
-    require_postgres()
+def test_snippets_mark_other_forms_of_the_word():
     CaseFactory(title="Networks", summary="Governments were collaborating across borders.", body="")
     hit = search("collaborate").groups[0].hits[0]
     assert "<mark>collaborating</mark>" in hit.snippet
 
 
-def test_a_phrase_is_highlighted_across_punctuation_on_sqlite():
-    if on_postgres():
-        pytest.skip("PostgreSQL builds its own headlines")
+def test_a_phrase_is_found_and_highlighted_across_punctuation():
     CaseFactory(title="Phrases", summary="We built a deep-space network.", body="")
     hit = search('"deep space"').groups[0].hits[0]
-    assert "<mark>deep-space</mark>" in hit.snippet
+    assert "<mark>deep</mark>-<mark>space</mark>" in hit.snippet
+
+
+def test_the_case_browser_finds_cases_by_their_country_and_explains_stop_words(client):
+    CaseFactory(slug="in-canada", title="Deep Space Food Challenge", summary="", body="", countries=["CA"])
+    CaseFactory(slug="elsewhere", title="Food elsewhere", summary="", body="", countries=["FR"])
+    response = client.get(reverse("cases:case-list"), {"q": "canada"})
+    assert [case.slug for case in response.context["page_obj"].object_list] == ["in-canada"]
+    response = client.get(reverse("cases:case-list"), {"q": "the of"})
+    assert "only very common words" in response.content.decode()

@@ -1,0 +1,324 @@
+"""The search index in the database, kept current by triggers on every table it reads (migration 0013).
+
+One entry per searchable published item, under an id that encodes its kind (`object_id * 16 +
+kind`), with three weighted texts: its title, the names of what it links to, and its body.
+SQLite holds the entries in an FTS5 table (`unicode61 remove_diacritics 2`) with an fts5vocab
+table over it; PostgreSQL in a table of tsvectors (a `kb_search` configuration of unaccent and
+simple, GIN-indexed) with a table of its words counted by the entries holding them. A view per
+kind says what an entry holds, so both databases index the same text; triggers refresh the
+entries of the rows a write touches (admin, import, bulk writes, reverts and raw SQL alike).
+Only published cases are indexed, so no draft's word reaches a result, a count or a suggestion.
+
+Raw SQL because Django has no FTS5 tables, text search configurations or statement triggers.
+"""
+from dataclasses import dataclass
+
+FTS_TABLE = "cases_search_fts"  # SQLite
+VOCAB_TABLE = "cases_search_vocab"  # SQLite
+ENTRY_TABLE = "cases_search_entry"  # PostgreSQL
+WORD_TABLE = "cases_search_word"  # PostgreSQL
+CONFIG = "kb_search"  # PostgreSQL
+TEXT_FUNCTION = "cases_search_text"  # both: Python on SQLite (see register_sqlite_functions)
+KIND_BITS = 16
+
+
+@dataclass(frozen=True)
+class IndexedKind:
+    code: int
+    name: str
+    table: str
+    key: str  # the primary key column
+    document: str  # SELECT … AS title, … AS names, … AS body FROM {table} AS item …, with {agg} for a text aggregate
+    integer_key: bool = True
+
+
+def names_of(link_table, target_table, target_key, link_column, label):
+    return (
+        f"coalesce((SELECT {{agg}}({label}, ' ') FROM {link_table} AS link JOIN {target_table} AS named "
+        f"ON named.{target_key} = link.{link_column} WHERE link.case_id = item.id), '')"
+    )
+
+
+CASE_NAMES = " || ' ' || ".join([
+    names_of("cases_case_countries", "cases_country", "code", "country_id", "named.name || ' ' || named.code"),
+    names_of("cases_participation", "cases_organisation", "id", "organisation_id", "named.name"),
+    names_of("cases_case_themes", "cases_theme", "id", "theme_id", "named.name"),
+    names_of("cases_case_approaches", "cases_approach", "id", "approach_id", "named.name"),
+    names_of("cases_casechallenge", "cases_challenge", "id", "challenge_id", "named.name"),
+    names_of("cases_casesuccessfactor", "cases_successfactor", "id", "success_factor_id", "named.name"),
+])
+
+
+def simple_kind(code, name, table, title, names="''", body="''"):
+    return IndexedKind(code, name, table, "id", f"SELECT {title} AS title, {names} AS names, {body} AS body "
+                                                f"FROM {table} AS item")
+
+
+KINDS = (
+    IndexedKind(
+        1, "case", "cases_case", "id",
+        f"SELECT item.title AS title, {CASE_NAMES} AS names, "
+        "coalesce(item.summary, '') || ' ' || coalesce(item.body, '') AS body "
+        "FROM cases_case AS item WHERE item.status = 'published'",
+    ),
+    simple_kind(2, "quote", "cases_quote", "''", "item.heading_path", "item.text"),
+    simple_kind(3, "document", "cases_document", "item.title", body="item.body"),
+    simple_kind(4, "source", "cases_source", "item.title", "item.channel || ' ' || item.publisher"),
+    simple_kind(5, "topic", "cases_topic", "item.label"),
+    IndexedKind(6, "country", "cases_country", "code",
+                "SELECT item.name AS title, item.code AS names, '' AS body FROM cases_country AS item",
+                integer_key=False),
+    simple_kind(7, "organisation", "cases_organisation", "item.name"),
+    simple_kind(8, "theme", "cases_theme", "item.name", body="item.description"),
+    simple_kind(9, "approach", "cases_approach", "item.name", body="item.description"),
+    simple_kind(10, "challenge", "cases_challenge", "item.name", body="item.description"),
+    simple_kind(11, "success_factor", "cases_successfactor", "item.name", body="item.description"),
+)
+KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
+
+# Tables whose rows name the cases they link (case_id), and the taxonomy table each names.
+CASE_LINKS = (
+    ("cases_case_countries", "country_id", "country"),
+    ("cases_participation", "organisation_id", "organisation"),
+    ("cases_case_themes", "theme_id", "theme"),
+    ("cases_case_approaches", "approach_id", "approach"),
+    ("cases_casechallenge", "challenge_id", "challenge"),
+    ("cases_casesuccessfactor", "success_factor_id", "success_factor"),
+)
+NAME_COLUMNS = {"country": "name", "organisation": "name", "theme": "name", "approach": "name",
+                "challenge": "name", "success_factor": "name"}
+
+
+def country_number(code_sql, char_function):
+    """A two-letter code as 0..675, so a country's entry id is an integer like every other."""
+    return f"(({char_function}(substr({code_sql}, 1, 1)) - 65) * 26 + {char_function}(substr({code_sql}, 2, 1)) - 65)"
+
+
+def country_code(number):
+    """The two-letter code of country_number()'s result."""
+    return chr(65 + number // 26) + chr(65 + number % 26)
+
+
+def entry_id_sql(kind, key_sql, vendor):
+    if kind.integer_key:
+        return f"({key_sql}) * {KIND_BITS} + {kind.code}"
+    return f"{country_number(key_sql, 'unicode' if vendor == 'sqlite' else 'ascii')} * {KIND_BITS} + {kind.code}"
+
+
+def view_name(kind):
+    return f"cases_search_doc_{kind.name}"
+
+
+def view_sql(kind, vendor):
+    aggregate = "group_concat" if vendor == "sqlite" else "string_agg"
+    document = kind.document.replace("{agg}(", f"{aggregate}(")
+    head, _, tail = document.partition(" FROM ")
+    return (
+        f"CREATE VIEW {view_name(kind)} AS SELECT {entry_id_sql(kind, 'item.' + kind.key, vendor)} AS entry_id, "
+        f"item.{kind.key} AS object_id, {head.removeprefix('SELECT ')} FROM {tail}"
+    )
+
+
+# --- SQLite ---------------------------------------------------------------------------------------
+
+def sqlite_refresh(kind, ids_sql):
+    """Statements re-indexing the items of `kind` whose keys `ids_sql` (a SELECT) gives."""
+    return (
+        f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT {entry_id_sql(kind, 'refreshed.id', 'sqlite')} "
+        f"FROM ({ids_sql}) AS refreshed); "
+        f"INSERT INTO {FTS_TABLE} (rowid, title, names, body) SELECT entry_id, {TEXT_FUNCTION}(title), "
+        f"{TEXT_FUNCTION}(names), {TEXT_FUNCTION}(body) FROM {view_name(kind)} WHERE object_id IN ({ids_sql});"
+    )
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When `event` writes rows of `table` (with `column` changed, for an update), re-index the
+    items of `kind` whose keys `keys` selects from a written row ({row}: OLD/NEW, or a transition table)."""
+
+    table: str
+    event: str
+    kind: IndexedKind
+    keys: str  # SELECT … AS id, {row} standing for the written row
+    column: str = ""
+
+
+def refresh_rules():
+    rules = []
+    case = KINDS_BY_NAME["case"]
+    for kind in KINDS:
+        for event in ("INSERT", "DELETE", "UPDATE"):
+            rules.append(Rule(kind.table, event, kind, f"SELECT {{row}}.{kind.key} AS id"))
+    for link_table, link_column, named in CASE_LINKS:
+        for event in ("INSERT", "DELETE", "UPDATE"):
+            rules.append(Rule(link_table, event, case, "SELECT {row}.case_id AS id"))
+        # A renamed taxonomy item re-indexes its cases, whose names hold it.
+        taxonomy = KINDS_BY_NAME[named]
+        rules.append(Rule(taxonomy.table, "UPDATE", case,
+                          f"SELECT case_id AS id FROM {link_table} WHERE {link_column} = {{row}}.{taxonomy.key}",
+                          column="name"))
+    return rules
+
+
+def sqlite_statements():
+    statements = [
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, names, body, "
+        "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
+        f"CREATE VIRTUAL TABLE {VOCAB_TABLE} USING fts5vocab({FTS_TABLE}, 'row')",
+    ]
+    statements += [view_sql(kind, "sqlite") for kind in KINDS]
+    for number, rule in enumerate(refresh_rules()):
+        rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[rule.event]
+        if rule.column:
+            rows = ["NEW"]
+        body = " ".join(sqlite_refresh(rule.kind, rule.keys.format(row=row)) for row in rows)
+        event = f"UPDATE OF {rule.column}" if rule.column else rule.event
+        when = f" WHEN OLD.{rule.column} IS NOT NEW.{rule.column}" if rule.column else ""
+        statements.append(
+            f"CREATE TRIGGER cases_search_{number} AFTER {event} ON {rule.table}{when} BEGIN {body} END"
+        )
+    for kind in KINDS:
+        statements.append(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, names, body) SELECT entry_id, {TEXT_FUNCTION}(title), "
+            f"{TEXT_FUNCTION}(names), {TEXT_FUNCTION}(body) FROM {view_name(kind)}"
+        )
+    return statements
+
+
+def sqlite_drop_statements():
+    statements = [f"DROP TRIGGER IF EXISTS cases_search_{number}" for number, _ in enumerate(refresh_rules())]
+    statements += [f"DROP VIEW IF EXISTS {view_name(kind)}" for kind in KINDS]
+    return statements + [f"DROP TABLE IF EXISTS {VOCAB_TABLE}", f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    """connection_created receiver: the SQLite triggers call search_text() of cases.search.text."""
+    if connection.vendor != "sqlite":
+        return
+    from .text import search_text
+
+    connection.connection.create_function(TEXT_FUNCTION, 1, lambda text: search_text(text or ""),
+                                          deterministic=True)
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------
+
+TOKEN_TYPES = ("asciiword, word, numword, asciihword, hword, numhword, hword_asciipart, hword_part, "
+               "hword_numpart, email, protocol, url, host, url_path, file, sfloat, float, int, uint, version, "
+               "tag, entity")
+WEIGHTED_VECTOR = (
+    f"setweight(to_tsvector('{CONFIG}', {TEXT_FUNCTION}(title)), 'A') || "
+    f"setweight(to_tsvector('{CONFIG}', {TEXT_FUNCTION}(names)), 'B') || "
+    f"setweight(to_tsvector('{CONFIG}', {TEXT_FUNCTION}(body)), 'C')"
+)
+
+
+def postgres_refresh_function(kind):
+    key_type = "bigint" if kind.integer_key else "text"
+    return f"""
+        CREATE FUNCTION cases_search_refresh_{kind.name}(keys {key_type}[]) RETURNS void LANGUAGE sql AS $$
+            DELETE FROM {ENTRY_TABLE}
+            WHERE id IN (SELECT {entry_id_sql(kind, 'refreshed', 'postgresql')} FROM unnest(keys) AS refreshed)
+              AND id NOT IN (SELECT entry_id FROM {view_name(kind)} WHERE object_id = ANY(keys));
+            INSERT INTO {ENTRY_TABLE} (id, vector)
+            SELECT entry_id, {WEIGHTED_VECTOR} FROM {view_name(kind)} WHERE object_id = ANY(keys) ORDER BY entry_id
+            ON CONFLICT (id) DO UPDATE SET vector = EXCLUDED.vector
+            WHERE {ENTRY_TABLE}.vector IS DISTINCT FROM EXCLUDED.vector;
+        $$;
+    """
+
+
+def postgres_statements():
+    statements = [
+        "CREATE EXTENSION IF NOT EXISTS unaccent",
+        "CREATE TEXT SEARCH DICTIONARY kb_unaccent (TEMPLATE = unaccent, RULES = 'unaccent')",
+        f"CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = simple)",
+        f"ALTER TEXT SEARCH CONFIGURATION {CONFIG} ALTER MAPPING FOR {TOKEN_TYPES} WITH kb_unaccent, simple",
+        # What SQLite's search_text() does (text.py): words split at anything but letters and digits,
+        # then the hyphenated compounds joined. The configuration folds case and accents.
+        f"""CREATE FUNCTION {TEXT_FUNCTION}(content text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+            SELECT regexp_replace(coalesce(content, ''), '[^[:alnum:]]+', ' ', 'g') || ' ' || coalesce(
+                (SELECT string_agg(replace(found[1], '-', ''), ' ')
+                 FROM regexp_matches(coalesce(content, ''), '([[:alnum:]]+(?:-[[:alnum:]]+)+)', 'g') AS found), '')
+        $$""",
+        f"CREATE TABLE {ENTRY_TABLE} (id bigint PRIMARY KEY, vector tsvector NOT NULL)",
+        f"CREATE INDEX {ENTRY_TABLE}_vector ON {ENTRY_TABLE} USING gin (vector)",
+        # The case browser's `q` searches cases alone: an index of their entries spares it the quotes'.
+        f"CREATE INDEX {ENTRY_TABLE}_case_vector ON {ENTRY_TABLE} USING gin (vector) "
+        f"WHERE id % {KIND_BITS} = 1",
+        f"CREATE TABLE {WORD_TABLE} (word text PRIMARY KEY, documents integer NOT NULL)",
+        f"""CREATE FUNCTION cases_search_words_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                UPDATE {WORD_TABLE} AS known SET documents = known.documents - gone.n
+                FROM (SELECT word, count(*) AS n FROM old_rows, unnest(tsvector_to_array(old_rows.vector)) AS word
+                      GROUP BY word ORDER BY word) AS gone
+                WHERE known.word = gone.word;
+                DELETE FROM {WORD_TABLE} WHERE documents <= 0;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                INSERT INTO {WORD_TABLE} (word, documents)
+                SELECT word, count(*) FROM new_rows, unnest(tsvector_to_array(new_rows.vector)) AS word
+                GROUP BY word ORDER BY word
+                ON CONFLICT (word) DO UPDATE SET documents = {WORD_TABLE}.documents + EXCLUDED.documents;
+            END IF;
+            RETURN NULL;
+        END $$""",
+        f"CREATE TRIGGER cases_search_words_insert AFTER INSERT ON {ENTRY_TABLE} REFERENCING NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT EXECUTE FUNCTION cases_search_words_change()",
+        f"CREATE TRIGGER cases_search_words_delete AFTER DELETE ON {ENTRY_TABLE} REFERENCING OLD TABLE AS old_rows "
+        "FOR EACH STATEMENT EXECUTE FUNCTION cases_search_words_change()",
+        f"CREATE TRIGGER cases_search_words_update AFTER UPDATE ON {ENTRY_TABLE} "
+        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+        "FOR EACH STATEMENT EXECUTE FUNCTION cases_search_words_change()",
+    ]
+    statements += [view_sql(kind, "postgresql") for kind in KINDS]
+    statements += [postgres_refresh_function(kind) for kind in KINDS]
+    for number, rule in enumerate(refresh_rules()):
+        tables = {"INSERT": ["new_rows"], "DELETE": ["old_rows"], "UPDATE": ["old_rows", "new_rows"]}[rule.event]
+        if rule.column:
+            named = KINDS_BY_TABLE[rule.table]
+            changed = (f"(SELECT new_rows.{named.key} FROM new_rows JOIN old_rows USING ({named.key}) "
+                       f"WHERE new_rows.{rule.column} IS DISTINCT FROM old_rows.{rule.column})")
+            keys = rule.keys.replace(f"= {{row}}.{named.key}", f"IN {changed}")
+        else:
+            keys = " UNION ".join(f"{rule.keys.format(row=rows)} FROM {rows}" for rows in tables)
+        referencing = " ".join(f"{'OLD' if rows == 'old_rows' else 'NEW'} TABLE AS {rows}" for rows in tables)
+        function = f"cases_search_{number}"
+        statements.append(
+            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN PERFORM cases_search_refresh_{rule.kind.name}(ARRAY({keys})); RETURN NULL; END $$"
+        )
+        statements.append(
+            f"CREATE TRIGGER {function} AFTER {rule.event} ON {rule.table} REFERENCING {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        )
+    for kind in KINDS:
+        statements.append(f"SELECT cases_search_refresh_{kind.name}(ARRAY(SELECT object_id FROM {view_name(kind)}))")
+    # The vocabulary of migration 0006, which also held the words of drafts and deleted rows.
+    return [
+        "DROP TABLE IF EXISTS cases_search_word CASCADE",
+        *[f"DROP TRIGGER IF EXISTS {table}_search_words_{event} ON {table}"
+          for table in ("cases_case", "cases_document", "cases_quote") for event in ("insert", "update")],
+        *[f"DROP FUNCTION IF EXISTS {table}_search_words()"
+          for table in ("cases_case", "cases_document", "cases_quote")],
+        *statements,
+    ]
+
+
+def postgres_drop_statements():
+    statements = []
+    for number, rule in enumerate(refresh_rules()):
+        statements.append(f"DROP TRIGGER IF EXISTS cases_search_{number} ON {rule.table}")
+        statements.append(f"DROP FUNCTION IF EXISTS cases_search_{number}()")
+    statements += [f"DROP FUNCTION IF EXISTS cases_search_refresh_{kind.name}" for kind in KINDS]
+    statements += [f"DROP VIEW IF EXISTS {view_name(kind)}" for kind in KINDS]
+    statements += [
+        f"DROP TABLE IF EXISTS {ENTRY_TABLE}", f"DROP TABLE IF EXISTS {WORD_TABLE}",
+        "DROP FUNCTION IF EXISTS cases_search_words_change()", f"DROP FUNCTION IF EXISTS {TEXT_FUNCTION}(text)",
+        f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG}", "DROP TEXT SEARCH DICTIONARY IF EXISTS kb_unaccent",
+    ]
+    return statements
+
+
+KINDS_BY_TABLE = {kind.table: kind for kind in KINDS}

@@ -1,0 +1,136 @@
+"""The search index follows every write path (admin, import, bulk writes, links, renames, revert, delete),
+and holds published content only: no draft's word in a result, a count or a suggestion."""
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from cases.history import RECORDERS, ensure_baseline, revert_case
+from cases.models import Case, Country, Organisation, Participation, Quote, Source, Theme
+from cases.search import search, search_cases
+from cases.search.snippets import Matcher, snippet
+from cases.search.suggest import closest_word
+from tests.curation import change_url, client_for, form_data, publishable_case, superuser  # noqa: F401
+from tests.factories import CaseFactory, OrganisationFactory, QuoteFactory, SourceFactory, ThemeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def case_slugs(q):
+    return sorted(search_cases(Case.objects.published(), q).values_list("slug", flat=True))
+
+
+def count(q, kind):
+    return next(group.count for group in search(q).groups if group.kind.key == kind)
+
+
+def test_an_admin_save_reindexes_the_case(client_for, superuser):  # noqa: F811
+    case = publishable_case(slug="admin-saved", title="Before the edit", status=Case.Status.PUBLISHED)
+    data = form_data(client_for(superuser).get(change_url(case)))
+    data["title"] = "Hydroponic lettuce after the edit"
+    response = client_for(superuser).post(change_url(case), data)
+    assert response.status_code == 302
+    assert case_slugs("hydroponic") == ["admin-saved"]
+    assert case_slugs("before") == []
+
+
+def test_an_import_indexes_documents_quotes_and_sources_and_a_reimport_follows(tmp_path):
+    document = tmp_path / "aquaponics_webinar.md"
+    document.write_text(
+        "---\ntitle: Aquaponics across borders\nvideoId: abcdefghijk\n---\n\n"
+        'Cities shared aquaponics pilots <a class="yt-timestamp" data-t="00:00:11"></a>.\n',
+        encoding="utf-8",
+    )
+    call_command("import_documents", str(tmp_path), verbosity=0)
+    assert count("aquaponics", "documents") == 1
+    assert count("aquaponics", "quotes") == 1
+    document.write_text(document.read_text().replace("aquaponics pilots", "vertical farming pilots"), encoding="utf-8")
+    call_command("import_documents", str(tmp_path), verbosity=0)
+    assert count("vertical farming", "quotes") == 1
+    assert count("aquaponics", "quotes") == 0
+
+
+def test_bulk_writes_updates_and_deletes_follow():
+    source = SourceFactory(title="Bulk webinar")
+    Quote.objects.bulk_create([Quote(source=source, text=f"Mariculture point {n}.", start_second=n) for n in range(3)])
+    assert count("mariculture", "quotes") == 3
+    Quote.objects.filter(source=source, start_second=0).update(text="Something else entirely.")
+    assert count("mariculture", "quotes") == 2
+    Quote.objects.filter(source=source).delete()
+    assert count("mariculture", "quotes") == 0
+    Source.objects.filter(pk=source.pk).update(title="Renamed seminar on kelp")
+    assert count("kelp", "sources") == 1
+
+
+def test_a_case_is_found_through_what_it_links_to_and_links_follow():
+    case = CaseFactory(slug="linked", title="A challenge prize", countries=["CA"])
+    assert case_slugs("canada") == ["linked"]
+    assert case_slugs("CA") == ["linked"]  # the ISO code
+    case.countries.set([Country.objects.get(code="TR")])
+    assert case_slugs("canada") == []
+    assert case_slugs("turkey") == case_slugs("Türkiye") == case_slugs("turkiye") == ["linked"]
+    nasa = OrganisationFactory(name="NASA", slug="nasa")
+    Participation.objects.create(case=case, organisation=nasa, role="partner")
+    assert case_slugs("nasa") == ["linked"]
+    Organisation.objects.filter(pk=nasa.pk).update(name="National Aeronautics and Space Administration")
+    assert case_slugs("nasa") == []
+    assert case_slugs("aeronautics") == ["linked"]
+    theme = ThemeFactory(name="Oceanography")
+    case.themes.add(theme)
+    assert case_slugs("oceanography") == ["linked"]
+    Theme.objects.filter(pk=theme.pk).delete()
+    assert case_slugs("oceanography") == []
+
+
+def test_unpublishing_and_deleting_take_a_case_and_its_words_out():
+    case = CaseFactory(slug="jam", title="Marmalade exchange")
+    assert case_slugs("marmalade") == ["jam"]
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.DRAFT)
+    assert case_slugs("marmalade") == [] and search("marmalade").total == 0
+    assert closest_word("marmalad") is None
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.PUBLISHED)
+    assert closest_word("marmalad") == "marmalade"
+    Case.objects.filter(pk=case.pk).delete()
+    assert closest_word("marmalad") is None
+
+
+def test_a_word_only_a_draft_holds_is_never_suggested_nor_counted(client):
+    CaseFactory(title="Marmalade secret", status=Case.Status.DRAFT)
+    CaseFactory(title="Marmot watching", body="")
+    results = search("marmalade")
+    assert results.total == 0 and not results.corrected_query
+    response = client.get(reverse("cases:search"), {"q": "marmalad"})
+    assert "marmalade" not in response.content.decode().lower().replace("marmalad\u201d", "")
+
+
+def test_a_revert_reindexes_the_case_and_its_links():
+    case = CaseFactory(slug="reverted", title="Seagrass meadows", summary="", body="", countries=["CA"])
+    ensure_baseline(case)
+    RECORDERS[Case].record(Case.objects.get(pk=case.pk))
+    version = Case.history.filter(id=case.pk).latest("history_date")
+    case.title = "Something else"
+    case.save()
+    case.countries.set([Country.objects.get(code="FR")])
+    assert case_slugs("seagrass") == [] and case_slugs("canada") == []
+    revert_case(case, version)
+    assert case_slugs("seagrass") == ["reverted"]
+    assert case_slugs("canada") == ["reverted"]
+    assert case_slugs("france") == []
+
+
+def test_snippets_of_long_texts_take_linear_time():
+    import time
+
+    words = ["word"] * 200_000 + ["kelp"]
+    long_text = " ".join(words)
+    matcher = Matcher({("kelp", False)})
+    start = time.perf_counter()
+    snippet(long_text, matcher, markdown=True)
+    snippet("[" * 100_000 + "kelp", matcher, markdown=True)
+    snippet("a" * 300_000 + " kelp", matcher, markdown=True)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_snippets_mark_accented_and_hyphenated_words():
+    matcher = Matcher({("zurich", False), ("co", False), ("creation", True)})
+    html = snippet("Meeting in Zürich on co-creation.", matcher)
+    assert html == "Meeting in <mark>Zürich</mark> on <mark>co</mark>-<mark>creation</mark>."
