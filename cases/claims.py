@@ -32,7 +32,10 @@ from django.utils import timezone
 
 from .history import ensure_baseline, ensure_quote_baseline
 from .models import Case, CaseChallenge, CaseSuccessFactor, Quote
-from .search import CONFIG, STOP_WORDS, stem
+from .search.text import STOP_WORDS, stem
+
+# The text search configuration of the models' own search_vector columns (migration 0003's triggers).
+CONFIG = "english"
 from .tracking import RECORDERS
 
 SUMMARY = "summary"

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_search_words_split'),
+        ('cases', '0010_time_plausibility'),
     ]
 
     operations = [

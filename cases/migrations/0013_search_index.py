@@ -23,7 +23,7 @@ def drop_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0009_search_words_split"),
+        ("cases", "0011_claim_evidence_reasons"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_search_words_split'),
+        ('cases', '0013_search_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
