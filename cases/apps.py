@@ -1,6 +1,6 @@
 """App configuration of the domain app."""
 from django.apps import AppConfig
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_migrate, pre_migrate, pre_save
 
 
 class CasesConfig(AppConfig):
@@ -21,7 +21,10 @@ class CasesConfig(AppConfig):
 
         from django.db.backends.signals import connection_created
 
-        from .search.schema import register_sqlite_functions
+        from .search.schema import attach_after_migrations, detach_for_migrations, register_sqlite_functions
 
         # The SQLite search triggers call a Python function (see cases/search/schema.py).
         connection_created.connect(register_sqlite_functions, dispatch_uid="cases_search_sqlite_functions")
+        # SQLite: the search index's views and triggers live between migration runs (see schema.py).
+        pre_migrate.connect(detach_for_migrations, sender=self, dispatch_uid="cases_search_detach")
+        post_migrate.connect(attach_after_migrations, sender=self, dispatch_uid="cases_search_attach")

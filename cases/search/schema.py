@@ -161,11 +161,30 @@ def refresh_rules():
 
 
 def sqlite_statements():
-    statements = [
+    """The SQLite tables of the index (migration 0013). Its views and triggers are not here: see
+    sqlite_attach_statements."""
+    return [
         f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, names, body, "
         "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
         f"CREATE VIRTUAL TABLE {VOCAB_TABLE} USING fts5vocab({FTS_TABLE}, 'row')",
     ]
+
+
+def sqlite_detach_statements():
+    """Drop the index's views and triggers (not its tables)."""
+    statements = [f"DROP TRIGGER IF EXISTS cases_search_{number}" for number, _ in enumerate(refresh_rules())]
+    return statements + [f"DROP VIEW IF EXISTS {view_name(kind)}" for kind in KINDS]
+
+
+def sqlite_attach_statements():
+    """(Re)create the views and triggers and refill the index from them.
+
+    SQLite alters a table by building a copy and renaming it, and refuses the rename while a view
+    or trigger names the table; so the views and triggers exist only between migration runs:
+    dropped before each run (pre_migrate) and recreated after it (post_migrate), see
+    :func:`detach_for_migrations` and :func:`attach_after_migrations`.
+    """
+    statements = [*sqlite_detach_statements(), f"DELETE FROM {FTS_TABLE}"]
     statements += [view_sql(kind, "sqlite") for kind in KINDS]
     for number, rule in enumerate(refresh_rules()):
         rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[rule.event]
@@ -186,9 +205,35 @@ def sqlite_statements():
 
 
 def sqlite_drop_statements():
-    statements = [f"DROP TRIGGER IF EXISTS cases_search_{number}" for number, _ in enumerate(refresh_rules())]
-    statements += [f"DROP VIEW IF EXISTS {view_name(kind)}" for kind in KINDS]
-    return statements + [f"DROP TABLE IF EXISTS {VOCAB_TABLE}", f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+    return sqlite_detach_statements() + [f"DROP TABLE IF EXISTS {VOCAB_TABLE}", f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+
+
+def _sqlite_index_exists(connection):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS_TABLE])
+        return cursor.fetchone() is not None
+
+
+def detach_for_migrations(sender, using, **kwargs):
+    """pre_migrate receiver (SQLite): the index's views and triggers go while migrations run."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "sqlite" and _sqlite_index_exists(connection):
+        with connection.cursor() as cursor:
+            for statement in sqlite_detach_statements():
+                cursor.execute(statement)
+
+
+def attach_after_migrations(sender, using, **kwargs):
+    """post_migrate receiver (SQLite): the views and triggers back, the index refilled from them."""
+    from django.db import connections, transaction
+
+    connection = connections[using]
+    if connection.vendor == "sqlite" and _sqlite_index_exists(connection):
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            for statement in sqlite_attach_statements():
+                cursor.execute(statement)
 
 
 def register_sqlite_functions(sender, connection, **kwargs):
