@@ -7,10 +7,14 @@ they already have (the case browser's country facet, a country page's partners).
 """
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.safestring import SafeString
+
+PATH_DATA = re.compile(r"[MlLz0-9 .-]*")
 SHADES = 5  # classes of the legend, from lightest to darkest
 DOT_RADIUS = 5  # map units (the map is 1000 wide): a small state stays visible and clickable
 
@@ -19,7 +23,13 @@ DOT_RADIUS = 5  # map units (the map is 1000 wide): a small state stays visible 
 def world():
     """{"width", "height", "countries": {ISO alpha-2: {"d": SVG path, "dot": [x, y] (small states)}}}."""
     path = Path(__file__).resolve().parent / "data" / "world_map.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for code, shape in data["countries"].items():
+        # Path data is moves and numbers only: checked once here, it needs no escaping per page.
+        if not PATH_DATA.fullmatch(shape["d"]):
+            raise ValueError(f"world_map.json: the outline of {code} is not plain SVG path data")
+        shape["d"] = SafeString(shape["d"])
+    return data
 
 
 @dataclass
