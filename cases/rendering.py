@@ -53,7 +53,7 @@ ALLOWED_CLASSES = {
 }
 
 # Bumped whenever the HTML for a given source changes, so cached renderings of the old code go.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 CACHE_MIN_CHARS = 4000  # shorter bodies render in a few milliseconds: not worth a cache query
 CACHE_SECONDS = 7 * 24 * 3600
 
@@ -284,6 +284,42 @@ def _build_markdown():
 
 _MARKDOWN = _build_markdown()
 
+# markdown-it-py is linear but costs tens of microseconds per delimiter: a body made of thousands
+# of emphasis or bracket delimiters (which no real summary is: the longest of the corpus has a few
+# hundred) would take seconds. Past these counts that kind of markup is read as plain text, and
+# past FULL_MARKDOWN_MAX_CHARS the body shows as escaped paragraphs: every word stays visible and
+# any field renders in well under a second (issue 13).
+MAX_EMPHASIS_DELIMITERS = 5000
+MAX_LINK_BRACKETS = 5000
+FULL_MARKDOWN_MAX_CHARS = 200_000
+_WITHOUT = {
+    "emphasis": ["emphasis"],
+    "links": ["link", "image"],
+    "emphasis+links": ["emphasis", "link", "image"],
+}
+_LIMITED = {name: _build_markdown().disable(rules) for name, rules in _WITHOUT.items()}
+
+
+def _markdown_for(source):
+    """The parser for `source`: the full one, or one reading pathological delimiter runs as text."""
+    emphasis = source.count("*") + source.count("_") > MAX_EMPHASIS_DELIMITERS
+    links = source.count("[") > MAX_LINK_BRACKETS
+    if emphasis and links:
+        return _LIMITED["emphasis+links"]
+    if emphasis:
+        return _LIMITED["emphasis"]
+    if links:
+        return _LIMITED["links"]
+    return _MARKDOWN
+
+
+def _plain_paragraphs(source):
+    """Escaped text in paragraphs (blank-line separated), line breaks kept: linear and cheap."""
+    paragraphs = (part.strip("\n") for part in re.split(r"\n[ \t]*\n", source))
+    return "".join(
+        "<p>" + escape(part).replace("\n", "<br>\n") + "</p>\n" for part in paragraphs if part.strip()
+    )
+
 
 # --------------------------------------------------------------------------- sanitising
 
@@ -355,7 +391,9 @@ def render_markdown(text, *, wiki_url=None) -> SafeString:
     ``wiki_url(slug)`` returns, or show their label alone when it returns None (default:
     :func:`wiki_url_resolver`, which queries the database when the text has wiki links);
     `> [!KIND] Title` callouts become ``<aside class="callout callout-KIND">``. Time is linear in
-    the length of ``text``. Renderings of texts of CACHE_MIN_CHARS or more are cached, keyed by a
+    the length of ``text``; thousands of emphasis or bracket delimiters are read as text, and a
+    body over FULL_MARKDOWN_MAX_CHARS shows as escaped paragraphs, so any body renders in well under
+    a second. Renderings of texts of CACHE_MIN_CHARS or more are cached, keyed by a
     hash of the text and of where its wiki links point.
     """
     if not text:
@@ -367,7 +405,10 @@ def render_markdown(text, *, wiki_url=None) -> SafeString:
     key = _cache_key(source, wiki_urls) if len(source) >= CACHE_MIN_CHARS else None
     html = cache.get(key) if key else None
     if html is None:
-        html = sanitise_html(_MARKDOWN.render(source, {"wiki_urls": wiki_urls}))
+        if len(source) > FULL_MARKDOWN_MAX_CHARS:
+            html = sanitise_html(_plain_paragraphs(source))
+        else:
+            html = sanitise_html(_markdown_for(source).render(source, {"wiki_urls": wiki_urls}))
         if key:
             cache.set(key, html, CACHE_SECONDS)
     # The HTML is sanitised with an explicit allow-list just above; that is what makes it safe.

@@ -170,3 +170,30 @@ def test_rendering_time_is_linear_on_adversarial_input(name, no_cache):
 def test_the_adversarial_bodies_of_the_availability_issue_render_in_under_a_second(no_cache):
     assert _seconds("[" * 16000) < 1
     assert _seconds(("[" * 1000 + "\n") * 25) < 1
+
+
+def test_pathological_delimiter_runs_render_fast_as_text(no_cache):
+    # A megabyte of emphasis delimiters took a minute in markdown-it-py; 16,000 `[` and one `]` 3 s.
+    emphasis = "*a " * 340_000
+    assert len(emphasis) > 1_000_000
+    html = render_markdown(emphasis, wiki_url=lambda slug: None)
+    assert "<em>" not in html and html.count("*a") == 340_000
+    brackets = "[" * 16000 + "]"
+    assert _seconds(brackets) < 1
+    body = "*a " * 6000 + "[x](https://example.org) " * 6000
+    html = render_markdown(body, wiki_url=lambda slug: None)
+    assert "<em>" not in html and "example.org" in html and 'href="https://example.org"' not in html
+
+
+def test_ordinary_emphasis_and_links_still_render():
+    html = render_markdown("Some *stress* and a [link](https://example.org).", wiki_url=lambda slug: None)
+    assert "<em>stress</em>" in html and 'href="https://example.org"' in html
+
+
+def test_a_body_past_the_markdown_limit_shows_every_word_as_escaped_paragraphs(no_cache):
+    from cases.rendering import FULL_MARKDOWN_MAX_CHARS
+
+    body = ("Word <b>bold</b> *x*\nnext line\n\n") * (FULL_MARKDOWN_MAX_CHARS // 20)
+    html = render_markdown(body, wiki_url=lambda slug: None)
+    assert html.count("<p>") == FULL_MARKDOWN_MAX_CHARS // 20
+    assert "&lt;b&gt;bold&lt;/b&gt; *x*<br>" in html and "<b>" not in html
