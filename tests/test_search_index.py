@@ -127,7 +127,9 @@ def test_snippets_of_long_texts_take_linear_time():
     snippet(long_text, matcher, markdown=True)
     snippet("[" * 100_000 + "kelp", matcher, markdown=True)
     snippet("a" * 300_000 + " kelp", matcher, markdown=True)
-    assert time.perf_counter() - start < 1.0
+    # A backtracking pattern over these texts takes minutes; a linear pass well under a second on a
+    # quiet machine (the bound leaves room for a loaded one).
+    assert time.perf_counter() - start < 5.0
 
 
 def test_snippets_mark_accented_and_hyphenated_words():

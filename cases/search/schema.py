@@ -2,8 +2,8 @@
 
 One entry per searchable published item, under an id that encodes its kind (`object_id * 16 +
 kind`), with three weighted texts: its title, the names of what it links to, and its body.
-SQLite holds the entries in an FTS5 table (`unicode61 remove_diacritics 2`) with an fts5vocab
-table over it; PostgreSQL in a table of tsvectors (a `kb_search` configuration of unaccent and
+SQLite holds the entries in an FTS5 table (`unicode61 remove_diacritics 2`), read by an fts5vocab
+table; PostgreSQL in a table of tsvectors (a `kb_search` configuration of unaccent and
 simple, GIN-indexed) with a table of its words counted by the entries holding them. A view per
 kind says what an entry holds, so both databases index the same text; triggers refresh the
 entries of the rows a write touches (admin, import, bulk writes, reverts and raw SQL alike).
@@ -14,7 +14,7 @@ Raw SQL because Django has no FTS5 tables, text search configurations or stateme
 from dataclasses import dataclass
 
 FTS_TABLE = "cases_search_fts"  # SQLite
-VOCAB_TABLE = "cases_search_vocab"  # SQLite
+VOCAB_TABLE = "cases_search_vocab"  # SQLite: a temp table per connection (suggest.py), so no file holds it
 ENTRY_TABLE = "cases_search_entry"  # PostgreSQL
 WORD_TABLE = "cases_search_word"  # PostgreSQL
 CONFIG = "kb_search"  # PostgreSQL
@@ -121,13 +121,35 @@ def view_sql(kind, vendor):
 
 # --- SQLite ---------------------------------------------------------------------------------------
 
-def sqlite_refresh(kind, ids_sql):
-    """Statements re-indexing the items of `kind` whose keys `ids_sql` (a SELECT) gives."""
+def names_sql(kind, vendor):
+    """A case's names stay as written (their words split, compounds not joined): link triggers
+    re-read them without the Python function (sqlite_refresh_names); other kinds' names are text."""
+    if kind.name == "case":
+        return "names" if vendor == "sqlite" else "regexp_replace(names, '[^[:alnum:]]+', ' ', 'g')"
+    return f"{TEXT_FUNCTION}(names)"
+
+
+def sqlite_refresh(kind, ids_sql, *, delete_only=False):
+    """Statements re-indexing the items of `kind` whose keys `ids_sql` (a SELECT) gives (only
+    removing them when `delete_only`, so a delete needs no Python function)."""
+    delete = (f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT {entry_id_sql(kind, 'refreshed.id', 'sqlite')} "
+              f"FROM ({ids_sql}) AS refreshed);")
+    if delete_only:
+        return delete
     return (
-        f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT {entry_id_sql(kind, 'refreshed.id', 'sqlite')} "
-        f"FROM ({ids_sql}) AS refreshed); "
-        f"INSERT INTO {FTS_TABLE} (rowid, title, names, body) SELECT entry_id, {TEXT_FUNCTION}(title), "
-        f"{TEXT_FUNCTION}(names), {TEXT_FUNCTION}(body) FROM {view_name(kind)} WHERE object_id IN ({ids_sql});"
+        f"{delete} INSERT INTO {FTS_TABLE} (rowid, title, names, body) SELECT entry_id, {TEXT_FUNCTION}(title), "
+        f"{names_sql(kind, 'sqlite')}, {TEXT_FUNCTION}(body) FROM {view_name(kind)} WHERE object_id IN ({ids_sql});"
+    )
+
+
+def sqlite_refresh_names(ids_sql):
+    """A statement re-reading the names of the cases whose ids `ids_sql` gives: a link or a rename
+    changes only them (no Python function, so raw SQL deletes of link rows work too)."""
+    case = KINDS_BY_NAME["case"]
+    return (
+        f"UPDATE {FTS_TABLE} SET names = (SELECT doc.names FROM {view_name(case)} AS doc "
+        f"WHERE doc.entry_id = {FTS_TABLE}.rowid) "
+        f"WHERE rowid IN (SELECT {entry_id_sql(case, 'refreshed.id', 'sqlite')} FROM ({ids_sql}) AS refreshed);"
     )
 
 
@@ -166,7 +188,6 @@ def sqlite_statements():
     return [
         f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, names, body, "
         "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
-        f"CREATE VIRTUAL TABLE {VOCAB_TABLE} USING fts5vocab({FTS_TABLE}, 'row')",
     ]
 
 
@@ -190,7 +211,11 @@ def sqlite_attach_statements():
         rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[rule.event]
         if rule.column:
             rows = ["NEW"]
-        body = " ".join(sqlite_refresh(rule.kind, rule.keys.format(row=row)) for row in rows)
+        if rule.kind.table != rule.table:  # a link row or a renamed taxonomy item: the cases' names
+            body = " ".join(sqlite_refresh_names(rule.keys.format(row=row)) for row in rows)
+        else:
+            body = " ".join(sqlite_refresh(rule.kind, rule.keys.format(row=row), delete_only=rule.event == "DELETE")
+                            for row in rows)
         event = f"UPDATE OF {rule.column}" if rule.column else rule.event
         when = f" WHEN OLD.{rule.column} IS NOT NEW.{rule.column}" if rule.column else ""
         statements.append(
@@ -199,13 +224,13 @@ def sqlite_attach_statements():
     for kind in KINDS:
         statements.append(
             f"INSERT INTO {FTS_TABLE} (rowid, title, names, body) SELECT entry_id, {TEXT_FUNCTION}(title), "
-            f"{TEXT_FUNCTION}(names), {TEXT_FUNCTION}(body) FROM {view_name(kind)}"
+            f"{names_sql(kind, 'sqlite')}, {TEXT_FUNCTION}(body) FROM {view_name(kind)}"
         )
     return statements
 
 
 def sqlite_drop_statements():
-    return sqlite_detach_statements() + [f"DROP TABLE IF EXISTS {VOCAB_TABLE}", f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+    return sqlite_detach_statements() + [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
 
 
 def _sqlite_index_exists(connection):
@@ -251,11 +276,12 @@ def register_sqlite_functions(sender, connection, **kwargs):
 TOKEN_TYPES = ("asciiword, word, numword, asciihword, hword, numhword, hword_asciipart, hword_part, "
                "hword_numpart, email, protocol, url, host, url_path, file, sfloat, float, int, uint, version, "
                "tag, entity")
-WEIGHTED_VECTOR = (
-    f"setweight(to_tsvector('{CONFIG}', {TEXT_FUNCTION}(title)), 'A') || "
-    f"setweight(to_tsvector('{CONFIG}', {TEXT_FUNCTION}(names)), 'B') || "
-    f"setweight(to_tsvector('{CONFIG}', {TEXT_FUNCTION}(body)), 'C')"
-)
+def weighted_vector(kind):
+    return (
+        f"setweight(to_tsvector('{CONFIG}', {TEXT_FUNCTION}(title)), 'A') || "
+        f"setweight(to_tsvector('{CONFIG}', {names_sql(kind, 'postgresql')}), 'B') || "
+        f"setweight(to_tsvector('{CONFIG}', {TEXT_FUNCTION}(body)), 'C')"
+    )
 
 
 def postgres_refresh_function(kind):
@@ -266,7 +292,7 @@ def postgres_refresh_function(kind):
             WHERE id IN (SELECT {entry_id_sql(kind, 'refreshed', 'postgresql')} FROM unnest(keys) AS refreshed)
               AND id NOT IN (SELECT entry_id FROM {view_name(kind)} WHERE object_id = ANY(keys));
             INSERT INTO {ENTRY_TABLE} (id, vector)
-            SELECT entry_id, {WEIGHTED_VECTOR} FROM {view_name(kind)} WHERE object_id = ANY(keys) ORDER BY entry_id
+            SELECT entry_id, {weighted_vector(kind)} FROM {view_name(kind)} WHERE object_id = ANY(keys) ORDER BY entry_id
             ON CONFLICT (id) DO UPDATE SET vector = EXCLUDED.vector
             WHERE {ENTRY_TABLE}.vector IS DISTINCT FROM EXCLUDED.vector;
         $$;

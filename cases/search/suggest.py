@@ -37,8 +37,12 @@ def known_words(first_letter):
     if connection.vendor == "postgresql":
         sql = f"SELECT word, documents FROM {schema.WORD_TABLE} WHERE word >= %s AND word < %s"
     else:
-        sql = f"SELECT term, doc FROM {schema.VOCAB_TABLE} WHERE term >= %s AND term < %s"
+        sql = f"SELECT term, doc FROM temp.{schema.VOCAB_TABLE} WHERE term >= %s AND term < %s"
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # In the temp schema: a read-only table in the database file would stop raw writes to every table.
+            cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{schema.VOCAB_TABLE} "
+                           f"USING fts5vocab(main, {schema.FTS_TABLE}, 'row')")
         cursor.execute(sql, [first_letter, upper])
         return cursor.fetchall()
 
