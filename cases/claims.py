@@ -232,7 +232,11 @@ def claims_of(cases):
 
 def failing_claims(case):
     """The claims of `case` that stop its publication: no supporting quote and no recorded reason."""
-    claims = claims_of(Case.objects.filter(pk=case.pk)).get(case.pk, [])
+    return blocking(claims_of(Case.objects.filter(pk=case.pk)).get(case.pk, []))
+
+
+def blocking(claims):
+    """The claims of `claims` with neither a supporting quote nor a recorded reason."""
     return [claim for claim in claims if not claim.evidenced and not claim.reason.strip()]
 
 

@@ -13,7 +13,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .claims import failing_claims
+from .claims import blocking, claims_of, failing_claims
 from .history import ensure_baseline, ensure_quote_baseline
 from .models import Case, Quote
 from .tracking import RECORDERS, record_in_bulk
@@ -110,13 +110,16 @@ def check_transition(case, name, *, user):
         missing = missing_for_publication(case)
         if missing:
             raise TransitionRefused(case, transition, f"it lacks {as_list(missing)}")
-        failing = failing_claims(case)
-        if failing:
-            names = as_list([claim.label.lower() if claim.group == "summary" else claim.label for claim in failing])
-            raise TransitionRefused(
-                case, transition, f"no quote supports, and no recorded reason excuses, {names}"
-            )
+        refuse_failing_claims(case, transition, failing_claims(case))
     return transition
+
+
+def refuse_failing_claims(case, transition, failing):
+    """Raise TransitionRefused naming the claims of `failing` (those with no supporting quote and
+    no recorded reason), if any."""
+    if failing:
+        names = as_list([claim.label.lower() if claim.group == "summary" else claim.label for claim in failing])
+        raise TransitionRefused(case, transition, f"no quote supports, and no recorded reason excuses, {names}")
 
 
 @transaction.atomic
@@ -198,9 +201,11 @@ def transition_in_bulk(cases, name, *, user):
             .order_by("pk")
         )
         now = timezone.now()
+        # The claims of every selected case in a few queries (publishing needs each one evidenced or excused).
+        claims = claims_of(cases.order_by()) if transition.target == Status.PUBLISHED else {}
         for case in locked:
             try:
-                _check_in_bulk(case, transition, user=user)
+                _check_in_bulk(case, transition, user=user, claims=claims.get(case.pk, []))
             except TransitionRefused as refusal:
                 refused.append(refusal)
                 continue
@@ -217,7 +222,7 @@ def transition_in_bulk(cases, name, *, user):
     return BulkTransitionResult(changed, refused)
 
 
-def _check_in_bulk(case, transition, *, user):
+def _check_in_bulk(case, transition, *, user, claims=()):
     if transition.needs_publish_permission and not can_publish(user):
         raise TransitionRefused(case, transition, "only a Publisher may do this")
     if case.status not in transition.sources:
@@ -229,3 +234,4 @@ def _check_in_bulk(case, transition, *, user):
         )
         if missing:
             raise TransitionRefused(case, transition, f"it lacks {as_list(missing)}")
+        refuse_failing_claims(case, transition, blocking(claims))

