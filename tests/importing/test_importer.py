@@ -491,7 +491,6 @@ CORPUS_FLAGGED = {
     "innovation_in_public_service_delivery",
     "intersection_of_ai_and_behavioral_science",
     "learning_by_doing_and_capacity_building_in_public_sector",
-    "public_sector_innovation_strategies",
     "role_of_civil_servants_in_anticipatory_innovation",
     "role_of_innovation_ecosystems_during_a_crisis",
 }
