@@ -8,7 +8,7 @@ from tests.factories import CaseFactory
 pytestmark = pytest.mark.django_db
 
 LIMITED = {
-    "export": ["/cases.csv", "/cases.json", "/matrix.csv", "/matrix/?format=csv"],
+    "export": ["/cases.csv", "/cases.json", "/matrix.csv", "/matrix/?format=csv", "/quotes.csv", "/quotes.json"],
     "search": ["/search/?q=bridge"],
     "compare": ["/compare/?cases=a,b"],
 }
@@ -41,9 +41,9 @@ def test_past_the_limit_an_address_gets_429_with_retry_after(client, small_limit
 
 
 def test_the_export_limit_is_shared_by_all_exports(client, small_limits):
-    for url in ["/cases.csv", "/cases.json", "/matrix.csv"]:
+    for url in ["/cases.csv", "/quotes.json", "/matrix.csv"]:
         assert client.get(url).status_code == 200
-    assert client.get("/cases.json").status_code == 429
+    assert client.get("/quotes.csv").status_code == 429
     assert client.get("/search/?q=bridge").status_code == 200  # a limit of its own
 
 
