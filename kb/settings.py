@@ -187,7 +187,7 @@ RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True  # a cache that cannot count does not take the pages down
 RATE_LIMITS = {
-    "export": os.environ.get("RATE_LIMIT_EXPORT", "10/m").strip(),  # /cases.csv, /cases.json, /matrix.csv
+    "export": os.environ.get("RATE_LIMIT_EXPORT", "10/m").strip(),  # /cases.csv, /cases.json, /quotes.csv, /quotes.json, /matrix.csv
     "search": os.environ.get("RATE_LIMIT_SEARCH", "60/m").strip(),  # /search/
     "compare": os.environ.get("RATE_LIMIT_COMPARE", "60/m").strip(),  # /compare/
 }

@@ -8,6 +8,7 @@ from django.views.generic import DetailView, ListView
 from ..exports import json_chunks, quote_csv_lines, quote_rows
 from ..models import Case, Challenge, Quote, Source, SuccessFactor
 from ..search import query_words
+from .limits import rate_limited
 from .paging import BadPageMixin, page_of
 
 QUOTES_PER_PAGE = 50
@@ -90,6 +91,7 @@ def _export_filtered(request):
     return filtered_quotes(form, Quote.objects.public().in_time_order()), None
 
 
+@rate_limited("export")
 def quotes_csv(request):
     """Every quote the browser's filters leave, as CSV (formula-guarded cells), streamed."""
     quotes, error = _export_filtered(request)
@@ -101,6 +103,7 @@ def quotes_csv(request):
     return response
 
 
+@rate_limited("export")
 def quotes_json(request):
     """Every quote the browser's filters leave, as JSON {"count": N, "results": [...]}, streamed."""
     quotes, error = _export_filtered(request)
