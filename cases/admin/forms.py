@@ -168,8 +168,7 @@ class EvidenceAutocompleteView(AutocompleteJsonView):
 
     def get_queryset(self):
         quotes = Quote.objects.select_related("source", "document").only(
-            "pk", "text", "start_second", "source__title", "document__title", "document__needs_review",
-            "document__timestamps_as_minutes",
+            "pk", "text", "start_second", "time_status", "corrected_from_seconds", "source__title", "document__title",
         )
         if connection.vendor == "postgresql" and self.term.strip():
             quotes, may_have_duplicates = quotes.filter(self.postgresql_matches(self.term.strip())), False
