@@ -1,5 +1,6 @@
 """The one way markdown becomes HTML here: CommonMark (markdown-it-py) with wiki links and callouts,
 then nh3 sanitising."""
+import functools
 import hashlib
 import re
 from html import escape, unescape
@@ -284,33 +285,37 @@ def _build_markdown():
 
 _MARKDOWN = _build_markdown()
 
-# markdown-it-py is linear but costs tens of microseconds per delimiter: a body made of thousands
-# of emphasis or bracket delimiters (which no real summary is: the longest of the corpus has a few
+# markdown-it-py is linear but costs tens to hundreds of microseconds per delimiter or table row: a
+# body made of thousands of emphasis, bracket, pipe or tag delimiters (which no real summary is: the longest of the corpus has a few
 # hundred) would take seconds. Past these counts that kind of markup is read as plain text, and
 # past FULL_MARKDOWN_MAX_CHARS the body shows as escaped paragraphs: every word stays visible and
 # any field renders in well under a second (issue 13).
-MAX_EMPHASIS_DELIMITERS = 5000
-MAX_LINK_BRACKETS = 5000
-FULL_MARKDOWN_MAX_CHARS = 200_000
-_WITHOUT = {
-    "emphasis": ["emphasis"],
-    "links": ["link", "image"],
-    "emphasis+links": ["emphasis", "link", "image"],
-}
-_LIMITED = {name: _build_markdown().disable(rules) for name, rules in _WITHOUT.items()}
+# (markup characters, how many of them a body may hold, the rules read as text past that): the
+# counts keep each kind of markup under about a quarter of a second on a loaded 2-core machine.
+DELIMITER_BUDGETS = (
+    ("*_", 5000, ("emphasis",)),
+    ("[", 5000, ("link", "image")),
+    ("|", 6000, ("table",)),
+    ("<", 10000, ("html_inline", "html_block")),
+)
+FULL_MARKDOWN_MAX_CHARS = 100_000
+
+
+@functools.lru_cache(maxsize=None)
+def _limited_markdown(disabled):
+    return _build_markdown().disable(list(disabled))
 
 
 def _markdown_for(source):
-    """The parser for `source`: the full one, or one reading pathological delimiter runs as text."""
-    emphasis = source.count("*") + source.count("_") > MAX_EMPHASIS_DELIMITERS
-    links = source.count("[") > MAX_LINK_BRACKETS
-    if emphasis and links:
-        return _LIMITED["emphasis+links"]
-    if emphasis:
-        return _LIMITED["emphasis"]
-    if links:
-        return _LIMITED["links"]
-    return _MARKDOWN
+    """The parser for `source`: the full one, or one that reads the kinds of markup a body holds
+    pathologically many delimiters of as plain text (DELIMITER_BUDGETS)."""
+    disabled = tuple(
+        rule
+        for characters, budget, rules in DELIMITER_BUDGETS
+        if sum(source.count(character) for character in characters) > budget
+        for rule in rules
+    )
+    return _limited_markdown(disabled) if disabled else _MARKDOWN
 
 
 def _plain_paragraphs(source):

@@ -197,3 +197,18 @@ def test_a_body_past_the_markdown_limit_shows_every_word_as_escaped_paragraphs(n
     html = render_markdown(body, wiki_url=lambda slug: None)
     assert html.count("<p>") == FULL_MARKDOWN_MAX_CHARS // 20
     assert "&lt;b&gt;bold&lt;/b&gt; *x*<br>" in html and "<b>" not in html
+
+
+@pytest.mark.parametrize("characters, budget, rule_markup", [
+    ("*_", 5000, ("*x*", "<em>")),
+    ("[", 5000, ("[x](https://example.org)", 'href="https://example.org"')),
+    ("|", 6000, ("|a|b|\n|-|-|\n|c|d|\n\n", "<table>")),
+    ("<", 10000, ("<b>x</b>", "<b>")),
+])
+def test_past_its_delimiter_budget_a_kind_of_markup_is_read_as_text(characters, budget, rule_markup, no_cache):
+    markup, rendered = rule_markup
+    within = markup + "\n\n" + "words " * 10
+    assert rendered in render_markdown(within, wiki_url=lambda slug: None)
+    beyond = markup + "\n\n" + (characters[0] + "a ") * (budget + 1)
+    html = render_markdown(beyond, wiki_url=lambda slug: None)
+    assert rendered not in html
