@@ -97,6 +97,15 @@ def test_an_unknown_callout_kind_shows_as_a_note_under_its_own_name():
     assert render("> [!Recap] So far").startswith('<aside class="callout callout-note">\n<p class="callout-title">So far</p>')
 
 
+def test_consecutive_marker_lines_nest_callouts_only_to_a_bounded_depth(no_cache):
+    # Each marker line after a marker line opens a callout inside the previous one; unbounded,
+    # 20,000 such lines made 20,000 nested asides and took the sanitiser 34 s.
+    assert render("> [!NOTE] Outer\n> [!TIP] Inner\n> body").count("<aside") == 2
+    html = render("> [!NOTE] t\n" * 3000)
+    assert html.count("<aside") == rendering.MAX_CALLOUT_DEPTH
+    assert html.count("[!NOTE] t") == 3000 - rendering.MAX_CALLOUT_DEPTH  # the rest stays text
+
+
 def test_raw_html_cannot_borrow_the_callout_classes_beyond_the_allowed_ones():
     html = render('<aside class="callout evil" onclick="x()">a</aside><p class="callout-title other">b</p>')
     assert html == '<aside class="callout">a</aside><p class="callout-title">b</p>'
@@ -141,6 +150,7 @@ ADVERSARIAL = {
     "image openers": lambda n: "![" * (n // 2),
     "many callouts": lambda n: "> [!N]\n\n" * (n // 8),
     "chained marker paragraphs": lambda n: "[!A] t\n# h\n" * (n // 12),
+    "marker lines in one quote": lambda n: "> [!NOTE] t\n" * (n // 12),
 }
 
 

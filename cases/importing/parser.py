@@ -192,7 +192,7 @@ class _Reader:
                 self.problems.append(Problem(
                     lineno,
                     f'timestamp "{anchor.raw}" and its text "{anchor.disagreement}" name different '
-                    f'times: used "{anchor.raw}"',
+                    f'times: kept "{anchor.raw}" unless only the text\'s time is plausible for the video',
                 ))
             stamp = format_timestamp(anchor.seconds)
             out.append(f"[{stamp}]({youtube_url(self.video_id, anchor.seconds)})")

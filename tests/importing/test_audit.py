@@ -4,9 +4,7 @@ How the figures were checked: anchors_read = 5,030 anchor tags (``grep -o '<a [^
 + 374 bare ``[HH:MM:SS]`` stamps on lines without a tag; 3 of them repeat a second of their own
 statement (merged), so 5,401 seconds are stored. The 13 flagged documents and the 510 quotes past
 their video's end were read off each document's values against the other documents of its video
-(docs/evidence-audit.md gives the rules). The 40 corrected quotes are all in
-public_sector_innovation_strategies, whose data-t values are shifted one field left ("06:11:00")
-while each anchor's own text is right ("[06:11]"): the text's second is stored.
+(docs/evidence-audit.md gives the rules).
 
 The figures marked PARSER change when the parser reads more constructs (bracketed lists, ranges,
 fractional seconds, anchors alone on their line): update them from ``audit_evidence --json``
@@ -29,7 +27,7 @@ needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no sample corpus
 
 EXPECTED = {
     "anchors_read": 5404,  # PARSER
-    "seconds_read": 5404,  # PARSER
+    "seconds_read": 5404,  # PARSER (anchors readable: 5,401 stored + 3 merged)
     "merged_repeats": 3,  # PARSER
     "unreadable_anchors": 0,  # PARSER
     "statements_without_second": 0,
@@ -38,7 +36,7 @@ EXPECTED = {
     "seconds_stored": 5401,  # PARSER
     "empty_quotes": 0,  # PARSER
     "quotes_exact": 4290,  # PARSER
-    "quotes_corrected": 40,  # PARSER (its Statement.alternatives)
+    "quotes_corrected": 40,  # PARSER: the 40 anchors of public_sector_innovation_strategies whose text disagrees
     "quotes_under_review": 595,  # PARSER
     "quotes_past_end": 510,  # PARSER
     "quotes_past_end_not_under_review": 0,  # the target: always 0

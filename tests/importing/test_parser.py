@@ -277,7 +277,8 @@ def test_data_t_and_text_that_disagree_are_reported():
     assert only(parsed).seconds == [35994]
     assert only(parsed).alternatives == {35994: 3594}
     assert parsed.problems == [
-        Problem(8, 'timestamp "09:59:54" and its text "[59:54]" name different times: used "09:59:54"')
+        Problem(8, 'timestamp "09:59:54" and its text "[59:54]" name different times: kept "09:59:54" '
+                "unless only the text's time is plausible for the video")
     ]
 
 
@@ -703,7 +704,8 @@ def test_text_that_names_another_time_is_offered_as_an_alternative():
     assert (same.seconds, same.alternatives) == ([5], {})
     assert (unreadable_value.seconds, unreadable_value.alternatives) == ([7], {})  # the text is used
     assert Problem(
-        8, 'timestamp "25:06:00" and its text "[00:25:06]" name different times: used "25:06:00"'
+        8, 'timestamp "25:06:00" and its text "[00:25:06]" name different times: kept "25:06:00" '
+        "unless only the text's time is plausible for the video"
     ) in parsed.problems
 
 
