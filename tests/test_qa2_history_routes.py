@@ -80,3 +80,24 @@ def test_editor_linking_from_the_quote_list_outside_a_test_transaction_is_review
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_editor_revert_on_a_notes_history_page_outside_a_test_transaction_is_reviewed(client_for, editor):
     test_editor_revert_on_a_notes_history_page_is_reviewed(client_for, editor)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_editor_accepting_a_candidate_on_a_published_case_is_reviewed(client_for, editor, publisher):
+    # Outside a test transaction too: select_for_update needs one on PostgreSQL.
+    from cases.models import CaseSuccessFactor
+    from tests.factories import SuccessFactorFactory
+
+    case = published_case()
+    factor = SuccessFactorFactory(slug="enabler", name="The enabler")
+    CaseSuccessFactor.objects.create(case=case, success_factor=factor, no_evidence_reason="None found yet.")
+    candidate = QuoteFactory(text="The enabler was shown by open data.")
+    url = f"/admin/cases/case/{case.pk}/claims/success-factor:enabler/"
+    response = client_for(editor).post(url, {"quote": candidate.pk})
+    assert response.status_code == 302
+    assert not candidate.cases.exists() and not candidate.success_factors.exists()
+    [revision] = Revision.objects.filter(case=case)
+    assert candidate.pk in revision.proposed["evidence"]
+    response = client_for(publisher).post(url, {"quote": candidate.pk})
+    assert response.status_code == 302
+    assert candidate.cases.filter(pk=case.pk).exists() and candidate.success_factors.filter(pk=factor.pk).exists()
