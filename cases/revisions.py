@@ -288,6 +288,9 @@ class ReviewGate:
         self.case_ids = {pk for pk in case_ids if pk is not None}
         published = Case.objects.filter(pk__in=self.case_ids, status=Case.Status.PUBLISHED)
         self.lacking_before = {case.pk: missing_for_publication(case) for case in published}
+        if not transaction.get_connection().in_atomic_block:
+            # Outside a transaction the savepoint is a no-op and an Editor's write would stand.
+            raise RuntimeError("ReviewGate needs a transaction: run the admin write in transaction.atomic()")
         self.savepoint = transaction.savepoint()
 
     def include(self, *case_ids):

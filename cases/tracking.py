@@ -24,6 +24,11 @@ class LinkHistory(HistoricalRecords):
         super().__init__(*args, **kwargs)
 
     def finalize(self, sender, **kwargs):
+        if self.cls is sender:
+            # Exclude only the untracked fields this model has: simple_history's get_instance()
+            # looks each excluded name up on the model, so a missing one broke every version page.
+            names = {field.name for field in sender._meta.local_fields}
+            self.excluded_fields = [name for name in self.excluded_fields if name in names]
         super().finalize(sender, **kwargs)
         if self.cls is sender:
             RECORDERS[sender] = self

@@ -156,7 +156,9 @@ def test_the_health_page_counts_published_claims_without_evidence_and_links_to_t
     assert f"/admin/cases/case/{claimed['case'].pk}/claims/success-factor:enabler/" in listing
 
 
-def test_a_curator_accepts_a_candidate_with_one_action_recorded_in_history(curator, claimed):
+def test_a_curator_accepts_a_candidate_with_one_action_recorded_in_history(client_for, publisher, claimed):
+    # A Publisher: an Editor's acceptance on a published case waits for review (test_qa2_history_routes).
+    curator = client_for(publisher)
     candidate = QuoteFactory(text="The enabler was shown by open data.", source=claimed["on_case"].source)
     url = f"/admin/cases/case/{claimed['case'].pk}/claims/success-factor:enabler/"
     page = curator.get(url)

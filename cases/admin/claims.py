@@ -2,6 +2,7 @@
 quotes, each accepted with one action (cases.claims holds the rules and the ranking)."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -74,10 +75,19 @@ def candidates_view(request, object_id, claim):
         quote = Quote.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) <= 12 else None
         if quote is None:
             messages.error(request, "Choose a quote to accept: that one does not exist.")
-        elif accept_candidate(found, quote, user=request.user):
-            messages.success(request, f"Quote at {quote.timestamp} accepted as evidence for {found.label}.")
         else:
-            messages.info(request, f"That quote already supports {found.label}.")
+            # Accepting changes the case's evidence, and the quote's terms on every case it backs:
+            # like every admin write, an Editor's to a published case waits for a Publisher.
+            with transaction.atomic():
+                case_admin.open_gate(request, [case.pk, *quote.cases.values_list("pk", flat=True)])
+                accepted = accept_candidate(found, quote, user=request.user)
+                reviewed = case_admin.close_gate(request, f"Accepted quote {quote.pk} as evidence for {found.label}")
+            if reviewed:
+                pass  # the gate said the change waits for review
+            elif accepted:
+                messages.success(request, f"Quote at {quote.timestamp} accepted as evidence for {found.label}.")
+            else:
+                messages.info(request, f"That quote already supports {found.label}.")
         return HttpResponseRedirect(request.path)
     context = {
         **case_admin.admin_site.each_context(request),

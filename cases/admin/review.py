@@ -2,6 +2,7 @@
 review page of a revision (its diff, approve, send back with a reason)."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import router, transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -13,6 +14,7 @@ from ..workflow import can_publish
 
 GATE = "_review_gate"
 CREATED = "_review_revisions"
+REVERTING = "_review_reverting"
 
 
 class ReviewGateMixin:
@@ -64,6 +66,37 @@ class ReviewGateMixin:
 
     def changelist_view(self, request, extra_context=None):
         return self._refusing(request, super().changelist_view, extra_context)
+
+    def response_action(self, request, queryset):
+        # Django runs changelist actions outside a transaction, where the gate's savepoint could
+        # not undo an Editor's write: run them in one, as the change form runs.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().response_action(request, queryset)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A revert (or any POST) on an object's history page is a save like the change form's:
+        in one transaction, with `save_related` (which closes the gate) run once the links are
+        saved. simple_history's view has neither."""
+        setattr(request, REVERTING, True)
+
+        def view(*args):
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super(ReviewGateMixin, self).history_form_view(*args)
+
+        return self._refusing(request, view, object_id, version_id, extra_context)
+
+    def save_form(self, request, form, change):
+        obj = super().save_form(request, form, change)
+        if getattr(request, REVERTING, False):
+            # The history page calls save_model, then form.save_m2m(), never save_related.
+            save_m2m = form.save_m2m
+
+            def save_related():
+                form.save_m2m = save_m2m
+                self.save_related(request, form, [], change)
+
+            form.save_m2m = save_related
+        return obj
 
 
 class CaseRowGateMixin(ReviewGateMixin):
