@@ -69,6 +69,15 @@ def test_map_svg_is_accessible_and_small_states_are_clickable_dots(client, libra
     assert "Natural Earth" in html
 
 
+def test_a_counted_country_the_map_cannot_draw_keeps_its_row_in_the_table(client, library):
+    CaseFactory(countries=["AQ", "CA"])  # Antarctica: not drawn (the map is cropped above it)
+    response = client.get("/cases/")
+    facet = next(facet for facet in response.context["facets"] if facet.name == "country")
+    assert map_counts(response) == {option.value.upper(): option.count for option in facet.options if option.count}
+    assert "AQ" not in {shape.code for shape in response.context["world_map"]["shapes"]}
+    assert re.search(r'<td><a href="\?country=aq">Antarctica</a></td><td class="num">1</td>', response.content.decode())
+
+
 def test_every_country_of_the_table_but_antarctica_is_on_the_map():
     assert set(world()["countries"]) == set(Country.objects.exclude(code="AQ").values_list("code", flat=True))
     assert {"SG", "MT", "MC", "VA"} <= {code for code, shape in world()["countries"].items() if "dot" in shape}
