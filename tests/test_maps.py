@@ -179,6 +179,17 @@ def test_overview_and_term_lists_chart_how_often_each_is_met(client, library):
     assert "Language barriers: 2 cases" in challenges.content.decode()
 
 
+def test_a_long_label_stays_inside_its_chart_and_is_named_in_full(client, library):
+    from tests.factories import CaseChallengeFactory, ChallengeFactory
+
+    long = ChallengeFactory(name="Lack of feedback mechanisms and learning loops")
+    CaseChallengeFactory(case=Case.objects.published().first(), challenge=long)
+    html = client.get("/challenges/").content.decode()
+    assert "<title>Lack of feedback mechanisms and learning loops: 1</title>" in html
+    shown = re.search(r'text-anchor="end">([^<]*)</text>', html).group(1)
+    assert shown == "Lack of feedback mech…"  # 22 characters (with the ellipsis) of about 7 units fit in 170
+
+
 @pytest.mark.parametrize("url, queries", [
     ("/", 13),  # the overview's 10, and one aggregate per chart
     ("/challenges/", 1),  # the chart draws the list's own counts
