@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 ROW = 22  # height of a horizontal bar's row, in SVG units
-LABEL_WIDTH = 150  # room for the labels left of the bars
+LABEL_WIDTH = 170  # room for the labels left of the bars (22 characters of 12-unit text)
 WIDTH = 360  # about the width a chart is shown at, so its 12-unit text reads as 12 pixels
 
 

@@ -74,7 +74,8 @@ def world_map(*, counts, names, href=None, highlight=None):
     counts: {ISO alpha-2 (any case): number}; names: {ISO alpha-2 upper: name} of the countries
     that may be named (a country absent from it is drawn unnamed); href(code in lower case) ->
     URL or None, for the countries with a count; highlight: the alpha-2 code of the country the
-    page is about. Returns {"shapes": [Shape], "rows": [Shape with a count, most first], "legend": [Band],
+    page is about. Returns {"shapes": [Shape] (those the map draws), "rows": [Shape with a count, most
+    first, including a counted country the map cannot draw], "legend": [Band],
     "width", "height", "maximum", "radius"}.
     """
     counts = {code.upper(): count for code, count in counts.items() if count}
@@ -92,6 +93,13 @@ def world_map(*, counts, names, href=None, highlight=None):
         ))
     # Dots last, so a small state is drawn above the large neighbour around it.
     shapes.sort(key=lambda shape: shape.dot is not None)
-    rows = sorted((shape for shape in shapes if shape.count), key=lambda shape: (-shape.count, shape.name))
+    # A counted country the map cannot draw (Antarctica, cropped) still has its row in the table,
+    # so that the table always equals the counts it was given.
+    undrawn = [
+        Shape(code=code, name=names.get(code, code), count=count, shade=shade_of(count, legend), d="", dot=None,
+              href=href(code.lower()) if href else None)
+        for code, count in counts.items() if code not in data["countries"]
+    ]
+    rows = sorted([*(shape for shape in shapes if shape.count), *undrawn], key=lambda shape: (-shape.count, shape.name))
     return {"shapes": shapes, "rows": rows, "legend": legend, "width": data["width"], "height": data["height"],
             "maximum": maximum, "radius": DOT_RADIUS}

@@ -69,6 +69,15 @@ def test_map_svg_is_accessible_and_small_states_are_clickable_dots(client, libra
     assert "Natural Earth" in html
 
 
+def test_a_counted_country_the_map_cannot_draw_keeps_its_row_in_the_table(client, library):
+    CaseFactory(countries=["AQ", "CA"])  # Antarctica: not drawn (the map is cropped above it)
+    response = client.get("/cases/")
+    facet = next(facet for facet in response.context["facets"] if facet.name == "country")
+    assert map_counts(response) == {option.value.upper(): option.count for option in facet.options if option.count}
+    assert "AQ" not in {shape.code for shape in response.context["world_map"]["shapes"]}
+    assert re.search(r'<td><a href="\?country=aq">Antarctica</a></td><td class="num">1</td>', response.content.decode())
+
+
 def test_every_country_of_the_table_but_antarctica_is_on_the_map():
     assert set(world()["countries"]) == set(Country.objects.exclude(code="AQ").values_list("code", flat=True))
     assert {"SG", "MT", "MC", "VA"} <= {code for code, shape in world()["countries"].items() if "dot" in shape}
@@ -168,6 +177,17 @@ def test_overview_and_term_lists_chart_how_often_each_is_met(client, library):
     challenges = client.get("/challenges/")
     assert [(bar.label, bar.count) for bar in challenges.context["chart"]["bars"]] == [("Language barriers", 2)]
     assert "Language barriers: 2 cases" in challenges.content.decode()
+
+
+def test_a_long_label_stays_inside_its_chart_and_is_named_in_full(client, library):
+    from tests.factories import CaseChallengeFactory, ChallengeFactory
+
+    long = ChallengeFactory(name="Lack of feedback mechanisms and learning loops")
+    CaseChallengeFactory(case=Case.objects.published().first(), challenge=long)
+    html = client.get("/challenges/").content.decode()
+    assert "<title>Lack of feedback mechanisms and learning loops: 1</title>" in html
+    shown = re.search(r'text-anchor="end">([^<]*)</text>', html).group(1)
+    assert shown == "Lack of feedback mech…"  # 22 characters (with the ellipsis) of about 7 units fit in 170
 
 
 @pytest.mark.parametrize("url, queries", [

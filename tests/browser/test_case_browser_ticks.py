@@ -115,8 +115,13 @@ def test_sources_fit_a_phone_and_the_browser_controls_are_at_least_24_pixels(lib
     page.goto(f"{live_server.url}/sources/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.goto(f"{live_server.url}/cases/")
-    sizes = page.locator(".facet__option input, .case-result__compare input").evaluate_all(
+    sizes = page.locator(".facet__option input, .case-result__compare input, .facet__more > summary").evaluate_all(
         "inputs => inputs.filter(i => i.offsetParent).map(i => [i.offsetWidth, i.offsetHeight])")
     assert sizes and all(width >= 24 and height >= 24 for width, height in sizes)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator(".facet__more > summary").count()  # folded options were measured too
+    slugs = page.locator(".case-result__compare input").evaluate_all("inputs => inputs.map(i => i.value)")[:2]
+    page.goto(f"{live_server.url}/compare/?cases={slugs[0]}&cases={slugs[1]}")
+    sizes = page.locator(".compare__remove").evaluate_all("links => links.map(a => [a.offsetWidth, a.offsetHeight])")
+    assert len(sizes) == 2 and all(width >= 24 and height >= 24 for width, height in sizes)
     context.close()
