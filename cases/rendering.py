@@ -54,7 +54,7 @@ ALLOWED_CLASSES = {
 }
 
 # Bumped whenever the HTML for a given source changes, so cached renderings of the old code go.
-RENDERER_VERSION = "3"
+RENDERER_VERSION = "4"
 CACHE_MIN_CHARS = 4000  # shorter bodies render in a few milliseconds: not worth a cache query
 CACHE_SECONDS = 7 * 24 * 3600
 
