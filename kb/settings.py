@@ -188,7 +188,7 @@ RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True  # a cache that cannot count does not take the pages down
 RATE_LIMITS = {
     "export": os.environ.get("RATE_LIMIT_EXPORT", "10/m").strip(),  # /cases.csv, /cases.json, /quotes.csv, /quotes.json, /matrix.csv
-    "search": os.environ.get("RATE_LIMIT_SEARCH", "60/m").strip(),  # /search/
+    "search": os.environ.get("RATE_LIMIT_SEARCH", "60/m").strip(),  # /search/ and the case browser with a q
     "compare": os.environ.get("RATE_LIMIT_COMPARE", "60/m").strip(),  # /compare/
 }
 

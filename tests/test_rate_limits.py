@@ -93,3 +93,11 @@ def test_rates_come_from_the_environment(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(kb.settings)
+
+
+def test_a_text_query_on_the_case_browser_counts_as_a_search(client, small_limits):
+    for _ in range(2):
+        assert client.get("/search/", {"q": "bridge"}).status_code == 200
+    assert client.get("/cases/", {"q": "bridge"}).status_code == 200
+    assert client.get("/cases/", {"q": "bridge"}).status_code == 429
+    assert client.get("/cases/").status_code == 200  # browsing without a query stays free

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django_filters.views import FilterView
 
 from ..models import Case
@@ -24,8 +25,14 @@ PAGE_SIZE = 20
 MAX_COMPARE_KEPT = 20  # cases ticked for comparison that the browser carries along
 
 
+def _searches(request):
+    return bool(request.GET.get("q", "").strip())
+
+
+@method_decorator(rate_limited("search", when=_searches), name="get")
 class CaseListView(FilterView):
-    """Published cases, filtered, faceted, sorted and paginated; the URL is the permalink."""
+    """Published cases, filtered, faceted, sorted and paginated; the URL is the permalink. A text
+    query (`q`) runs the full-text search, so it counts against the search rate limit."""
 
     filterset_class = CaseFilter
     template_name = "cases/case_browser.html"

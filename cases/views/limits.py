@@ -18,15 +18,16 @@ def client_key(group, request):
     return client_ip_address(request) or "unknown"
 
 
-def rate_limited(group):
+def rate_limited(group, *, when=None):
     """View decorator: at most RATE_LIMITS[group] requests ("12/m": per second, minute, hour or day)
-    per client address; over it, a 429 page with Retry-After (seconds to the end of the window)."""
+    per client address; over it, a 429 page with Retry-After (seconds to the end of the window).
+    With `when` (a function of the request), only the requests it accepts are counted and limited."""
 
     def decorator(view):
         @wraps(view)
         def limited_view(request, *args, **kwargs):
             rate = settings.RATE_LIMITS.get(group)
-            if rate:
+            if rate and (when is None or when(request)):
                 usage = get_usage(request, group=f"cases.{group}", key=client_key, rate=rate, increment=True)
                 if usage and usage["should_limit"]:
                     return too_many_requests(request, retry_after=max(1, usage["time_left"]))
