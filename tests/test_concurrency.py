@@ -149,11 +149,6 @@ def test_two_imports_of_the_same_folder_at_once_on_sqlite(migrated_file, folder,
 
 
 @on_postgresql
-@pytest.mark.xfail(
-    reason="known bug, open (2026-11-29): the search index triggers of migration 0013 can deadlock two "
-    "concurrent case saves on PostgreSQL (seen once in a full run: 'deadlock detected' in cases_search_2)",
-    strict=False,
-)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_saves_from_threads_wait_for_each_other_on_postgresql():
     cases = [CaseFactory() for _ in range(THREADS)]

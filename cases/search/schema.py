@@ -11,6 +11,7 @@ Only published cases are indexed, so no draft's word reaches a result, a count o
 
 Raw SQL because Django has no FTS5 tables, text search configurations or statement triggers.
 """
+import zlib
 from dataclasses import dataclass
 
 FTS_TABLE = "cases_search_fts"  # SQLite
@@ -299,6 +300,45 @@ def postgres_refresh_function(kind):
     """
 
 
+# Every write to the index takes this transaction-level advisory lock first. Each statement's
+# trigger locks index entries and vocabulary words in its own order, and a transaction fires
+# several statements (a case, then its links), so two concurrent saves could each hold a word the
+# other needs next: "deadlock detected". One lock per transaction serialises index writers the
+# way SQLite's IMMEDIATE transactions serialise every writer; readers never wait for it.
+SEARCH_LOCK_KEY = zlib.crc32(b"cases.search.index")
+
+
+def _row_tables(rule):
+    return {"INSERT": ["new_rows"], "DELETE": ["old_rows"], "UPDATE": ["old_rows", "new_rows"]}[rule.event]
+
+
+def _referencing(rule):
+    return " ".join(f"{'OLD' if rows == 'old_rows' else 'NEW'} TABLE AS {rows}" for rows in _row_tables(rule))
+
+
+def postgres_trigger_function(number, rule):
+    """The PL/pgSQL function behind trigger `cases_search_<number>` for one refresh rule: it takes
+    SEARCH_LOCK_KEY, then refreshes the index entries of the rows the statement touched.
+    `CREATE OR REPLACE`, so migration 0015 can swap it into an existing database."""
+    if rule.column:
+        named = KINDS_BY_TABLE[rule.table]
+        changed = (f"(SELECT new_rows.{named.key} FROM new_rows JOIN old_rows USING ({named.key}) "
+                   f"WHERE new_rows.{rule.column} IS DISTINCT FROM old_rows.{rule.column})")
+        keys = rule.keys.replace(f"= {{row}}.{named.key}", f"IN {changed}")
+    else:
+        keys = " UNION ".join(f"{rule.keys.format(row=rows)} FROM {rows}" for rows in _row_tables(rule))
+    return (
+        f"CREATE OR REPLACE FUNCTION cases_search_{number}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_advisory_xact_lock({SEARCH_LOCK_KEY}); "
+        f"PERFORM cases_search_refresh_{rule.kind.name}(ARRAY({keys})); RETURN NULL; END $$"
+    )
+
+
+def postgres_trigger_functions():
+    """Statements replacing every trigger function of the index (migration 0015)."""
+    return [postgres_trigger_function(number, rule) for number, rule in enumerate(refresh_rules())]
+
+
 def postgres_statements():
     statements = [
         "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -346,23 +386,10 @@ def postgres_statements():
     statements += [view_sql(kind, "postgresql") for kind in KINDS]
     statements += [postgres_refresh_function(kind) for kind in KINDS]
     for number, rule in enumerate(refresh_rules()):
-        tables = {"INSERT": ["new_rows"], "DELETE": ["old_rows"], "UPDATE": ["old_rows", "new_rows"]}[rule.event]
-        if rule.column:
-            named = KINDS_BY_TABLE[rule.table]
-            changed = (f"(SELECT new_rows.{named.key} FROM new_rows JOIN old_rows USING ({named.key}) "
-                       f"WHERE new_rows.{rule.column} IS DISTINCT FROM old_rows.{rule.column})")
-            keys = rule.keys.replace(f"= {{row}}.{named.key}", f"IN {changed}")
-        else:
-            keys = " UNION ".join(f"{rule.keys.format(row=rows)} FROM {rows}" for rows in tables)
-        referencing = " ".join(f"{'OLD' if rows == 'old_rows' else 'NEW'} TABLE AS {rows}" for rows in tables)
-        function = f"cases_search_{number}"
+        statements.append(postgres_trigger_function(number, rule))
         statements.append(
-            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN PERFORM cases_search_refresh_{rule.kind.name}(ARRAY({keys})); RETURN NULL; END $$"
-        )
-        statements.append(
-            f"CREATE TRIGGER {function} AFTER {rule.event} ON {rule.table} REFERENCING {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            f"CREATE TRIGGER cases_search_{number} AFTER {rule.event} ON {rule.table} "
+            f"REFERENCING {_referencing(rule)} FOR EACH STATEMENT EXECUTE FUNCTION cases_search_{number}()"
         )
     for kind in KINDS:
         statements.append(f"SELECT cases_search_refresh_{kind.name}(ARRAY(SELECT object_id FROM {view_name(kind)}))")
