@@ -191,6 +191,10 @@ RATE_LIMITS = {
     "search": os.environ.get("RATE_LIMIT_SEARCH", "60/m").strip(),  # /search/ and the case browser with a q
     "compare": os.environ.get("RATE_LIMIT_COMPARE", "60/m").strip(),  # /compare/
 }
+# Requests of one address in flight at once per group (0 lifts the cap): a few parallel loops of
+# slow exports would otherwise hold every worker while staying under the rate above.
+CONCURRENCY_LIMITS = {"export": env_int("CONCURRENT_EXPORTS", 1)}
+BUSY_SLOT_SECONDS = env_int("BUSY_SLOT_SECONDS", 120)  # a slot outlives a crashed worker this long at most
 
 # Security headers that hold whatever the transport: no framing, no MIME sniffing, no referrer
 # to other sites, a browsing context of our own.

@@ -20,6 +20,7 @@ def small_limits(settings):
     # Per hour: django-ratelimit counts in clock-aligned windows, and on a loaded machine a test
     # spanning a minute's end saw its count reset (a 200 where the 429 was due).
     settings.RATE_LIMITS = {"export": "3/h", "search": "3/h", "compare": "3/h"}
+    settings.CONCURRENCY_LIMITS = {}  # the cap on requests in flight has tests of its own below
     CaseFactory(slug="a")
     CaseFactory(slug="b")
 
@@ -101,3 +102,46 @@ def test_a_text_query_on_the_case_browser_counts_as_a_search(client, small_limit
     assert client.get("/cases/", {"q": "bridge"}).status_code == 200
     assert client.get("/cases/", {"q": "bridge"}).status_code == 429
     assert client.get("/cases/").status_code == 200  # browsing without a query stays free
+
+
+@pytest.fixture
+def one_export_at_a_time(settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.RATE_LIMITS = {}  # only the cap on requests in flight
+    settings.CONCURRENCY_LIMITS = {"export": 1}
+    CaseFactory(slug="a")
+
+
+def test_an_address_holds_one_export_at_a_time(client, one_export_at_a_time):
+    first = client.get("/cases.csv")
+    assert first.status_code == 200 and first.streaming
+    # The first export is still being sent: the same address waits, another does not.
+    busy = client.get("/quotes.json")
+    assert busy.status_code == 429
+    assert int(busy["Retry-After"]) >= 1
+    assert client.get("/cases.json", REMOTE_ADDR="198.51.100.7").status_code == 200
+    body(first)  # sent in full: the slot is free again
+    again = client.get("/cases.json")
+    assert again.status_code == 200
+    body(again)
+    assert client.get("/matrix.csv").status_code == 200  # not streamed: freed when answered
+    assert client.get("/matrix.csv").status_code == 200
+
+
+def test_a_failing_export_frees_its_slot(client, one_export_at_a_time, monkeypatch):
+    from cases.views import limits
+
+    calls = []
+
+    def failing_view(request):
+        calls.append(request)
+        raise RuntimeError("boom")
+
+    view = limits.rate_limited("export")(failing_view)
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/cases.csv")
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            view(request)
+    assert len(calls) == 2  # the second call was not refused as busy

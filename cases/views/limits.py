@@ -3,10 +3,17 @@
 Counted by django-ratelimit in the shared cache (the database cache by default), so every app
 server counts the same requests. Over the limit: 429 with Retry-After. The rates are settings
 (RATE_LIMITS, from the environment); RATELIMIT_ENABLE=0 turns them off.
+
+A rate alone does not stop one address from holding every worker with a few slow exports in
+parallel, so a group may also cap the requests an address has in flight (CONCURRENCY_LIMITS):
+each running request holds a slot, an `add` in the same cache (atomic on every Django cache
+backend), freed when its response has been sent or after BUSY_SLOT_SECONDS at the latest.
 """
+import hashlib
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import caches
 from django.shortcuts import render
 from django_ratelimit.core import get_usage
 
@@ -26,16 +33,73 @@ def rate_limited(group, *, when=None):
     def decorator(view):
         @wraps(view)
         def limited_view(request, *args, **kwargs):
+            if not settings.RATELIMIT_ENABLE or (when is not None and not when(request)):
+                return view(request, *args, **kwargs)
             rate = settings.RATE_LIMITS.get(group)
-            if rate and (when is None or when(request)):
+            if rate:
                 usage = get_usage(request, group=f"cases.{group}", key=client_key, rate=rate, increment=True)
                 if usage and usage["should_limit"]:
                     return too_many_requests(request, retry_after=max(1, usage["time_left"]))
-            return view(request, *args, **kwargs)
+            slot = hold_slot(group, request)
+            if slot is False:
+                return too_many_requests(request, retry_after=BUSY_RETRY_SECONDS)
+            try:
+                response = view(request, *args, **kwargs)
+            except BaseException:
+                release_slot(slot)
+                raise
+            if slot and response.streaming:
+                response.streaming_content = _release_when_sent(response.streaming_content, slot)
+            else:
+                release_slot(slot)
+            return response
 
         return limited_view
 
     return decorator
+
+
+BUSY_RETRY_SECONDS = 5
+
+
+def _slot_cache():
+    return caches[settings.RATELIMIT_USE_CACHE]
+
+
+def hold_slot(group, request):
+    """Take one of CONCURRENCY_LIMITS[group] in-flight slots of the client's address.
+
+    Returns the slot's cache key, None when the group has no cap, or False when every slot is
+    held (the caller answers 429). A cache that cannot be reached fails open (None), as
+    RATELIMIT_FAIL_OPEN does for the rates."""
+    limit = settings.CONCURRENCY_LIMITS.get(group)
+    if not limit:
+        return None
+    address = hashlib.sha256(client_key(group, request).encode()).hexdigest()[:32]
+    try:
+        for number in range(limit):
+            key = f"cases.busy.{group}.{number}.{address}"
+            if _slot_cache().add(key, 1, timeout=settings.BUSY_SLOT_SECONDS):
+                return key
+    except Exception:  # noqa: BLE001 (any cache error: serve rather than refuse)
+        return None
+    return False
+
+
+def release_slot(key):
+    """Free a slot taken by hold_slot (a None key is no slot)."""
+    if key:
+        try:
+            _slot_cache().delete(key)
+        except Exception:  # noqa: BLE001 (the slot then expires after BUSY_SLOT_SECONDS)
+            pass
+
+
+def _release_when_sent(chunks, key):
+    try:
+        yield from chunks
+    finally:
+        release_slot(key)
 
 
 def too_many_requests(request, *, retry_after):
