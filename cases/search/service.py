@@ -5,8 +5,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import Case as Conditional
-from django.db.models import FloatField, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import F, FloatField, Lookup, Value, When
 
 from ..models import (
     Approach, Case, Challenge, Country, Document, Organisation, Quote, Source, SuccessFactor, Theme, Topic,
@@ -98,14 +97,23 @@ def search_cases(cases, q, *, case_scores=None):
             *[When(pk=pk, then=Value(float(len(best) - position))) for position, (pk, _) in enumerate(best)],
             default=Value(0.0), output_field=FloatField(),
         )
-    return cases.filter(pk__in=id_list([pk for pk, _ in scored])).annotate(rank=rank)
+    return cases.filter(AmongIds(F("pk"), [pk for pk, _ in scored])).annotate(rank=rank)
 
 
-def id_list(ids):
-    """A subquery of the integers `ids` passed as one parameter: `pk__in=id_list(ids)`."""
-    if engine.postgres():
-        return RawSQL("SELECT unnest(%s::bigint[])", [list(ids)])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
+class AmongIds(Lookup):
+    """`lhs` is one of the integers `rhs`, passed as ONE parameter: `= ANY(%s::bigint[])` on
+    PostgreSQL (a hashed array lookup), `IN (SELECT value FROM json_each(%s))` on SQLite. A filter
+    expression, `.filter(AmongIds(F("pk"), ids))`, so a facet's subquery gets its own alias."""
+
+    lookup_name = "among_ids"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        ids = [int(pk) for pk in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", [*params, ids]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(ids)]
 
 
 def matching_case_scores(q):
