@@ -164,8 +164,8 @@ def _in_order(rows):
 def counts(parsed):
     """{kind code: number of matching entries, capped (see capped())} of the kinds with matches (one query)."""
     sql = with_kinds(BIG_KINDS, has_exclusions(parsed), " UNION ALL ".join([
-        f"SELECT small.entry %% {KIND_BITS}, count(*) FROM ({matched_sql(SMALL_KINDS)}) AS small "
-        f"GROUP BY small.entry %% {KIND_BITS}",
+        (f"SELECT small.entry %% {KIND_BITS}, count(*) FROM ({matched_sql(SMALL_KINDS)}) AS small "
+         f"GROUP BY small.entry %% {KIND_BITS}"),
         *[f"SELECT {code}, (SELECT count(*) FROM heads{code}) + (SELECT count(*) FROM bodies{code})"
           for code in BIG_KINDS],
     ]))
