@@ -1,11 +1,11 @@
 """The search page's search over every kind, and the case browser's `q`: results, counts, notices, suggestions."""
+import json
 import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import Case as Conditional
-from django.db.models import FloatField, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import F, FloatField, Lookup, Value, When
 
 from ..models import (
     Approach, Case, Challenge, Country, Document, Organisation, Quote, Source, SuccessFactor, Theme, Topic,
@@ -69,7 +69,6 @@ KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
 
 
 EXACTLY_RANKED = 100  # the best cases a search ranks one by one; the others follow by the page's tie-break
-MAX_ID_LIST = 2000
 
 
 def search_cases(cases, q, *, case_scores=None):
@@ -78,9 +77,12 @@ def search_cases(cases, q, *, case_scores=None):
     A case matches through its title, summary, body and the names of what it links to (countries
     with their codes, organisations, themes, approaches, challenges, success factors). A query
     without words leaves the cases as they are (rank 0); one of stop words only matches nothing.
-    The EXACTLY_RANKED best cases have decreasing ranks, the others rank 0. Runs the match at
-    once (one query) unless `case_scores`, matching_case_scores(q), is given: a page filtering
-    the same search many times, as the case browser's facets do, matches once.
+    The EXACTLY_RANKED first cases (engine.py's order: title and name matches ranked, then body
+    matches newest first) have decreasing ranks, the others rank 0. Runs the match at once unless
+    `case_scores`, matching_case_scores(q), is given: a page filtering the same search many times,
+    as the case browser's facets do, matches once. The matching ids reach the database as ONE
+    parameter (an array on PostgreSQL, a JSON list on SQLite), so a facet's query never matches
+    the text again.
     """
     parsed = parse_query(q)
     if not parsed.had_words:
@@ -88,28 +90,48 @@ def search_cases(cases, q, *, case_scores=None):
     if parsed.is_empty:
         return cases.none().annotate(rank=Value(0.0, output_field=FloatField()))
     scored = case_scores if case_scores is not None else matching_case_scores(q)
-    best = scored[:EXACTLY_RANKED]
+    best = [(pk, score) for pk, score in scored[:EXACTLY_RANKED] if score]
     rank = Value(0.0, output_field=FloatField())
     if best:
         rank = Conditional(
             *[When(pk=pk, then=Value(float(len(best) - position))) for position, (pk, _) in enumerate(best)],
             default=Value(0.0), output_field=FloatField(),
         )
-    if len(scored) > MAX_ID_LIST:  # a long list of ids costs more than matching again
-        code = schema.KINDS_BY_NAME["case"].code
-        matching = RawSQL(engine.ids_sql(code), [engine.expression(parsed)])
-    else:
-        matching = [pk for pk, _ in scored]
-    return cases.filter(pk__in=matching).annotate(rank=rank)
+    return cases.filter(AmongIds(F("pk"), [pk for pk, _ in scored])).annotate(rank=rank)
+
+
+class AmongIds(Lookup):
+    """`lhs` is one of the integers `rhs`, passed as ONE parameter: `= ANY(%s::bigint[])` on
+    PostgreSQL (a hashed array lookup), `IN (SELECT value FROM json_each(%s))` on SQLite. A filter
+    expression, `.filter(AmongIds(F("pk"), ids))`, so a facet's subquery gets its own alias."""
+
+    lookup_name = "among_ids"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        ids = [int(pk) for pk in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", [*params, ids]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(ids)]
 
 
 def matching_case_scores(q):
-    """[(case id, score)] of the published cases matching `q`, best first (one query); [] when `q`
-    has nothing to look for."""
+    """[(case id, score)] of the published cases matching `q`, best first; [] when `q` has nothing
+    to look for. The EXACTLY_RANKED first have decreasing positive scores in engine.py's order,
+    the others score 0 (two queries: the first cases with the count, then, if there are more, every
+    match unordered)."""
     parsed = parse_query(q)
     if parsed.is_empty:
         return []
-    return engine.scored_ids(parsed, schema.KINDS_BY_NAME["case"].code)
+    code = schema.KINDS_BY_NAME["case"].code
+    best, count = engine.best_ids(parsed, code, EXACTLY_RANKED)
+    if count <= len(best):
+        others = []
+    else:
+        ranked = set(best)
+        others = [(pk, 0.0) for pk in sorted(engine.matching_ids(parsed, code)) if pk not in ranked]
+    return [(pk, float(len(best) - position)) for position, pk in enumerate(best)] + others
 
 
 def query_notices(q):
@@ -148,6 +170,20 @@ class KindResults:
     hits: list = field(default_factory=list)
     page: object = None  # a Page when one kind is shown page by page
 
+    @property
+    def is_capped(self):
+        """Counts stop at engine.COUNT_CAP: above it the count is COUNT_CAP + 1, "more than"."""
+        return self.count > engine.COUNT_CAP
+
+    @property
+    def cap_text(self):
+        return f"{engine.COUNT_CAP:,}"
+
+    @property
+    def count_text(self):
+        """The count as shown: "12", or "more than 1,000" above engine.COUNT_CAP."""
+        return f"more than {self.cap_text}" if self.is_capped else str(self.count)
+
 
 @dataclass
 class SearchResults:
@@ -159,6 +195,13 @@ class SearchResults:
     @property
     def total(self):
         return sum(group.count for group in self.groups)
+
+    @property
+    def total_text(self):
+        """The total as shown: "12", or "more than N" when a kind's count is capped."""
+        if any(group.is_capped for group in self.groups):
+            return f"more than {sum(min(group.count, engine.COUNT_CAP) for group in self.groups):,}"
+        return str(self.total)
 
     @property
     def groups_with_hits(self):
@@ -177,7 +220,7 @@ class KindHits:
         self.searcher, self.kind, self.count = searcher, kind, count
 
     def __len__(self):
-        return self.count
+        return min(self.count, engine.COUNT_CAP)  # a capped kind is paged through its first COUNT_CAP
 
     def __getitem__(self, window):
         keys = engine.page_of_kind(self.searcher.parsed, self.kind.code, window.start, window.stop - window.start)
