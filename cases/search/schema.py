@@ -397,19 +397,27 @@ def postgres_words_function():
     holding it (a word no entry holds is removed). `CREATE OR REPLACE` (migration 0016).
 
     A statement that wrote no entry (the refresh's DELETE, most often) changes nothing, and only the
-    words a statement counted down can reach zero, so no statement scans the whole vocabulary.
+    words a statement counted down to zero (its UPDATE returns them) are deleted, by key: no
+    statement scans the whole vocabulary.
     (Each transition table is tested in its own IF: an INSERT trigger has no old_rows to plan.)
     """
     return f"""CREATE OR REPLACE FUNCTION cases_search_words_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        emptied text[];
     BEGIN
         IF TG_OP IN ('DELETE', 'UPDATE') THEN
             IF EXISTS (SELECT FROM old_rows) THEN
-                UPDATE {WORD_TABLE} AS known SET documents = known.documents - gone.n
-                FROM (SELECT word, count(*) AS n FROM old_rows, unnest(tsvector_to_array(old_rows.vector)) AS word
-                      GROUP BY word ORDER BY word) AS gone
-                WHERE known.word = gone.word;
-                DELETE FROM {WORD_TABLE} WHERE documents <= 0 AND word IN (
-                    SELECT unnest(tsvector_to_array(old_rows.vector)) FROM old_rows);
+                WITH counted AS (
+                    UPDATE {WORD_TABLE} AS known SET documents = known.documents - gone.n
+                    FROM (SELECT word, count(*) AS n FROM old_rows, unnest(tsvector_to_array(old_rows.vector)) AS word
+                          GROUP BY word ORDER BY word) AS gone
+                    WHERE known.word = gone.word
+                    RETURNING known.word, known.documents
+                )
+                SELECT array_agg(word) INTO emptied FROM counted WHERE documents <= 0;
+                IF emptied IS NOT NULL THEN
+                    DELETE FROM {WORD_TABLE} WHERE word = ANY (emptied);
+                END IF;
             END IF;
         END IF;
         IF TG_OP IN ('INSERT', 'UPDATE') THEN
