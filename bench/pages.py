@@ -214,6 +214,7 @@ def run(repeat):
 
 
 def main():
+    global CASES, QUOTES, SECTION
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30, help="Timed requests per page (default 30).")
     parser.add_argument("--write", metavar="PATH", help="Replace the section in this markdown file.")
@@ -221,7 +222,6 @@ def main():
                         "50000 for the large size, in a database of its own).")
     parser.add_argument("--quotes", type=int, default=QUOTES, help="Library size: quotes (default %(default)s).")
     args = parser.parse_args()
-    global CASES, QUOTES, SECTION
     CASES, QUOTES = args.cases, args.quotes
     if CASES != 10_000:
         SECTION = f"## Case browser and pages, {CASES:,} cases"

@@ -387,8 +387,8 @@ def postgres_word_table_rebuild():
     return [
         f"ALTER TABLE {WORD_TABLE} SET ({WORD_TABLE_STORAGE})",
         f"DELETE FROM {WORD_TABLE}",
-        f"INSERT INTO {WORD_TABLE} (word, documents) SELECT word, count(*) FROM {ENTRY_TABLE}, "
-        f"unnest(tsvector_to_array({ENTRY_TABLE}.vector)) AS word GROUP BY word ORDER BY word",
+        (f"INSERT INTO {WORD_TABLE} (word, documents) SELECT word, count(*) FROM {ENTRY_TABLE}, "
+         f"unnest(tsvector_to_array({ENTRY_TABLE}.vector)) AS word GROUP BY word ORDER BY word"),
     ]
 
 
