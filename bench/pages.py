@@ -7,6 +7,7 @@ comes from one more request under CaptureQueriesContext.
 
     .venv/bin/python bench/pages.py                 # DATABASE_URL, default postgres://…/kb_bench
     .venv/bin/python bench/pages.py --write docs/performance.md
+    DATABASE_URL=postgres://…/kb_bench_50k .venv/bin/python bench/pages.py --cases 50000 --quotes 200000
 
 The database is created when missing, migrated, and filled with
 `generate_library --cases 10000 --quotes 200000 --seed 1` unless it already holds a generated
@@ -75,7 +76,11 @@ def setup():
     from cases.models import Case
 
     call_command("migrate", verbosity=0)
-    if not Case.objects.filter(slug__startswith="gen-").exists():
+    generated = Case.objects.filter(slug__startswith="gen-").count()
+    if generated and generated != CASES:
+        raise SystemExit(f"The database holds {generated:,} generated cases, not {CASES:,}: give another "
+                         "DATABASE_URL per size (e.g. kb_bench_50k for --cases 50000).")
+    if not generated:
         print(f"Generating {CASES} cases and {QUOTES} quotes…", file=sys.stderr)
         call_command("generate_library", cases=CASES, quotes=QUOTES, seed=SEED, force=True, verbosity=1)
 
@@ -117,7 +122,7 @@ def pages():
     from django.urls import reverse
 
     from cases.filters import CaseFilter
-    from cases.models import Case, Country, Theme
+    from cases.models import Case, Country, Quote, Theme
 
     browser = reverse("cases:case-list")
     country = (
@@ -142,6 +147,10 @@ def pages():
          f"{count({'q': 'testbed', **one}):,} cases"),
         ("case page, a typical case", typical.get_absolute_url(), f"{typical.n} quotes"),
         ("case page, the most quoted case", most.get_absolute_url(), f"{most.n} quotes"),
+        ("quote browser, first page", reverse("cases:quote-list"), f"{Quote.objects.count():,} quotes"),
+        ("quote browser, page 3000", f"{reverse('cases:quote-list')}?page=3000", "rows 149,951–150,000"),
+        ("quote browser, last page", f"{reverse('cases:quote-list')}?page={-(-Quote.objects.count() // 50)}",
+         "the last 50"),
         ("CSV export, one filter", f"{reverse('cases:case-export-csv')}?{urlencode(one)}", f"{count(one):,} rows"),
         ("CSV export, everything", reverse("cases:case-export-csv"), f"{count({}):,} rows"),
     ]
@@ -205,10 +214,17 @@ def run(repeat):
 
 
 def main():
+    global CASES, QUOTES, SECTION
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30, help="Timed requests per page (default 30).")
     parser.add_argument("--write", metavar="PATH", help="Replace the section in this markdown file.")
+    parser.add_argument("--cases", type=int, default=CASES, help="Library size: cases (default %(default)s; "
+                        "50000 for the large size, in a database of its own).")
+    parser.add_argument("--quotes", type=int, default=QUOTES, help="Library size: quotes (default %(default)s).")
     args = parser.parse_args()
+    CASES, QUOTES = args.cases, args.quotes
+    if CASES != 10_000:
+        SECTION = f"## Case browser and pages, {CASES:,} cases"
     setup()
     section = run(args.repeat)
     print(section)

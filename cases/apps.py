@@ -28,3 +28,9 @@ class CasesConfig(AppConfig):
         # SQLite: the search index's views and triggers live between migration runs (see schema.py).
         pre_migrate.connect(detach_for_migrations, sender=self, dispatch_uid="cases_search_detach")
         post_migrate.connect(attach_after_migrations, sender=self, dispatch_uid="cases_search_attach")
+
+        from . import library_version
+
+        # The triggers keeping the library version (the facet cache's key) follow every write.
+        pre_migrate.connect(library_version.detach_for_migrations, sender=self, dispatch_uid="cases_version_detach")
+        post_migrate.connect(library_version.attach_after_migrations, sender=self, dispatch_uid="cases_version_attach")

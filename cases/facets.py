@@ -8,13 +8,21 @@ link row holds it (an id or a code: no join before aggregating). compute_facets 
 aggregates of all nine facets as two UNION ALL queries (id keys, text keys), then one for
 the slugs and names of the options listed: three round trips whatever the number of facets,
 options or cases.
+
+The browser's counts (compute_facets) are cached under the library version and the SQL of the
+queries: any write to what they read changes the version (cases/library_version.py), so a
+cached count is always the one the queries would give now; a repeated view costs two queries
+(the version, the cache entry) instead of counting every link row of every published case.
 """
+import hashlib
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case as Conditional, CharField, Count, F, IntegerField, Value, When
 from django.db.models.functions import Cast
 
+from . import library_version
 from .models import (
     Approach,
     Case,
@@ -250,8 +258,7 @@ def compute_facets(*, filterset, limit=FACET_LIMIT, shown=FACET_SHOWN, specs=FAC
         ))
         for spec in specs
     ]
-    counts = _run(queries)
-    names = _names([(spec, [key for key, _ in counts[spec.name]]) for spec in specs])
+    counts, names = _counted(queries)
     facets = []
     for spec in specs:
         selected = filterset.selected(spec.name)
@@ -276,6 +283,22 @@ def compute_facets(*, filterset, limit=FACET_LIMIT, shown=FACET_SHOWN, specs=FAC
         ]
         facets.append(facet)
     return facets
+
+
+def _counted(queries):
+    """({facet: [(key, count)]}, {facet: {key: (value, name)}}) of the (spec, query) pairs, from the
+    cache when the library has not changed since the same queries were counted."""
+    version = library_version.current(using=connection.alias)
+    text = repr([(spec.name, query.query.sql_with_params()) for spec, query in queries])
+    key = f"facets:{connection.vendor}:{version}:{hashlib.sha256(text.encode()).hexdigest()}"
+    found = cache.get(key)
+    if found is None:
+        counts = _run(queries)
+        names = _names([(spec, [option for option, _ in counts[spec.name]]) for spec, _ in queries])
+        found = ({spec.name: counts[spec.name] for spec, _ in queries},
+                 {spec.name: names[spec.name] for spec, _ in queries})
+        cache.set(key, found)
+    return found
 
 
 def _option(filterset, name, value, label, count, selected):

@@ -482,7 +482,9 @@ class Quote(TimeStampedModel):
 
     class Meta:
         ordering = ["source", "start_second", "position", "pk"]
-        indexes = [models.Index(fields=["source", "start_second"], name="quote_source_second")]
+        # The whole time order, so a page of the quote browser reads its keys by an index-only scan
+        # (querysets.DeferredJoin); its prefix serves a source's quotes in time order as before.
+        indexes = [models.Index(fields=["source", "start_second", "position", "id"], name="quote_time_order")]
         constraints = [
             models.CheckConstraint(condition=Q(start_second__gte=0), name="quote_start_second_not_negative"),
             models.CheckConstraint(
@@ -604,3 +606,20 @@ class Revision(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:cases_revision_change", args=[self.pk])
+
+
+class LibraryVersion(models.Model):
+    """One row whose `version` changes (to a random number) with every write to a table the case
+    browser counts: database triggers change it (cases/library_version.py), and cached facet
+    counts are keyed by it, so they are never stale."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.BigIntegerField()
+
+    class Meta:
+        db_table = "cases_library_version"
+        ordering = ["id"]
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="library_version_single_row")]
+
+    def __str__(self):
+        return f"library version {self.version}"

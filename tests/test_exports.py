@@ -202,3 +202,16 @@ def test_exports_carry_each_claim_with_its_supporting_quote_links(client, detail
         f"summary: http://testserver/quotes/{on_case.pk}/; challenge:culture: http://testserver/quotes/{on_culture.pk}/; "
         "challenge:scaling: not yet evidenced; success-factor:trust: not yet evidenced"
     )
+
+
+def test_url_maker_gives_what_reverse_and_build_absolute_uri_give(rf):
+    from django.urls import reverse
+
+    from cases.exports import url_maker
+
+    request = rf.get("/cases.csv")
+    for name, kwarg, values in (("cases:case-detail", "slug", ["a", "gen-0001", "x_y-9", "0123"]),
+                                ("cases:quote-detail", "pk", [1, 42, 1234567890])):
+        made = url_maker(request.build_absolute_uri, name, kwarg)
+        for value in values:
+            assert made(value) == request.build_absolute_uri(reverse(name, kwargs={kwarg: value}))

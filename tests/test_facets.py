@@ -140,12 +140,87 @@ def test_every_option_link_shows_exactly_the_count_it_promises(client, world):
             assert followed.context["paginator"].count == option.count, (query, option)
 
 
-def test_all_facets_are_counted_in_two_queries_and_named_in_a_third(world, django_assert_num_queries):
+def test_all_facets_are_counted_in_two_queries_and_named_in_a_third(world, settings, django_assert_num_queries):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     filterset = CaseFilter(QueryDict("country=ca&theme=food"))
     assert filterset.is_valid()  # resolves the selected terms: one query per repeatable parameter used
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # the library version, then the three
         by_name = {facet.name: facet for facet in compute_facets(filterset=filterset)}
     assert set(by_name) == {spec.name for spec in facets.FACETS}
+    with django_assert_num_queries(1):  # the same library: only its version is read
+        again = {facet.name: facet for facet in compute_facets(filterset=filterset)}
+    assert again == by_name
+
+
+def counts_of(query):
+    filterset = CaseFilter(QueryDict(query))
+    assert filterset.is_valid()
+    return {facet.name: [(o.value, o.label, o.count) for o in facet.options]
+            for facet in compute_facets(filterset=filterset)}
+
+
+def uncached_counts_of(query):
+    from django.core.cache import cache
+
+    cache.clear()
+    return counts_of(query)
+
+
+def _publish(cases):
+    Case.objects.filter(slug="draft").update(status=Case.Status.PUBLISHED)  # a bulk update
+
+
+def _unpublish(cases):
+    case = Case.objects.get(slug="b")
+    case.status = Case.Status.ARCHIVED
+    case.save()
+
+
+def _edit(cases):
+    case = Case.objects.get(slug="b")
+    case.stage = "scaling"
+    case.save(update_fields=["stage"])
+
+
+def _link(cases):
+    Case.objects.get(slug="a").themes.add(ThemeFactory(slug="water", name="Water"))
+
+
+def _unlink_by_raw_sql(cases):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM cases_case_countries WHERE country_id = 'US'")
+
+
+def _rename(cases):
+    from cases.models import Theme
+
+    Theme.objects.filter(slug="food").update(name="Nutrition")
+
+
+@pytest.mark.parametrize("change", [_publish, _unpublish, _edit, _link, _unlink_by_raw_sql, _rename])
+@pytest.mark.parametrize("query", ["", "country=ca", "theme=space&stage=pilot"])
+def test_cached_facet_counts_stay_exact_after_any_write(world, settings, change, query):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    before = counts_of(query)
+    assert counts_of(query) == before  # now from the cache
+    change(world)
+    after = counts_of(query)
+    assert after == uncached_counts_of(query)
+    assert after != before  # each change moves some count or label
+
+
+def test_a_rolled_back_write_leaves_no_cached_counts_behind(world, settings):
+    from django.db import transaction
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    before = counts_of("")
+    with transaction.atomic():
+        Case.objects.filter(slug="a").delete()
+        assert counts_of("") != before  # counted (and cached) inside the transaction
+        transaction.set_rollback(True)
+    assert counts_of("") == before == uncached_counts_of("")
 
 
 def test_one_facet_alone_takes_two_queries(world, django_assert_num_queries):

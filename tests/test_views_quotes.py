@@ -112,6 +112,19 @@ def test_quote_list_paginates_by_fifty_keeping_the_filters(client):
     assert len(quote_texts(client.get("/quotes/?source=long&page=2"))) == 5
 
 
+def test_every_quote_page_holds_what_plain_offset_paging_gives_in_the_same_order(client):
+    # Two sources, many quotes at the same second: the order's later keys decide, as in the index.
+    sources = [SourceFactory(slug="a"), SourceFactory(slug="b")]
+    for number in range(130):
+        QuoteFactory(source=sources[number % 2], start_second=number // 9, position=(number * 7) % 5)
+    in_order = list(Quote.objects.in_time_order().values_list("text", flat=True))
+    shown = [text for page in (1, 2, 3) for text in quote_texts(client.get(f"/quotes/?page={page}"))]
+    assert shown == in_order
+    assert quote_texts(client.get("/quotes/?source=b&page=2")) == [
+        text for text in Quote.objects.filter(source__slug="b").in_time_order().values_list("text", flat=True)
+    ][50:]
+
+
 @pytest.mark.parametrize(("page", "status"), [("3", 404), ("999999", 404), ("-1", 400), ("0", 400), ("abc", 400)])
 def test_quote_list_answers_bad_page_numbers_with_4xx(client, page, status):
     QuoteFactory.create_batch(55)
@@ -144,10 +157,11 @@ def test_unknown_quote_is_404(client):
 def test_quote_list_number_of_queries(client, django_assert_max_num_queries):
     build_library(cases=40, quotes_per_case=3)
     challenge = Quote.objects.filter(challenges__isnull=False).first().challenges.get()
-    # count, page, published cases; the form's three select lists; plus one lookup per filter given
-    with django_assert_max_num_queries(6):
-        assert client.get("/quotes/").status_code == 200
+    # count, the page's keys, its rows, published cases; the form's three select lists; plus one
+    # lookup per filter given
     with django_assert_max_num_queries(7):
+        assert client.get("/quotes/").status_code == 200
+    with django_assert_max_num_queries(8):
         assert client.get(f"/quotes/?challenge={challenge.slug}&q=statement").status_code == 200
 
 

@@ -4,6 +4,7 @@ Words are runs of letters and digits of any script (`_`, hyphens and other punct
 them), folded to lower case without accents. A hyphenated compound ("co-creation", "P-8A") is
 also indexed joined ("cocreation", "p8a"), so it is found written either way.
 """
+import functools
 import re
 import unicodedata
 
@@ -18,7 +19,8 @@ STOP_WORDS = frozenset(
     only own same so than too very s t can will just don should now""".split()
 )
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
-COMPOUND = re.compile(r"[^\W_]+(?:-[^\W_]+)+", re.UNICODE)
+# Tried only where a word starts (the lookbehind), so a text of long words costs no backtracking.
+COMPOUND = re.compile(r"(?<![^\W_])[^\W_]+(?:-[^\W_]+)+", re.UNICODE)
 # Letters that carry no combining accent to strip but that PostgreSQL's unaccent rules fold too.
 FOLDED_LETTERS = str.maketrans({
     "ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l",
@@ -34,19 +36,42 @@ def fold(text):
     """`text` in lower case without accents ("Île-de-France" -> "ile-de-france"); linear time.
 
     As PostgreSQL's unaccent: accents come off Latin, Greek and Cyrillic letters (but "й" keeps
-    its breve); the marks of other scripts, part of their spelling, stay.
+    its breve); the marks of other scripts, part of their spelling, stay. ASCII text is only
+    lowered; otherwise the marks are found by one regular expression, not a Python loop per
+    character (the SQLite index calls this for every indexed text).
     """
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.translate(FOLDED_LETTERS))
-    kept = []
-    base = ""
-    for char in decomposed:
-        if unicodedata.combining(char):
-            if base < ACCENTED_SCRIPTS_END and not (char == BREVE and base in "иИ"):
-                continue
-        else:
-            base = char
-        kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept)).lower()
+    return unicodedata.normalize("NFC", _marks().sub(_kept_marks, decomposed)).lower()
+
+
+def _kept_marks(match):
+    """The marks of a run (a regular expression match) that fold() keeps: they follow its base, the
+    character before the run (none at the start of the text, which fold() treats as Latin)."""
+    start = match.start()
+    base = match.string[start - 1] if start else ""
+    if base >= ACCENTED_SCRIPTS_END:
+        return match.group()
+    if base in "иИ":
+        return BREVE * match.group().count(BREVE)
+    return ""
+
+
+@functools.cache
+def _marks():
+    """A pattern of a run of combining characters (`unicodedata.combining` non-zero), built once."""
+    ranges, first, previous = [], None, None
+    for code in range(0x20000):  # no character past U+1FFFF combines (Unicode 15)
+        if unicodedata.combining(chr(code)):
+            if first is None:
+                first = code
+            previous = code
+        elif first is not None:
+            ranges.append((first, previous))
+            first = None
+    parts = "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+    return re.compile(f"[{parts}]+")
 
 
 def words(text):
@@ -57,6 +82,8 @@ def words(text):
 def compounds(text):
     """The hyphenated compounds of `text` joined, space-separated: "a co-creation P-8A" -> "co-creation p-8a"
     becomes "cocreation P8A" (case kept; the index folds it)."""
+    if "-" not in text:
+        return ""
     return " ".join(match.replace("-", "") for match in COMPOUND.findall(text))
 
 

@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView
 
 from ..exports import json_chunks, quote_csv_lines, quote_rows
 from ..models import Case, Challenge, Quote, Source, SuccessFactor
+from ..querysets import DeferredJoin
 from ..search import query_words
 from .limits import rate_limited
 from .paging import BadPageMixin, page_of
@@ -132,7 +133,8 @@ class QuoteListView(BadPageMixin, ListView):
         return filtered_quotes(self.form, Quote.objects.public().for_listing().in_time_order())
 
     def get_context_data(self, **kwargs):
-        page = page_of(self.request, self.object_list, QUOTES_PER_PAGE)
+        # A deferred join reads a page's keys first: /quotes/?page=3000 no longer builds 150,000 rows to skip.
+        page = page_of(self.request, DeferredJoin(self.object_list), QUOTES_PER_PAGE)
         kwargs.update(form=self.form, page_obj=page, quotes=page.object_list, paginator=page.paginator)
         query = self.request.GET.copy()
         query.pop("page", None)

@@ -1,0 +1,135 @@
+"""The library's version: a number that changes with every write to what the case browser counts.
+
+Cached facet counts are keyed by it (cases/facets.py), so a publish, an unpublish, an edit, a
+link change, a rename, a bulk update, an import or raw SQL makes the next request count afresh:
+database triggers change it, on every table the browser's filters and facets read, in the
+writing transaction. Readers of other transactions see the new number when the write commits,
+never before, so no reader caches the old counts under the new number.
+
+Each change draws a random 63-bit number rather than adding one: a transaction rolled back (and
+the counts it may have cached) leaves a number nobody will read again, where a counter would
+come back to it with other data.
+
+The triggers are raw SQL because Django has none; the row lives in the LibraryVersion model.
+They are (re)created after every migration run (post_migrate), on SQLite also dropped before it:
+SQLite rebuilds a table to alter it, which drops the triggers on it.
+"""
+import secrets
+
+from django.db import connections
+
+from .search.schema import SEARCH_LOCK_KEY
+
+VERSION_TABLE = "cases_library_version"
+# Every table the case browser's filters, facets, names and text search read.
+WATCHED_TABLES = (
+    "cases_case",
+    "cases_case_countries",
+    "cases_country",
+    "cases_case_themes",
+    "cases_theme",
+    "cases_case_approaches",
+    "cases_approach",
+    "cases_participation",
+    "cases_organisation",
+    "cases_casechallenge",
+    "cases_challenge",
+    "cases_casesuccessfactor",
+    "cases_successfactor",
+)
+EVENTS = ("INSERT", "UPDATE", "DELETE")
+
+
+def _trigger(table, event=""):
+    return f"cases_library_version_{table}{'_' + event.lower() if event else ''}"
+
+
+def sqlite_drop_statements():
+    return [f"DROP TRIGGER IF EXISTS {_trigger(table, event)}" for table in WATCHED_TABLES for event in EVENTS]
+
+
+def sqlite_statements():
+    """Row triggers: SQLite has no statement triggers; a single-row update per written row is cheap."""
+    return sqlite_drop_statements() + [
+        f"CREATE TRIGGER {_trigger(table, event)} AFTER {event} ON {table} "
+        f"BEGIN UPDATE {VERSION_TABLE} SET version = abs(random() % 9223372036854775807); END"
+        for table in WATCHED_TABLES for event in EVENTS
+    ]
+
+
+def postgres_drop_statements():
+    return [f"DROP TRIGGER IF EXISTS {_trigger(table)} ON {table}" for table in WATCHED_TABLES] + [
+        f"DROP TRIGGER IF EXISTS {_trigger(table, 'truncate')} ON {table}" for table in WATCHED_TABLES
+    ]
+
+
+def postgres_statements():
+    """Statement triggers. The function first takes the search index's advisory lock, as every
+    trigger of the index does, so writers always lock in one order (that lock, then this row) and
+    two transactions writing cases and quotes in opposite orders cannot deadlock."""
+    statements = [
+        f"""CREATE OR REPLACE FUNCTION cases_library_version_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM pg_advisory_xact_lock({SEARCH_LOCK_KEY});
+            UPDATE {VERSION_TABLE} SET version = floor(random() * 9.2e18)::bigint;
+            RETURN NULL;
+        END $$""",
+        *postgres_drop_statements(),
+    ]
+    for table in WATCHED_TABLES:
+        statements.append(f"CREATE TRIGGER {_trigger(table)} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                          "FOR EACH STATEMENT EXECUTE FUNCTION cases_library_version_change()")
+        statements.append(f"CREATE TRIGGER {_trigger(table, 'truncate')} AFTER TRUNCATE ON {table} "
+                          "FOR EACH STATEMENT EXECUTE FUNCTION cases_library_version_change()")
+    return statements
+
+
+def _table_exists(connection):
+    return VERSION_TABLE in connection.introspection.table_names()
+
+
+def detach_for_migrations(sender, using, **kwargs):
+    """pre_migrate receiver (SQLite): the triggers go while migrations rebuild tables."""
+    connection = connections[using]
+    if connection.vendor == "sqlite" and _table_exists(connection):
+        with connection.cursor() as cursor:
+            for statement in sqlite_drop_statements():
+                cursor.execute(statement)
+
+
+def attach_after_migrations(sender, using, **kwargs):
+    """post_migrate receiver: (re)create the triggers, and change the version (a migration may
+    have changed the data without them)."""
+    connection = connections[using]
+    if connection.vendor not in ("sqlite", "postgresql") or not _table_exists(connection):
+        return
+    statements = sqlite_statements() if connection.vendor == "sqlite" else postgres_statements()
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    bump(using=using)
+
+
+def bump(*, using="default"):
+    """Change the version by hand (a write that bypasses the watched tables' triggers: none in the app)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"UPDATE {VERSION_TABLE} SET version = %s", [_fresh()])
+
+
+def current(*, using="default"):
+    """The version (an int) as this transaction sees it; the row is created when missing (a new or
+    flushed database), with a fresh random number so no earlier cache entry matches."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {VERSION_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        version = _fresh()
+        cursor.execute(f"INSERT INTO {VERSION_TABLE} (id, version) VALUES (1, %s) ON CONFLICT (id) DO NOTHING",
+                       [version])
+        cursor.execute(f"SELECT version FROM {VERSION_TABLE} WHERE id = 1")
+        return cursor.fetchone()[0]
+
+
+def _fresh():
+    return secrets.randbits(63)
