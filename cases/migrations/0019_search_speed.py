@@ -22,7 +22,7 @@ def drop_heads(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0015_search_index_lock"),
+        ("cases", "0018_library_version"),
     ]
 
     operations = [
