@@ -25,12 +25,13 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
-from django.db.models import Exists, IntegerField, OuterRef, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from .history import ensure_baseline, ensure_quote_baseline
-from .models import Case, CaseChallenge, CaseSuccessFactor, Quote
+from .models import Case, CaseChallenge, CaseSuccessFactor, Challenge, Quote
 from .search import schema
 from .search.query import fts5_term, tsquery_term, word_term
 from .search.text import STOP_WORDS, stem
@@ -249,6 +250,22 @@ def unevidenced_count(cases):
     case_ids = cases.order_by().values("pk")
     by_case = evidence_by_claim(evidence_rows(case_ids), case_ids=list(case_ids.values_list("pk", flat=True)))
     return sum(1 for claims in by_case.values() for quote_ids in claims.values() if not quote_ids)
+
+
+def with_evidenced_case_count(terms):
+    """Challenges or success factors (a queryset of either) annotated with `evidenced_case_count`:
+    how many published cases claim the term with a supporting quote (one linked to the case and to
+    the term, the rule of this module). A correlated count per term in the same query, no query of its own."""
+    if terms.model is Challenge:
+        links, term_field, quote_terms = CaseChallenge.objects, "challenge", "quote__challenges"
+    else:
+        links, term_field, quote_terms = CaseSuccessFactor.objects, "success_factor", "quote__success_factors"
+    supported = Quote.cases.through.objects.filter(case_id=OuterRef("case_id"), **{quote_terms: OuterRef(f"{term_field}_id")})
+    evidenced = (
+        links.filter(**{term_field: OuterRef("pk")}, case__status=Case.Status.PUBLISHED).filter(Exists(supported))
+        .order_by().values(f"{term_field}_id").annotate(n=Count("pk")).values("n")
+    )
+    return terms.annotate(evidenced_case_count=Coalesce(Subquery(evidenced, output_field=IntegerField()), 0))
 
 
 def candidates_url(claim):
