@@ -363,19 +363,18 @@ def _choosing_terms(terms, using):
     """The rarest of `terms`, rarest first, while the index entries holding them stay under
     CHOOSING_ENTRIES (at least one term): one query on the index's word table (schema.WORD_TABLE,
     words with their entry counts), a range scan of its primary key per prefix."""
-    prefixes = [sorted(form.words[0] for form in term.forms if len(form.words) == 1) for term in terms]
+    prefixes = [(index, form.words[0]) for index, term in enumerate(terms) for form in term.forms if len(form.words) == 1]
     sql = (
-        f"SELECT position, coalesce(sum(known.documents), 0) FROM unnest(%s::text[]) WITH ORDINALITY AS asked(word, position) "
-        f"LEFT JOIN {schema.WORD_TABLE} AS known ON known.word >= asked.word AND known.word < asked.word || chr(1114111) "
-        "GROUP BY position"
+        "SELECT (SELECT coalesce(sum(known.documents), 0) FROM "
+        f"{schema.WORD_TABLE} AS known WHERE known.word >= asked.word AND known.word < asked.word || chr(1114111)) "
+        "FROM unnest(%s::text[]) WITH ORDINALITY AS asked(word, position) ORDER BY position"
     )
-    flat = [(index, prefix) for index, forms in enumerate(prefixes) for prefix in forms]
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [[prefix for _, prefix in flat]])
-        counts = dict(cursor.fetchall())
+        cursor.execute(sql, [[prefix for _, prefix in prefixes]])
+        counts = [int(count) for (count,) in cursor.fetchall()]
     entries = {}
-    for position, (index, _) in enumerate(flat, 1):
-        entries[index] = entries.get(index, 0) + int(counts.get(position, 0))
+    for (index, _), count in zip(prefixes, counts, strict=True):
+        entries[index] = entries.get(index, 0) + count
     chosen, total = [], 0
     for index in sorted(entries, key=lambda index: (entries[index], index)):
         if entries[index] == 0:
@@ -391,36 +390,34 @@ def _ranked_on_postgresql(using, claim_text, case_text, sources, excluded):
     """[(quote id, score)] of the best CANDIDATE_QUOTES by ts_rank on the search index (cases/search):
     quotes of the case's sources (those holding any word of the claim, at most RANKED_POOL) first,
     then the library's (those holding the claim's rarest words, as many), each by their rank for the
-    claim's words (twice) and the case's. One query for the words' counts, one for the ranking."""
+    claim's words (twice) and the case's. One query for the words' counts, one for the ranking, which
+    ranks the vectors each part of the pool has read (no second look-up per quote)."""
     terms = _claim_terms(claim_text)
     if not terms:
         return []
     choosing = _choosing_terms(terms, using)
     case_terms = _claim_terms(case_text)
     quote_code = schema.KINDS_BY_NAME["quote"].code
-    entry, bits = schema.ENTRY_TABLE, schema.KIND_BITS
-    config = schema.CONFIG
+    entry, bits, config = schema.ENTRY_TABLE, schema.KIND_BITS, schema.CONFIG
     library = (
-        f"(SELECT id FROM {entry} WHERE vector @@ to_tsquery('{config}', %(choosing)s) "
-        f"AND id %% {bits} = {quote_code} LIMIT {RANKED_POOL})"
-    ) if choosing else "(SELECT NULL::bigint AS id WHERE false)"
+        f"(SELECT id, vector, 0 AS own FROM {entry} WHERE vector @@ to_tsquery('{config}', %(choosing)s) "
+        f"AND id %% {bits} = {quote_code} AND NOT (id / {bits} = ANY(%(excluded)s::bigint[])) LIMIT {RANKED_POOL})"
+    ) if choosing else "(SELECT NULL::bigint AS id, NULL::tsvector AS vector, 0 AS own WHERE false)"
+    case_rank = (f"ts_rank('{QUOTE_WEIGHTS}', pool.vector, to_tsquery('{config}', %(case)s))" if case_terms else "0")
     sql = f"""
-        WITH pool AS (
-            {library}
-            UNION
-            (SELECT quote.id * {bits} + {quote_code} FROM cases_quote AS quote
+        SELECT pool.id / {bits}, pool.own,
+               2 * ts_rank('{QUOTE_WEIGHTS}', pool.vector, to_tsquery('{config}', %(claim)s)) + {case_rank} AS score
+        FROM (
+            (SELECT own.id, own.vector, 1 AS own FROM cases_quote AS quote
              JOIN {entry} AS own ON own.id = quote.id * {bits} + {quote_code}
-             WHERE quote.source_id = ANY(%(sources)s::bigint[]) AND own.vector @@ to_tsquery('{config}', %(claim)s)
+             WHERE quote.source_id = ANY(%(sources)s::bigint[]) AND NOT (quote.id = ANY(%(excluded)s::bigint[]))
+               AND own.vector @@ to_tsquery('{config}', %(claim)s)
              LIMIT {RANKED_POOL})
-        )
-        SELECT quote.id, 2 * ts_rank('{QUOTE_WEIGHTS}', ranked.vector, to_tsquery('{config}', %(claim)s))
-               + {"ts_rank('" + QUOTE_WEIGHTS + "', ranked.vector, to_tsquery('" + config + "', %(case)s))" if case_terms else "0"}
-               AS score
-        FROM pool JOIN {entry} AS ranked ON ranked.id = pool.id
-        JOIN cases_quote AS quote ON quote.id = ranked.id / {bits}
-        WHERE NOT (quote.id = ANY(%(excluded)s::bigint[]))
-        ORDER BY quote.source_id = ANY(%(sources)s::bigint[]) DESC, score DESC, quote.source_id, quote.start_second, quote.id
-        LIMIT {CANDIDATE_QUOTES}
+            UNION ALL
+            {library}
+        ) AS pool
+        ORDER BY pool.own DESC, score DESC, pool.id
+        LIMIT {2 * CANDIDATE_QUOTES}
     """
     params = {
         "choosing": _tsquery(choosing), "claim": _tsquery(terms), "case": _tsquery(case_terms),
@@ -428,7 +425,11 @@ def _ranked_on_postgresql(using, claim_text, case_text, sources, excluded):
     }
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    ranked = {}
+    for quote_id, _, score in rows:  # a quote of the case's sources may come from both parts: the first counts
+        ranked.setdefault(quote_id, score)
+    return list(ranked.items())[:CANDIDATE_QUOTES]
 
 
 SQLITE_POOL = 2000  # the library's quotes scored in Python, best by bm25 first
@@ -504,6 +505,8 @@ def candidates(claim, *, limit=CANDIDATE_LIMIT):
         if quote is not None:  # deleted since the ranking
             quote.score, quote.in_case_sources = score, int(quote.source_id in sources)
             ordered.append(quote)
+    # The case's sources first, then by score; ties in the order of the video.
+    ordered.sort(key=lambda quote: (-quote.in_case_sources, -quote.score, quote.source_id, quote.start_second, quote.pk))
     return group_moments(ordered)[:limit]
 
 

@@ -241,3 +241,4 @@ def test_bulk_publishing_refuses_a_case_with_an_unexcused_unevidenced_claim(clai
     CaseSuccessFactor.objects.filter(case=case).update(no_evidence_reason="Said off the record; no quote exists.")
     result = transition_in_bulk(Case.objects.filter(pk=case.pk), "publish", user=publisher)
     assert [c.pk for c in result.changed] == [case.pk] and result.refused == []
+
