@@ -25,8 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, IntegerField, OuterRef, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -252,20 +251,32 @@ def unevidenced_count(cases):
     return sum(1 for claims in by_case.values() for quote_ids in claims.values() if not quote_ids)
 
 
-def with_evidenced_case_count(terms):
-    """Challenges or success factors (a queryset of either) annotated with `evidenced_case_count`:
-    how many published cases claim the term with a supporting quote (one linked to the case and to
-    the term, the rule of this module). A correlated count per term in the same query, no query of its own."""
-    if terms.model is Challenge:
-        links, term_field, quote_terms = CaseChallenge.objects, "challenge", "quote__challenges"
+def evidenced_claim_counts(term_model):
+    """{term id: how many published cases claim it with a supporting quote} for Challenge or
+    SuccessFactor (`term_model`): the claims evidenced by the rule of this module (a quote linked to
+    the case and to the term). One aggregate query over every term at once: the quotes' term links
+    joined to their case links and to the claims, cases counted once per term.
+
+    SQL because the ORM would join the two link tables through the quotes' table (200,000 rows more
+    to read); counted per term in a correlated subquery it read each term's links again (2.3 s for
+    10 challenges at 15,000 claims, load 12), as a semi-join 1.0 s, as this join 0.45 s.
+    """
+    if term_model is Challenge:
+        links, term_column, quote_terms, term_of_quote = CaseChallenge, "challenge_id", Quote.challenges.through, "challenge_id"
     else:
-        links, term_field, quote_terms = CaseSuccessFactor.objects, "success_factor", "quote__success_factors"
-    supported = Quote.cases.through.objects.filter(case_id=OuterRef("case_id"), **{quote_terms: OuterRef(f"{term_field}_id")})
-    evidenced = (
-        links.filter(**{term_field: OuterRef("pk")}, case__status=Case.Status.PUBLISHED).filter(Exists(supported))
-        .order_by().values(f"{term_field}_id").annotate(n=Count("pk")).values("n")
+        links, term_column = CaseSuccessFactor, "success_factor_id"
+        quote_terms, term_of_quote = Quote.success_factors.through, "successfactor_id"
+    sql = (
+        f"SELECT claim.{term_column}, count(DISTINCT claim.case_id) FROM {quote_terms._meta.db_table} AS quote_term "
+        f"JOIN {Quote.cases.through._meta.db_table} AS quote_case ON quote_case.quote_id = quote_term.quote_id "
+        f"JOIN {links._meta.db_table} AS claim ON claim.case_id = quote_case.case_id "
+        f"AND claim.{term_column} = quote_term.{term_of_quote} "
+        f"JOIN {Case._meta.db_table} AS claimed ON claimed.id = claim.case_id AND claimed.status = %s "
+        f"GROUP BY claim.{term_column}"
     )
-    return terms.annotate(evidenced_case_count=Coalesce(Subquery(evidenced, output_field=IntegerField()), 0))
+    with connections[links.objects.db].cursor() as cursor:
+        cursor.execute(sql, [Case.Status.PUBLISHED])
+        return dict(cursor.fetchall())
 
 
 def candidates_url(claim):

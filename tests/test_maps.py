@@ -224,8 +224,8 @@ def test_a_long_label_stays_inside_its_chart_and_is_named_in_full(client, librar
 
 @pytest.mark.parametrize("url, queries", [
     ("/", 13),  # the overview's 10, and one aggregate per chart
-    ("/challenges/", 1),  # the chart draws the list's own counts
-    ("/success-factors/", 1),
+    ("/challenges/", 2),  # the list's own counts, and one aggregate of the evidenced claims
+    ("/success-factors/", 2),
 ])
 def test_charts_add_at_most_one_query_each(client, many, django_assert_max_num_queries, url, queries):
     with django_assert_max_num_queries(queries):
@@ -241,6 +241,8 @@ def test_a_selected_country_on_the_countries_map_is_removed_by_its_link(client, 
     assert sorted(parse_qsl(query)) == [("country", "ca"), ("country", "us"), ("theme", "space")]  # added
     html = response.content.decode()
     assert 'href="/cases/?theme=space"' in html
+    only = {shape.code: shape for shape in client.get("/countries/?country=ca").context["world_map"]["shapes"]}
+    assert only["CA"].href == "/cases/"  # the last selected country removed: the whole browser
 
 
 def test_countries_without_a_partner_are_listed_beside_the_network(client, library):

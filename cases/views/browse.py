@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
-from ..claims import CHALLENGE, FACTOR, page_claims, with_evidenced_case_count
+from ..claims import CHALLENGE, FACTOR, evidenced_claim_counts, page_claims
 from .. import permalinks
 from ..models import (
     Approach,
@@ -267,11 +267,12 @@ class OrganisationDetailView(OldSlugMixin, TermCasesView):
 
 
 def term_chart(terms, *, title, first="met"):
-    """Challenges or success factors (annotated with published_case_count and, by
-    claims.with_evidenced_case_count, evidenced_case_count) as a chart of two series, how often
-    each is met and how often evidenced, most met first."""
+    """Challenges or success factors (annotated with published_case_count) as a chart of two
+    series, how often each is met and how often evidenced (claims.evidenced_claim_counts: one
+    aggregate query), most met first."""
     ranked = sorted(terms, key=lambda term: (-term.published_case_count, term.name))
-    rows = [(term.name, term.published_case_count, term.evidenced_case_count, term.get_absolute_url()) for term in ranked]
+    evidenced = evidenced_claim_counts(type(ranked[0])) if ranked else {}
+    rows = [(term.name, term.published_case_count, evidenced.get(term.pk, 0), term.get_absolute_url()) for term in ranked]
     return paired_bar_chart(rows, title=title, first=first, second="evidenced")
 
 
@@ -280,7 +281,7 @@ class ChallengeListView(ListView):
     context_object_name = "challenges"
 
     def get_queryset(self):
-        return with_evidenced_case_count(Challenge.objects.with_published_case_count())
+        return Challenge.objects.with_published_case_count()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -295,7 +296,7 @@ class SuccessFactorListView(ListView):
     context_object_name = "success_factors"
 
     def get_queryset(self):
-        return with_evidenced_case_count(SuccessFactor.objects.with_published_case_count())
+        return SuccessFactor.objects.with_published_case_count()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -405,7 +406,7 @@ class CountryListView(ListView):
         selected = self.filterset.selected("country")
 
         def href(code):  # a selected country's link removes it, as on the case browser's map
-            return f"{browser}?{self.filterset.querystring(country=toggled(selected, code))}"
+            return f"{browser}?{self.filterset.querystring(country=toggled(selected, code))}".rstrip("?")
 
         network = layout(shared_case_counts(cases), countries=countries, case_counts=counts)
         context.update(
