@@ -100,11 +100,14 @@ def run(claim_count, repeat):
         f"| {min(page):.0f} | {max(page):.0f} | {len(queries)} |",
         "",
         f"Target: under {TARGET_MS} ms for the candidate list: {verdict} (median). Each claim offered "
-        f"{min(offered)}–{max(offered)} quotes. How: PostgreSQL picks a pool of at most 400 quotes holding one of "
-        "the claim's rarer words (its term's name and note, or the summary; common words told by the statistics on "
-        "the search vector) and 400 of the sources the case already cites holding any of them (GIN index, "
-        "unordered), ranks the pool with `ts_rank` (claim words twice, case words once), the case's sources first, "
-        "and keeps the best 60 before grouping them into moments (same source, within 30 s) in Python.",
+        f"{min(offered)}–{max(offered)} quotes. How: the candidates come from the search index of `cases/search` "
+        "(the entries' tsvectors, `kb_search` configuration; no column of the quotes' own). One query counts the "
+        "index entries holding each of the claim's words (a range scan of the index's word table per word); "
+        "a second takes at most 400 quotes of the sources the case already cites holding any claim word and at "
+        "most 400 of the library holding its rarest words (taken rarest first while they hold under 3,000 "
+        "entries, GIN index, unordered), ranks that pool with `ts_rank` on the vectors it has just read (claim "
+        "words twice, case words once), the case's sources first, and keeps the best 60; they are loaded in "
+        "one more query and grouped into moments (same source, within 30 s) in Python.",
     ]
     section = "\n".join(lines) + "\n"
     print(section)

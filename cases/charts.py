@@ -38,6 +38,44 @@ def bar_chart(rows, *, title, unit="case"):
 
 
 @dataclass
+class PairedBar:
+    label: str
+    count: int
+    second: int  # the part of `count` the second series counts (evidenced among met)
+    y: float
+    width: float
+    second_width: float
+    href: str = ""
+
+
+PAIRED_ROW = 36  # a label over two bars
+
+
+def paired_bar_chart(rows, *, title, first, second, unit="case"):
+    """Two bars per row on one scale: `rows` are (label, count, second count, href), in the given
+    order, and `first` and `second` name the two series ("met", "evidenced"). The series differ in
+    fill (a solid bar, an outlined one below it) and each bar carries its number, so colour is not
+    the only difference.
+
+    Returns {"title", "bars", "height", "width", "label_width", "bar_left", "first", "second",
+    "summary"}; `summary` is the text alternative ("Funding: 5 cases met, 3 evidenced").
+    """
+    largest = max((count for _, count, _, _ in rows), default=0) or 1
+    room = WIDTH - LABEL_WIDTH - 40
+    bars = [
+        PairedBar(label.split(" (")[0], count, evidenced, index * PAIRED_ROW, round(room * count / largest, 1),
+                  round(room * evidenced / largest, 1), href)
+        for index, (label, count, evidenced, href) in enumerate(rows)
+    ]
+    summary = "; ".join(
+        f"{bar.label}: {bar.count} {unit}{'' if bar.count == 1 else 's'} {first}, {bar.second} {second}" for bar in bars
+    )
+    return {"title": title, "bars": bars, "height": max(len(bars), 1) * PAIRED_ROW, "width": WIDTH,
+            "label_width": LABEL_WIDTH, "bar_left": LABEL_WIDTH + 8, "first": first, "second": second,
+            "summary": summary}
+
+
+@dataclass
 class Column:
     year: int
     count: int

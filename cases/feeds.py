@@ -25,7 +25,7 @@ class NewCasesFeed(Feed):
         return (
             Case.objects.published()
             .prefetch_related("themes")
-            .defer("body", "search_vector")
+            .defer("body")
             .order_by(Coalesce("published_at", "created_at").desc(), "-pk")[:FEED_LENGTH]
         )
 

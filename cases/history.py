@@ -261,7 +261,7 @@ def revert_case(case, record, *, user=None):
     if case.parent_id is not None and not Case.objects.filter(pk=case.parent_id).exists():
         notes.append("its parent case no longer exists")
         case.parent_id = None
-    case.full_clean(exclude=["search_vector"])
+    case.full_clean()
     validate_parent(case, case.parent_id)
 
     case.skip_history_when_saving = True  # one record for the whole revert, written last

@@ -75,7 +75,7 @@ def merge_terms(keep, others, *, user):
             _move_links(Quote.topics.through, "topic_id", keep.pk, other_ids, "quote_id")
         label = f"Merged {model._meta.verbose_name} {', '.join(names)} into {keep}"[:100]
         if case_ids:
-            record_in_bulk(Case.objects.filter(pk__in=case_ids).defer("search_vector"), user=user, reason=label)
+            record_in_bulk(Case.objects.filter(pk__in=case_ids), user=user, reason=label)
             bump_content_version(case_ids)
         kind = KIND_OF_MODEL[model]
         OldSlug.objects.filter(kind=kind, target_id__in=other_ids).update(target_id=keep.pk)

@@ -1,6 +1,5 @@
 """The domain model: cases, who and where, their taxonomy, and the timestamped evidence behind them."""
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -262,8 +261,6 @@ class Case(TimeStampedModel):
     content_version = models.PositiveIntegerField(default=0, editable=False)
     # Why a Publisher last sent the case back to draft (cases.review_queue); cleared by its next transition.
     sent_back_reason = models.TextField(blank=True, editable=False)
-    # Kept current by a PostgreSQL trigger (migration 0003), so bulk writes are covered too; unused on SQLite.
-    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
     countries = models.ManyToManyField(Country, blank=True, related_name="cases")
     organisations = models.ManyToManyField(Organisation, through="Participation", related_name="cases", blank=True)
@@ -282,8 +279,8 @@ class Case(TimeStampedModel):
     # Who changed what and when, links included; cases.history reverts a case with its links.
     history = LinkHistory(
         m2m_fields=["countries", "themes", "approaches", "publications"],
-        # Derived or workflow notes: a trigger, the stale-edit guard, the review queue.
-        excluded_fields=["search_vector", "content_version", "sent_back_reason"],
+        # Workflow notes: the stale-edit guard, the review queue.
+        excluded_fields=["content_version", "sent_back_reason"],
     )
 
     class Meta:
@@ -431,8 +428,6 @@ class Document(TimeStampedModel):
         null=True, blank=True, help_text="When a curator confirmed its timestamps as written (clears the flag)"
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="documents")
-    # Kept current by a PostgreSQL trigger (migration 0003), so bulk writes are covered too; unused on SQLite.
-    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
     class Meta:
         ordering = ["title"]
@@ -474,8 +469,6 @@ class Quote(TimeStampedModel):
     challenges = models.ManyToManyField(Challenge, blank=True, related_name="quotes")
     success_factors = models.ManyToManyField(SuccessFactor, blank=True, related_name="quotes")
     topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
-    # Kept current by a PostgreSQL trigger (migration 0003), so bulk writes are covered too; unused on SQLite.
-    search_vector = SearchVectorField(null=True, editable=False, serialize=False)
 
     objects = QuoteQuerySet.as_manager()
     history = LinkHistory(m2m_fields=["cases", "challenges", "success_factors"])

@@ -50,12 +50,14 @@ class Edge:
     width: float
 
 
-def layout(pairs, *, countries, centre=None, max_nodes=MAX_NODES):
+def layout(pairs, *, countries, centre=None, max_nodes=MAX_NODES, case_counts=None):
     """Nodes on a circle (the `centre` country, if given, in the middle) and the edges between them.
 
     pairs: {(code, code): shared cases}; countries: {code: Country} naming them (a code not in it
-    is left out). Returns {"nodes", "edges" (thickest first), "size", "left_out" (countries not
-    drawn)}.
+    is left out); case_counts: {code (any case): cases it takes part in}, when given, names the
+    countries with cases but no partner in them (no edge to draw: listed, not drawn). Returns
+    {"nodes", "edges" (thickest first), "size", "left_out" (countries not drawn), "alone" (the
+    Countries without a partner, by name)}.
     """
     degree = {}
     for (first, second), shared in pairs.items():
@@ -87,5 +89,10 @@ def layout(pairs, *, countries, centre=None, max_nodes=MAX_NODES):
         for (a, b), shared in pairs.items() if a in nodes and b in nodes
     ]
     edges.sort(key=lambda edge: (-edge.shared, edge.first.name, edge.second.name))
+    alone = sorted(
+        (countries[code.upper()] for code, count in (case_counts or {}).items()
+         if count and code.upper() in countries and code.upper() not in degree and code.upper() != centre),
+        key=lambda country: country.name,
+    )
     return {"nodes": list(nodes.values()), "edges": edges, "size": SIZE,
-            "left_out": len(ranked) - len(shown)}
+            "left_out": len(ranked) - len(shown), "alone": alone}

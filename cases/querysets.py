@@ -148,7 +148,7 @@ class QuoteQuerySet(models.QuerySet):
         (as `published_cases`), without a query per quote."""
         case_model = self.model._meta.get_field("cases").related_model
         published_cases = case_model.objects.published().only("pk", "title", "slug")
-        return self.select_related("source").defer("search_vector").prefetch_related(
+        return self.select_related("source").prefetch_related(
             Prefetch("cases", queryset=published_cases, to_attr="published_cases")
         )
 

@@ -191,7 +191,7 @@ def apply_changes(case_id, base, proposed, *, user=None, reason="", include_quot
                 conflicts.append(f"a {name.replace('_', '-')[:-1]} note")
     if conflicts:
         raise ValidationError(f"Changed by someone else since it was proposed: {as_list(sorted(set(conflicts)))}.")
-    case.full_clean(exclude=["search_vector", "status"])
+    case.full_clean(exclude=["status"])
     validate_parent(case, case.parent_id)
     case.skip_history_when_saving = True
     try:

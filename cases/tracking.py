@@ -9,8 +9,8 @@ both sides, so the evidence chosen on a case's page lands in each quote's histor
 from django.conf import settings
 from simple_history.models import HistoricalRecords
 
-# Fields that are derived, not curated: a search vector is kept by a database trigger.
-UNTRACKED_FIELDS = ["search_vector"]
+# Fields that are derived, not curated (none since the search vectors moved to cases/search).
+UNTRACKED_FIELDS = []
 
 # HistoricalRecords of each tracked model, to record a baseline outside a save (see cases.history).
 RECORDERS = {}

@@ -193,7 +193,6 @@ def transition_in_bulk(cases, name, *, user):
         locked = (
             Case.objects.filter(pk__in=cases.order_by().values("pk"))
             .select_for_update()
-            .defer("search_vector")
             .annotate(
                 country_total=_link_count(Case.countries.through),
                 evidence_total=_link_count(Quote.cases.through),

@@ -68,6 +68,12 @@ def shade_of(count, legend):
     return 0 if not legend else legend[-1].shade
 
 
+def toggled(selected, code):
+    """The country selection after a click on `code` on the map: `code` added when it is not in
+    `selected`, removed when it is (the other values kept in order). Codes as the filter holds them."""
+    return [value for value in selected if value != code] if code in selected else [*selected, code]
+
+
 def world_map(*, counts, names, href=None, highlight=None):
     """The shapes and legend of a map.
 

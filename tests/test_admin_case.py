@@ -459,3 +459,16 @@ def test_transitions_and_reverts_appear_in_recent_actions(client_for, publisher)
     messages = list(LogEntry.objects.filter(object_id=str(case.pk), user=publisher).values_list("change_message", flat=True))
     assert "Publish" in messages
     assert any(message.startswith("Reverted to the version of") for message in messages)
+
+
+def test_search_reads_the_search_index_spellings_and_linked_names(client_for, editor):
+    """The admin searches the index of cases/search (published cases): another spelling of a word
+    of the body, or the name of a country the case is in, finds it on both databases."""
+    wanted = CaseFactory(title="Nudge unit", summary="A team.", body="Behavioural insights in tax letters.",
+                         status=Case.Status.PUBLISHED)
+    wanted.countries.add("CA")
+    CaseFactory(title="Agile Nations", summary="Regulators cooperating.", status=Case.Status.PUBLISHED)
+    url = reverse("admin:cases_case_changelist")
+    for term in ["behavioral", "canada", "Behavioural insights"]:
+        found = list(client_for(editor).get(url, {"q": term}).context["cl"].result_list)
+        assert found == [wanted], term

@@ -153,3 +153,12 @@ def test_quote_changelist_number_of_queries(client_for, editor, django_assert_ma
         client.get(CHANGELIST)
     with django_assert_max_num_queries(len(few) + 2):
         client.get(CHANGELIST, {"linked": "yes", "needs_review": "no", "q": "Bulk"})
+
+
+def test_search_reads_the_search_index_accents_and_compounds(client_for, editor):
+    """The quote admin searches the index of cases/search: accents and hyphens as the search page does."""
+    wanted = QuoteFactory(text="The Zürich co-creation lab met weekly.")
+    QuoteFactory(text="Nothing of the kind here.")
+    url = reverse("admin:cases_quote_changelist")
+    for term in ["zurich", "cocreation", "Zürich lab"]:
+        assert [quote.pk for quote in results(client_for(editor).get(url, {"q": term}))] == [wanted.pk], term

@@ -232,3 +232,37 @@ def test_case_list_query_count_does_not_grow_with_the_cases(client, sixty):
     build_library(cases=60, quotes_per_case=1, prefix="more")
     assert Case.objects.published().count() == 120
     assert (queries(""), queries(query)) == before
+
+
+# "Did you mean": respelt from the search index's vocabulary, which holds published content only.
+
+
+def test_a_misspelt_search_suggests_the_published_word_that_finds_cases(client, few):
+    CaseFactory(slug="collab", title="Cities in collaboration", summary="A network.", countries=["FR"])
+    response = browse(client, "q=colaboration")
+    assert result_slugs(response) == []
+    suggestion = response.context["suggestion"]
+    # "collaboration" is searched as the prefix "collaborat": the Collaborative is found too.
+    assert suggestion["query"] == "collaboration" and suggestion["count"] == 2
+    html = response.content.decode()
+    assert "Did you mean “<a href=\"?q=collaboration\">collaboration</a>”?" in html
+    assert set(result_slugs(browse(client, suggestion["url"].lstrip("?")))) == {"collab", "gic"}
+
+
+def test_the_suggestion_keeps_the_filters_and_is_offered_only_if_it_finds_cases_under_them(client, few):
+    CaseFactory(slug="collab", title="Cities in collaboration", summary="A network.", countries=["FR"])
+    assert browse(client, "q=colaboration&country=fr").context["suggestion"]["url"] == "?q=collaboration&country=fr"
+    # Under a filter that leaves no case holding the word, nothing is suggested.
+    assert browse(client, "q=colaboration&theme=food").context["suggestion"] is None
+
+
+def test_no_suggestion_holds_a_word_only_a_draft_or_an_archived_case_holds(client, few):
+    CaseFactory(slug="jam", title="Marmalade experiment", status=Case.Status.DRAFT)
+    CaseFactory(slug="jam-old", title="Marmalade archive", status=Case.Status.ARCHIVED)
+    response = browse(client, "q=marmalada")
+    assert response.context["suggestion"] is None
+    assert "marmalade" not in response.content.decode().lower()
+
+
+def test_a_search_that_finds_cases_suggests_nothing(client, few):
+    assert browse(client, "q=space").context["suggestion"] is None

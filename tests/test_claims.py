@@ -112,6 +112,21 @@ def test_the_legal_limits_statement_supports_the_deep_space_food_challenges_lega
     assert quote.pk in legal.evidence
 
 
+@pytest.mark.parametrize("slug, weak_text", [
+    # The Pilot Grant's own statement: an outcome of the programme, not what the programme is.
+    ("uae-moonshot-apprenticeship-program", "Moonshot Pilot Grant: An outcome of the apprenticeship program"),
+    # "This leads to…" names no initiative; the full statement (quote 87) carries the outcome with its subject.
+    ("global-innovation-collaborative", "This leads to more resilient and sustainable cities."),
+    # Design thinking and a foundation for engagement: nothing the summary asserts.
+    ("london-office-of-technology-and-innovation", "It provides a foundation for fruitful engagement"),
+])
+def test_seed_summaries_are_not_evidenced_by_statements_that_do_not_support_them(seed_module, slug, weak_text):
+    case = Case.objects.get(slug=slug)
+    summary = claims_of(Case.objects.filter(pk=case.pk))[case.pk][0]
+    texts = list(Quote.objects.filter(pk__in=summary.evidence).values_list("text", flat=True))
+    assert texts and not any(text.startswith(weak_text) for text in texts)
+
+
 def test_the_deep_space_food_challenge_page_shows_its_evidence(client, seed_module):
     html = client.get("/cases/deep-space-food-challenge/").content.decode()
     assert "Not yet evidenced" not in html
@@ -226,3 +241,4 @@ def test_bulk_publishing_refuses_a_case_with_an_unexcused_unevidenced_claim(clai
     CaseSuccessFactor.objects.filter(case=case).update(no_evidence_reason="Said off the record; no quote exists.")
     result = transition_in_bulk(Case.objects.filter(pk=case.pk), "publish", user=publisher)
     assert [c.pk for c in result.changed] == [case.pk] and result.refused == []
+

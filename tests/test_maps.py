@@ -176,7 +176,39 @@ def test_overview_and_term_lists_chart_how_often_each_is_met(client, library):
     assert '<desc id="home-stages-desc">Pilot: 5 cases</desc>' in home
     challenges = client.get("/challenges/")
     assert [(bar.label, bar.count) for bar in challenges.context["chart"]["bars"]] == [("Language barriers", 2)]
-    assert "Language barriers: 2 cases" in challenges.content.decode()
+    assert "Language barriers: 2 cases met, 0 evidenced" in challenges.content.decode()
+
+
+def test_term_lists_chart_how_often_each_is_met_and_evidenced(client, library):
+    """Two series: the published cases claiming the term, and those whose claim has a quote
+    linked to both the case and the term (cases.claims); drafts and unclaimed links do not count."""
+    from tests.factories import (
+        CaseChallengeFactory, CaseSuccessFactorFactory, ChallengeFactory, QuoteFactory, SuccessFactorFactory,
+    )
+
+    language = ChallengeFactory(name="Language barriers")
+    trust = SuccessFactorFactory(name="Trust")
+    first, second, third = Case.objects.published()[:3]
+    draft = CaseFactory(status=Case.Status.DRAFT)
+    for case in (first, second, draft):
+        CaseChallengeFactory(case=case, challenge=language)
+        CaseSuccessFactorFactory(case=case, success_factor=trust)
+    evidence = QuoteFactory(cases=[first, draft])  # evidences the first case's claims (and the draft's)
+    evidence.challenges.add(language)
+    evidence.success_factors.add(trust)
+    unclaimed = QuoteFactory(cases=[third])  # the third case does not claim them: no evidence of a claim
+    unclaimed.challenges.add(language)
+    on_term_only = QuoteFactory()  # linked to the term and no case
+    on_term_only.challenges.add(language)
+    challenges = client.get("/challenges/")
+    bars = [(bar.label, bar.count, bar.second) for bar in challenges.context["chart"]["bars"]]
+    assert bars == [("Language barriers", 2, 1)]
+    html = challenges.content.decode()
+    assert '<desc id="challenge-chart-desc">Language barriers: 2 cases met, 1 evidenced</desc>' in html
+    assert "Evidenced: those whose claim has a supporting quote" in html  # the legend, in words
+    factors = client.get("/success-factors/")
+    assert [(bar.label, bar.count, bar.second) for bar in factors.context["chart"]["bars"]] == [("Trust", 2, 1)]
+    assert "Trust: 2 cases shown, 1 evidenced" in factors.content.decode()
 
 
 def test_a_long_label_stays_inside_its_chart_and_is_named_in_full(client, library):
@@ -185,16 +217,43 @@ def test_a_long_label_stays_inside_its_chart_and_is_named_in_full(client, librar
     long = ChallengeFactory(name="Lack of feedback mechanisms and learning loops")
     CaseChallengeFactory(case=Case.objects.published().first(), challenge=long)
     html = client.get("/challenges/").content.decode()
-    assert "<title>Lack of feedback mechanisms and learning loops: 1</title>" in html
+    assert "<title>Lack of feedback mechanisms and learning loops: 1 met, 0 evidenced</title>" in html
     shown = re.search(r'text-anchor="end">([^<]*)</text>', html).group(1)
     assert shown == "Lack of feedback mech…"  # 22 characters (with the ellipsis) of about 7 units fit in 170
 
 
 @pytest.mark.parametrize("url, queries", [
     ("/", 13),  # the overview's 10, and one aggregate per chart
-    ("/challenges/", 1),  # the chart draws the list's own counts
-    ("/success-factors/", 1),
+    ("/challenges/", 2),  # the list's own counts, and one aggregate of the evidenced claims
+    ("/success-factors/", 2),
 ])
 def test_charts_add_at_most_one_query_each(client, many, django_assert_max_num_queries, url, queries):
     with django_assert_max_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_a_selected_country_on_the_countries_map_is_removed_by_its_link(client, library):
+    response = client.get("/countries/?theme=space&country=us")
+    shapes = {shape.code: shape for shape in response.context["world_map"]["shapes"]}
+    path, _, query = shapes["US"].href.partition("?")
+    assert path == "/cases/" and sorted(parse_qsl(query)) == [("theme", "space")]  # toggled off
+    path, _, query = shapes["CA"].href.partition("?")
+    assert sorted(parse_qsl(query)) == [("country", "ca"), ("country", "us"), ("theme", "space")]  # added
+    html = response.content.decode()
+    assert 'href="/cases/?theme=space"' in html
+    only = {shape.code: shape for shape in client.get("/countries/?country=ca").context["world_map"]["shapes"]}
+    assert only["CA"].href == "/cases/"  # the last selected country removed: the whole browser
+
+
+def test_countries_without_a_partner_are_listed_beside_the_network(client, library):
+    response = client.get("/countries/")
+    network = response.context["network"]
+    assert [country.code for country in network["alone"]] == ["JP"]  # its one case is Japan's alone
+    assert "JP" not in {node.code for node in network["nodes"]}
+    assert re.search(r'no partner country \(1\): <a href="/countries/jp/">Japan</a>\.', response.content.decode())
+    # Under a filter, the countries of the cases it leaves: Japan's space case, Canada, the US and
+    # France sharing theirs.
+    space = client.get("/countries/?theme=space").context["network"]
+    assert [country.code for country in space["alone"]] == ["JP"]
+    food = client.get("/countries/?theme=food").context["network"]
+    assert food["alone"] == []

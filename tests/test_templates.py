@@ -31,6 +31,8 @@ def test_base_has_skip_link_landmarks_navigation_and_footer(client):
     for url in ("/cases/", "/challenges/", "/success-factors/", "/countries/", "/quotes/"):
         assert f'href="{url}"' in html
     assert re.search(r'href="/challenges/" aria-current="page"', html)
+    footer = html[html.index("<footer"):]
+    assert '<a href="/about/">About</a>' in footer
 
 
 def test_pages_need_no_javascript(client):

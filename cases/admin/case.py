@@ -9,7 +9,7 @@ offered per role, and deleting a published or archived case needs `cases.publish
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -31,6 +31,7 @@ from ..history import (
 )
 from ..models import Case, CaseChallenge, CaseSuccessFactor, Country, Participation, Quote, Revision
 from ..rendering import render_markdown
+from ..search import matching_ids
 from ..tracking import RECORDERS
 from ..views.browse import CaseDetailView
 from ..workflow import (
@@ -168,21 +169,23 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
         cases = super().get_queryset(request).annotate(evidence_count=evidence_count_subquery())
         if request.resolver_match and request.resolver_match.url_name == "cases_case_changelist":
             # What the list shows, without the long texts it does not.
-            cases = cases.defer("body", "search_vector").prefetch_related(
+            cases = cases.defer("body").prefetch_related(
                 Prefetch("countries", queryset=Country.objects.only("code", "name"))
             )
         return cases
 
     def get_search_results(self, request, queryset, search_term):
-        """Full text on PostgreSQL (the stored, indexed vector of title, summary and body), plus the
-        title and slug as typed, so a few letters find a case in autocompletes too."""
+        """The search index's matches (cases/search: words in any spelling or accent, in the title,
+        summary, body or the names the case links to; published cases only, as the index holds
+        them), plus the title, slug and summary as typed, which find drafts and a few letters in
+        autocompletes. The same on both databases."""
         search_term = search_term.replace("\x00", "")[:MAX_SEARCH_LENGTH].strip()
-        if connection.vendor != "postgresql" or not search_term:
+        if not search_term:
             return super().get_search_results(request, queryset, search_term)
-        from django.contrib.postgres.search import SearchQuery
-
-        words = SearchQuery(search_term, config="english", search_type="websearch")
-        matches = Q(search_vector=words) | Q(title__icontains=search_term) | Q(slug__icontains=search_term)
+        matches = Q(title__icontains=search_term) | Q(slug__icontains=search_term) | Q(summary__icontains=search_term)
+        indexed = matching_ids("case", search_term)
+        if indexed is not None:
+            matches |= Q(pk__in=indexed)
         return queryset.filter(matches), False
 
     # Columns and read-only fields

@@ -136,7 +136,7 @@ class DocumentAdmin(admin.ModelAdmin):
     actions = ["confirm_times", "reread_as_minutes_seconds", "reread_as_hours_minutes_seconds"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("search_vector").annotate(quote_total=_count_of(Quote, "document"))
+        return super().get_queryset(request).annotate(quote_total=_count_of(Quote, "document"))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)

@@ -18,6 +18,7 @@ from ..history import validate_parent
 from ..models import Case, Quote, Source
 from ..numbers import WholeNumberField
 from ..revisions import Change, case_state, describe_changes, quote_states
+from ..search import matching_ids
 from ..views.paging import page_number
 from ..workflow import as_list, missing_for_publication
 
@@ -180,14 +181,14 @@ class EvidenceAutocompleteView(AutocompleteJsonView):
 
     @staticmethod
     def postgresql_matches(term):
-        """The quote admin's matches (words, text as typed, source title), each part served by an
-        index so PostgreSQL combines them (a bitmap OR): the text as typed by a case-insensitive
-        regular expression, which the trigram index serves (icontains compares UPPER(text), which
-        no index serves, and made a rare word scan every quote)."""
-        from django.contrib.postgres.search import SearchQuery
-
-        words = SearchQuery(term, config="english", search_type="websearch")
-        matches = Q(search_vector=words) | Q(text__iregex=re.escape(term))
+        """The quote admin's matches (the search index's words, text as typed, source title), each
+        part served by an index so PostgreSQL combines them (a bitmap OR): the text as typed by a
+        case-insensitive regular expression, which the trigram index serves (icontains compares
+        UPPER(text), which no index serves, and made a rare word scan every quote)."""
+        matches = Q(text__iregex=re.escape(term))
+        indexed = matching_ids("quote", term)
+        if indexed is not None:
+            matches |= Q(pk__in=indexed)
         # The few sources named so, read first: as a subquery the planner guessed it matched half
         # the quotes and scanned them all in index order for a rare word.
         sources = list(Source.objects.filter(title__icontains=term).values_list("pk", flat=True)[:100])
@@ -220,7 +221,7 @@ class CaseAdminForm(StaleGuardMixin, forms.ModelForm):
 
     class Meta:
         model = Case
-        exclude = ["search_vector"]
+        fields = "__all__"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -341,7 +342,7 @@ class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
 
     class Meta:
         model = Quote
-        exclude = ["search_vector"]
+        fields = "__all__"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,7 +1,8 @@
 """Admin of evidence quotes: what each supports, and linking many of them to a case at once."""
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db import connection
 from django.db.models import Prefetch, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -9,9 +10,10 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..history import ensure_quote_baseline
-from ..models import Case, Quote, Source
-from ..workflow import link_quotes_to_case
 from ..importing.review import refresh_sources
+from ..models import Case, Quote, Source
+from ..search import matching_ids
+from ..workflow import link_quotes_to_case
 from .filters import NeedsReviewFilter, QuoteCaseLinkFilter, TimeOutsideVideoFilter
 from .forms import WHOLE_NUMBER_FIELDS, QuoteAdminForm
 from .review import ReviewGateMixin
@@ -46,21 +48,21 @@ class QuoteAdmin(ReviewGateMixin, SimpleHistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .defer("search_vector")
             .prefetch_related(Prefetch("cases", queryset=Case.objects.only("pk", "title")))
         )
 
     def get_search_results(self, request, queryset, search_term):
-        """On PostgreSQL: the quote's indexed search vector, its text as typed (trigram index) or its
-        source's title, combined so each part can use its index."""
+        """The search index's matches (cases/search: words in any spelling or accent), the text as
+        typed or the source's title, combined so each part can use its index; both databases."""
         search_term = search_term.replace("\x00", "")[:MAX_SEARCH_LENGTH].strip()
-        if connection.vendor != "postgresql" or not search_term:
+        if not search_term:
             return super().get_search_results(request, queryset, search_term)
-        from django.contrib.postgres.search import SearchQuery
-
-        words = SearchQuery(search_term, config="english", search_type="websearch")
         sources = Source.objects.filter(title__icontains=search_term).values("pk")
-        matches = Q(search_vector=words) | Q(text__icontains=search_term) | Q(source__in=sources)
+        # A case-insensitive regular expression, which the trigram index serves (icontains does not).
+        matches = Q(text__iregex=re.escape(search_term)) | Q(source__in=sources)
+        indexed = matching_ids("quote", search_term)
+        if indexed is not None:
+            matches |= Q(pk__in=indexed)
         return queryset.filter(matches), False
 
     @admin.display(description="Text")

@@ -40,11 +40,11 @@ class SearchKind:
     def queryset(self):
         """What a hit of this kind shows, without a query per hit."""
         if self.key == "cases":
-            return Case.objects.published().for_listing().defer("search_vector")
+            return Case.objects.published().for_listing()
         if self.key == "quotes":
-            return Quote.objects.public().select_related("source").defer("search_vector")
+            return Quote.objects.public().select_related("source")
         if self.key == "documents":
-            return Document.objects.select_related("source").defer("search_vector", "raw_text")
+            return Document.objects.select_related("source").defer("raw_text")
         return MODELS[self.key].objects.all()
 
 
@@ -132,6 +132,16 @@ def matching_case_scores(q):
         ranked = set(best)
         others = [(pk, 0.0) for pk in sorted(engine.matching_ids(parsed, code)) if pk not in ranked]
     return [(pk, float(len(best) - position)) for position, pk in enumerate(best)] + others
+
+
+def matching_ids(kind, q):
+    """The keys of the indexed items of `kind` (a name of schema.KINDS: "case", "quote", …) that
+    match `q`, as a subquery for `pk__in` (RawSQL, no query until used); None when `q` has nothing
+    to look for. Only what the index holds is found: published cases, every quote and document."""
+    parsed = parse_query(q)
+    if parsed.is_empty:
+        return None
+    return RawSQL(engine.ids_sql(schema.KINDS_BY_NAME[kind].code), [engine.expression(parsed)])
 
 
 def query_notices(q):

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
-from ..claims import CHALLENGE, FACTOR, page_claims
+from ..claims import CHALLENGE, FACTOR, evidenced_claim_counts, page_claims
 from .. import permalinks
 from ..models import (
     Approach,
@@ -30,11 +30,11 @@ from ..models import (
     SuccessFactor,
     Theme,
 )
-from ..charts import bar_chart, start_year_counts, year_chart
+from ..charts import bar_chart, paired_bar_chart, start_year_counts, year_chart
 from ..facets import SPECS, count_families, count_stages
 from ..filters import CaseFilter
 from ..network import layout, shared_case_counts
-from ..worldmap import world_map
+from ..worldmap import toggled, world_map
 from .paging import BadPageMixin, page_of
 
 CASES_PER_PAGE = 20
@@ -154,12 +154,12 @@ class CaseDetailView(DetailView):
     def with_page_contents(cases):
         """`cases` with everything the case page shows prefetched (the admin preview reuses it)."""
         evidence = (
-            Quote.objects.in_time_order().select_related("source").defer("search_vector").prefetch_related(
+            Quote.objects.in_time_order().select_related("source").prefetch_related(
                 Prefetch("challenges", queryset=Challenge.objects.only("pk"), to_attr="challenge_list"),
                 Prefetch("success_factors", queryset=SuccessFactor.objects.only("pk"), to_attr="success_factor_list"),
             )
         )
-        page = cases.select_related("parent").defer("search_vector", "parent__body", "parent__search_vector")
+        page = cases.select_related("parent").defer("parent__body")
         return page.prefetch_related(
             Prefetch("countries", queryset=Country.objects.order_by("name"), to_attr="country_list"),
             Prefetch("themes", queryset=Theme.objects.order_by("name"), to_attr="theme_list"),
@@ -266,10 +266,14 @@ class OrganisationDetailView(OldSlugMixin, TermCasesView):
         )
 
 
-def term_chart(terms, *, title):
-    """A bar chart of challenges or success factors (annotated with published_case_count), most met first."""
+def term_chart(terms, *, title, first="met"):
+    """Challenges or success factors (annotated with published_case_count) as a chart of two
+    series, how often each is met and how often evidenced (claims.evidenced_claim_counts: one
+    aggregate query), most met first."""
     ranked = sorted(terms, key=lambda term: (-term.published_case_count, term.name))
-    return bar_chart([(term.name, term.published_case_count, term.get_absolute_url()) for term in ranked], title=title)
+    evidenced = evidenced_claim_counts(type(ranked[0])) if ranked else {}
+    rows = [(term.name, term.published_case_count, evidenced.get(term.pk, 0), term.get_absolute_url()) for term in ranked]
+    return paired_bar_chart(rows, title=title, first=first, second="evidenced")
 
 
 class ChallengeListView(ListView):
@@ -281,7 +285,7 @@ class ChallengeListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["chart"] = term_chart(context["challenges"], title="How many published cases met each challenge")
+        context["chart"] = term_chart(context["challenges"], title="How often each challenge is met, and evidenced")
         return context
 
 
@@ -302,7 +306,9 @@ class SuccessFactorListView(ListView):
         context["kinds"] = [
             (label, by_kind[kind]) for kind, label in SuccessFactor.Kind.choices if kind in by_kind
         ]
-        context["chart"] = term_chart(context["success_factors"], title="How many published cases show each success factor")
+        context["chart"] = term_chart(
+            context["success_factors"], title="How often each success factor is shown, and evidenced", first="shown"
+        )
         return context
 
 
@@ -399,10 +405,10 @@ class CountryListView(ListView):
         browser = reverse("cases:case-list")
         selected = self.filterset.selected("country")
 
-        def href(code):
-            return f"{browser}?{self.filterset.querystring(country=[*selected, code] if code not in selected else selected)}"
+        def href(code):  # a selected country's link removes it, as on the case browser's map
+            return f"{browser}?{self.filterset.querystring(country=toggled(selected, code))}".rstrip("?")
 
-        network = layout(shared_case_counts(cases), countries=countries)
+        network = layout(shared_case_counts(cases), countries=countries, case_counts=counts)
         context.update(
             chips=chips, browser_query=self.filterset.querystring(),
             world_map=world_map(counts=counts, names={code: country.name for code, country in countries.items()},

@@ -6,7 +6,7 @@ not a whole number from 1 up is a 400; a page past the end shows the last page, 
 """
 from urllib.parse import urlencode
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django_filters.views import FilterView
@@ -15,7 +15,8 @@ from ..models import Case
 from ..exports import case_rows, csv_lines, json_chunks
 from ..charts import bar_chart, start_year_counts, year_chart
 from ..facets import compute_facets
-from ..worldmap import world_map
+from ..search import corrected_query
+from ..worldmap import toggled, world_map
 from ..filters import MAX_VALUES, SLUG, CaseFilter, shown
 from .compare import requested_slugs
 from .limits import rate_limited
@@ -49,7 +50,7 @@ class CaseListView(FilterView):
         status = 200
         if self.filterset.is_valid():
             self.notices = self.filterset.notices()
-            self.object_list = self.filterset.qs.for_listing().defer("body", "search_vector")
+            self.object_list = self.filterset.qs.for_listing().defer("body")
         else:
             self.object_list = self.filterset.queryset.none()
             status = 400
@@ -93,9 +94,27 @@ class CaseListView(FilterView):
             valid_query=None if valid else filterset.querystring(),
             csv_url=f"{reverse('cases:case-export-csv')}?{query}".rstrip("?"),
             json_url=f"{reverse('cases:case-export-json')}?{query}".rstrip("?"),
+            suggestion=self.suggestion(context["paginator"]) if valid else None,
         )
         context.update(self.compare_selection(context["cases"] if valid else []))
         return context
+
+    def suggestion(self, paginator):
+        """"Did you mean": when a search finds no case, the query with its misspelt words respelt
+        from the search index's vocabulary (cases/search/suggest.py: published content only),
+        offered only when it finds cases under the same filters. A dict (query, url, count) or
+        None; costs queries only on an empty result."""
+        searched = self.filterset.searched
+        if not searched or paginator is None or paginator.count:
+            return None
+        corrected = corrected_query(searched)
+        if not corrected or corrected == searched:
+            return None
+        retry = CaseFilter(QueryDict(self.filterset.querystring(q=[corrected])))
+        count = retry.qs.count() if retry.is_valid() else 0
+        if not count:
+            return None
+        return {"query": corrected, "url": f"?{retry.querystring()}", "count": count}
 
     def world_map(self, facets):
         """The map of the country facet's counts (no query of its own); a country links to this
@@ -104,8 +123,7 @@ class CaseListView(FilterView):
         selected = self.filterset.selected("country")
 
         def href(code):
-            values = [value for value in selected if value != code] if code in selected else [*selected, code]
-            return f"?{self.filterset.querystring(country=values)}"
+            return f"?{self.filterset.querystring(country=toggled(selected, code))}"
 
         return world_map(
             counts={value: count for value, _, count in countries.all_options},

@@ -68,7 +68,7 @@ class DocumentDetailView(DetailView):
     context_object_name = "document"
 
     def get_queryset(self):
-        return Document.objects.select_related("source").defer("raw_text", "search_vector")
+        return Document.objects.select_related("source").defer("raw_text")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
