@@ -40,7 +40,7 @@ def recreate_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("cases", "0015_search_index_lock"),
+        ("cases", "0019_search_speed"),
     ]
 
     operations = [
