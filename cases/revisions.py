@@ -182,6 +182,9 @@ def apply_changes(case_id, base, proposed, *, user=None, reason="", include_quot
     ensure_baseline(case)
     conflicts = []
     for name in CONTENT_FIELDS:
+        # A revision proposed before a field existed (the story of migration 0016) leaves it alone.
+        if name not in base["fields"] or name not in proposed["fields"]:
+            continue
         if proposed["fields"][name] != base["fields"][name]:
             current = getattr(case, name)
             if current not in (base["fields"][name], proposed["fields"][name]):

@@ -11,6 +11,28 @@ from django.db import migrations, models
 from cases.search import schema
 
 
+# The curators' groups (migration 0005) work on the new models too; only Publishers delete submissions.
+EDITOR_PERMISSIONS = [
+    f"{action}_{model}" for model in ("supportinglink", "storyevidence") for action in ("view", "add", "change", "delete")
+] + ["view_submission", "change_submission"]
+PUBLISHER_PERMISSIONS = [*EDITOR_PERMISSIONS, "delete_submission"]
+
+
+def grant_permissions(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in (("Editors", EDITOR_PERMISSIONS), ("Publishers", PUBLISHER_PERMISSIONS)):
+        group = Group.objects.filter(name=name).first()
+        if group is not None:
+            group.permissions.add(*Permission.objects.filter(content_type__app_label="cases", codename__in=codenames))
+
+
 def replace_case_view(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for statement in schema.replace_case_view_statements():
@@ -263,4 +285,5 @@ class Migration(migrations.Migration):
         ),
         # New columns are empty: no entry changes, so no refill.
         migrations.RunPython(replace_case_view, restore_case_view, elidable=False),
+        migrations.RunPython(grant_permissions, migrations.RunPython.noop, elidable=False),
     ]
