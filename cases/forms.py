@@ -6,7 +6,7 @@ that fill in every field.
 """
 from django import forms
 
-from .models import STORY_FIELDS, Case, StorySection, SupportingLink
+from .models import STORY_FIELDS, WEB_URL, Case, StorySection, SupportingLink
 
 SUMMARY_LENGTH = 1_000
 PUBLIC_SECTION_LENGTH = 6_000  # characters of one story section sent from the public form
@@ -42,7 +42,9 @@ class SubmissionForm(forms.Form):
         label="Level of government", required=False,
         choices=[("", "—"), *Case.LevelOfGovernment.choices],
     )
-    website = forms.URLField(label="The initiative's website", required=False, max_length=200, assume_scheme="https")
+    website = forms.URLField(
+        label="The initiative's website", required=False, max_length=200, assume_scheme="https", validators=[WEB_URL]
+    )
     contact_email = forms.EmailField(
         label="Organisational contact address", required=False, max_length=254,
         help_text="A shared address of the organisation (such as innovation@city.example), shown on the case page. "
@@ -74,7 +76,7 @@ class SubmissionForm(forms.Form):
         for number in range(1, LINK_ROWS + 1):
             self.fields[f"link_{number}_title"] = forms.CharField(label="Title", required=False, max_length=300)
             self.fields[f"link_{number}_url"] = forms.URLField(
-                label="Address (URL)", required=False, max_length=500, assume_scheme="https"
+                label="Address (URL)", required=False, max_length=500, assume_scheme="https", validators=[WEB_URL]
             )
             self.fields[f"link_{number}_kind"] = forms.ChoiceField(
                 label="Kind", required=False, choices=SupportingLink.Kind.choices

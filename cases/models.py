@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -242,6 +243,7 @@ class StorySection(models.TextChoices):
         return f"story_{self.value}"
 
 
+WEB_URL = URLValidator(schemes=["http", "https"])  # what a public link may point to
 STORY_FIELDS = [section.field_name for section in StorySection]
 STORY_SECTION_LENGTH = 10_000  # characters per section, for the public form and the admin alike
 
@@ -399,7 +401,7 @@ class SupportingLink(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supporting_links")
     title = models.CharField(max_length=300)
-    url = models.URLField("URL", max_length=500)
+    url = models.URLField("URL", max_length=500, validators=[WEB_URL])
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPORT)
     order = models.PositiveSmallIntegerField(default=0)
 

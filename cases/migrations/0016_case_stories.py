@@ -3,6 +3,7 @@ supporting links, evidence per story section, and the private Submission of /sub
 PostgreSQL the search index's case view takes the story sections into its body text (SQLite
 recreates its views after every migration run)."""
 
+import django.core.validators
 import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
@@ -189,7 +190,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('title', models.CharField(max_length=300)),
-                ('url', models.URLField(max_length=500, verbose_name='URL')),
+                ('url', models.URLField(max_length=500, validators=[django.core.validators.URLValidator(schemes=['http', 'https'])], verbose_name='URL')),
                 ('kind', models.CharField(choices=[('report', 'Report'), ('video', 'Video'), ('dataset', 'Dataset'), ('article', 'Article')], default='report', max_length=10)),
                 ('order', models.PositiveSmallIntegerField(default=0)),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
@@ -262,7 +263,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=300)),
-                ('url', models.URLField(max_length=500, verbose_name='URL')),
+                ('url', models.URLField(max_length=500, validators=[django.core.validators.URLValidator(schemes=['http', 'https'])], verbose_name='URL')),
                 ('kind', models.CharField(choices=[('report', 'Report'), ('video', 'Video'), ('dataset', 'Dataset'), ('article', 'Article')], default='report', max_length=10)),
                 ('order', models.PositiveSmallIntegerField(default=0)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supporting_links', to='cases.case')),
