@@ -70,6 +70,7 @@ def parent_of(case):
     return []
 
 
+OPTIONAL_ROWS = {"Level of government", "Results are", *StorySection.labels}
 STORY_WORDS = 40  # words of a story section shown in a comparison cell
 
 
@@ -87,7 +88,8 @@ def story_extractor(section):
 
 
 def field_rows(cases):
-    """Every compared field, one row each, the values held by two or more of the cases marked shared."""
+    """Every compared field, one row each, the values held by two or more of the cases marked shared.
+    The rows of the case story (OPTIONAL_ROWS) are left out when none of the cases fills them."""
     extractors = [
         ("Countries", lambda case: [Value(c.name, c.get_absolute_url(), c.code) for c in case.countries.all()]),
         ("Organisations and roles", lambda case: [
@@ -130,6 +132,8 @@ def field_rows(cases):
     rows = []
     for label, extract in extractors:
         row = FieldRow(label, [extract(case) for case in cases])
+        if label in OPTIONAL_ROWS and not any(row.cells):
+            continue
         held_by = Counter(key for cell in row.cells for key in {value.key for value in cell if value.key is not None})
         for cell in row.cells:
             for value in cell:
