@@ -11,7 +11,7 @@ from cases.claims import STORY, SUMMARY, claims_of, evidence_by_claim, evidence_
 from cases.facets import count_levels
 from cases.models import Case, StoryEvidence, SupportingLink
 from cases.workflow import TransitionRefused, apply_transition
-from tests.curation import publisher  # noqa: F401
+from tests.curation import client_for, publisher  # noqa: F401
 from tests.factories import CaseFactory, QuoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +155,15 @@ def test_a_bad_level_answers_400(client):
 def test_search_finds_a_published_case_by_its_story(client, storied):
     html = client.get(reverse("cases:search") + "?q=lawyers").content.decode()
     assert "Storied case" in html
+
+
+def test_a_curator_accepts_a_candidate_quote_for_a_story_section(client_for, publisher, storied):
+    case = storied["case"]
+    candidate = QuoteFactory(text="The lawyers had to start first, the team said.", source=storied["on_problem"].source)
+    curator = client_for(publisher)
+    url = f"/admin/cases/case/{case.pk}/claims/story:lessons/"
+    page = curator.get(url)
+    assert page.status_code == 200 and "Story: Lessons learned" in page.content.decode()
+    assert curator.post(url, {"quote": candidate.pk}).status_code == 302
+    assert StoryEvidence.objects.get(case=case, section="lessons").quotes.filter(pk=candidate.pk).exists()
+    assert failing_claims(case) == []
