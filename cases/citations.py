@@ -3,6 +3,7 @@
 Plain functions of a case (or quote) and its absolute URL; the views, templates and tests call them.
 """
 import re
+
 from django.utils import timezone
 
 LIBRARY_NAME = "Cross-border Innovation Case Library"

@@ -15,7 +15,14 @@ from django.urls import reverse
 
 from .claims import CHALLENGE, FACTOR, STORY, SUMMARY, evidence_by_claim, evidence_rows
 from .models import (
-    STORY_FIELDS, Case, CaseChallenge, CaseSuccessFactor, Participation, Quote, StorySection, SupportingLink,
+    STORY_FIELDS,
+    Case,
+    CaseChallenge,
+    CaseSuccessFactor,
+    Participation,
+    Quote,
+    StorySection,
+    SupportingLink,
 )
 from .timestamps import format_timestamp, youtube_url
 

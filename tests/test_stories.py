@@ -7,7 +7,14 @@ import json
 import pytest
 from django.urls import reverse
 
-from cases.claims import STORY, SUMMARY, claims_of, evidence_by_claim, evidence_rows, failing_claims
+from cases.claims import (
+    STORY,
+    SUMMARY,
+    claims_of,
+    evidence_by_claim,
+    evidence_rows,
+    failing_claims,
+)
 from cases.facets import count_levels
 from cases.models import Case, StoryEvidence, SupportingLink
 from cases.workflow import TransitionRefused, apply_transition
@@ -113,7 +120,7 @@ def test_exports_carry_the_story_level_contact_links_and_section_claims(client, 
 
 
 def test_compare_shows_level_and_story_sections_side_by_side(client, storied):
-    other = CaseFactory(slug="other", level_of_government=Case.LevelOfGovernment.REGIONAL)
+    CaseFactory(slug="other", level_of_government=Case.LevelOfGovernment.REGIONAL)
     html = client.get(reverse("cases:compare") + "?cases=storied,other").content.decode()
     assert "Level of government" in html
     assert "The problem addressed" in html and "Ambulances stopped at the border." in html

@@ -11,7 +11,6 @@ from django.db import migrations, models
 
 from cases.search import schema
 
-
 # The curators' groups (migration 0005) work on the new models too; only Publishers delete submissions.
 EDITOR_PERMISSIONS = [
     f"{action}_{model}" for model in ("supportinglink", "storyevidence") for action in ("view", "add", "change", "delete")
