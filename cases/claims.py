@@ -278,7 +278,8 @@ def claims_of(cases):
     """
     cases = {
         case.pk: case
-        for case in cases.only("pk", "slug", "title", "status", "summary_no_evidence_reason", *STORY_FIELDS)
+        # defer(None): a caller's deferred story fields (the admin's case list) would be read one by one.
+        for case in cases.defer(None).only("pk", "slug", "title", "status", "summary_no_evidence_reason", *STORY_FIELDS)
     }
     evidence = evidence_by_claim(evidence_rows(list(cases)), case_ids=list(cases))
     claims = {
