@@ -3,6 +3,7 @@
 Plain functions of a case (or quote) and its absolute URL; the views, templates and tests call them.
 """
 import re
+
 from django.utils import timezone
 
 LIBRARY_NAME = "Cross-border Innovation Case Library"
@@ -52,6 +53,11 @@ def long_date(day):
     return f"{day:%B} {day.day}, {day.year}"
 
 
+def level_note(case):
+    """'Level of government: National' ('' when unset), for the citation's notes."""
+    return f"level of government: {case.get_level_of_government_display().lower()}" if case.level_of_government else ""
+
+
 def case_apa(case, *, url, accessed=None):
     """An APA-style (7th edition) reference to the case page; it changes over time, so a retrieval date."""
     published = case_date(case)
@@ -76,7 +82,7 @@ def case_bibtex(case, *, url, accessed=None, keywords=()):
         ("howpublished", r"\url{" + bibtex_url(url) + "}"),
         ("url", bibtex_url(url)),
         ("urldate", accessed.isoformat()),
-        ("note", f"Case study, accessed {accessed.isoformat()}"),
+        ("note", bibtex_escape(", ".join(filter(None, ["Case study", level_note(case), f"accessed {accessed.isoformat()}"])))),
         ("abstract", bibtex_escape(case.summary)),
         ("keywords", bibtex_escape(", ".join(keywords))),
     ]
@@ -110,6 +116,7 @@ def case_ris(case, *, url, accessed=None, keywords=()):
         ("AB", case.summary),
         *[("KW", keyword) for keyword in keywords],
         ("N1", "Case study"),
+        ("N1", level_note(case)),
     ]
     return ris_lines(pairs)
 

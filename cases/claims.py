@@ -15,6 +15,12 @@ the challenges or success factors the case claims. A quote backing a specific cl
 counted twice; a case whose only quotes back its specific claims shows its summary as not yet
 evidenced, which tells a curator to link a statement about the initiative as a whole.
 
+Each story section with text (Case.story_*, see models.StorySection) is a claim too. Its evidence
+is named by a StoryEvidence row (case, section, quotes) rather than read from the quotes' links,
+since a section is no taxonomy term a quote could link to; the row also holds the curator's
+reason for having none. A quote backing a section is not counted for the summary either, and a
+row for an empty section claims nothing.
+
 A claim without evidence may carry a curator's recorded reason (`no_evidence_reason` on the
 link, `summary_no_evidence_reason` on the case); publishing needs each claim to have one or
 the other (cases.workflow).
@@ -30,7 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .history import ensure_baseline, ensure_quote_baseline
-from .models import Case, CaseChallenge, CaseSuccessFactor, Challenge, Quote
+from .models import STORY_FIELDS, Case, CaseChallenge, CaseSuccessFactor, Challenge, Quote, StoryEvidence, StorySection
 from .search import schema
 from .search.query import fts5_term, tsquery_term, word_term
 from .search.text import STOP_WORDS, stem
@@ -40,7 +46,11 @@ from .tracking import RECORDERS
 SUMMARY = "summary"
 CHALLENGE = "challenge"
 FACTOR = "success-factor"
-GROUP_LABELS = {SUMMARY: "Summary", CHALLENGE: "Challenge", FACTOR: "Success factor"}
+STORY = "story"
+GROUP_LABELS = {SUMMARY: "Summary", CHALLENGE: "Challenge", FACTOR: "Success factor", STORY: "Story section"}
+# A story section's term id in evidence rows (integers, like the challenges' and factors' ids).
+SECTION_NUMBERS = {section: number for number, section in enumerate(StorySection, start=1)}
+SECTIONS_BY_NUMBER = {number: section for section, number in SECTION_NUMBERS.items()}
 
 
 @dataclass
@@ -49,7 +59,7 @@ class Claim:
 
     case: Case
     group: str  # SUMMARY, CHALLENGE or FACTOR
-    term: object = None  # the Challenge or SuccessFactor; None for the summary
+    term: object = None  # the Challenge, SuccessFactor or StorySection; None for the summary
     note: str = ""
     reason: str = ""  # the curator's recorded reason for having no evidence
     evidence: list = field(default_factory=list)
@@ -61,7 +71,18 @@ class Claim:
 
     @property
     def term_id(self):
+        if self.group == STORY:
+            return SECTION_NUMBERS[self.term]
         return self.term.pk if self.term is not None else None
+
+    @property
+    def text(self):
+        """A story section's markdown source ('' for the other claims)."""
+        return getattr(self.case, self.term.field_name, "") if self.group == STORY else ""
+
+    @property
+    def term_slug(self):
+        return self.term.value if self.group == STORY else self.term.slug
 
     @property
     def key(self):
@@ -77,12 +98,14 @@ class Claim:
     def label(self):
         if self.group == SUMMARY:
             return "Summary"
+        if self.group == STORY:
+            return f"Story: {self.term.label}"
         return f"{GROUP_LABELS[self.group]}: {self.term.name}"
 
     @property
     def anchor(self):
         """The id of the claim on the case page."""
-        return "summary" if self.group == SUMMARY else f"{self.group}-{self.term.slug}"
+        return "summary" if self.group == SUMMARY else f"{self.group}-{self.term_slug}"
 
     @property
     def url(self):
@@ -90,8 +113,8 @@ class Claim:
 
     @property
     def slug(self):
-        """`summary`, `challenge:SLUG` or `success-factor:SLUG`: the claim in a URL or an export."""
-        return SUMMARY if self.group == SUMMARY else f"{self.group}:{self.term.slug}"
+        """`summary`, `story:SECTION`, `challenge:SLUG` or `success-factor:SLUG`: the claim in a URL or an export."""
+        return SUMMARY if self.group == SUMMARY else f"{self.group}:{self.term_slug}"
 
 
 # Claims read from the links of the case page (CaseDetailView.with_page_contents): no query.
@@ -102,16 +125,33 @@ def _supports(quote, group, term_id):
     return any(term.pk == term_id for term in terms)
 
 
-def page_claims(case, *, shown_per_claim=None, summary_shown=None):
-    """The claims of `case` as its page lists them: the summary first, then its challenges and
-    success factors (each with the case's quotes that support it, in time order).
+def story_claims(case, evidence_rows_of_case):
+    """The story sections of `case` with text, as claims in their order, their evidence and reason
+    from `evidence_rows_of_case` (the case's StoryEvidence rows, each with `quote_list`). No query."""
+    rows = {row.section: row for row in evidence_rows_of_case}
+    claims = []
+    for section, _text in case.story:
+        row = rows.get(section.value)
+        quotes = row.quote_list if row is not None else []
+        claims.append(Claim(case, STORY, section, "", row.no_evidence_reason if row else "", list(quotes), len(quotes)))
+    return claims
 
-    `case` must carry the page's prefetches (`challenge_links`, `success_factor_links`, and
-    `evidence` with each quote's `challenge_list` and `success_factor_list`). Each claim's
+
+def page_claims(case, *, shown_per_claim=None, summary_shown=None):
+    """The claims of `case` as its page lists them: the summary first, then its story sections,
+    challenges and success factors (each with the quotes that support it, in time order).
+
+    `case` must carry the page's prefetches (`challenge_links`, `success_factor_links`,
+    `story_evidence_list` with each row's `quote_list`, and `evidence` with each quote's
+    `challenge_list` and `success_factor_list`). Each claim's
     `evidence` is cut to `shown_per_claim` quotes (the summary's to `summary_shown`), with
     `evidence_total` counting them all. Runs no query.
     """
     claims, claimed = [], set()
+    for claim in story_claims(case, case.story_evidence_list):
+        # Shown whole: a section is a paragraph or two, its quotes few (and no quote-browser filter names it).
+        claimed.update(quote.pk for quote in claim.evidence)
+        claims.append(claim)
     for group, links, term_name in (
         (CHALLENGE, case.challenge_links, "challenge"),
         (FACTOR, case.success_factor_links, "success_factor"),
@@ -162,12 +202,38 @@ def evidence_rows(case_ids, *, summary=True, by_slug=False):
         quote_cases.filter(case_id__in=case_ids).filter(Exists(claimed_factor)).order_by()
         .values_list("case_id", Value(FACTOR), quote_factor, "quote_id"),
     ]
+    parts += _story_rows(case_ids, by_slug=by_slug)
     if summary:
         parts.append(
             quote_cases.filter(case_id__in=case_ids).order_by().values_list("case_id", Value(SUMMARY), no_term, "quote_id")
         )
     first, *rest = parts
     return first.union(*rest, all=True)
+
+
+def _story_rows(case_ids, *, by_slug):
+    """evidence_rows' part for the story sections: a claim row per section with text, a row per
+    quote a StoryEvidence row names (the section as its number, or its value with `by_slug`)."""
+    zero = Value(0, output_field=IntegerField())
+    cases = Case.objects.filter(pk__in=case_ids).order_by()
+    parts = [
+        cases.exclude(**{section.field_name: ""}).values_list(
+            "pk", Value(STORY), Value(section.value) if by_slug else Value(SECTION_NUMBERS[section]), zero
+        )
+        for section in StorySection
+    ]
+    if by_slug:
+        section = F("storyevidence__section")
+    else:
+        section = Conditional(
+            *[When(storyevidence__section=s.value, then=Value(n)) for s, n in SECTION_NUMBERS.items()],
+            default=zero, output_field=IntegerField(),
+        )
+    parts.append(
+        StoryEvidence.quotes.through.objects.filter(storyevidence__case_id__in=case_ids).order_by()
+        .values_list("storyevidence__case_id", Value(STORY), section, "quote_id")
+    )
+    return parts
 
 
 def evidence_by_claim(rows, *, case_ids=()):
@@ -206,14 +272,26 @@ def claims_of(cases):
     """The claims of each case of `cases` (a queryset), as Claim objects whose `evidence` is a
     list of quote ids: {case id: [summary, challenges…, success factors…]}, in the page's order.
 
-    Four queries whatever the number of cases: the cases, their challenge and success-factor
-    links (with the terms), and the evidence rows.
+    Five queries whatever the number of cases: the cases, their story-evidence reasons, their
+    challenge and success-factor links (with the terms), and the evidence rows.
     """
-    cases = {case.pk: case for case in cases.only("pk", "slug", "title", "status", "summary_no_evidence_reason")}
+    cases = {
+        case.pk: case
+        # defer(None): a caller's deferred story fields (the admin's case list) would be read one by one.
+        for case in cases.defer(None).only("pk", "slug", "title", "status", "summary_no_evidence_reason", *STORY_FIELDS)
+    }
     evidence = evidence_by_claim(evidence_rows(list(cases)), case_ids=list(cases))
     claims = {
         pk: [Claim(case, SUMMARY, reason=case.summary_no_evidence_reason)] for pk, case in cases.items()
     }
+    reasons = {
+        (case_id, section): reason
+        for case_id, section, reason in StoryEvidence.objects.filter(case_id__in=list(cases))
+        .exclude(no_evidence_reason="").values_list("case_id", "section", "no_evidence_reason")
+    }
+    for pk, case in cases.items():
+        for section, _text in case.story:
+            claims[pk].append(Claim(case, STORY, section, reason=reasons.get((pk, section.value), "")))
     for group, links, term_name in (
         (CHALLENGE, CaseChallenge.objects.select_related("challenge"), "challenge"),
         (FACTOR, CaseSuccessFactor.objects.select_related("success_factor"), "success_factor"),
@@ -344,6 +422,8 @@ def _already_evidence(claim):
         quotes = quotes.filter(challenges=claim.term)
     elif claim.group == FACTOR:
         quotes = quotes.filter(success_factors=claim.term)
+    elif claim.group == STORY:
+        quotes = Quote.objects.filter(story_evidence__case=claim.case, story_evidence__section=claim.term.value)
     return quotes.values("pk")
 
 
@@ -533,7 +613,7 @@ def claim_of(case, slug):
 @transaction.atomic
 def accept_candidate(claim, quote, *, user=None):
     """Make `quote` evidence of `claim`: link it to the case and, for a challenge or success factor,
-    to the term, from the quote's side so its history records it; the case's history records the
+    to the term (for a story section, to its StoryEvidence row), from the quote's side so its history records it; the case's history records the
     acceptance by `user`. Returns False when the quote already supported the claim."""
     case = Case.objects.select_for_update().get(pk=claim.case.pk)
     if _already_evidence(claim).filter(pk=quote.pk).exists():
@@ -548,6 +628,9 @@ def accept_candidate(claim, quote, *, user=None):
         quote.challenges.add(claim.term)
     elif claim.group == FACTOR:
         quote.success_factors.add(claim.term)
+    elif claim.group == STORY:
+        row, _ = StoryEvidence.objects.get_or_create(case=case, section=claim.term.value)
+        row.quotes.add(quote)
     # The case changed too: a stale form of it must not drop this link (cases/admin/forms.py).
     Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     case.refresh_from_db(fields=["updated_at"])

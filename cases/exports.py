@@ -15,19 +15,31 @@ from urllib.parse import quote
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
-from .claims import CHALLENGE, FACTOR, SUMMARY, evidence_by_claim, evidence_rows
-from .models import Case, CaseChallenge, CaseSuccessFactor, Participation, Quote
+from .claims import CHALLENGE, FACTOR, STORY, SUMMARY, evidence_by_claim, evidence_rows
+from .models import (
+    STORY_FIELDS,
+    Case,
+    CaseChallenge,
+    CaseSuccessFactor,
+    Participation,
+    Quote,
+    StorySection,
+    SupportingLink,
+)
 from .timestamps import format_timestamp, youtube_url
 
 CHUNK_SIZE = 500
+# The case story (issue 18): level, organisational contact, the sections (markdown) and the marker.
+STORY_COLUMNS = ["level_of_government", "contact_email", *STORY_FIELDS, "results_evidence"]
 FIELDS = [
     "slug", "title", "summary", "stage", "start_year", "end_year", "website", "parent", "published_at",
-    "updated_at", "countries", "organisations", "themes", "approaches", "challenges", "success_factors", "claims", "url",
+    "updated_at", *STORY_COLUMNS, "countries", "organisations", "themes", "approaches", "challenges",
+    "success_factors", "supporting_links", "claims", "url",
 ]
-LIST_FIELDS = ["countries", "organisations", "themes", "approaches", "challenges", "success_factors"]
+LIST_FIELDS = ["countries", "organisations", "themes", "approaches", "challenges", "success_factors", "supporting_links"]
 CASE_COLUMNS = [
     "pk", "slug", "title", "summary", "stage", "start_year", "end_year", "website", "published_at", "updated_at",
-    "parent__slug", "parent__status",
+    "parent__slug", "parent__status", *STORY_COLUMNS,
 ]
 # field: (link rows, the value(s) it lists, their order: as the case page lists them)
 LINKS = {
@@ -40,6 +52,8 @@ LINKS = {
         CaseSuccessFactor.objects, ["success_factor__slug"],
         ["success_factor__kind", "success_factor__order", "success_factor__name"],
     ),
+    # `kind:url`, as the case page lists them
+    "supporting_links": (SupportingLink.objects, ["kind", "url"], ["order", "title"]),
 }
 
 
@@ -75,13 +89,16 @@ def links_of(case_ids):
 
 
 def claims_of_row(evidence, links, quote_url):
-    """The claims of one case as exported: [{"claim": "summary" | "challenge:SLUG" | "success-factor:SLUG",
-    "evidenced": bool, "quotes": [quote page URL, …]}], the summary first, then in the case page's order.
+    """The claims of one case as exported: [{"claim": "summary" | "story:SECTION" | "challenge:SLUG" |
+    "success-factor:SLUG", "evidenced": bool, "quotes": [quote page URL, …]}], the summary first,
+    then in the case page's order.
 
     `evidence` is the case's {(group, slug): [quote ids]} (cases.claims.evidence_by_claim), `links`
-    its exported links (challenge and success-factor slugs in order), `quote_url(pk)` a quote's URL.
+    its exported links (challenge and success-factor slugs in order, and `story`: the values of
+    the story sections with text), `quote_url(pk)` a quote's URL.
     """
     keys = [(SUMMARY, 0)]
+    keys += [(STORY, section) for section in links.get("story", ())]
     keys += [(CHALLENGE, slug) for slug in links["challenges"]]
     keys += [(FACTOR, slug) for slug in links["success_factors"]]
     claims = []
@@ -116,7 +133,8 @@ def case_rows(*, cases, absolute_url, chunk_size=None):
         links = links_of(ids)
         evidence = evidence_by_claim(evidence_rows(ids, by_slug=True), case_ids=ids)
         for (pk, slug, title, summary, stage, start_year, end_year, website, published_at, updated_at,
-             parent_slug, parent_status) in chunk:
+             parent_slug, parent_status, *story_values) in chunk:
+            story = dict(zip(STORY_COLUMNS, story_values))
             yield {
                 "slug": slug,
                 "title": title,
@@ -128,10 +146,14 @@ def case_rows(*, cases, absolute_url, chunk_size=None):
                 "parent": parent_slug if parent_status == Case.Status.PUBLISHED else "",
                 "published_at": published_at.isoformat() if published_at else "",
                 "updated_at": updated_at.isoformat() if updated_at else "",
+                **story,
                 **{field: links[field].get(pk, []) for field in LIST_FIELDS},
                 "claims": claims_of_row(
                     evidence.get(pk, {}),
-                    {field: links[field].get(pk, []) for field in ("challenges", "success_factors")},
+                    {
+                        **{field: links[field].get(pk, []) for field in ("challenges", "success_factors")},
+                        "story": [s.value for s in StorySection if story[s.field_name].strip()],
+                    },
                     quote_url,
                 ),
                 "url": case_url(slug),

@@ -121,6 +121,8 @@ FACETS = [
     FacetSpec("challenge", "Challenge", "challenge_id", CaseChallenge, Challenge),
     FacetSpec("success_factor", "Success factor", "success_factor_id", CaseSuccessFactor, SuccessFactor),
     FacetSpec("stage", "Stage", "stage", choices=tuple(Case.Stage.choices), repeatable=False),
+    FacetSpec("level", "Level of government", "level_of_government", choices=tuple(Case.LevelOfGovernment.choices),
+              repeatable=False),
 ]
 SPECS = {spec.name: spec for spec in FACETS}
 
@@ -206,6 +208,10 @@ def count_success_factors(*, cases, selected=(), limit=None):
 
 def count_stages(*, cases, selected=(), limit=None):
     return count_options("stage", cases=cases, selected=selected, limit=limit)
+
+
+def count_levels(*, cases, selected=(), limit=None):
+    return count_options("level", cases=cases, selected=selected, limit=limit)
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """The case browser's filters: design.md's query parameters, reusable by any page that lists cases.
 
 Parameters marked * repeat: `country`* (ISO2), `region`, `theme`*, `approach`*, `family`,
-`organisation`*, `challenge`*, `success_factor`* (slugs), `stage`, `year_from`, `year_to`, `q`,
+`organisation`*, `challenge`*, `success_factor`* (slugs), `stage`, `level` (of government),
+`year_from`, `year_to`, `q`,
 `sort`. Values of one parameter combine with OR, parameters with AND.
 
 Bad input, one rule for every parameter:
@@ -151,6 +152,9 @@ class CaseFilter(django_filters.FilterSet):
     challenge = terms_filter(Challenge, label="Challenge", method="filter_challenge")
     success_factor = terms_filter(SuccessFactor, label="Success factor", method="filter_success_factor")
     stage = django_filters.ChoiceFilter(label="Stage", choices=Case.Stage.choices, method="filter_stage")
+    level = django_filters.ChoiceFilter(
+        label="Level of government", choices=Case.LevelOfGovernment.choices, method="filter_level"
+    )
     year_from = year_filter("From year", "filter_years")
     year_to = year_filter("To year", "filter_years")
     sort = django_filters.ChoiceFilter(
@@ -158,7 +162,7 @@ class CaseFilter(django_filters.FilterSet):
     )
 
     REPEATABLE = ("country", "theme", "approach", "organisation", "challenge", "success_factor")
-    SINGLE = ("q", "region", "family", "stage", "year_from", "year_to", "sort")
+    SINGLE = ("q", "region", "family", "stage", "level", "year_from", "year_to", "sort")
 
     class Meta:
         model = Case
@@ -206,6 +210,9 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_stage(self, cases, name, value):
         return cases.at_stage(value)
+
+    def filter_level(self, cases, name, value):
+        return cases.at_level(value)
 
     def filter_years(self, cases, name, value):
         return cases.active_between(**{name: value})

@@ -28,6 +28,7 @@ from .models import (
     Country,
     Organisation,
     Participation,
+    STORY_FIELDS,
     Quote,
     Source,
     SuccessFactor,
@@ -39,7 +40,10 @@ BASELINE_REASON = "State before the first recorded change"
 UNKNOWN = object()  # a row whose state at a moment no record tells
 
 # Content a revert restores; status and publication dates follow the workflow, not history.
-CONTENT_FIELDS = ["title", "slug", "summary", "body", "stage", "start_year", "end_year", "website", "parent_id"]
+CONTENT_FIELDS = [
+    "title", "slug", "summary", "body", "stage", "start_year", "end_year", "website", "parent_id",
+    "level_of_government", "contact_email", *STORY_FIELDS, "results_evidence",
+]
 # Many-to-many fields recorded on the case itself: name → (label, target model).
 CASE_LINKS = {
     "countries": ("Countries", Country),

@@ -1,6 +1,7 @@
 """The domain model: cases, who and where, their taxonomy, and the timestamped evidence behind them."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -223,8 +224,43 @@ class Source(TimeStampedModel):
         return self.url
 
 
+class StorySection(models.TextChoices):
+    """The sections of a case story, in the order a case page shows them (OPSI's case format).
+    Each is a markdown field `story_<value>` of Case."""
+
+    PROBLEM = "problem", "The problem addressed"
+    INNOVATION = "innovation", "The innovation and what is new about it"
+    STAKEHOLDERS = "stakeholders", "Users, beneficiaries and stakeholders"
+    RESULTS = "results", "Results and impact"
+    FAILURES = "failures", "Challenges and failures"
+    CONDITIONS = "conditions", "Conditions for success"
+    REPLICATION = "replication", "Replication and transferability"
+    LESSONS = "lessons", "Lessons learned"
+
+    @property
+    def field_name(self):
+        return f"story_{self.value}"
+
+
+WEB_URL = URLValidator(schemes=["http", "https"])  # what a public link may point to
+STORY_FIELDS = [section.field_name for section in StorySection]
+STORY_SECTION_LENGTH = 10_000  # characters per section, for the public form and the admin alike
+
+
 class Case(TimeStampedModel):
     """A cross-border (or collaborative) public sector innovation initiative."""
+
+    class LevelOfGovernment(models.TextChoices):
+        LOCAL = "local", "Local"
+        REGIONAL = "regional", "Regional"
+        NATIONAL = "national", "National"
+        SUPRANATIONAL = "supranational", "Supranational or international"
+        SEVERAL = "several", "Several levels"
+
+    class ResultsEvidence(models.TextChoices):
+        EVIDENCE_BASED = "evidence_based", "Evidence-based"
+        EXPECTED = "expected", "Expected"
+        NOT_YET_KNOWN = "not_yet_known", "Not yet known"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -252,6 +288,26 @@ class Case(TimeStampedModel):
         help_text="The initiative this case is part of",
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    level_of_government = models.CharField(
+        max_length=20, choices=LevelOfGovernment.choices, blank=True, db_index=True
+    )
+    contact_email = models.EmailField(
+        "organisational contact", blank=True,
+        help_text="An address of the organisation (such as innovation@city.example), never a person's",
+    )
+    # The case story (StorySection), markdown; empty sections are left out of the case page.
+    story_problem = models.TextField(StorySection.PROBLEM.label, blank=True, help_text="Markdown")
+    story_innovation = models.TextField(StorySection.INNOVATION.label, blank=True, help_text="Markdown")
+    story_stakeholders = models.TextField(StorySection.STAKEHOLDERS.label, blank=True, help_text="Markdown")
+    story_results = models.TextField(StorySection.RESULTS.label, blank=True, help_text="Markdown")
+    results_evidence = models.CharField(
+        "results are", max_length=20, choices=ResultsEvidence.choices, blank=True,
+        help_text="Whether the results and impact are evidence-based, expected or not yet known",
+    )
+    story_failures = models.TextField(StorySection.FAILURES.label, blank=True, help_text="Markdown")
+    story_conditions = models.TextField(StorySection.CONDITIONS.label, blank=True, help_text="Markdown")
+    story_replication = models.TextField(StorySection.REPLICATION.label, blank=True, help_text="Markdown")
+    story_lessons = models.TextField(StorySection.LESSONS.label, blank=True, help_text="Markdown")
     summary_no_evidence_reason = models.TextField(
         "why the summary has no evidence", blank=True,
         help_text="A curator's reason the summary has no supporting quote yet (lets the case be published without one)",
@@ -316,12 +372,67 @@ class Case(TimeStampedModel):
         return self.status == self.Status.PUBLISHED
 
     @property
+    def story(self):
+        """[(StorySection, markdown source)] of the sections that have text, in their order."""
+        return [
+            (section, text) for section in StorySection if (text := getattr(self, section.field_name, "")).strip()
+        ]
+
+    @property
     def years(self):
         if self.start_year and self.end_year and self.end_year != self.start_year:
             return f"{self.start_year}–{self.end_year}"
         if self.start_year and not self.end_year:
             return f"{self.start_year}–"
         return str(self.start_year or "")
+
+
+class SupportingLink(models.Model):
+    """A document about a case elsewhere on the web: a report, a video, a dataset or an article."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", "Report"
+        VIDEO = "video", "Video"
+        DATASET = "dataset", "Dataset"
+        ARTICLE = "article", "Article"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supporting_links")
+    title = models.CharField(max_length=300)
+    url = models.URLField("URL", max_length=500, validators=[WEB_URL])
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REPORT)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = LinkHistory()
+
+    class Meta:
+        ordering = ["order", "title", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "url"], name="supporting_link_unique_url")]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_kind_display().lower()})"
+
+
+class StoryEvidence(models.Model):
+    """The evidence of one story section of a case (a claim, see cases.claims): the quotes that
+    support it, or a curator's reason for having none yet. A row for an empty section is ignored."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="story_evidence")
+    section = models.CharField(max_length=20, choices=StorySection.choices)
+    quotes = models.ManyToManyField("Quote", blank=True, related_name="story_evidence")
+    no_evidence_reason = models.TextField(
+        "why no evidence", blank=True,
+        help_text="A curator's reason this section has no supporting quote yet (lets the case be published without one)",
+    )
+
+    history = LinkHistory(m2m_fields=["quotes"])
+
+    class Meta:
+        ordering = ["case", "section"]
+        verbose_name_plural = "story evidence"
+        constraints = [models.UniqueConstraint(fields=["case", "section"], name="story_evidence_unique_section")]
+
+    def __str__(self):
+        return f"{self.case} – {self.get_section_display()}"
 
 
 class Participation(models.Model):
@@ -616,3 +727,52 @@ class LibraryVersion(models.Model):
 
     def __str__(self):
         return f"library version {self.version}"
+
+
+class Submission(models.Model):
+    """A case sent in from /submit/ by the people who ran it (cases.submissions).
+
+    The submitter's name and e-mail are private: shown only to curators in the admin, never on a
+    public page, export, feed, search index or API, and erased on request (`erase_personal_data`).
+    The case itself is a draft until a curator accepts it (into the review queue), merges it into
+    an existing case or declines it with a reason.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        ACCEPTED = "accepted", "Accepted"
+        MERGED = "merged", "Merged into another case"
+        DECLINED = "declined", "Declined"
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions",
+        help_text="The draft the submission became, or the case it was merged into",
+    )
+    title = models.CharField(max_length=200, help_text="As submitted (kept when the draft is removed)")
+    submitter_name = models.CharField(max_length=200, blank=True)
+    submitter_email = models.EmailField(blank=True)
+    submitter_role = models.CharField(max_length=200, blank=True, help_text="Their role in the initiative")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
+    decline_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    last_contacted_at = models.DateTimeField(null=True, blank=True)
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""), name="submission_declined_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("admin:cases_submission_change", args=[self.pk])

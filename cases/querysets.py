@@ -50,6 +50,9 @@ class CaseQuerySet(models.QuerySet):
     def at_stage(self, stage):
         return self.filter(stage=stage)
 
+    def at_level(self, level_of_government):
+        return self.filter(level_of_government=level_of_government)
+
     def active_between(self, year_from=None, year_to=None):
         """Cases running at some point in [year_from, year_to] (open ends allowed)."""
         cases = self

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from .models import Case, Revision
+from .models import Case, Revision, Submission
 from .workflow import TRANSITIONS, apply_transition, can_publish
 
 QUEUE_LENGTH = 20
@@ -17,7 +17,8 @@ QUEUE_LENGTH = 20
 
 @dataclass(frozen=True)
 class ReviewQueue:
-    in_review: list  # cases, each with `submitted_at` and `submitted_by` (None when not recorded)
+    in_review: list  # cases, each with `submitted_at`, `submitted_by` (None when not recorded) and
+    # `submission_reference` (the public submission it came from, else None)
     in_review_total: int
     pending_changes: list  # revisions, oldest first
     pending_total: int
@@ -34,6 +35,7 @@ def review_queue(user, *, limit=QUEUE_LENGTH):
         in_review.annotate(
             submitted_at=Subquery(submissions.values("history_date")[:1]),
             submitted_by_id=Subquery(submissions.values("history_user_id")[:1]),
+            submission_reference=Subquery(Submission.objects.filter(case_id=OuterRef("pk")).values("reference")[:1]),
         ).only("pk", "title", "updated_at").order_by("submitted_at", "updated_at")[:limit]
     )
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in={c.submitted_by_id for c in waiting} - {None})}

@@ -29,6 +29,7 @@ from .models import (
     Quote,
     Revision,
     Source,
+    StorySection,
     SuccessFactor,
 )
 from .tracking import RECORDERS
@@ -37,6 +38,9 @@ from .workflow import as_list, can_publish, missing_for_publication
 FIELD_LABELS = {
     "title": "Title", "slug": "Slug", "summary": "Summary", "body": "Body", "stage": "Stage",
     "start_year": "Start year", "end_year": "End year", "website": "Website", "parent_id": "Parent",
+    "level_of_government": "Level of government", "contact_email": "Organisational contact",
+    "results_evidence": "Results are",
+    **{section.field_name: section.label for section in StorySection},
 }
 QUOTE_FIELDS = ["text", "start_second", "other_seconds"]
 
@@ -178,6 +182,9 @@ def apply_changes(case_id, base, proposed, *, user=None, reason="", include_quot
     ensure_baseline(case)
     conflicts = []
     for name in CONTENT_FIELDS:
+        # A revision proposed before a field existed (the story of migration 0016) leaves it alone.
+        if name not in base["fields"] or name not in proposed["fields"]:
+            continue
         if proposed["fields"][name] != base["fields"][name]:
             current = getattr(case, name)
             if current not in (base["fields"][name], proposed["fields"][name]):

@@ -5,7 +5,7 @@ from django.urls import path
 from . import views
 from .feeds import NewCasesFeed
 from .sitemaps import SITEMAPS
-from .views import citations, compare, indexes, matrix, search
+from .views import citations, compare, indexes, matrix, search, submit
 
 app_name = "cases"
 
@@ -41,6 +41,8 @@ urlpatterns = [
     path("quotes/<int:pk>/", views.QuoteDetailView.as_view(), name="quote-detail"),
     path("about/", indexes.AboutView.as_view(), name="about"),
     path("search/", search.search_view, name="search"),
+    path("submit/", submit.submit_view, name="submit"),
+    path("submit/received/", submit.submit_received_view, name="submit-received"),
     path("matrix/", matrix.matrix_view, name="matrix"),
     path("matrix.csv", matrix.matrix_csv, name="matrix-csv"),
     path("compare/", compare.compare_view, name="compare"),

@@ -190,11 +190,48 @@ RATE_LIMITS = {
     "export": os.environ.get("RATE_LIMIT_EXPORT", "10/m").strip(),  # /cases.csv, /cases.json, /quotes.csv, /quotes.json, /matrix.csv
     "search": os.environ.get("RATE_LIMIT_SEARCH", "60/m").strip(),  # /search/ and the case browser with a q
     "compare": os.environ.get("RATE_LIMIT_COMPARE", "60/m").strip(),  # /compare/
+    "submit": os.environ.get("RATE_LIMIT_SUBMIT", "5/h").strip(),  # posting /submit/
 }
 # Requests of one address in flight at once per group (0 lifts the cap): a few parallel loops of
 # slow exports would otherwise hold every worker while staying under the rate above.
 CONCURRENCY_LIMITS = {"export": env_int("CONCURRENT_EXPORTS", 1)}
 BUSY_SLOT_SECONDS = env_int("BUSY_SLOT_SECONDS", 120)  # a slot outlives a crashed worker this long at most
+
+
+def email_settings(url):
+    """Django's e-mail settings from an EMAIL_URL: `smtp://user:password@host:port` (STARTTLS with
+    `smtp+tls://`, TLS from the start with `smtps://`), `console://`, `locmem://` or `dummy://`.
+    Exits with a message for any other scheme."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    simple = {"console": "console", "locmem": "locmem", "dummy": "dummy"}
+    if parts.scheme in simple:
+        return {"EMAIL_BACKEND": f"django.core.mail.backends.{simple[parts.scheme]}.EmailBackend"}
+    if parts.scheme not in ("smtp", "smtp+tls", "smtps"):
+        sys.exit(f"EMAIL_URL: unknown scheme {parts.scheme!r} (smtp, smtp+tls, smtps, console, locmem, dummy).")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 587 if parts.scheme == "smtp+tls" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+    }
+
+
+# E-mail (curators contacting the submitters of /submit/): EMAIL_URL, else EMAIL_BACKEND (a dotted
+# path); in development the console backend prints messages instead of sending them. The test
+# runner replaces the backend with locmem.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+if os.environ.get("EMAIL_URL", "").strip():
+    globals().update(email_settings(os.environ["EMAIL_URL"].strip()))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "case-library@localhost").strip()
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security headers that hold whatever the transport: no framing, no MIME sniffing, no referrer
 # to other sites, a browsing context of our own.

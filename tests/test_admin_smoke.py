@@ -3,8 +3,9 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from cases.models import Country, Revision
+from cases.models import Country, Revision, Submission
 from cases.revisions import case_state
+from cases.submissions import submit_case
 from tests.factories import (
     ApproachFactory,
     CaseChallengeFactory,
@@ -32,6 +33,10 @@ def library(db):
     quote = QuoteFactory(source=document.source, document=document, cases=[case])
     quote.topics.add(TopicFactory())
     Revision.objects.create(case=case, base=case_state(case.pk), proposed=case_state(case.pk))
+    submit_case(
+        case_fields={"title": "Submitted", "story_problem": "A problem."},
+        links=[("Report", "https://r.example/", "report")], submitter_name="A Person", submitter_email="a@example.org",
+    )
     return case
 
 
@@ -53,7 +58,8 @@ def test_admin_pages_load_for_superuser(admin_client, library, model):
     changelist = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
     assert changelist.status_code == 200
     add = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
-    assert add.status_code == (403 if model is Revision else 200)  # revisions come from edits of cases
+    # Revisions come from edits of cases, submissions from /submit/.
+    assert add.status_code == (403 if model in (Revision, Submission) else 200)
     obj = model.objects.first()
     assert obj is not None, f"no {opts.model_name} row to open"
     change = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))

@@ -359,8 +359,9 @@ def test_home_number_of_queries(client, many, django_assert_max_num_queries):
 
 def test_case_detail_number_of_queries(client, many, django_assert_max_num_queries):
     # The first case is the parent of all others: 39 published children, many related cases.
-    # case, 8 prefetches, 2 on its quotes, related cases ranked, fetched, their countries
-    with django_assert_max_num_queries(14):
+    # case, 10 prefetches (story evidence and supporting links included), 2 on its quotes, 1 on
+    # the story evidence's quotes, related cases ranked, fetched, their countries
+    with django_assert_max_num_queries(17):
         response = client.get(many.get_absolute_url())
     assert response.status_code == 200
     assert html_of(response).count("<li><a href=\"/cases/many-") >= 39

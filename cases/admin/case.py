@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -29,7 +29,19 @@ from ..history import (
     revert_case,
     versions,
 )
-from ..models import Case, CaseChallenge, CaseSuccessFactor, Country, Participation, Quote, Revision
+from ..models import (
+    STORY_FIELDS,
+    Case,
+    CaseChallenge,
+    CaseSuccessFactor,
+    Country,
+    Participation,
+    Quote,
+    Revision,
+    StoryEvidence,
+    Submission,
+    SupportingLink,
+)
 from ..rendering import render_markdown
 from ..search import matching_ids
 from ..tracking import RECORDERS
@@ -86,6 +98,24 @@ class CaseSuccessFactorInline(admin.TabularInline):
     verbose_name_plural = "success factors shown, with a note"
 
 
+class SupportingLinkInline(admin.TabularInline):
+    model = SupportingLink
+    extra = 0
+    fields = ["title", "url", "kind", "order"]
+    verbose_name = "supporting link"
+
+
+class StoryEvidenceInline(admin.TabularInline):
+    """The quotes behind each story section, or the reason it has none (a claim, cases.claims)."""
+
+    model = StoryEvidence
+    extra = 0
+    fields = ["section", "quotes", "no_evidence_reason"]
+    autocomplete_fields = ["quotes"]
+    verbose_name = "story section's evidence"
+    verbose_name_plural = "evidence of the story sections (quotes, or why there are none yet)"
+
+
 def evidence_count_subquery():
     """Evidence per case as a correlated subquery: computed for the rows of the page only."""
     links = (
@@ -128,10 +158,11 @@ class CasePreviewView(CaseDetailView):
 class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
     formfield_overrides = WHOLE_NUMBER_FIELDS
     form = CaseAdminForm
-    list_display = ["title", "status", "stage", "years", "country_codes", "evidence_count", "updated_at"]
+    list_display = ["title", "status", "submitted", "stage", "years", "country_codes", "evidence_count", "updated_at"]
     list_filter = [
         "status",
         "stage",
+        "level_of_government",
         ("themes", InUseFilter),
         ("countries", InUseFilter),
         "approaches__family",
@@ -143,14 +174,24 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
     search_fields = ["title", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["countries", "themes", "approaches", "parent", "publications"]
-    inlines = [ParticipationInline, CaseChallengeInline, CaseSuccessFactorInline]
+    inlines = [
+        ParticipationInline, CaseChallengeInline, CaseSuccessFactorInline, StoryEvidenceInline, SupportingLinkInline,
+    ]
     readonly_fields = ["status", "publication_checklist", "rendered_body", "published_at", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "publication_checklist", "loaded_version", "loaded_state"]}),
-        ("Content", {"fields": ["summary", "body", "rendered_body", "website"]}),
+        ("Content", {"fields": ["summary", "body", "rendered_body", "website", "contact_email"]}),
+        (
+            "Case story",
+            {
+                "description": "Optional sections in the order the case page shows them; empty ones are left out.",
+                "fields": [*STORY_FIELDS[:4], "results_evidence", *STORY_FIELDS[4:]],
+            },
+        ),
         (
             "Classification",
-            {"fields": ["stage", ("start_year", "end_year"), "parent", "countries", "themes", "approaches"]},
+            {"fields": ["stage", "level_of_government", ("start_year", "end_year"), "parent", "countries", "themes",
+                        "approaches"]},
         ),
         ("Evidence", {"fields": ["evidence", "summary_no_evidence_reason", "publications"]}),
         ("Metadata", {"classes": ["collapse"], "fields": ["published_at", "created_at", "updated_at"]}),
@@ -166,10 +207,13 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
     # Querysets and search
 
     def get_queryset(self, request):
-        cases = super().get_queryset(request).annotate(evidence_count=evidence_count_subquery())
+        cases = super().get_queryset(request).annotate(
+            evidence_count=evidence_count_subquery(),
+            from_submission=Exists(Submission.objects.filter(case_id=OuterRef("pk"))),
+        )
         if request.resolver_match and request.resolver_match.url_name == "cases_case_changelist":
             # What the list shows, without the long texts it does not.
-            cases = cases.defer("body").prefetch_related(
+            cases = cases.defer("body", *STORY_FIELDS).prefetch_related(
                 Prefetch("countries", queryset=Country.objects.only("code", "name"))
             )
         return cases
@@ -197,6 +241,11 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
     @admin.display(description="Countries")
     def country_codes(self, case):
         return ", ".join(country.code for country in case.countries.all())
+
+    @admin.display(description="Submitted", boolean=True, ordering="from_submission")
+    def submitted(self, case):
+        """Whether the case came from /submit/ (cases.submissions)."""
+        return case.from_submission
 
     @admin.display(description="Evidence", ordering="evidence_count")
     def evidence_count(self, case):

@@ -14,6 +14,7 @@ from django.db import connection, models
 from django.db.models import Q
 from django.http import JsonResponse
 
+from ..forms import unix_newlines
 from ..history import validate_parent
 from ..models import Case, Quote, Source
 from ..numbers import WholeNumberField
@@ -196,11 +197,6 @@ class EvidenceAutocompleteView(AutocompleteJsonView):
 
     def serialize_result(self, obj, to_field_name):
         return {"id": str(obj.pk), "text": evidence_label(obj)}
-
-
-def unix_newlines(text):
-    """Browsers post textareas with CRLF; stored markdown keeps LF, so an untouched text stays unchanged."""
-    return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
 class NoteForm(forms.ModelForm):

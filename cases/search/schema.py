@@ -62,13 +62,22 @@ def simple_kind(code, name, table, title, names="''", body="''"):
                                                 f"FROM {table} AS item")
 
 
-KINDS = (
-    IndexedKind(
+def case_kind(body_columns):
+    """The case's entry: its title, the names it links to, and the text of `body_columns`."""
+    body = " || ' ' || ".join(f"coalesce(item.{column}, '')" for column in body_columns)
+    return IndexedKind(
         1, "case", "cases_case", "id",
-        f"SELECT item.title AS title, {CASE_NAMES} AS names, "
-        "coalesce(item.summary, '') || ' ' || coalesce(item.body, '') AS body "
+        f"SELECT item.title AS title, {CASE_NAMES} AS names, {body} AS body "
         "FROM cases_case AS item WHERE item.status = 'published'",
-    ),
+    )
+
+
+# The case story's sections (migration 0016) are body text too, after the free body.
+CASE_BODY_COLUMNS = ("summary", "body", "story_problem", "story_innovation", "story_stakeholders", "story_results",
+                     "story_failures", "story_conditions", "story_replication", "story_lessons")
+
+KINDS = (
+    case_kind(CASE_BODY_COLUMNS),
     simple_kind(2, "quote", "cases_quote", "''", "item.heading_path", "item.text"),
     simple_kind(3, "document", "cases_document", "item.title", body="item.body"),
     simple_kind(4, "source", "cases_source", "item.title", "item.channel || ' ' || item.publisher"),
@@ -83,6 +92,15 @@ KINDS = (
     simple_kind(11, "success_factor", "cases_successfactor", "item.name", body="item.description"),
 )
 KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
+# What migration 0013 created, before the case had story columns (a fresh database runs it first).
+KINDS_0013 = (case_kind(("summary", "body")), *KINDS[1:])
+
+
+def replace_case_view_statements(kinds=KINDS):
+    """PostgreSQL (migration 0016): the case view of `kinds` in place of the one there, same columns.
+    The triggers and refresh functions read the view, so they need no change."""
+    case = next(kind for kind in kinds if kind.name == "case")
+    return [view_sql(case, "postgresql").replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1)]
 
 # Tables whose rows name the cases they link (case_id), and the taxonomy table each names.
 CASE_LINKS = (
@@ -432,7 +450,8 @@ def postgres_words_function():
     END $$"""
 
 
-def postgres_statements():
+def postgres_statements(kinds=KINDS):
+    """The PostgreSQL index (migration 0013, which passes KINDS_0013: the tables as they were then)."""
     statements = [
         "CREATE EXTENSION IF NOT EXISTS unaccent",
         "CREATE TEXT SEARCH DICTIONARY kb_unaccent (TEMPLATE = unaccent, RULES = 'unaccent')",
@@ -460,15 +479,15 @@ def postgres_statements():
         "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
         "FOR EACH STATEMENT EXECUTE FUNCTION cases_search_words_change()",
     ]
-    statements += [view_sql(kind, "postgresql") for kind in KINDS]
-    statements += [postgres_refresh_function(kind) for kind in KINDS]
+    statements += [view_sql(kind, "postgresql") for kind in kinds]
+    statements += [postgres_refresh_function(kind) for kind in kinds]
     for number, rule in enumerate(refresh_rules()):
         statements.append(postgres_trigger_function(number, rule))
         statements.append(
             f"CREATE TRIGGER cases_search_{number} AFTER {rule.event} ON {rule.table} "
             f"REFERENCING {_referencing(rule)} FOR EACH STATEMENT EXECUTE FUNCTION cases_search_{number}()"
         )
-    for kind in KINDS:
+    for kind in kinds:
         statements.append(f"SELECT cases_search_refresh_{kind.name}(ARRAY(SELECT object_id FROM {view_name(kind)}))")
     # The vocabulary of migration 0006, which also held the words of drafts and deleted rows.
     return [

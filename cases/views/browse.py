@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
-from ..claims import CHALLENGE, FACTOR, evidenced_claim_counts, page_claims
+from ..claims import CHALLENGE, FACTOR, STORY, evidenced_claim_counts, page_claims
 from .. import permalinks
 from ..models import (
     Approach,
@@ -27,6 +27,7 @@ from ..models import (
     Participation,
     Quote,
     Source,
+    StoryEvidence,
     SuccessFactor,
     Theme,
 )
@@ -181,6 +182,17 @@ class CaseDetailView(DetailView):
                 to_attr="published_children",
             ),
             Prefetch("quotes", queryset=evidence, to_attr="evidence"),
+            Prefetch(
+                "story_evidence",
+                queryset=StoryEvidence.objects.prefetch_related(
+                    Prefetch(
+                        "quotes", queryset=Quote.objects.in_time_order().select_related("source").defer("search_vector"),
+                        to_attr="quote_list",
+                    )
+                ),
+                to_attr="story_evidence_list",
+            ),
+            Prefetch("supporting_links", to_attr="supporting_link_list"),
         )
 
     def get_context_data(self, **kwargs):
@@ -189,6 +201,7 @@ class CaseDetailView(DetailView):
         context["summary_claim"], *claims = page_claims(
             case, shown_per_claim=EVIDENCE_SHOWN_PER_TERM, summary_shown=FURTHER_EVIDENCE_SHOWN
         )
+        context["story_claims"] = [claim for claim in claims if claim.group == STORY]
         context["challenge_claims"] = [claim for claim in claims if claim.group == CHALLENGE]
         context["success_factor_claims"] = [claim for claim in claims if claim.group == FACTOR]
         context["organisations_by_role"] = group_by_role(case.participation_list)

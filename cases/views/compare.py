@@ -7,8 +7,10 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 
-from ..models import Case, CaseChallenge, CaseSuccessFactor, Participation
+from ..models import Case, CaseChallenge, CaseSuccessFactor, Participation, StorySection
+from ..search.snippets import plain_text
 from .limits import rate_limited
 
 MIN_CASES = 2
@@ -68,8 +70,26 @@ def parent_of(case):
     return []
 
 
+OPTIONAL_ROWS = {"Level of government", "Results are", *StorySection.labels}
+STORY_WORDS = 40  # words of a story section shown in a comparison cell
+
+
+def story_extractor(section):
+    """The compare row of one story section: its opening words, linking to the section on the case page."""
+
+    def extract(case):
+        text = getattr(case, section.field_name)
+        if not text.strip():
+            return []
+        label = Truncator(plain_text(text, markdown=True)).words(STORY_WORDS)
+        return [Value(label, f"{case.get_absolute_url()}#story-{section.value}", None)]
+
+    return extract
+
+
 def field_rows(cases):
-    """Every compared field, one row each, the values held by two or more of the cases marked shared."""
+    """Every compared field, one row each, the values held by two or more of the cases marked shared.
+    The rows of the case story (OPTIONAL_ROWS) are left out when none of the cases fills them."""
     extractors = [
         ("Countries", lambda case: [Value(c.name, c.get_absolute_url(), c.code) for c in case.countries.all()]),
         ("Organisations and roles", lambda case: [
@@ -86,6 +106,9 @@ def field_rows(cases):
             sorted({(a.family, a.get_family_display()) for a in case.approaches.all()})
         ]),
         ("Stage", lambda case: [Value(case.get_stage_display(), "", case.stage)] if case.stage else []),
+        ("Level of government", lambda case: [
+            Value(case.get_level_of_government_display(), "", case.level_of_government)
+        ] if case.level_of_government else []),
         ("Years", lambda case: [Value(case.years, "", case.years)] if case.years else []),
         ("Part of", parent_of),
         ("Challenges met", lambda case: [
@@ -97,6 +120,10 @@ def field_rows(cases):
                   link.success_factor_id)
             for link in case.case_success_factors.all()
         ]),
+        *[(section.label, story_extractor(section)) for section in StorySection],
+        ("Results are", lambda case: [
+            Value(case.get_results_evidence_display(), "", case.results_evidence)
+        ] if case.results_evidence else []),
         ("Evidence", lambda case: [Value(
             f"{case.evidence_count} quote{'s' if case.evidence_count != 1 else ''}",
             f"{case.get_absolute_url()}#evidence", None,
@@ -105,6 +132,8 @@ def field_rows(cases):
     rows = []
     for label, extract in extractors:
         row = FieldRow(label, [extract(case) for case in cases])
+        if label in OPTIONAL_ROWS and not any(row.cells):
+            continue
         held_by = Counter(key for cell in row.cells for key in {value.key for value in cell if value.key is not None})
         for cell in row.cells:
             for value in cell:

@@ -18,7 +18,7 @@ AXE = (Path(__file__).parent / "axe.min.js").read_text(encoding="utf-8")
 PAGES = [
     "/", "/cases/", "/cases/?country=ca&theme=space-exploration", "/cases/deep-space-food-challenge/",
     "/countries/", "/countries/ca/", "/challenges/", "/success-factors/", "/themes/", "/approaches/",
-    "/organisations/", "/documents/", "/topics/", "/sources/", "/about/", "/matrix/",
+    "/organisations/", "/documents/", "/topics/", "/sources/", "/about/", "/matrix/", "/submit/",
 ]
 
 
