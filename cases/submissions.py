@@ -105,6 +105,15 @@ def merge(submission, *, into, user):
     draft = submission.case
     if into.pk == draft.pk:
         raise ValidationError("Choose another case to merge into than the submission's own draft.")
+    known = set(into.supporting_links.values_list("url", flat=True))
+    moved = [link.pk for link in draft.supporting_links.all() if link.url not in known]
+    if moved and into.is_published and not can_publish(user):
+        # A revision carries no supporting links: moving them would put the submitter's links on a
+        # published page without a Publisher's review.
+        raise ValidationError(
+            "The submission's supporting links would appear on a published case without review: "
+            "ask a Publisher to merge it, or accept it as a case of its own."
+        )
     base = case_state(into.pk)
     proposed = {**base, "fields": dict(base["fields"])}
     for name in MERGED_FIELDS:
@@ -116,8 +125,6 @@ def merge(submission, *, into, user):
             Revision.objects.create(case=into, author=user, summary=reason, base=base, proposed=proposed)
         else:
             apply_changes(into.pk, base, proposed, user=user, reason=reason)
-    known = set(into.supporting_links.values_list("url", flat=True))
-    moved = [link.pk for link in draft.supporting_links.all() if link.url not in known]
     if moved:
         ensure_baseline(into)
         SupportingLink.objects.filter(pk__in=moved).update(case=into)

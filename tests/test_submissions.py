@@ -236,12 +236,27 @@ def test_merging_fills_the_empty_fields_of_a_draft_case_and_removes_the_submitte
 
 def test_an_editor_merging_into_a_published_case_proposes_a_revision(client, editor):
     kept = CaseFactory(story_results="")
-    submit(client)
+    submit(client, link_1_title="", link_1_url="")
     submissions.merge(Submission.objects.get(), into=kept, user=editor)
     kept.refresh_from_db()
     assert kept.story_results == ""  # unchanged until a Publisher approves
     revision = Revision.objects.get(case=kept)
     assert revision.proposed["fields"]["story_results"] == "Response times fell by a fifth."
+
+
+def test_an_editor_merging_links_into_a_published_case_puts_nothing_live_without_review(client, editor, publisher):
+    """The submitted links are public content a Publisher has not seen: an Editor's merge must not
+    add them to a published case (revisions do not carry links), so it is refused, draft kept."""
+    kept = CaseFactory(story_results="")
+    submit(client)
+    submission = Submission.objects.get()
+    with pytest.raises(ValidationError, match="Publisher"):
+        submissions.merge(submission, into=kept, user=editor)
+    assert not kept.supporting_links.exists() and not Revision.objects.filter(case=kept).exists()
+    submission.refresh_from_db()
+    assert submission.status == Submission.Status.NEW and submission.case.supporting_links.count() == 1
+    submissions.merge(submission, into=kept, user=publisher)  # a Publisher's merge stands at once
+    assert list(kept.supporting_links.values_list("url", flat=True)) == ["https://ambulance.example/eval.pdf"]
 
 
 def test_erasing_personal_data_on_request(client, client_for, editor):
