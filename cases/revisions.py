@@ -31,6 +31,7 @@ from .models import (
     Source,
     StorySection,
     SuccessFactor,
+    SupportingLink,
 )
 from .tracking import RECORDERS
 from .workflow import as_list, can_publish, missing_for_publication
@@ -73,6 +74,12 @@ def case_state(case_id):
         for pk, note in CaseSuccessFactor.objects.filter(case_id=case_id).values_list("success_factor_id", "note")
     }
     state["quotes"] = quote_states(evidence)
+    state["supporting_links"] = {
+        url: [title, kind, order]
+        for url, title, kind, order in SupportingLink.objects.filter(case_id=case_id).values_list(
+            "url", "title", "kind", "order"
+        )
+    }
     return state
 
 
@@ -151,6 +158,11 @@ def describe_changes(base, proposed):
                 "(none)" if key not in before else before[key] or "(empty note)",
                 "(none)" if key not in after else after[key] or "(empty note)",
             ))
+    before, after = base.get("supporting_links"), proposed.get("supporting_links")
+    if before is not None and after is not None:  # a revision proposed before links were carried has none
+        for url in sorted(url for url in set(before) | set(after) if before.get(url) != after.get(url)):
+            show = lambda row: "(none)" if row is None else f"{row[0]} ({row[1]})"  # noqa: E731
+            changes.append(Change(f"Supporting link: {url}", show(before.get(url)), show(after.get(url))))
     for key in sorted(set(base["quotes"]) & set(proposed["quotes"]), key=int):
         old, new = base["quotes"][key], proposed["quotes"][key]
         for field in QUOTE_FIELDS + ["challenges", "success_factors"]:
@@ -215,6 +227,7 @@ def apply_changes(case_id, base, proposed, *, user=None, reason="", include_quot
         _apply_notes(
             case, CaseSuccessFactor, "success_factor_id", base["success_factors"], proposed["success_factors"], user
         )
+        _apply_supporting_links(case, base.get("supporting_links"), proposed.get("supporting_links"), user)
         if include_quotes:
             _apply_quotes(base["quotes"], proposed["quotes"], user)
     finally:
@@ -255,6 +268,26 @@ def _apply_notes(case, model, column, before, after, user):
         row = rows.get(int(key)) or model(case=case, **{column: int(key)})
         row.note = note
         row._history_user = user
+        row.save()
+
+
+def _apply_supporting_links(case, before, after, user):
+    """The supporting links as `after` has them where they differ from `before` ({url: [title, kind,
+    order]}); nothing when either lacks them (a revision proposed before links were carried)."""
+    if before is None or after is None:
+        return
+    rows = {row.url: row for row in SupportingLink.objects.filter(case=case)}
+    for url in set(before) - set(after):
+        if (row := rows.get(url)) is not None:
+            row._history_user = user
+            row.delete()
+    for url, values in after.items():
+        if before.get(url) == values:
+            continue
+        row = rows.get(url) or SupportingLink(case=case, url=url)
+        row.title, row.kind, row.order = values
+        row._history_user = user
+        row.full_clean(exclude=["case"], validate_unique=False)
         row.save()
 
 

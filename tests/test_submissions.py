@@ -5,11 +5,13 @@ import json
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.test import TestCase
 from django.urls import reverse
 
 from cases import submissions
-from cases.models import Case, Revision, StoryEvidence, Submission
+from cases.models import Case, Revision, StoryEvidence, Submission, SupportingLink
+from cases.revisions import ReviewGate, approve, describe_changes
 from cases.workflow import apply_transition
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import CaseFactory, QuoteFactory
@@ -236,7 +238,7 @@ def test_merging_fills_the_empty_fields_of_a_draft_case_and_removes_the_submitte
 
 def test_an_editor_merging_into_a_published_case_proposes_a_revision(client, editor):
     kept = CaseFactory(story_results="")
-    submit(client, link_1_title="", link_1_url="")
+    submit(client)
     submissions.merge(Submission.objects.get(), into=kept, user=editor)
     kept.refresh_from_db()
     assert kept.story_results == ""  # unchanged until a Publisher approves
@@ -245,18 +247,30 @@ def test_an_editor_merging_into_a_published_case_proposes_a_revision(client, edi
 
 
 def test_an_editor_merging_links_into_a_published_case_puts_nothing_live_without_review(client, editor, publisher):
-    """The submitted links are public content a Publisher has not seen: an Editor's merge must not
-    add them to a published case (revisions do not carry links), so it is refused, draft kept."""
+    """The submitted links are public content a Publisher has not seen: an Editor's merge proposes
+    them in the revision with the text; only approving it puts them on the published case."""
     kept = CaseFactory(story_results="")
     submit(client)
-    submission = Submission.objects.get()
-    with pytest.raises(ValidationError, match="Publisher"):
-        submissions.merge(submission, into=kept, user=editor)
-    assert not kept.supporting_links.exists() and not Revision.objects.filter(case=kept).exists()
-    submission.refresh_from_db()
-    assert submission.status == Submission.Status.NEW and submission.case.supporting_links.count() == 1
-    submissions.merge(submission, into=kept, user=publisher)  # a Publisher's merge stands at once
-    assert list(kept.supporting_links.values_list("url", flat=True)) == ["https://ambulance.example/eval.pdf"]
+    submissions.merge(Submission.objects.get(), into=kept, user=editor)
+    assert not kept.supporting_links.exists()
+    revision = Revision.objects.get(case=kept)
+    assert "https://ambulance.example/eval.pdf" in revision.proposed["supporting_links"]
+    assert any("eval.pdf" in change.label for change in describe_changes(revision.base, revision.proposed))
+    approve(revision, user=publisher)
+    assert list(kept.supporting_links.values_list("url", "title")) == [("https://ambulance.example/eval.pdf", "Evaluation")]
+
+
+def test_an_editor_adding_a_supporting_link_to_a_published_case_proposes_it(editor, publisher):
+    """The admin's write by an Editor to a published case is rolled back into a revision: a link
+    added on the way must be in that revision, not silently lost."""
+    kept = CaseFactory()
+    with transaction.atomic():
+        gate = ReviewGate(editor, [kept.pk])
+        SupportingLink.objects.create(case=kept, title="Video", url="https://video.example/v", kind="video")
+        revisions = gate.finish(summary="Changed on the case page")
+    assert not kept.supporting_links.exists() and len(revisions) == 1
+    approve(revisions[0], user=publisher)
+    assert list(kept.supporting_links.values_list("title", "kind")) == [("Video", "video")]
 
 
 def test_erasing_personal_data_on_request(client, client_for, editor):
