@@ -161,7 +161,7 @@ def describe_changes(base, proposed):
     before, after = base.get("supporting_links"), proposed.get("supporting_links")
     if before is not None and after is not None:  # a revision proposed before links were carried has none
         for url in sorted(url for url in set(before) | set(after) if before.get(url) != after.get(url)):
-            show = lambda row: "(none)" if row is None else f"{row[0]} ({row[1]})"  # noqa: E731
+            show = lambda row: "(none)" if row is None else f"{row[0]} ({row[1]})"
             changes.append(Change(f"Supporting link: {url}", show(before.get(url)), show(after.get(url))))
     for key in sorted(set(base["quotes"]) & set(proposed["quotes"]), key=int):
         old, new = base["quotes"][key], proposed["quotes"][key]
