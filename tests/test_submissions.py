@@ -294,3 +294,20 @@ def test_the_api_of_exports_has_no_submitter_column(client, publisher):
     published_submission(client, publisher)
     data = json.loads(body_of(client.get(reverse("cases:case-export-json"))))
     assert not any("submitter" in key for row in data["results"] for key in row)
+
+
+def test_an_editor_giving_a_story_section_a_reason_on_a_published_case_proposes_it(editor, publisher):
+    """StoryEvidence written by an Editor to a published case (the admin inline) goes into the
+    revision the gate makes, not lost on its rollback."""
+    kept = CaseFactory(story_problem="A problem.")
+    quote = QuoteFactory()
+    with transaction.atomic():
+        gate = ReviewGate(editor, [kept.pk])
+        row = StoryEvidence.objects.create(case=kept, section="problem", no_evidence_reason="Told by the team.")
+        row.quotes.add(quote)
+        revisions = gate.finish(summary="Changed on the case page")
+    assert not StoryEvidence.objects.filter(case=kept).exists() and len(revisions) == 1
+    assert any("problem" in change.label for change in describe_changes(revisions[0].base, revisions[0].proposed))
+    approve(revisions[0], user=publisher)
+    row = StoryEvidence.objects.get(case=kept, section="problem")
+    assert row.no_evidence_reason == "Told by the team." and list(row.quotes.all()) == [quote]
