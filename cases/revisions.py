@@ -173,7 +173,7 @@ def describe_changes(base, proposed):
     before, after = base.get("story_evidence"), proposed.get("story_evidence")
     if before is not None and after is not None:  # a revision proposed before story evidence was carried has none
         for section in sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key)):
-            show = lambda row: "(none)" if row is None else (  # noqa: E731
+            show = lambda row: "(none)" if row is None else (
                 "; ".join(f"quote #{pk}" for pk in row["quotes"]) or row["reason"] or "(empty)"
             )
             changes.append(Change(f"Evidence of the story section {section}", show(before.get(section)),
