@@ -29,8 +29,10 @@ from .models import (
     Quote,
     Revision,
     Source,
+    StoryEvidence,
     StorySection,
     SuccessFactor,
+    SupportingLink,
 )
 from .tracking import RECORDERS
 from .workflow import as_list, can_publish, missing_for_publication
@@ -73,6 +75,18 @@ def case_state(case_id):
         for pk, note in CaseSuccessFactor.objects.filter(case_id=case_id).values_list("success_factor_id", "note")
     }
     state["quotes"] = quote_states(evidence)
+    state["supporting_links"] = {
+        url: [title, kind, order]
+        for url, title, kind, order in SupportingLink.objects.filter(case_id=case_id).values_list(
+            "url", "title", "kind", "order"
+        )
+    }
+    story_evidence = {}
+    for row in StoryEvidence.objects.filter(case_id=case_id).prefetch_related("quotes"):
+        story_evidence[row.section] = {
+            "quotes": sorted(quote.pk for quote in row.quotes.all()), "reason": row.no_evidence_reason,
+        }
+    state["story_evidence"] = story_evidence
     return state
 
 
@@ -151,6 +165,19 @@ def describe_changes(base, proposed):
                 "(none)" if key not in before else before[key] or "(empty note)",
                 "(none)" if key not in after else after[key] or "(empty note)",
             ))
+    before, after = base.get("supporting_links"), proposed.get("supporting_links")
+    if before is not None and after is not None:  # a revision proposed before links were carried has none
+        for url in sorted(url for url in set(before) | set(after) if before.get(url) != after.get(url)):
+            show = lambda row: "(none)" if row is None else f"{row[0]} ({row[1]})"
+            changes.append(Change(f"Supporting link: {url}", show(before.get(url)), show(after.get(url))))
+    before, after = base.get("story_evidence"), proposed.get("story_evidence")
+    if before is not None and after is not None:  # a revision proposed before story evidence was carried has none
+        for section in sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key)):
+            show = lambda row: "(none)" if row is None else (
+                "; ".join(f"quote #{pk}" for pk in row["quotes"]) or row["reason"] or "(empty)"
+            )
+            changes.append(Change(f"Evidence of the story section {section}", show(before.get(section)),
+                                  show(after.get(section))))
     for key in sorted(set(base["quotes"]) & set(proposed["quotes"]), key=int):
         old, new = base["quotes"][key], proposed["quotes"][key]
         for field in QUOTE_FIELDS + ["challenges", "success_factors"]:
@@ -215,6 +242,8 @@ def apply_changes(case_id, base, proposed, *, user=None, reason="", include_quot
         _apply_notes(
             case, CaseSuccessFactor, "success_factor_id", base["success_factors"], proposed["success_factors"], user
         )
+        _apply_supporting_links(case, base.get("supporting_links"), proposed.get("supporting_links"), user)
+        _apply_story_evidence(case, base.get("story_evidence"), proposed.get("story_evidence"))
         if include_quotes:
             _apply_quotes(base["quotes"], proposed["quotes"], user)
     finally:
@@ -256,6 +285,44 @@ def _apply_notes(case, model, column, before, after, user):
         row.note = note
         row._history_user = user
         row.save()
+
+
+def _apply_supporting_links(case, before, after, user):
+    """The supporting links as `after` has them where they differ from `before` ({url: [title, kind,
+    order]}); nothing when either lacks them (a revision proposed before links were carried)."""
+    if before is None or after is None:
+        return
+    rows = {row.url: row for row in SupportingLink.objects.filter(case=case)}
+    for url in set(before) - set(after):
+        if (row := rows.get(url)) is not None:
+            row._history_user = user
+            row.delete()
+    for url, values in after.items():
+        if before.get(url) == values:
+            continue
+        row = rows.get(url) or SupportingLink(case=case, url=url)
+        row.title, row.kind, row.order = values
+        row._history_user = user
+        row.full_clean(exclude=["case"], validate_unique=False)
+        row.save()
+
+
+def _apply_story_evidence(case, before, after):
+    """The story sections' evidence as `after` has it where it differs from `before` ({section:
+    {quotes, reason}}); nothing when either lacks it (a revision proposed before it was carried)."""
+    if before is None or after is None:
+        return
+    StoryEvidence.objects.filter(case=case, section__in=set(before) - set(after)).delete()
+    for section, values in after.items():
+        old = before.get(section)
+        if old == values:
+            continue
+        row, _ = StoryEvidence.objects.get_or_create(case=case, section=section)
+        row.no_evidence_reason = values["reason"]
+        row.save()
+        old_quotes = set(old["quotes"]) if old else set(row.quotes.values_list("pk", flat=True))
+        row.quotes.add(*Quote.objects.filter(pk__in=set(values["quotes"]) - old_quotes).values_list("pk", flat=True))
+        row.quotes.remove(*(old_quotes - set(values["quotes"])))
 
 
 def _apply_quotes(before, after, user):

@@ -15,10 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .history import ensure_baseline
 from .models import STORY_FIELDS, Case, Revision, Submission, SupportingLink
 from .revisions import apply_changes, case_state
-from .tracking import RECORDERS
 from .workflow import apply_transition, can_publish
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
@@ -106,22 +104,20 @@ def merge(submission, *, into, user):
     if into.pk == draft.pk:
         raise ValidationError("Choose another case to merge into than the submission's own draft.")
     base = case_state(into.pk)
-    proposed = {**base, "fields": dict(base["fields"])}
+    proposed = {**base, "fields": dict(base["fields"]), "supporting_links": dict(base["supporting_links"])}
     for name in MERGED_FIELDS:
         if not base["fields"].get(name) and getattr(draft, name):
             proposed["fields"][name] = getattr(draft, name)
+    # The submitted links join those of `into` through the revision too (reviewed like the text).
+    order = max((row[2] for row in base["supporting_links"].values()), default=-1) + 1
+    for number, link in enumerate(draft.supporting_links.all()):
+        proposed["supporting_links"].setdefault(link.url, [link.title, link.kind, order + number])
     reason = f"Merged submission {submission.reference}"
     if proposed != base:
         if into.is_published and not can_publish(user):
             Revision.objects.create(case=into, author=user, summary=reason, base=base, proposed=proposed)
         else:
             apply_changes(into.pk, base, proposed, user=user, reason=reason)
-    known = set(into.supporting_links.values_list("url", flat=True))
-    moved = [link.pk for link in draft.supporting_links.all() if link.url not in known]
-    if moved:
-        ensure_baseline(into)
-        SupportingLink.objects.filter(pk__in=moved).update(case=into)
-        RECORDERS[Case].record(into, reason=f"{reason}: its supporting links", user=user)
     submission = _decided(submission, Submission.Status.MERGED, user)
     Submission.objects.filter(pk=submission.pk).update(case=into)
     draft.delete()

@@ -5,11 +5,13 @@ import json
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.test import TestCase
 from django.urls import reverse
 
 from cases import submissions
-from cases.models import Case, Revision, StoryEvidence, Submission
+from cases.models import Case, Revision, StoryEvidence, Submission, SupportingLink
+from cases.revisions import ReviewGate, approve, describe_changes
 from cases.workflow import apply_transition
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import CaseFactory, QuoteFactory
@@ -244,6 +246,33 @@ def test_an_editor_merging_into_a_published_case_proposes_a_revision(client, edi
     assert revision.proposed["fields"]["story_results"] == "Response times fell by a fifth."
 
 
+def test_an_editor_merging_links_into_a_published_case_puts_nothing_live_without_review(client, editor, publisher):
+    """The submitted links are public content a Publisher has not seen: an Editor's merge proposes
+    them in the revision with the text; only approving it puts them on the published case."""
+    kept = CaseFactory(story_results="")
+    submit(client)
+    submissions.merge(Submission.objects.get(), into=kept, user=editor)
+    assert not kept.supporting_links.exists()
+    revision = Revision.objects.get(case=kept)
+    assert "https://ambulance.example/eval.pdf" in revision.proposed["supporting_links"]
+    assert any("eval.pdf" in change.label for change in describe_changes(revision.base, revision.proposed))
+    approve(revision, user=publisher)
+    assert list(kept.supporting_links.values_list("url", "title")) == [("https://ambulance.example/eval.pdf", "Evaluation")]
+
+
+def test_an_editor_adding_a_supporting_link_to_a_published_case_proposes_it(editor, publisher):
+    """The admin's write by an Editor to a published case is rolled back into a revision: a link
+    added on the way must be in that revision, not silently lost."""
+    kept = CaseFactory()
+    with transaction.atomic():
+        gate = ReviewGate(editor, [kept.pk])
+        SupportingLink.objects.create(case=kept, title="Video", url="https://video.example/v", kind="video")
+        revisions = gate.finish(summary="Changed on the case page")
+    assert not kept.supporting_links.exists() and len(revisions) == 1
+    approve(revisions[0], user=publisher)
+    assert list(kept.supporting_links.values_list("title", "kind")) == [("Video", "video")]
+
+
 def test_erasing_personal_data_on_request(client, client_for, editor):
     submit(client)
     submission = Submission.objects.get()
@@ -265,3 +294,20 @@ def test_the_api_of_exports_has_no_submitter_column(client, publisher):
     published_submission(client, publisher)
     data = json.loads(body_of(client.get(reverse("cases:case-export-json"))))
     assert not any("submitter" in key for row in data["results"] for key in row)
+
+
+def test_an_editor_giving_a_story_section_a_reason_on_a_published_case_proposes_it(editor, publisher):
+    """StoryEvidence written by an Editor to a published case (the admin inline) goes into the
+    revision the gate makes, not lost on its rollback."""
+    kept = CaseFactory(story_problem="A problem.")
+    quote = QuoteFactory()
+    with transaction.atomic():
+        gate = ReviewGate(editor, [kept.pk])
+        row = StoryEvidence.objects.create(case=kept, section="problem", no_evidence_reason="Told by the team.")
+        row.quotes.add(quote)
+        revisions = gate.finish(summary="Changed on the case page")
+    assert not StoryEvidence.objects.filter(case=kept).exists() and len(revisions) == 1
+    assert any("problem" in change.label for change in describe_changes(revisions[0].base, revisions[0].proposed))
+    approve(revisions[0], user=publisher)
+    row = StoryEvidence.objects.get(case=kept, section="problem")
+    assert row.no_evidence_reason == "Told by the team." and list(row.quotes.all()) == [quote]
