@@ -93,6 +93,8 @@ class CaseListView(FilterView):
             valid_query=None if valid else filterset.querystring(),
             csv_url=f"{reverse('cases:case-export-csv')}?{query}".rstrip("?"),
             json_url=f"{reverse('cases:case-export-json')}?{query}".rstrip("?"),
+            feed_url=feed_url(filterset) if valid else "",
+            feed_title="New cases matching these filters" if valid and filterset.chips() else "New cases",
         )
         context.update(self.compare_selection(context["cases"] if valid else []))
         return context
@@ -151,6 +153,12 @@ class CaseListView(FilterView):
             for name, errors in form.errors.items()
             if name in form.fields and name not in self.INLINE_FIELDS
         ]
+
+
+def feed_url(filterset):
+    """The Atom feed of the newest cases a valid CaseFilter leaves (its order does not matter)."""
+    query = filterset.querystring(sort=[])
+    return f"{reverse('cases:case-feed')}?{query}" if query else reverse("cases:case-feed")
 
 
 def _filtered(request):
