@@ -20,40 +20,65 @@ from cases.models import (
 )
 
 
-class PageUrl(serializers.Field):
-    """The absolute URL of the object's public page (its get_absolute_url())."""
+# Values that every URL pattern of their kind accepts; a URL holds its value last, so the last
+# occurrence of the placeholder is the one filled in.
+PLACEHOLDERS = {"pk": 987654321987654321, "code": "zz"}
+SLUG_PLACEHOLDER = "0-placeholder-0"
 
-    def __init__(self, **kwargs):
+
+def absolute_url(request, name, kwarg, value):
+    """The absolute URL of `name` (a URL name) with `kwarg=value`: reversed once per request and
+    name, then filled in (reverse() per object was a third of a 50-case page's time)."""
+    templates = request.__dict__.setdefault("_api_url_templates", {})
+    template = templates.get((name, kwarg))
+    if template is None:
+        placeholder = PLACEHOLDERS.get(kwarg, SLUG_PLACEHOLDER)
+        url = request.build_absolute_uri(reverse(name, kwargs={kwarg: placeholder}))
+        template = templates[(name, kwarg)] = url.rpartition(str(placeholder))[::2]
+    head, tail = template
+    return f"{head}{value}{tail}"
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def iso_datetime(value):
+    """A datetime as DRF's DateTimeField writes it (ISO 8601, UTC as Z), None as None."""
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+class LinkField(serializers.Field):
+    """The absolute URL of a page of the object: URL name `name`, its `kwarg` taken from the
+    object's `attribute` (country codes in lower case, as the site's URLs have them)."""
+
+    def __init__(self, name, kwarg="slug", attribute=None, **kwargs):
         super().__init__(source="*", read_only=True, **kwargs)
+        self.name, self.kwarg, self.attribute = name, kwarg, attribute or kwarg
 
     def to_representation(self, obj):
-        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
-
-
-extend_schema_field(OpenApiTypes.URI)(PageUrl)
-
-
-class ApiUrl(serializers.Field):
-    """The absolute URL of the object in the API: `api:<name>` with the object's `lookup` attribute."""
-
-    def __init__(self, name, lookup="slug", **kwargs):
-        super().__init__(source="*", read_only=True, **kwargs)
-        self.name, self.lookup = name, lookup
-
-    def to_representation(self, obj):
-        value = getattr(obj, self.lookup)
-        if self.lookup == "code":
+        value = getattr(obj, self.attribute)
+        if self.attribute == "code":
             value = value.lower()
-        return self.context["request"].build_absolute_uri(reverse(f"api:{self.name}", args=[value]))
+        return absolute_url(self.context["request"], self.name, self.kwarg, value)
 
 
-extend_schema_field(OpenApiTypes.URI)(ApiUrl)
+extend_schema_field(OpenApiTypes.URI)(LinkField)
+
+
+def PageUrl(name, kwarg="slug", attribute=None):  # noqa: N802 (reads as a field class)
+    """The absolute URL of the object's public page (the site's URL name `cases:<name>`)."""
+    return LinkField(f"cases:{name}", kwarg, attribute)
+
+
+def ApiUrl(name, lookup="slug"):  # noqa: N802
+    """The absolute URL of the object in the API (`api:<name>`, looked up by `lookup`)."""
+    return LinkField(f"api:{name}", "pk" if lookup == "pk" else lookup, lookup)
 
 
 class CountrySerializer(serializers.ModelSerializer):
     code = serializers.SerializerMethodField(help_text="ISO 3166-1 alpha-2, lower case as in the site's URLs")
     published_case_count = serializers.IntegerField(read_only=True)
-    url = PageUrl()
+    url = PageUrl("country-detail", "code")
     api_url = ApiUrl("country-detail", lookup="code")
 
     class Meta:
@@ -71,7 +96,7 @@ class CountryRefSerializer(CountrySerializer):
 
 class ThemeSerializer(serializers.ModelSerializer):
     published_case_count = serializers.IntegerField(read_only=True)
-    url = PageUrl()
+    url = PageUrl("theme-detail")
     api_url = ApiUrl("theme-detail")
 
     class Meta:
@@ -81,7 +106,7 @@ class ThemeSerializer(serializers.ModelSerializer):
 
 class ApproachSerializer(serializers.ModelSerializer):
     published_case_count = serializers.IntegerField(read_only=True)
-    url = PageUrl()
+    url = PageUrl("approach-detail")
     api_url = ApiUrl("approach-detail")
 
     class Meta:
@@ -91,7 +116,7 @@ class ApproachSerializer(serializers.ModelSerializer):
 
 class ChallengeSerializer(serializers.ModelSerializer):
     published_case_count = serializers.IntegerField(read_only=True)
-    url = PageUrl()
+    url = PageUrl("challenge-detail")
     api_url = ApiUrl("challenge-detail")
 
     class Meta:
@@ -101,7 +126,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
 
 class SuccessFactorSerializer(serializers.ModelSerializer):
     published_case_count = serializers.IntegerField(read_only=True)
-    url = PageUrl()
+    url = PageUrl("success-factor-detail")
     api_url = ApiUrl("success-factor-detail")
 
     class Meta:
@@ -112,7 +137,7 @@ class SuccessFactorSerializer(serializers.ModelSerializer):
 class OrganisationSerializer(serializers.ModelSerializer):
     country = serializers.SerializerMethodField()
     published_case_count = serializers.IntegerField(read_only=True)
-    url = PageUrl()
+    url = PageUrl("organisation-detail")
     api_url = ApiUrl("organisation-detail")
 
     class Meta:
@@ -124,16 +149,27 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class TermRefSerializer(serializers.Serializer):
-    """A taxonomy term as another object names it."""
+    """A taxonomy term as another object names it (subclasses say whose page `url` is)."""
 
     id = serializers.IntegerField()
     slug = serializers.SlugField()
     name = serializers.CharField()
-    url = PageUrl()
+
+
+class ThemeRefSerializer(TermRefSerializer):
+    url = PageUrl("theme-detail")
+
+
+class ApproachRefSerializer(TermRefSerializer):
+    url = PageUrl("approach-detail")
+
+
+class OrganisationRefSerializer(TermRefSerializer):
+    url = PageUrl("organisation-detail")
 
 
 class SourceSerializer(serializers.ModelSerializer):
-    url = PageUrl()
+    url = PageUrl("source-detail", "key", "slug")
     api_url = ApiUrl("source-detail")
     link = serializers.URLField(source="url", help_text="The source itself: the video or the report")
 
@@ -146,7 +182,7 @@ class SourceSerializer(serializers.ModelSerializer):
 
 
 class SourceRefSerializer(serializers.ModelSerializer):
-    url = PageUrl()
+    url = PageUrl("source-detail", "key", "slug")
 
     class Meta:
         model = Source
@@ -155,7 +191,7 @@ class SourceRefSerializer(serializers.ModelSerializer):
 
 class DocumentSerializer(serializers.ModelSerializer):
     source = SourceRefSerializer()
-    url = PageUrl()
+    url = PageUrl("document-detail")
     api_url = ApiUrl("document-detail")
 
     class Meta:
@@ -171,7 +207,7 @@ class DocumentDetailSerializer(DocumentSerializer):
 
 
 class TopicSerializer(serializers.ModelSerializer):
-    url = PageUrl()
+    url = PageUrl("topic-detail")
     api_url = ApiUrl("topic-detail")
 
     class Meta:
@@ -182,7 +218,7 @@ class TopicSerializer(serializers.ModelSerializer):
 class CaseRefSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     title = serializers.CharField()
-    url = PageUrl()
+    url = PageUrl("case-detail")
 
 
 class QuoteSerializer(serializers.ModelSerializer):
@@ -197,7 +233,7 @@ class QuoteSerializer(serializers.ModelSerializer):
     challenges = serializers.SerializerMethodField(help_text="Slugs of the challenges it is evidence of")
     success_factors = serializers.SerializerMethodField(help_text="Slugs of the success factors it is evidence of")
     other_seconds = serializers.ListField(child=serializers.IntegerField())
-    url = PageUrl()
+    url = PageUrl("quote-detail", "pk")
     api_url = ApiUrl("quote-detail", lookup="pk")
 
     class Meta:
@@ -219,9 +255,9 @@ class CaseSerializer(serializers.ModelSerializer):
     """A case as the list shows it."""
 
     years = serializers.CharField(help_text="As the case page shows them: 2019–2022, 2020–, 2021")
-    countries = CountryRefSerializer(many=True)
-    themes = TermRefSerializer(many=True)
-    url = PageUrl()
+    countries = CountryRefSerializer(source="country_list", many=True)
+    themes = ThemeRefSerializer(source="theme_list", many=True)
+    url = PageUrl("case-detail")
     api_url = ApiUrl("case-detail")
 
     class Meta:
@@ -231,10 +267,34 @@ class CaseSerializer(serializers.ModelSerializer):
             "updated_at", "countries", "themes", "url", "api_url",
         ]
 
+    def to_representation(self, case):
+        """The fields above, built directly: the same JSON as DRF's field-by-field walk (a test
+        compares them), in a fifth of the time for a page of 50 cases. Subclasses take the walk."""
+        if type(self) is not CaseSerializer:
+            return super().to_representation(case)
+        request = self.context["request"]
+        return {
+            "id": case.pk, "slug": case.slug, "title": case.title, "summary": case.summary, "stage": case.stage,
+            "start_year": case.start_year, "end_year": case.end_year, "years": case.years,
+            "published_at": iso_datetime(case.published_at), "updated_at": iso_datetime(case.updated_at),
+            "countries": [
+                {"code": country.code.lower(), "name": country.name,
+                 "url": absolute_url(request, "cases:country-detail", "code", country.code.lower())}
+                for country in case.country_list
+            ],
+            "themes": [
+                {"id": theme.pk, "slug": theme.slug, "name": theme.name,
+                 "url": absolute_url(request, "cases:theme-detail", "slug", theme.slug)}
+                for theme in case.theme_list
+            ],
+            "url": absolute_url(request, "cases:case-detail", "slug", case.slug),
+            "api_url": absolute_url(request, "api:case-detail", "slug", case.slug),
+        }
+
 
 class ParticipationSerializer(serializers.Serializer):
     role = serializers.CharField()
-    organisation = TermRefSerializer()
+    organisation = OrganisationRefSerializer()
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
@@ -244,7 +304,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
     time_note = serializers.CharField(help_text="The time status in words ('' when exact)")
     youtube_url = serializers.URLField(help_text="The video at the quote's second (a report: its URL)")
     source = SourceRefSerializer()
-    url = PageUrl()
+    url = PageUrl("quote-detail", "pk")
     api_url = ApiUrl("quote-detail", lookup="pk")
 
     class Meta:
@@ -270,9 +330,7 @@ class CaseDetailSerializer(CaseSerializer):
     """A case with everything its page shows: links, organisations and roles, claims and quotes."""
 
     body = serializers.CharField(help_text="Markdown source (render it with a sanitising renderer)")
-    countries = CountryRefSerializer(source="country_list", many=True)
-    themes = TermRefSerializer(source="theme_list", many=True)
-    approaches = TermRefSerializer(source="approach_list", many=True)
+    approaches = ApproachRefSerializer(source="approach_list", many=True)
     organisations = ParticipationSerializer(source="participation_list", many=True)
     parent = serializers.SerializerMethodField()
     children = CaseRefSerializer(source="published_children", many=True)

@@ -83,6 +83,12 @@ CASE_FILTER_PARAMETERS = [
     OpenApiParameter("sort", str, enum=list(SORTS), description="Default: relevance with q, else title"),
 ]
 
+# What a case in the list shows (api.serializers.CaseSerializer); links are prefetched into lists:
+# a to_attr list costs a third of what a prefetched `.all()` per case does.
+CASE_LIST_FIELDS = (
+    "pk", "slug", "title", "summary", "stage", "start_year", "end_year", "published_at", "updated_at",
+)
+
 # The cursor's order for each of the case browser's sorts: plain fields (a cursor names a position
 # by them), a missing start year sorting last as in the browser.
 CASE_ORDERINGS = {
@@ -130,10 +136,10 @@ class CaseViewSet(ReadOnly):
                 self.throttled(request, wait)
         self.sort_key = filterset.sort_key
         last = Value(10_000) if self.sort_key == "year" else Value(-1)
-        cases = (
-            filterset.qs.for_listing().defer("body", "search_vector")
-            .annotate(year_key=Coalesce("start_year", last))
-        )
+        cases = filterset.qs.only(*CASE_LIST_FIELDS).prefetch_related(
+            Prefetch("countries", queryset=Country.objects.only("code", "name"), to_attr="country_list"),
+            Prefetch("themes", queryset=Theme.objects.only("pk", "slug", "name"), to_attr="theme_list"),
+        ).annotate(year_key=Coalesce("start_year", last))
         page = self.paginate_queryset(cases)
         response = self.get_paginated_response(self.get_serializer(page, many=True).data)
         response.data["notices"] = filterset.notices()
