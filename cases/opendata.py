@@ -240,7 +240,7 @@ def export_library(*, directory=None, now=None):
     counts = {}
     try:
         with zipfile.ZipFile(partial[CSV_BUNDLE], "w", compression=zipfile.ZIP_DEFLATED) as bundle, \
-                gzip.open(partial[JSON_LINES], "wt", encoding="utf-8") as lines:
+                gzip.open(partial[JSON_LINES], "wt", encoding="utf-8", compresslevel=6) as lines:
             bundle.writestr("README.md", readme(built_at))
             for table in TABLES:
                 counts[table.name] = _write_table(
