@@ -22,7 +22,20 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.timezone import is_naive, make_aware
 
-from cases.models import Approach, Case, Challenge, Document, Organisation, Quote, Source, SuccessFactor, Theme
+from cases.models import (
+    Approach,
+    Case,
+    CaseChallenge,
+    CaseSuccessFactor,
+    Challenge,
+    Document,
+    Organisation,
+    Participation,
+    Quote,
+    Source,
+    SuccessFactor,
+    Theme,
+)
 
 TIMESTAMPED = (Case, Quote, Source, Document, Theme, Approach, Challenge, SuccessFactor, Organisation)
 CACHE_KEY = "api:library-last-modified"
@@ -59,10 +72,17 @@ def forget_last_modified(**kwargs):
     cache.delete(CACHE_KEY)
 
 
-for _model in TIMESTAMPED:
-    post_save.connect(forget_last_modified, sender=_model, dispatch_uid=f"api-last-modified-save-{_model.__name__}")
-    post_delete.connect(forget_last_modified, sender=_model, dispatch_uid=f"api-last-modified-delete-{_model.__name__}")
-m2m_changed.connect(forget_last_modified, dispatch_uid="api-last-modified-links")
+# The current models only (by sender): migrations' historical models run before the cache table exists.
+LINKS = (
+    Participation, CaseChallenge, CaseSuccessFactor, Case.countries.through, Case.themes.through,
+    Case.approaches.through, Case.publications.through, Quote.cases.through, Quote.challenges.through,
+    Quote.success_factors.through, Quote.topics.through, Document.topics.through,
+)
+for _model in (*TIMESTAMPED, *LINKS):
+    _uid = f"api-last-modified-{_model._meta.label_lower}"
+    post_save.connect(forget_last_modified, sender=_model, dispatch_uid=f"{_uid}-save")
+    post_delete.connect(forget_last_modified, sender=_model, dispatch_uid=f"{_uid}-delete")
+    m2m_changed.connect(forget_last_modified, sender=_model, dispatch_uid=f"{_uid}-links")
 
 
 def not_modified_since(request, last_modified):
