@@ -3,9 +3,9 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import views
-from .feeds import NewCasesFeed
+from . import feeds
 from .sitemaps import SITEMAPS
-from .views import citations, compare, indexes, matrix, search, submit
+from .views import citations, compare, data, indexes, matrix, search, submit
 
 app_name = "cases"
 
@@ -19,14 +19,19 @@ urlpatterns = [
     path("cases/<slug:slug>/", views.CaseDetailView.as_view(), name="case-detail"),
     path("challenges/", views.ChallengeListView.as_view(), name="challenge-list"),
     path("challenges/<slug:slug>/", views.ChallengeDetailView.as_view(), name="challenge-detail"),
+    path("challenges/<slug:key>/feed.atom", feeds.ChallengeCasesFeed(), name="challenge-feed"),
     path("success-factors/", views.SuccessFactorListView.as_view(), name="success-factor-list"),
     path("success-factors/<slug:slug>/", views.SuccessFactorDetailView.as_view(), name="success-factor-detail"),
+    path("success-factors/<slug:key>/feed.atom", feeds.SuccessFactorCasesFeed(), name="success-factor-feed"),
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
+    path("countries/<str:key>/feed.atom", feeds.CountryCasesFeed(), name="country-feed"),
     path("themes/", indexes.ThemeListView.as_view(), name="theme-list"),
     path("themes/<slug:slug>/", views.ThemeDetailView.as_view(), name="theme-detail"),
+    path("themes/<slug:key>/feed.atom", feeds.ThemeCasesFeed(), name="theme-feed"),
     path("approaches/", indexes.ApproachListView.as_view(), name="approach-list"),
     path("approaches/<slug:slug>/", views.ApproachDetailView.as_view(), name="approach-detail"),
+    path("approaches/<slug:key>/feed.atom", feeds.ApproachCasesFeed(), name="approach-feed"),
     path("organisations/", indexes.OrganisationListView.as_view(), name="organisation-list"),
     path("organisations/<slug:slug>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
     path("sources/", views.SourceListView.as_view(), name="source-list"),
@@ -46,7 +51,9 @@ urlpatterns = [
     path("matrix/", matrix.matrix_view, name="matrix"),
     path("matrix.csv", matrix.matrix_csv, name="matrix-csv"),
     path("compare/", compare.compare_view, name="compare"),
-    path("feeds/cases.atom", NewCasesFeed(), name="case-feed"),
+    path("feeds/cases.atom", feeds.NewCasesFeed(), name="case-feed"),
+    path("data/", data.data_page, name="data"),
+    path("data/files/<str:name>", data.data_file, name="data-file"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "cases:sitemap-section"}, name="sitemap"),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
 ]

@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "django_filters",
+    "rest_framework",  # the read-only API (api/)
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API documentation page's assets, served by us (the CSP holds)
+    "corsheaders",
     "csp",
     "axes",
     "simple_history",  # change history of cases, their links and quotes (cases/tracking.py)
@@ -71,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before CommonMiddleware; the API's paths only (CORS_URLS_REGEX)
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kb.middleware.RefuseUnstorableCharactersMiddleware",  # NUL in a path or parameter: 400, not 500
@@ -191,6 +196,7 @@ RATE_LIMITS = {
     "search": os.environ.get("RATE_LIMIT_SEARCH", "60/m").strip(),  # /search/ and the case browser with a q
     "compare": os.environ.get("RATE_LIMIT_COMPARE", "60/m").strip(),  # /compare/
     "submit": os.environ.get("RATE_LIMIT_SUBMIT", "5/h").strip(),  # posting /submit/
+    "api": os.environ.get("RATE_LIMIT_API", "120/m").strip(),  # /api/v1/ (api.throttling)
 }
 # Requests of one address in flight at once per group (0 lifts the cap): a few parallel loops of
 # slow exports would otherwise hold every worker while staying under the rate above.
@@ -232,6 +238,44 @@ if os.environ.get("EMAIL_URL", "").strip():
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "case-library@localhost").strip()
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The read-only API (api/, issue 19): JSON only, anonymous, cursor-paginated, throttled per
+# address by the limits above, documented by an OpenAPI 3 schema.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AddressRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Cross-border case library API",
+    "DESCRIPTION": (
+        "Read-only JSON API of the published library: cases, quotes, sources, documents, topics and the "
+        "taxonomy. Lists are cursor-paginated (`cursor`, `page_size` up to 200); answers carry ETag and "
+        "Last-Modified; requests are limited per address (429 with Retry-After)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": False,
+}
+
+# CORS (django-cors-headers): any origin may read the API; nothing else of the site is shared,
+# and only safe methods are allowed.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+
+# Whole-library downloads (`manage.py export_library`, served at /data/files/ by cases.views.data).
+OPEN_DATA_DIR = Path(os.environ.get("OPEN_DATA_DIR") or BASE_DIR / "media" / "data")
 
 # Security headers that hold whatever the transport: no framing, no MIME sniffing, no referrer
 # to other sites, a browsing context of our own.

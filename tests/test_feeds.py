@@ -7,7 +7,15 @@ from django.urls import reverse
 
 from cases.feeds import FEED_LENGTH
 from cases.models import Case
-from tests.factories import CaseFactory, ThemeFactory
+from tests.factories import (
+    ApproachFactory,
+    CaseChallengeFactory,
+    CaseFactory,
+    CaseSuccessFactorFactory,
+    ChallengeFactory,
+    SuccessFactorFactory,
+    ThemeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -54,3 +62,99 @@ def test_feed_number_of_queries(client, django_assert_max_num_queries):
         published(number, themes=[ThemeFactory()])
     with django_assert_max_num_queries(3):
         client.get(reverse("cases:case-feed"))
+
+
+# Feeds for any filter (issue 19): the case browser's parameters, and one feed per term page.
+
+
+def titles(client, url, params=None):
+    response = client.get(url, params or {})
+    assert response.status_code == 200, response.content[:200]
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)
+    return root.findtext(f"{ATOM}title"), [entry.findtext(f"{ATOM}title") for entry in root.findall(f"{ATOM}entry")]
+
+
+@pytest.fixture
+def filtered_library(db):
+    space = ThemeFactory(name="Space", slug="space")
+    health = ThemeFactory(name="Health", slug="health")
+    published(3, title="Canada space", slug="ca-space", countries=["ca"], themes=[space], stage="pilot")
+    published(2, title="Canada health", slug="ca-health", countries=["ca"], themes=[health], stage="scaling")
+    published(1, title="France space", slug="fr-space", countries=["fr"], themes=[space], stage="pilot")
+    published(0, title="Draft space", slug="draft-space", countries=["ca"], themes=[space], status=Case.Status.DRAFT)
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({}, ["France space", "Canada health", "Canada space"]),
+    ({"country": "ca"}, ["Canada health", "Canada space"]),
+    ({"theme": "space"}, ["France space", "Canada space"]),
+    ({"theme": "space", "country": "ca"}, ["Canada space"]),
+    ({"stage": "scaling"}, ["Canada health"]),
+    ({"country": ["ca", "fr"], "sort": "title"}, ["France space", "Canada health", "Canada space"]),
+    ({"theme": "no-such-theme"}, ["France space", "Canada health", "Canada space"]),
+    ({"q": "France"}, ["France space"]),
+])
+def test_the_feed_takes_the_case_browsers_filters_newest_first(client, filtered_library, params, expected):
+    title, entries_ = titles(client, reverse("cases:case-feed"), params)
+    assert entries_ == expected
+    browser = client.get(reverse("cases:case-list"), params)
+    assert sorted(case.title for case in browser.context["cases"]) == sorted(expected)
+
+
+def test_a_filtered_feed_names_its_filters(client, filtered_library):
+    title, _ = titles(client, reverse("cases:case-feed"), {"theme": "space", "country": "ca"})
+    assert title.startswith("New cases: Country: Canada, Theme: Space")
+
+
+@pytest.mark.parametrize("params", [{"country": "zzz"}, {"year_from": "abc"}, {"sort": "bogus"}])
+def test_a_malformed_filter_is_a_400_not_a_feed(client, filtered_library, params):
+    response = client.get(reverse("cases:case-feed"), params)
+    assert response.status_code == 400
+    assert response.content.decode().startswith("Invalid filter.")
+
+
+def test_the_case_browser_links_its_filtered_feed(client, filtered_library):
+    page = client.get(reverse("cases:case-list"), {"theme": "space", "sort": "title"}).content.decode()
+    assert '<link rel="alternate" type="application/atom+xml" title="New cases matching these filters" href="/feeds/cases.atom?theme=space">' in page
+    assert '<a href="/feeds/cases.atom?theme=space" type="application/atom+xml">' in page
+
+
+@pytest.mark.parametrize("page_name, feed_name, key, expected", [
+    ("cases:country-detail", "cases:country-feed", "ca", ["Canada health", "Canada space"]),
+    ("cases:theme-detail", "cases:theme-feed", "space", ["France space", "Canada space"]),
+])
+def test_each_term_page_has_its_own_feed(client, filtered_library, page_name, feed_name, key, expected):
+    page_key = {"code": key} if page_name == "cases:country-detail" else {"slug": key}
+    feed_url = reverse(feed_name, kwargs={"key": key})
+    page = client.get(reverse(page_name, kwargs=page_key)).content.decode()
+    assert f'<link rel="alternate" type="application/atom+xml"' in page and f'href="{feed_url}"' in page
+    assert titles(client, feed_url)[1] == expected
+
+
+def test_approach_challenge_and_success_factor_feeds(client, db):
+    approach = ApproachFactory(slug="prize")
+    case = published(1, title="Prized", slug="prized", approaches=[approach])
+    published(0, title="Draft prized", slug="draft-prized", approaches=[approach], status=Case.Status.DRAFT)
+    challenge, factor = ChallengeFactory(slug="legal"), SuccessFactorFactory(slug="trust")
+    CaseChallengeFactory(case=case, challenge=challenge)
+    CaseSuccessFactorFactory(case=case, success_factor=factor)
+    for name, key in (("cases:approach-feed", "prize"), ("cases:challenge-feed", "legal"),
+                      ("cases:success-factor-feed", "trust")):
+        assert titles(client, reverse(name, kwargs={"key": key}))[1] == ["Prized"]
+    assert f'href="{reverse("cases:challenge-feed", kwargs={"key": "legal"})}"' in client.get(
+        reverse("cases:challenge-detail", kwargs={"slug": "legal"})).content.decode()
+
+
+def test_a_feed_of_nothing_public_is_a_404(client, db):
+    draft_theme = ThemeFactory(slug="draft-only")
+    CaseFactory(status=Case.Status.DRAFT, themes=[draft_theme])
+    assert client.get(reverse("cases:theme-feed", kwargs={"key": "draft-only"})).status_code == 404
+    assert client.get(reverse("cases:country-feed", kwargs={"key": "zz"})).status_code == 404
+    assert client.get(reverse("cases:country-feed", kwargs={"key": "abc"})).status_code == 404
+    assert client.get(reverse("cases:approach-feed", kwargs={"key": "nothing"})).status_code == 404
+
+
+def test_filtered_feed_number_of_queries(client, filtered_library, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):
+        client.get(reverse("cases:case-feed"), {"theme": "space", "country": "ca"})

@@ -187,8 +187,10 @@ for encoding in ("br", "gzip", ""):
 
 def test_static_files_are_hashed_compressed_and_cached_for_ever(tmp_path):
     """What `make serve` serves: WhiteNoise with the manifest storage, after collectstatic."""
+    # collectstatic compresses the API docs page's Swagger UI bundle too (drf-spectacular-sidecar): about 90 s
+    # of CPU with brotli, minutes on a shared machine.
     result = subprocess.run(
-        [sys.executable, "-c", STATIC_CHECK], cwd=PROJECT, timeout=180, capture_output=True, text=True,
+        [sys.executable, "-c", STATIC_CHECK], cwd=PROJECT, timeout=480, capture_output=True, text=True,
         env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "kb.settings", "SECRET_KEY": "x" * 60,
              "ALLOWED_HOSTS": "testserver", "STATIC_ROOT": str(tmp_path / "static")},
     )

@@ -186,7 +186,7 @@ class CaseDetailView(DetailView):
                 "story_evidence",
                 queryset=StoryEvidence.objects.prefetch_related(
                     Prefetch(
-                        "quotes", queryset=Quote.objects.in_time_order().select_related("source").defer("search_vector"),
+                        "quotes", queryset=Quote.objects.in_time_order().select_related("source"),
                         to_attr="quote_list",
                     )
                 ),
@@ -223,6 +223,7 @@ class TermCasesView(BadPageMixin, DetailView):
     context_object_name = "term"
     term_label = ""
     browser_parameter = ""  # the case browser's filter naming this term
+    feed_name = ""  # the URL name of the term's Atom feed (cases.feeds), if it has one
 
     def browser_value(self):
         return self.object.slug
@@ -236,6 +237,9 @@ class TermCasesView(BadPageMixin, DetailView):
         context["cases"] = context["page_obj"].object_list
         context["term_label"] = self.term_label
         context["browser_query"] = urlencode({self.browser_parameter: self.browser_value()})
+        if self.feed_name:
+            context["feed_url"] = reverse(self.feed_name, kwargs={"key": self.browser_value()})
+            context["feed_title"] = f"New cases · {self.term_label}: {self.object}"
         return context
 
 
@@ -243,6 +247,7 @@ class ThemeDetailView(OldSlugMixin, TermCasesView):
     model = Theme
     term_label = "Theme"
     browser_parameter = "theme"
+    feed_name = "cases:theme-feed"
 
     def get_queryset(self):
         return Theme.objects.public()
@@ -255,6 +260,7 @@ class ApproachDetailView(OldSlugMixin, TermCasesView):
     model = Approach
     term_label = "Approach"
     browser_parameter = "approach"
+    feed_name = "cases:approach-feed"
 
     def get_queryset(self):
         return Approach.objects.public()
@@ -356,6 +362,8 @@ class EvidenceTermView(BadPageMixin, DetailView):
         context["browser_query"] = urlencode({self.quote_filter: self.object.slug})
         context["term_label"] = self.term_label
         context["list_url"] = reverse(self.list_url)
+        context["feed_url"] = reverse(self.feed_name, kwargs={"key": self.object.slug})
+        context["feed_title"] = f"New cases · {self.term_label}: {self.object.name}"
         return context
 
 
@@ -366,6 +374,7 @@ class ChallengeDetailView(EvidenceTermView):
     link_model = CaseChallenge
     link_field = "challenge"
     quote_filter = "challenge"
+    feed_name = "cases:challenge-feed"
 
 
 class SuccessFactorDetailView(EvidenceTermView):
@@ -375,6 +384,7 @@ class SuccessFactorDetailView(EvidenceTermView):
     link_model = CaseSuccessFactor
     link_field = "success_factor"
     quote_filter = "success_factor"
+    feed_name = "cases:success-factor-feed"
 
 
 class CountryListView(ListView):
@@ -437,6 +447,7 @@ class CountryDetailView(TermCasesView):
     model = Country
     term_label = "Country"
     browser_parameter = "country"
+    feed_name = "cases:country-feed"
     template_name = "cases/country_detail.html"
     context_object_name = "country"
 

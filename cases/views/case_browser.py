@@ -95,6 +95,8 @@ class CaseListView(FilterView):
             csv_url=f"{reverse('cases:case-export-csv')}?{query}".rstrip("?"),
             json_url=f"{reverse('cases:case-export-json')}?{query}".rstrip("?"),
             suggestion=self.suggestion(context["paginator"]) if valid else None,
+            feed_url=feed_url(filterset) if valid else "",
+            feed_title="New cases matching these filters" if valid and filterset.chips() else "New cases",
         )
         context.update(self.compare_selection(context["cases"] if valid else []))
         return context
@@ -169,6 +171,12 @@ class CaseListView(FilterView):
             for name, errors in form.errors.items()
             if name in form.fields and name not in self.INLINE_FIELDS
         ]
+
+
+def feed_url(filterset):
+    """The Atom feed of the newest cases a valid CaseFilter leaves (its order does not matter)."""
+    query = filterset.querystring(sort=[])
+    return f"{reverse('cases:case-feed')}?{query}" if query else reverse("cases:case-feed")
 
 
 def _filtered(request):

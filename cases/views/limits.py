@@ -25,6 +25,19 @@ def client_key(group, request):
     return client_ip_address(request) or "unknown"
 
 
+def retry_after(request, group):
+    """Count this request against RATE_LIMITS[group] for the client's address: the seconds to wait
+    (an int from 1 up) when it is over the limit, else None (also when the rate is empty or
+    RATELIMIT_ENABLE is off). The pages' decorator and the API's throttle (api.throttling) share it."""
+    rate = settings.RATE_LIMITS.get(group)
+    if not rate:
+        return None
+    usage = get_usage(request, group=f"cases.{group}", key=client_key, rate=rate, increment=True)
+    if usage and usage["should_limit"]:
+        return max(1, usage["time_left"])
+    return None
+
+
 def rate_limited(group, *, when=None):
     """View decorator: at most RATE_LIMITS[group] requests ("12/m": per second, minute, hour or day)
     per client address; over it, a 429 page with Retry-After (seconds to the end of the window).
@@ -35,11 +48,9 @@ def rate_limited(group, *, when=None):
         def limited_view(request, *args, **kwargs):
             if not settings.RATELIMIT_ENABLE or (when is not None and not when(request)):
                 return view(request, *args, **kwargs)
-            rate = settings.RATE_LIMITS.get(group)
-            if rate:
-                usage = get_usage(request, group=f"cases.{group}", key=client_key, rate=rate, increment=True)
-                if usage and usage["should_limit"]:
-                    return too_many_requests(request, retry_after=max(1, usage["time_left"]))
+            wait = retry_after(request, group)
+            if wait is not None:
+                return too_many_requests(request, retry_after=wait)
             slot = hold_slot(group, request)
             if slot is False:
                 return too_many_requests(request, retry_after=BUSY_RETRY_SECONDS)
