@@ -8,7 +8,7 @@ from ..models import Document, Quote, Source, Topic
 from ..rendering import render_markdown
 from ..time_marks import mark_times, time_marks_for
 from .browse import OldSlugMixin
-from .paging import BadPageMixin, page_of
+from .paging import BadPageMixin, PageMixin, page_of
 
 SOURCES_PER_PAGE = 100
 QUOTES_PER_PAGE = 100
@@ -21,11 +21,12 @@ def _count(model, field):
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-class SourceListView(BadPageMixin, ListView):
+class SourceListView(PageMixin, ListView):
     """Every source (videos and reports) with how many quotes and documents come from it."""
 
     template_name = "cases/source_list.html"
     context_object_name = "sources"
+    paginate_by = SOURCES_PER_PAGE
 
     def get_queryset(self):
         return (
@@ -33,11 +34,6 @@ class SourceListView(BadPageMixin, ListView):
             .annotate(quote_count=_count(Quote, "source"), document_count=_count(Document, "source"))
             .order_by("kind", "title", "pk")
         )
-
-    def get_context_data(self, **kwargs):
-        page = page_of(self.request, self.object_list, SOURCES_PER_PAGE)
-        kwargs.update(page_obj=page, sources=page.object_list, paginator=page.paginator)
-        return super().get_context_data(object_list=page.object_list, **kwargs)
 
 
 class SourceDetailView(BadPageMixin, DetailView):

@@ -4,7 +4,6 @@ Each cell is a claim (cases.claims): evidenced (a quote supports it) or not yet 
 import csv
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
 from django.db.models import Case as Conditional, When
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -14,7 +13,7 @@ from ..exports import spreadsheet_safe
 from ..filters import CaseFilter
 from ..models import Case, Challenge, SuccessFactor
 from .limits import rate_limited
-from .paging import page_number
+from .paging import BadPage, bad_page_response, page_of
 
 PER_PAGE = 500
 
@@ -142,16 +141,16 @@ def matrix_view(request):
     if not filterset.is_valid():
         context = {"error": "Some filters are not valid.", "errors": filter_errors(filterset)}
         return render(request, "cases/matrix.html", context, status=400)
-    number = page_number(request)
-    if number is None:
-        return render(request, "cases/matrix.html", {"error": "“page” must be a whole number from 1 up."}, status=400)
     evidence = evidence_choice(request)
     if evidence is None:
         message = "“evidence” must be empty (all claims) or “evidenced” (evidenced claims only)."
         return render(request, "cases/matrix.html", {"error": message}, status=400)
     evidenced_only = evidence == "evidenced"
     cases = filterset.qs
-    page = Paginator(cases.only("pk", "slug", "title"), PER_PAGE).get_page(number)
+    try:
+        page = page_of(request, cases.only("pk", "slug", "title"), PER_PAGE)
+    except BadPage as error:
+        return bad_page_response(request, error)
     challenges, factors = matrix_columns()
     columns = challenges + factors
     claims = claims_by_case(cases.order_by().values("pk"))

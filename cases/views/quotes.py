@@ -9,7 +9,7 @@ from ..exports import json_chunks, quote_csv_lines, quote_rows
 from ..models import Case, Challenge, Quote, Source, SuccessFactor
 from ..search import query_words
 from .limits import rate_limited
-from .paging import BadPageMixin, page_of
+from .paging import PageMixin, query_without_page
 
 QUOTES_PER_PAGE = 50
 MAX_QUERY_LENGTH = 200
@@ -115,12 +115,13 @@ def quotes_json(request):
     )
 
 
-class QuoteListView(BadPageMixin, ListView):
+class QuoteListView(PageMixin, ListView):
     """Every quote, filtered by source, case, challenge, success factor and text, 50 a page.
     Filter values that name nothing answer 400 with the error beside the field."""
 
     template_name = "cases/quote_list.html"
     context_object_name = "quotes"
+    paginate_by = QUOTES_PER_PAGE
 
     def get(self, request, *args, **kwargs):
         self.form = QuoteFilterForm(request.GET or None)
@@ -132,13 +133,9 @@ class QuoteListView(BadPageMixin, ListView):
         return filtered_quotes(self.form, Quote.objects.public().for_listing().in_time_order())
 
     def get_context_data(self, **kwargs):
-        page = page_of(self.request, self.object_list, QUOTES_PER_PAGE)
-        kwargs.update(form=self.form, page_obj=page, quotes=page.object_list, paginator=page.paginator)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        kwargs["query_without_page"] = query.urlencode()
-        kwargs["export_query"] = f"?{query.urlencode()}" if query else ""
-        return super().get_context_data(object_list=page.object_list, **kwargs)
+        query = query_without_page(self.request)
+        kwargs.update(form=self.form, query_without_page=query, export_query=f"?{query}" if query else "")
+        return super().get_context_data(**kwargs)
 
 
 class QuoteDetailView(DetailView):
