@@ -2,8 +2,17 @@
 import re
 
 from django.db import connections, models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+
+
+def correlated_count(model, field):
+    """How many `model` rows point at the outer row through `field` (a foreign key name, e.g.
+    `Quote, "source"` or a through-model and `"case_id"`), as an annotation: a correlated
+    subquery, so it is computed for the rows fetched only and never multiplies rows like a JOIN
+    with COUNT would. 0, not NULL, where none point at it."""
+    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 class CaseQuerySet(models.QuerySet):

@@ -9,13 +9,12 @@ curator's recorded reason for having none.
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .claims import blocking, claims_of, failing_claims
 from .history import ensure_baseline, ensure_quote_baseline
 from .models import Case, Quote
+from .querysets import correlated_count
 from .tracking import RECORDERS, record_in_bulk
 
 Status = Case.Status
@@ -173,11 +172,6 @@ class BulkTransitionResult:
     refused: list  # TransitionRefused, one per case left as it was
 
 
-def _link_count(through, column="case_id"):
-    links = through.objects.filter(**{column: OuterRef("pk")}).order_by().values(column).annotate(n=Count("pk"))
-    return Coalesce(Subquery(links.values("n"), output_field=IntegerField()), 0)
-
-
 def transition_in_bulk(cases, name, *, user):
     """Apply transition `name` to every case of the queryset `cases` in one transaction, in bulk
     queries (a few per 500 cases, the same update for all), with one history record per changed case.
@@ -195,8 +189,8 @@ def transition_in_bulk(cases, name, *, user):
             .select_for_update()
             .defer("search_vector")
             .annotate(
-                country_total=_link_count(Case.countries.through),
-                evidence_total=_link_count(Quote.cases.through),
+                country_total=correlated_count(Case.countries.through, "case_id"),
+                evidence_total=correlated_count(Quote.cases.through, "case_id"),
             )
             .order_by("pk")
         )

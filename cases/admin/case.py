@@ -10,8 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -30,6 +29,7 @@ from ..history import (
     versions,
 )
 from ..models import Case, CaseChallenge, CaseSuccessFactor, Country, Participation, Quote, Revision
+from ..querysets import correlated_count
 from ..rendering import render_markdown
 from ..tracking import RECORDERS
 from ..views.browse import CaseDetailView
@@ -83,18 +83,6 @@ class CaseSuccessFactorInline(admin.TabularInline):
     autocomplete_fields = ["success_factor"]
     verbose_name = "success factor shown"
     verbose_name_plural = "success factors shown, with a note"
-
-
-def evidence_count_subquery():
-    """Evidence per case as a correlated subquery: computed for the rows of the page only."""
-    links = (
-        Quote.cases.through.objects.filter(case_id=OuterRef("pk"))
-        .order_by()
-        .values("case_id")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(links, output_field=IntegerField()), 0)
 
 
 def _transition_action(name):
@@ -165,7 +153,7 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
     # Querysets and search
 
     def get_queryset(self, request):
-        cases = super().get_queryset(request).annotate(evidence_count=evidence_count_subquery())
+        cases = super().get_queryset(request).annotate(evidence_count=correlated_count(Quote.cases.through, "case_id"))
         if request.resolver_match and request.resolver_match.url_name == "cases_case_changelist":
             # What the list shows, without the long texts it does not.
             cases = cases.defer("body", "search_vector").prefetch_related(

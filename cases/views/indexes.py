@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.views.generic import ListView, TemplateView
 
 from ..models import Approach, Case, Document, Organisation, Quote, Source, Theme, Topic
-from .evidence import _count
+from ..querysets import correlated_count
 from .paging import BadPage, PageMixin
 
 DOCUMENTS_PER_PAGE = 100
@@ -48,7 +48,7 @@ class DocumentListView(PageMixin, ListView):
             Document.objects.select_related("source")
             .only("pk", "title", "slug", "needs_review", "timestamps_as_minutes",
                   "source__id", "source__title", "source__slug", "source__kind")
-            .annotate(quote_count=_count(Quote, "document"))
+            .annotate(quote_count=correlated_count(Quote, "document"))
             .order_by(*self.SORTS[self.sort_key()][1])
         )
 
@@ -70,8 +70,8 @@ class TopicListView(ListView):
 
     def get_queryset(self):
         return Topic.objects.annotate(
-            document_count=_count(Topic.documents.through, "topic"),
-            quote_count=_count(Topic.quotes.through, "topic"),
+            document_count=correlated_count(Topic.documents.through, "topic"),
+            quote_count=correlated_count(Topic.quotes.through, "topic"),
         ).order_by("label", "pk")
 
     def get_context_data(self, **kwargs):
