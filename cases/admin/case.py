@@ -9,7 +9,7 @@ offered per role, and deleting a published or archived case needs `cases.publish
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -55,8 +55,8 @@ from .filters import (
 from ..review_queue import clear_sent_back_reason, needs_reason, send_back_to_draft
 from .forms import WHOLE_NUMBER_FIELDS, CaseAdminForm, CaseRowForm, EvidenceAutocompleteView, NoteForm
 from .review import CaseRowGateMixin, ReviewGateMixin
+from .search import FullTextSearchMixin
 
-MAX_SEARCH_LENGTH = 200
 MAX_REFUSALS_SHOWN = 10
 
 
@@ -112,7 +112,7 @@ class CasePreviewView(CaseDetailView):
 
 
 @admin.register(Case)
-class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
+class CaseAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
     formfield_overrides = WHOLE_NUMBER_FIELDS
     form = CaseAdminForm
     list_display = ["title", "status", "stage", "years", "country_codes", "evidence_count", "updated_at"]
@@ -161,17 +161,10 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
             )
         return cases
 
-    def get_search_results(self, request, queryset, search_term):
-        """Full text on PostgreSQL (the stored, indexed vector of title, summary and body), plus the
-        title and slug as typed, so a few letters find a case in autocompletes too."""
-        search_term = search_term.replace("\x00", "")[:MAX_SEARCH_LENGTH].strip()
-        if connection.vendor != "postgresql" or not search_term:
-            return super().get_search_results(request, queryset, search_term)
-        from django.contrib.postgres.search import SearchQuery
-
-        words = SearchQuery(search_term, config="english", search_type="websearch")
-        matches = Q(search_vector=words) | Q(title__icontains=search_term) | Q(slug__icontains=search_term)
-        return queryset.filter(matches), False
+    def typed_matches(self, search_term):
+        """Besides the vector of title, summary and body: the title and slug as typed, so a few
+        letters find a case in autocompletes too."""
+        return Q(title__icontains=search_term) | Q(slug__icontains=search_term)
 
     # Columns and read-only fields
 

@@ -1,7 +1,6 @@
 """Admin of evidence quotes: what each supports, and linking many of them to a case at once."""
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db import connection
 from django.db.models import Prefetch, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,13 +14,13 @@ from ..importing.review import refresh_sources
 from .filters import NeedsReviewFilter, QuoteCaseLinkFilter, TimeOutsideVideoFilter
 from .forms import WHOLE_NUMBER_FIELDS, QuoteAdminForm
 from .review import ReviewGateMixin
+from .search import FullTextSearchMixin
 
 MAX_QUOTES_TO_LINK = 1000  # each linked quote gets a history record: keep one request short
-MAX_SEARCH_LENGTH = 200
 
 
 @admin.register(Quote)
-class QuoteAdmin(ReviewGateMixin, SimpleHistoryAdmin):
+class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
     form = QuoteAdminForm
     formfield_overrides = WHOLE_NUMBER_FIELDS
     list_display = ["video_time", "short_text", "source_title", "supported_cases"]
@@ -50,18 +49,10 @@ class QuoteAdmin(ReviewGateMixin, SimpleHistoryAdmin):
             .prefetch_related(Prefetch("cases", queryset=Case.objects.only("pk", "title")))
         )
 
-    def get_search_results(self, request, queryset, search_term):
-        """On PostgreSQL: the quote's indexed search vector, its text as typed (trigram index) or its
-        source's title, combined so each part can use its index."""
-        search_term = search_term.replace("\x00", "")[:MAX_SEARCH_LENGTH].strip()
-        if connection.vendor != "postgresql" or not search_term:
-            return super().get_search_results(request, queryset, search_term)
-        from django.contrib.postgres.search import SearchQuery
-
-        words = SearchQuery(search_term, config="english", search_type="websearch")
+    def typed_matches(self, search_term):
+        """Besides the quote's vector: its text as typed (trigram index) or its source's title."""
         sources = Source.objects.filter(title__icontains=search_term).values("pk")
-        matches = Q(search_vector=words) | Q(text__icontains=search_term) | Q(source__in=sources)
-        return queryset.filter(matches), False
+        return Q(text__icontains=search_term) | Q(source__in=sources)
 
     @admin.display(description="Text")
     def short_text(self, quote):
