@@ -1,6 +1,8 @@
 """Wiki links of the imported documents: `[[target]]`, `[[target|label]]`, `[[target | label]]` (pure Python)."""
 import re
 
+from .slugs import NOT_SLUG
+
 # Target and label are captured without their surrounding spaces. Written with possessive runs
 # (words, and spaces only when a word follows) so that nothing is retried: linear in the text even
 # for "[[a" followed by a megabyte of spaces (a lazy group beside \s* was quadratic).
@@ -8,7 +10,6 @@ WIKI_LINK = re.compile(
     r"\[\[\s*+((?:[^\[\]|\s]++|[^\S\n]++(?=[^\[\]|\s]))++)\s*+"
     r"(?:\|\s*+((?:[^\[\]\s]++|[^\S\n]++(?=[^\[\]\s]))*+)\s*+)?\]\]"
 )
-_SLUG_JUNK = re.compile(r"[^a-z0-9_-]+")
 
 
 def wiki_slug(target: str) -> str:
@@ -17,7 +18,7 @@ def wiki_slug(target: str) -> str:
     Targets are slugs in any case: lower-case, every run of characters other than
     [a-z0-9_-] becomes one '_', '_' trimmed at both ends ('_' when nothing is left).
     """
-    slug = _SLUG_JUNK.sub("_", target.strip().lower())
+    slug = NOT_SLUG.sub("_", target.strip().lower())
     return slug.strip("_") or "_"
 
 

@@ -16,7 +16,8 @@ from ..exports import case_rows, csv_lines, json_chunks
 from ..charts import bar_chart, start_year_counts, year_chart
 from ..facets import compute_facets
 from ..worldmap import world_map
-from ..filters import MAX_VALUES, SLUG, CaseFilter
+from ..filters import MAX_VALUES, CaseFilter
+from ..slugs import SLUG
 from .compare import requested_slugs
 from .limits import rate_limited
 from .paging import PageMixin

@@ -1,5 +1,4 @@
 """Two to four published cases side by side on every field, with the values they share highlighted."""
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -9,12 +8,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from ..models import Case, CaseChallenge, CaseSuccessFactor, Participation
+from ..slugs import SLUG
 from .limits import rate_limited
 
 MIN_CASES = 2
 MAX_CASES = 4
 MAX_PARAMETER_LENGTH = 2000
-SLUG = re.compile(r"^[-\w]{1,200}$")
 
 
 @dataclass
