@@ -41,7 +41,8 @@ SORTS = {
 
 
 def shown(value):
-    """A user's value, short enough to repeat back in a message."""
+    """A user's value, short enough to repeat back in a message. Not Truncator: it does not count
+    combining marks, so a value made of them would be repeated back whole."""
     return value if len(value) <= MAX_SHOWN_VALUE else value[: MAX_SHOWN_VALUE - 1] + "…"
 
 

@@ -9,6 +9,7 @@ curator's recorded reason for having none.
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from .claims import blocking, claims_of, failing_claims
@@ -162,7 +163,7 @@ def link_quotes_to_case(quotes, case, *, user=None):
         # The case changed too: a stale form of it must not drop these links (cases/admin/forms.py).
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
         case.refresh_from_db(fields=["updated_at"])
-        RECORDERS[Case].record(case, reason=f"Linked {len(new)} quote{'s' if len(new) != 1 else ''} as evidence", user=user)
+        RECORDERS[Case].record(case, reason=f"Linked {len(new)} quote{pluralize(len(new))} as evidence", user=user)
     return LinkResult(linked=len(new), already=len(already))
 
 

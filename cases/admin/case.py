@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -274,7 +275,7 @@ class CaseAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
                 change_message=transition.label, single_object=False,
             )
             count = len(result.changed)
-            self.message_user(request, f"{transition.label}: {count} case{'s' if count != 1 else ''} done.", messages.SUCCESS)
+            self.message_user(request, f"{transition.label}: {count} case{pluralize(count)} done.", messages.SUCCESS)
         for refusal in result.refused[:MAX_REFUSALS_SHOWN]:
             self.message_user(request, refusal.message, messages.ERROR)
         if len(result.refused) > MAX_REFUSALS_SHOWN:

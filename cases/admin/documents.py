@@ -3,6 +3,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
@@ -176,7 +177,7 @@ class DocumentAdmin(admin.ModelAdmin):
     def _message_report(self, request, report):
         what = "Checked" if report.dry_run else "Imported"
         summary = (
-            f"{what} {report.documents} document{'s' if report.documents != 1 else ''} "
+            f"{what} {report.documents} document{pluralize(report.documents)} "
             f"({report.created} new, {report.updated} changed, {report.unchanged} unchanged): "
             f"{report.quotes} quotes citing {report.timestamps} timestamps, {report.topics} topics, "
             f"{report.flagged} flagged for review."
@@ -186,7 +187,7 @@ class DocumentAdmin(admin.ModelAdmin):
         self.message_user(request, summary, messages.SUCCESS if not report.failed else messages.WARNING)
         if report.failed:
             self.message_user(
-                request, f"{report.failed} file{'s' if report.failed != 1 else ''} could not be imported: see below.",
+                request, f"{report.failed} file{pluralize(report.failed)} could not be imported: see below.",
                 messages.ERROR,
             )
 
@@ -199,7 +200,7 @@ class DocumentAdmin(admin.ModelAdmin):
         how = "minutes:seconds" if minutes_seconds else "hours:minutes:seconds"
         if done:
             self.message_user(
-                request, f"Re-read the timestamps of {done} document{'s' if done != 1 else ''} as {how}; "
+                request, f"Re-read the timestamps of {done} document{pluralize(done)} as {how}; "
                 "quotes kept their links.", messages.SUCCESS,
             )
         for failure in failures:
@@ -211,8 +212,8 @@ class DocumentAdmin(admin.ModelAdmin):
         with transaction.atomic():
             refresh = confirm_document_times(queryset.order_by())
         self.message_user(
-            request, f"Confirmed the timestamps of {count} document{'s' if count != 1 else ''}; "
-            f"{refresh.quotes_changed} quote{'s' if refresh.quotes_changed != 1 else ''} changed time status.",
+            request, f"Confirmed the timestamps of {count} document{pluralize(count)}; "
+            f"{refresh.quotes_changed} quote{pluralize(refresh.quotes_changed)} changed time status.",
             messages.SUCCESS,
         )
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.db.models import Q
 from django.http import JsonResponse
+from django.utils.text import Truncator
 
 from ..history import validate_parent
 from ..models import Case, Quote, Source
@@ -112,7 +113,7 @@ def time_status(quote):
 def evidence_label(quote):
     """Time and words first (one source often holds every quote), then its document (or source)
     and how sure its time is."""
-    text = quote.text if len(quote.text) <= 140 else f"{quote.text[:139]}…"
+    text = Truncator(quote.text).chars(140)
     origin = quote.document.title if quote.document_id and quote.document else quote.source.title
     return f"{quote.timestamp} · {text} — {origin} · {time_status(quote)}"
 

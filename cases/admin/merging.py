@@ -2,6 +2,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 
 from ..merging import merge_terms
@@ -29,7 +30,7 @@ def merge_selected(modeladmin, request, queryset):
         modeladmin.log_change(request, keep, f"Merged {', '.join(result.merged)} into this")
         modeladmin.message_user(
             request,
-            f"Merged {', '.join(result.merged)} into “{keep}” ({result.cases} case{'s' if result.cases != 1 else ''} "
+            f"Merged {', '.join(result.merged)} into “{keep}” ({result.cases} case{pluralize(result.cases)} "
             "relinked); their old addresses redirect to it.",
             messages.SUCCESS,
         )

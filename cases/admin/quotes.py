@@ -2,9 +2,11 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Prefetch, Q
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..history import ensure_quote_baseline
@@ -56,12 +58,11 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
 
     @admin.display(description="Text")
     def short_text(self, quote):
-        return quote.text if len(quote.text) <= 160 else f"{quote.text[:157]}…"
+        return Truncator(quote.text).chars(160)
 
     @admin.display(description="Source", ordering="source__title")
     def source_title(self, quote):
-        title = quote.source.title
-        return title if len(title) <= 60 else f"{title[:59]}…"
+        return Truncator(quote.source.title).chars(60)
 
     @admin.display(description="Time", ordering="start_second")
     def video_time(self, quote):
@@ -136,7 +137,7 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
                 return None
             already = f" ({result.already} already were)" if result.already else ""
             self.message_user(
-                request, f"Linked {result.linked} quote{'s' if result.linked != 1 else ''} to “{case}”{already}.", messages.SUCCESS
+                request, f"Linked {result.linked} quote{pluralize(result.linked)} to “{case}”{already}.", messages.SUCCESS
             )
             return None
         context = {

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 from django.shortcuts import render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -97,7 +98,7 @@ def field_rows(cases):
             for link in case.case_success_factors.all()
         ]),
         ("Evidence", lambda case: [Value(
-            f"{case.evidence_count} quote{'s' if case.evidence_count != 1 else ''}",
+            f"{case.evidence_count} quote{pluralize(case.evidence_count)}",
             f"{case.get_absolute_url()}#evidence", None,
         )]),
     ]
