@@ -72,9 +72,6 @@ class CaseQuerySet(models.QuerySet):
         """What a list of cases shows: countries and themes, without a query per row."""
         return self.prefetch_related("countries", "themes")
 
-    def without_evidence(self):
-        return self.annotate(evidence_count=Count("quotes")).filter(evidence_count=0)
-
     def most_alike(self, case, *, theme_ids=(), approach_ids=(), country_codes=(), limit=6):
         """The `limit` cases of this queryset sharing most themes, approaches and countries with
         `case` (ties: most recently published, then title), as a list; each has `shared_count`.

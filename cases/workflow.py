@@ -137,12 +137,6 @@ def apply_transition(case, name, *, user):
     return case
 
 
-def apply_to_many(cases, name, *, user):
-    """Apply a transition to each case; returns (changed cases, refusals). In bulk: see transition_in_bulk."""
-    result = transition_in_bulk(cases, name, user=user)
-    return result.changed, result.refused
-
-
 @dataclass(frozen=True)
 class LinkResult:
     linked: int  # quotes newly linked

@@ -31,7 +31,7 @@ from ..models import (
     Theme,
 )
 from ..charts import bar_chart, start_year_counts, year_chart
-from ..facets import SPECS, count_families, count_stages
+from ..facets import SPECS, count_options
 from ..filters import CaseFilter
 from ..network import layout, shared_case_counts
 from ..worldmap import world_map
@@ -103,9 +103,9 @@ class HomeView(TemplateView):
         context["challenges"] = Challenge.objects.with_published_case_count()
         context["charts"] = {
             "years": year_chart(start_year_counts(published), title="By start year"),
-            "families": bar_chart([(label, count) for _, label, count in count_families(cases=published)],
+            "families": bar_chart([(label, count) for _, label, count in count_options("family", cases=published)],
                                   title="By approach family"),
-            "stages": bar_chart([(label, count) for _, label, count in count_stages(cases=published)],
+            "stages": bar_chart([(label, count) for _, label, count in count_options("stage", cases=published)],
                                 title="By stage"),
         }
         return context
