@@ -1,6 +1,7 @@
 """Chainable filters of the domain models: views and exports name them instead of repeating them."""
 import re
 
+from django.apps import apps
 from django.db import connections, models
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -71,6 +72,45 @@ class CaseQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list of cases shows: countries and themes, without a query per row."""
         return self.prefetch_related("countries", "themes")
+
+    def for_case_page(self):
+        """Everything the case page shows, prefetched (cases.browse.case_page): its parent, its
+        links in display order, its published children, and its quotes in time order with the
+        challenges and success factors each supports (ids only: claims are grouped in Python).
+        A fixed number of queries whatever the case holds."""
+        model = self.model
+        get = apps.get_model
+        Quote, Challenge, SuccessFactor = get("cases", "Quote"), get("cases", "Challenge"), get("cases", "SuccessFactor")
+        evidence = (
+            Quote.objects.in_time_order().select_related("source").defer("search_vector").prefetch_related(
+                Prefetch("challenges", queryset=Challenge.objects.only("pk"), to_attr="challenge_list"),
+                Prefetch("success_factors", queryset=SuccessFactor.objects.only("pk"), to_attr="success_factor_list"),
+            )
+        )
+        page = self.select_related("parent").defer("search_vector", "parent__body", "parent__search_vector")
+        return page.prefetch_related(
+            Prefetch("countries", queryset=get("cases", "Country").objects.order_by("name"), to_attr="country_list"),
+            Prefetch("themes", queryset=get("cases", "Theme").objects.order_by("name"), to_attr="theme_list"),
+            Prefetch("approaches", queryset=get("cases", "Approach").objects.order_by("name"), to_attr="approach_list"),
+            Prefetch(
+                "participations", queryset=get("cases", "Participation").objects.select_related("organisation"),
+                to_attr="participation_list",
+            ),
+            Prefetch(
+                "case_challenges", queryset=get("cases", "CaseChallenge").objects.select_related("challenge"),
+                to_attr="challenge_links",
+            ),
+            Prefetch(
+                "case_success_factors",
+                queryset=get("cases", "CaseSuccessFactor").objects.select_related("success_factor"),
+                to_attr="success_factor_links",
+            ),
+            Prefetch(
+                "children", queryset=model.objects.published().only("pk", "title", "slug", "parent_id"),
+                to_attr="published_children",
+            ),
+            Prefetch("quotes", queryset=evidence, to_attr="evidence"),
+        )
 
     def most_alike(self, case, *, theme_ids=(), approach_ids=(), country_codes=(), limit=6):
         """The `limit` cases of this queryset sharing most themes, approaches and countries with

@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from ..browse.case_page import TEMPLATE as CASE_PAGE_TEMPLATE, case_page_context
 from ..history import (
     CASE_LINKS,
     Version,
@@ -33,7 +34,6 @@ from ..models import Case, CaseChallenge, CaseSuccessFactor, Country, Participat
 from ..querysets import correlated_count
 from ..rendering import render_markdown
 from ..tracking import RECORDERS
-from ..views.browse import CaseDetailView
 from ..workflow import (
     TRANSITIONS,
     TransitionRefused,
@@ -97,19 +97,6 @@ def _transition_action(name):
         description=f"{transition.label}: selected cases",
         permissions=["publish"] if transition.needs_publish_permission else ["change"],
     )(action)
-
-
-class CasePreviewView(CaseDetailView):
-    """The public case page, drafts included, for curators."""
-
-    def get_queryset(self):
-        # The public page's prefetches, over every case instead of the published ones.
-        return self.with_page_contents(Case.objects.all())
-
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        response["X-Robots-Tag"] = "noindex"
-        return response
 
 
 @admin.register(Case)
@@ -307,12 +294,16 @@ class CaseAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
 
     def preview_view(self, request, object_id):
+        """The public case page of any case, drafts included, for curators (not indexed)."""
         case = get_object_or_404(Case, pk=object_id)
         if not self.has_view_or_change_permission(request, case):
             raise PermissionDenied
         if not case.is_published:
             messages.info(request, f"Preview of a {case.get_status_display().lower()} case: visitors cannot see it.")
-        return CasePreviewView.as_view()(request, pk=case.pk)
+        case = Case.objects.for_case_page().get(pk=case.pk)
+        response = TemplateResponse(request, CASE_PAGE_TEMPLATE, case_page_context(case))
+        response["X-Robots-Tag"] = "noindex"
+        return response
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
