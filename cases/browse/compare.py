@@ -1,20 +1,16 @@
-"""Two to four published cases side by side on every field, with the values they share highlighted."""
+"""Two to four published cases side by side on every field, with the values they share highlighted
+(the rows of /compare/; cases.views.compare reads the request and renders them)."""
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
-from django.shortcuts import render
 from django.template.defaultfilters import pluralize
-from django.urls import reverse
-from django.utils.http import urlencode
 
 from ..models import Case, CaseChallenge, CaseSuccessFactor, Participation
 from ..slugs import SLUG
-from .limits import rate_limited
 
 MIN_CASES = 2
 MAX_CASES = 4
-MAX_PARAMETER_LENGTH = 2000
 
 
 @dataclass
@@ -31,18 +27,9 @@ class FieldRow:
     cells: list = field(default_factory=list)  # per case: a list of Values
 
 
-def requested_slugs(request):
-    """The slugs of `?cases=a,b` and of repeated `cases=` parameters, in order, without repeats."""
-    slugs = []
-    for value in request.GET.getlist("cases"):
-        for part in value.split(","):
-            slug = part.strip().lower()
-            if slug and slug not in slugs:
-                slugs.append(slug)
-    return slugs
-
-
 def compared_cases(slugs):
+    """The published cases named by `slugs` (malformed ones skipped), in the order asked, each with
+    `evidence_count` and the links the comparison rows show prefetched."""
     valid = [slug for slug in slugs if SLUG.match(slug)]
     cases = (
         Case.objects.published()
@@ -63,6 +50,7 @@ def compared_cases(slugs):
 
 
 def parent_of(case):
+    """The case's parent as a comparison value, when it is published."""
     if case.parent and case.parent.is_published:
         return [Value(case.parent.title, case.parent.get_absolute_url(), case.parent.pk)]
     return []
@@ -111,31 +99,3 @@ def field_rows(cases):
                 value.shared = value.key is not None and held_by[value.key] >= 2
         rows.append(row)
     return rows
-
-
-@rate_limited("compare")
-def compare_view(request):
-    raw_length = sum(len(value) for value in request.GET.getlist("cases"))
-    slugs = requested_slugs(request)
-    context = {"slugs": slugs, "max_cases": MAX_CASES, "cases": [], "missing": [], "rows": []}
-    if raw_length > MAX_PARAMETER_LENGTH:
-        context["error"] = f"The list of cases is too long (more than {MAX_PARAMETER_LENGTH} characters)."
-        context["slugs"] = []
-        return render(request, "cases/compare.html", context, status=400)
-    if len(slugs) > MAX_CASES:
-        context["error"] = f"You can compare at most {MAX_CASES} cases at a time; you asked for {len(slugs)}."
-        context["slugs"] = slugs[:MAX_CASES]
-        return render(request, "cases/compare.html", context, status=400)
-    cases = compared_cases(slugs)
-    found = {case.slug for case in cases}
-    context["missing"] = [slug[:80] for slug in slugs if slug not in found]
-    context["cases"] = cases
-    if len(cases) >= MIN_CASES:
-        context["rows"] = field_rows(cases)
-        context["removals"] = [
-            reverse("cases:compare") + "?" + urlencode({"cases": ",".join(c.slug for c in cases if c is not case)})
-            for case in cases
-        ]
-        context["columns"] = list(zip(cases, context["removals"]))
-    context["slugs_value"] = ",".join(case.slug for case in cases)
-    return render(request, "cases/compare.html", context)
