@@ -116,7 +116,7 @@ def pages():
     from django.db.models import Count, Q
     from django.urls import reverse
 
-    from cases.filters import CaseFilter
+    from cases.browse.filters import CaseFilter
     from cases.models import Case, Country, Theme
 
     browser = reverse("cases:case-list")

@@ -32,7 +32,7 @@ from .models import (
     SuccessFactor,
     Theme,
 )
-from .parents import validate_parent
+from .curation.parents import validate_parent
 from .tracking import RECORDERS
 
 BASELINE_REASON = "State before the first recorded change"

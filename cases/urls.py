@@ -3,8 +3,8 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import views
-from .feeds import NewCasesFeed
-from .sitemaps import SITEMAPS
+from .browse.feeds import NewCasesFeed
+from .browse.sitemaps import SITEMAPS
 from .views import citations, compare, indexes, matrix, search
 
 app_name = "cases"

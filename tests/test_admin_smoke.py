@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from cases.models import Country, Revision
-from cases.revisions import case_state
+from cases.curation.revisions import case_state
 from tests.factories import (
     ApproachFactory,
     CaseChallengeFactory,

@@ -8,7 +8,7 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from cases import exports
-from cases.filters import CaseFilter
+from cases.browse.filters import CaseFilter
 from cases.models import Case, Participation
 
 from tests.factories import (

@@ -4,8 +4,8 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from cases import facets
-from cases.facets import compute_facets
-from cases.filters import CaseFilter
+from cases.browse.facets import compute_facets
+from cases.browse.filters import CaseFilter
 from cases.models import Approach, Case, Participation
 
 from tests.factories import (

@@ -7,8 +7,8 @@ from urllib.parse import parse_qsl
 import pytest
 from django.http import QueryDict
 
-from cases.facets import count_options
-from cases.filters import CaseFilter
+from cases.browse.facets import count_options
+from cases.browse.filters import CaseFilter
 from cases.models import Case, Country
 from cases.network import shared_case_counts
 from cases.worldmap import bands, world

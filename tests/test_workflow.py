@@ -2,7 +2,7 @@
 import pytest
 
 from cases.models import Case, Quote
-from cases.workflow import (
+from cases.curation.workflow import (
     TransitionRefused,
     apply_transition,
     link_quotes_to_case,

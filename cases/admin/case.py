@@ -3,7 +3,7 @@ through-models' own changelists.
 
 Roles (migration 0005): Editors write and submit for review; Publishers also publish, unpublish,
 archive and delete published cases. The server enforces it: the status field is read-only for
-everyone (it changes only through cases.workflow, which checks the permission), actions are
+everyone (it changes only through cases.curation.workflow, which checks the permission), actions are
 offered per role, and deleting a published or archived case needs `cases.publish_case`.
 """
 from django.contrib import admin, messages
@@ -34,7 +34,7 @@ from ..models import Case, CaseChallenge, CaseSuccessFactor, Country, Participat
 from ..querysets import correlated_count
 from ..rendering import render_markdown
 from ..tracking import RECORDERS
-from ..workflow import (
+from ..curation.workflow import (
     TRANSITIONS,
     TransitionRefused,
     allowed_transitions,
@@ -53,7 +53,7 @@ from .filters import (
     ParentLinkFilter,
     ThemePresenceFilter,
 )
-from ..review_queue import clear_sent_back_reason, needs_reason, send_back_to_draft
+from ..curation.review_queue import clear_sent_back_reason, needs_reason, send_back_to_draft
 from .forms import WHOLE_NUMBER_FIELDS, CaseAdminForm, CaseRowForm, EvidenceAutocompleteView, NoteForm
 from .review import CaseRowGateMixin, ReviewGateMixin
 from .search import FullTextSearchMixin
@@ -251,7 +251,7 @@ class CaseAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
         return own + claim_urls(self.admin_site) + super().get_urls()
 
     def run_transition(self, request, queryset, name):
-        """A changelist action: the selected cases move in bulk (cases.workflow.transition_in_bulk),
+        """A changelist action: the selected cases move in bulk (cases.curation.workflow.transition_in_bulk),
         each logged in Recent actions by one bulk insert; refusals are listed with their reasons."""
         result = transition_in_bulk(queryset, name, user=request.user)
         transition = TRANSITIONS[name]

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 
 from ..models import Case, Quote
-from ..parents import cycle_case_ids
+from ..curation.parents import cycle_case_ids
 
 
 def case_links(name):

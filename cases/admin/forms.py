@@ -18,9 +18,9 @@ from django.utils.text import Truncator
 from ..history import validate_parent
 from ..models import Case, Quote, Source
 from ..numbers import WholeNumberField
-from ..revisions import Change, case_state, describe_changes, quote_states
+from ..curation.revisions import Change, case_state, describe_changes, quote_states
 from ..views.paging import page_number
-from ..workflow import as_list, missing_for_publication
+from ..curation.workflow import as_list, missing_for_publication
 
 STALE_MESSAGE = (
     "Someone else changed this case after you opened it. Your changes were not saved: "
@@ -84,7 +84,7 @@ def stale_error(message, changes):
 class StaleGuardMixin:
     """A ModelForm refusing a save when what it covers changed since it was opened. The subclass
     names `guarded_state(instance)` (a JSON-able dict), `describe(old, new)` (a list of
-    cases.revisions.Change) and `stale_message`; `current_token(instance, lock)` reads the token."""
+    cases.curation.revisions.Change) and `stale_message`; `current_token(instance, lock)` reads the token."""
 
     stale_message = STALE_MESSAGE
 

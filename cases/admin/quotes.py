@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..history import ensure_quote_baseline
 from ..models import Case, Quote, Source
-from ..workflow import link_quotes_to_case
+from ..curation.workflow import link_quotes_to_case
 from ..importing.review import refresh_sources
 from .filters import NeedsReviewFilter, QuoteCaseLinkFilter, TimeOutsideVideoFilter
 from .forms import WHOLE_NUMBER_FIELDS, QuoteAdminForm
@@ -80,7 +80,7 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
             ", ", '<a href="{}">{}</a>', ((reverse("admin:cases_case_change", args=[case.pk]), case.title) for case in cases)
         )
 
-    # Reviewed changes (cases.revisions): the quote's text, time, terms and links shown on
+    # Reviewed changes (cases.curation.revisions): the quote's text, time, terms and links shown on
     # published case pages change only through a Publisher; its other fields are saved directly.
     DIRECT_FIELDS = ["source_id", "document_id", "heading_path", "position"]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case as Conditional, When
 
 from ..claims import evidence_by_claim, evidence_rows
-from ..exports import spreadsheet_safe
+from .exports import spreadsheet_safe
 from ..models import Case, Challenge, SuccessFactor
 
 

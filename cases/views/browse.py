@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
 from ..browse.case_page import case_page_context
-from .. import permalinks
+from ..curation import permalinks
 from ..models import (
     Approach,
     Case,
@@ -31,8 +31,8 @@ from ..models import (
     Theme,
 )
 from ..charts import bar_chart, start_year_counts, year_chart
-from ..facets import SPECS, count_options
-from ..filters import CaseFilter
+from ..browse.facets import SPECS, count_options
+from ..browse.filters import CaseFilter
 from ..network import layout, shared_case_counts
 from ..worldmap import world_map
 from .paging import BadPageMixin, page_of

@@ -1,6 +1,6 @@
 """The case browser (/cases/) with its facets, and the CSV and JSON exports of the same filtered set.
 
-Bad input follows cases.filters: a malformed value answers 400 with the error beside its field
+Bad input follows cases.browse.filters: a malformed value answers 400 with the error beside its field
 (exports: a plain-text 400); an unknown value is ignored with a notice. The `page` parameter
 follows the one policy of cases.views.paging (malformed: 400; past the end: 404).
 """
@@ -12,11 +12,11 @@ from django.utils.decorators import method_decorator
 from django_filters.views import FilterView
 
 from ..models import Case
-from ..exports import case_rows, csv_lines, json_chunks
+from ..browse.exports import case_rows, csv_lines, json_chunks
 from ..charts import bar_chart, start_year_counts, year_chart
-from ..facets import compute_facets
+from ..browse.facets import compute_facets
 from ..worldmap import world_map
-from ..filters import MAX_VALUES, CaseFilter
+from ..browse.filters import MAX_VALUES, CaseFilter
 from ..slugs import SLUG
 from .compare import requested_slugs
 from .limits import rate_limited

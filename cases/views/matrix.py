@@ -5,7 +5,7 @@ from django.shortcuts import render
 from ..browse.matrix import (
     EVIDENCE_CHOICES, claims_by_case, column_totals, matrix_columns, matrix_rows, write_matrix_csv,
 )
-from ..filters import CaseFilter
+from ..browse.filters import CaseFilter
 from ..models import Case, SuccessFactor
 from .limits import rate_limited
 from .paging import BadPage, bad_page_response, page_of

@@ -6,7 +6,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from ..browse.quote_filters import QuoteFilter
-from ..exports import json_chunks, quote_csv_lines, quote_rows
+from ..browse.exports import json_chunks, quote_csv_lines, quote_rows
 from ..models import Quote
 from .limits import rate_limited
 from .paging import PageMixin, query_without_page

@@ -13,9 +13,9 @@ from itertools import islice
 
 from django.urls import reverse
 
-from .claims import CHALLENGE, FACTOR, SUMMARY, evidence_by_claim, evidence_rows
-from .models import Case, CaseChallenge, CaseSuccessFactor, Participation, Quote
-from .timestamps import format_timestamp, youtube_url
+from ..claims import CHALLENGE, FACTOR, SUMMARY, evidence_by_claim, evidence_rows
+from ..models import Case, CaseChallenge, CaseSuccessFactor, Participation, Quote
+from ..timestamps import format_timestamp, youtube_url
 
 CHUNK_SIZE = 500
 FIELDS = [

@@ -4,9 +4,9 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
-from .characters import xml_safe
+from ..characters import xml_safe
 from .citations import LIBRARY_NAME
-from .models import Case
+from ..models import Case
 
 FEED_LENGTH = 30
 

@@ -2,7 +2,7 @@
 form, revert, revision approval) and finding the cycles already stored (admin health filter)."""
 from django.core.exceptions import ValidationError
 
-from .models import Case
+from ..models import Case
 
 
 def walk_parents(start, parent_of):

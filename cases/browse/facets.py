@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Case as Conditional, CharField, Count, F, IntegerField, Value, When
 from django.db.models.functions import Cast
 
-from .models import (
+from ..models import (
     Approach,
     Case,
     CaseChallenge,

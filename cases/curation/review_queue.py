@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
-from .models import Case, Revision
+from ..models import Case, Revision
 from .workflow import TRANSITIONS, apply_transition, can_publish
 
 QUEUE_LENGTH = 20

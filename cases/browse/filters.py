@@ -22,10 +22,10 @@ import django_filters
 from django import forms
 from django.db.models import F
 
-from .models import Approach, Case, Challenge, Country, Organisation, Region, SuccessFactor, Theme
-from .numbers import WholeNumberField
-from .slugs import SLUG
-from .search import MAX_QUERY_LENGTH, clean_query, matching_case_scores, query_notices, search_cases
+from ..models import Approach, Case, Challenge, Country, Organisation, Region, SuccessFactor, Theme
+from ..numbers import WholeNumberField
+from ..slugs import SLUG
+from ..search import MAX_QUERY_LENGTH, clean_query, matching_case_scores, query_notices, search_cases
 
 MAX_VALUES = 20  # values of one repeatable parameter that are used
 MAX_SHOWN_VALUE = 40  # characters of a rejected value repeated back in a message

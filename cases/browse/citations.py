@@ -5,7 +5,7 @@ Plain functions of a case (or quote) and its absolute URL; the views, templates 
 import re
 from django.utils import timezone
 
-from .slugs import NOT_SLUG
+from ..slugs import NOT_SLUG
 
 LIBRARY_NAME = "Cross-border Innovation Case Library"
 
