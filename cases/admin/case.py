@@ -9,27 +9,17 @@ offered per role, and deleting a published or archived case needs `cases.publish
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..browse.case_page import TEMPLATE as CASE_PAGE_TEMPLATE, case_page_context
-from ..history import (
-    CASE_LINKS,
-    Version,
-    case_link_ids,
-    ensure_baseline,
-    ensure_quote_baseline,
-    link_changes,
-    revert_case,
-    versions,
-)
+from ..history import ensure_baseline, ensure_quote_baseline
 from ..models import Case, CaseChallenge, CaseSuccessFactor, Country, Participation, Quote, Revision
 from ..querysets import correlated_count
 from ..rendering import render_markdown
@@ -45,6 +35,7 @@ from ..curation.workflow import (
     transition_in_bulk,
     transitions_from,
 )
+from .case_history import CaseHistoryMixin
 from .claims import claims_checklist
 from .filters import (
     CountryPresenceFilter,
@@ -54,8 +45,8 @@ from .filters import (
     ThemePresenceFilter,
 )
 from ..curation.review_queue import clear_sent_back_reason, needs_reason, send_back_to_draft
-from .forms import WHOLE_NUMBER_FIELDS, CaseAdminForm, CaseRowForm, EvidenceAutocompleteView, NoteForm
-from .review import CaseRowGateMixin, ReviewGateMixin
+from .forms import WHOLE_NUMBER_FIELDS, CaseAdminForm, EvidenceAutocompleteView, NoteForm
+from .review import ReviewGateMixin
 from .search import FullTextSearchMixin
 
 MAX_REFUSALS_SHOWN = 10
@@ -100,7 +91,7 @@ def _transition_action(name):
 
 
 @admin.register(Case)
-class CaseAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
+class CaseAdmin(FullTextSearchMixin, CaseHistoryMixin, ReviewGateMixin, SimpleHistoryAdmin):
     formfield_overrides = WHOLE_NUMBER_FIELDS
     form = CaseAdminForm
     list_display = ["title", "status", "stage", "years", "country_codes", "evidence_count", "updated_at"]
@@ -318,116 +309,3 @@ class CaseAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "health_url": reverse("admin:cases_case_health")}
         return super().changelist_view(request, extra_context)
-
-    # History: field diffs plus the links' diffs; a version page that reverts content and links
-
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
-        records = list(historical_records)
-        if len(records) < 2:
-            return
-        described = versions(records[0].id, records)
-        for newer, older in zip(described, described[1:]):
-            newer.record.link_changes = link_changes(older, newer)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        case = get_object_or_404(Case, pk=object_id)
-        record = get_object_or_404(Case.history.select_related("history_user"), id=case.pk, history_id=version_id)
-        if not self.has_view_history_or_change_history_permission(request, case):
-            raise PermissionDenied
-        may_revert = self.has_change_permission(request, case)
-        if request.method == "POST":
-            if not may_revert:
-                raise PermissionDenied
-            try:
-                with transaction.atomic():
-                    self.open_gate(request, [case.pk])
-                    result = revert_case(case, record, user=request.user)
-                    revisions = self.close_gate(request, f"Revert to the version of {record.history_date:%Y-%m-%d %H:%M}")
-            except ValidationError as error:
-                self.message_user(request, f"Not reverted: {' '.join(error.messages)}", messages.ERROR)
-            else:
-                if revisions:
-                    self.log_change(request, case, f"Proposed a revert to the version of {record.history_date:%Y-%m-%d %H:%M}")
-                    return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
-                self.log_change(request, result.case, f"Reverted to the version of {record.history_date:%Y-%m-%d %H:%M}")
-                note = f" Not restored: {'; '.join(result.notes)}." if result.notes else ""
-                self.message_user(request, f"“{result.case}” reverted to the version of {record.history_date:%Y-%m-%d %H:%M}.{note}", messages.SUCCESS)
-                return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
-        version = versions(case.pk, [record])[0]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Version of {record.history_date:%Y-%m-%d %H:%M} of {case}",
-            "opts": self.opts,
-            "original": case,
-            "record": record,
-            "fields": _version_fields(record, version),
-            "may_revert": may_revert,
-            "history_url": reverse("admin:cases_case_history", args=[case.pk]),
-            **(extra_context or {}),
-        }
-        return TemplateResponse(request, "admin/cases/case/history_version.html", context)
-
-
-def _version_fields(record, version: Version):
-    """(label, value) pairs describing a historical record and its links."""
-    rows = [
-        ("Title", record.title),
-        ("Slug", record.slug),
-        ("Status then", record.get_status_display()),
-        ("Summary", record.summary or "—"),
-        ("Body", format_html('<div class="rendered-markdown">{}</div>', render_markdown(record.body)) if record.body else "—"),
-        ("Stage", record.get_stage_display() or "—"),
-        ("Years", f"{record.start_year or '?'}–{record.end_year or ''}" if record.start_year or record.end_year else "—"),
-        ("Website", record.website or "—"),
-        ("Parent", _parent_then(record)),
-    ]
-    for name, (label, model) in CASE_LINKS.items():
-        names = sorted(str(obj) for obj in model.objects.filter(pk__in=case_link_ids(record, name)))
-        rows.append((label, _as_items(names)))
-    for label in version.links:
-        rows.append((label, _as_items(version.labels(label))))
-    return rows
-
-
-def _parent_then(record):
-    if record.parent_id is None:
-        return "—"
-    parent = Case.objects.filter(pk=record.parent_id).first()
-    return parent.title if parent else f"case #{record.parent_id} (deleted since)"
-
-
-def _as_items(values):
-    if not values:
-        return "—"
-    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((value,) for value in values)))
-
-
-@admin.register(Participation)
-class ParticipationAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
-    form = CaseRowForm
-    list_display = ["case", "organisation", "role"]
-    list_filter = ["role"]
-    list_select_related = ["case", "organisation"]
-    search_fields = ["case__title", "organisation__name"]
-    autocomplete_fields = ["case", "organisation"]
-
-
-@admin.register(CaseChallenge)
-class CaseChallengeAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
-    form = CaseRowForm
-    list_display = ["case", "challenge"]
-    list_filter = ["challenge"]
-    list_select_related = ["case", "challenge"]
-    search_fields = ["case__title", "challenge__name", "note"]
-    autocomplete_fields = ["case", "challenge"]
-
-
-@admin.register(CaseSuccessFactor)
-class CaseSuccessFactorAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
-    form = CaseRowForm
-    list_display = ["case", "success_factor"]
-    list_filter = ["success_factor__kind", "success_factor"]
-    list_select_related = ["case", "success_factor"]
-    search_fields = ["case__title", "success_factor__name", "note"]
-    autocomplete_fields = ["case", "success_factor"]
