@@ -101,17 +101,24 @@ def as_list(phrases):
 def check_transition(case, name, *, user):
     """Raise TransitionRefused unless `user` may apply transition `name` to `case` now."""
     transition = TRANSITIONS[name]
+    _check(case, transition, user=user, missing=missing_for_publication, failing=failing_claims)
+    return transition
+
+
+def _check(case, transition, *, user, missing, failing):
+    """The rules of a transition, one case: the permission, the source status, and for
+    publishing what the case lacks (`missing(case)`) and its failing claims (`failing(case)`);
+    the single and the bulk paths pass their own ways of counting those."""
     if transition.needs_publish_permission and not can_publish(user):
         raise TransitionRefused(case, transition, "only a Publisher may do this")
     if case.status not in transition.sources:
         expected = " or ".join(Status(status).label.lower() for status in transition.sources)
         raise TransitionRefused(case, transition, f"it is {case.get_status_display().lower()}, not {expected}")
     if transition.target == Status.PUBLISHED:
-        missing = missing_for_publication(case)
-        if missing:
-            raise TransitionRefused(case, transition, f"it lacks {as_list(missing)}")
-        refuse_failing_claims(case, transition, failing_claims(case))
-    return transition
+        lacking = missing(case)
+        if lacking:
+            raise TransitionRefused(case, transition, f"it lacks {as_list(lacking)}")
+        refuse_failing_claims(case, transition, failing(case))
 
 
 def refuse_failing_claims(case, transition, failing):
@@ -212,15 +219,11 @@ def transition_in_bulk(cases, name, *, user):
 
 
 def _check_in_bulk(case, transition, *, user, claims=()):
-    if transition.needs_publish_permission and not can_publish(user):
-        raise TransitionRefused(case, transition, "only a Publisher may do this")
-    if case.status not in transition.sources:
-        expected = " or ".join(Status(status).label.lower() for status in transition.sources)
-        raise TransitionRefused(case, transition, f"it is {case.get_status_display().lower()}, not {expected}")
-    if transition.target == Status.PUBLISHED:
-        missing = missing_for_publication(
+    """`_check` with the counts and claims the bulk query annotated or fetched: no query per case."""
+    _check(
+        case, transition, user=user,
+        missing=lambda case: missing_for_publication(
             case, country_count=case.country_total, evidence_count=case.evidence_total
-        )
-        if missing:
-            raise TransitionRefused(case, transition, f"it lacks {as_list(missing)}")
-        refuse_failing_claims(case, transition, blocking(claims))
+        ),
+        failing=lambda case: blocking(claims),
+    )
