@@ -6,19 +6,19 @@ follows the one policy of cases.views.paging (malformed: 400; past the end: 404)
 """
 from urllib.parse import urlencode
 
-from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django_filters.views import FilterView
 
 from ..models import Case
-from ..browse.exports import case_rows, csv_lines, json_chunks
+from ..browse.exports import case_rows, csv_lines
 from ..charts import bar_chart, start_year_counts, year_chart
 from ..browse.facets import compute_facets
 from ..worldmap import world_map
 from ..browse.filters import MAX_VALUES, CaseFilter
 from ..slugs import SLUG
 from .compare import requested_slugs
+from .downloads import csv_download, invalid_filter, json_download
 from .limits import rate_limited
 from .paging import PageMixin
 
@@ -153,9 +153,7 @@ def _filtered(request):
         f"{name}: {' '.join(errors)}" if name != "__all__" else " ".join(errors)
         for name, errors in filterset.form.errors.items()
     ]
-    return None, HttpResponse(
-        "Invalid filter.\n" + "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
-    )
+    return None, invalid_filter(lines)
 
 
 @rate_limited("export")
@@ -165,9 +163,7 @@ def export_csv(request):
     if error:
         return error
     rows = case_rows(cases=filterset.qs, absolute_url=request.build_absolute_uri)
-    response = StreamingHttpResponse(csv_lines(rows=rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="cases.csv"'
-    return response
+    return csv_download(csv_lines(rows=rows), filename="cases.csv")
 
 
 @rate_limited("export")
@@ -178,6 +174,4 @@ def export_json(request):
         return error
     cases = filterset.qs
     rows = case_rows(cases=cases, absolute_url=request.build_absolute_uri)
-    return StreamingHttpResponse(
-        json_chunks(count=cases.order_by().count(), rows=rows), content_type="application/json; charset=utf-8"
-    )
+    return json_download(count=cases.order_by().count(), rows=rows)

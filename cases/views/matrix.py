@@ -7,6 +7,7 @@ from ..browse.matrix import (
 )
 from ..browse.filters import CaseFilter
 from ..models import Case, SuccessFactor
+from .downloads import invalid_filter
 from .limits import rate_limited
 from .paging import BadPage, bad_page_response, page_of
 
@@ -87,14 +88,10 @@ def matrix_csv(request):
     """The whole filtered matrix as CSV (browse.matrix.write_matrix_csv), or a plain-text 400."""
     filterset = CaseFilter(request.GET, queryset=Case.objects.published())
     if not filterset.is_valid():
-        message = "Invalid filter.\n" + "\n".join(filter_errors(filterset)) + "\n"
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return invalid_filter(filter_errors(filterset))
     evidence = evidence_choice(request)
     if evidence is None:
-        return HttpResponse(
-            "Invalid filter.\n“evidence” must be empty or “evidenced”.\n", status=400,
-            content_type="text/plain; charset=utf-8",
-        )
+        return invalid_filter(["“evidence” must be empty or “evidenced”."])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="case-matrix.csv"'
     write_matrix_csv(

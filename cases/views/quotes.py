@@ -1,13 +1,13 @@
 """The quote browser (a FilterView over browse.quote_filters.QuoteFilter), its exports, and a quote's permalink page."""
 from django.db.models import Prefetch
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from ..browse.quote_filters import QuoteFilter
-from ..browse.exports import json_chunks, quote_csv_lines, quote_rows
+from ..browse.exports import quote_csv_lines, quote_rows
 from ..models import Quote
+from .downloads import csv_download, invalid_filter, json_download
 from .limits import rate_limited
 from .paging import PageMixin, query_without_page
 
@@ -18,10 +18,7 @@ def _export_filtered(request):
     """The quotes the browser's filters leave (all pages), or the plain-text 400 their errors make."""
     filterset = QuoteFilter(request.GET or None, queryset=Quote.objects.public().in_time_order())
     if filterset.is_bound and not filterset.is_valid():
-        return None, HttpResponse(
-            "Invalid filter.\n" + "\n".join(filterset.error_lines()) + "\n",
-            status=400, content_type="text/plain; charset=utf-8",
-        )
+        return None, invalid_filter(filterset.error_lines())
     return filterset.qs, None
 
 
@@ -32,9 +29,7 @@ def quotes_csv(request):
     if error:
         return error
     rows = quote_rows(quotes=quotes, absolute_url=request.build_absolute_uri)
-    response = StreamingHttpResponse(quote_csv_lines(rows=rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="quotes.csv"'
-    return response
+    return csv_download(quote_csv_lines(rows=rows), filename="quotes.csv")
 
 
 @rate_limited("export")
@@ -44,9 +39,7 @@ def quotes_json(request):
     if error:
         return error
     rows = quote_rows(quotes=quotes, absolute_url=request.build_absolute_uri)
-    return StreamingHttpResponse(
-        json_chunks(count=quotes.order_by().count(), rows=rows), content_type="application/json; charset=utf-8"
-    )
+    return json_download(count=quotes.order_by().count(), rows=rows)
 
 
 class QuoteListView(PageMixin, FilterView):
