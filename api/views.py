@@ -10,12 +10,11 @@ answers carry ETag and Last-Modified (api.conditional), requests are throttled p
 from django.db.models import Prefetch, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
-from cases.filters import SORTS, CaseFilter
+from cases.browse.filters import SORTS, CaseFilter
 from cases.models import (
     Approach,
     Case,
@@ -30,9 +29,9 @@ from cases.models import (
     Topic,
 )
 from cases.claims import page_claims
-from cases.views.browse import CaseDetailView, with_published_case_count
+from cases.views.browse import with_published_case_count
 from cases.views.limits import retry_after
-from cases.views.quotes import QuoteFilterForm, filtered_quotes
+from cases.browse.quote_filters import QuoteFilter
 
 from . import serializers
 from .conditional import library_last_modified, not_modified_since, with_validators
@@ -114,7 +113,7 @@ class CaseViewSet(ReadOnly):
 
     def get_queryset(self):
         if self.action == "retrieve":
-            return CaseDetailView.with_page_contents(Case.objects.published())
+            return Case.objects.published().for_case_page()
         return Case.objects.published()
 
     def get_serializer_class(self):
@@ -185,10 +184,10 @@ class QuoteViewSet(ReadOnly):
         unchanged = self._unchanged()
         if unchanged:
             return unchanged
-        form = QuoteFilterForm(request.query_params)
-        if not form.is_valid():
-            return invalid(form.errors)
-        page = self.paginate_queryset(filtered_quotes(form, self.get_queryset()))
+        filterset = QuoteFilter(request.query_params, queryset=self.get_queryset())
+        if not filterset.is_valid():
+            return invalid(filterset.errors)
+        page = self.paginate_queryset(filterset.qs)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 

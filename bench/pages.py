@@ -121,7 +121,7 @@ def pages():
     from django.db.models import Count, Q
     from django.urls import reverse
 
-    from cases.filters import CaseFilter
+    from cases.browse.filters import CaseFilter
     from cases.models import Case, Country, Quote, Theme
 
     browser = reverse("cases:case-list")

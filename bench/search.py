@@ -101,7 +101,7 @@ def run(repeat):
     from django.test import Client
     from django.urls import reverse
 
-    from cases.filters import CaseFilter
+    from cases.browse.filters import CaseFilter
     from cases.models import Case, Quote
     from cases.search import search
     from cases.views.matrix import PER_PAGE

@@ -15,7 +15,7 @@ class CasesConfig(AppConfig):
         for model in self.get_models():
             pre_save.connect(clean_text_fields, sender=model, dispatch_uid=f"xml-safe-{model._meta.label}")
 
-        from . import permalinks
+        from .curation import permalinks
 
         permalinks.connect()
 

@@ -23,7 +23,7 @@ row for an empty section claims nothing.
 
 A claim without evidence may carry a curator's recorded reason (`no_evidence_reason` on the
 link, `summary_no_evidence_reason` on the case); publishing needs each claim to have one or
-the other (cases.workflow).
+the other (cases.curation.workflow).
 """
 import json
 import math
@@ -117,7 +117,7 @@ class Claim:
         return SUMMARY if self.group == SUMMARY else f"{self.group}:{self.term_slug}"
 
 
-# Claims read from the links of the case page (CaseDetailView.with_page_contents): no query.
+# Claims read from the links of the case page (Case.objects.for_case_page()): no query.
 
 
 def _supports(quote, group, term_id):

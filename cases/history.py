@@ -15,7 +15,6 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
@@ -34,6 +33,7 @@ from .models import (
     SuccessFactor,
     Theme,
 )
+from .curation.parents import validate_parent
 from .tracking import RECORDERS
 
 BASELINE_REASON = "State before the first recorded change"
@@ -228,21 +228,6 @@ def link_changes(older, newer):
         if added or removed or changed:
             changes.append({"field": label, "added": sorted(added), "removed": sorted(removed), "changed": sorted(changed)})
     return changes
-
-
-def validate_parent(case, parent_id):
-    """Refuse a parent that is the case itself or one of its descendants (a cycle)."""
-    if parent_id is None:
-        return
-    if case.pk is not None and parent_id == case.pk:
-        raise ValidationError({"parent": "A case cannot be its own parent."})
-    seen = set()
-    current = parent_id
-    while current is not None and current not in seen:
-        if case.pk is not None and current == case.pk:
-            raise ValidationError({"parent": "This parent would make a cycle: it is part of this case already."})
-        seen.add(current)
-        current = Case.objects.filter(pk=current).values_list("parent_id", flat=True).first()
 
 
 @dataclass

@@ -315,7 +315,7 @@ class Case(TimeStampedModel):
     # Raised by every write that changes what the case page shows from elsewhere (a quote linked
     # from its page, a note edited on its own): the stale-edit guard compares it (cases/admin/forms.py).
     content_version = models.PositiveIntegerField(default=0, editable=False)
-    # Why a Publisher last sent the case back to draft (cases.review_queue); cleared by its next transition.
+    # Why a Publisher last sent the case back to draft (cases.curation.review_queue); cleared by its next transition.
     sent_back_reason = models.TextField(blank=True, editable=False)
 
     countries = models.ManyToManyField(Country, blank=True, related_name="cases")
@@ -647,7 +647,7 @@ class Quote(TimeStampedModel):
 
 class OldSlug(models.Model):
     """A slug a case or a taxonomy term had before (renamed, or merged into another): its old URL
-    redirects permanently to the current one (cases.permalinks)."""
+    redirects permanently to the current one (cases.curation.permalinks)."""
 
     class Kind(models.TextChoices):
         CASE = "case", "Case"
@@ -671,10 +671,10 @@ class OldSlug(models.Model):
 
 
 class Revision(models.Model):
-    """A change to a published case proposed by an Editor, waiting for a Publisher (cases.revisions).
+    """A change to a published case proposed by an Editor, waiting for a Publisher (cases.curation.revisions).
 
     `base` is the case's state when the change was proposed and `proposed` the state the Editor
-    asked for (cases.revisions.case_state): approving applies exactly their difference.
+    asked for (cases.curation.revisions.case_state): approving applies exactly their difference.
     """
 
     class Status(models.TextChoices):

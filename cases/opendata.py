@@ -22,8 +22,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from .citations import LIBRARY_NAME
-from .exports import spreadsheet_safe
+from .browse.citations import LIBRARY_NAME
+from .browse.exports import spreadsheet_safe
 from .models import (
     Approach,
     Case,

@@ -1,9 +1,19 @@
 """Chainable filters of the domain models: views and exports name them instead of repeating them."""
 import re
 
+from django.apps import apps
 from django.db import connections, models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
+
+
+def correlated_count(model, field):
+    """How many `model` rows point at the outer row through `field` (a foreign key name, e.g.
+    `Quote, "source"` or a through-model and `"case_id"`), as an annotation: a correlated
+    subquery, so it is computed for the rows fetched only and never multiplies rows like a JOIN
+    with COUNT would. 0, not NULL, where none point at it."""
+    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
 class CaseQuerySet(models.QuerySet):
@@ -66,8 +76,55 @@ class CaseQuerySet(models.QuerySet):
         """What a list of cases shows: countries and themes, without a query per row."""
         return self.prefetch_related("countries", "themes")
 
-    def without_evidence(self):
-        return self.annotate(evidence_count=Count("quotes")).filter(evidence_count=0)
+    def for_case_page(self):
+        """Everything the case page shows, prefetched (cases.browse.case_page): its parent, its
+        links in display order, its published children, and its quotes in time order with the
+        challenges and success factors each supports (ids only: claims are grouped in Python).
+        A fixed number of queries whatever the case holds."""
+        model = self.model
+        get = apps.get_model
+        Quote, Challenge, SuccessFactor = get("cases", "Quote"), get("cases", "Challenge"), get("cases", "SuccessFactor")
+        evidence = (
+            Quote.objects.in_time_order().select_related("source").prefetch_related(
+                Prefetch("challenges", queryset=Challenge.objects.only("pk"), to_attr="challenge_list"),
+                Prefetch("success_factors", queryset=SuccessFactor.objects.only("pk"), to_attr="success_factor_list"),
+            )
+        )
+        page = self.select_related("parent").defer("parent__body")
+        return page.prefetch_related(
+            Prefetch("countries", queryset=get("cases", "Country").objects.order_by("name"), to_attr="country_list"),
+            Prefetch("themes", queryset=get("cases", "Theme").objects.order_by("name"), to_attr="theme_list"),
+            Prefetch("approaches", queryset=get("cases", "Approach").objects.order_by("name"), to_attr="approach_list"),
+            Prefetch(
+                "participations", queryset=get("cases", "Participation").objects.select_related("organisation"),
+                to_attr="participation_list",
+            ),
+            Prefetch(
+                "case_challenges", queryset=get("cases", "CaseChallenge").objects.select_related("challenge"),
+                to_attr="challenge_links",
+            ),
+            Prefetch(
+                "case_success_factors",
+                queryset=get("cases", "CaseSuccessFactor").objects.select_related("success_factor"),
+                to_attr="success_factor_links",
+            ),
+            Prefetch(
+                "children", queryset=model.objects.published().only("pk", "title", "slug", "parent_id"),
+                to_attr="published_children",
+            ),
+            Prefetch("quotes", queryset=evidence, to_attr="evidence"),
+            Prefetch(
+                "story_evidence",
+                queryset=get("cases", "StoryEvidence").objects.prefetch_related(
+                    Prefetch(
+                        "quotes", queryset=Quote.objects.in_time_order().select_related("source"),
+                        to_attr="quote_list",
+                    )
+                ),
+                to_attr="story_evidence_list",
+            ),
+            Prefetch("supporting_links", to_attr="supporting_link_list"),
+        )
 
     def most_alike(self, case, *, theme_ids=(), approach_ids=(), country_codes=(), limit=6):
         """The `limit` cases of this queryset sharing most themes, approaches and countries with

@@ -8,12 +8,11 @@ from urllib.parse import urlsplit
 
 import nh3
 from django.core.cache import cache
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .wiki import WIKI_LINK, wiki_label, wiki_slug
+from .wiki import WIKI_LINK, wiki_label, wiki_slug, wiki_url_resolver
 
 ALLOWED_TAGS = {
     "a", "abbr", "aside", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2",
@@ -60,30 +59,6 @@ CACHE_SECONDS = 7 * 24 * 3600
 
 
 # --------------------------------------------------------------------------- wiki links
-
-
-def wiki_url_resolver(text):
-    """wiki_url for render_markdown: {target slug -> URL} as a function of a slug (None: no page).
-
-    A target is the document of that slug if there is one, else its topic if there is one, else
-    it has no page (render_markdown then shows its label as text, never a link that answers 404).
-    Two queries for the whole text, none when it has no wiki link.
-    """
-    from .models import Document, Topic  # the models' module must not depend on this one
-
-    slugs = {wiki_slug(match.group(1)) for match in WIKI_LINK.finditer(text or "")}
-    documents = set(Document.objects.filter(slug__in=slugs).values_list("slug", flat=True)) if slugs else set()
-    others = slugs - documents
-    topics = set(Topic.objects.filter(slug__in=others).values_list("slug", flat=True)) if others else set()
-
-    def wiki_url(slug):
-        if slug in documents:
-            return reverse("cases:document-detail", kwargs={"slug": slug})
-        if slug in topics:
-            return reverse("cases:topic-detail", kwargs={"slug": slug})
-        return None
-
-    return wiki_url
 
 
 def _unclosable_brackets(state, silent):

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .models import STORY_FIELDS, Case, Revision, Submission, SupportingLink
-from .revisions import apply_changes, case_state
-from .workflow import apply_transition, can_publish
+from .curation.revisions import apply_changes, case_state
+from .curation.workflow import apply_transition, can_publish
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 REFERENCE_LENGTH = 8
@@ -95,7 +95,7 @@ def accept(submission, *, user):
 def merge(submission, *, into, user):
     """Merge a submission into the existing case `into`: the fields `into` leaves empty take the
     submitted text (MERGED_FIELDS), its supporting links join those of `into`, and the draft is
-    deleted. A published case changes through the review of cases.revisions like any other
+    deleted. A published case changes through the review of cases.curation.revisions like any other
     change: applied at once for a Publisher, a pending revision for an Editor. Returns the
     Submission (now pointing at `into`). Raises ValidationError."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)

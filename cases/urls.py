@@ -3,8 +3,8 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from . import views
-from . import feeds
-from .sitemaps import SITEMAPS
+from .browse import feeds
+from .browse.sitemaps import SITEMAPS
 from .views import citations, compare, data, indexes, matrix, search, submit
 
 app_name = "cases"

@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from cases.views.health import healthz
+from kb.health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),

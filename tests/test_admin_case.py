@@ -435,7 +435,7 @@ def test_untouched_textareas_posted_with_crlf_are_not_a_change(client_for, edito
 
 def test_published_case_lacking_a_country_already_can_still_be_edited(client_for, editor, publisher):
     from cases.models import Revision
-    from cases.revisions import approve
+    from cases.curation.revisions import approve
 
     case = publishable_case(status=Status.PUBLISHED, title="Imported without a country")
     case.countries.clear()

@@ -3,8 +3,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from cases.curation.revisions import case_state
 from cases.models import Country, Revision, Submission
-from cases.revisions import case_state
 from cases.submissions import submit_case
 from tests.factories import (
     ApproachFactory,

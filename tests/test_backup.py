@@ -1,4 +1,4 @@
-"""Backups (cases/backups.py, backup_library, restore_library): dump, wipe, restore, every row back."""
+"""Backups (kb/backups.py, backup_library, restore_library): dump, wipe, restore, every row back."""
 import os
 import shutil
 import sqlite3
@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from cases.backups import BackupError, backup_database, backup_kind, backup_path, prune_backups, restore_database
+from kb.backups import BackupError, backup_database, backup_kind, backup_path, prune_backups, restore_database
 from cases.models import Case, Country, Quote
 from tests.factories import (
     CaseChallengeFactory,

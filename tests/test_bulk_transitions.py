@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases.history import versions
 from cases.models import Case, Country, Quote, Source
-from cases.workflow import transition_in_bulk
+from cases.curation.workflow import transition_in_bulk
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import SourceFactory
 
@@ -102,7 +102,7 @@ def test_an_error_midway_leaves_every_case_as_it_was(publisher, monkeypatch):
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("cases.workflow.record_in_bulk", fail)
+    monkeypatch.setattr("cases.curation.workflow.record_in_bulk", fail)
     with pytest.raises(RuntimeError):
         transition_in_bulk(Case.objects.filter(pk__in=[c.pk for c in cases]), "publish", user=publisher)
     assert not Case.objects.filter(status=Status.PUBLISHED).exists()

@@ -7,7 +7,7 @@ import rispy
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import citations
+from cases.browse import citations
 from cases.models import Case
 from tests.factories import CaseFactory, QuoteFactory, SourceFactory, ThemeFactory
 

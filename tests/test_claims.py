@@ -143,7 +143,7 @@ def curator(client_for, editor):
 
 
 def test_publishing_is_refused_while_a_claim_has_no_evidence_and_no_reason(claimed, publisher):
-    from cases.workflow import TransitionRefused, apply_transition
+    from cases.curation.workflow import TransitionRefused, apply_transition
 
     case = claimed["case"]
     case.countries.add("CA")
@@ -231,7 +231,7 @@ def test_candidates_rank_the_legal_limits_statement_first_for_the_legal_claim(se
 
 
 def test_bulk_publishing_refuses_a_case_with_an_unexcused_unevidenced_claim(claimed, publisher):
-    from cases.workflow import transition_in_bulk
+    from cases.curation.workflow import transition_in_bulk
 
     case = claimed["case"]
     case.countries.add("CA")

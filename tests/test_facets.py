@@ -3,9 +3,9 @@ import pytest
 from django.http import QueryDict
 from django.urls import reverse
 
-from cases import facets
-from cases.facets import compute_facets
-from cases.filters import CaseFilter
+from cases.browse import facets
+from cases.browse.facets import compute_facets
+from cases.browse.filters import CaseFilter
 from cases.models import Approach, Case, Participation
 
 from tests.factories import (
@@ -58,41 +58,38 @@ def published():
 
 
 def test_count_functions_count_published_cases_per_option(world):
-    assert facets.count_themes(cases=published()) == [("food", "Food", 3), ("space", "Space", 3)]
-    assert facets.count_countries(cases=published()) == [
+    assert facets.count_options("theme", cases=published()) == [("food", "Food", 3), ("space", "Space", 3)]
+    assert facets.count_options("country", cases=published()) == [
         ("ca", "Canada", 2), ("fr", "France", 2), ("us", "United States", 2), ("de", "Germany", 1),
     ]
-    assert facets.count_approaches(cases=published()) == [("network", "Network", 3), ("prize", "Prize", 3)]
-    assert facets.count_challenges(cases=published()) == [("culture", "Culture", 1)]
-    assert facets.count_success_factors(cases=published()) == [("trust", "Trust", 1)]
-    assert facets.count_stages(cases=published()) == [("pilot", "Pilot", 2), ("idea", "Idea", 1), ("scaling", "Scaling", 1)]
+    assert facets.count_options("approach", cases=published()) == [("network", "Network", 3), ("prize", "Prize", 3)]
+    assert facets.count_options("challenge", cases=published()) == [("culture", "Culture", 1)]
+    assert facets.count_options("success_factor", cases=published()) == [("trust", "Trust", 1)]
+    assert facets.count_options("stage", cases=published()) == [("pilot", "Pilot", 2), ("idea", "Idea", 1), ("scaling", "Scaling", 1)]
 
 
 def test_a_case_counts_once_per_option_whatever_its_links(world):
     # NASA holds two roles in case b; case d is in two European countries; d has both families.
-    assert facets.count_organisations(cases=published()) == [("nasa", "NASA", 2)]
-    assert facets.count_regions(cases=published()) == [("americas", "Americas", 3), ("europe", "Europe", 2)]
-    assert facets.count_families(cases=published()) == [
+    assert facets.count_options("organisation", cases=published()) == [("nasa", "NASA", 2)]
+    assert facets.count_options("region", cases=published()) == [("americas", "Americas", 3), ("europe", "Europe", 2)]
+    assert facets.count_options("family", cases=published()) == [
         ("experimentation", "Experimentation (testing across borders)", 3),
         ("governance", "Governance (structures and networks)", 3),
     ]
 
 
 def test_drafts_and_archived_cases_count_nowhere(world):
-    every_count = [
-        count_options(cases=published())
-        for count_options in (facets.count_themes, facets.count_countries, facets.count_regions)
-    ]
+    every_count = [facets.count_options(name, cases=published()) for name in ("theme", "country", "region")]
     assert all(value not in ("health", "jp", "asia") for rows in every_count for value, _, _ in rows)
 
 
 def test_limit_fetches_one_more_so_the_caller_knows_there_are_more(world):
-    assert len(facets.count_countries(cases=published(), limit=2)) == 3
-    assert len(facets.count_countries(cases=published(), limit=10)) == 4
+    assert len(facets.count_options("country", cases=published(), limit=2)) == 3
+    assert len(facets.count_options("country", cases=published(), limit=10)) == 4
 
 
 def test_selected_options_come_first_so_a_limit_keeps_them(world):
-    rows = facets.count_countries(cases=published(), selected=["de"], limit=1)
+    rows = facets.count_options("country", cases=published(), selected=["de"], limit=1)
     assert rows[0] == ("de", "Germany", 1)
 
 
@@ -225,7 +222,7 @@ def test_a_rolled_back_write_leaves_no_cached_counts_behind(world, settings):
 
 def test_one_facet_alone_takes_two_queries(world, django_assert_num_queries):
     with django_assert_num_queries(2):
-        facets.count_organisations(cases=published(), selected=["nasa"], limit=5)
+        facets.count_options("organisation", cases=published(), selected=["nasa"], limit=5)
 
 
 def test_facet_folds_options_beyond_the_shown_ones(world):

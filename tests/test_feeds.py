@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from cases.feeds import FEED_LENGTH
+from cases.browse.feeds import FEED_LENGTH
 from cases.models import Case
 from tests.factories import (
     ApproachFactory,

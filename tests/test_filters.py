@@ -2,7 +2,7 @@
 import pytest
 from django.http import QueryDict
 
-from cases.filters import MAX_VALUES, CaseFilter
+from cases.browse.filters import MAX_VALUES, CaseFilter
 from cases.models import Approach, Case, Country, Participation
 
 from tests.factories import (

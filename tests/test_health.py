@@ -1,4 +1,4 @@
-"""The health check (cases/views/health.py): 200 with the database reachable, 503 when not."""
+"""The health check (kb/health.py): 200 with the database reachable, 503 when not."""
 import pytest
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper

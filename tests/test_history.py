@@ -186,7 +186,7 @@ def test_baseline_stands_for_the_time_before_it():
     seeded = record_now(case)
     quote = QuoteFactory()
     Quote.history.filter(id=quote.pk).delete()  # as written by a fixture
-    from cases.workflow import link_quotes_to_case
+    from cases.curation.workflow import link_quotes_to_case
 
     link_quotes_to_case(Quote.objects.filter(pk=quote.pk), case)
     linked = Case.history.filter(id=case.pk).latest("history_date")

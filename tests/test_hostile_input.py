@@ -275,7 +275,7 @@ def test_an_imported_file_is_stored_without_controls(tmp_path):
     ],
 )
 def test_the_formula_guard_looks_past_separators(text, safe):
-    from cases.exports import spreadsheet_safe
+    from cases.browse.exports import spreadsheet_safe
 
     assert spreadsheet_safe(text) == safe
 

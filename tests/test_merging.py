@@ -4,7 +4,7 @@ from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from cases.merging import merge_terms
+from cases.curation.merging import merge_terms
 from cases.models import Case, Participation, Theme, Topic
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import (

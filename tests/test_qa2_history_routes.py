@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import CaseChallenge, Quote, Revision
-from cases.revisions import case_state
+from cases.curation.revisions import case_state
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import CaseChallengeFactory, CaseFactory, QuoteFactory, ThemeFactory
 

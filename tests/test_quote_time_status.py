@@ -2,7 +2,7 @@
 import pytest
 from django.urls import reverse
 
-from cases import citations
+from cases.browse import citations
 from cases.models import Case, Quote
 from tests.factories import CaseFactory, ChallengeFactory, DocumentFactory, QuoteFactory, SourceFactory, TopicFactory
 from tests.pages_library import build_library

@@ -4,9 +4,9 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from cases.models import Case, Revision
-from cases.revisions import case_state
-from cases.review_queue import review_queue
-from cases.workflow import apply_transition
+from cases.curation.revisions import case_state
+from cases.curation.review_queue import review_queue
+from cases.curation.workflow import apply_transition
 from tests.curation import change_url, client_for, editor, form_data, publishable_case, publisher  # noqa: F401
 from tests.factories import CaseFactory
 

@@ -6,7 +6,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from cases.models import Case, CaseChallenge, Participation, Quote, Revision
-from cases.revisions import approve, case_state, send_back
+from cases.curation.revisions import approve, case_state, send_back
 from cases.tracking import RECORDERS
 from tests.curation import change_url, client_for, editor, form_data, publisher  # noqa: F401
 from tests.factories import (

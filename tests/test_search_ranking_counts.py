@@ -3,7 +3,7 @@ first) and the counts capped at engine.COUNT_CAP, on SQLite and PostgreSQL alike
 import pytest
 from django.urls import reverse
 
-from cases.filters import CaseFilter
+from cases.browse.filters import CaseFilter
 from cases.models import Case, Quote
 from cases.search import search, search_cases
 from cases.search.engine import COUNT_CAP

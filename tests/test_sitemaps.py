@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
-from cases.sitemaps import SITEMAPS, QuoteSitemap
+from cases.browse.sitemaps import SITEMAPS, QuoteSitemap
 from tests.factories import (
     ApproachFactory,
     CaseFactory,

@@ -15,9 +15,9 @@ from cases.claims import (
     evidence_rows,
     failing_claims,
 )
-from cases.facets import count_levels
+from cases.browse.facets import count_options
 from cases.models import Case, StoryEvidence, SupportingLink
-from cases.workflow import TransitionRefused, apply_transition
+from cases.curation.workflow import TransitionRefused, apply_transition
 from tests.curation import client_for, publisher  # noqa: F401
 from tests.factories import CaseFactory, QuoteFactory
 
@@ -139,7 +139,7 @@ def test_the_level_facet_counts_published_cases_per_level(client):
     CaseFactory(level_of_government="national")
     CaseFactory(level_of_government="national", status=Case.Status.DRAFT)  # not counted
     CaseFactory()  # no level: no option
-    counts = count_levels(cases=Case.objects.published())
+    counts = count_options("level", cases=Case.objects.published())
     assert counts == [("local", "Local", 2), ("national", "National", 1)]
     html = client.get(reverse("cases:case-list") + "?level=local").content.decode()
     assert 'id="facet-level"' in html

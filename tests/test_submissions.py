@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from cases import submissions
 from cases.models import Case, Revision, StoryEvidence, Submission, SupportingLink
-from cases.revisions import ReviewGate, approve, describe_changes
-from cases.workflow import apply_transition
+from cases.curation.revisions import ReviewGate, approve, describe_changes
+from cases.curation.workflow import apply_transition
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import CaseFactory, QuoteFactory
 

@@ -444,7 +444,7 @@ def test_page_query_counts_do_not_grow_with_the_library(client):
 
 
 def test_a_much_quoted_case_shows_its_first_quotes_and_links_to_all(client):
-    from cases.views.browse import EVIDENCE_SHOWN_PER_TERM, FURTHER_EVIDENCE_SHOWN
+    from cases.browse.case_page import EVIDENCE_SHOWN_PER_TERM, FURTHER_EVIDENCE_SHOWN
 
     case = CaseFactory(slug="much-quoted")
     challenge = ChallengeFactory(slug="the-barrier")

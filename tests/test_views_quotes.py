@@ -79,7 +79,7 @@ def test_quote_list_filters_combine(client, evidence, query, expected):
         ("case=the-draft", "There is no published case “the-draft”."),
         ("case=missing", "There is no published case “missing”."),
         ("challenge=zz", "There is no challenge “zz”."),
-        ("q=" + "x" * 10_000, "Ensure this value has at most 200 characters"),
+        ("q=" + "x" * 10_000, "Ensure this value has at most 500 characters"),  # the search's MAX_QUERY_LENGTH
     ],
 )
 def test_quote_list_answers_bad_filters_with_400_and_the_error_beside_the_field(client, evidence, query, message):

@@ -2,12 +2,12 @@
 import pytest
 
 from cases.models import Case, Quote
-from cases.workflow import (
+from cases.curation.workflow import (
     TransitionRefused,
-    apply_to_many,
     apply_transition,
     link_quotes_to_case,
     missing_for_publication,
+    transition_in_bulk,
     transitions_from,
 )
 from tests.curation import editor, publishable_case, publisher  # noqa: F401
@@ -115,12 +115,12 @@ def test_transitions_offered_depend_on_role(editor, publisher):
     assert transitions_from(Status.PUBLISHED, editor) == []
 
 
-def test_apply_to_many_returns_changes_and_refusals(publisher):
+def test_transition_in_bulk_returns_changes_and_refusals(publisher):
     ready = publishable_case()
     lacking = CaseFactory(status=Status.REVIEW, published_at=None)
-    changed, refused = apply_to_many(Case.objects.filter(pk__in=[ready.pk, lacking.pk]), "publish", user=publisher)
-    assert [case.pk for case in changed] == [ready.pk]
-    assert [refusal.case.pk for refusal in refused] == [lacking.pk]
+    result = transition_in_bulk(Case.objects.filter(pk__in=[ready.pk, lacking.pk]), "publish", user=publisher)
+    assert [case.pk for case in result.changed] == [ready.pk]
+    assert [refusal.case.pk for refusal in result.refused] == [lacking.pk]
 
 
 def test_missing_for_publication_reads_overrides():

@@ -3,32 +3,23 @@ through-models' own changelists.
 
 Roles (migration 0005): Editors write and submit for review; Publishers also publish, unpublish,
 archive and delete published cases. The server enforces it: the status field is read-only for
-everyone (it changes only through cases.workflow, which checks the permission), actions are
+everyone (it changes only through cases.curation.workflow, which checks the permission), actions are
 offered per role, and deleting a published or archived case needs `cases.publish_case`.
 """
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..history import (
-    CASE_LINKS,
-    Version,
-    case_link_ids,
-    ensure_baseline,
-    ensure_quote_baseline,
-    link_changes,
-    revert_case,
-    versions,
-)
+from ..browse.case_page import TEMPLATE as CASE_PAGE_TEMPLATE, case_page_context
+from ..history import ensure_baseline, ensure_quote_baseline
 from ..models import (
     STORY_FIELDS,
     Case,
@@ -42,11 +33,10 @@ from ..models import (
     Submission,
     SupportingLink,
 )
+from ..querysets import correlated_count
 from ..rendering import render_markdown
-from ..search import matching_ids
 from ..tracking import RECORDERS
-from ..views.browse import CaseDetailView
-from ..workflow import (
+from ..curation.workflow import (
     TRANSITIONS,
     TransitionRefused,
     allowed_transitions,
@@ -57,6 +47,7 @@ from ..workflow import (
     transition_in_bulk,
     transitions_from,
 )
+from .case_history import CaseHistoryMixin
 from .claims import claims_checklist
 from .filters import (
     CountryPresenceFilter,
@@ -65,11 +56,11 @@ from .filters import (
     ParentLinkFilter,
     ThemePresenceFilter,
 )
-from ..review_queue import clear_sent_back_reason, needs_reason, send_back_to_draft
-from .forms import WHOLE_NUMBER_FIELDS, CaseAdminForm, CaseRowForm, EvidenceAutocompleteView, NoteForm
-from .review import CaseRowGateMixin, ReviewGateMixin
+from ..curation.review_queue import clear_sent_back_reason, needs_reason, send_back_to_draft
+from .forms import WHOLE_NUMBER_FIELDS, CaseAdminForm, EvidenceAutocompleteView, NoteForm
+from .review import ReviewGateMixin
+from .search import FullTextSearchMixin
 
-MAX_SEARCH_LENGTH = 200
 MAX_REFUSALS_SHOWN = 10
 
 
@@ -116,18 +107,6 @@ class StoryEvidenceInline(admin.TabularInline):
     verbose_name_plural = "evidence of the story sections (quotes, or why there are none yet)"
 
 
-def evidence_count_subquery():
-    """Evidence per case as a correlated subquery: computed for the rows of the page only."""
-    links = (
-        Quote.cases.through.objects.filter(case_id=OuterRef("pk"))
-        .order_by()
-        .values("case_id")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(links, output_field=IntegerField()), 0)
-
-
 def _transition_action(name):
     transition = TRANSITIONS[name]
 
@@ -141,21 +120,8 @@ def _transition_action(name):
     )(action)
 
 
-class CasePreviewView(CaseDetailView):
-    """The public case page, drafts included, for curators."""
-
-    def get_queryset(self):
-        # The public page's prefetches, over every case instead of the published ones.
-        return self.with_page_contents(Case.objects.all())
-
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        response["X-Robots-Tag"] = "noindex"
-        return response
-
-
 @admin.register(Case)
-class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
+class CaseAdmin(FullTextSearchMixin, CaseHistoryMixin, ReviewGateMixin, SimpleHistoryAdmin):
     formfield_overrides = WHOLE_NUMBER_FIELDS
     form = CaseAdminForm
     list_display = ["title", "status", "submitted", "stage", "years", "country_codes", "evidence_count", "updated_at"]
@@ -208,7 +174,7 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         cases = super().get_queryset(request).annotate(
-            evidence_count=evidence_count_subquery(),
+            evidence_count=correlated_count(Quote.cases.through, "case_id"),
             from_submission=Exists(Submission.objects.filter(case_id=OuterRef("pk"))),
         )
         if request.resolver_match and request.resolver_match.url_name == "cases_case_changelist":
@@ -218,19 +184,12 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
             )
         return cases
 
-    def get_search_results(self, request, queryset, search_term):
-        """The search index's matches (cases/search: words in any spelling or accent, in the title,
-        summary, body or the names the case links to; published cases only, as the index holds
-        them), plus the title, slug and summary as typed, which find drafts and a few letters in
-        autocompletes. The same on both databases."""
-        search_term = search_term.replace("\x00", "")[:MAX_SEARCH_LENGTH].strip()
-        if not search_term:
-            return super().get_search_results(request, queryset, search_term)
-        matches = Q(title__icontains=search_term) | Q(slug__icontains=search_term) | Q(summary__icontains=search_term)
-        indexed = matching_ids("case", search_term)
-        if indexed is not None:
-            matches |= Q(pk__in=indexed)
-        return queryset.filter(matches), False
+    search_kind = "case"
+
+    def typed_matches(self, search_term):
+        """Besides the index (published cases): the title, slug and summary as typed, which find
+        drafts and a few letters in autocompletes."""
+        return Q(title__icontains=search_term) | Q(slug__icontains=search_term) | Q(summary__icontains=search_term)
 
     # Columns and read-only fields
 
@@ -334,7 +293,7 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
         return own + claim_urls(self.admin_site) + super().get_urls()
 
     def run_transition(self, request, queryset, name):
-        """A changelist action: the selected cases move in bulk (cases.workflow.transition_in_bulk),
+        """A changelist action: the selected cases move in bulk (cases.curation.workflow.transition_in_bulk),
         each logged in Recent actions by one bulk insert; refusals are listed with their reasons."""
         result = transition_in_bulk(queryset, name, user=request.user)
         transition = TRANSITIONS[name]
@@ -345,7 +304,7 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
                 change_message=transition.label, single_object=False,
             )
             count = len(result.changed)
-            self.message_user(request, f"{transition.label}: {count} case{'s' if count != 1 else ''} done.", messages.SUCCESS)
+            self.message_user(request, f"{transition.label}: {count} case{pluralize(count)} done.", messages.SUCCESS)
         for refusal in result.refused[:MAX_REFUSALS_SHOWN]:
             self.message_user(request, refusal.message, messages.ERROR)
         if len(result.refused) > MAX_REFUSALS_SHOWN:
@@ -377,12 +336,16 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
         return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
 
     def preview_view(self, request, object_id):
+        """The public case page of any case, drafts included, for curators (not indexed)."""
         case = get_object_or_404(Case, pk=object_id)
         if not self.has_view_or_change_permission(request, case):
             raise PermissionDenied
         if not case.is_published:
             messages.info(request, f"Preview of a {case.get_status_display().lower()} case: visitors cannot see it.")
-        return CasePreviewView.as_view()(request, pk=case.pk)
+        case = Case.objects.for_case_page().get(pk=case.pk)
+        response = TemplateResponse(request, CASE_PAGE_TEMPLATE, case_page_context(case))
+        response["X-Robots-Tag"] = "noindex"
+        return response
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -397,116 +360,3 @@ class CaseAdmin(ReviewGateMixin, SimpleHistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "health_url": reverse("admin:cases_case_health")}
         return super().changelist_view(request, extra_context)
-
-    # History: field diffs plus the links' diffs; a version page that reverts content and links
-
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
-        records = list(historical_records)
-        if len(records) < 2:
-            return
-        described = versions(records[0].id, records)
-        for newer, older in zip(described, described[1:]):
-            newer.record.link_changes = link_changes(older, newer)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        case = get_object_or_404(Case, pk=object_id)
-        record = get_object_or_404(Case.history.select_related("history_user"), id=case.pk, history_id=version_id)
-        if not self.has_view_history_or_change_history_permission(request, case):
-            raise PermissionDenied
-        may_revert = self.has_change_permission(request, case)
-        if request.method == "POST":
-            if not may_revert:
-                raise PermissionDenied
-            try:
-                with transaction.atomic():
-                    self.open_gate(request, [case.pk])
-                    result = revert_case(case, record, user=request.user)
-                    revisions = self.close_gate(request, f"Revert to the version of {record.history_date:%Y-%m-%d %H:%M}")
-            except ValidationError as error:
-                self.message_user(request, f"Not reverted: {' '.join(error.messages)}", messages.ERROR)
-            else:
-                if revisions:
-                    self.log_change(request, case, f"Proposed a revert to the version of {record.history_date:%Y-%m-%d %H:%M}")
-                    return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
-                self.log_change(request, result.case, f"Reverted to the version of {record.history_date:%Y-%m-%d %H:%M}")
-                note = f" Not restored: {'; '.join(result.notes)}." if result.notes else ""
-                self.message_user(request, f"“{result.case}” reverted to the version of {record.history_date:%Y-%m-%d %H:%M}.{note}", messages.SUCCESS)
-                return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
-        version = versions(case.pk, [record])[0]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Version of {record.history_date:%Y-%m-%d %H:%M} of {case}",
-            "opts": self.opts,
-            "original": case,
-            "record": record,
-            "fields": _version_fields(record, version),
-            "may_revert": may_revert,
-            "history_url": reverse("admin:cases_case_history", args=[case.pk]),
-            **(extra_context or {}),
-        }
-        return TemplateResponse(request, "admin/cases/case/history_version.html", context)
-
-
-def _version_fields(record, version: Version):
-    """(label, value) pairs describing a historical record and its links."""
-    rows = [
-        ("Title", record.title),
-        ("Slug", record.slug),
-        ("Status then", record.get_status_display()),
-        ("Summary", record.summary or "—"),
-        ("Body", format_html('<div class="rendered-markdown">{}</div>', render_markdown(record.body)) if record.body else "—"),
-        ("Stage", record.get_stage_display() or "—"),
-        ("Years", f"{record.start_year or '?'}–{record.end_year or ''}" if record.start_year or record.end_year else "—"),
-        ("Website", record.website or "—"),
-        ("Parent", _parent_then(record)),
-    ]
-    for name, (label, model) in CASE_LINKS.items():
-        names = sorted(str(obj) for obj in model.objects.filter(pk__in=case_link_ids(record, name)))
-        rows.append((label, _as_items(names)))
-    for label in version.links:
-        rows.append((label, _as_items(version.labels(label))))
-    return rows
-
-
-def _parent_then(record):
-    if record.parent_id is None:
-        return "—"
-    parent = Case.objects.filter(pk=record.parent_id).first()
-    return parent.title if parent else f"case #{record.parent_id} (deleted since)"
-
-
-def _as_items(values):
-    if not values:
-        return "—"
-    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((value,) for value in values)))
-
-
-@admin.register(Participation)
-class ParticipationAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
-    form = CaseRowForm
-    list_display = ["case", "organisation", "role"]
-    list_filter = ["role"]
-    list_select_related = ["case", "organisation"]
-    search_fields = ["case__title", "organisation__name"]
-    autocomplete_fields = ["case", "organisation"]
-
-
-@admin.register(CaseChallenge)
-class CaseChallengeAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
-    form = CaseRowForm
-    list_display = ["case", "challenge"]
-    list_filter = ["challenge"]
-    list_select_related = ["case", "challenge"]
-    search_fields = ["case__title", "challenge__name", "note"]
-    autocomplete_fields = ["case", "challenge"]
-
-
-@admin.register(CaseSuccessFactor)
-class CaseSuccessFactorAdmin(CaseRowGateMixin, SimpleHistoryAdmin):
-    form = CaseRowForm
-    list_display = ["case", "success_factor"]
-    list_filter = ["success_factor__kind", "success_factor"]
-    list_select_related = ["case", "success_factor"]
-    search_fields = ["case__title", "success_factor__name", "note"]
-    autocomplete_fields = ["case", "success_factor"]

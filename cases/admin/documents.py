@@ -3,26 +3,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from ..importing.importer import MAX_FILE_BYTES, import_uploads, reread_document
 from ..importing.review import confirm_document_times, refresh_sources
 from ..models import Document, Quote, Source, Topic
+from ..querysets import correlated_count
 from ..timestamps import format_timestamp
 from .filters import DocumentCaseEvidenceFilter, DurationFilter
 from .forms import WHOLE_NUMBER_FIELDS
 from .merging import MergeMixin
 
 MAX_UPLOAD_FILES = 100  # Django refuses more (DATA_UPLOAD_MAX_NUMBER_FILES) with a 400
-
-
-def _count_of(model, field):
-    """A correlated count of `model` rows pointing at the outer row through `field` (no join explosion)."""
-    counts = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
 @admin.register(Source)
@@ -62,7 +56,7 @@ class SourceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
-            quote_total=_count_of(Quote, "source"), document_total=_count_of(Document, "source")
+            quote_total=correlated_count(Quote, "source"), document_total=correlated_count(Document, "source")
         )
 
     @admin.display(description="Quotes", ordering="quote_total")
@@ -136,7 +130,7 @@ class DocumentAdmin(admin.ModelAdmin):
     actions = ["confirm_times", "reread_as_minutes_seconds", "reread_as_hours_minutes_seconds"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(quote_total=_count_of(Quote, "document"))
+        return super().get_queryset(request).annotate(quote_total=correlated_count(Quote, "document"))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
@@ -183,7 +177,7 @@ class DocumentAdmin(admin.ModelAdmin):
     def _message_report(self, request, report):
         what = "Checked" if report.dry_run else "Imported"
         summary = (
-            f"{what} {report.documents} document{'s' if report.documents != 1 else ''} "
+            f"{what} {report.documents} document{pluralize(report.documents)} "
             f"({report.created} new, {report.updated} changed, {report.unchanged} unchanged): "
             f"{report.quotes} quotes citing {report.timestamps} timestamps, {report.topics} topics, "
             f"{report.flagged} flagged for review."
@@ -193,7 +187,7 @@ class DocumentAdmin(admin.ModelAdmin):
         self.message_user(request, summary, messages.SUCCESS if not report.failed else messages.WARNING)
         if report.failed:
             self.message_user(
-                request, f"{report.failed} file{'s' if report.failed != 1 else ''} could not be imported: see below.",
+                request, f"{report.failed} file{pluralize(report.failed)} could not be imported: see below.",
                 messages.ERROR,
             )
 
@@ -206,7 +200,7 @@ class DocumentAdmin(admin.ModelAdmin):
         how = "minutes:seconds" if minutes_seconds else "hours:minutes:seconds"
         if done:
             self.message_user(
-                request, f"Re-read the timestamps of {done} document{'s' if done != 1 else ''} as {how}; "
+                request, f"Re-read the timestamps of {done} document{pluralize(done)} as {how}; "
                 "quotes kept their links.", messages.SUCCESS,
             )
         for failure in failures:
@@ -218,8 +212,8 @@ class DocumentAdmin(admin.ModelAdmin):
         with transaction.atomic():
             refresh = confirm_document_times(queryset.order_by())
         self.message_user(
-            request, f"Confirmed the timestamps of {count} document{'s' if count != 1 else ''}; "
-            f"{refresh.quotes_changed} quote{'s' if refresh.quotes_changed != 1 else ''} changed time status.",
+            request, f"Confirmed the timestamps of {count} document{pluralize(count)}; "
+            f"{refresh.quotes_changed} quote{pluralize(refresh.quotes_changed)} changed time status.",
             messages.SUCCESS,
         )
 
@@ -241,7 +235,7 @@ class TopicAdmin(MergeMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         through = Document.topics.through
-        return super().get_queryset(request).annotate(document_total=_count_of(through, "topic"))
+        return super().get_queryset(request).annotate(document_total=correlated_count(through, "topic"))
 
     @admin.display(description="Documents", ordering="document_total")
     def document_count(self, topic):

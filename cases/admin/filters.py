@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 
 from ..models import Case, Quote
+from ..curation.parents import cycle_case_ids
 
 
 def case_links(name):
@@ -49,21 +50,6 @@ class ThemePresenceFilter(_CaseLinkFilter):
     title = "themes given"
     parameter_name = "has_themes"
     link = "themes"
-
-
-def cycle_case_ids():
-    """Ids of cases whose chain of parents comes back to them (the admin refuses these; imports may not)."""
-    parent_of = dict(Case.objects.filter(parent__isnull=False).values_list("pk", "parent_id"))
-    in_cycle = set()
-    for start in parent_of:
-        seen = []
-        current = start
-        while current in parent_of and current not in seen:
-            seen.append(current)
-            current = parent_of[current]
-        if current in seen:
-            in_cycle.update(seen[seen.index(current):])
-    return in_cycle
 
 
 def broken_parent_q():

@@ -13,15 +13,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models
 from django.db.models import Q
 from django.http import JsonResponse
+from django.utils.text import Truncator
 
 from ..forms import unix_newlines
 from ..history import validate_parent
 from ..models import Case, Quote, Source
 from ..numbers import WholeNumberField
-from ..revisions import Change, case_state, describe_changes, quote_states
+from ..curation.revisions import Change, case_state, describe_changes, quote_states
 from ..search import matching_ids
 from ..views.paging import page_number
-from ..workflow import as_list, missing_for_publication
+from ..curation.workflow import as_list, missing_for_publication
 
 STALE_MESSAGE = (
     "Someone else changed this case after you opened it. Your changes were not saved: "
@@ -85,7 +86,7 @@ def stale_error(message, changes):
 class StaleGuardMixin:
     """A ModelForm refusing a save when what it covers changed since it was opened. The subclass
     names `guarded_state(instance)` (a JSON-able dict), `describe(old, new)` (a list of
-    cases.revisions.Change) and `stale_message`; `current_token(instance, lock)` reads the token."""
+    cases.curation.revisions.Change) and `stale_message`; `current_token(instance, lock)` reads the token."""
 
     stale_message = STALE_MESSAGE
 
@@ -114,7 +115,7 @@ def time_status(quote):
 def evidence_label(quote):
     """Time and words first (one source often holds every quote), then its document (or source)
     and how sure its time is."""
-    text = quote.text if len(quote.text) <= 140 else f"{quote.text[:139]}…"
+    text = Truncator(quote.text).chars(140)
     origin = quote.document.title if quote.document_id and quote.document else quote.source.title
     return f"{quote.timestamp} · {text} — {origin} · {time_status(quote)}"
 

@@ -2,17 +2,18 @@
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 
-from ..merging import merge_terms
-from ..workflow import can_publish
+from ..curation.merging import merge_terms
+from ..curation.workflow import can_publish
 
 MAX_MERGED = 20
 
 
 @admin.action(description="Merge selected into one…", permissions=["merge"])
 def merge_selected(modeladmin, request, queryset):
-    """Ask which selected term to keep, then merge the others into it (cases.merging.merge_terms)."""
+    """Ask which selected term to keep, then merge the others into it (cases.curation.merging.merge_terms)."""
     terms = list(queryset[: MAX_MERGED + 1])
     if not 2 <= len(terms) <= MAX_MERGED:
         modeladmin.message_user(request, f"Select between 2 and {MAX_MERGED} to merge.", messages.ERROR)
@@ -29,7 +30,7 @@ def merge_selected(modeladmin, request, queryset):
         modeladmin.log_change(request, keep, f"Merged {', '.join(result.merged)} into this")
         modeladmin.message_user(
             request,
-            f"Merged {', '.join(result.merged)} into “{keep}” ({result.cases} case{'s' if result.cases != 1 else ''} "
+            f"Merged {', '.join(result.merged)} into “{keep}” ({result.cases} case{pluralize(result.cases)} "
             "relinked); their old addresses redirect to it.",
             messages.SUCCESS,
         )

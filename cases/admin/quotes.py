@@ -4,26 +4,27 @@ import re
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Prefetch, Q
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
+from ..curation.workflow import link_quotes_to_case
 from ..history import ensure_quote_baseline
 from ..importing.review import refresh_sources
 from ..models import Case, Quote, Source
-from ..search import matching_ids
-from ..workflow import link_quotes_to_case
 from .filters import NeedsReviewFilter, QuoteCaseLinkFilter, TimeOutsideVideoFilter
 from .forms import WHOLE_NUMBER_FIELDS, QuoteAdminForm
 from .review import ReviewGateMixin
+from .search import FullTextSearchMixin
 
 MAX_QUOTES_TO_LINK = 1000  # each linked quote gets a history record: keep one request short
-MAX_SEARCH_LENGTH = 200
 
 
 @admin.register(Quote)
-class QuoteAdmin(ReviewGateMixin, SimpleHistoryAdmin):
+class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
     form = QuoteAdminForm
     formfield_overrides = WHOLE_NUMBER_FIELDS
     list_display = ["video_time", "short_text", "source_title", "supported_cases"]
@@ -51,28 +52,21 @@ class QuoteAdmin(ReviewGateMixin, SimpleHistoryAdmin):
             .prefetch_related(Prefetch("cases", queryset=Case.objects.only("pk", "title")))
         )
 
-    def get_search_results(self, request, queryset, search_term):
-        """The search index's matches (cases/search: words in any spelling or accent), the text as
-        typed or the source's title, combined so each part can use its index; both databases."""
-        search_term = search_term.replace("\x00", "")[:MAX_SEARCH_LENGTH].strip()
-        if not search_term:
-            return super().get_search_results(request, queryset, search_term)
+    search_kind = "quote"
+
+    def typed_matches(self, search_term):
+        """Besides the index: the text as typed or the source's title. A case-insensitive regular
+        expression, which the trigram index serves (icontains does not)."""
         sources = Source.objects.filter(title__icontains=search_term).values("pk")
-        # A case-insensitive regular expression, which the trigram index serves (icontains does not).
-        matches = Q(text__iregex=re.escape(search_term)) | Q(source__in=sources)
-        indexed = matching_ids("quote", search_term)
-        if indexed is not None:
-            matches |= Q(pk__in=indexed)
-        return queryset.filter(matches), False
+        return Q(text__iregex=re.escape(search_term)) | Q(source__in=sources)
 
     @admin.display(description="Text")
     def short_text(self, quote):
-        return quote.text if len(quote.text) <= 160 else f"{quote.text[:157]}…"
+        return Truncator(quote.text).chars(160)
 
     @admin.display(description="Source", ordering="source__title")
     def source_title(self, quote):
-        title = quote.source.title
-        return title if len(title) <= 60 else f"{title[:59]}…"
+        return Truncator(quote.source.title).chars(60)
 
     @admin.display(description="Time", ordering="start_second")
     def video_time(self, quote):
@@ -90,7 +84,7 @@ class QuoteAdmin(ReviewGateMixin, SimpleHistoryAdmin):
             ", ", '<a href="{}">{}</a>', ((reverse("admin:cases_case_change", args=[case.pk]), case.title) for case in cases)
         )
 
-    # Reviewed changes (cases.revisions): the quote's text, time, terms and links shown on
+    # Reviewed changes (cases.curation.revisions): the quote's text, time, terms and links shown on
     # published case pages change only through a Publisher; its other fields are saved directly.
     DIRECT_FIELDS = ["source_id", "document_id", "heading_path", "position"]
 
@@ -147,7 +141,7 @@ class QuoteAdmin(ReviewGateMixin, SimpleHistoryAdmin):
                 return None
             already = f" ({result.already} already were)" if result.already else ""
             self.message_user(
-                request, f"Linked {result.linked} quote{'s' if result.linked != 1 else ''} to “{case}”{already}.", messages.SUCCESS
+                request, f"Linked {result.linked} quote{pluralize(result.linked)} to “{case}”{already}.", messages.SUCCESS
             )
             return None
         context = {

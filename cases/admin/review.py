@@ -9,8 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from ..models import Revision
-from ..revisions import PublishingBarError, ReviewGate, approve, describe_changes, send_back
-from ..workflow import can_publish
+from ..curation.revisions import PublishingBarError, ReviewGate, approve, describe_changes, send_back
+from ..curation.workflow import can_publish
 
 GATE = "_review_gate"
 CREATED = "_review_revisions"

@@ -2,7 +2,7 @@
 from django.contrib import admin
 
 from ..models import Approach, Case, Challenge, Country, Organisation, SuccessFactor, Theme
-from ..workflow import can_publish
+from ..curation.workflow import can_publish
 from .forms import WHOLE_NUMBER_FIELDS
 from .merging import MergeMixin
 

@@ -194,6 +194,13 @@ def page_of_kind(parsed, kind_code, offset, limit):
     return [object_key(entry) for entry in entries[offset:offset + limit]]
 
 
+def ids_sql(kind_code):
+    """SELECT of the object ids of one (integer-keyed) kind matching the query, whose one
+    positional parameter (%s) is expression(parsed): for `pk__in=RawSQL(...)`."""
+    sql = matched_sql(f"%% {KIND_BITS} = {int(kind_code)}").replace("%(q)s", "%s")
+    return f"SELECT matched.entry / {KIND_BITS} FROM ({sql}) AS matched"
+
+
 def matching_ids(parsed, kind_code):
     """[object id, …] of one (integer-keyed) kind matching the query, unordered."""
     return [entry // KIND_BITS for (entry,) in _fetch(matched_sql(f"%% {KIND_BITS} = {int(kind_code)}"), parsed)]

@@ -2,7 +2,7 @@
 from django import template
 from django.urls import reverse
 
-from .. import citations
+from ..browse import citations
 
 register = template.Library()
 

@@ -1,12 +1,12 @@
 """The admin home's review queue: `{% review_queue request.user as queue %}`."""
 from django import template
 
-from ..review_queue import review_queue as build_queue
+from ..curation.review_queue import review_queue as build_queue
 
 register = template.Library()
 
 
 @register.simple_tag
 def review_queue(user):
-    """cases.review_queue.ReviewQueue for `user`."""
+    """cases.curation.review_queue.ReviewQueue for `user`."""
     return build_queue(user)

@@ -1,6 +1,7 @@
 """The world map's countries, rendered in one pass with format_html (a template loop over some
 250 countries cost more than the rest of the case browser)."""
 from django import template
+from django.template.defaultfilters import pluralize
 from django.utils.html import format_html, format_html_join
 
 register = template.Library()
@@ -21,7 +22,7 @@ def map_shapes(world_map, count_label):
     parts = []
     for shape in world_map["shapes"]:
         if shape.href:
-            text = f"{shape.name}: {shape.count} {count_label}{'' if shape.count == 1 else 's'}"
+            text = f"{shape.name}: {shape.count} {count_label}{pluralize(shape.count)}"
             classes, path, dot = _shape(shape, radius)
             parts.append((format_html(
                 '<a href="{}" aria-label="{}"><g class="{}">{}{}<title>{}</title></g></a>',

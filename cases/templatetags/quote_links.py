@@ -1,16 +1,10 @@
-"""Template filters of the evidence pages: a quote's source link at any second it cites."""
+"""Template filter of the evidence pages: a quote's source links at the other seconds it cites."""
 from django import template
 
 from ..numbers import whole_numbers
 from ..timestamps import format_timestamp
 
 register = template.Library()
-
-
-@register.filter
-def link_at(source, seconds):
-    """The source's link at `seconds` (a YouTube link with `&t=…s` for a video)."""
-    return source.link_at(seconds)
 
 
 @register.filter

@@ -14,8 +14,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
-from ..claims import CHALLENGE, FACTOR, STORY, evidenced_claim_counts, page_claims
-from .. import permalinks
+from ..browse.case_page import case_page_context
+from ..claims import evidenced_claim_counts
+from ..curation import permalinks
 from ..models import (
     Approach,
     Case,
@@ -27,20 +28,18 @@ from ..models import (
     Participation,
     Quote,
     Source,
-    StoryEvidence,
     SuccessFactor,
     Theme,
 )
+from ..browse.facets import SPECS, count_options
+from ..browse.filters import CaseFilter
 from ..charts import bar_chart, paired_bar_chart, start_year_counts, year_chart
-from ..facets import SPECS, count_families, count_stages
-from ..filters import CaseFilter
 from ..network import layout, shared_case_counts
 from ..worldmap import toggled, world_map
 from .paging import BadPageMixin, page_of
 
 CASES_PER_PAGE = 20
 QUOTES_ON_TERM_PAGE = 10
-RELATED_CASES = 6
 HOME_ENTRY_POINTS = 12
 STRONGEST_PAIRS = 15  # rows of the table beside the partner network
 ISO2 = re.compile(r"[A-Za-z]{2}")
@@ -104,30 +103,12 @@ class HomeView(TemplateView):
         context["challenges"] = Challenge.objects.with_published_case_count()
         context["charts"] = {
             "years": year_chart(start_year_counts(published), title="By start year"),
-            "families": bar_chart([(label, count) for _, label, count in count_families(cases=published)],
+            "families": bar_chart([(label, count) for _, label, count in count_options("family", cases=published)],
                                   title="By approach family"),
-            "stages": bar_chart([(label, count) for _, label, count in count_stages(cases=published)],
+            "stages": bar_chart([(label, count) for _, label, count in count_options("stage", cases=published)],
                                 title="By stage"),
         }
         return context
-
-
-def group_by_role(participations):
-    """[(role label, [organisations])] in the order of Participation.Role, organisations by name."""
-    by_role = {}
-    for participation in participations:
-        by_role.setdefault(participation.role, []).append(participation.organisation)
-    return [
-        (label, sorted(by_role[role], key=lambda organisation: organisation.name))
-        for role, label in Participation.Role.choices
-        if role in by_role
-    ]
-
-
-# A much-quoted case shows its first quotes and links to all of them in the quote browser:
-# rendering hundreds of quotes made the page slow and long to read.
-EVIDENCE_SHOWN_PER_TERM = 10
-FURTHER_EVIDENCE_SHOWN = 30
 
 
 class CaseDetailView(DetailView):
@@ -139,7 +120,7 @@ class CaseDetailView(DetailView):
     context_object_name = "case"
 
     def get_queryset(self):
-        return self.with_page_contents(Case.objects.published())
+        return Case.objects.published().for_case_page()
 
     def get(self, request, *args, **kwargs):
         try:
@@ -151,68 +132,9 @@ class CaseDetailView(DetailView):
                 return TemplateResponse(request, "cases/case_withdrawn.html", {"case": withdrawn}, status=410)
             return redirect_old_case_slug(kwargs["slug"], "cases:case-detail")
 
-    @staticmethod
-    def with_page_contents(cases):
-        """`cases` with everything the case page shows prefetched (the admin preview reuses it)."""
-        evidence = (
-            Quote.objects.in_time_order().select_related("source").prefetch_related(
-                Prefetch("challenges", queryset=Challenge.objects.only("pk"), to_attr="challenge_list"),
-                Prefetch("success_factors", queryset=SuccessFactor.objects.only("pk"), to_attr="success_factor_list"),
-            )
-        )
-        page = cases.select_related("parent").defer("parent__body")
-        return page.prefetch_related(
-            Prefetch("countries", queryset=Country.objects.order_by("name"), to_attr="country_list"),
-            Prefetch("themes", queryset=Theme.objects.order_by("name"), to_attr="theme_list"),
-            Prefetch("approaches", queryset=Approach.objects.order_by("name"), to_attr="approach_list"),
-            Prefetch(
-                "participations", queryset=Participation.objects.select_related("organisation"),
-                to_attr="participation_list",
-            ),
-            Prefetch(
-                "case_challenges", queryset=CaseChallenge.objects.select_related("challenge"),
-                to_attr="challenge_links",
-            ),
-            Prefetch(
-                "case_success_factors", queryset=CaseSuccessFactor.objects.select_related("success_factor"),
-                to_attr="success_factor_links",
-            ),
-            Prefetch(
-                "children", queryset=Case.objects.published().only("pk", "title", "slug", "parent_id"),
-                to_attr="published_children",
-            ),
-            Prefetch("quotes", queryset=evidence, to_attr="evidence"),
-            Prefetch(
-                "story_evidence",
-                queryset=StoryEvidence.objects.prefetch_related(
-                    Prefetch(
-                        "quotes", queryset=Quote.objects.in_time_order().select_related("source"),
-                        to_attr="quote_list",
-                    )
-                ),
-                to_attr="story_evidence_list",
-            ),
-            Prefetch("supporting_links", to_attr="supporting_link_list"),
-        )
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        case = self.object
-        context["summary_claim"], *claims = page_claims(
-            case, shown_per_claim=EVIDENCE_SHOWN_PER_TERM, summary_shown=FURTHER_EVIDENCE_SHOWN
-        )
-        context["story_claims"] = [claim for claim in claims if claim.group == STORY]
-        context["challenge_claims"] = [claim for claim in claims if claim.group == CHALLENGE]
-        context["success_factor_claims"] = [claim for claim in claims if claim.group == FACTOR]
-        context["organisations_by_role"] = group_by_role(case.participation_list)
-        context["parent"] = case.parent if case.parent and case.parent.is_published else None
-        context["related_cases"] = Case.objects.published().prefetch_related("countries").most_alike(
-            case,
-            theme_ids=[theme.pk for theme in case.theme_list],
-            approach_ids=[approach.pk for approach in case.approach_list],
-            country_codes=[country.code for country in case.country_list],
-            limit=RELATED_CASES,
-        )
+        context.update(case_page_context(self.object))
         return context
 
 
@@ -223,7 +145,7 @@ class TermCasesView(BadPageMixin, DetailView):
     context_object_name = "term"
     term_label = ""
     browser_parameter = ""  # the case browser's filter naming this term
-    feed_name = ""  # the URL name of the term's Atom feed (cases.feeds), if it has one
+    feed_name = ""  # the URL name of the term's Atom feed (cases.browse.feeds), if it has one
 
     def browser_value(self):
         return self.object.slug

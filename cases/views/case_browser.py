@@ -1,26 +1,28 @@
 """The case browser (/cases/) with its facets, and the CSV and JSON exports of the same filtered set.
 
-Bad input follows cases.filters: a malformed value answers 400 with the error beside its field
-(exports: a plain-text 400); an unknown value is ignored with a notice. The `page` parameter:
-not a whole number from 1 up is a 400; a page past the end shows the last page, with a notice.
+Bad input follows cases.browse.filters: a malformed value answers 400 with the error beside its field
+(exports: a plain-text 400); an unknown value is ignored with a notice. The `page` parameter
+follows the one policy of cases.views.paging (malformed: 400; past the end: 404).
 """
 from urllib.parse import urlencode
 
-from django.http import HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django_filters.views import FilterView
 
 from ..models import Case
-from ..exports import case_rows, csv_lines, json_chunks
+from ..browse.exports import case_rows, csv_lines
 from ..charts import bar_chart, start_year_counts, year_chart
-from ..facets import compute_facets
+from ..browse.facets import compute_facets
+from ..browse.filters import MAX_VALUES, CaseFilter
 from ..search import corrected_query
+from ..slugs import SLUG
 from ..worldmap import toggled, world_map
-from ..filters import MAX_VALUES, SLUG, CaseFilter, shown
 from .compare import requested_slugs
+from .downloads import csv_download, invalid_filter, json_download
 from .limits import rate_limited
-from .paging import page_number
+from .paging import PageMixin
 
 PAGE_SIZE = 20
 MAX_COMPARE_KEPT = 20  # cases ticked for comparison that the browser carries along
@@ -31,7 +33,7 @@ def _searches(request):
 
 
 @method_decorator(rate_limited("search", when=_searches), name="get")
-class CaseListView(FilterView):
+class CaseListView(PageMixin, FilterView):
     """Published cases, filtered, faceted, sorted and paginated; the URL is the permalink. A text
     query (`q`) runs the full-text search, so it counts against the search rate limit."""
 
@@ -46,7 +48,6 @@ class CaseListView(FilterView):
     def get(self, request, *args, **kwargs):
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.notices = []
-        self.page_error = ""
         status = 200
         if self.filterset.is_valid():
             self.notices = self.filterset.notices()
@@ -55,21 +56,13 @@ class CaseListView(FilterView):
             self.object_list = self.filterset.queryset.none()
             status = 400
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
-        if self.page_error:
-            status = 400
         return self.render_to_response(context, status=status)
 
     def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
-        number = page_number(self.request)
-        if number is None:
-            number = 1
-            self.page_error = f"“page” must be a whole number from 1 up, not “{shown(self.request.GET['page'].strip())}”."
-        if number > paginator.num_pages:
-            self.notices.append(f"There is no page {number}: this is the last page, {paginator.num_pages}.")
-            number = paginator.num_pages
-        page = paginator.page(number)
-        return paginator, page, page.object_list, page.has_other_pages()
+        if not self.filterset.is_valid():  # the filters' 400 comes first; no page number is read
+            page = self.get_paginator(queryset, page_size).page(1)
+            return page.paginator, page, page.object_list, False
+        return super().paginate_queryset(queryset, page_size)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -83,7 +76,6 @@ class CaseListView(FilterView):
             charts=self.charts(facets) if valid else None,
             chips=filterset.chips() if valid else [],
             notices=self.notices,
-            page_error=self.page_error,
             query=query,
             sort_key=filterset.sort_key if valid else "",
             sort_options=filterset.sort_options() if valid else [],
@@ -188,9 +180,7 @@ def _filtered(request):
         f"{name}: {' '.join(errors)}" if name != "__all__" else " ".join(errors)
         for name, errors in filterset.form.errors.items()
     ]
-    return None, HttpResponse(
-        "Invalid filter.\n" + "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
-    )
+    return None, invalid_filter(lines)
 
 
 @rate_limited("export")
@@ -200,9 +190,7 @@ def export_csv(request):
     if error:
         return error
     rows = case_rows(cases=filterset.qs, absolute_url=request.build_absolute_uri)
-    response = StreamingHttpResponse(csv_lines(rows=rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="cases.csv"'
-    return response
+    return csv_download(csv_lines(rows=rows), filename="cases.csv")
 
 
 @rate_limited("export")
@@ -213,6 +201,4 @@ def export_json(request):
         return error
     cases = filterset.qs
     rows = case_rows(cases=cases, absolute_url=request.build_absolute_uri)
-    return StreamingHttpResponse(
-        json_chunks(count=cases.order_by().count(), rows=rows), content_type="application/json; charset=utf-8"
-    )
+    return json_download(count=cases.order_by().count(), rows=rows)

@@ -2,7 +2,7 @@
 case's too, so a reference someone cited keeps resolving; an old slug redirects to the current one."""
 from django.http import HttpResponse
 
-from .. import citations
+from ..browse import citations
 from ..models import Case
 from .browse import redirect_old_case_slug
 

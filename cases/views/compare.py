@@ -1,36 +1,12 @@
-"""Two to four published cases side by side on every field, with the values they share highlighted."""
-import re
-from collections import Counter
-from dataclasses import dataclass, field
-
-from django.db.models import Count, Prefetch
+"""The compare page (/compare/?cases=a,b): reads the requested slugs and renders cases.browse.compare's rows."""
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.text import Truncator
 
-from ..models import Case, CaseChallenge, CaseSuccessFactor, Participation, StorySection
-from ..search.snippets import plain_text
+from ..browse.compare import MAX_CASES, MIN_CASES, compared_cases, field_rows
 from .limits import rate_limited
 
-MIN_CASES = 2
-MAX_CASES = 4
 MAX_PARAMETER_LENGTH = 2000
-SLUG = re.compile(r"^[-\w]{1,200}$")
-
-
-@dataclass
-class Value:
-    label: str
-    url: str = ""
-    key: object = None  # what makes two values the same
-    shared: bool = False
-
-
-@dataclass
-class FieldRow:
-    label: str
-    cells: list = field(default_factory=list)  # per case: a list of Values
 
 
 def requested_slugs(request):
@@ -44,106 +20,10 @@ def requested_slugs(request):
     return slugs
 
 
-def compared_cases(slugs):
-    valid = [slug for slug in slugs if SLUG.match(slug)]
-    cases = (
-        Case.objects.published()
-        .filter(slug__in=valid)
-        .select_related("parent")
-        .annotate(evidence_count=Count("quotes", distinct=True))
-        .prefetch_related(
-            "countries",
-            "themes",
-            "approaches",
-            Prefetch("participations", queryset=Participation.objects.select_related("organisation")),
-            Prefetch("case_challenges", queryset=CaseChallenge.objects.select_related("challenge")),
-            Prefetch("case_success_factors", queryset=CaseSuccessFactor.objects.select_related("success_factor")),
-        )
-    )
-    by_slug = {case.slug: case for case in cases}
-    return [by_slug[slug] for slug in slugs if slug in by_slug]
-
-
-def parent_of(case):
-    if case.parent and case.parent.is_published:
-        return [Value(case.parent.title, case.parent.get_absolute_url(), case.parent.pk)]
-    return []
-
-
-OPTIONAL_ROWS = {"Level of government", "Results are", *StorySection.labels}
-STORY_WORDS = 40  # words of a story section shown in a comparison cell
-
-
-def story_extractor(section):
-    """The compare row of one story section: its opening words, linking to the section on the case page."""
-
-    def extract(case):
-        text = getattr(case, section.field_name)
-        if not text.strip():
-            return []
-        label = Truncator(plain_text(text, markdown=True)).words(STORY_WORDS)
-        return [Value(label, f"{case.get_absolute_url()}#story-{section.value}", None)]
-
-    return extract
-
-
-def field_rows(cases):
-    """Every compared field, one row each, the values held by two or more of the cases marked shared.
-    The rows of the case story (OPTIONAL_ROWS) are left out when none of the cases fills them."""
-    extractors = [
-        ("Countries", lambda case: [Value(c.name, c.get_absolute_url(), c.code) for c in case.countries.all()]),
-        ("Organisations and roles", lambda case: [
-            Value(f"{p.organisation.name} ({p.get_role_display().lower()})", p.organisation.get_absolute_url(),
-                  (p.organisation_id, p.role))
-            for p in case.participations.all()
-        ]),
-        ("Themes", lambda case: [Value(t.name, t.get_absolute_url(), t.pk) for t in case.themes.all()]),
-        ("Approaches", lambda case: [
-            Value(a.name, a.get_absolute_url(), a.pk) for a in case.approaches.all()
-        ]),
-        ("Approach families", lambda case: [
-            Value(label, "", family) for family, label in
-            sorted({(a.family, a.get_family_display()) for a in case.approaches.all()})
-        ]),
-        ("Stage", lambda case: [Value(case.get_stage_display(), "", case.stage)] if case.stage else []),
-        ("Level of government", lambda case: [
-            Value(case.get_level_of_government_display(), "", case.level_of_government)
-        ] if case.level_of_government else []),
-        ("Years", lambda case: [Value(case.years, "", case.years)] if case.years else []),
-        ("Part of", parent_of),
-        ("Challenges met", lambda case: [
-            Value(link.challenge.name, f"{case.get_absolute_url()}#challenge-{link.challenge.slug}", link.challenge_id)
-            for link in case.case_challenges.all()
-        ]),
-        ("Success factors", lambda case: [
-            Value(link.success_factor.name, f"{case.get_absolute_url()}#success-factor-{link.success_factor.slug}",
-                  link.success_factor_id)
-            for link in case.case_success_factors.all()
-        ]),
-        *[(section.label, story_extractor(section)) for section in StorySection],
-        ("Results are", lambda case: [
-            Value(case.get_results_evidence_display(), "", case.results_evidence)
-        ] if case.results_evidence else []),
-        ("Evidence", lambda case: [Value(
-            f"{case.evidence_count} quote{'s' if case.evidence_count != 1 else ''}",
-            f"{case.get_absolute_url()}#evidence", None,
-        )]),
-    ]
-    rows = []
-    for label, extract in extractors:
-        row = FieldRow(label, [extract(case) for case in cases])
-        if label in OPTIONAL_ROWS and not any(row.cells):
-            continue
-        held_by = Counter(key for cell in row.cells for key in {value.key for value in cell if value.key is not None})
-        for cell in row.cells:
-            for value in cell:
-                value.shared = value.key is not None and held_by[value.key] >= 2
-        rows.append(row)
-    return rows
-
 
 @rate_limited("compare")
 def compare_view(request):
+    """Two to four published cases side by side; too many or too long a list answers 400."""
     raw_length = sum(len(value) for value in request.GET.getlist("cases"))
     slugs = requested_slugs(request)
     context = {"slugs": slugs, "max_cases": MAX_CASES, "cases": [], "missing": [], "rows": []}

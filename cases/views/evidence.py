@@ -1,43 +1,32 @@
 """Sources with their quotes in time order, imported documents and wiki topics."""
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from ..models import Document, Quote, Source, Topic
+from ..querysets import correlated_count
 from ..rendering import render_markdown
 from ..time_marks import mark_times, time_marks_for
 from .browse import OldSlugMixin
-from .paging import BadPageMixin, page_of
+from .paging import BadPageMixin, PageMixin, page_of
 
 SOURCES_PER_PAGE = 100
 QUOTES_PER_PAGE = 100
 TOPIC_QUOTES_PER_PAGE = 50
 
 
-def _count(model, field):
-    """A correlated count of `model` rows pointing at the outer row (no join explosion)."""
-    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
-
-
-class SourceListView(BadPageMixin, ListView):
+class SourceListView(PageMixin, ListView):
     """Every source (videos and reports) with how many quotes and documents come from it."""
 
     template_name = "cases/source_list.html"
     context_object_name = "sources"
+    paginate_by = SOURCES_PER_PAGE
 
     def get_queryset(self):
         return (
             Source.objects.only("pk", "kind", "title", "slug", "youtube_id", "channel")
-            .annotate(quote_count=_count(Quote, "source"), document_count=_count(Document, "source"))
+            .annotate(quote_count=correlated_count(Quote, "source"), document_count=correlated_count(Document, "source"))
             .order_by("kind", "title", "pk")
         )
-
-    def get_context_data(self, **kwargs):
-        page = page_of(self.request, self.object_list, SOURCES_PER_PAGE)
-        kwargs.update(page_obj=page, sources=page.object_list, paginator=page.paginator)
-        return super().get_context_data(object_list=page.object_list, **kwargs)
 
 
 class SourceDetailView(BadPageMixin, DetailView):

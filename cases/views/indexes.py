@@ -7,8 +7,8 @@ from django.db.models import Max
 from django.views.generic import ListView, TemplateView
 
 from ..models import Approach, Case, Document, Organisation, Quote, Source, Theme, Topic
-from .evidence import _count
-from .paging import BadPage, BadPageMixin, page_of
+from ..querysets import correlated_count
+from .paging import BadPage, PageMixin
 
 DOCUMENTS_PER_PAGE = 100
 
@@ -22,12 +22,13 @@ def grouped(items, key, choices):
     return [(label, groups[value]) for value, label in choices if value in groups]
 
 
-class DocumentListView(BadPageMixin, ListView):
+class DocumentListView(PageMixin, ListView):
     """Every imported document, by source or sorted by title or quote count, with its flag
     (timestamps under review, or re-read as minutes:seconds)."""
 
     template_name = "cases/document_list.html"
     context_object_name = "documents"
+    paginate_by = DOCUMENTS_PER_PAGE
     # sort key: (label, ordering)
     SORTS = {
         "source": ("Source", ("source__title", "title", "pk")),
@@ -47,19 +48,18 @@ class DocumentListView(BadPageMixin, ListView):
             Document.objects.select_related("source")
             .only("pk", "title", "slug", "needs_review", "timestamps_as_minutes",
                   "source__id", "source__title", "source__slug", "source__kind")
-            .annotate(quote_count=_count(Quote, "document"))
+            .annotate(quote_count=correlated_count(Quote, "document"))
             .order_by(*self.SORTS[self.sort_key()][1])
         )
 
     def get_context_data(self, **kwargs):
-        page = page_of(self.request, self.object_list, DOCUMENTS_PER_PAGE)
         sort = self.sort_key()
         kwargs.update(
-            page_obj=page, documents=page.object_list, paginator=page.paginator, sort_key=sort,
+            sort_key=sort,
             sort_links=[(key, label) for key, (label, _) in self.SORTS.items()],
             query_without_page=f"sort={sort}" if sort != "source" else "",
         )
-        return super().get_context_data(object_list=page.object_list, **kwargs)
+        return super().get_context_data(**kwargs)
 
 
 class TopicListView(ListView):
@@ -70,8 +70,8 @@ class TopicListView(ListView):
 
     def get_queryset(self):
         return Topic.objects.annotate(
-            document_count=_count(Topic.documents.through, "topic"),
-            quote_count=_count(Topic.quotes.through, "topic"),
+            document_count=correlated_count(Topic.documents.through, "topic"),
+            quote_count=correlated_count(Topic.quotes.through, "topic"),
         ).order_by("label", "pk")
 
     def get_context_data(self, **kwargs):

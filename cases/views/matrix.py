@@ -1,111 +1,17 @@
-"""The matrix: published cases (rows) against challenges and success factors (columns), as a page and as CSV.
-
-Each cell is a claim (cases.claims): evidenced (a quote supports it) or not yet evidenced."""
-import csv
-from dataclasses import dataclass, field
-
-from django.core.paginator import Paginator
-from django.db.models import Case as Conditional, When
+"""The matrix page and its CSV: request parsing and rendering over cases.browse.matrix."""
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from ..claims import evidence_by_claim, evidence_rows
-from ..exports import spreadsheet_safe
-from ..filters import CaseFilter
-from ..models import Case, Challenge, SuccessFactor
+from ..browse.matrix import (
+    EVIDENCE_CHOICES, claims_by_case, column_totals, matrix_columns, matrix_rows, write_matrix_csv,
+)
+from ..browse.filters import CaseFilter
+from ..models import Case, SuccessFactor
+from .downloads import invalid_filter
 from .limits import rate_limited
-from .paging import page_number
+from .paging import BadPage, bad_page_response, page_of
 
 PER_PAGE = 500
-
-
-@dataclass
-class Column:
-    term: object  # a Challenge or a SuccessFactor
-    group: str  # "challenge" or "success-factor"
-    total: int = 0  # filtered cases claiming the term
-    evidenced: int = 0  # of which with a supporting quote
-
-    @property
-    def key(self):
-        return (self.group, self.term.pk)
-
-    @property
-    def anchor(self):
-        return f"{self.group}-{self.term.slug}"
-
-
-@dataclass
-class Cell:
-    """A claim of a row's case on a column's term: where its evidence is shown and which quotes support it."""
-
-    href: str
-    quote_ids: list
-
-    @property
-    def evidenced(self):
-        return bool(self.quote_ids)
-
-
-@dataclass
-class Row:
-    case: Case
-    cells: list = field(default_factory=list)  # per column: a Cell, or None when the case does not claim the term
-
-    @property
-    def claim_count(self):
-        return sum(1 for cell in self.cells if cell)
-
-    @property
-    def evidenced_count(self):
-        return sum(1 for cell in self.cells if cell and cell.evidenced)
-
-
-def matrix_columns():
-    challenges = [Column(challenge, "challenge") for challenge in Challenge.objects.order_by("order", "name")]
-    project_first = Conditional(When(kind=SuccessFactor.Kind.PROJECT, then=0), default=1)
-    factors = [
-        Column(factor, "success-factor")
-        for factor in SuccessFactor.objects.order_by(project_first, "order", "name")
-    ]
-    return challenges, factors
-
-
-def claims_by_case(case_ids):
-    """{case id: {(group, term id): [supporting quote ids]}} of the challenges and success factors
-    the cases claim (cases.claims): one query."""
-    return evidence_by_claim(evidence_rows(case_ids, summary=False))
-
-
-def column_totals(columns, claims, *, evidenced_only=False):
-    """How many of the filtered cases (all pages) claim each column's term, and how many of those claims are evidenced."""
-    for column in columns:
-        column.total = column.evidenced = 0
-    by_key = {column.key: column for column in columns}
-    for case_claims in claims.values():
-        for key, quote_ids in case_claims.items():
-            column = by_key.get(key)
-            if column is None or (evidenced_only and not quote_ids):
-                continue
-            column.total += 1
-            column.evidenced += bool(quote_ids)
-
-
-def matrix_rows(cases, columns, claims, *, evidenced_only=False):
-    rows = []
-    for case in cases:
-        url = case.get_absolute_url()
-        case_claims = claims.get(case.pk, {})
-        cells = []
-        for column in columns:
-            quote_ids = case_claims.get(column.key)
-            claimed = quote_ids is not None and (quote_ids or not evidenced_only)
-            cells.append(Cell(f"{url}#{column.anchor}", quote_ids) if claimed else None)
-        rows.append(Row(case, cells))
-    return rows
-
-
-EVIDENCE_CHOICES = {"": "All claims", "evidenced": "Evidenced claims only"}
 
 
 def evidence_choice(request):
@@ -136,22 +42,23 @@ def filter_context(filterset):
 
 
 def matrix_view(request):
+    """The matrix page of the published cases the browser's filters leave, PER_PAGE rows a page."""
     if request.GET.get("format") == "csv":
         return matrix_csv(request)
     filterset = CaseFilter(request.GET, queryset=Case.objects.published())
     if not filterset.is_valid():
         context = {"error": "Some filters are not valid.", "errors": filter_errors(filterset)}
         return render(request, "cases/matrix.html", context, status=400)
-    number = page_number(request)
-    if number is None:
-        return render(request, "cases/matrix.html", {"error": "“page” must be a whole number from 1 up."}, status=400)
     evidence = evidence_choice(request)
     if evidence is None:
         message = "“evidence” must be empty (all claims) or “evidenced” (evidenced claims only)."
         return render(request, "cases/matrix.html", {"error": message}, status=400)
     evidenced_only = evidence == "evidenced"
     cases = filterset.qs
-    page = Paginator(cases.only("pk", "slug", "title"), PER_PAGE).get_page(number)
+    try:
+        page = page_of(request, cases.only("pk", "slug", "title"), PER_PAGE)
+    except BadPage as error:
+        return bad_page_response(request, error)
     challenges, factors = matrix_columns()
     columns = challenges + factors
     claims = claims_by_case(cases.order_by().values("pk"))
@@ -178,42 +85,16 @@ def matrix_view(request):
 
 @rate_limited("export")
 def matrix_csv(request):
+    """The whole filtered matrix as CSV (browse.matrix.write_matrix_csv), or a plain-text 400."""
     filterset = CaseFilter(request.GET, queryset=Case.objects.published())
     if not filterset.is_valid():
-        message = "Invalid filter.\n" + "\n".join(filter_errors(filterset)) + "\n"
-        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return invalid_filter(filter_errors(filterset))
     evidence = evidence_choice(request)
     if evidence is None:
-        return HttpResponse(
-            "Invalid filter.\n“evidence” must be empty or “evidenced”.\n", status=400,
-            content_type="text/plain; charset=utf-8",
-        )
-    cases = filterset.qs
-    challenges, factors = matrix_columns()
-    columns = challenges + factors
-    claims = claims_by_case(cases.order_by().values("pk"))
+        return invalid_filter(["“evidence” must be empty or “evidenced”."])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="case-matrix.csv"'
-    writer = csv.writer(response)
-    header = ["slug", "title", "url", "claims", "claims_evidenced"]
-    for column in columns:
-        name = f"{'Challenge' if column.group == 'challenge' else 'Success factor'}: {column.term.name}"
-        header += [spreadsheet_safe(name), spreadsheet_safe(f"{name} (quote ids)")]
-    writer.writerow(header)
-    rows = matrix_rows(cases.only("pk", "slug", "title"), columns, claims, evidenced_only=evidence == "evidenced")
-    for row in rows:
-        line = [
-            row.case.slug, spreadsheet_safe(row.case.title), request.build_absolute_uri(row.case.get_absolute_url()),
-            row.claim_count, row.evidenced_count,
-        ]
-        for cell in row.cells:
-            if cell is None:
-                line += ["", ""]
-            else:
-                line += [CSV_STATUS[cell.evidenced], " ".join(str(pk) for pk in cell.quote_ids)]
-        writer.writerow(line)
+    write_matrix_csv(
+        response, cases=filterset.qs, evidenced_only=evidence == "evidenced", absolute_url=request.build_absolute_uri
+    )
     return response
-
-
-# A claimed cell of the CSV: its evidence status in words (a blank cell: not claimed).
-CSV_STATUS = {True: "evidenced", False: "not yet evidenced"}

@@ -1,95 +1,26 @@
-"""The quote browser and a quote's permalink page."""
-from django import forms
+"""The quote browser (a FilterView over browse.quote_filters.QuoteFilter), its exports, and a quote's permalink page."""
 from django.db.models import Prefetch
-from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
+from django_filters.views import FilterView
 
-from ..exports import json_chunks, quote_csv_lines, quote_rows
-from ..models import Case, Challenge, Quote, Source, SuccessFactor
+from ..browse.exports import quote_csv_lines, quote_rows
+from ..browse.quote_filters import QuoteFilter
+from ..models import Quote
 from ..querysets import DeferredJoin
-from ..search import query_words
+from .downloads import csv_download, invalid_filter, json_download
 from .limits import rate_limited
-from .paging import BadPageMixin, page_of
+from .paging import PageMixin, query_without_page
 
 QUOTES_PER_PAGE = 50
-MAX_QUERY_LENGTH = 200
-
-
-class SlugChoiceField(forms.ModelChoiceField):
-    """A choice named by its slug in the URL, with a message that names the bad value."""
-
-    default_error_messages = {"invalid_choice": "There is no %(label)s “%(value)s”."}
-
-    def __init__(self, *args, label_for_error, **kwargs):
-        super().__init__(*args, to_field_name="slug", required=False, **kwargs)
-        self.label_for_error = label_for_error
-
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except forms.ValidationError as error:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"label": self.label_for_error, "value": str(value)[:80]},
-            ) from error
-
-
-class QuoteFilterForm(forms.Form):
-    """The quote browser's filters; every value is checked before it reaches a query."""
-
-    q = forms.CharField(label="Text contains", required=False, max_length=MAX_QUERY_LENGTH, strip=True)
-    source = SlugChoiceField(
-        queryset=Source.objects.all(), label="Source", empty_label="Any source", label_for_error="source"
-    )
-    case = SlugChoiceField(
-        queryset=Case.objects.published(), label="Case (slug)", label_for_error="published case",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. 5g-mobix"}),
-    )
-    challenge = SlugChoiceField(
-        queryset=Challenge.objects.all(), label="Challenge", empty_label="Any challenge",
-        label_for_error="challenge",
-    )
-    success_factor = SlugChoiceField(
-        queryset=SuccessFactor.objects.all(), label="Success factor", empty_label="Any success factor",
-        label_for_error="success factor",
-    )
-
-    def filter(self, quotes):
-        data = self.cleaned_data
-        if data["source"]:
-            quotes = quotes.from_source(data["source"])
-        if data["case"]:
-            quotes = quotes.supporting(data["case"])
-        if data["challenge"]:
-            quotes = quotes.about_challenge(data["challenge"])
-        if data["success_factor"]:
-            quotes = quotes.about_success_factor(data["success_factor"])
-        words = query_words(data["q"])
-        if words:
-            quotes = quotes.containing(*words)
-        return quotes
-
-    @property
-    def active(self):
-        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
-
-
-def filtered_quotes(form, quotes):
-    """`quotes` narrowed by a valid QuoteFilterForm (unbound: all of them): the list and its exports share it."""
-    return form.filter(quotes) if form.is_bound else quotes
 
 
 def _export_filtered(request):
     """The quotes the browser's filters leave (all pages), or the plain-text 400 their errors make."""
-    form = QuoteFilterForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
-        lines = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
-        return None, HttpResponse(
-            "Invalid filter.\n" + "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
-        )
-    return filtered_quotes(form, Quote.objects.public().in_time_order()), None
+    filterset = QuoteFilter(request.GET or None, queryset=Quote.objects.public().in_time_order())
+    if filterset.is_bound and not filterset.is_valid():
+        return None, invalid_filter(filterset.error_lines())
+    return filterset.qs, None
 
 
 @rate_limited("export")
@@ -99,9 +30,7 @@ def quotes_csv(request):
     if error:
         return error
     rows = quote_rows(quotes=quotes, absolute_url=request.build_absolute_uri)
-    response = StreamingHttpResponse(quote_csv_lines(rows=rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="quotes.csv"'
-    return response
+    return csv_download(quote_csv_lines(rows=rows), filename="quotes.csv")
 
 
 @rate_limited("export")
@@ -111,36 +40,37 @@ def quotes_json(request):
     if error:
         return error
     rows = quote_rows(quotes=quotes, absolute_url=request.build_absolute_uri)
-    return StreamingHttpResponse(
-        json_chunks(count=quotes.order_by().count(), rows=rows), content_type="application/json; charset=utf-8"
-    )
+    return json_download(count=quotes.order_by().count(), rows=rows)
 
 
-class QuoteListView(BadPageMixin, ListView):
+class QuoteListView(PageMixin, FilterView):
     """Every quote, filtered by source, case, challenge, success factor and text, 50 a page.
     Filter values that name nothing answer 400 with the error beside the field."""
 
+    filterset_class = QuoteFilter
     template_name = "cases/quote_list.html"
     context_object_name = "quotes"
-
-    def get(self, request, *args, **kwargs):
-        self.form = QuoteFilterForm(request.GET or None)
-        if self.form.is_bound and not self.form.is_valid():
-            return render(request, self.template_name, {"form": self.form, "quotes": []}, status=400)
-        return super().get(request, *args, **kwargs)
+    paginate_by = QUOTES_PER_PAGE
 
     def get_queryset(self):
-        return filtered_quotes(self.form, Quote.objects.public().for_listing().in_time_order())
+        return Quote.objects.public().for_listing().in_time_order()
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            context = {"filter": self.filterset, "form": self.filterset.form, "quotes": []}
+            return render(request, self.template_name, context, status=400)
+        self.object_list = self.filterset.qs
+        return self.render_to_response(self.get_context_data(filter=self.filterset, object_list=self.object_list))
 
     def get_context_data(self, **kwargs):
+        query = query_without_page(self.request)
+        kwargs.update(form=self.filterset.form, query_without_page=query, export_query=f"?{query}" if query else "")
+        return super().get_context_data(**kwargs)
+
+    def paginate_queryset(self, queryset, page_size):
         # A deferred join reads a page's keys first: /quotes/?page=3000 no longer builds 150,000 rows to skip.
-        page = page_of(self.request, DeferredJoin(self.object_list), QUOTES_PER_PAGE)
-        kwargs.update(form=self.form, page_obj=page, quotes=page.object_list, paginator=page.paginator)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        kwargs["query_without_page"] = query.urlencode()
-        kwargs["export_query"] = f"?{query.urlencode()}" if query else ""
-        return super().get_context_data(object_list=page.object_list, **kwargs)
+        return super().paginate_queryset(DeferredJoin(queryset), page_size)
 
 
 class QuoteDetailView(DetailView):

@@ -4,7 +4,7 @@ from django.utils.http import urlencode
 
 from ..search import KINDS, KINDS_BY_KEY, MAX_QUERY_LENGTH, search
 from .limits import rate_limited
-from .paging import page_number
+from .paging import BadPage, bad_page_response, check_page_exists, requested_page
 
 PER_KIND = 5
 PER_PAGE = 20
@@ -22,11 +22,14 @@ def search_view(request):
     if kind and kind not in KINDS_BY_KEY:
         names = ", ".join(KINDS_BY_KEY)
         return bad_request(request, f"“kind” must be one of {names}.")
-    page = page_number(request)
-    if page is None:
-        return bad_request(request, "“page” must be a whole number from 1 up.")
-    results = search(q, kind=kind or None, page=page, per_kind=PER_KIND, per_page=PER_PAGE)
-    selected = next((group for group in results.groups if group.kind.key == kind), None)
+    try:
+        page = requested_page(request)
+        results = search(q, kind=kind or None, page=page, per_kind=PER_KIND, per_page=PER_PAGE)
+        selected = next((group for group in results.groups if group.kind.key == kind), None)
+        if selected:  # the search's paginator would give the last page for one past it
+            check_page_exists(page, selected.page.paginator.num_pages if selected.page else 1)
+    except BadPage as error:
+        return bad_page_response(request, error)
     searched = results.corrected_query or results.query  # what the results are for
     context = {
         "query": results.query,

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from cases.backups import BackupError, backup_database, backup_path, prune_backups
+from kb.backups import BackupError, backup_database, backup_path, prune_backups
 
 
 class Command(BaseCommand):

@@ -2,6 +2,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from cases.importing.importer import import_paths
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             if verbosity >= 1:
                 self._summary(report, verbosity)
         if report.failed:
-            raise CommandError(f"{report.failed} file{'s' if report.failed != 1 else ''} could not be imported.",
+            raise CommandError(f"{report.failed} file{pluralize(report.failed)} could not be imported.",
                                returncode=1)
 
     def _progress(self, done, total, name):

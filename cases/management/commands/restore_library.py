@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from cases.backups import BackupError, backup_kind, restore_database
+from kb.backups import BackupError, backup_kind, restore_database
 
 
 class Command(BaseCommand):

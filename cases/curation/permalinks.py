@@ -6,7 +6,7 @@ Old slugs are recorded by a pre_save signal, so every write path that renames th
 """
 from django.db.models.signals import pre_save
 
-from .models import Approach, Case, OldSlug, Organisation, Theme, Topic
+from ..models import Approach, Case, OldSlug, Organisation, Theme, Topic
 
 KIND_OF_MODEL = {
     Case: OldSlug.Kind.CASE,

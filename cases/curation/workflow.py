@@ -9,14 +9,14 @@ curator's recorded reason for having none.
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
-from .claims import blocking, claims_of, failing_claims
-from .history import ensure_baseline, ensure_quote_baseline
-from .models import Case, Quote
-from .tracking import RECORDERS, record_in_bulk
+from ..claims import blocking, claims_of, failing_claims
+from ..history import ensure_baseline, ensure_quote_baseline
+from ..models import Case, Quote
+from ..querysets import correlated_count
+from ..tracking import RECORDERS, record_in_bulk
 
 Status = Case.Status
 PUBLISH_PERMISSION = "cases.publish_case"
@@ -101,17 +101,24 @@ def as_list(phrases):
 def check_transition(case, name, *, user):
     """Raise TransitionRefused unless `user` may apply transition `name` to `case` now."""
     transition = TRANSITIONS[name]
+    _check(case, transition, user=user, missing=missing_for_publication, failing=failing_claims)
+    return transition
+
+
+def _check(case, transition, *, user, missing, failing):
+    """The rules of a transition, one case: the permission, the source status, and for
+    publishing what the case lacks (`missing(case)`) and its failing claims (`failing(case)`);
+    the single and the bulk paths pass their own ways of counting those."""
     if transition.needs_publish_permission and not can_publish(user):
         raise TransitionRefused(case, transition, "only a Publisher may do this")
     if case.status not in transition.sources:
         expected = " or ".join(Status(status).label.lower() for status in transition.sources)
         raise TransitionRefused(case, transition, f"it is {case.get_status_display().lower()}, not {expected}")
     if transition.target == Status.PUBLISHED:
-        missing = missing_for_publication(case)
-        if missing:
-            raise TransitionRefused(case, transition, f"it lacks {as_list(missing)}")
-        refuse_failing_claims(case, transition, failing_claims(case))
-    return transition
+        lacking = missing(case)
+        if lacking:
+            raise TransitionRefused(case, transition, f"it lacks {as_list(lacking)}")
+        refuse_failing_claims(case, transition, failing(case))
 
 
 def refuse_failing_claims(case, transition, failing):
@@ -137,12 +144,6 @@ def apply_transition(case, name, *, user):
     return case
 
 
-def apply_to_many(cases, name, *, user):
-    """Apply a transition to each case; returns (changed cases, refusals). In bulk: see transition_in_bulk."""
-    result = transition_in_bulk(cases, name, user=user)
-    return result.changed, result.refused
-
-
 @dataclass(frozen=True)
 class LinkResult:
     linked: int  # quotes newly linked
@@ -163,7 +164,7 @@ def link_quotes_to_case(quotes, case, *, user=None):
         # The case changed too: a stale form of it must not drop these links (cases/admin/forms.py).
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
         case.refresh_from_db(fields=["updated_at"])
-        RECORDERS[Case].record(case, reason=f"Linked {len(new)} quote{'s' if len(new) != 1 else ''} as evidence", user=user)
+        RECORDERS[Case].record(case, reason=f"Linked {len(new)} quote{pluralize(len(new))} as evidence", user=user)
     return LinkResult(linked=len(new), already=len(already))
 
 
@@ -171,11 +172,6 @@ def link_quotes_to_case(quotes, case, *, user=None):
 class BulkTransitionResult:
     changed: list  # cases moved, with their new status
     refused: list  # TransitionRefused, one per case left as it was
-
-
-def _link_count(through, column="case_id"):
-    links = through.objects.filter(**{column: OuterRef("pk")}).order_by().values(column).annotate(n=Count("pk"))
-    return Coalesce(Subquery(links.values("n"), output_field=IntegerField()), 0)
 
 
 def transition_in_bulk(cases, name, *, user):
@@ -194,8 +190,8 @@ def transition_in_bulk(cases, name, *, user):
             Case.objects.filter(pk__in=cases.order_by().values("pk"))
             .select_for_update()
             .annotate(
-                country_total=_link_count(Case.countries.through),
-                evidence_total=_link_count(Quote.cases.through),
+                country_total=correlated_count(Case.countries.through, "case_id"),
+                evidence_total=correlated_count(Quote.cases.through, "case_id"),
             )
             .order_by("pk")
         )
@@ -222,15 +218,11 @@ def transition_in_bulk(cases, name, *, user):
 
 
 def _check_in_bulk(case, transition, *, user, claims=()):
-    if transition.needs_publish_permission and not can_publish(user):
-        raise TransitionRefused(case, transition, "only a Publisher may do this")
-    if case.status not in transition.sources:
-        expected = " or ".join(Status(status).label.lower() for status in transition.sources)
-        raise TransitionRefused(case, transition, f"it is {case.get_status_display().lower()}, not {expected}")
-    if transition.target == Status.PUBLISHED:
-        missing = missing_for_publication(
+    """`_check` with the counts and claims the bulk query annotated or fetched: no query per case."""
+    _check(
+        case, transition, user=user,
+        missing=lambda case: missing_for_publication(
             case, country_count=case.country_total, evidence_count=case.evidence_total
-        )
-        if missing:
-            raise TransitionRefused(case, transition, f"it lacks {as_list(missing)}")
-        refuse_failing_claims(case, transition, blocking(claims))
+        ),
+        failing=lambda case: blocking(claims),
+    )

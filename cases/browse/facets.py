@@ -22,8 +22,8 @@ from django.db import connection
 from django.db.models import Case as Conditional, CharField, Count, F, IntegerField, Value, When
 from django.db.models.functions import Cast
 
-from . import library_version
-from .models import (
+from .. import library_version
+from ..models import (
     Approach,
     Case,
     CaseChallenge,
@@ -172,46 +172,6 @@ def count_options(name, *, cases, selected=(), limit=None):
     counts = _run([(spec, spec.counts(cases=cases, selected=selected, limit=limit))])[name]
     names = _names([(spec, [key for key, _ in counts])])[name]
     return spec.options(counts, names, selected=selected, limit=limit)
-
-
-def count_countries(*, cases, selected=(), limit=None):
-    return count_options("country", cases=cases, selected=selected, limit=limit)
-
-
-def count_regions(*, cases, selected=(), limit=None):
-    return count_options("region", cases=cases, selected=selected, limit=limit)
-
-
-def count_themes(*, cases, selected=(), limit=None):
-    return count_options("theme", cases=cases, selected=selected, limit=limit)
-
-
-def count_approaches(*, cases, selected=(), limit=None):
-    return count_options("approach", cases=cases, selected=selected, limit=limit)
-
-
-def count_families(*, cases, selected=(), limit=None):
-    return count_options("family", cases=cases, selected=selected, limit=limit)
-
-
-def count_organisations(*, cases, selected=(), limit=None):
-    return count_options("organisation", cases=cases, selected=selected, limit=limit)
-
-
-def count_challenges(*, cases, selected=(), limit=None):
-    return count_options("challenge", cases=cases, selected=selected, limit=limit)
-
-
-def count_success_factors(*, cases, selected=(), limit=None):
-    return count_options("success_factor", cases=cases, selected=selected, limit=limit)
-
-
-def count_stages(*, cases, selected=(), limit=None):
-    return count_options("stage", cases=cases, selected=selected, limit=limit)
-
-
-def count_levels(*, cases, selected=(), limit=None):
-    return count_options("level", cases=cases, selected=selected, limit=limit)
 
 
 @dataclass

@@ -15,8 +15,8 @@ from urllib.parse import quote
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
-from .claims import CHALLENGE, FACTOR, STORY, SUMMARY, evidence_by_claim, evidence_rows
-from .models import (
+from ..claims import CHALLENGE, FACTOR, STORY, SUMMARY, evidence_by_claim, evidence_rows
+from ..models import (
     STORY_FIELDS,
     Case,
     CaseChallenge,
@@ -26,7 +26,7 @@ from .models import (
     StorySection,
     SupportingLink,
 )
-from .timestamps import format_timestamp, youtube_url
+from ..timestamps import format_timestamp, youtube_url
 
 CHUNK_SIZE = 500
 # The case story (issue 18): level, organisational contact, the sections (markdown) and the marker.

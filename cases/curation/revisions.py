@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .history import CASE_LINKS, CONTENT_FIELDS, ensure_baseline, ensure_quote_baseline, validate_parent
-from .models import (
+from ..history import CASE_LINKS, CONTENT_FIELDS, ensure_baseline, ensure_quote_baseline, validate_parent
+from ..models import (
     Case,
     CaseChallenge,
     CaseSuccessFactor,
@@ -34,7 +34,7 @@ from .models import (
     SuccessFactor,
     SupportingLink,
 )
-from .tracking import RECORDERS
+from ..tracking import RECORDERS
 from .workflow import as_list, can_publish, missing_for_publication
 
 FIELD_LABELS = {

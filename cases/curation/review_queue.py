@@ -7,9 +7,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 
-from .models import Case, Revision, Submission
+from ..models import Case, Revision, Submission
 from .workflow import TRANSITIONS, apply_transition, can_publish
 
 QUEUE_LENGTH = 20
@@ -78,8 +77,3 @@ def clear_sent_back_reason(case):
 def needs_reason(user, case, name):
     """A Publisher taking a case in review back to draft sends it back: a reason is required."""
     return name == "withdraw" and case.status == Case.Status.REVIEW and can_publish(user)
-
-
-def age(moment):
-    """Days since `moment` (0 for today)."""
-    return (timezone.now() - moment).days if moment else None

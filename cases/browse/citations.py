@@ -6,6 +6,8 @@ import re
 
 from django.utils import timezone
 
+from ..slugs import NOT_SLUG
+
 LIBRARY_NAME = "Cross-border Innovation Case Library"
 
 BIBTEX_SPECIALS = {
@@ -67,7 +69,7 @@ def case_apa(case, *, url, accessed=None):
 
 
 def bibtex_key(slug, year):
-    key = re.sub(r"[^A-Za-z0-9_-]+", "-", slug).strip("-") or "case"
+    key = NOT_SLUG.sub("-", slug).strip("-") or "case"
     return f"{key}-{year}" if year else key
 
 

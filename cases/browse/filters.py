@@ -23,13 +23,13 @@ import django_filters
 from django import forms
 from django.db.models import F
 
-from .models import Approach, Case, Challenge, Country, Organisation, Region, SuccessFactor, Theme
-from .numbers import WholeNumberField
-from .search import MAX_QUERY_LENGTH, clean_query, matching_case_scores, query_notices, search_cases
+from ..models import Approach, Case, Challenge, Country, Organisation, Region, SuccessFactor, Theme
+from ..numbers import WholeNumberField
+from ..slugs import SLUG
+from ..search import MAX_QUERY_LENGTH, clean_query, matching_case_scores, query_notices, search_cases
 
 MAX_VALUES = 20  # values of one repeatable parameter that are used
 MAX_SHOWN_VALUE = 40  # characters of a rejected value repeated back in a message
-SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
 ISO2 = re.compile(r"^[a-zA-Z]{2}$")
 
 SORTS = {
@@ -42,7 +42,8 @@ SORTS = {
 
 
 def shown(value):
-    """A user's value, short enough to repeat back in a message."""
+    """A user's value, short enough to repeat back in a message. Not Truncator: it does not count
+    combining marks, so a value made of them would be repeated back whole."""
     return value if len(value) <= MAX_SHOWN_VALUE else value[: MAX_SHOWN_VALUE - 1] + "…"
 
 

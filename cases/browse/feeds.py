@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from .characters import xml_safe
+from ..characters import xml_safe
 from .citations import LIBRARY_NAME
+from ..models import Approach, Case, Challenge, Country, SuccessFactor, Theme
 from .filters import CaseFilter
-from .models import Approach, Case, Challenge, Country, SuccessFactor, Theme
 
 FEED_LENGTH = 30
 

@@ -1,0 +1,48 @@
+"""The case page's contents, shared by the public page and the admin's preview of any case."""
+from ..claims import CHALLENGE, FACTOR, STORY, page_claims
+from ..models import Case, Participation
+
+TEMPLATE = "cases/case_detail.html"
+RELATED_CASES = 6
+# A much-quoted case shows its first quotes and links to all of them in the quote browser:
+# rendering hundreds of quotes made the page slow and long to read.
+EVIDENCE_SHOWN_PER_TERM = 10
+FURTHER_EVIDENCE_SHOWN = 30
+
+
+def group_by_role(participations):
+    """[(role label, [organisations])] in the order of Participation.Role, organisations by name."""
+    by_role = {}
+    for participation in participations:
+        by_role.setdefault(participation.role, []).append(participation.organisation)
+    return [
+        (label, sorted(by_role[role], key=lambda organisation: organisation.name))
+        for role, label in Participation.Role.choices
+        if role in by_role
+    ]
+
+
+def case_page_context(case):
+    """What the case page template shows besides `case` itself, for a case fetched through
+    `Case.objects.for_case_page()`: its claims (the summary, the challenges met, the success
+    factors shown) each with its supporting quotes, its organisations by role, its published
+    parent, the claims of its story sections, and the published cases most like it (one ranked query, querysets.most_alike)."""
+    summary_claim, *claims = page_claims(
+        case, shown_per_claim=EVIDENCE_SHOWN_PER_TERM, summary_shown=FURTHER_EVIDENCE_SHOWN
+    )
+    return {
+        "case": case,
+        "summary_claim": summary_claim,
+        "story_claims": [claim for claim in claims if claim.group == STORY],
+        "challenge_claims": [claim for claim in claims if claim.group == CHALLENGE],
+        "success_factor_claims": [claim for claim in claims if claim.group == FACTOR],
+        "organisations_by_role": group_by_role(case.participation_list),
+        "parent": case.parent if case.parent and case.parent.is_published else None,
+        "related_cases": Case.objects.published().prefetch_related("countries").most_alike(
+            case,
+            theme_ids=[theme.pk for theme in case.theme_list],
+            approach_ids=[approach.pk for approach in case.approach_list],
+            country_codes=[country.code for country in case.country_list],
+            limit=RELATED_CASES,
+        ),
+    }

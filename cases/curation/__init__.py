@@ -1,0 +1,1 @@
+"""Curation: the editorial workflow, revisions and their review queue, merging terms, lasting permalinks, parent checks."""

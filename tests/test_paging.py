@@ -1,0 +1,41 @@
+"""The one page helper (cases/views/paging.py): parsing and the past-the-end policy, directly."""
+import pytest
+from django.test import RequestFactory
+
+from cases.views.paging import BadPage, page_of, query_without_page
+
+ITEMS = list(range(45))
+
+
+def request(query=""):
+    return RequestFactory().get("/somewhere/" + (f"?{query}" if query else ""))
+
+
+@pytest.mark.parametrize(("query", "number"), [("", 1), ("page=", 1), ("page=%201%20", 1), ("page=3", 3)])
+def test_page_of_reads_the_page_parameter(query, number):
+    page = page_of(request(query), ITEMS, 20)
+    assert page.number == number
+    assert list(page.object_list) == ITEMS[(number - 1) * 20 : number * 20]
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "1.5", "x", "²", "%D9%A3", "9" * 30])
+def test_a_malformed_page_is_a_400(raw):
+    with pytest.raises(BadPage) as raised:
+        page_of(request(f"page={raw}"), ITEMS, 20)
+    assert raised.value.status == 400
+    assert "whole number from 1 up" in raised.value.message
+
+
+def test_a_page_past_the_end_is_a_404_naming_the_last_page():
+    with pytest.raises(BadPage) as raised:
+        page_of(request("page=4"), ITEMS, 20)
+    assert raised.value.status == 404
+    assert raised.value.message == "There is no page 4: the last page is 3."
+
+
+def test_an_empty_list_has_one_empty_first_page():
+    assert list(page_of(request(), [], 20).object_list) == []
+
+
+def test_query_without_page_keeps_the_other_parameters():
+    assert query_without_page(request("q=kelp&page=2&kind=quotes")) == "q=kelp&kind=quotes"

@@ -1,0 +1,85 @@
+"""CaseQuerySet's hand-built SQL (most_alike: the related-case ranking) and correlated_count, tested directly."""
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cases.models import Case, Quote, Source
+from cases.querysets import correlated_count
+
+from tests.factories import ApproachFactory, CaseFactory, QuoteFactory, SourceFactory, ThemeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def library():
+    now = timezone.now()
+    food, space, health = ThemeFactory(slug="food"), ThemeFactory(slug="space"), ThemeFactory(slug="health")
+    prize = ApproachFactory(slug="prize")
+    cases = {
+        "anchor": CaseFactory(slug="anchor", title="Anchor", themes=[food, space], approaches=[prize], countries=["CA", "US"]),
+        # shares both themes, the approach and Canada: 4
+        "close": CaseFactory(slug="close", title="Close", themes=[food, space], approaches=[prize], countries=["CA"]),
+        # share one theme each: 1; the newer publication ranks first, then the title
+        "newer": CaseFactory(slug="newer", title="Zeta newer", themes=[food], published_at=now),
+        "older-b": CaseFactory(slug="older-b", title="Beta older", themes=[space], published_at=now - timedelta(days=9)),
+        "older-a": CaseFactory(slug="older-a", title="Alpha older", themes=[space], published_at=now - timedelta(days=9)),
+        # shares everything but is a draft: not among published() candidates
+        "draft": CaseFactory(slug="draft", title="Draft", status=Case.Status.DRAFT, published_at=None,
+                             themes=[food, space], approaches=[prize], countries=["CA", "US"]),
+        "unrelated": CaseFactory(slug="unrelated", title="Unrelated", themes=[health], countries=["JP"]),
+    }
+    return cases
+
+
+def alike(case, queryset=None, **kwargs):
+    queryset = Case.objects.published() if queryset is None else queryset
+    return queryset.most_alike(
+        case,
+        theme_ids=[theme.pk for theme in case.themes.all()],
+        approach_ids=[approach.pk for approach in case.approaches.all()],
+        country_codes=[country.code.lower() for country in case.countries.all()],
+        **kwargs,
+    )
+
+
+def test_most_alike_ranks_by_shared_links_then_newest_then_title(library):
+    ranked = alike(library["anchor"])
+    assert [(case.slug, case.shared_count) for case in ranked] == [
+        ("close", 4), ("newer", 1), ("older-a", 1), ("older-b", 1),
+    ]
+
+
+def test_most_alike_leaves_out_the_case_itself_those_outside_the_queryset_and_unrelated_ones(library):
+    slugs = {case.slug for case in alike(library["anchor"])}
+    assert not slugs & {"anchor", "draft", "unrelated"}
+    everything = {case.slug for case in alike(library["anchor"], queryset=Case.objects.all())}
+    assert "draft" in everything and "anchor" not in everything
+
+
+def test_most_alike_respects_the_limit_and_a_filtered_queryset(library):
+    assert [case.slug for case in alike(library["anchor"], limit=2)] == ["close", "newer"]
+    in_canada = alike(library["anchor"], queryset=Case.objects.published().in_country("ca"))
+    assert [case.slug for case in in_canada] == ["close"]
+
+
+def test_most_alike_without_links_is_empty_without_a_query(library, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert Case.objects.published().most_alike(library["unrelated"]) == []
+
+
+def test_most_alike_runs_two_queries(library, django_assert_num_queries):
+    anchor = library["anchor"]
+    theme_ids = [theme.pk for theme in anchor.themes.all()]
+    with django_assert_num_queries(2):
+        Case.objects.published().most_alike(anchor, theme_ids=theme_ids, country_codes=["ca"])
+
+
+def test_correlated_count_counts_without_multiplying_rows():
+    busy, quiet = SourceFactory(slug="busy", youtube_id="busy0000001"), SourceFactory(slug="quiet", youtube_id="quiet000001")
+    for _ in range(3):
+        QuoteFactory(source=busy)
+    counted = dict(Source.objects.annotate(n=correlated_count(Quote, "source")).values_list("slug", "n"))
+    assert counted == {"busy": 3, "quiet": 0}
+    assert Source.objects.annotate(n=correlated_count(Quote, "source")).count() == 2
