@@ -611,14 +611,15 @@ class QuoteRelinkQuerySet(models.QuerySet):
 
     def to_relink(self):
         """What a curator must still do: pending, the old quote still carrying curator links (to a
-        case, challenge or success factor), and no re-link of it waiting for a Publisher."""
+        case, challenge or success factor), and no re-link of it waiting for a Publisher or
+        approved by one (a re-link sent back is to do again)."""
         quote = OuterRef("quote_id")
         linked = (
             Exists(Quote.cases.through.objects.filter(quote_id=quote))
             | Exists(Quote.challenges.through.objects.filter(quote_id=quote))
             | Exists(Quote.success_factors.through.objects.filter(quote_id=quote))
         )
-        return self.filter(linked, status="pending").exclude(revision__status="pending")
+        return self.filter(linked, status="pending").exclude(revision__status__in=["pending", "approved"])
 
     def awaiting_review(self):
         """Re-links an Editor made on a published case, waiting for a Publisher's review."""

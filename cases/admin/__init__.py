@@ -1,2 +1,2 @@
 """The curators' admin, one module per concern; importing them registers every model."""
-from . import case, documents, quotes, review, taxonomy  # noqa: F401
+from . import case, documents, quotes, relinks, review, taxonomy  # noqa: F401

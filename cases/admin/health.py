@@ -10,7 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from ..claims import unevidenced_count
-from ..models import Case, Document, Quote
+from ..models import Case, Document, Quote, QuoteRelink
+from . import relinks
 from .claims import unevidenced_claims_url
 from .filters import DocumentCaseEvidenceFilter, broken_parent_q, cases_without
 
@@ -39,6 +40,13 @@ def documents_without_case_evidence():
 def documents_link():
     """The document changelist filtered to documents with no quote linked to a case."""
     return changelist(Document, **{DocumentCaseEvidenceFilter.parameter_name: "none"})
+
+
+def cut_loose_count():
+    """Quotes a re-import cut loose from their document and no import took back (each once)."""
+    return Quote.objects.filter(
+        Exists(QuoteRelink.objects.cut_loose().filter(quote_id=OuterRef("pk"))), document__isnull=True
+    ).count()
 
 
 def library_health():
@@ -70,6 +78,9 @@ def library_health():
             Quote.objects.filter(~Exists(Quote.cases.through.objects.filter(quote_id=OuterRef("pk")))).count(),
             changelist(Quote, linked="no"),
         ),
+        # Re-imports (cases.importing.carryover): linked quotes kept without their document.
+        Figure("Quotes cut loose from their document by a re-import", cut_loose_count(), relinks.list_url("cut_loose")),
+        Figure("Quotes a curator must re-link", QuoteRelink.objects.to_relink().count(), relinks.list_url("to_relink")),
     ]
     unlinked_documents = documents_without_case_evidence()
     unlinked_count = unlinked_documents.count()
