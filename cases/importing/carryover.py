@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -247,6 +248,14 @@ def describe_links(quote_ids) -> dict[int, QuoteLinks]:
     return found
 
 
+REASON_LENGTH = 100  # simple_history's history_change_reason column
+
+
+def history_reason(text: str) -> str:
+    """`text` cut to fit a history record's reason."""
+    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
+
+
 def baseline(quote_ids) -> None:
     """Before the import changes linked quotes: record each one's current state where nothing is recorded yet."""
     if quote_ids:
@@ -265,12 +274,16 @@ def settle(*, name, document, report, moved, stranded, placed) -> None:
         return
     links = describe_links([*moved, *(item.quote.pk for item in stranded)])
     relink_ids = {}
+    file_name = Path(name).name
     if moved:
-        record_in_bulk(Quote.objects.filter(pk__in=list(moved)), reason=f"Re-import of {name}: statement changed, links kept")
+        record_in_bulk(
+            Quote.objects.filter(pk__in=list(moved)),
+            reason=history_reason(f"Statement changed; links kept (re-import of {file_name})"),
+        )
     if stranded:
         record_in_bulk(
             Quote.objects.filter(pk__in=[item.quote.pk for item in stranded]),
-            reason=f"Re-import of {name}: no safe match in the new version, cut loose from its document with its links",
+            reason=history_reason(f"Cut loose with its links, to re-link (re-import of {file_name})"),
         )
         open_ids = set(
             QuoteRelink.objects.filter(quote_id__in=[item.quote.pk for item in stranded], status=QuoteRelink.Status.PENDING)

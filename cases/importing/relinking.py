@@ -20,6 +20,7 @@ from ..history import ensure_baseline, ensure_quote_baseline
 from ..models import Case, Quote, QuoteRelink, Revision
 from ..revisions import ReviewGate
 from ..tracking import RECORDERS
+from .carryover import history_reason
 
 __all__ = ["RelinkResult", "dismiss", "relink"]
 
@@ -80,7 +81,7 @@ def relink(record, new_quote, *, user) -> RelinkResult:
             raise ValidationError("The new wording must be a quote of the same video.")
         case_ids, challenge_ids, factor_ids = _links(old)
         gate = ReviewGate(user, case_ids | set(new_quote.cases.values_list("pk", flat=True)))
-        reason = f"Re-linked from quote {old.pk} ({old.timestamp}) to its new wording, quote {new_quote.pk} ({new_quote.timestamp}), after a re-import"
+        reason = history_reason(f"Re-linked from quote {old.pk} to its new wording, quote {new_quote.pk}, after a re-import")
         cases = list(Case.objects.filter(pk__in=case_ids))
         for case in cases:
             ensure_baseline(case)

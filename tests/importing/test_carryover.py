@@ -100,7 +100,7 @@ def test_a_reworded_statement_keeps_its_case_and_claim_links(imported):
     # The quote's history holds the old wording and the import's change.
     reasons = list(now.history.order_by("history_date").values_list("text", "history_change_reason"))
     assert reasons[0][0].startswith("Civil servants were trained")
-    assert reasons[-1][0].startswith("Civil servants learned") and "Re-import of" in reasons[-1][1]
+    assert reasons[-1][0].startswith("Civil servants learned") and "re-import of anticorruption.md" in reasons[-1][1]
 
 
 def test_a_removed_paragraph_leaves_its_quote_cut_loose_and_listed(imported):
