@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from ..importing.carryover import WORDS, describe_links
+from ..importing.carryover import CANDIDATE_FLOOR, WORDS, describe_links
 from ..importing.relinking import dismiss, relink
 from ..models import Case, Quote, QuoteRelink, Revision
 from ..numbers import NotAWholeNumber, parse_whole_number
@@ -139,12 +139,14 @@ class QuoteRelinkAdmin(admin.ModelAdmin):
         rows = []
         for record in records:
             options = []
+            # A removed statement's candidates are its neighbours: a word diff against them would only be noise.
+            removed = record.similarity is None or record.similarity < CANDIDATE_FLOOR
             for pk in record.candidates:
                 quote = candidates.get(pk)
                 if quote is not None:
-                    old_html, new_html = word_diff(record.quote.text, quote.text)
+                    old_html, new_html = (record.quote.text, quote.text) if removed else word_diff(record.quote.text, quote.text)
                     options.append({"quote": quote, "old_html": old_html, "new_html": new_html})
-            rows.append({"record": record, "links": links[record.quote_id], "options": options})
+            rows.append({"record": record, "links": links[record.quote_id], "options": options, "removed": removed})
         return rows
 
     # The answers

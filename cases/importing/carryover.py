@@ -18,7 +18,7 @@ pairing updates the old quote in place with the new statement (its id, permalink
 history and revision pointing at it stay valid); the others are cut loose (kept with their old
 text and links, without a document) and get a :class:`~cases.models.QuoteRelink` naming the
 statements closest to them (``candidates``: similarity at least ``CANDIDATE_FLOOR`` or close in
-time, at most ``MAX_CANDIDATES``) for a curator to re-link or dismiss (cases.importing.relinking).
+time or place, at most ``MAX_CANDIDATES``) for a curator to re-link or dismiss (cases.importing.relinking).
 
 Moving a link to the new version of the same statement is the import's, not a change of a case's
 content: it needs no review on a published case; each moved or cut-loose quote gets a history record.
@@ -93,12 +93,15 @@ class Pairing:
 
 @dataclass
 class Stranded:
-    """A linked quote with no safe match: cut loose; `candidates` are wanted-statement indices, best first."""
+    """A linked quote with no safe match: cut loose; `candidates` are wanted-statement indices, best
+    first; `kind` is "removed" (no statement says nearly the same: the candidates are its neighbours
+    in time or place) or "unsure" (a statement may be its new version)."""
 
     quote: Quote
     reason: str
     candidates: list[int] = field(default_factory=list)
     similarity: float | None = None
+    kind: str = "removed"
 
 
 @dataclass
@@ -110,15 +113,15 @@ class CarryOver:
 
 
 def _pairing(quote, old_words, index, statement, new_words, *, floor=0.0) -> Pairing:
-    """The pairing of a stored quote and a statement; None when it is not close in time and its
-    similarity cannot reach `floor` (difflib's cheap upper bounds, before the full ratio)."""
+    """The pairing of a stored quote and a statement; None when it is close neither in time nor in
+    place and its similarity cannot reach `floor` (difflib's cheap upper bounds, before the full ratio)."""
     time_close = abs(statement.start_second - quote.start_second) <= TIME_WINDOW
     position_close = abs(statement.position - quote.position) <= POSITION_WINDOW
     if not old_words and not new_words:
         return Pairing(index, 1.0, time_close, position_close)
     matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
     overlap = _mean(0.0, old_words, new_words) * 2  # the Dice overlap alone
-    if not time_close and floor:
+    if floor and not time_close and not position_close:
         if (matcher.real_quick_ratio() + overlap) / 2 < floor or (matcher.quick_ratio() + overlap) / 2 < floor:
             return None
     return Pairing(index, (matcher.ratio() + overlap) / 2, time_close, position_close)
@@ -174,18 +177,20 @@ def carry_over(wanted, matches, leftovers) -> CarryOver:
             _pairing(quote, old_words[quote.pk], index, statement, words_of(index), floor=CANDIDATE_FLOOR)
             for index, statement in enumerate(wanted)
         ]
-        close = [p for p in pairings if p is not None and (p.similarity >= CANDIDATE_FLOOR or p.time_close)]
+        close = [
+            p for p in pairings if p is not None and (p.similarity >= CANDIDATE_FLOOR or p.time_close or p.position_close)
+        ]
         close.sort(key=lambda p: (-p.rank, p.index))
         best = max((p.similarity for p in close), default=None)
         if quote.pk in ambiguous:
-            reason = "several statements of the new version match it about equally well"
+            kind, reason = "unsure", "several statements of the new version match it about equally well"
         elif best is not None and best >= SIMILAR_WORDING:
-            reason = "a similar statement moved too far in time and place to be sure it is the same"
-        elif close:
-            reason = f"its wording changed too much to be sure (closest statement {round(100 * best)}% similar)"
+            kind, reason = "unsure", "a similar statement moved too far in time and place to be sure it is the same"
+        elif best is not None and best >= CANDIDATE_FLOOR:
+            kind, reason = "unsure", f"its wording changed too much to be sure (closest statement {round(100 * best)}% similar)"
         else:
-            reason = "its statement is no longer in the document"
-        result.stranded.append(Stranded(quote, reason, [p.index for p in close[:MAX_CANDIDATES]], best))
+            kind, reason = "removed", "its statement is no longer in the document"
+        result.stranded.append(Stranded(quote, reason, [p.index for p in close[:MAX_CANDIDATES]], best, kind))
     return result
 
 
@@ -310,10 +315,10 @@ def settle(*, name, document, report, moved, stranded, placed) -> None:
             new_text=quote.text, new_second=quote.start_second, quote=pk,
         ))
     for item in stranded:
-        best = placed[item.candidates[0]] if item.candidates else None
+        best = placed[item.candidates[0]] if item.candidates and item.kind != "removed" else None
         report.links_cut_loose += 1
         entry = _entry(
-            name, "cut_loose", "removed" if best is None else "unsure", links[item.quote.pk],
+            name, "cut_loose", item.kind, links[item.quote.pk],
             old_text=item.quote.text, old_second=item.quote.start_second,
             new_text=best.text if best else "", new_second=best.start_second if best else None,
             quote=item.quote.pk, reason=item.reason, relink=relink_ids.get(item.quote.pk),
@@ -321,7 +326,7 @@ def settle(*, name, document, report, moved, stranded, placed) -> None:
         report.relinks.append(entry)
         report.problems.append(
             f"{name}:0: the quote at {format_timestamp(item.quote.start_second)} linked by curators "
-            f"({_named(entry)}) is no longer in the document as it was ({item.reason}): kept without a "
+            f"({_named(entry)}) has no safe match in the new version ({item.reason}): kept without a "
             "document, to re-link in the admin"
         )
 

@@ -112,10 +112,12 @@ def test_a_removed_paragraph_leaves_its_quote_cut_loose_and_listed(imported):
     assert kept.document is None and kept.text == review.text and list(kept.cases.all()) == [imported.case]
     relink = QuoteRelink.objects.get()
     assert (relink.quote_id, relink.document_id, relink.status) == (review.pk, review.document_id, "pending")
-    assert relink.reason == "its statement is no longer in the document" and relink.candidates == []
+    assert relink.reason == "its statement is no longer in the document"
+    # Its neighbours in place are offered, none as its new wording.
+    assert relink.candidates == [Quote.objects.get(start_second=255).pk] and relink.similarity < 0.3
     assert list(QuoteRelink.objects.to_relink()) == [relink]
     [entry] = report.cut_loose
-    assert entry["change"] == "removed" and entry["relink"] == relink.pk
+    assert entry["change"] == "removed" and entry["relink"] == relink.pk and entry["new_text"] == ""
     assert entry["cases"] == [{"id": imported.case.pk, "title": "Slovak integrity project", "status": "published", "claims": ["Summary"]}]
     assert any("Slovak integrity project" in problem and "00:05:16" in problem for problem in report.problems)
     assert Case.objects.get(pk=imported.case.pk).content_version > before  # a stale form of it is refused
