@@ -3,7 +3,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from cases.models import Country, Revision
+from cases.models import Country, QuoteRelink, Revision
 from cases.revisions import case_state
 from tests.factories import (
     ApproachFactory,
@@ -32,6 +32,7 @@ def library(db):
     quote = QuoteFactory(source=document.source, document=document, cases=[case])
     quote.topics.add(TopicFactory())
     Revision.objects.create(case=case, base=case_state(case.pk), proposed=case_state(case.pk))
+    QuoteRelink.objects.create(quote=quote, document=document, reason="its statement is no longer in the document")
     return case
 
 
@@ -53,7 +54,8 @@ def test_admin_pages_load_for_superuser(admin_client, library, model):
     changelist = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
     assert changelist.status_code == 200
     add = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
-    assert add.status_code == (403 if model is Revision else 200)  # revisions come from edits of cases
+    # Revisions come from edits of cases, quotes to re-link from re-imports.
+    assert add.status_code == (403 if model in (Revision, QuoteRelink) else 200)
     obj = model.objects.first()
     assert obj is not None, f"no {opts.model_name} row to open"
     change = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))

@@ -83,6 +83,10 @@ class QuoteRelinkAdmin(admin.ModelAdmin):
         return request.user.is_active and request.user.is_staff and request.user.has_perm("cases.view_quote")
 
     def has_change_permission(self, request, obj=None):
+        """A task is answered from the list (re-link or dismiss), never edited: its page is read-only."""
+        return obj is None and self.may_answer(request)
+
+    def may_answer(self, request):
         return request.user.is_active and request.user.is_staff and request.user.has_perm("cases.change_quote")
 
     def has_add_permission(self, request):
@@ -97,7 +101,7 @@ class QuoteRelinkAdmin(admin.ModelAdmin):
             path("", view(self.list_view), name="cases_quoterelink_changelist"),
             path("<int:pk>/relink/", view(require_POST(self.relink_view)), name="cases_quoterelink_relink"),
             path("<int:pk>/dismiss/", view(require_POST(self.dismiss_view)), name="cases_quoterelink_dismiss"),
-            path("<path:rest>", view(lambda request, rest: HttpResponseRedirect(list_url()))),
+            *super().get_urls(),  # the read-only page of one task, its history
         ]
 
     # The list
@@ -123,7 +127,7 @@ class QuoteRelinkAdmin(admin.ModelAdmin):
             "page": page,
             "show": name,
             "tabs": [(key, label, list_url(key)) for key, label in SHOWN.items()],
-            "can_change": self.has_change_permission(request),
+            "can_change": self.may_answer(request),
         }
         return TemplateResponse(request, "admin/cases/quoterelink/list.html", context)
 
@@ -152,7 +156,7 @@ class QuoteRelinkAdmin(admin.ModelAdmin):
     # The answers
 
     def _answer(self, request, pk, act):
-        if not self.has_change_permission(request):
+        if not self.may_answer(request):
             raise PermissionDenied
         record = get_object_or_404(QuoteRelink.objects.select_related("quote"), pk=pk)
         case_admin = self.admin_site.get_model_admin(Case)
