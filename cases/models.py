@@ -674,4 +674,4 @@ class QuoteRelink(models.Model):
         return f"{self.quote} ({self.get_status_display().lower()})"
 
     def get_absolute_url(self):
-        return reverse("admin:cases_quoterelink_changelist") + f"?status={self.status}#relink-{self.pk}"
+        return reverse("admin:cases_quoterelink_changelist") + f"?show=cut_loose#relink-{self.pk}"

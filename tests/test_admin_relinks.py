@@ -111,6 +111,10 @@ def test_an_editors_relink_on_a_published_case_waits_for_a_publisher(tmp_path, c
     record = QuoteRelink.objects.get()
     assert (record.status, record.revision_id) == ("pending", revision.pk)
     assert not QuoteRelink.objects.to_relink().exists() and list(QuoteRelink.objects.awaiting_review()) == [record]
+    waiting = client_for(editor).get(LIST, {"show": "review"})
+    assert [row["record"] for row in waiting.context["rows"]] == [record] and not waiting.context["rows"][0]["answerable"]
+    again = client_for(editor).post(relink_url(found.record), {"quote": found.new.pk}, follow=True)
+    assert "waits for a Publisher" in again.content.decode() and Revision.objects.count() == 1
 
     approve(revision, user=publisher)
     assert list(found.new.cases.all()) == [found.case] and not found.old.cases.exists()

@@ -6,7 +6,11 @@ from difflib import SequenceMatcher
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponseBadRequest, HttpResponseNotFound, HttpResponseRedirect
+from django.http import (
+    HttpResponseBadRequest,
+    HttpResponseNotFound,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -150,7 +154,12 @@ class QuoteRelinkAdmin(admin.ModelAdmin):
                 if quote is not None:
                     old_html, new_html = (record.quote.text, quote.text) if removed else word_diff(record.quote.text, quote.text)
                     options.append({"quote": quote, "old_html": old_html, "new_html": new_html})
-            rows.append({"record": record, "links": links[record.quote_id], "options": options, "removed": removed})
+            waiting = record.revision is not None and record.revision.status == Revision.Status.PENDING
+            answerable = record.status == QuoteRelink.Status.PENDING and not waiting
+            rows.append({
+                "record": record, "links": links[record.quote_id], "options": options, "removed": removed,
+                "answerable": answerable,
+            })
         return rows
 
     # The answers

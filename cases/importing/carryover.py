@@ -121,9 +121,10 @@ def _pairing(quote, old_words, index, statement, new_words, *, floor=0.0) -> Pai
         return Pairing(index, 1.0, time_close, position_close)
     matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
     overlap = _mean(0.0, old_words, new_words) * 2  # the Dice overlap alone
-    if floor and not time_close and not position_close:
-        if (matcher.real_quick_ratio() + overlap) / 2 < floor or (matcher.quick_ratio() + overlap) / 2 < floor:
-            return None
+    if floor and not time_close and not position_close and (
+        (matcher.real_quick_ratio() + overlap) / 2 < floor or (matcher.quick_ratio() + overlap) / 2 < floor
+    ):
+        return None
     return Pairing(index, (matcher.ratio() + overlap) / 2, time_close, position_close)
 
 

@@ -1,6 +1,5 @@
 """Curator links across a re-import (cases.importing.carryover): a statement whose time or wording
 changed keeps its links; one removed or changed beyond a safe match is cut loose and listed."""
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -8,7 +7,7 @@ import pytest
 from cases.claims import CHALLENGE, SUMMARY, claims_of
 from cases.importing.carryover import carry_over, similarity, words
 from cases.importing.importer import import_paths
-from cases.models import Case, Document, Quote, QuoteRelink
+from cases.models import Case, Quote, QuoteRelink
 from tests.factories import CaseChallengeFactory, CaseFactory, ChallengeFactory
 
 pytestmark = pytest.mark.django_db
