@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from ..history import ensure_quote_baseline
+from ..history import BASELINE_REASON
 from ..models import CaseChallenge, CaseSuccessFactor, Quote, QuoteRelink
 from ..revisions import bump_content_version
 from ..timestamps import format_timestamp
@@ -263,9 +264,13 @@ def history_reason(text: str) -> str:
 
 
 def baseline(quote_ids) -> None:
-    """Before the import changes linked quotes: record each one's current state where nothing is recorded yet."""
+    """Before the import changes linked quotes: record each one's current state where nothing is
+    recorded yet (as cases.history.ensure_quote_baseline, in bulk queries)."""
     if quote_ids:
-        ensure_quote_baseline(Quote.objects.filter(pk__in=list(quote_ids)))
+        unrecorded = Quote.objects.filter(pk__in=list(quote_ids)).exclude(
+            Exists(Quote.history.filter(id=OuterRef("pk")))
+        )
+        record_in_bulk(unrecorded.defer("search_vector"), reason=BASELINE_REASON)
 
 
 def settle(*, name, document, report, moved, stranded, placed) -> None:
