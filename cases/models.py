@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 
 from .querysets import CaseQuerySet, QuoteQuerySet, TaxonomyQuerySet
@@ -776,3 +776,74 @@ class Submission(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:cases_submission_change", args=[self.pk])
+
+
+class QuoteRelinkQuerySet(models.QuerySet):
+    """Filters of the re-link list (cases/admin/relinks.py) and the health page."""
+
+    def to_relink(self):
+        """What a curator must still do: pending, the old quote still carrying curator links (to a
+        case, challenge or success factor), and no re-link of it waiting for a Publisher or
+        approved by one (a re-link sent back is to do again)."""
+        quote = OuterRef("quote_id")
+        linked = (
+            Exists(Quote.cases.through.objects.filter(quote_id=quote))
+            | Exists(Quote.challenges.through.objects.filter(quote_id=quote))
+            | Exists(Quote.success_factors.through.objects.filter(quote_id=quote))
+        )
+        return self.filter(linked, status="pending").exclude(revision__status__in=["pending", "approved"])
+
+    def awaiting_review(self):
+        """Re-links an Editor made on a published case, waiting for a Publisher's review."""
+        return self.filter(status="pending", revision__status="pending")
+
+    def cut_loose(self):
+        """Records of quotes still cut loose from their document (any outcome but back in it)."""
+        return self.filter(quote__document__isnull=True).exclude(status="restored")
+
+
+class QuoteRelink(models.Model):
+    """A linked quote a re-import cut loose from its document (cases.importing.carryover): its
+    statement changed beyond a safe match or was removed. The quote keeps its old text and its
+    links; a curator re-links them to the new wording (`relinked_to`) or dismisses the task
+    (cases.importing.relinking)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "To re-link"
+        RELINKED = "relinked", "Re-linked"
+        DISMISSED = "dismissed", "Dismissed"
+        RESTORED = "restored", "Back in its document"
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="relinks")
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="relinks")
+    reason = models.CharField(max_length=300, help_text="Why no statement of the new version was a safe match")
+    # Quote ids of the document's statements closest to the old one, best first (see carryover.candidates).
+    candidates = models.JSONField(default=list, blank=True)
+    similarity = models.FloatField(null=True, blank=True, help_text="Word similarity (0–1) of the best candidate")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    relinked_to = models.ForeignKey(Quote, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # An Editor's re-link touching a published case waits for a Publisher as this revision.
+    revision = models.ForeignKey(Revision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = QuoteRelinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "quote to re-link"
+        verbose_name_plural = "quotes to re-link"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["quote"], condition=Q(status="pending"), name="quote_relink_one_open_per_quote"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quote} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("admin:cases_quoterelink_changelist") + f"?show=cut_loose#relink-{self.pk}"

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from cases.curation.revisions import case_state
-from cases.models import Country, Revision, Submission
+from cases.models import Country, QuoteRelink, Revision, Submission
 from cases.submissions import submit_case
 from tests.factories import (
     ApproachFactory,
@@ -37,6 +37,7 @@ def library(db):
         case_fields={"title": "Submitted", "story_problem": "A problem."},
         links=[("Report", "https://r.example/", "report")], submitter_name="A Person", submitter_email="a@example.org",
     )
+    QuoteRelink.objects.create(quote=quote, document=document, reason="its statement is no longer in the document")
     return case
 
 
@@ -58,8 +59,8 @@ def test_admin_pages_load_for_superuser(admin_client, library, model):
     changelist = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
     assert changelist.status_code == 200
     add = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
-    # Revisions come from edits of cases, submissions from /submit/.
-    assert add.status_code == (403 if model in (Revision, Submission) else 200)
+    # Revisions come from edits of cases, submissions from /submit/, quotes to re-link from re-imports.
+    assert add.status_code == (403 if model in (Revision, Submission, QuoteRelink) else 200)
     obj = model.objects.first()
     assert obj is not None, f"no {opts.model_name} row to open"
     change = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))

@@ -182,6 +182,11 @@ class DocumentAdmin(admin.ModelAdmin):
             f"{report.quotes} quotes citing {report.timestamps} timestamps, {report.topics} topics, "
             f"{report.flagged} flagged for review."
         )
+        if report.relinks:
+            summary += (
+                f" Linked quotes: {report.links_carried} moved to the new wording of their statement, "
+                f"{report.links_cut_loose} cut loose to re-link (see below)."
+            )
         if report.dry_run:
             summary += " Nothing was written."
         self.message_user(request, summary, messages.SUCCESS if not report.failed else messages.WARNING)

@@ -5,12 +5,13 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from ..claims import unevidenced_count
-from ..models import Case, Document, Quote
+from ..models import Case, Document, Quote, QuoteRelink
+from . import relinks
 from .claims import unevidenced_claims_url
 from .filters import DocumentCaseEvidenceFilter, broken_parent_q, cases_without
 
@@ -39,6 +40,19 @@ def documents_without_case_evidence():
 def documents_link():
     """The document changelist filtered to documents with no quote linked to a case."""
     return changelist(Document, **{DocumentCaseEvidenceFilter.parameter_name: "none"})
+
+
+def relink_figures():
+    """Quotes a re-import cut loose from their document (and no import took back), and those a
+    curator must still re-link (QuoteRelinkQuerySet.to_relink): one query."""
+    counts = QuoteRelink.objects.aggregate(
+        cut_loose=Count("quote", distinct=True, filter=Q(pk__in=QuoteRelink.objects.cut_loose().values("pk"))),
+        to_relink=Count("pk", filter=Q(pk__in=QuoteRelink.objects.to_relink().values("pk"))),
+    )
+    return [
+        Figure("Quotes cut loose from their document by a re-import", counts["cut_loose"], relinks.list_url("cut_loose")),
+        Figure("Quotes a curator must re-link", counts["to_relink"], relinks.list_url("to_relink")),
+    ]
 
 
 def library_health():
@@ -70,6 +84,8 @@ def library_health():
             Quote.objects.filter(~Exists(Quote.cases.through.objects.filter(quote_id=OuterRef("pk")))).count(),
             changelist(Quote, linked="no"),
         ),
+        # Re-imports (cases.importing.carryover): linked quotes kept without their document.
+        *relink_figures(),
     ]
     unlinked_documents = documents_without_case_evidence()
     unlinked_count = unlinked_documents.count()

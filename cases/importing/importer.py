@@ -12,7 +12,9 @@ Each file is imported in its own transaction: a file that cannot be read or stor
 matches the stored document is skipped without being parsed. Quotes are updated in place, matched
 on their text and first second (then on their text alone), so the links curators made from quotes
 to cases, challenges and success factors survive a re-import; quotes loaded from the curated
-fixtures (no document yet) are adopted the same way instead of being duplicated. Writes are bulk
+fixtures (no document yet) are adopted the same way instead of being duplicated. A linked quote
+whose statement was reworded moves to the new version when the match is safe, else it is cut
+loose and listed for curators to re-link (see :mod:`.carryover` for the rules and thresholds). Writes are bulk
 queries, a handful per file whatever its number of anchors, and nothing parsed is kept once its
 file is stored, so memory stays flat as the number of files grows.
 """
@@ -37,6 +39,7 @@ from ..locking import hold_import_lock
 from ..models import Document, Quote, Source, Topic
 from ..timestamps import format_timestamp
 from ..wiki import wiki_slug
+from .carryover import baseline, carry_over, restore, settle
 from .parser import DocumentError, ParsedDocument, is_channel_index, parse_channel_index, parse_document
 from .plausibility import choose_second
 from .review import provisional_end, refresh_sources
@@ -108,6 +111,21 @@ class ImportReport:
     stored: dict[int, str] = field(default_factory=dict)
     touched_sources: set[int] = field(default_factory=set)
     corrected: int = 0
+    # Curator links across re-imports (cases.importing.carryover): linked quotes moved to the new
+    # version of their statement, linked quotes cut loose, and one entry per quote naming its cases.
+    links_carried: int = 0
+    links_cut_loose: int = 0
+    relinks: list[dict] = field(default_factory=list)
+
+    @property
+    def cut_loose(self) -> list[dict]:
+        """The report's entries of linked quotes cut loose (each naming its cases and claims)."""
+        return [entry for entry in self.relinks if entry["outcome"] == "cut_loose"]
+
+    @property
+    def carried(self) -> list[dict]:
+        """The report's entries of linked quotes moved to the new version of their statement."""
+        return [entry for entry in self.relinks if entry["outcome"] == "carried"]
 
     @property
     def failed(self) -> int:
@@ -127,9 +145,11 @@ class ImportReport:
     def add(self, other: "ImportReport") -> None:
         """Count in what one file (`other`) stored, once its transaction has committed."""
         for name in ("documents", "created", "updated", "unchanged", "indexes", "quotes", "quotes_created",
-                     "quotes_updated", "quotes_deleted", "timestamps", "flagged", "corrected"):
+                     "quotes_updated", "quotes_deleted", "timestamps", "flagged", "corrected",
+                     "links_carried", "links_cut_loose"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.failures.extend(other.failures)
+        self.relinks.extend(other.relinks)
         self.problems.extend(other.problems)
         self.source_keys |= other.source_keys
         self.topic_slugs |= other.topic_slugs
@@ -159,6 +179,9 @@ class ImportReport:
             "quotes_created": self.quotes_created,
             "quotes_updated": self.quotes_updated,
             "quotes_deleted": self.quotes_deleted,
+            "links_carried": self.links_carried,
+            "links_cut_loose": self.links_cut_loose,
+            "relinks": list(self.relinks),
             "failures": list(self.failures),
             "problems": list(self.problems),
         }
@@ -674,6 +697,13 @@ def _store_quotes(document, source, wanted, topic_ids, report, name) -> None:
     own = [quote for quote in stored if quote.document_id == document.pk]
     orphans = [quote for quote in stored if quote.document_id is None]
     matches = _match_quotes(wanted, own, orphans)
+    # Linked quotes no exact match took move to the new version of their statement where it is safe.
+    linked = _linked_quote_ids([quote.pk for quote in own]) if own else set()
+    taken = {quote.pk for quote in matches if quote is not None}
+    outcome = carry_over(wanted, matches, [q for q in own if q.pk in linked and q.pk not in taken])
+    for index, (quote, _) in outcome.carried.items():
+        matches[index] = quote
+    before = {quote.pk: (quote.text, quote.start_second) for quote in own if quote.pk in linked}
 
     now = timezone.now()
     new, changed, placed = [], [], []  # placed: the stored quote of each wanted quote, in order
@@ -698,18 +728,17 @@ def _store_quotes(document, source, wanted, topic_ids, report, name) -> None:
         placed.append(quote)
     matched_ids = {quote.pk for quote in placed if quote.pk}
     leftovers = [quote.pk for quote in own if quote.pk not in matched_ids]
+    # Linked quotes whose wording or time the new version changed: recorded before and after.
+    moved = {quote.pk: before[quote.pk] for quote in changed if quote.pk in before
+             and (quote.text, quote.start_second) != before[quote.pk]}
+    stranded = [item for item in outcome.stranded if item.quote.pk in leftovers]
+    baseline([*moved, *(item.quote.pk for item in stranded)])
 
     if leftovers:
-        linked = _linked_quote_ids(leftovers)
-        if linked:
-            # Statements gone from the document whose quotes curators linked: kept, detached, reported.
-            Quote.objects.filter(pk__in=linked).update(document=None, updated_at=now)
-            for quote in own:
-                if quote.pk in linked:
-                    report.problems.append(
-                        f"{name}:0: the quote at {format_timestamp(quote.start_second)} linked by curators is no "
-                        f"longer in the document: kept without a document"
-                    )
+        if stranded:
+            # Statements gone or changed beyond a safe match, whose quotes curators linked: kept,
+            # detached, listed for a curator to re-link (carryover.settle reports them).
+            Quote.objects.filter(pk__in=[item.quote.pk for item in stranded]).update(document=None, updated_at=now)
         unlinked = [pk for pk in leftovers if pk not in linked]
         if unlinked:
             Quote.objects.filter(pk__in=unlinked).delete()
@@ -720,6 +749,8 @@ def _store_quotes(document, source, wanted, topic_ids, report, name) -> None:
     report.quotes_updated += len(changed)
     report.quotes += len(wanted)
     report.timestamps += sum(1 + len(w.other_seconds) for w in wanted)
+    restore(matched_ids & {quote.pk for quote in orphans})
+    settle(name=name, document=document, report=report, moved=moved, stranded=stranded, placed=placed)
 
     wanted_links = {
         (quote.pk, topic_ids[slug]) for w, quote in zip(wanted, placed) for slug in w.topics if slug in topic_ids

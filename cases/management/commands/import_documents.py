@@ -63,6 +63,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Quotes: {report.quotes_created} new, {report.quotes_updated} updated, {report.quotes_deleted} removed."
             )
+        for entry in report.relinks:
+            cases = "; ".join(f"“{case['title']}” ({', '.join(case['claims'])})" for case in entry["cases"]) or "no case"
+            what = "moved with its reworded statement" if entry["outcome"] == "carried" else f"cut loose, to re-link ({entry['reason']})"
+            self.stdout.write(f"Linked quote at {entry['old_time']} in {entry['document']} for {cases}: {what}.")
         if report.indexes:
             self.stdout.write(f"Channel indexes: {report.indexes}.")
         if report.problems and verbosity < 2:

@@ -1,0 +1,198 @@
+"""Curator links across a re-import (cases.importing.carryover): a statement whose time or wording
+changed keeps its links; one removed or changed beyond a safe match is cut loose and listed."""
+from types import SimpleNamespace
+
+import pytest
+
+from cases.claims import CHALLENGE, SUMMARY, claims_of
+from cases.importing.carryover import carry_over, similarity, words
+from cases.importing.importer import import_paths
+from cases.models import Case, Quote, QuoteRelink
+from tests.factories import CaseChallengeFactory, CaseFactory, ChallengeFactory
+
+pytestmark = pytest.mark.django_db
+
+VIDEO = "W7ChKDv78EE"
+
+
+def anchor(value):
+    return f'<a class="yt-timestamp" data-t="{value}">[{value}]</a>'
+
+
+def document(*paragraphs):
+    body = "\n\n".join(paragraphs)
+    return f"---\ntitle: Anticorruption strategies\nvideoId: {VIDEO}\n---\n\nFrom: [[somechannel]] <br/>\n\n{body}\n"
+
+
+OPENING = f"The project strengthened public integrity in Slovakia through behavioural insights {anchor('00:02:51')}."
+CONTEXT = f"For four years the OECD worked with Slovak institutions to reinforce integrity {anchor('00:03:05')}."
+TRAINING = (
+    "Civil servants were trained to apply a behavioural risk based approach to corruption prevention "
+    f"{anchor('00:04:15')}."
+)
+REVIEW = (
+    "The review found that the practical application of risk management frameworks was still lagging "
+    f"{anchor('00:05:16')}."
+)
+
+
+@pytest.fixture
+def imported(tmp_path):
+    """The document imported, a published case backed by each statement: the opening (summary
+    evidence), the training (evidence of its challenge claim), the context and the review."""
+    path = tmp_path / "anticorruption.md"
+    path.write_text(document(OPENING, CONTEXT, TRAINING, REVIEW), encoding="utf-8")
+    assert import_paths([path]).failures == []
+    case = CaseFactory(title="Slovak integrity project", countries=["SK"])
+    challenge = ChallengeFactory(name="Corruption risk")
+    CaseChallengeFactory(case=case, challenge=challenge)
+    quotes = {second: Quote.objects.get(start_second=second) for second in (171, 185, 255, 316)}
+    for quote in quotes.values():
+        quote.cases.add(case)
+    quotes[255].challenges.add(challenge)
+    return SimpleNamespace(path=path, case=case, challenge=challenge, quotes=quotes)
+
+
+def reimport(imported, *paragraphs):
+    imported.path.write_text(document(*paragraphs), encoding="utf-8")
+    report = import_paths([imported.path])
+    assert report.failures == []
+    return report
+
+
+def evidence(case, key):
+    return next(claim.evidence for claim in claims_of(Case.objects.filter(pk=case.pk))[case.pk] if claim.key == key)
+
+
+def test_a_time_change_keeps_the_quote_and_its_links(imported):
+    opening = imported.quotes[171]
+    report = reimport(imported, OPENING.replace("00:02:51", "00:02:55"), CONTEXT, TRAINING, REVIEW)
+
+    moved = Quote.objects.get(pk=opening.pk)
+    assert (moved.start_second, moved.text, moved.document_id) == (175, opening.text, opening.document_id)
+    assert list(moved.cases.all()) == [imported.case]
+    assert opening.pk in evidence(imported.case, (SUMMARY, 0))
+    [entry] = report.relinks
+    assert (entry["outcome"], entry["change"], entry["old_time"], entry["new_time"]) == ("carried", "time", "00:02:51", "00:02:55")
+    assert entry["cases"][0]["title"] == "Slovak integrity project" and entry["cases"][0]["claims"] == ["Summary"]
+    assert report.links_carried == 1 and report.links_cut_loose == 0
+    assert not QuoteRelink.objects.exists()
+
+
+def test_a_reworded_statement_keeps_its_case_and_claim_links(imported):
+    training = imported.quotes[255]
+    reworded = (
+        "Civil servants learned to apply a behavioural, risk-based approach to preventing corruption "
+        f"{anchor('00:04:16')}."
+    )
+    report = reimport(imported, OPENING, CONTEXT, reworded, REVIEW)
+
+    now = Quote.objects.get(pk=training.pk)
+    assert now.text.startswith("Civil servants learned") and now.start_second == 256 and now.document is not None
+    assert list(now.cases.all()) == [imported.case] and list(now.challenges.all()) == [imported.challenge]
+    assert evidence(imported.case, (CHALLENGE, imported.challenge.pk)) == [training.pk]
+    assert Quote.objects.filter(text__startswith="Civil servants").count() == 1  # no duplicate
+    [entry] = report.relinks
+    assert (entry["outcome"], entry["change"]) == ("carried", "wording")
+    assert entry["cases"][0]["claims"] == ["Challenge: Corruption risk"]
+    assert "Civil servants were trained" in entry["old_text"]
+    # The quote's history holds the old wording and the import's change.
+    reasons = list(now.history.order_by("history_date").values_list("text", "history_change_reason"))
+    assert reasons[0][0].startswith("Civil servants were trained")
+    assert reasons[-1][0].startswith("Civil servants learned") and "re-import of anticorruption.md" in reasons[-1][1]
+
+
+def test_a_removed_paragraph_leaves_its_quote_cut_loose_and_listed(imported):
+    review = imported.quotes[316]
+    before = Case.objects.get(pk=imported.case.pk).content_version
+    report = reimport(imported, OPENING, CONTEXT, TRAINING)
+
+    kept = Quote.objects.get(pk=review.pk)
+    assert kept.document is None and kept.text == review.text and list(kept.cases.all()) == [imported.case]
+    relink = QuoteRelink.objects.get()
+    assert (relink.quote_id, relink.document_id, relink.status) == (review.pk, review.document_id, "pending")
+    assert relink.reason == "its statement is no longer in the document"
+    # Its neighbours in place are offered, none as its new wording.
+    neighbours = Quote.objects.filter(start_second__in=[185, 255]).values_list("pk", flat=True)
+    assert sorted(relink.candidates) == sorted(neighbours) and relink.similarity < 0.3
+    assert list(QuoteRelink.objects.to_relink()) == [relink]
+    [entry] = report.cut_loose
+    assert entry["change"] == "removed" and entry["relink"] == relink.pk and entry["new_text"] == ""
+    assert entry["cases"] == [{"id": imported.case.pk, "title": "Slovak integrity project", "status": "published", "claims": ["Summary"]}]
+    assert any("Slovak integrity project" in problem and "00:05:16" in problem for problem in report.problems)
+    assert Case.objects.get(pk=imported.case.pk).content_version > before  # a stale form of it is refused
+
+
+def test_a_statement_reworded_beyond_a_safe_match_is_cut_loose_with_its_new_version_as_candidate(imported):
+    context = imported.quotes[185]
+    rewritten = f"The OECD and Slovak institutions spent four years reinforcing integrity {anchor('00:03:50')}."
+    report = reimport(imported, OPENING, rewritten, TRAINING, REVIEW)
+
+    assert Quote.objects.get(pk=context.pk).document is None
+    relink = QuoteRelink.objects.get(quote=context)
+    new_version = Quote.objects.get(start_second=230)
+    assert relink.candidates[0] == new_version.pk and "changed too much" in relink.reason
+    assert not new_version.cases.exists()
+    [entry] = report.cut_loose
+    assert entry["change"] == "unsure" and entry["new_text"] == new_version.text
+
+
+def test_importing_the_old_text_again_takes_the_quote_back_and_closes_its_task(imported):
+    reimport(imported, OPENING, CONTEXT, TRAINING)
+    reimport(imported, OPENING, CONTEXT, TRAINING, REVIEW)
+
+    review = Quote.objects.get(pk=imported.quotes[316].pk)
+    assert review.document is not None
+    assert QuoteRelink.objects.get().status == QuoteRelink.Status.RESTORED
+    assert not QuoteRelink.objects.to_relink().exists()
+
+
+def test_an_unchanged_reimport_reports_no_links(imported):
+    report = import_paths([imported.path], force=True)
+    assert report.relinks == [] and not QuoteRelink.objects.exists()
+
+
+# --------------------------------------------------------------------------- the matching rules, without a database
+
+
+def stored(pk, text, second, position):
+    return SimpleNamespace(pk=pk, text=text, start_second=second, position=position)
+
+
+def statement(text, second, position):
+    return SimpleNamespace(text=text, start_second=second, position=position)
+
+
+@pytest.mark.django_db(False)
+def test_similarity_compares_words_not_characters():
+    assert similarity(words("Governments look abroad."), words("governments   LOOK abroad")) == 1.0
+    assert similarity(words("a b c d"), words("w x y z")) == 0.0
+
+
+@pytest.mark.django_db(False)
+def test_two_equally_close_statements_make_the_match_ambiguous():
+    old = stored(1, "Teams shared data across the border quickly", 100, 3)
+    wanted = [
+        statement("Teams shared data across the border very quickly", 100, 3),
+        statement("Teams shared data across the border rather quickly", 100, 4),
+    ]
+    result = carry_over(wanted, [None, None], [old])
+    assert result.carried == {}
+    [stranded] = result.stranded
+    assert "equally well" in stranded.reason and sorted(stranded.candidates) == [0, 1]
+
+
+@pytest.mark.django_db(False)
+def test_a_similar_statement_far_away_in_time_and_place_is_not_safe():
+    old = stored(1, "The lab ran twelve pilots with three cities in two years", 100, 1)
+    moved_far = statement("The lab ran twelve pilots with four cities over two years", 2000, 40)
+    assert carry_over([moved_far], [None], [old]).carried == {}
+    nearby = statement("The lab ran twelve pilots with four cities over two years", 110, 1)
+    assert carry_over([nearby], [None], [old]).carried == {0: (old, pytest.approx(0.8, abs=0.05))}
+
+
+@pytest.mark.django_db(False)
+def test_nearly_the_same_wording_is_carried_wherever_it_moved():
+    old = stored(1, "Regulatory sandboxes let agencies test rules with firms before they apply to everyone", 100, 1)
+    moved = statement("Regulatory sandboxes let agencies test rules with firms before they apply to everybody", 3000, 50)
+    assert list(carry_over([moved], [None], [old]).carried) == [0]
