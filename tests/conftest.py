@@ -1,19 +1,12 @@
 """Shared test setup: plain static storage (no manifest needed), a fast password hasher, the seed library,
 the data migrations' rows back after every flush."""
-from importlib import import_module
-
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models.signals import post_migrate
 
-# What data migrations load, as (migration module, function); each is idempotent.
-MIGRATION_DATA = [
-    ("cases.migrations.0002_countries", "load_countries"),
-    ("cases.migrations.0005_editorial_groups", "create_groups"),
-    ("cases.migrations.0008_publishers_import_documents", "grant"),
-]
+from tests.migration_data import load_migration_data
 
 
 def reload_migration_data(sender, using, **kwargs):
@@ -25,12 +18,13 @@ def reload_migration_data(sender, using, **kwargs):
     transactional tests last, but not under pytest-xdist, where a worker runs whole files in turn.
     The permissions the groups need are back by then: Django's own receivers run first.
     """
+    from django.contrib.auth.models import Group
+
     from cases.models import Country
 
-    if Country.objects.using(using).exists():  # after the migrations themselves: nothing to do
-        return
-    for module, function in MIGRATION_DATA:
-        getattr(import_module(module), function)(apps, None)
+    if Country.objects.using(using).exists() and Group.objects.using(using).count() >= 2:
+        return  # after the migrations themselves, or nothing was flushed
+    load_migration_data()
 
 
 @pytest.fixture(scope="session", autouse=True)
