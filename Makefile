@@ -16,7 +16,7 @@ WEB_CONCURRENCY ?= $(shell n=$$(nproc 2>/dev/null || echo 1); w=$$((2 * n + 1));
 # they run as development does (DEBUG=1), as `make run` does.
 MANAGE_ENV = $(if $(SECRET_KEY),,DEBUG=1)
 
-.PHONY: run test install install-test migrate seed serve backup restore clean
+.PHONY: run test lint install install-test migrate seed serve backup restore restore-file clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "make: Python 3.11 or newer is needed and none was found on PATH" >&2; exit 1; }
@@ -54,13 +54,24 @@ serve: install
 backup: install
 	$(MANAGE_ENV) $(BIN)/python manage.py backup_library $(if $(BACKUP_DIR),--output-dir "$(BACKUP_DIR)")
 
-# Replaces the whole database with the backup FILE (asks first).
-restore: install
+# Replaces the whole database with the backup FILE (asks first). Without FILE it stops at once,
+# before installing anything.
+restore-file:
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/<name>.dump|.sqlite3"; exit 2; }
+
+restore: restore-file install
 	$(MANAGE_ENV) $(BIN)/python manage.py restore_library "$(FILE)"
 
+# A worker per core (pytest-xdist), each with its own test database; a test file stays on one
+# worker, so module-scoped fixtures (the seed, Chromium) are set up once. TEST_WORKERS=0: serially.
+TEST_WORKERS ?= auto
 test: install-test
-	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# ruff (rules in pyproject.toml); `make lint` is what CI runs before the tests.
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -8,6 +8,7 @@ from cases.models import CaseChallenge, Quote, Revision
 from cases.curation.revisions import case_state
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import CaseChallengeFactory, CaseFactory, QuoteFactory, ThemeFactory
+from tests.migration_data import load_migration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -16,13 +17,7 @@ pytestmark = pytest.mark.django_db
 def migration_data(transactional_db):
     """What migrations load and a flush empties: the countries and the editorial groups (instead
     of serialized_rollback, which breaks content types for the tests after it)."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("cases.migrations.0002_countries").load_countries(apps, None)
-    import_module("cases.migrations.0005_editorial_groups").create_groups(apps, None)
-    import_module("cases.migrations.0008_publishers_import_documents").grant(apps, None)
+    load_migration_data()
 
 
 def published_case():

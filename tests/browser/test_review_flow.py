@@ -1,14 +1,13 @@
 """An Editor and a Publisher in Chromium: the Editor's change to a published case waits for review
 (the public page unchanged), the Publisher finds it in the review queue and approves it."""
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Group, User
 
 from cases.models import Case
 from tests.factories import CaseFactory, QuoteFactory
+from tests.migration_data import load_migration_data
 
 pytestmark = [
     pytest.mark.browser,
@@ -21,9 +20,7 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 @pytest.fixture
 def curators(transactional_db):
     """An Editor and a Publisher (the groups come from migrations, which a flush empties)."""
-    import_module("cases.migrations.0002_countries").load_countries(apps, None)
-    import_module("cases.migrations.0005_editorial_groups").create_groups(apps, None)
-    import_module("cases.migrations.0008_publishers_import_documents").grant(apps, None)
+    load_migration_data()
     users = {}
     for name, group in (("edna", "Editors"), ("pablo", "Publishers")):
         user = User.objects.create_user(name, f"{name}@example.org", "a-long-test-password", is_staff=True)
