@@ -31,7 +31,8 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
-from django.db.models import Exists, IntegerField, OuterRef, Value
+from django.db.models import Case as Conditional
+from django.db.models import Exists, F, IntegerField, OuterRef, Value, When
 from django.urls import reverse
 from django.utils import timezone
 

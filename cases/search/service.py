@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Paginator
 from django.db.models import Case as Conditional
 from django.db.models import F, FloatField, Lookup, Value, When
+from django.db.models.expressions import RawSQL
 
 from ..models import (
     Approach, Case, Challenge, Country, Document, Organisation, Quote, Source, SuccessFactor, Theme, Topic,
