@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility for the case library."""
+
 import os
 import sys
 

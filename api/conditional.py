@@ -12,6 +12,7 @@ the table (no index on it), 20-100 ms, more than a whole API request should cost
 delete of a timestamped row through the ORM clears it (signals below); writes that bypass
 signals (queryset.update(), raw SQL) show after at most LAST_MODIFIED_SECONDS.
 """
+
 import hashlib
 
 from django.core.cache import cache
@@ -74,9 +75,18 @@ def forget_last_modified(**kwargs):
 
 # The current models only (by sender): migrations' historical models run before the cache table exists.
 LINKS = (
-    Participation, CaseChallenge, CaseSuccessFactor, Case.countries.through, Case.themes.through,
-    Case.approaches.through, Case.publications.through, Quote.cases.through, Quote.challenges.through,
-    Quote.success_factors.through, Quote.topics.through, Document.topics.through,
+    Participation,
+    CaseChallenge,
+    CaseSuccessFactor,
+    Case.countries.through,
+    Case.themes.through,
+    Case.approaches.through,
+    Case.publications.through,
+    Quote.cases.through,
+    Quote.challenges.through,
+    Quote.success_factors.through,
+    Quote.topics.through,
+    Document.topics.through,
 )
 for _model in (*TIMESTAMPED, *LINKS):
     _uid = f"api-last-modified-{_model._meta.label_lower}"
@@ -105,6 +115,8 @@ def with_validators(request, response, last_modified):
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
     return get_conditional_response(
-        request, etag=response["ETag"], last_modified=int(last_modified.timestamp()) if last_modified else None,
+        request,
+        etag=response["ETag"],
+        last_modified=int(last_modified.timestamp()) if last_modified else None,
         response=response,
     )

@@ -3,6 +3,7 @@
 A cursor names a position in the list's order, not an offset, so any page of 200,000 quotes
 costs what the first does. A malformed `page_size` is a 400 (not silently the default).
 """
+
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
@@ -48,7 +49,8 @@ class Cursor(CursorPagination):
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
         response["properties"]["notices"] = {
-            "type": "array", "items": {"type": "string"},
+            "type": "array",
+            "items": {"type": "string"},
             "description": "What was ignored or adjusted in the parameters (case list only), in plain words.",
         }
         return response

@@ -1,5 +1,6 @@
 """JSON shapes of the API's resources: stable ids and slugs, and absolute URLs of each object's
 public page (`url`) and API detail (`api_url`). Every serializer reads only what its view prefetched."""
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -18,7 +19,6 @@ from cases.models import (
     Theme,
     Topic,
 )
-
 
 # Values that every URL pattern of their kind accepts; a URL holds its value last, so the last
 # occurrence of the placeholder is the one filled in.
@@ -176,8 +176,19 @@ class SourceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = [
-            "id", "slug", "kind", "title", "link", "youtube_id", "channel", "publisher", "published_on",
-            "duration_seconds", "estimated_duration_seconds", "url", "api_url",
+            "id",
+            "slug",
+            "kind",
+            "title",
+            "link",
+            "youtube_id",
+            "channel",
+            "publisher",
+            "published_on",
+            "duration_seconds",
+            "estimated_duration_seconds",
+            "url",
+            "api_url",
         ]
 
 
@@ -239,9 +250,23 @@ class QuoteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Quote
         fields = [
-            "id", "text", "start_second", "timestamp", "other_seconds", "time_status", "corrected_from_seconds",
-            "time_note", "youtube_url", "source", "document", "heading_path", "cases", "challenges",
-            "success_factors", "url", "api_url",
+            "id",
+            "text",
+            "start_second",
+            "timestamp",
+            "other_seconds",
+            "time_status",
+            "corrected_from_seconds",
+            "time_note",
+            "youtube_url",
+            "source",
+            "document",
+            "heading_path",
+            "cases",
+            "challenges",
+            "success_factors",
+            "url",
+            "api_url",
         ]
 
     def get_challenges(self, quote) -> list[str]:
@@ -263,8 +288,20 @@ class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = [
-            "id", "slug", "title", "summary", "stage", "start_year", "end_year", "years", "published_at",
-            "updated_at", "countries", "themes", "url", "api_url",
+            "id",
+            "slug",
+            "title",
+            "summary",
+            "stage",
+            "start_year",
+            "end_year",
+            "years",
+            "published_at",
+            "updated_at",
+            "countries",
+            "themes",
+            "url",
+            "api_url",
         ]
 
     def to_representation(self, case):
@@ -274,17 +311,31 @@ class CaseSerializer(serializers.ModelSerializer):
             return super().to_representation(case)
         request = self.context["request"]
         return {
-            "id": case.pk, "slug": case.slug, "title": case.title, "summary": case.summary, "stage": case.stage,
-            "start_year": case.start_year, "end_year": case.end_year, "years": case.years,
-            "published_at": iso_datetime(case.published_at), "updated_at": iso_datetime(case.updated_at),
+            "id": case.pk,
+            "slug": case.slug,
+            "title": case.title,
+            "summary": case.summary,
+            "stage": case.stage,
+            "start_year": case.start_year,
+            "end_year": case.end_year,
+            "years": case.years,
+            "published_at": iso_datetime(case.published_at),
+            "updated_at": iso_datetime(case.updated_at),
             "countries": [
-                {"code": country.code.lower(), "name": country.name,
-                 "url": absolute_url(request, "cases:country-detail", "code", country.code.lower())}
+                {
+                    "code": country.code.lower(),
+                    "name": country.name,
+                    "url": absolute_url(request, "cases:country-detail", "code", country.code.lower()),
+                }
                 for country in case.country_list
             ],
             "themes": [
-                {"id": theme.pk, "slug": theme.slug, "name": theme.name,
-                 "url": absolute_url(request, "cases:theme-detail", "slug", theme.slug)}
+                {
+                    "id": theme.pk,
+                    "slug": theme.slug,
+                    "name": theme.name,
+                    "url": absolute_url(request, "cases:theme-detail", "slug", theme.slug),
+                }
                 for theme in case.theme_list
             ],
             "url": absolute_url(request, "cases:case-detail", "slug", case.slug),
@@ -310,7 +361,15 @@ class EvidenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Quote
         fields = [
-            "id", "text", "start_second", "timestamp", "time_status", "time_note", "youtube_url", "source", "url",
+            "id",
+            "text",
+            "start_second",
+            "timestamp",
+            "time_status",
+            "time_note",
+            "youtube_url",
+            "source",
+            "url",
             "api_url",
         ]
 
@@ -338,7 +397,13 @@ class CaseDetailSerializer(CaseSerializer):
 
     class Meta(CaseSerializer.Meta):
         fields = [
-            *CaseSerializer.Meta.fields, "body", "website", "approaches", "organisations", "parent", "children",
+            *CaseSerializer.Meta.fields,
+            "body",
+            "website",
+            "approaches",
+            "organisations",
+            "parent",
+            "children",
             "claims",
         ]
 

@@ -1,4 +1,5 @@
 """Per-address throttling of the API, counted by the pages' limits machinery (cases.views.limits)."""
+
 from rest_framework.throttling import BaseThrottle
 
 from cases.views.limits import retry_after

@@ -1,4 +1,5 @@
 """URLs of the API under /api/v1/ (namespace `api`): resources, the OpenAPI schema, its docs page."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter

@@ -7,6 +7,7 @@ quote naming only the published cases it supports. Lists are cursor-paginated (a
 answers carry ETag and Last-Modified (api.conditional), requests are throttled per address
 (api.throttling).
 """
+
 from django.db.models import Prefetch, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -15,6 +16,8 @@ from rest_framework import status, viewsets
 from rest_framework.response import Response
 
 from cases.browse.filters import SORTS, CaseFilter
+from cases.browse.quote_filters import QuoteFilter
+from cases.claims import page_claims
 from cases.models import (
     Approach,
     Case,
@@ -28,10 +31,8 @@ from cases.models import (
     Theme,
     Topic,
 )
-from cases.claims import page_claims
 from cases.views.browse import with_published_case_count
 from cases.views.limits import retry_after
-from cases.browse.quote_filters import QuoteFilter
 
 from . import serializers
 from .conditional import library_last_modified, not_modified_since, with_validators
@@ -71,7 +72,13 @@ def invalid(errors):
 CASE_FILTER_PARAMETERS = [
     OpenApiParameter("q", str, description="Full-text search (counts against the search rate limit)"),
     *(
-        OpenApiParameter(name, str, many=True, explode=True, description=f"{name} ({'ISO2 code' if name == 'country' else 'slug'}); repeat for OR")
+        OpenApiParameter(
+            name,
+            str,
+            many=True,
+            explode=True,
+            description=f"{name} ({'ISO2 code' if name == 'country' else 'slug'}); repeat for OR",
+        )
         for name in CaseFilter.REPEATABLE
     ),
     OpenApiParameter("region", str, enum=[value for value, _ in Country._meta.get_field("region").choices]),
@@ -85,7 +92,15 @@ CASE_FILTER_PARAMETERS = [
 # What a case in the list shows (api.serializers.CaseSerializer); links are prefetched into lists:
 # a to_attr list costs a third of what a prefetched `.all()` per case does.
 CASE_LIST_FIELDS = (
-    "pk", "slug", "title", "summary", "stage", "start_year", "end_year", "published_at", "updated_at",
+    "pk",
+    "slug",
+    "title",
+    "summary",
+    "stage",
+    "start_year",
+    "end_year",
+    "published_at",
+    "updated_at",
 )
 
 # The cursor's order for each of the case browser's sorts: plain fields (a cursor names a position
@@ -135,10 +150,14 @@ class CaseViewSet(ReadOnly):
                 self.throttled(request, wait)
         self.sort_key = filterset.sort_key
         last = Value(10_000) if self.sort_key == "year" else Value(-1)
-        cases = filterset.qs.only(*CASE_LIST_FIELDS).prefetch_related(
-            Prefetch("countries", queryset=Country.objects.only("code", "name"), to_attr="country_list"),
-            Prefetch("themes", queryset=Theme.objects.only("pk", "slug", "name"), to_attr="theme_list"),
-        ).annotate(year_key=Coalesce("start_year", last))
+        cases = (
+            filterset.qs.only(*CASE_LIST_FIELDS)
+            .prefetch_related(
+                Prefetch("countries", queryset=Country.objects.only("code", "name"), to_attr="country_list"),
+                Prefetch("themes", queryset=Theme.objects.only("pk", "slug", "name"), to_attr="theme_list"),
+            )
+            .annotate(year_key=Coalesce("start_year", last))
+        )
         page = self.paginate_queryset(cases)
         response = self.get_paginated_response(self.get_serializer(page, many=True).data)
         response.data["notices"] = filterset.notices()
@@ -172,11 +191,15 @@ class QuoteViewSet(ReadOnly):
 
     def get_queryset(self):
         return (
-            Quote.objects.public().for_listing().select_related("document").defer("document__body", "document__raw_text")
+            Quote.objects.public()
+            .for_listing()
+            .select_related("document")
+            .defer("document__body", "document__raw_text")
             .prefetch_related(
                 Prefetch("challenges", queryset=Challenge.objects.only("pk", "slug"), to_attr="challenge_list"),
-                Prefetch("success_factors", queryset=SuccessFactor.objects.only("pk", "slug"),
-                         to_attr="success_factor_list"),
+                Prefetch(
+                    "success_factors", queryset=SuccessFactor.objects.only("pk", "slug"), to_attr="success_factor_list"
+                ),
             )
         )
 

@@ -14,6 +14,7 @@ Targets (issue 19): case list at 10,000 cases p50 under 60 ms on PostgreSQL; any
 quote list at 200,000 quotes under 60 ms (a cursor, not an offset); the whole-library export of
 10,000 cases and 200,000 quotes under 60 s with flat memory.
 """
+
 import argparse
 import base64
 import json
@@ -38,7 +39,6 @@ os.environ.setdefault("RATELIMIT_ENABLE", "0")  # the throttle's cache queries a
 
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402
-
 from perfdoc import write_section  # noqa: E402  (bench/ is the script folder)
 
 SECTION = "## API and whole-library export"
@@ -125,9 +125,15 @@ def run(repeat, export):
     measure("cases, first page of 200", cases_url, {"page_size": 200})
     theme = Theme.objects.with_published_case_count().order_by("-published_case_count").first()
     measure(f"cases, `?theme={theme.slug}` ({theme.published_case_count} cases)", cases_url, {"theme": theme.slug})
-    measure("cases, `?country=…&stage=pilot&sort=-year`", cases_url,
-            {"country": Case.objects.published().values_list("countries", flat=True).first().lower(),
-             "stage": "pilot", "sort": "-year"})
+    measure(
+        "cases, `?country=…&stage=pilot&sort=-year`",
+        cases_url,
+        {
+            "country": Case.objects.published().values_list("countries", flat=True).first().lower(),
+            "stage": "pilot",
+            "sort": "-year",
+        },
+    )
     page = json.loads(first.content)
     for _ in range(20):  # the 21st page, by following `next`
         page = json.loads(client.get(page["next"]).content)
@@ -141,8 +147,11 @@ def run(repeat, export):
     for share in (0.5, 0.999):
         position = bounds["low"] + int((bounds["high"] - bounds["low"]) * share)
         measure(f"quotes, page at {share:.1%} of the ids (cursor)", quotes_url, {"cursor": cursor_at(position)})
-    measure("quotes, a page of 200 in the middle", quotes_url,
-            {"cursor": cursor_at((bounds["low"] + bounds["high"]) // 2), "page_size": 200})
+    measure(
+        "quotes, a page of 200 in the middle",
+        quotes_url,
+        {"cursor": cursor_at((bounds["low"] + bounds["high"]) // 2), "page_size": 200},
+    )
     measure(f"quotes, `?case={slug}`", quotes_url, {"case": slug})
     measure("quotes, `?q=budget`", quotes_url, {"q": "budget"})
 

@@ -10,6 +10,7 @@ imports that checkout's `bench/pages.py` (`setup()`, `pages()`, `measure()`) and
 
 Prints each page's median (of the rounds' medians) before and after, with the load average.
 """
+
 import argparse
 import json
 import os
@@ -38,10 +39,16 @@ print(json.dumps({"load": [load, os.getloadavg()[0]], "rows": rows}))
 def measure(root, database_url, repeat):
     """One side's browser figures, measured in a child process with that checkout on its path."""
     root = str(Path(root).resolve())
-    environment = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": root,
-                   "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"), "ALLOWED_HOSTS": "testserver"}
-    output = subprocess.run([sys.executable, "-c", CHILD, root, str(repeat)], env=environment, check=True,
-                            capture_output=True, text=True).stdout
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": root,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-not-secret"),
+        "ALLOWED_HOSTS": "testserver",
+    }
+    output = subprocess.run(
+        [sys.executable, "-c", CHILD, root, str(repeat)], env=environment, check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -57,8 +64,11 @@ def main():
         for side in ("before", "after"):
             run = measure(*getattr(args, side), args.repeat)
             runs[side].append(run)
-            print(f"round {round_number} {side}: load {run['load'][0]:.1f}–{run['load'][1]:.1f}, medians "
-                  + ", ".join(f"{row['median']:.0f}" for row in run["rows"]), file=sys.stderr)
+            print(
+                f"round {round_number} {side}: load {run['load'][0]:.1f}–{run['load'][1]:.1f}, medians "
+                + ", ".join(f"{row['median']:.0f}" for row in run["rows"]),
+                file=sys.stderr,
+            )
 
     def median_of(side, label, key="median"):
         return statistics.median(row[key] for run in runs[side] for row in run["rows"] if row["label"] == label)
@@ -69,9 +79,11 @@ def main():
         label = row["label"]
         after_queries = next(r["queries"] for r in runs["after"][0]["rows"] if r["label"] == label)
         before, after = median_of("before", label), median_of("after", label)
-        print(f"| {label} | `{row['url']}` | {row['shows']} | {before:.0f} | {after:.0f} | {after - before:+.0f} "
-              f"| {median_of('before', label, 'p95'):.0f} | {median_of('after', label, 'p95'):.0f} "
-              f"| {row['queries']} → {after_queries} |")
+        print(
+            f"| {label} | `{row['url']}` | {row['shows']} | {before:.0f} | {after:.0f} | {after - before:+.0f} "
+            f"| {median_of('before', label, 'p95'):.0f} | {median_of('after', label, 'p95'):.0f} "
+            f"| {row['queries']} → {after_queries} |"
+        )
     loads = [value for side in runs.values() for run in side for value in run["load"]]
     print(f"\nLoad average {min(loads):.1f}–{max(loads):.1f}.")
 

@@ -9,6 +9,7 @@ through Django's test client. Same database and data as bench/pages.py:
 
 Target (issue 12): the candidate list under 300 ms at 200,000 quotes on PostgreSQL.
 """
+
 import argparse
 import os
 import platform
@@ -29,8 +30,8 @@ def claims_to_measure(count):
     from cases.claims import claims_of
     from cases.models import Case, CaseChallenge, CaseSuccessFactor
 
-    challenge_cases = CaseChallenge.objects.filter(case__status="published").order_by("pk").values("case_id")[: count]
-    factor_cases = CaseSuccessFactor.objects.filter(case__status="published").order_by("pk").values("case_id")[: count]
+    challenge_cases = CaseChallenge.objects.filter(case__status="published").order_by("pk").values("case_id")[:count]
+    factor_cases = CaseSuccessFactor.objects.filter(case__status="published").order_by("pk").values("case_id")[:count]
     case_ids = sorted({row["case_id"] for row in challenge_cases} | {row["case_id"] for row in factor_cases})[:count]
     picked = []
     for case_claims in claims_of(Case.objects.filter(pk__in=case_ids)).values():
@@ -118,7 +119,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, default=12, help="How many claims to measure (default 12).")
     parser.add_argument("--repeat", type=int, default=5, help="Runs per claim (default 5).")
-    parser.add_argument("--write", metavar="PATH", help="Replace this benchmark's section of PATH (docs/performance.md).")
+    parser.add_argument(
+        "--write", metavar="PATH", help="Replace this benchmark's section of PATH (docs/performance.md)."
+    )
     args = parser.parse_args()
     setup()
     section = run(args.claims, args.repeat)

@@ -11,6 +11,7 @@ named by DATABASE_URL inside a transaction it rolls back at the end, so use a sc
 Targets (issue 14): publishing 1,000 cases with 300 evidence quotes each in under 10 s, within
 one request; the evidence picker under 200 ms at 200,000 quotes.
 """
+
 import argparse
 import os
 import platform
@@ -27,7 +28,6 @@ os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 import django  # noqa: E402
-
 from perfdoc import write_section  # noqa: E402  (bench/ is the script folder)
 
 SECTION = "## Curation at scale"
@@ -45,8 +45,11 @@ def fill(cases, quotes_per_case, extra_quotes):
     from cases.models import Case, Country, Quote, Source
 
     created = Case.objects.bulk_create(
-        (Case(title=f"Bench case {n}", slug=f"bench-case-{n}", status="review", summary=f"Summary {n}.")
-         for n in range(cases)), batch_size=1000,
+        (
+            Case(title=f"Bench case {n}", slug=f"bench-case-{n}", status="review", summary=f"Summary {n}.")
+            for n in range(cases)
+        ),
+        batch_size=1000,
     )
     canada = Country.objects.get(code="CA")
     Case.countries.through.objects.bulk_create(
@@ -55,13 +58,22 @@ def fill(cases, quotes_per_case, extra_quotes):
     source = Source.objects.create(kind="report", title="Bench source", slug="bench-source")
     total = cases * quotes_per_case + extra_quotes
     quotes = Quote.objects.bulk_create(
-        (Quote(source=source, text=f"Statement {n} on {WORDS[n % len(WORDS)]} and {WORDS[(n * 7) % len(WORDS)]}.",
-               start_second=n % 7200, position=n) for n in range(total)),
+        (
+            Quote(
+                source=source,
+                text=f"Statement {n} on {WORDS[n % len(WORDS)]} and {WORDS[(n * 7) % len(WORDS)]}.",
+                start_second=n % 7200,
+                position=n,
+            )
+            for n in range(total)
+        ),
         batch_size=5000,
     )
     Quote.cases.through.objects.bulk_create(
-        (Quote.cases.through(case_id=created[i // quotes_per_case].pk, quote_id=quotes[i].pk)
-         for i in range(cases * quotes_per_case)),
+        (
+            Quote.cases.through(case_id=created[i // quotes_per_case].pk, quote_id=quotes[i].pk)
+            for i in range(cases * quotes_per_case)
+        ),
         batch_size=5000,
     )
     return created
@@ -127,7 +139,7 @@ def main():
         f"`bench/curation.py`, {date.today():%Y-%m-%d}, {connection.vendor}, Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs shared with other work. The data is generated in a transaction rolled back after.",
         "",
-        f"- **Bulk publish** from the case changelist (\"select all\", one request) of {args.cases:,} cases in "
+        f'- **Bulk publish** from the case changelist ("select all", one request) of {args.cases:,} cases in '
         f"review with {args.quotes_per_case} evidence quotes each: **{figures['bulk_s']:.2f} s** "
         f"({figures['published']:,} published, one history record and one Recent actions entry each; "
         f"target {BULK_TARGET_S} s).",

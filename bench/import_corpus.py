@@ -12,6 +12,7 @@ the figure to compare for SQLite, which works in-process), on PostgreSQL the CPU
 server's backend (a server on this machine), the time of a second, unchanged import, and the
 load average at the end.
 """
+
 import argparse
 import json
 import os
@@ -71,14 +72,16 @@ def main():
             summary = report.as_dict()
             for key in ("failures", "problems"):
                 summary[key] = len(summary[key])
-            summary.update({
-                "database": connection.vendor,
-                # CPU time of this process: all of the work on SQLite, the Python side on PostgreSQL.
-                "cpu_seconds": round(cpu_seconds, 3),
-                "files": summary["documents"] + summary["indexes"] + summary["failed"],
-                "reimport_seconds": round(time.perf_counter() - started, 3),
-                "reimport_unchanged": again.unchanged,
-            })
+            summary.update(
+                {
+                    "database": connection.vendor,
+                    # CPU time of this process: all of the work on SQLite, the Python side on PostgreSQL.
+                    "cpu_seconds": round(cpu_seconds, 3),
+                    "files": summary["documents"] + summary["indexes"] + summary["failed"],
+                    "reimport_seconds": round(time.perf_counter() - started, 3),
+                    "reimport_unchanged": again.unchanged,
+                }
+            )
             if server_seconds is not None:
                 # CPU time of the PostgreSQL backend serving this connection: stable under load, unlike wall time.
                 summary["server_cpu_seconds"] = round(server_seconds, 3)

@@ -24,6 +24,7 @@ The server runs with PROXY_COUNT=1 and each request names its client in X-Forwar
 per-address rate limits see many visitors (a loopback address 127.1.x.y per request in phases 1
 and 2, one fixed address for the heavy client); every request still goes to 127.0.0.1.
 """
+
 import argparse
 import http.client
 import os
@@ -53,15 +54,20 @@ HOST = "127.0.0.1"
 
 def parse_arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get(
-        "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kb_bench"))
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kb_bench")
+    )
     parser.add_argument("--port", type=int, default=8115)
     parser.add_argument("--workers", type=int, default=min(2 * (os.cpu_count() or 1) + 1, 12))
     parser.add_argument("--clients", type=int, default=8, help="Concurrent clients (threads).")
     parser.add_argument("--duration", type=float, default=30, help="Seconds of steady load.")
     parser.add_argument("--kill-duration", type=float, default=15, help="Seconds of load around the kill.")
-    parser.add_argument("--heavy-duration", type=float, default=20,
-                        help="Seconds of one client looping on exports while the others browse.")
+    parser.add_argument(
+        "--heavy-duration",
+        type=float,
+        default=20,
+        help="Seconds of one client looping on exports while the others browse.",
+    )
     parser.add_argument("--heavy-loops", type=int, default=3, help="Parallel loops of the heavy client.")
     parser.add_argument("--only-heavy", action="store_true", help="Run the heavy-client phase only.")
     parser.add_argument("--cases", type=int, default=10_000)
@@ -92,8 +98,9 @@ def manage(environment, *arguments):
 
 
 def setup_django(environment):
-    os.environ.update({name: environment[name] for name in
-                       ("DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "STATIC_ROOT")})
+    os.environ.update(
+        {name: environment[name] for name in ("DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "STATIC_ROOT")}
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -112,8 +119,18 @@ def prepare_library(arguments, environment):
         sys.exit("The load test runs on PostgreSQL: set DATABASE_URL to a postgres:// URL.")
     if Case.objects.count() < arguments.cases or Quote.objects.count() < arguments.quotes:
         print(f"Generating the library ({arguments.cases:,} cases, {arguments.quotes:,} quotes)…", flush=True)
-        manage(environment, "generate_library", "--cases", str(arguments.cases), "--quotes", str(arguments.quotes),
-               "--seed", str(arguments.seed), "--clear", "--force")
+        manage(
+            environment,
+            "generate_library",
+            "--cases",
+            str(arguments.cases),
+            "--quotes",
+            str(arguments.quotes),
+            "--seed",
+            str(arguments.seed),
+            "--clear",
+            "--force",
+        )
     cases, quotes = Case.objects.published().count(), Quote.objects.count()
     connection.close()
     return cases, quotes
@@ -128,13 +145,28 @@ def workload_values():
     published = Case.objects.published()
     values = {
         "cases": list(published.values_list("slug", flat=True).order_by("?")[:2000]),
-        "countries": [code.lower() for code in Country.objects.filter(cases__status="published")
-                      .values_list("code", flat=True).distinct()],
+        "countries": [
+            code.lower()
+            for code in Country.objects.filter(cases__status="published").values_list("code", flat=True).distinct()
+        ],
         "themes": list(Theme.objects.filter(cases__status="published").values_list("slug", flat=True).distinct()),
-        "approaches": list(Approach.objects.filter(cases__status="published")
-                           .values_list("slug", flat=True).distinct()),
-        "words": ["budget", "testbed", "prize", "health", "data", "cities", "space food", "sandbox", "climate",
-                  "feedback loops", "governance", "pilot"],
+        "approaches": list(
+            Approach.objects.filter(cases__status="published").values_list("slug", flat=True).distinct()
+        ),
+        "words": [
+            "budget",
+            "testbed",
+            "prize",
+            "health",
+            "data",
+            "cities",
+            "space food",
+            "sandbox",
+            "climate",
+            "feedback loops",
+            "governance",
+            "pilot",
+        ],
     }
     connection.close()
     return values
@@ -142,13 +174,23 @@ def workload_values():
 
 def start_gunicorn(arguments, environment, log):
     command = [
-        str(Path(sys.executable).parent / "gunicorn"), "kb.wsgi:application",
-        "--bind", f"{HOST}:{arguments.port}", "--workers", str(arguments.workers),
-        "--timeout", "30", "--graceful-timeout", "20", "--error-logfile", "-",
+        str(Path(sys.executable).parent / "gunicorn"),
+        "kb.wsgi:application",
+        "--bind",
+        f"{HOST}:{arguments.port}",
+        "--workers",
+        str(arguments.workers),
+        "--timeout",
+        "30",
+        "--graceful-timeout",
+        "20",
+        "--error-logfile",
+        "-",
     ]
     # The log goes to a file: an unread pipe would fill up and stall the workers.
-    server = subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=log)
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=environment, start_new_session=True, stdout=subprocess.DEVNULL, stderr=log
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -242,8 +284,9 @@ def next_request(rng, values, weights=None):
         if values["themes"]:
             filters.append(("theme", rng.choice(values["themes"])))
         return kind, "/cases.csv?" + urlencode(filters)
-    return kind, rng.choice(["/", "/challenges/", "/success-factors/", "/countries/",
-                             f"/quotes/?case={rng.choice(values['cases'])}"])
+    return kind, rng.choice(
+        ["/", "/challenges/", "/success-factors/", "/countries/", f"/quotes/?case={rng.choice(values['cases'])}"]
+    )
 
 
 class Results:
@@ -300,16 +343,23 @@ def summary(results, elapsed):
     rows = []
     for kind in ["browser", "case", "search", "csv", "other", "all"]:
         samples = sorted(
-            [value for values in results.latencies.values() for value in values] if kind == "all"
+            [value for values in results.latencies.values() for value in values]
+            if kind == "all"
             else results.latencies.get(kind, [])
         )
         if not samples:
             continue
-        rows.append({
-            "kind": kind, "requests": len(samples), "rps": len(samples) / elapsed,
-            "p50": percentile(samples, 0.50) * 1000, "p95": percentile(samples, 0.95) * 1000,
-            "p99": percentile(samples, 0.99) * 1000, "mean": statistics.fmean(samples) * 1000,
-        })
+        rows.append(
+            {
+                "kind": kind,
+                "requests": len(samples),
+                "rps": len(samples) / elapsed,
+                "p50": percentile(samples, 0.50) * 1000,
+                "p95": percentile(samples, 0.95) * 1000,
+                "p99": percentile(samples, 0.99) * 1000,
+                "mean": statistics.fmean(samples) * 1000,
+            }
+        )
     return rows
 
 
@@ -336,8 +386,17 @@ def kill_phase(arguments, values, server):
         thread.join()
     elapsed = time.monotonic() - started
     after = worker_pids(server.pid)
-    return results, elapsed, {"victim": victim, "killed_at": killed_at, "workers_before": len(before),
-                              "workers_after": len(after), "replaced": victim not in after and len(after) == len(before)}
+    return (
+        results,
+        elapsed,
+        {
+            "victim": victim,
+            "killed_at": killed_at,
+            "workers_before": len(before),
+            "workers_after": len(after),
+            "replaced": victim not in after and len(after) == len(before),
+        },
+    )
 
 
 HEAVY_CLIENT = "127.2.0.1"
@@ -352,8 +411,15 @@ def heavy_phase(arguments, values):
     browse = Results()
     heavy_statuses = defaultdict(int)
     heavy_latencies = []
-    started, threads = run_clients(arguments, values, arguments.heavy_duration, browse, seed=3,
-                                   clients=max(1, arguments.clients - 1), weights=BROWSE_WEIGHTS)
+    started, threads = run_clients(
+        arguments,
+        values,
+        arguments.heavy_duration,
+        browse,
+        seed=3,
+        clients=max(1, arguments.clients - 1),
+        weights=BROWSE_WEIGHTS,
+    )
     stop_at = started + arguments.heavy_duration
     lock = threading.Lock()
 
@@ -399,24 +465,31 @@ def heavy_report(arguments, heavy, load_after):
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
-        lines.append(f"| {row['kind']} | {row['requests']:,} | {row['rps']:.1f} | {row['p50']:.0f} | "
-                     f"{row['p95']:.0f} | {row['p99']:.0f} | {row['mean']:.0f} |")
+        lines.append(
+            f"| {row['kind']} | {row['requests']:,} | {row['rps']:.1f} | {row['p50']:.0f} | "
+            f"{row['p95']:.0f} | {row['p99']:.0f} | {row['mean']:.0f} |"
+        )
     heavy_mean = f"{statistics.fmean(latencies) * 1000:.0f} ms each" if latencies else "none"
     lines += [
         "",
         f"Browse p95: **{overall['p95']:.0f} ms** over {overall['requests']:,} requests; "
-        f"browse errors: **{len(browse.errors)}**. " if overall else "No browse request finished. ",
+        f"browse errors: **{len(browse.errors)}**. "
+        if overall
+        else "No browse request finished. ",
         f"The heavy client sent {sum(statuses.values()):,} requests: {served} exports served ({heavy_mean}), "
         f"**{limited} answered 429** (Retry-After), others: "
-        f"{ {key: value for key, value in statuses.items() if key not in (200, 429)} or 'none'}. "
+        f"{ {key: value for key, value in statuses.items() if key not in (200, 429)} or 'none' }. "
         f"Load average at the end: {', '.join(f'{value:.1f}' for value in load_after)} on {os.cpu_count()} cores.",
     ]
     for at, kind, path, what in browse.errors[:10]:
         lines.append(f"- at {at:.2f} s, {kind} `{path}`: {what}")
     if load_after[0] > (os.cpu_count() or 1) / 2:
-        lines += ["", f"Other work shared the machine (load average {load_after[0]:.1f} on {os.cpu_count()} cores): "
-                      "the latencies are inflated by it; compare the browse p95 with the steady phase's measured "
-                      "under the same conditions, not with an idle machine."]
+        lines += [
+            "",
+            f"Other work shared the machine (load average {load_after[0]:.1f} on {os.cpu_count()} cores): "
+            "the latencies are inflated by it; compare the browse p95 with the steady phase's measured "
+            "under the same conditions, not with an idle machine.",
+        ]
     return lines
 
 
@@ -447,11 +520,14 @@ def heavy_section(arguments, library, heavy, load_after):
     """The '## Load test: a heavy client' section: the browse latencies while one client loops on exports."""
     cases, quotes = library
     lines = [
-        HEAVY_SECTION, "",
+        HEAVY_SECTION,
+        "",
         f"`bench/load.py`, {date.today().isoformat()}: gunicorn ({arguments.workers} sync workers) on "
         f"PostgreSQL {postgres_version()}, the generated library ({arguments.cases:,} cases of which {cases:,} "
-        f"published, {quotes:,} quotes), on loopback: {machine()}.", "",
-        *heavy_report(arguments, heavy, load_after), "",
+        f"published, {quotes:,} quotes), on loopback: {machine()}.",
+        "",
+        *heavy_report(arguments, heavy, load_after),
+        "",
         "Run it: `DATABASE_URL=postgres://…/kb_bench .venv/bin/python bench/load.py --only-heavy "
         "--write docs/performance.md` (without `--only-heavy`, after the two phases above).",
         "",
@@ -461,7 +537,7 @@ def heavy_section(arguments, library, heavy, load_after):
 
 def report(arguments, library, steady, kill, load_before):
     cases, quotes = library
-    (steady_results, steady_elapsed), (kill_results, kill_elapsed, kill_info) = steady, kill
+    (steady_results, steady_elapsed), (kill_results, _kill_elapsed, kill_info) = steady, kill
     lines = [
         SECTION,
         "",
@@ -482,17 +558,25 @@ def report(arguments, library, steady, kill, load_before):
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in summary(steady_results, steady_elapsed):
-        lines.append(f"| {row['kind']} | {row['requests']:,} | {row['rps']:.1f} | {row['p50']:.0f} | "
-                     f"{row['p95']:.0f} | {row['p99']:.0f} | {row['mean']:.0f} |")
+        lines.append(
+            f"| {row['kind']} | {row['requests']:,} | {row['rps']:.1f} | {row['p50']:.0f} | "
+            f"{row['p95']:.0f} | {row['p99']:.0f} | {row['mean']:.0f} |"
+        )
     overall = summary(steady_results, steady_elapsed)[-1]
-    lines += ["", f"With {arguments.clients} clients sending back to back on {os.cpu_count()} cores the server is "
-                  f"saturated: {overall['rps']:.1f} requests/s is its throughput, and the latency is mostly "
-                  f"queueing ({arguments.clients} clients ÷ {overall['rps']:.1f}/s ≈ "
-                  f"{arguments.clients / overall['rps'] * 1000:.0f} ms); the time of a single request "
-                  "is in the sections above."]
+    lines += [
+        "",
+        f"With {arguments.clients} clients sending back to back on {os.cpu_count()} cores the server is "
+        f"saturated: {overall['rps']:.1f} requests/s is its throughput, and the latency is mostly "
+        f"queueing ({arguments.clients} clients ÷ {overall['rps']:.1f}/s ≈ "
+        f"{arguments.clients / overall['rps'] * 1000:.0f} ms); the time of a single request "
+        "is in the sections above.",
+    ]
     if load_before > (os.cpu_count() or 1) / 2:
-        lines += ["", f"Other work shared the machine (load average {load_before:.1f} on {os.cpu_count()} cores "
-                      "just before the run): the latencies are inflated by it, not only by the workload."]
+        lines += [
+            "",
+            f"Other work shared the machine (load average {load_before:.1f} on {os.cpu_count()} cores "
+            "just before the run): the latencies are inflated by it, not only by the workload.",
+        ]
     lines += [
         "",
         f"Errors: **{len(steady_results.errors)}** of {steady_results.count:,} requests (zero required).",

@@ -13,6 +13,7 @@ The database is created when missing, migrated, and filled with
 `generate_library --cases 10000 --quotes 200000 --seed 1` unless it already holds a generated
 library. Target (design.md): under 100 ms median for the case browser and a case page.
 """
+
 import argparse
 import os
 import platform
@@ -33,7 +34,6 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402
-
 from perfdoc import write_section  # noqa: E402  (bench/ is the script folder)
 
 SECTION = "## Case browser and pages"
@@ -78,8 +78,10 @@ def setup():
     call_command("migrate", verbosity=0)
     generated = Case.objects.filter(slug__startswith="gen-").count()
     if generated and generated != CASES:
-        raise SystemExit(f"The database holds {generated:,} generated cases, not {CASES:,}: give another "
-                         "DATABASE_URL per size (e.g. kb_bench_50k for --cases 50000).")
+        raise SystemExit(
+            f"The database holds {generated:,} generated cases, not {CASES:,}: give another "
+            "DATABASE_URL per size (e.g. kb_bench_50k for --cases 50000)."
+        )
     if not generated:
         print(f"Generating {CASES} cases and {QUOTES} quotes…", file=sys.stderr)
         call_command("generate_library", cases=CASES, quotes=QUOTES, seed=SEED, force=True, verbosity=1)
@@ -126,8 +128,7 @@ def pages():
 
     browser = reverse("cases:case-list")
     country = (
-        Country.objects.annotate(n=Count("cases", filter=Q(cases__status="published")))
-        .order_by("-n", "code").first()
+        Country.objects.annotate(n=Count("cases", filter=Q(cases__status="published"))).order_by("-n", "code").first()
     )
     theme = Theme.objects.with_published_case_count().order_by("-published_case_count", "slug").first()
     one = {"country": country.code.lower()}
@@ -143,14 +144,20 @@ def pages():
         ("case browser, no filter", browser, f"{count({}):,} cases"),
         ("case browser, one filter", f"{browser}?{urlencode(one)}", f"{count(one):,} cases"),
         ("case browser, three filters", f"{browser}?{urlencode(three)}", f"{count(three):,} cases"),
-        ("case browser, search and a filter", f"{browser}?{urlencode({'q': 'testbed', **one})}",
-         f"{count({'q': 'testbed', **one}):,} cases"),
+        (
+            "case browser, search and a filter",
+            f"{browser}?{urlencode({'q': 'testbed', **one})}",
+            f"{count({'q': 'testbed', **one}):,} cases",
+        ),
         ("case page, a typical case", typical.get_absolute_url(), f"{typical.n} quotes"),
         ("case page, the most quoted case", most.get_absolute_url(), f"{most.n} quotes"),
         ("quote browser, first page", reverse("cases:quote-list"), f"{Quote.objects.count():,} quotes"),
         ("quote browser, page 3000", f"{reverse('cases:quote-list')}?page=3000", "rows 149,951–150,000"),
-        ("quote browser, last page", f"{reverse('cases:quote-list')}?page={-(-Quote.objects.count() // 50)}",
-         "the last 50"),
+        (
+            "quote browser, last page",
+            f"{reverse('cases:quote-list')}?page={-(-Quote.objects.count() // 50)}",
+            "the last 50",
+        ),
         ("CSV export, one filter", f"{reverse('cases:case-export-csv')}?{urlencode(one)}", f"{count(one):,} rows"),
         ("CSV export, everything", reverse("cases:case-export-csv"), f"{count({}):,} rows"),
     ]
@@ -218,8 +225,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30, help="Timed requests per page (default 30).")
     parser.add_argument("--write", metavar="PATH", help="Replace the section in this markdown file.")
-    parser.add_argument("--cases", type=int, default=CASES, help="Library size: cases (default %(default)s; "
-                        "50000 for the large size, in a database of its own).")
+    parser.add_argument(
+        "--cases",
+        type=int,
+        default=CASES,
+        help="Library size: cases (default %(default)s; 50000 for the large size, in a database of its own).",
+    )
     parser.add_argument("--quotes", type=int, default=QUOTES, help="Library size: quotes (default %(default)s).")
     args = parser.parse_args()
     CASES, QUOTES = args.cases, args.quotes

@@ -1,4 +1,5 @@
 """docs/performance.md as the benchmarks keep it: one `## ` section per benchmark, each replaced whole."""
+
 import re
 from pathlib import Path
 

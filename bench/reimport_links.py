@@ -11,6 +11,7 @@ forced re-import of the same edited files (nothing changed any more), and the co
 carried over and quotes cut loose. ``--every 0`` links nothing: the same re-import without
 carry-over work, to compare with.
 """
+
 import argparse
 import json
 import os
@@ -70,9 +71,14 @@ def main():
         try:
             import_paths([folder])
             challenge = Challenge.objects.create(name="Bench challenge", slug="bench-challenge")
-            quote_ids = list(Quote.objects.order_by("pk").values_list("pk", flat=True)[:: args.every]) if args.every else []
+            quote_ids = (
+                list(Quote.objects.order_by("pk").values_list("pk", flat=True)[:: args.every]) if args.every else []
+            )
             cases = Case.objects.bulk_create(
-                [Case(title=f"Bench case {n}", slug=f"bench-case-{n}", status="published") for n in range(len(quote_ids) // 10 + 1)]
+                [
+                    Case(title=f"Bench case {n}", slug=f"bench-case-{n}", status="published")
+                    for n in range(len(quote_ids) // 10 + 1)
+                ]
             )
             CaseChallenge.objects.bulk_create([CaseChallenge(case=case, challenge=challenge) for case in cases])
             Quote.cases.through.objects.bulk_create(
@@ -91,13 +97,23 @@ def main():
             connection.creation.destroy_test_db(old_name, verbosity=0)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print(json.dumps({
-        "database": connection.vendor, "documents": report.documents, "linked_quotes": len(quote_ids),
-        "links_carried": report.links_carried, "links_cut_loose": report.links_cut_loose,
-        "quotes_deleted": report.quotes_deleted, "failed": report.failed,
-        "reimport_seconds": round(seconds, 3), "reimport_cpu_seconds": round(cpu_seconds, 3),
-        "forced_reimport_seconds": round(forced, 3), "forced_reimport_cpu_seconds": round(forced_cpu, 3),
-    }))
+    print(
+        json.dumps(
+            {
+                "database": connection.vendor,
+                "documents": report.documents,
+                "linked_quotes": len(quote_ids),
+                "links_carried": report.links_carried,
+                "links_cut_loose": report.links_cut_loose,
+                "quotes_deleted": report.quotes_deleted,
+                "failed": report.failed,
+                "reimport_seconds": round(seconds, 3),
+                "reimport_cpu_seconds": round(cpu_seconds, 3),
+                "forced_reimport_seconds": round(forced, 3),
+                "forced_reimport_cpu_seconds": round(forced_cpu, 3),
+            }
+        )
+    )
     return 1 if report.failed else 0
 
 

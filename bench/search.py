@@ -13,6 +13,7 @@ Targets (issue 15): search median under 60 ms and p95 under 150 ms at 10,000 cas
 quotes on PostgreSQL, median under 100 ms on SQLite (run it on both); the matrix of 500 cases
 under 300 ms (issue 5).
 """
+
 import argparse
 import os
 import platform
@@ -32,7 +33,6 @@ os.environ.setdefault("RATELIMIT_ENABLE", "0")  # every request below comes from
 
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402
-
 from perfdoc import write_section  # noqa: E402  (bench/ is the script folder)
 
 SECTION = "## Search and matrix"  # on PostgreSQL; on SQLite the section is "## Search and matrix on SQLite"
@@ -116,9 +116,7 @@ def run(repeat):
         search_samples += samples
         shown = f"{results.total:,}" if results.total_text == str(results.total) else results.total_text
         shown += f" (as “{results.corrected_query}”)" if results.corrected_query else ""
-        search_rows.append(
-            f"| {label} | `{query}` | {shown} | {statistics.median(samples):.0f} | {p95(samples):.0f} |"
-        )
+        search_rows.append(f"| {label} | `{query}` | {shown} | {statistics.median(samples):.0f} | {p95(samples):.0f} |")
         print(search_rows[-1], file=sys.stderr)
     for label, query in BROWSER_QUERIES:
         samples, _ = timed(client, reverse("cases:case-list"), {"q": query}, repeat)
@@ -198,7 +196,7 @@ def run(repeat):
         "SQLite, a GIN-indexed `tsvector` table on PostgreSQL. One query finds the best hits of every kind "
         "and counts them: only the entries whose title or names match are ranked (a generated `head` column "
         "with partial GIN indexes on PostgreSQL, an FTS5 column filter on SQLite), body-only matches follow "
-        "newest first, and counts stop at 1,000 (\"more than 1,000\"), so the work does not grow with the "
+        'newest first, and counts stop at 1,000 ("more than 1,000"), so the work does not grow with the '
         "number of matches. One query per kind with hits fetches its few rows, and snippets are cut "
         "in Python in linear time; a search that finds nothing is respelt from the index's vocabulary and run "
         "again. The matrix makes a fixed number of queries (cases, columns, links of the page's cases, column "

@@ -1,4 +1,5 @@
 """App configuration of the domain app."""
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, pre_migrate, pre_save
 

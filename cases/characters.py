@@ -5,6 +5,7 @@ holding either is answered 400 before it reaches a query (kb.middleware). XML 1.
 other C0 controls too (U+000B pasted from a PDF took the Atom feed down), so text is cleaned on
 the way in (every save of a model of this app, the importer's decoding) and on the way out (feed).
 """
+
 import re
 
 # Tab, line feed and carriage return are the only C0 controls XML 1.0 allows.

@@ -1,6 +1,7 @@
 """Small SVG charts (bars by start year, by approach family, by stage, by challenge…), laid out here
 and drawn by includes/_bar_chart.html and includes/_year_chart.html. No query of their own:
 callers pass the counts (facet counts they hold, or one aggregate each)."""
+
 from dataclasses import dataclass
 
 from django.db.models import Count
@@ -26,15 +27,23 @@ def bar_chart(rows, *, title, unit="case"):
     alternative ("Idea: 3 cases; Pilot: 5 cases").
     """
     # "Experimentation (testing across borders)": the name before the explanation
-    rows = [(row[0].split(" (")[0], *row[1:]) if len(row) == 3 else (row[0].split(" (")[0], row[1], "")
-            for row in rows]
+    rows = [(row[0].split(" (")[0], *row[1:]) if len(row) == 3 else (row[0].split(" (")[0], row[1], "") for row in rows]
     largest = max((count for _, count, _ in rows), default=0) or 1
     room = WIDTH - LABEL_WIDTH - 40
-    bars = [Bar(label, count, index * ROW, round(room * count / largest, 1), href)
-            for index, (label, count, href) in enumerate(rows)]
+    bars = [
+        Bar(label, count, index * ROW, round(room * count / largest, 1), href)
+        for index, (label, count, href) in enumerate(rows)
+    ]
     summary = "; ".join(f"{bar.label}: {bar.count} {unit}{'' if bar.count == 1 else 's'}" for bar in bars)
-    return {"title": title, "bars": bars, "height": max(len(bars), 1) * ROW, "width": WIDTH,
-            "label_width": LABEL_WIDTH, "bar_left": LABEL_WIDTH + 8, "summary": summary}
+    return {
+        "title": title,
+        "bars": bars,
+        "height": max(len(bars), 1) * ROW,
+        "width": WIDTH,
+        "label_width": LABEL_WIDTH,
+        "bar_left": LABEL_WIDTH + 8,
+        "summary": summary,
+    }
 
 
 @dataclass
@@ -63,16 +72,31 @@ def paired_bar_chart(rows, *, title, first, second, unit="case"):
     largest = max((count for _, count, _, _ in rows), default=0) or 1
     room = WIDTH - LABEL_WIDTH - 40
     bars = [
-        PairedBar(label.split(" (")[0], count, evidenced, index * PAIRED_ROW, round(room * count / largest, 1),
-                  round(room * evidenced / largest, 1), href)
+        PairedBar(
+            label.split(" (")[0],
+            count,
+            evidenced,
+            index * PAIRED_ROW,
+            round(room * count / largest, 1),
+            round(room * evidenced / largest, 1),
+            href,
+        )
         for index, (label, count, evidenced, href) in enumerate(rows)
     ]
     summary = "; ".join(
         f"{bar.label}: {bar.count} {unit}{'' if bar.count == 1 else 's'} {first}, {bar.second} {second}" for bar in bars
     )
-    return {"title": title, "bars": bars, "height": max(len(bars), 1) * PAIRED_ROW, "width": WIDTH,
-            "label_width": LABEL_WIDTH, "bar_left": LABEL_WIDTH + 8, "first": first, "second": second,
-            "summary": summary}
+    return {
+        "title": title,
+        "bars": bars,
+        "height": max(len(bars), 1) * PAIRED_ROW,
+        "width": WIDTH,
+        "label_width": LABEL_WIDTH,
+        "bar_left": LABEL_WIDTH + 8,
+        "first": first,
+        "second": second,
+        "summary": summary,
+    }
 
 
 @dataclass
@@ -96,13 +120,26 @@ def year_chart(counts, *, title):
     step = WIDTH / len(years)
     plot = 90
     columns = [
-        Column(year, counts.get(year, 0), round(index * step, 1), round(plot * counts.get(year, 0) / largest, 1),
-               year % 5 == 0 or len(years) <= 10)
+        Column(
+            year,
+            counts.get(year, 0),
+            round(index * step, 1),
+            round(plot * counts.get(year, 0) / largest, 1),
+            year % 5 == 0 or len(years) <= 10,
+        )
         for index, year in enumerate(years)
     ]
     summary = "; ".join(f"{year}: {counts[year]}" for year in years if counts.get(year))
-    return {"title": title, "columns": columns, "width": WIDTH, "height": plot + 20, "plot": plot,
-            "column_width": round(max(step - 2, 1), 1), "largest": largest, "summary": summary}
+    return {
+        "title": title,
+        "columns": columns,
+        "width": WIDTH,
+        "height": plot + 20,
+        "plot": plot,
+        "column_width": round(max(step - 2, 1), 1),
+        "largest": largest,
+        "summary": summary,
+    }
 
 
 def start_year_counts(cases):

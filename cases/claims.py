@@ -25,6 +25,7 @@ A claim without evidence may carry a curator's recorded reason (`no_evidence_rea
 link, `summary_no_evidence_reason` on the case); publishing needs each claim to have one or
 the other (cases.curation.workflow).
 """
+
 import json
 import math
 import re
@@ -161,10 +162,18 @@ def page_claims(case, *, shown_per_claim=None, summary_shown=None):
             term = getattr(link, term_name)
             evidence = [quote for quote in case.evidence if _supports(quote, group, term.pk)]
             claimed.update(quote.pk for quote in evidence)
-            claims.append(Claim(case, group, term, link.note, link.no_evidence_reason, evidence[:shown_per_claim], len(evidence)))
+            claims.append(
+                Claim(case, group, term, link.note, link.no_evidence_reason, evidence[:shown_per_claim], len(evidence))
+            )
     summary_evidence = [quote for quote in case.evidence if quote.pk not in claimed]
     summary = Claim(
-        case, SUMMARY, None, "", case.summary_no_evidence_reason, summary_evidence[:summary_shown], len(summary_evidence)
+        case,
+        SUMMARY,
+        None,
+        "",
+        case.summary_no_evidence_reason,
+        summary_evidence[:summary_shown],
+        len(summary_evidence),
     )
     return [summary, *claims]
 
@@ -183,30 +192,43 @@ def evidence_rows(case_ids, *, summary=True, by_slug=False):
     """
     quote_cases = Quote.cases.through.objects
     zero = Value(0, output_field=IntegerField())
-    challenge, factor = ("challenge__slug", "success_factor__slug") if by_slug else ("challenge_id", "success_factor_id")
+    challenge, factor = (
+        ("challenge__slug", "success_factor__slug") if by_slug else ("challenge_id", "success_factor_id")
+    )
     quote_challenge, quote_factor = (
-        ("quote__challenges__slug", "quote__success_factors__slug") if by_slug
+        ("quote__challenges__slug", "quote__success_factors__slug")
+        if by_slug
         else ("quote__challenges", "quote__success_factors")
     )
     no_term = Value("") if by_slug else zero
-    claimed_challenge = CaseChallenge.objects.filter(case_id=OuterRef("case_id"), challenge_id=OuterRef("quote__challenges"))
+    claimed_challenge = CaseChallenge.objects.filter(
+        case_id=OuterRef("case_id"), challenge_id=OuterRef("quote__challenges")
+    )
     claimed_factor = CaseSuccessFactor.objects.filter(
         case_id=OuterRef("case_id"), success_factor_id=OuterRef("quote__success_factors")
     )
     parts = [
-        CaseChallenge.objects.filter(case_id__in=case_ids).order_by()
+        CaseChallenge.objects.filter(case_id__in=case_ids)
+        .order_by()
         .values_list("case_id", Value(CHALLENGE), challenge, zero),
-        CaseSuccessFactor.objects.filter(case_id__in=case_ids).order_by()
+        CaseSuccessFactor.objects.filter(case_id__in=case_ids)
+        .order_by()
         .values_list("case_id", Value(FACTOR), factor, zero),
-        quote_cases.filter(case_id__in=case_ids).filter(Exists(claimed_challenge)).order_by()
+        quote_cases.filter(case_id__in=case_ids)
+        .filter(Exists(claimed_challenge))
+        .order_by()
         .values_list("case_id", Value(CHALLENGE), quote_challenge, "quote_id"),
-        quote_cases.filter(case_id__in=case_ids).filter(Exists(claimed_factor)).order_by()
+        quote_cases.filter(case_id__in=case_ids)
+        .filter(Exists(claimed_factor))
+        .order_by()
         .values_list("case_id", Value(FACTOR), quote_factor, "quote_id"),
     ]
     parts += _story_rows(case_ids, by_slug=by_slug)
     if summary:
         parts.append(
-            quote_cases.filter(case_id__in=case_ids).order_by().values_list("case_id", Value(SUMMARY), no_term, "quote_id")
+            quote_cases.filter(case_id__in=case_ids)
+            .order_by()
+            .values_list("case_id", Value(SUMMARY), no_term, "quote_id")
         )
     first, *rest = parts
     return first.union(*rest, all=True)
@@ -228,10 +250,12 @@ def _story_rows(case_ids, *, by_slug):
     else:
         section = Conditional(
             *[When(storyevidence__section=s.value, then=Value(n)) for s, n in SECTION_NUMBERS.items()],
-            default=zero, output_field=IntegerField(),
+            default=zero,
+            output_field=IntegerField(),
         )
     parts.append(
-        StoryEvidence.quotes.through.objects.filter(storyevidence__case_id__in=case_ids).order_by()
+        StoryEvidence.quotes.through.objects.filter(storyevidence__case_id__in=case_ids)
+        .order_by()
         .values_list("storyevidence__case_id", Value(STORY), section, "quote_id")
     )
     return parts
@@ -282,13 +306,12 @@ def claims_of(cases):
         for case in cases.defer(None).only("pk", "slug", "title", "status", "summary_no_evidence_reason", *STORY_FIELDS)
     }
     evidence = evidence_by_claim(evidence_rows(list(cases)), case_ids=list(cases))
-    claims = {
-        pk: [Claim(case, SUMMARY, reason=case.summary_no_evidence_reason)] for pk, case in cases.items()
-    }
+    claims = {pk: [Claim(case, SUMMARY, reason=case.summary_no_evidence_reason)] for pk, case in cases.items()}
     reasons = {
         (case_id, section): reason
         for case_id, section, reason in StoryEvidence.objects.filter(case_id__in=list(cases))
-        .exclude(no_evidence_reason="").values_list("case_id", "section", "no_evidence_reason")
+        .exclude(no_evidence_reason="")
+        .values_list("case_id", "section", "no_evidence_reason")
     }
     for pk, case in cases.items():
         for section, _text in case.story:
@@ -341,7 +364,12 @@ def evidenced_claim_counts(term_model):
     10 challenges at 15,000 claims, load 12), as a semi-join 1.0 s, as this join 0.45 s.
     """
     if term_model is Challenge:
-        links, term_column, quote_terms, term_of_quote = CaseChallenge, "challenge_id", Quote.challenges.through, "challenge_id"
+        links, term_column, quote_terms, term_of_quote = (
+            CaseChallenge,
+            "challenge_id",
+            Quote.challenges.through,
+            "challenge_id",
+        )
     else:
         links, term_column = CaseSuccessFactor, "success_factor_id"
         quote_terms, term_of_quote = Quote.success_factors.through, "successfactor_id"
@@ -455,7 +483,9 @@ def _choosing_terms(terms, using):
     """The rarest of `terms`, rarest first, while the index entries holding them stay under
     CHOOSING_ENTRIES (at least one term): one query on the index's word table (schema.WORD_TABLE,
     words with their entry counts), a range scan of its primary key per prefix."""
-    prefixes = [(index, form.words[0]) for index, term in enumerate(terms) for form in term.forms if len(form.words) == 1]
+    prefixes = [
+        (index, form.words[0]) for index, term in enumerate(terms) for form in term.forms if len(form.words) == 1
+    ]
     sql = (
         "SELECT (SELECT coalesce(sum(known.documents), 0) FROM "
         f"{schema.WORD_TABLE} AS known WHERE known.word >= asked.word AND known.word < asked.word || chr(1114111)) "
@@ -492,10 +522,14 @@ def _ranked_on_postgresql(using, claim_text, case_text, sources, excluded):
     quote_code = schema.KINDS_BY_NAME["quote"].code
     entry, bits, config = schema.ENTRY_TABLE, schema.KIND_BITS, schema.CONFIG
     library = (
-        f"(SELECT id, vector, 0 AS own FROM {entry} WHERE vector @@ to_tsquery('{config}', %(choosing)s) "
-        f"AND id %% {bits} = {quote_code} AND NOT (id / {bits} = ANY(%(excluded)s::bigint[])) LIMIT {RANKED_POOL})"
-    ) if choosing else "(SELECT NULL::bigint AS id, NULL::tsvector AS vector, 0 AS own WHERE false)"
-    case_rank = (f"ts_rank('{QUOTE_WEIGHTS}', pool.vector, to_tsquery('{config}', %(case)s))" if case_terms else "0")
+        (
+            f"(SELECT id, vector, 0 AS own FROM {entry} WHERE vector @@ to_tsquery('{config}', %(choosing)s) "
+            f"AND id %% {bits} = {quote_code} AND NOT (id / {bits} = ANY(%(excluded)s::bigint[])) LIMIT {RANKED_POOL})"
+        )
+        if choosing
+        else "(SELECT NULL::bigint AS id, NULL::tsvector AS vector, 0 AS own WHERE false)"
+    )
+    case_rank = f"ts_rank('{QUOTE_WEIGHTS}', pool.vector, to_tsquery('{config}', %(case)s))" if case_terms else "0"
     sql = f"""
         SELECT pool.id / {bits}, pool.own,
                2 * ts_rank('{QUOTE_WEIGHTS}', pool.vector, to_tsquery('{config}', %(claim)s)) + {case_rank} AS score
@@ -512,8 +546,11 @@ def _ranked_on_postgresql(using, claim_text, case_text, sources, excluded):
         LIMIT {2 * CANDIDATE_QUOTES}
     """
     params = {
-        "choosing": _tsquery(choosing), "claim": _tsquery(terms), "case": _tsquery(case_terms),
-        "sources": sorted(sources), "excluded": sorted(excluded),
+        "choosing": _tsquery(choosing),
+        "claim": _tsquery(terms),
+        "case": _tsquery(case_terms),
+        "sources": sorted(sources),
+        "excluded": sorted(excluded),
     }
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
@@ -538,8 +575,10 @@ def _ranked_on_sqlite(using, claim_text, case_text, sources, excluded):
     match = " OR ".join(fts5_term(term) for term in terms)
     fts, bits, quote_code = schema.FTS_TABLE, schema.KIND_BITS, schema.KINDS_BY_NAME["quote"].code
     found = f"SELECT rowid / {bits} AS id, bm25({fts}) AS rank FROM {fts} WHERE {fts} MATCH %s AND rowid %% {bits} = {quote_code}"
-    own_sql = (f"SELECT found.id FROM ({found}) AS found JOIN cases_quote AS quote ON quote.id = found.id "
-               f"WHERE quote.source_id IN (SELECT value FROM json_each(%s))")
+    own_sql = (
+        f"SELECT found.id FROM ({found}) AS found JOIN cases_quote AS quote ON quote.id = found.id "
+        f"WHERE quote.source_id IN (SELECT value FROM json_each(%s))"
+    )
     with connections[using].cursor() as cursor:
         cursor.execute(f"{found} ORDER BY rank LIMIT {SQLITE_POOL}", [match])
         pool = {quote_id for quote_id, _ in cursor.fetchall()}
@@ -547,7 +586,11 @@ def _ranked_on_sqlite(using, claim_text, case_text, sources, excluded):
         pool |= {quote_id for (quote_id,) in cursor.fetchall()}
     claim_stems, case_stems = set(_stems(claim_text)), set(_stems(case_text))
     scored = []
-    rows = Quote.objects.using(using).filter(pk__in=pool - set(excluded)).values_list("pk", "text", "source_id", "start_second")
+    rows = (
+        Quote.objects.using(using)
+        .filter(pk__in=pool - set(excluded))
+        .values_list("pk", "text", "source_id", "start_second")
+    )
     for pk, text, source_id, start_second in rows.iterator(chunk_size=2000):
         words = set(_stems(text))
         shared = 2 * len(words & claim_stems) + len(words & case_stems)
@@ -563,11 +606,17 @@ def group_moments(quotes, *, seconds=MOMENT_SECONDS):
     moments = []
     for quote in quotes:
         moment = next(
-            (m for m in moments if m.source.pk == quote.source_id and abs(m.start_second - quote.start_second) <= seconds),
+            (
+                m
+                for m in moments
+                if m.source.pk == quote.source_id and abs(m.start_second - quote.start_second) <= seconds
+            ),
             None,
         )
         if moment is None:
-            moment = Moment(quote.source, quote.start_second, from_case_sources=bool(getattr(quote, "in_case_sources", 0)))
+            moment = Moment(
+                quote.source, quote.start_second, from_case_sources=bool(getattr(quote, "in_case_sources", 0))
+            )
             moments.append(moment)
         moment.quotes.append(quote)
     return moments
@@ -588,7 +637,8 @@ def candidates(claim, *, limit=CANDIDATE_LIMIT):
     rank = _ranked_on_postgresql if connections[using].vendor == "postgresql" else _ranked_on_sqlite
     ranked = rank(using, claim_text, case_text, sources, excluded)
     quotes = (
-        Quote.objects.select_related("source", "document").defer("document__body", "document__raw_text")
+        Quote.objects.select_related("source", "document")
+        .defer("document__body", "document__raw_text")
         .in_bulk([quote_id for quote_id, _ in ranked])
     )
     ordered = []
@@ -598,7 +648,9 @@ def candidates(claim, *, limit=CANDIDATE_LIMIT):
             quote.score, quote.in_case_sources = score, int(quote.source_id in sources)
             ordered.append(quote)
     # The case's sources first, then by score; ties in the order of the video.
-    ordered.sort(key=lambda quote: (-quote.in_case_sources, -quote.score, quote.source_id, quote.start_second, quote.pk))
+    ordered.sort(
+        key=lambda quote: (-quote.in_case_sources, -quote.score, quote.source_id, quote.start_second, quote.pk)
+    )
     return group_moments(ordered)[:limit]
 
 

@@ -4,6 +4,7 @@ Every field has a size limit; markdown is kept as source and sanitised when show
 (cases.rendering); no file is uploaded. A honeypot field, hidden from people, catches robots
 that fill in every field.
 """
+
 from django import forms
 
 from .models import STORY_FIELDS, WEB_URL, Case, StorySection, SupportingLink
@@ -35,33 +36,41 @@ class SubmissionForm(forms.Form):
 
     title = forms.CharField(max_length=200, help_text="The initiative's name.")
     summary = forms.CharField(
-        max_length=SUMMARY_LENGTH, widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=SUMMARY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One paragraph, plain text: what it is, where, since when.",
     )
     level_of_government = forms.ChoiceField(
-        label="Level of government", required=False,
+        label="Level of government",
+        required=False,
         choices=[("", "—"), *Case.LevelOfGovernment.choices],
     )
     website = forms.URLField(
         label="The initiative's website", required=False, max_length=200, assume_scheme="https", validators=[WEB_URL]
     )
     contact_email = forms.EmailField(
-        label="Organisational contact address", required=False, max_length=254,
+        label="Organisational contact address",
+        required=False,
+        max_length=254,
         help_text="A shared address of the organisation (such as innovation@city.example), shown on the case page. "
-                  "Not a person's.",
+        "Not a person's.",
     )
     results_evidence = forms.ChoiceField(
-        label="Are the results…", required=False, choices=[("", "—"), *Case.ResultsEvidence.choices],
+        label="Are the results…",
+        required=False,
+        choices=[("", "—"), *Case.ResultsEvidence.choices],
     )
     submitter_name = forms.CharField(label="Your name", max_length=200)
     submitter_email = forms.EmailField(label="Your e-mail address", max_length=254)
     submitter_role = forms.CharField(label="Your role in the initiative", max_length=200, required=False)
     agree = forms.BooleanField(
         label="I took part in this initiative or speak for it, and the text may be published under the "
-              "library's licence once curators have reviewed it.",
+        "library's licence once curators have reviewed it.",
     )
     homepage = forms.CharField(
-        label="Leave this field empty", required=False, max_length=200,
+        label="Leave this field empty",
+        required=False,
+        max_length=200,
         help_text="It is here to catch spam robots.",
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
@@ -70,8 +79,11 @@ class SubmissionForm(forms.Form):
         super().__init__(*args, **kwargs)
         for section in StorySection:
             self.fields[section.field_name] = forms.CharField(
-                label=section.label, required=False, max_length=PUBLIC_SECTION_LENGTH,
-                widget=forms.Textarea(attrs={"rows": 5}), help_text=SECTION_HELP[section] + " Markdown allowed.",
+                label=section.label,
+                required=False,
+                max_length=PUBLIC_SECTION_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                help_text=SECTION_HELP[section] + " Markdown allowed.",
             )
         for number in range(1, LINK_ROWS + 1):
             self.fields[f"link_{number}_title"] = forms.CharField(label="Title", required=False, max_length=300)
@@ -121,7 +133,15 @@ class SubmissionForm(forms.Form):
     def case_fields(self):
         """The draft case's fields, from a valid form."""
         data = self.cleaned_data
-        names = ["title", "summary", "level_of_government", "website", "contact_email", "results_evidence", *STORY_FIELDS]
+        names = [
+            "title",
+            "summary",
+            "level_of_government",
+            "website",
+            "contact_email",
+            "results_evidence",
+            *STORY_FIELDS,
+        ]
         return {name: data.get(name) or "" for name in names}
 
     def links(self):
@@ -129,5 +149,6 @@ class SubmissionForm(forms.Form):
         data = self.cleaned_data
         return [
             (data[f"link_{n}_title"], data[f"link_{n}_url"], data.get(f"link_{n}_kind") or SupportingLink.Kind.REPORT)
-            for n in range(1, LINK_ROWS + 1) if data.get(f"link_{n}_url")
+            for n in range(1, LINK_ROWS + 1)
+            if data.get(f"link_{n}_url")
         ]

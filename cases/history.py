@@ -11,6 +11,7 @@ A link written without history (fixtures, bulk imports) has no record until `ens
 records the current state, before the admin changes anything; that baseline stands for the time
 before it. A row whose first record is an ordinary change is unknown before it, and left as it is.
 """
+
 import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -18,7 +19,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from .curation.parents import validate_parent
 from .models import (
+    STORY_FIELDS,
     Approach,
     Case,
     CaseChallenge,
@@ -27,13 +30,11 @@ from .models import (
     Country,
     Organisation,
     Participation,
-    STORY_FIELDS,
     Quote,
     Source,
     SuccessFactor,
     Theme,
 )
-from .curation.parents import validate_parent
 from .tracking import RECORDERS
 
 BASELINE_REASON = "State before the first recorded change"
@@ -41,8 +42,19 @@ UNKNOWN = object()  # a row whose state at a moment no record tells
 
 # Content a revert restores; status and publication dates follow the workflow, not history.
 CONTENT_FIELDS = [
-    "title", "slug", "summary", "body", "stage", "start_year", "end_year", "website", "parent_id",
-    "level_of_government", "contact_email", *STORY_FIELDS, "results_evidence",
+    "title",
+    "slug",
+    "summary",
+    "body",
+    "stage",
+    "start_year",
+    "end_year",
+    "website",
+    "parent_id",
+    "level_of_government",
+    "contact_email",
+    *STORY_FIELDS,
+    "results_evidence",
 ]
 # Many-to-many fields recorded on the case itself: name → (label, target model).
 CASE_LINKS = {
@@ -198,7 +210,9 @@ def versions(case_id, records):
         ids = {getattr(row, link.target_field) for state in through[link.label].values() for row in state.rows.values()}
         target_names[link.label] = dict(link.target_model.objects.filter(pk__in=ids).values_list("pk", "name"))
     quote_ids = {pk for state in evidence.values() for pk in state.rows}
-    quotes = {quote.pk: str(quote) for quote in Quote.objects.filter(pk__in=quote_ids).only("pk", "text", "start_second")}
+    quotes = {
+        quote.pk: str(quote) for quote in Quote.objects.filter(pk__in=quote_ids).only("pk", "text", "start_second")
+    }
     result = []
     for record in records:
         links = {}
@@ -226,7 +240,9 @@ def link_changes(older, newer):
             f"{old.rows[pk]} → {text}" for pk, text in new.rows.items() if pk in old.rows and old.rows[pk] != text
         ]
         if added or removed or changed:
-            changes.append({"field": label, "added": sorted(added), "removed": sorted(removed), "changed": sorted(changed)})
+            changes.append(
+                {"field": label, "added": sorted(added), "removed": sorted(removed), "changed": sorted(changed)}
+            )
     return changes
 
 
@@ -275,7 +291,9 @@ def revert_case(case, record, *, user=None):
         case.quotes.add(*(wanted - current))
     finally:
         del case.skip_history_when_saving
-    RECORDERS[Case].record(case, reason=f"Reverted to the version of {record.history_date:%Y-%m-%d %H:%M:%S}", user=user)
+    RECORDERS[Case].record(
+        case, reason=f"Reverted to the version of {record.history_date:%Y-%m-%d %H:%M:%S}", user=user
+    )
     return RevertResult(case, notes)
 
 
@@ -289,8 +307,9 @@ def _restore_rows(case, link, state, user):
         row._history_user = user
         row.delete()
     existing_targets = set(
-        link.target_model.objects.filter(pk__in={getattr(r, link.target_field) for r in state.rows.values()})
-        .values_list("pk", flat=True)
+        link.target_model.objects.filter(
+            pk__in={getattr(r, link.target_field) for r in state.rows.values()}
+        ).values_list("pk", flat=True)
     )
     for pk, record in state.rows.items():
         values = {f: getattr(record, f) for f in fields}

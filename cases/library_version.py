@@ -14,6 +14,7 @@ The triggers are raw SQL because Django has none; the row lives in the LibraryVe
 They are (re)created after every migration run (post_migrate), on SQLite also dropped before it:
 SQLite rebuilds a table to alter it, which drops the triggers on it.
 """
+
 import secrets
 
 from django.db import connections
@@ -53,7 +54,8 @@ def sqlite_statements():
     return sqlite_drop_statements() + [
         f"CREATE TRIGGER {_trigger(table, event)} AFTER {event} ON {table} "
         f"BEGIN UPDATE {VERSION_TABLE} SET version = abs(random() % 9223372036854775807); END"
-        for table in WATCHED_TABLES for event in EVENTS
+        for table in WATCHED_TABLES
+        for event in EVENTS
     ]
 
 
@@ -77,10 +79,14 @@ def postgres_statements():
         *postgres_drop_statements(),
     ]
     for table in WATCHED_TABLES:
-        statements.append(f"CREATE TRIGGER {_trigger(table)} AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                          "FOR EACH STATEMENT EXECUTE FUNCTION cases_library_version_change()")
-        statements.append(f"CREATE TRIGGER {_trigger(table, 'truncate')} AFTER TRUNCATE ON {table} "
-                          "FOR EACH STATEMENT EXECUTE FUNCTION cases_library_version_change()")
+        statements.append(
+            f"CREATE TRIGGER {_trigger(table)} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION cases_library_version_change()"
+        )
+        statements.append(
+            f"CREATE TRIGGER {_trigger(table, 'truncate')} AFTER TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION cases_library_version_change()"
+        )
     return statements
 
 
@@ -125,8 +131,9 @@ def current(*, using="default"):
         if row is not None:
             return row[0]
         version = _fresh()
-        cursor.execute(f"INSERT INTO {VERSION_TABLE} (id, version) VALUES (1, %s) ON CONFLICT (id) DO NOTHING",
-                       [version])
+        cursor.execute(
+            f"INSERT INTO {VERSION_TABLE} (id, version) VALUES (1, %s) ON CONFLICT (id) DO NOTHING", [version]
+        )
         cursor.execute(f"SELECT version FROM {VERSION_TABLE} WHERE id = 1")
         return cursor.fetchone()[0]
 

@@ -1,4 +1,5 @@
 """Writers that must not interleave: the importer's stores of one file, across processes."""
+
 import zlib
 
 from django.db import connection

@@ -1,4 +1,5 @@
 """The domain model: cases, who and where, their taxonomy, and the timestamped evidence behind them."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -188,7 +189,9 @@ class Source(TimeStampedModel):
         null=True, blank=True, help_text="The video's length in seconds, as a curator checked it"
     )
     estimated_duration_seconds = models.PositiveIntegerField(
-        null=True, blank=True, editable=False,
+        null=True,
+        blank=True,
+        editable=False,
         help_text="The video's end estimated from its documents (see cases.importing.plausibility)",
     )
 
@@ -198,9 +201,7 @@ class Source(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["youtube_id"], condition=~Q(youtube_id=""), name="source_unique_youtube_id"
             ),
-            models.CheckConstraint(
-                condition=~Q(kind="video") | ~Q(youtube_id=""), name="source_video_has_youtube_id"
-            ),
+            models.CheckConstraint(condition=~Q(kind="video") | ~Q(youtube_id=""), name="source_video_has_youtube_id"),
         ]
 
     def __str__(self):
@@ -284,15 +285,18 @@ class Case(TimeStampedModel):
     end_year = models.PositiveSmallIntegerField(null=True, blank=True)
     website = models.URLField(blank=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
         help_text="The initiative this case is part of",
     )
     published_at = models.DateTimeField(null=True, blank=True)
-    level_of_government = models.CharField(
-        max_length=20, choices=LevelOfGovernment.choices, blank=True, db_index=True
-    )
+    level_of_government = models.CharField(max_length=20, choices=LevelOfGovernment.choices, blank=True, db_index=True)
     contact_email = models.EmailField(
-        "organisational contact", blank=True,
+        "organisational contact",
+        blank=True,
         help_text="An address of the organisation (such as innovation@city.example), never a person's",
     )
     # The case story (StorySection), markdown; empty sections are left out of the case page.
@@ -301,7 +305,10 @@ class Case(TimeStampedModel):
     story_stakeholders = models.TextField(StorySection.STAKEHOLDERS.label, blank=True, help_text="Markdown")
     story_results = models.TextField(StorySection.RESULTS.label, blank=True, help_text="Markdown")
     results_evidence = models.CharField(
-        "results are", max_length=20, choices=ResultsEvidence.choices, blank=True,
+        "results are",
+        max_length=20,
+        choices=ResultsEvidence.choices,
+        blank=True,
         help_text="Whether the results and impact are evidence-based, expected or not yet known",
     )
     story_failures = models.TextField(StorySection.FAILURES.label, blank=True, help_text="Markdown")
@@ -309,7 +316,8 @@ class Case(TimeStampedModel):
     story_replication = models.TextField(StorySection.REPLICATION.label, blank=True, help_text="Markdown")
     story_lessons = models.TextField(StorySection.LESSONS.label, blank=True, help_text="Markdown")
     summary_no_evidence_reason = models.TextField(
-        "why the summary has no evidence", blank=True,
+        "why the summary has no evidence",
+        blank=True,
         help_text="A curator's reason the summary has no supporting quote yet (lets the case be published without one)",
     )
     # Raised by every write that changes what the case page shows from elsewhere (a quote linked
@@ -327,7 +335,10 @@ class Case(TimeStampedModel):
         SuccessFactor, through="CaseSuccessFactor", related_name="cases", blank=True
     )
     publications = models.ManyToManyField(
-        Source, blank=True, related_name="cases", limit_choices_to={"kind": Source.Kind.REPORT},
+        Source,
+        blank=True,
+        related_name="cases",
+        limit_choices_to={"kind": Source.Kind.REPORT},
         help_text="Reports that describe this case",
     )
 
@@ -374,9 +385,7 @@ class Case(TimeStampedModel):
     @property
     def story(self):
         """[(StorySection, markdown source)] of the sections that have text, in their order."""
-        return [
-            (section, text) for section in StorySection if (text := getattr(self, section.field_name, "")).strip()
-        ]
+        return [(section, text) for section in StorySection if (text := getattr(self, section.field_name, "")).strip()]
 
     @property
     def years(self):
@@ -420,7 +429,8 @@ class StoryEvidence(models.Model):
     section = models.CharField(max_length=20, choices=StorySection.choices)
     quotes = models.ManyToManyField("Quote", blank=True, related_name="story_evidence")
     no_evidence_reason = models.TextField(
-        "why no evidence", blank=True,
+        "why no evidence",
+        blank=True,
         help_text="A curator's reason this section has no supporting quote yet (lets the case be published without one)",
     )
 
@@ -468,7 +478,8 @@ class CaseChallenge(models.Model):
     challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="case_challenges")
     note = models.TextField(blank=True)
     no_evidence_reason = models.TextField(
-        "why no evidence", blank=True,
+        "why no evidence",
+        blank=True,
         help_text="A curator's reason this claim has no supporting quote yet (lets the case be published without one)",
     )
 
@@ -489,7 +500,8 @@ class CaseSuccessFactor(models.Model):
     success_factor = models.ForeignKey(SuccessFactor, on_delete=models.CASCADE, related_name="case_success_factors")
     note = models.TextField(blank=True)
     no_evidence_reason = models.TextField(
-        "why no evidence", blank=True,
+        "why no evidence",
+        blank=True,
         help_text="A curator's reason this claim has no supporting quote yet (lets the case be published without one)",
     )
 
@@ -569,11 +581,15 @@ class Quote(TimeStampedModel):
     position = models.PositiveIntegerField(default=0, help_text="Order of the statement in its document")
     # Kept by QuoteQuerySet.refresh_time_status(), run by the importer and by curators' actions.
     time_status = models.CharField(
-        max_length=20, choices=TimeStatus.choices, default=TimeStatus.EXACT, db_index=True,
+        max_length=20,
+        choices=TimeStatus.choices,
+        default=TimeStatus.EXACT,
+        db_index=True,
         help_text="Under review: its document is flagged or its second is past the video's end",
     )
     corrected_from_seconds = models.PositiveIntegerField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="The second the anchor's data-t named when the importer stored the one its text named",
     )
     cases = models.ManyToManyField(Case, blank=True, related_name="quotes")
@@ -669,7 +685,6 @@ class OldSlug(models.Model):
         return f"{self.get_kind_display()} {self.slug} → #{self.target_id}"
 
 
-
 class Revision(models.Model):
     """A change to a published case proposed by an Editor, waiting for a Publisher (cases.curation.revisions).
 
@@ -746,7 +761,11 @@ class Submission(models.Model):
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions",
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
         help_text="The draft the submission became, or the case it was merged into",
     )
     title = models.CharField(max_length=200, help_text="As submitted (kept when the draft is removed)")

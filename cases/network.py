@@ -3,6 +3,7 @@
 One aggregate query counts the cases each pair of countries shares (the case-country link table
 joined with itself); the layout is a circle, in region then name order, drawn as static SVG.
 """
+
 import math
 from dataclasses import dataclass
 
@@ -63,8 +64,10 @@ def layout(pairs, *, countries, centre=None, max_nodes=MAX_NODES, case_counts=No
     for (first, second), shared in pairs.items():
         degree[first] = degree.get(first, 0) + shared
         degree[second] = degree.get(second, 0) + shared
-    ranked = sorted((code for code in degree if code in countries and code != centre),
-                    key=lambda code: (-degree[code], countries[code].name))
+    ranked = sorted(
+        (code for code in degree if code in countries and code != centre),
+        key=lambda code: (-degree[code], countries[code].name),
+    )
     shown = ranked[:max_nodes]
     shown.sort(key=lambda code: (countries[code].region, countries[code].name))
     radius = SIZE / 2 - 120
@@ -74,25 +77,48 @@ def layout(pairs, *, countries, centre=None, max_nodes=MAX_NODES, case_counts=No
         angle = 2 * math.pi * index / max(len(shown), 1) - math.pi / 2
         cos, sin = math.cos(angle), math.sin(angle)
         nodes[code] = Node(
-            code=code, name=countries[code].name, x=round(middle + radius * cos, 1), y=round(middle + radius * sin, 1),
-            label_x=round(middle + (radius + 12) * cos, 1), label_y=round(middle + (radius + 12) * sin + 4, 1),
+            code=code,
+            name=countries[code].name,
+            x=round(middle + radius * cos, 1),
+            y=round(middle + radius * sin, 1),
+            label_x=round(middle + (radius + 12) * cos, 1),
+            label_y=round(middle + (radius + 12) * sin + 4, 1),
             anchor="start" if cos > 0.2 else "end" if cos < -0.2 else "middle",
-            degree=degree[code], href=countries[code].get_absolute_url(),
+            degree=degree[code],
+            href=countries[code].get_absolute_url(),
         )
     if centre and centre in countries:
-        nodes[centre] = Node(code=centre, name=countries[centre].name, x=middle, y=middle, label_x=middle,
-                             label_y=middle - 14, anchor="middle", degree=degree.get(centre, 0),
-                             href=countries[centre].get_absolute_url(), centre=True)
+        nodes[centre] = Node(
+            code=centre,
+            name=countries[centre].name,
+            x=middle,
+            y=middle,
+            label_x=middle,
+            label_y=middle - 14,
+            anchor="middle",
+            degree=degree.get(centre, 0),
+            href=countries[centre].get_absolute_url(),
+            centre=True,
+        )
     strongest = max((shared for (a, b), shared in pairs.items() if a in nodes and b in nodes), default=1)
     edges = [
         Edge(nodes[a], nodes[b], shared, round(1 + (MAX_WIDTH - 1) * shared / strongest, 1))
-        for (a, b), shared in pairs.items() if a in nodes and b in nodes
+        for (a, b), shared in pairs.items()
+        if a in nodes and b in nodes
     ]
     edges.sort(key=lambda edge: (-edge.shared, edge.first.name, edge.second.name))
     alone = sorted(
-        (countries[code.upper()] for code, count in (case_counts or {}).items()
-         if count and code.upper() in countries and code.upper() not in degree and code.upper() != centre),
+        (
+            countries[code.upper()]
+            for code, count in (case_counts or {}).items()
+            if count and code.upper() in countries and code.upper() not in degree and code.upper() != centre
+        ),
         key=lambda country: country.name,
     )
-    return {"nodes": list(nodes.values()), "edges": edges, "size": SIZE,
-            "left_out": len(ranked) - len(shown), "alone": alone}
+    return {
+        "nodes": list(nodes.values()),
+        "edges": edges,
+        "size": SIZE,
+        "left_out": len(ranked) - len(shown),
+        "alone": alone,
+    }

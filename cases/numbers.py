@@ -4,6 +4,7 @@ Python's `str.isdigit()` and `int()` accept other scripts' digits (`٣`), supers
 circled digits (`①`), and disagree about which: a check with one and a conversion with the other
 answered 500. Everything that reads a number from outside goes through `parse_whole_number`.
 """
+
 import re
 
 from django import forms

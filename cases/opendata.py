@@ -8,6 +8,7 @@ factor, source, document, topic and quote (a quote's links name only published c
 read with `.iterator(chunk_size=CHUNK_SIZE)` as plain tuples, so memory stays flat whatever the
 size of the library. The files are built under temporary names and swapped in when complete.
 """
+
 import csv
 import gzip
 import io
@@ -16,7 +17,7 @@ import os
 import sqlite3
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 
@@ -48,7 +49,7 @@ SQLITE = "library.sqlite"
 MANIFEST = "manifest.json"
 FILES = {
     CSV_BUNDLE: "CSV bundle: one file per table, zipped, with a README of the columns",
-    JSON_LINES: "JSON Lines (gzipped): one object per row, its table in \"table\"",
+    JSON_LINES: 'JSON Lines (gzipped): one object per row, its table in "table"',
     SQLITE: "SQLite database: opens in Datasette or any SQLite client",
 }
 LICENCE = (
@@ -95,98 +96,277 @@ def _case_ids():
 
 
 TABLES = (
-    Table("cases", "Published cases", (
-        ("id", "INTEGER PRIMARY KEY", "stable id"), ("slug", "TEXT", "the case page is /cases/<slug>/"),
-        ("title", "TEXT", ""), ("summary", "TEXT", "one paragraph, plain text"),
-        ("body", "TEXT", "Markdown source"), ("stage", "TEXT", "idea, pilot, scaling, institutionalised or empty"),
-        ("start_year", "INTEGER", ""), ("end_year", "INTEGER", "empty: still running or unknown"),
-        ("website", "TEXT", ""), ("parent_id", "INTEGER", "cases.id of the initiative it is part of (published only)"),
-        ("published_at", "TEXT", "ISO 8601, UTC"), ("updated_at", "TEXT", "ISO 8601, UTC"),
-    ), lambda: _published_cases().order_by("pk").values_list(
-        "pk", "slug", "title", "summary", "body", "stage", "start_year", "end_year", "website", "parent_id",
-        "parent__status", "published_at", "updated_at",
-    )),
-    Table("case_countries", "Countries taking part in each case", (
-        ("case_id", "INTEGER", "cases.id"), ("country_code", "TEXT", "countries.code"),
-    ), lambda: _links(Case.countries.through, "case_id", "country_id")),
-    Table("case_themes", "Themes of each case", (
-        ("case_id", "INTEGER", "cases.id"), ("theme_id", "INTEGER", "themes.id"),
-    ), lambda: _links(Case.themes.through, "case_id", "theme_id")),
-    Table("case_approaches", "Innovation approaches of each case", (
-        ("case_id", "INTEGER", "cases.id"), ("approach_id", "INTEGER", "approaches.id"),
-    ), lambda: _links(Case.approaches.through, "case_id", "approach_id")),
-    Table("participations", "Organisations taking part in each case, with their role", (
-        ("case_id", "INTEGER", "cases.id"), ("organisation_id", "INTEGER", "organisations.id"),
-        ("role", "TEXT", "lead, partner, funder, host or member"),
-    ), lambda: _links(Participation, "case_id", "organisation_id", "role")),
-    Table("case_challenges", "Challenges each case met (a claim), with the curator's note", (
-        ("case_id", "INTEGER", "cases.id"), ("challenge_id", "INTEGER", "challenges.id"), ("note", "TEXT", ""),
-    ), lambda: _links(CaseChallenge, "case_id", "challenge_id", "note")),
-    Table("case_success_factors", "Success factors each case shows (a claim), with the curator's note", (
-        ("case_id", "INTEGER", "cases.id"), ("success_factor_id", "INTEGER", "success_factors.id"),
-        ("note", "TEXT", ""),
-    ), lambda: _links(CaseSuccessFactor, "case_id", "success_factor_id", "note")),
-    Table("countries", "ISO 3166-1 countries", (
-        ("code", "TEXT PRIMARY KEY", "alpha-2, upper case"), ("name", "TEXT", ""), ("region", "TEXT", ""),
-    ), lambda: Country.objects.order_by("code").values_list("code", "name", "region")),
-    Table("themes", "Policy domains a published case is filed under", (
-        ("id", "INTEGER PRIMARY KEY", "stable id"), ("slug", "TEXT", ""), ("name", "TEXT", ""),
-        ("description", "TEXT", ""),
-    ), lambda: _public(Theme).values_list("pk", "slug", "name", "description")),
-    Table("approaches", "Innovation approaches of published cases", (
-        ("id", "INTEGER PRIMARY KEY", "stable id"), ("slug", "TEXT", ""), ("name", "TEXT", ""),
-        ("family", "TEXT", "collective_intelligence, experimentation or governance"), ("description", "TEXT", ""),
-    ), lambda: _public(Approach).values_list("pk", "slug", "name", "family", "description")),
-    Table("organisations", "Organisations taking part in published cases", (
-        ("id", "INTEGER PRIMARY KEY", "stable id"), ("slug", "TEXT", ""), ("name", "TEXT", ""),
-        ("kind", "TEXT", ""), ("country_code", "TEXT", "countries.code or empty"), ("website", "TEXT", ""),
-    ), lambda: _public(Organisation).values_list("pk", "slug", "name", "kind", "country_id", "website")),
-    Table("challenges", "Barriers to cross-border innovation", (
-        ("id", "INTEGER PRIMARY KEY", "stable id"), ("slug", "TEXT", ""), ("name", "TEXT", ""),
-        ("description", "TEXT", "Markdown"), ("position", "INTEGER", "order in the list"),
-    ), lambda: Challenge.objects.order_by("pk").values_list("pk", "slug", "name", "description", "order")),
-    Table("success_factors", "Enablers of cross-border innovation", (
-        ("id", "INTEGER PRIMARY KEY", "stable id"), ("slug", "TEXT", ""), ("name", "TEXT", ""),
-        ("kind", "TEXT", "project or ecosystem"), ("description", "TEXT", "Markdown"),
-        ("position", "INTEGER", "order in its kind"),
-    ), lambda: SuccessFactor.objects.order_by("pk").values_list("pk", "slug", "name", "kind", "description", "order")),
-    Table("sources", "Recorded webinars, reports and web pages the evidence comes from", (
-        ("id", "INTEGER PRIMARY KEY", "stable id"), ("slug", "TEXT", "for a video: its YouTube id"),
-        ("kind", "TEXT", "video, report or web"), ("title", "TEXT", ""), ("url", "TEXT", ""),
-        ("youtube_id", "TEXT", ""), ("channel", "TEXT", ""), ("publisher", "TEXT", ""),
-        ("published_on", "TEXT", "ISO 8601 date"), ("duration_seconds", "INTEGER", "checked by a curator"),
-    ), lambda: Source.objects.order_by("pk").values_list(
-        "pk", "slug", "kind", "title", "url", "youtube_id", "channel", "publisher", "published_on", "duration_seconds",
-    )),
-    Table("documents", "Imported webinar summary articles", (
-        ("id", "INTEGER PRIMARY KEY", "stable id"), ("slug", "TEXT", ""), ("title", "TEXT", ""),
-        ("source_id", "INTEGER", "sources.id"), ("body", "TEXT", "Markdown with timestamp links"),
-        ("needs_review", "INTEGER", "1: its timestamps are under review"),
-    ), lambda: Document.objects.order_by("pk").values_list("pk", "slug", "title", "source_id", "body", "needs_review")),
-    Table("topics", "Wiki-link targets of the documents", (
-        ("id", "INTEGER PRIMARY KEY", "stable id"), ("slug", "TEXT", ""), ("label", "TEXT", ""),
-    ), lambda: Topic.objects.order_by("pk").values_list("pk", "slug", "label")),
-    Table("quotes", "Timestamped statements from the sources", (
-        ("id", "INTEGER PRIMARY KEY", "stable id: the quote page is /quotes/<id>/"), ("text", "TEXT", ""),
-        ("source_id", "INTEGER", "sources.id"), ("document_id", "INTEGER", "documents.id or empty"),
-        ("start_second", "INTEGER", "second of the recording the statement starts at"),
-        ("other_seconds", "TEXT", "JSON list of every other second cited for it"),
-        ("time_status", "TEXT", "exact, corrected or under_review"),
-        ("corrected_from_seconds", "INTEGER", "the second the import corrected (time_status corrected)"),
-        ("heading_path", "TEXT", "headings it stood under, ' > '-joined"),
-    ), lambda: Quote.objects.order_by("pk").values_list(
-        "pk", "text", "source_id", "document_id", "start_second", "other_seconds", "time_status",
-        "corrected_from_seconds", "heading_path",
-    )),
-    Table("quote_cases", "Published cases each quote is evidence for", (
-        ("quote_id", "INTEGER", "quotes.id"), ("case_id", "INTEGER", "cases.id"),
-    ), lambda: Quote.cases.through.objects.filter(case__in=_case_ids()).order_by("pk").values_list("quote_id", "case_id")),
-    Table("quote_challenges", "Challenges each quote is evidence of", (
-        ("quote_id", "INTEGER", "quotes.id"), ("challenge_id", "INTEGER", "challenges.id"),
-    ), lambda: Quote.challenges.through.objects.order_by("pk").values_list("quote_id", "challenge_id")),
-    Table("quote_success_factors", "Success factors each quote is evidence of", (
-        ("quote_id", "INTEGER", "quotes.id"), ("success_factor_id", "INTEGER", "success_factors.id"),
-    ), lambda: Quote.success_factors.through.objects.order_by("pk").values_list("quote_id", "successfactor_id")),
+    Table(
+        "cases",
+        "Published cases",
+        (
+            ("id", "INTEGER PRIMARY KEY", "stable id"),
+            ("slug", "TEXT", "the case page is /cases/<slug>/"),
+            ("title", "TEXT", ""),
+            ("summary", "TEXT", "one paragraph, plain text"),
+            ("body", "TEXT", "Markdown source"),
+            ("stage", "TEXT", "idea, pilot, scaling, institutionalised or empty"),
+            ("start_year", "INTEGER", ""),
+            ("end_year", "INTEGER", "empty: still running or unknown"),
+            ("website", "TEXT", ""),
+            ("parent_id", "INTEGER", "cases.id of the initiative it is part of (published only)"),
+            ("published_at", "TEXT", "ISO 8601, UTC"),
+            ("updated_at", "TEXT", "ISO 8601, UTC"),
+        ),
+        lambda: (
+            _published_cases()
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "slug",
+                "title",
+                "summary",
+                "body",
+                "stage",
+                "start_year",
+                "end_year",
+                "website",
+                "parent_id",
+                "parent__status",
+                "published_at",
+                "updated_at",
+            )
+        ),
+    ),
+    Table(
+        "case_countries",
+        "Countries taking part in each case",
+        (
+            ("case_id", "INTEGER", "cases.id"),
+            ("country_code", "TEXT", "countries.code"),
+        ),
+        lambda: _links(Case.countries.through, "case_id", "country_id"),
+    ),
+    Table(
+        "case_themes",
+        "Themes of each case",
+        (
+            ("case_id", "INTEGER", "cases.id"),
+            ("theme_id", "INTEGER", "themes.id"),
+        ),
+        lambda: _links(Case.themes.through, "case_id", "theme_id"),
+    ),
+    Table(
+        "case_approaches",
+        "Innovation approaches of each case",
+        (
+            ("case_id", "INTEGER", "cases.id"),
+            ("approach_id", "INTEGER", "approaches.id"),
+        ),
+        lambda: _links(Case.approaches.through, "case_id", "approach_id"),
+    ),
+    Table(
+        "participations",
+        "Organisations taking part in each case, with their role",
+        (
+            ("case_id", "INTEGER", "cases.id"),
+            ("organisation_id", "INTEGER", "organisations.id"),
+            ("role", "TEXT", "lead, partner, funder, host or member"),
+        ),
+        lambda: _links(Participation, "case_id", "organisation_id", "role"),
+    ),
+    Table(
+        "case_challenges",
+        "Challenges each case met (a claim), with the curator's note",
+        (
+            ("case_id", "INTEGER", "cases.id"),
+            ("challenge_id", "INTEGER", "challenges.id"),
+            ("note", "TEXT", ""),
+        ),
+        lambda: _links(CaseChallenge, "case_id", "challenge_id", "note"),
+    ),
+    Table(
+        "case_success_factors",
+        "Success factors each case shows (a claim), with the curator's note",
+        (
+            ("case_id", "INTEGER", "cases.id"),
+            ("success_factor_id", "INTEGER", "success_factors.id"),
+            ("note", "TEXT", ""),
+        ),
+        lambda: _links(CaseSuccessFactor, "case_id", "success_factor_id", "note"),
+    ),
+    Table(
+        "countries",
+        "ISO 3166-1 countries",
+        (
+            ("code", "TEXT PRIMARY KEY", "alpha-2, upper case"),
+            ("name", "TEXT", ""),
+            ("region", "TEXT", ""),
+        ),
+        lambda: Country.objects.order_by("code").values_list("code", "name", "region"),
+    ),
+    Table(
+        "themes",
+        "Policy domains a published case is filed under",
+        (
+            ("id", "INTEGER PRIMARY KEY", "stable id"),
+            ("slug", "TEXT", ""),
+            ("name", "TEXT", ""),
+            ("description", "TEXT", ""),
+        ),
+        lambda: _public(Theme).values_list("pk", "slug", "name", "description"),
+    ),
+    Table(
+        "approaches",
+        "Innovation approaches of published cases",
+        (
+            ("id", "INTEGER PRIMARY KEY", "stable id"),
+            ("slug", "TEXT", ""),
+            ("name", "TEXT", ""),
+            ("family", "TEXT", "collective_intelligence, experimentation or governance"),
+            ("description", "TEXT", ""),
+        ),
+        lambda: _public(Approach).values_list("pk", "slug", "name", "family", "description"),
+    ),
+    Table(
+        "organisations",
+        "Organisations taking part in published cases",
+        (
+            ("id", "INTEGER PRIMARY KEY", "stable id"),
+            ("slug", "TEXT", ""),
+            ("name", "TEXT", ""),
+            ("kind", "TEXT", ""),
+            ("country_code", "TEXT", "countries.code or empty"),
+            ("website", "TEXT", ""),
+        ),
+        lambda: _public(Organisation).values_list("pk", "slug", "name", "kind", "country_id", "website"),
+    ),
+    Table(
+        "challenges",
+        "Barriers to cross-border innovation",
+        (
+            ("id", "INTEGER PRIMARY KEY", "stable id"),
+            ("slug", "TEXT", ""),
+            ("name", "TEXT", ""),
+            ("description", "TEXT", "Markdown"),
+            ("position", "INTEGER", "order in the list"),
+        ),
+        lambda: Challenge.objects.order_by("pk").values_list("pk", "slug", "name", "description", "order"),
+    ),
+    Table(
+        "success_factors",
+        "Enablers of cross-border innovation",
+        (
+            ("id", "INTEGER PRIMARY KEY", "stable id"),
+            ("slug", "TEXT", ""),
+            ("name", "TEXT", ""),
+            ("kind", "TEXT", "project or ecosystem"),
+            ("description", "TEXT", "Markdown"),
+            ("position", "INTEGER", "order in its kind"),
+        ),
+        lambda: SuccessFactor.objects.order_by("pk").values_list("pk", "slug", "name", "kind", "description", "order"),
+    ),
+    Table(
+        "sources",
+        "Recorded webinars, reports and web pages the evidence comes from",
+        (
+            ("id", "INTEGER PRIMARY KEY", "stable id"),
+            ("slug", "TEXT", "for a video: its YouTube id"),
+            ("kind", "TEXT", "video, report or web"),
+            ("title", "TEXT", ""),
+            ("url", "TEXT", ""),
+            ("youtube_id", "TEXT", ""),
+            ("channel", "TEXT", ""),
+            ("publisher", "TEXT", ""),
+            ("published_on", "TEXT", "ISO 8601 date"),
+            ("duration_seconds", "INTEGER", "checked by a curator"),
+        ),
+        lambda: Source.objects.order_by("pk").values_list(
+            "pk",
+            "slug",
+            "kind",
+            "title",
+            "url",
+            "youtube_id",
+            "channel",
+            "publisher",
+            "published_on",
+            "duration_seconds",
+        ),
+    ),
+    Table(
+        "documents",
+        "Imported webinar summary articles",
+        (
+            ("id", "INTEGER PRIMARY KEY", "stable id"),
+            ("slug", "TEXT", ""),
+            ("title", "TEXT", ""),
+            ("source_id", "INTEGER", "sources.id"),
+            ("body", "TEXT", "Markdown with timestamp links"),
+            ("needs_review", "INTEGER", "1: its timestamps are under review"),
+        ),
+        lambda: Document.objects.order_by("pk").values_list("pk", "slug", "title", "source_id", "body", "needs_review"),
+    ),
+    Table(
+        "topics",
+        "Wiki-link targets of the documents",
+        (
+            ("id", "INTEGER PRIMARY KEY", "stable id"),
+            ("slug", "TEXT", ""),
+            ("label", "TEXT", ""),
+        ),
+        lambda: Topic.objects.order_by("pk").values_list("pk", "slug", "label"),
+    ),
+    Table(
+        "quotes",
+        "Timestamped statements from the sources",
+        (
+            ("id", "INTEGER PRIMARY KEY", "stable id: the quote page is /quotes/<id>/"),
+            ("text", "TEXT", ""),
+            ("source_id", "INTEGER", "sources.id"),
+            ("document_id", "INTEGER", "documents.id or empty"),
+            ("start_second", "INTEGER", "second of the recording the statement starts at"),
+            ("other_seconds", "TEXT", "JSON list of every other second cited for it"),
+            ("time_status", "TEXT", "exact, corrected or under_review"),
+            ("corrected_from_seconds", "INTEGER", "the second the import corrected (time_status corrected)"),
+            ("heading_path", "TEXT", "headings it stood under, ' > '-joined"),
+        ),
+        lambda: Quote.objects.order_by("pk").values_list(
+            "pk",
+            "text",
+            "source_id",
+            "document_id",
+            "start_second",
+            "other_seconds",
+            "time_status",
+            "corrected_from_seconds",
+            "heading_path",
+        ),
+    ),
+    Table(
+        "quote_cases",
+        "Published cases each quote is evidence for",
+        (
+            ("quote_id", "INTEGER", "quotes.id"),
+            ("case_id", "INTEGER", "cases.id"),
+        ),
+        lambda: (
+            Quote.cases.through.objects.filter(case__in=_case_ids()).order_by("pk").values_list("quote_id", "case_id")
+        ),
+    ),
+    Table(
+        "quote_challenges",
+        "Challenges each quote is evidence of",
+        (
+            ("quote_id", "INTEGER", "quotes.id"),
+            ("challenge_id", "INTEGER", "challenges.id"),
+        ),
+        lambda: Quote.challenges.through.objects.order_by("pk").values_list("quote_id", "challenge_id"),
+    ),
+    Table(
+        "quote_success_factors",
+        "Success factors each quote is evidence of",
+        (
+            ("quote_id", "INTEGER", "quotes.id"),
+            ("success_factor_id", "INTEGER", "success_factors.id"),
+        ),
+        lambda: Quote.success_factors.through.objects.order_by("pk").values_list("quote_id", "successfactor_id"),
+    ),
 )
 
 
@@ -203,7 +383,7 @@ def _rows(table):
 def _plain(value):
     """A value as SQLite, CSV and JSON all take it: dates as ISO 8601 text, lists as JSON text."""
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
+        return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (list, dict)):
@@ -215,10 +395,25 @@ def _plain(value):
 
 def readme(built_at):
     """The CSV bundle's README: what each file holds and what each column means (Markdown)."""
-    lines = [f"# {LIBRARY_NAME}: the published library", "", f"Built {built_at.isoformat()}.", "",
-             "Text cells that a spreadsheet would run as a formula (starting with =, +, - or @) are "
-             "prefixed with an apostrophe in the CSV files only; the SQLite and JSON Lines files hold the text as is.", "",
-             "## Licence", "", LICENCE, "", "## How to cite", "", citation(built_at), "", "## Tables", ""]
+    lines = [
+        f"# {LIBRARY_NAME}: the published library",
+        "",
+        f"Built {built_at.isoformat()}.",
+        "",
+        "Text cells that a spreadsheet would run as a formula (starting with =, +, - or @) are "
+        "prefixed with an apostrophe in the CSV files only; the SQLite and JSON Lines files hold the text as is.",
+        "",
+        "## Licence",
+        "",
+        LICENCE,
+        "",
+        "## How to cite",
+        "",
+        citation(built_at),
+        "",
+        "## Tables",
+        "",
+    ]
     for table in TABLES:
         lines += [f"### {table.name}.csv", "", table.description + ".", "", "| column | meaning |", "|---|---|"]
         lines += [f"| {name} | {meaning} |" for name, _, meaning in table.columns]
@@ -232,15 +427,17 @@ def export_library(*, directory=None, now=None):
     {"built_at": ISO 8601, "tables": {name: row count}, "files": {name: {"size": bytes, "description": str}}}."""
     directory = Path(directory or settings.OPEN_DATA_DIR)
     directory.mkdir(parents=True, exist_ok=True)
-    built_at = now or datetime.now(timezone.utc)
+    built_at = now or datetime.now(UTC)
     partial = {name: directory / f".{name}.partial" for name in FILES}
     for path in partial.values():
         path.unlink(missing_ok=True)
     database = sqlite3.connect(partial[SQLITE])
     counts = {}
     try:
-        with zipfile.ZipFile(partial[CSV_BUNDLE], "w", compression=zipfile.ZIP_DEFLATED) as bundle, \
-                gzip.open(partial[JSON_LINES], "wt", encoding="utf-8", compresslevel=6) as lines:
+        with (
+            zipfile.ZipFile(partial[CSV_BUNDLE], "w", compression=zipfile.ZIP_DEFLATED) as bundle,
+            gzip.open(partial[JSON_LINES], "wt", encoding="utf-8", compresslevel=6) as lines,
+        ):
             bundle.writestr("README.md", readme(built_at))
             for table in TABLES:
                 counts[table.name] = _write_table(
@@ -250,7 +447,8 @@ def export_library(*, directory=None, now=None):
     finally:
         database.close()
     manifest = {
-        "built_at": built_at.isoformat(), "tables": counts,
+        "built_at": built_at.isoformat(),
+        "tables": counts,
         "files": {name: {"size": partial[name].stat().st_size, "description": FILES[name]} for name in FILES},
     }
     for name, path in partial.items():
@@ -263,9 +461,7 @@ def _write_table(table, *, database, bundle, lines, built_at):
     """Write `table` into the SQLite database, the zip bundle (as CSV, text cells formula-guarded
     as in the browser's exports) and the JSON Lines file, a chunk at a time; returns its row count."""
     names = table.column_names
-    database.execute(
-        f'CREATE TABLE "{table.name}" ({", ".join(f"{name} {kind}" for name, kind, _ in table.columns)})'
-    )
+    database.execute(f'CREATE TABLE "{table.name}" ({", ".join(f"{name} {kind}" for name, kind, _ in table.columns)})')
     insert = f'INSERT INTO "{table.name}" VALUES ({", ".join("?" * len(names))})'
     count = 0
     entry = zipfile.ZipInfo(f"{table.name}.csv", date_time=built_at.timetuple()[:6])

@@ -1,4 +1,5 @@
 """Chainable filters of the domain models: views and exports name them instead of repeating them."""
+
 import re
 
 from django.apps import apps
@@ -83,9 +84,15 @@ class CaseQuerySet(models.QuerySet):
         A fixed number of queries whatever the case holds."""
         model = self.model
         get = apps.get_model
-        Quote, Challenge, SuccessFactor = get("cases", "Quote"), get("cases", "Challenge"), get("cases", "SuccessFactor")
+        Quote, Challenge, SuccessFactor = (
+            get("cases", "Quote"),
+            get("cases", "Challenge"),
+            get("cases", "SuccessFactor"),
+        )
         evidence = (
-            Quote.objects.in_time_order().select_related("source").prefetch_related(
+            Quote.objects.in_time_order()
+            .select_related("source")
+            .prefetch_related(
                 Prefetch("challenges", queryset=Challenge.objects.only("pk"), to_attr="challenge_list"),
                 Prefetch("success_factors", queryset=SuccessFactor.objects.only("pk"), to_attr="success_factor_list"),
             )
@@ -96,11 +103,13 @@ class CaseQuerySet(models.QuerySet):
             Prefetch("themes", queryset=get("cases", "Theme").objects.order_by("name"), to_attr="theme_list"),
             Prefetch("approaches", queryset=get("cases", "Approach").objects.order_by("name"), to_attr="approach_list"),
             Prefetch(
-                "participations", queryset=get("cases", "Participation").objects.select_related("organisation"),
+                "participations",
+                queryset=get("cases", "Participation").objects.select_related("organisation"),
                 to_attr="participation_list",
             ),
             Prefetch(
-                "case_challenges", queryset=get("cases", "CaseChallenge").objects.select_related("challenge"),
+                "case_challenges",
+                queryset=get("cases", "CaseChallenge").objects.select_related("challenge"),
                 to_attr="challenge_links",
             ),
             Prefetch(
@@ -109,7 +118,8 @@ class CaseQuerySet(models.QuerySet):
                 to_attr="success_factor_links",
             ),
             Prefetch(
-                "children", queryset=model.objects.published().only("pk", "title", "slug", "parent_id"),
+                "children",
+                queryset=model.objects.published().only("pk", "title", "slug", "parent_id"),
                 to_attr="published_children",
             ),
             Prefetch("quotes", queryset=evidence, to_attr="evidence"),
@@ -117,7 +127,8 @@ class CaseQuerySet(models.QuerySet):
                 "story_evidence",
                 queryset=get("cases", "StoryEvidence").objects.prefetch_related(
                     Prefetch(
-                        "quotes", queryset=Quote.objects.in_time_order().select_related("source"),
+                        "quotes",
+                        queryset=Quote.objects.in_time_order().select_related("source"),
                         to_attr="quote_list",
                     )
                 ),
@@ -176,6 +187,7 @@ class CaseQuerySet(models.QuerySet):
             other.shared_count = shared_counts[pk]
         return [alike[pk] for pk, _ in ranking if pk in alike]
 
+
 class TaxonomyQuerySet(models.QuerySet):
     """Themes, approaches, challenges, success factors and organisations with their published cases."""
 
@@ -183,10 +195,12 @@ class TaxonomyQuerySet(models.QuerySet):
         """The terms linked to at least one published case: only what a published case links to
         is public. A semi-join (EXISTS on the link table), so no duplicate rows and no DISTINCT."""
         relation = self.model._meta.get_field("cases")
-        links = relation.through.objects.filter(**{
-            relation.field.m2m_reverse_field_name(): OuterRef("pk"),
-            f"{relation.field.m2m_field_name()}__status": "published",
-        })
+        links = relation.through.objects.filter(
+            **{
+                relation.field.m2m_reverse_field_name(): OuterRef("pk"),
+                f"{relation.field.m2m_field_name()}__status": "published",
+            }
+        )
         return self.filter(Exists(links))
 
     def with_published_case_count(self, relation="cases"):
@@ -259,15 +273,19 @@ class QuoteQuerySet(models.QuerySet):
         end = Coalesce("source__duration_seconds", "source__estimated_duration_seconds")
         doubtful = Q(document__needs_review=True) | Q(start_second__gt=end)
         quotes = self.order_by()
-        changed = quotes.filter(doubtful).exclude(time_status=status.UNDER_REVIEW).update(
-            time_status=status.UNDER_REVIEW
+        changed = (
+            quotes.filter(doubtful).exclude(time_status=status.UNDER_REVIEW).update(time_status=status.UNDER_REVIEW)
         )
         fine = quotes.exclude(pk__in=quotes.filter(doubtful).values("pk"))
-        changed += fine.filter(corrected_from_seconds__isnull=False).exclude(time_status=status.CORRECTED).update(
-            time_status=status.CORRECTED
+        changed += (
+            fine.filter(corrected_from_seconds__isnull=False)
+            .exclude(time_status=status.CORRECTED)
+            .update(time_status=status.CORRECTED)
         )
-        changed += fine.filter(corrected_from_seconds__isnull=True).exclude(time_status=status.EXACT).update(
-            time_status=status.EXACT
+        changed += (
+            fine.filter(corrected_from_seconds__isnull=True)
+            .exclude(time_status=status.EXACT)
+            .update(time_status=status.EXACT)
         )
         return changed
 

@@ -1,5 +1,6 @@
 """The one way markdown becomes HTML here: CommonMark (markdown-it-py) with wiki links and callouts,
 then nh3 sanitising."""
+
 import functools
 import hashlib
 import re
@@ -15,9 +16,42 @@ from markdown_it.token import Token
 from .wiki import WIKI_LINK, wiki_label, wiki_slug, wiki_url_resolver
 
 ALLOWED_TAGS = {
-    "a", "abbr", "aside", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h1", "h2",
-    "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "aside",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "rel", "class"},
@@ -33,18 +67,32 @@ EXTERNAL_REL = "noopener nofollow"
 # like "abstract"); a kind outside this table is shown as a note, under its own name.
 CALLOUT_STYLES = {
     "note": "note",
-    "abstract": "abstract", "summary": "abstract", "tldr": "abstract",
+    "abstract": "abstract",
+    "summary": "abstract",
+    "tldr": "abstract",
     "info": "info",
     "todo": "todo",
-    "tip": "tip", "hint": "tip", "important": "tip",
-    "success": "success", "check": "success", "done": "success",
-    "question": "question", "help": "question", "faq": "question",
-    "warning": "warning", "caution": "warning", "attention": "warning",
-    "failure": "failure", "fail": "failure", "missing": "failure",
-    "danger": "danger", "error": "danger",
+    "tip": "tip",
+    "hint": "tip",
+    "important": "tip",
+    "success": "success",
+    "check": "success",
+    "done": "success",
+    "question": "question",
+    "help": "question",
+    "faq": "question",
+    "warning": "warning",
+    "caution": "warning",
+    "attention": "warning",
+    "failure": "failure",
+    "fail": "failure",
+    "missing": "failure",
+    "danger": "danger",
+    "error": "danger",
     "bug": "bug",
     "example": "example",
-    "quote": "quote", "cite": "quote",
+    "quote": "quote",
+    "cite": "quote",
 }
 # Classes are allowed by name only, so raw HTML in a body cannot borrow any other.
 ALLOWED_CLASSES = {
@@ -152,7 +200,7 @@ def _marker(tokens, paragraph):
 def _strip_marker(tokens, paragraph, match):
     """Drop the marker line from the paragraph; the index to go on from (past it when it is empty)."""
     inline = tokens[paragraph + 1]
-    rest = inline.content[match.end():]
+    rest = inline.content[match.end() :]
     if rest.strip():
         inline.content = rest
         return paragraph
@@ -200,8 +248,11 @@ def _callouts(state):
         end = _block_end(tokens, index)
         last_line = token.map[1] if token.map else None
         while (
-            end < len(tokens) and tokens[end].nesting >= 0 and tokens[end].map
-            and tokens[end].map[0] == last_line and lines[last_line - 1].strip()
+            end < len(tokens)
+            and tokens[end].nesting >= 0
+            and tokens[end].map
+            and tokens[end].map[0] == last_line
+            and lines[last_line - 1].strip()
             and _marker(tokens, end) is None
         ):
             last_line = tokens[end].map[1]
@@ -281,7 +332,7 @@ DELIMITER_BUDGETS = (
 FULL_MARKDOWN_MAX_CHARS = 100_000
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _limited_markdown(disabled):
     return _build_markdown().disable(list(disabled))
 
@@ -301,9 +352,7 @@ def _markdown_for(source):
 def _plain_paragraphs(source):
     """Escaped text in paragraphs (blank-line separated), line breaks kept: linear and cheap."""
     paragraphs = (part.strip("\n") for part in re.split(r"\n[ \t]*\n", source))
-    return "".join(
-        "<p>" + escape(part).replace("\n", "<br>\n") + "</p>\n" for part in paragraphs if part.strip()
-    )
+    return "".join("<p>" + escape(part).replace("\n", "<br>\n") + "</p>\n" for part in paragraphs if part.strip())
 
 
 # --------------------------------------------------------------------------- sanitising

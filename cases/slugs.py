@@ -1,6 +1,7 @@
 """The one slug pattern: the characters of Django's `slug` path converter and SlugField (ASCII
 letters, digits, hyphen, underscore). Unicode slugs are not accepted anywhere: the URL map could
 not reach a page for one."""
+
 import re
 
 SLUG_CHARACTERS = "-a-zA-Z0-9_"

@@ -6,6 +6,7 @@ accept it (the draft goes into the review queue), merge it into an existing case
 with a reason; they can write to the submitter, and erase the submitter's personal data on
 request. Views, the admin and tests call these functions alike.
 """
+
 import secrets
 
 from django.conf import settings
@@ -15,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import STORY_FIELDS, Case, Revision, Submission, SupportingLink
 from .curation.revisions import apply_changes, case_state
 from .curation.workflow import apply_transition, can_publish
+from .models import STORY_FIELDS, Case, Revision, Submission, SupportingLink
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 REFERENCE_LENGTH = 8
@@ -49,15 +50,21 @@ def submit_case(*, case_fields, links=(), submitter_name, submitter_email, submi
     case._change_reason = "Submitted from the public form"
     case.save()
     SupportingLink.objects.bulk_create(
-        [SupportingLink(case=case, title=title, url=url, kind=kind, order=number) for number, (title, url, kind) in
-         enumerate(links)]
+        [
+            SupportingLink(case=case, title=title, url=url, kind=kind, order=number)
+            for number, (title, url, kind) in enumerate(links)
+        ]
     )
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 return Submission.objects.create(
-                    reference=new_reference(), case=case, title=case.title, submitter_name=submitter_name,
-                    submitter_email=submitter_email, submitter_role=submitter_role,
+                    reference=new_reference(),
+                    case=case,
+                    title=case.title,
+                    submitter_name=submitter_name,
+                    submitter_email=submitter_email,
+                    submitter_role=submitter_role,
                 )
         except IntegrityError:  # a reference drawn twice: draw again
             continue
@@ -142,8 +149,9 @@ def decline(submission, *, user, reason, notify=True):
             f"Thank you for submitting “{submission.title}” (reference {submission.reference}).\n\n"
             f"The curators could not include it in the library:\n\n{reason}\n"
         )
-        transaction.on_commit(lambda: contact(submission, subject=f"Your case submission {submission.reference}",
-                                              message=body, user=user))
+        transaction.on_commit(
+            lambda: contact(submission, subject=f"Your case submission {submission.reference}", message=body, user=user)
+        )
     return submission
 
 

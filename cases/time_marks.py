@@ -6,6 +6,7 @@ whatever their other attributes. An under-review second gets a class and the wor
 review)"; a corrected second is pointed at the second kept, with the words "(time corrected on
 import from …)" (the body was written from the anchors' ``data-t``).
 """
+
 import re
 
 from django.utils.html import escape

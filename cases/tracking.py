@@ -6,6 +6,7 @@ changed from the model's own side: ``quote.cases.add(case)`` is recorded, while
 latter (django-commons/django-simple-history#1048). ``LinkHistory`` records the tracked rows on
 both sides, so the evidence chosen on a case's page lands in each quote's history.
 """
+
 from django.conf import settings
 from simple_history.models import HistoricalRecords
 

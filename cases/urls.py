@@ -1,4 +1,5 @@
 """Public URLs of the library (design.md's URL map)."""
+
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
@@ -54,6 +55,11 @@ urlpatterns = [
     path("feeds/cases.atom", feeds.NewCasesFeed(), name="case-feed"),
     path("data/", data.data_page, name="data"),
     path("data/files/<str:name>", data.data_file, name="data-file"),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "cases:sitemap-section"}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "cases:sitemap-section"},
+        name="sitemap",
+    ),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
 ]

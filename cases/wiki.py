@@ -1,5 +1,6 @@
 """Wiki links of the imported documents: `[[target]]`, `[[target|label]]`, `[[target | label]]`: their
 syntax and slugs (pure Python), and where they lead (wiki_url_resolver: a document or a topic)."""
+
 import re
 
 from django.apps import apps

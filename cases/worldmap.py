@@ -5,6 +5,7 @@ cases/data/world-atlas-LICENSE.txt; Natural Earth itself is public domain), proj
 cases/data/build_world_map.py and read once per process here. No query: callers pass counts
 they already have (the case browser's country facet, a country page's partners).
 """
+
 import json
 import math
 import re
@@ -57,8 +58,11 @@ def bands(maximum):
         return []
     classes = min(SHADES, maximum)
     edges = [0] + [math.ceil(maximum * step / classes) for step in range(1, classes + 1)]
-    return [Band(number, edges[number - 1] + 1, edges[number]) for number in range(1, classes + 1)
-            if edges[number] > edges[number - 1]]
+    return [
+        Band(number, edges[number - 1] + 1, edges[number])
+        for number in range(1, classes + 1)
+        if edges[number] > edges[number - 1]
+    ]
 
 
 def shade_of(count, legend):
@@ -91,21 +95,42 @@ def world_map(*, counts, names, href=None, highlight=None):
     shapes = []
     for code, shape in data["countries"].items():
         count = counts.get(code, 0)
-        shapes.append(Shape(
-            code=code, name=names.get(code, code), count=count, shade=shade_of(count, legend) if count else 0,
-            d=shape["d"], dot=tuple(shape["dot"]) if "dot" in shape else None,
-            href=href(code.lower()) if href and (count or code == highlight) else None,
-            highlight=code == (highlight or "").upper(),
-        ))
+        shapes.append(
+            Shape(
+                code=code,
+                name=names.get(code, code),
+                count=count,
+                shade=shade_of(count, legend) if count else 0,
+                d=shape["d"],
+                dot=tuple(shape["dot"]) if "dot" in shape else None,
+                href=href(code.lower()) if href and (count or code == highlight) else None,
+                highlight=code == (highlight or "").upper(),
+            )
+        )
     # Dots last, so a small state is drawn above the large neighbour around it.
     shapes.sort(key=lambda shape: shape.dot is not None)
     # A counted country the map cannot draw (Antarctica, cropped) still has its row in the table,
     # so that the table always equals the counts it was given.
     undrawn = [
-        Shape(code=code, name=names.get(code, code), count=count, shade=shade_of(count, legend), d="", dot=None,
-              href=href(code.lower()) if href else None)
-        for code, count in counts.items() if code not in data["countries"]
+        Shape(
+            code=code,
+            name=names.get(code, code),
+            count=count,
+            shade=shade_of(count, legend),
+            d="",
+            dot=None,
+            href=href(code.lower()) if href else None,
+        )
+        for code, count in counts.items()
+        if code not in data["countries"]
     ]
     rows = sorted([*(shape for shape in shapes if shape.count), *undrawn], key=lambda shape: (-shape.count, shape.name))
-    return {"shapes": shapes, "rows": rows, "legend": legend, "width": data["width"], "height": data["height"],
-            "maximum": maximum, "radius": DOT_RADIUS}
+    return {
+        "shapes": shapes,
+        "rows": rows,
+        "legend": legend,
+        "width": data["width"],
+        "height": data["height"],
+        "maximum": maximum,
+        "radius": DOT_RADIUS,
+    }

@@ -3,13 +3,14 @@
 A backup is one file holding every table (cases, quotes, users, sessions, login attempts, cache),
 named <prefix>-<UTC timestamp>.<dump|sqlite3>. Restoring replaces the whole database with it.
 """
+
 import os
 import shutil
 import sqlite3
 import subprocess
 import tempfile
 from contextlib import closing
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from django.db import connections
@@ -33,8 +34,8 @@ def _connection(using):
 
 def backup_path(directory, *, vendor, now=None):
     """A new, unused file name for a backup taken now."""
-    now = now or datetime.now(timezone.utc)
-    stamp = now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    now = now or datetime.now(UTC)
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     extension = EXTENSIONS[vendor]
     path = Path(directory) / f"{FILE_PREFIX}-{stamp}{extension}"
     counter = 2
@@ -72,7 +73,7 @@ def backup_database(*, directory, using="default", now=None):
 
 
 def backup_kind(path):
-    """"postgresql" or "sqlite" by the file's first bytes; BackupError for anything else."""
+    """ "postgresql" or "sqlite" by the file's first bytes; BackupError for anything else."""
     try:
         with open(path, "rb") as backup:
             head = backup.read(len(SQLITE_MAGIC))
@@ -206,16 +207,34 @@ def _pg_restore(connection, source_path):
         # The whole SQL script first: a damaged archive fails here, before anything is dropped.
         script = Path(scratch) / "restore.sql"
         _run(
-            [pg_restore, "--clean", "--if-exists", "--no-owner", "--no-privileges", f"--file={script}",
-             str(source_path)],
+            [
+                pg_restore,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                f"--file={script}",
+                str(source_path),
+            ],
             environment=environment,
             what="pg_restore",
         )
         # Our own connection must not hold locks on the tables about to be dropped.
         connection.close()
         _run(
-            [psql, "--no-password", "--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1",
-             "-c", _DROP_ALL_TABLES, "-f", str(script)],
+            [
+                psql,
+                "--no-password",
+                "--quiet",
+                "--no-psqlrc",
+                "--single-transaction",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                _DROP_ALL_TABLES,
+                "-f",
+                str(script),
+            ],
             environment=environment,
             what="Restoring into PostgreSQL",
         )

@@ -1,4 +1,5 @@
 """The health check load balancers poll: is this app server able to reach its database?"""
+
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as CheckTimedOut

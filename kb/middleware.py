@@ -1,4 +1,5 @@
 """Project middleware: requests whose address or form data hold characters no database can store."""
+
 from django.shortcuts import render
 
 from cases.characters import storable

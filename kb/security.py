@@ -1,7 +1,8 @@
 """Login throttling glue for django-axes: which address a request comes from, and when to throttle."""
+
+from axes.attempts import get_cool_off_threshold
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
-from axes.attempts import get_cool_off_threshold
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum

@@ -4,6 +4,7 @@ Development defaults are safe: DEBUG is off unless asked for, and a development
 secret key exists only while DEBUG is on. Production fails fast when a required
 variable is missing.
 """
+
 import os
 import sys
 from datetime import timedelta
@@ -119,11 +120,13 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue instead of failing with "database is locked": a transaction takes the write
     # lock when it begins (IMMEDIATE; a deferred one that later writes fails at once, whatever the
     # timeout), waits up to SQLITE_TIMEOUT seconds for it, and readers never block the writer (WAL).
-    _database.setdefault("OPTIONS", {}).update({
-        "timeout": env_int("SQLITE_TIMEOUT", 20),
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-    })
+    _database.setdefault("OPTIONS", {}).update(
+        {
+            "timeout": env_int("SQLITE_TIMEOUT", 20),
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
     _database["CONN_MAX_AGE"] = 0
 elif _database["ENGINE"].startswith("django.db.backends.postgresql"):
     # A database that accepts connections but never answers must not hang workers: give up
@@ -192,7 +195,9 @@ RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True  # a cache that cannot count does not take the pages down
 RATE_LIMITS = {
-    "export": os.environ.get("RATE_LIMIT_EXPORT", "10/m").strip(),  # /cases.csv, /cases.json, /quotes.csv, /quotes.json, /matrix.csv
+    "export": os.environ.get(
+        "RATE_LIMIT_EXPORT", "10/m"
+    ).strip(),  # /cases.csv, /cases.json, /quotes.csv, /quotes.json, /matrix.csv
     "search": os.environ.get("RATE_LIMIT_SEARCH", "60/m").strip(),  # /search/ and the case browser with a q
     "compare": os.environ.get("RATE_LIMIT_COMPARE", "60/m").strip(),  # /compare/
     "submit": os.environ.get("RATE_LIMIT_SUBMIT", "5/h").strip(),  # posting /submit/

@@ -1,4 +1,5 @@
 """Top-level URL map: the public site, the admin, the health check, the read-only API."""
+
 from django.contrib import admin
 from django.urls import include, path
 

@@ -1,4 +1,5 @@
 """Project-wide views that Django calls by setting: the CSRF failure page."""
+
 from django.shortcuts import render
 
 

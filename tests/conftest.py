@@ -1,5 +1,6 @@
 """Shared test setup: plain static storage (no manifest needed), a fast password hasher, the seed library,
 the data migrations' rows back after every flush."""
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command

@@ -1,4 +1,5 @@
 """Shared setup of the curation tests: curators per role, a case ready to publish, admin form data."""
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse

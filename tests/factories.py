@@ -1,4 +1,5 @@
 """factory-boy factories for the domain models."""
+
 import factory
 from django.utils import timezone
 

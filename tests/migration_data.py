@@ -1,5 +1,6 @@
 """The rows data migrations load (countries, editorial groups and their permissions), loaded again
 for tests that run after a flush emptied them."""
+
 from importlib import import_module
 
 from django.apps import apps

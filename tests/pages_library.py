@@ -1,4 +1,5 @@
 """A library with many rows for the public pages' query-count tests, and a draft to hunt for."""
+
 import itertools
 
 from cases.models import (
@@ -68,21 +69,27 @@ def build_library(cases=40, quotes_per_case=3, prefix="many"):
     )
     seconds = itertools.count(10, 37)
     quotes = Quote.objects.bulk_create(
-        Quote(source=sources[n % len(sources)], text=f"Statement {n}-{k} about many things.",
-              start_second=next(seconds), other_seconds=[5000 + n], position=n * 10 + k)
+        Quote(
+            source=sources[n % len(sources)],
+            text=f"Statement {n}-{k} about many things.",
+            start_second=next(seconds),
+            other_seconds=[5000 + n],
+            position=n * 10 + k,
+        )
         for n in range(cases)
         for k in range(quotes_per_case)
     )
     Quote.cases.through.objects.bulk_create(
-        Quote.cases.through(quote_id=quote.pk, case_id=built[i // quotes_per_case].pk)
-        for i, quote in enumerate(quotes)
+        Quote.cases.through(quote_id=quote.pk, case_id=built[i // quotes_per_case].pk) for i, quote in enumerate(quotes)
     )
     Quote.challenges.through.objects.bulk_create(
         Quote.challenges.through(quote_id=quote.pk, challenge_id=challenges[(i // quotes_per_case) % 3].pk)
-        for i, quote in enumerate(quotes) if i % quotes_per_case == 0
+        for i, quote in enumerate(quotes)
+        if i % quotes_per_case == 0
     )
     Quote.success_factors.through.objects.bulk_create(
         Quote.success_factors.through(quote_id=quote.pk, successfactor_id=factors[(i // quotes_per_case) % 3].pk)
-        for i, quote in enumerate(quotes) if i % quotes_per_case == 1
+        for i, quote in enumerate(quotes)
+        if i % quotes_per_case == 1
     )
     return parent

@@ -1,5 +1,6 @@
 """The case admin: permissions per role on the server, transitions, the change form's guards,
 preview, history with revert, search and bounded changelist queries."""
+
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -388,14 +389,23 @@ def make_cases(count):
     """`count` cases with countries and evidence, written in bulk."""
     start = Case.objects.count()
     Case.objects.bulk_create(
-        [Case(title=f"Bulk case {n}", slug=f"bulk-case-{n}", summary="Bulk.", start_year=2020) for n in range(start, start + count)]
+        [
+            Case(title=f"Bulk case {n}", slug=f"bulk-case-{n}", summary="Bulk.", start_year=2020)
+            for n in range(start, start + count)
+        ]
     )
     cases = list(Case.objects.filter(slug__startswith="bulk-case-"))
     Country_links = Case.countries.through
-    Country_links.objects.bulk_create([Country_links(case=case, country_id="CA") for case in cases], ignore_conflicts=True)
+    Country_links.objects.bulk_create(
+        [Country_links(case=case, country_id="CA") for case in cases], ignore_conflicts=True
+    )
     source = Source.objects.first() or SourceFactory()
     quotes = Quote.objects.bulk_create(
-        [Quote(source=source, text=f"Bulk quote {case.pk}", start_second=case.pk) for case in cases if not case.quotes.exists()]
+        [
+            Quote(source=source, text=f"Bulk quote {case.pk}", start_second=case.pk)
+            for case in cases
+            if not case.quotes.exists()
+        ]
     )
     Quote.cases.through.objects.bulk_create(
         [Quote.cases.through(quote=quote, case_id=int(quote.text.rsplit(" ", 1)[1])) for quote in quotes]
@@ -434,8 +444,8 @@ def test_untouched_textareas_posted_with_crlf_are_not_a_change(client_for, edito
 
 
 def test_published_case_lacking_a_country_already_can_still_be_edited(client_for, editor, publisher):
-    from cases.models import Revision
     from cases.curation.revisions import approve
+    from cases.models import Revision
 
     case = publishable_case(status=Status.PUBLISHED, title="Imported without a country")
     case.countries.clear()
@@ -456,7 +466,9 @@ def test_transitions_and_reverts_appear_in_recent_actions(client_for, publisher)
     # The latest version: the earliest (the factory's, before its country) would strip the publishing bar.
     version = Case.history.filter(id=case.pk).latest("history_date")
     client_for(publisher).post(reverse("admin:cases_case_simple_history", args=[case.pk, version.history_id]))
-    messages = list(LogEntry.objects.filter(object_id=str(case.pk), user=publisher).values_list("change_message", flat=True))
+    messages = list(
+        LogEntry.objects.filter(object_id=str(case.pk), user=publisher).values_list("change_message", flat=True)
+    )
     assert "Publish" in messages
     assert any(message.startswith("Reverted to the version of") for message in messages)
 
@@ -464,8 +476,9 @@ def test_transitions_and_reverts_appear_in_recent_actions(client_for, publisher)
 def test_search_reads_the_search_index_spellings_and_linked_names(client_for, editor):
     """The admin searches the index of cases/search (published cases): another spelling of a word
     of the body, or the name of a country the case is in, finds it on both databases."""
-    wanted = CaseFactory(title="Nudge unit", summary="A team.", body="Behavioural insights in tax letters.",
-                         status=Case.Status.PUBLISHED)
+    wanted = CaseFactory(
+        title="Nudge unit", summary="A team.", body="Behavioural insights in tax letters.", status=Case.Status.PUBLISHED
+    )
     wanted.countries.add("CA")
     CaseFactory(title="Agile Nations", summary="Regulators cooperating.", status=Case.Status.PUBLISHED)
     url = reverse("admin:cases_case_changelist")

@@ -1,8 +1,9 @@
 """The case form's evidence autocomplete and the case autocomplete of the link-quotes form."""
+
 import pytest
 from django.urls import reverse
-from cases.models import Quote
 
+from cases.models import Quote
 from tests.curation import change_url, client_for, editor, publishable_case  # noqa: F401
 from tests.factories import CaseFactory, DocumentFactory, QuoteFactory, SourceFactory
 
@@ -19,13 +20,18 @@ def test_evidence_autocomplete_searches_quote_text_and_source(client_for, editor
     found = client.get(EVIDENCE, {"term": "prize"}).json()["results"]
     assert [r["id"] for r in found] == [str(by_text.pk)]
     found = client.get(EVIDENCE, {"term": "launch panel"}).json()["results"]
-    assert found == [{"id": str(by_source.pk), "text": "00:01:05 · Something else. — Launch panel discussion · time exact"}]
+    assert found == [
+        {"id": str(by_source.pk), "text": "00:01:05 · Something else. — Launch panel discussion · time exact"}
+    ]
 
 
 def test_evidence_option_shows_document_time_and_time_status(client_for, editor):
     checked = DocumentFactory(title="Webinar summary", needs_review=True)
     QuoteFactory(
-        text="Testbeds travel well.", start_second=125, document=checked, source=checked.source,
+        text="Testbeds travel well.",
+        start_second=125,
+        document=checked,
+        source=checked.source,
         time_status=Quote.TimeStatus.UNDER_REVIEW,
     )
     found = client_for(editor).get(EVIDENCE, {"term": "testbeds"}).json()["results"]

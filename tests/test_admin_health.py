@@ -1,4 +1,5 @@
 """The Library health page: each figure counts the right rows and links to a changelist of exactly them."""
+
 import re
 from html import unescape
 
@@ -18,7 +19,9 @@ HEALTH = reverse("admin:cases_case_health")
 def library():
     complete = publishable_case(status=Case.Status.PUBLISHED, title="Complete")
     bare = CaseFactory(status=Case.Status.DRAFT, title="Bare")  # no country, theme or evidence
-    hidden_parent = CaseFactory(status=Case.Status.DRAFT, title="Hidden parent", countries=["FR"], themes=[ThemeFactory()])
+    hidden_parent = CaseFactory(
+        status=Case.Status.DRAFT, title="Hidden parent", countries=["FR"], themes=[ThemeFactory()]
+    )
     orphan = publishable_case(status=Case.Status.PUBLISHED, title="Orphan", parent=hidden_parent)
     flagged = DocumentFactory(needs_review=True, title="Flagged document")
     QuoteFactory(document=flagged, source=flagged.source)
@@ -33,7 +36,10 @@ def library():
 
 def figures(response):
     """{label: (count, url)} as the page shows them."""
-    rows = re.findall(r'<th scope="row">([^<]+)</th>\s*<td class="health-count"><a href="([^"]+)">([\d,]+)</a>', response.content.decode())
+    rows = re.findall(
+        r'<th scope="row">([^<]+)</th>\s*<td class="health-count"><a href="([^"]+)">([\d,]+)</a>',
+        response.content.decode(),
+    )
     return {label: (int(count.replace(",", "")), unescape(url)) for label, url, count in rows}
 
 

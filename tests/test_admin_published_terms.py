@@ -1,6 +1,7 @@
 """Terms a published case links to change only through a Publisher (cases/admin/taxonomy.py,
 issue 14): an Editor sees them read-only and cannot delete them; terms only drafts use stay
 editable by Editors."""
+
 import pytest
 from django.urls import reverse
 

@@ -1,4 +1,5 @@
 """The quote admin: its columns, filters, the "link selected quotes to a case…" action, bounded queries."""
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages

@@ -1,5 +1,6 @@
 """The re-link list (cases/admin/relinks.py): quotes a re-import cut loose, side by side with their
 new wording, re-linked or dismissed with one POST under the project's review rules."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -10,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.claims import CHALLENGE, claims_of
+from cases.curation.revisions import approve
 from cases.importing.importer import import_paths
 from cases.models import Case, Quote, QuoteRelink, Revision
-from cases.curation.revisions import approve
 from tests.curation import client_for, editor, make_curator, publisher  # noqa: F401
 from tests.factories import CaseChallengeFactory, CaseFactory, ChallengeFactory
 
@@ -28,7 +29,11 @@ def anchor(value):
 
 
 def document(*paragraphs, video=VIDEO):
-    return f"---\ntitle: Anticorruption strategies\nvideoId: {video}\n---\n\nFrom: [[channel]] <br/>\n\n" + "\n\n".join(paragraphs) + "\n"
+    return (
+        f"---\ntitle: Anticorruption strategies\nvideoId: {video}\n---\n\nFrom: [[channel]] <br/>\n\n"
+        + "\n\n".join(paragraphs)
+        + "\n"
+    )
 
 
 CONTEXT = f"For four years the OECD worked with Slovak institutions to reinforce integrity {anchor('00:03:05')}."
@@ -70,7 +75,9 @@ def test_the_list_shows_the_case_the_claim_and_both_wordings(tmp_path, client_fo
     assert response.status_code == 200
     assert "Slovak integrity project" in html and "Challenge: Corruption risk" in html
     # Side by side, the words only one wording has marked.
-    assert "<del>For</del> four years <del>the OECD worked with Slovak institutions to reinforce</del> integrity." in html
+    assert (
+        "<del>For</del> four years <del>the OECD worked with Slovak institutions to reinforce</del> integrity." in html
+    )
     assert "<ins>The OECD and Slovak institutions spent</ins> four years <ins>reinforcing</ins> integrity." in html
     assert f'name="quote" value="{found.new.pk}"' in html and "csrfmiddlewaretoken" in html
 
@@ -82,7 +89,9 @@ def test_relink_list_number_of_queries(tmp_path, client_for, editor, django_asse
     client.get(LIST)  # sessions, content types
     with django_assert_max_num_queries(14):
         response = client.get(LIST)
-    assert len(response.context["rows"]) == 4 and all(row["options"] and row["links"].cases for row in response.context["rows"])
+    assert len(response.context["rows"]) == 4 and all(
+        row["options"] and row["links"].cases for row in response.context["rows"]
+    )
 
 
 def test_a_publishers_relink_applies_and_is_recorded(tmp_path, client_for, publisher):
@@ -112,7 +121,9 @@ def test_an_editors_relink_on_a_published_case_waits_for_a_publisher(tmp_path, c
     assert (record.status, record.revision_id) == ("pending", revision.pk)
     assert not QuoteRelink.objects.to_relink().exists() and list(QuoteRelink.objects.awaiting_review()) == [record]
     waiting = client_for(editor).get(LIST, {"show": "review"})
-    assert [row["record"] for row in waiting.context["rows"]] == [record] and not waiting.context["rows"][0]["answerable"]
+    assert [row["record"] for row in waiting.context["rows"]] == [record] and not waiting.context["rows"][0][
+        "answerable"
+    ]
     again = client_for(editor).post(relink_url(found.record), {"quote": found.new.pk}, follow=True)
     assert "waits for a Publisher" in again.content.decode() and Revision.objects.count() == 1
 
@@ -182,7 +193,10 @@ def test_health_counts_quotes_cut_loose_and_to_relink_with_links_to_the_list(tmp
     found = cut_loose(tmp_path)
     client = client_for(editor)
     html = client.get(HEALTH).content.decode()
-    for label, show in (("Quotes cut loose from their document by a re-import", "cut_loose"), ("Quotes a curator must re-link", "to_relink")):
+    for label, show in (
+        ("Quotes cut loose from their document by a re-import", "cut_loose"),
+        ("Quotes a curator must re-link", "to_relink"),
+    ):
         assert f'<th scope="row">{label}</th>' in html
         row = html.split(f'<th scope="row">{label}</th>', 1)[1].split("</tr>", 1)[0]
         assert f"?show={show}" in row and ">1</a>" in row
@@ -200,7 +214,9 @@ def test_the_import_page_names_the_cases_of_quotes_cut_loose(tmp_path, client_fo
     client = client_for(publisher)
 
     def upload(text):
-        return client.post(importer, {"files": SimpleUploadedFile("anticorruption.md", text.encode(), content_type="text/markdown")})
+        return client.post(
+            importer, {"files": SimpleUploadedFile("anticorruption.md", text.encode(), content_type="text/markdown")}
+        )
 
     upload(document(CONTEXT, OTHER))
     case = CaseFactory(title="Slovak integrity project")

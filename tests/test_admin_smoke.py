@@ -1,4 +1,5 @@
 """Every model's admin changelist, add page and change page load for a superuser."""
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -35,7 +36,9 @@ def library(db):
     Revision.objects.create(case=case, base=case_state(case.pk), proposed=case_state(case.pk))
     submit_case(
         case_fields={"title": "Submitted", "story_problem": "A problem."},
-        links=[("Report", "https://r.example/", "report")], submitter_name="A Person", submitter_email="a@example.org",
+        links=[("Report", "https://r.example/", "report")],
+        submitter_name="A Person",
+        submitter_email="a@example.org",
     )
     QuoteRelink.objects.create(quote=quote, document=document, reason="its statement is no longer in the document")
     return case
@@ -48,8 +51,20 @@ def registered_models():
 def test_every_domain_model_is_registered():
     names = {model.__name__ for model in registered_models()}
     assert names >= {
-        "Case", "Country", "Organisation", "Participation", "Theme", "Approach", "Challenge",
-        "SuccessFactor", "CaseChallenge", "CaseSuccessFactor", "Source", "Quote", "Document", "Topic",
+        "Case",
+        "Country",
+        "Organisation",
+        "Participation",
+        "Theme",
+        "Approach",
+        "Challenge",
+        "SuccessFactor",
+        "CaseChallenge",
+        "CaseSuccessFactor",
+        "Source",
+        "Quote",
+        "Document",
+        "Topic",
     }
 
 

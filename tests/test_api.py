@@ -1,5 +1,6 @@
 """The read-only API (api/): its schema, its resources, the same cases as the case browser,
 published content only, cursor pages, conditional GET, throttling and CORS."""
+
 import json
 from email.utils import format_datetime
 
@@ -50,21 +51,32 @@ def every_page(client, url, **params):
 def library(db):
     """A small library of every kind of row, with drafts and archived cases beside the published."""
     space, health = ThemeFactory(name="Space", slug="space"), ThemeFactory(name="Health", slug="health")
-    prize, lab = ApproachFactory(slug="prize", family="experimentation"), ApproachFactory(slug="lab", family="governance")
+    prize, lab = (
+        ApproachFactory(slug="prize", family="experimentation"),
+        ApproachFactory(slug="lab", family="governance"),
+    )
     challenge, factor = ChallengeFactory(slug="legal"), SuccessFactorFactory(slug="trust")
     cases = {}
-    for number, (countries, themes, approaches, stage, years) in enumerate([
-        (["ca", "us"], [space], [prize], "pilot", (2018, 2020)),
-        (["ca"], [space, health], [lab], "scaling", (2021, None)),
-        (["fr", "de"], [health], [prize, lab], "idea", (2015, 2016)),
-        (["us"], [], [lab], "institutionalised", (None, None)),
-        (["de"], [space], [], "pilot", (2022, 2023)),
-        (["ke", "ca"], [health], [prize], "", (2019, None)),
-        (["jp"], [space], [lab], "scaling", (2010, 2012)),
-    ]):
+    for number, (countries, themes, approaches, stage, years) in enumerate(
+        [
+            (["ca", "us"], [space], [prize], "pilot", (2018, 2020)),
+            (["ca"], [space, health], [lab], "scaling", (2021, None)),
+            (["fr", "de"], [health], [prize, lab], "idea", (2015, 2016)),
+            (["us"], [], [lab], "institutionalised", (None, None)),
+            (["de"], [space], [], "pilot", (2022, 2023)),
+            (["ke", "ca"], [health], [prize], "", (2019, None)),
+            (["jp"], [space], [lab], "scaling", (2010, 2012)),
+        ]
+    ):
         cases[number] = CaseFactory(
-            title=f"Case {chr(65 + number)}", slug=f"case-{chr(97 + number)}", countries=countries, themes=themes,
-            approaches=approaches, stage=stage, start_year=years[0], end_year=years[1],
+            title=f"Case {chr(65 + number)}",
+            slug=f"case-{chr(97 + number)}",
+            countries=countries,
+            themes=themes,
+            approaches=approaches,
+            stage=stage,
+            start_year=years[0],
+            end_year=years[1],
         )
     ParticipationFactory(case=cases[0], organisation=OrganisationFactory(slug="agency"), role="lead")
     CaseChallengeFactory(case=cases[0], challenge=challenge)
@@ -88,10 +100,21 @@ def test_the_schema_is_valid_openapi_and_every_endpoint_in_it_answers(client, li
     assert response.status_code == 200
     schema = json.loads(response.content)
     validate(schema)
-    examples = {"slug": {"cases": "case-a", "themes": "space", "approaches": "prize", "organisations": "agency",
-                         "challenges": "legal", "success-factors": "trust", "sources": "vid00000001",
-                         "documents": "talk", "topics": "a_topic"},
-                "code": {"countries": "ca"}, "id": {"quotes": str(library["evidence"].pk)}}
+    examples = {
+        "slug": {
+            "cases": "case-a",
+            "themes": "space",
+            "approaches": "prize",
+            "organisations": "agency",
+            "challenges": "legal",
+            "success-factors": "trust",
+            "sources": "vid00000001",
+            "documents": "talk",
+            "topics": "a_topic",
+        },
+        "code": {"countries": "ca"},
+        "id": {"quotes": str(library["evidence"].pk)},
+    }
     answered = []
     for path in schema["paths"]:
         resource = path.split("/")[3]
@@ -107,7 +130,7 @@ def test_the_schema_is_valid_openapi_and_every_endpoint_in_it_answers(client, li
 
 def test_the_docs_page_loads_its_script_from_us_without_inline_script_or_style(client):
     page = client.get(reverse("api:docs")).content.decode()
-    assert "<script src=\"/static/drf_spectacular_sidecar/" in page
+    assert '<script src="/static/drf_spectacular_sidecar/' in page
     assert "<script>" not in page and "<style" not in page
     script = client.get(reverse("api:docs"), {"script": ""})
     assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
@@ -136,7 +159,9 @@ COMBINATIONS = [
 ]
 
 
-@pytest.mark.parametrize("params", COMBINATIONS, ids=lambda params: "&".join(f"{k}={v}" for k, v in params.items()) or "none")
+@pytest.mark.parametrize(
+    "params", COMBINATIONS, ids=lambda params: "&".join(f"{k}={v}" for k, v in params.items()) or "none"
+)
 def test_the_api_lists_the_same_cases_as_the_case_browser_in_the_same_order(client, library, params):
     browser = client.get(reverse("cases:case-list"), params)
     assert browser.status_code == 200
@@ -146,10 +171,18 @@ def test_the_api_lists_the_same_cases_as_the_case_browser_in_the_same_order(clie
     assert [case["slug"] for case in listed] == expected
 
 
-@pytest.mark.parametrize("params", [
-    {"country": "zzz"}, {"year_from": "abc"}, {"sort": "bogus"}, {"stage": "someday"},
-    {"theme": "Not A Slug"}, {"year_from": "2020", "year_to": "2010"}, {"region": "mars"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"country": "zzz"},
+        {"year_from": "abc"},
+        {"sort": "bogus"},
+        {"stage": "someday"},
+        {"theme": "Not A Slug"},
+        {"year_from": "2020", "year_to": "2010"},
+        {"region": "mars"},
+    ],
+)
 def test_malformed_filters_answer_400_with_the_case_browsers_messages(client, library, params):
     browser = client.get(reverse("cases:case-list"), params)
     response, data = get(client, reverse("api:case-list"), **params)
@@ -188,9 +221,17 @@ def test_a_case_detail_has_its_links_roles_claims_and_their_quotes(client, libra
     response, case = get(client, reverse("api:case-detail", args=["case-a"]))
     assert response.status_code == 200
     assert [country["code"] for country in case["countries"]] == ["ca", "us"]
-    assert case["organisations"] == [{"role": "lead", "organisation": {
-        "id": case["organisations"][0]["organisation"]["id"], "slug": "agency",
-        "name": case["organisations"][0]["organisation"]["name"], "url": "http://testserver/organisations/agency/"}}]
+    assert case["organisations"] == [
+        {
+            "role": "lead",
+            "organisation": {
+                "id": case["organisations"][0]["organisation"]["id"],
+                "slug": "agency",
+                "name": case["organisations"][0]["organisation"]["name"],
+                "url": "http://testserver/organisations/agency/",
+            },
+        }
+    ]
     assert [approach["slug"] for approach in case["approaches"]] == ["prize"]
     assert case["url"] == "http://testserver/cases/case-a/"
     assert case["api_url"] == "http://testserver/api/v1/cases/case-a/"
@@ -214,7 +255,9 @@ def test_quotes_filter_as_the_quote_browser_does(client, library):
     for params in ({"case": "case-a"}, {"challenge": "legal"}, {"source": "vid00000001"}, {"q": "statement"}):
         browser = client.get(reverse("cases:quote-list"), params)
         expected = [quote.pk for quote in browser.context["quotes"]]
-        assert sorted(quote["id"] for quote in every_page(client, reverse("api:quote-list"), **params)) == sorted(expected)
+        assert sorted(quote["id"] for quote in every_page(client, reverse("api:quote-list"), **params)) == sorted(
+            expected
+        )
 
 
 def test_cursor_pages_walk_the_whole_list_once_and_page_size_is_bounded(client, library):
@@ -268,8 +311,9 @@ def test_past_the_limit_an_address_gets_429_with_retry_after(client, library, se
 def test_cors_allows_any_origin_to_read_the_api_and_nothing_else(client, library):
     api = client.get(reverse("api:case-list"), HTTP_ORIGIN="https://example.org")
     assert api["Access-Control-Allow-Origin"] == "*"
-    preflight = client.options(reverse("api:case-list"), HTTP_ORIGIN="https://example.org",
-                               HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
+    preflight = client.options(
+        reverse("api:case-list"), HTTP_ORIGIN="https://example.org", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET"
+    )
     assert "POST" not in preflight["Access-Control-Allow-Methods"]
     page = client.get(reverse("cases:case-list"), HTTP_ORIGIN="https://example.org")
     assert "Access-Control-Allow-Origin" not in page
@@ -281,7 +325,7 @@ def test_the_api_is_read_only(client, library):
 
 
 def test_case_list_number_of_queries(client, library, django_assert_max_num_queries):
-    for number in range(12):
+    for _number in range(12):
         CaseFactory(countries=["ca"], themes=[ThemeFactory()])
     client.get(reverse("api:theme-list"))  # the library's Last-Modified is cached from here on
     with django_assert_max_num_queries(4):
@@ -290,7 +334,7 @@ def test_case_list_number_of_queries(client, library, django_assert_max_num_quer
 
 def test_quote_list_number_of_queries(client, library, django_assert_max_num_queries):
     source = SourceFactory()
-    for number in range(12):
+    for _number in range(12):
         QuoteFactory(source=source, cases=[library["cases"][1]]).challenges.add(ChallengeFactory())
     client.get(reverse("api:theme-list"))
     with django_assert_max_num_queries(5):

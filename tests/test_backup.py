@@ -1,11 +1,12 @@
 """Backups (kb/backups.py, backup_library, restore_library): dump, wipe, restore, every row back."""
+
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
 from contextlib import closing
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from kb.backups import BackupError, backup_database, backup_kind, backup_path, prune_backups, restore_database
 from cases.models import Case, Country, Quote
+from kb.backups import BackupError, backup_database, backup_kind, backup_path, prune_backups, restore_database
 from tests.factories import (
     CaseChallengeFactory,
     CaseFactory,
@@ -103,14 +104,22 @@ def test_make_backup_and_restore_commands_on_a_sqlite_file(tmp_path):
         before = db.execute("SELECT slug, title, body FROM cases_case ORDER BY slug").fetchall()
     assert len(before) == 4
     environment = {
-        **os.environ, "DATABASE_URL": f"sqlite:///{database}", "DEBUG": "0",
-        "SECRET_KEY": "test-only-not-secret", "ALLOWED_HOSTS": "testserver",
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DEBUG": "0",
+        "SECRET_KEY": "test-only-not-secret",
+        "ALLOWED_HOSTS": "testserver",
     }
 
     def manage(*arguments):
         return subprocess.run(
-            [sys.executable, "manage.py", *arguments], cwd=PROJECT, env=environment,
-            capture_output=True, text=True, timeout=120, check=True,
+            [sys.executable, "manage.py", *arguments],
+            cwd=PROJECT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
         )
 
     manage("backup_library", "--output-dir", str(tmp_path / "backups"))
@@ -140,7 +149,7 @@ def test_postgresql_backup_is_a_custom_format_archive(tmp_path):
 
 
 def test_backup_names_carry_a_utc_timestamp_and_never_collide(tmp_path):
-    now = datetime(2025, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+    now = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
     first = backup_path(tmp_path, vendor="postgresql", now=now)
     assert first.name == "library-20250304T050607Z.dump"
     first.touch()

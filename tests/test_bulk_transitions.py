@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases.curation.workflow import transition_in_bulk
 from cases.history import versions
 from cases.models import Case, Country, Quote, Source
-from cases.curation.workflow import transition_in_bulk
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import SourceFactory
 
@@ -25,13 +25,17 @@ def generate_cases(count, *, quotes_per_case, lacking_every=0):
     every `lacking_every`-th case has no summary (so publishing it is refused)."""
     cases = Case.objects.bulk_create(
         Case(
-            title=f"Generated {n}", slug=f"generated-{n}", status=Status.REVIEW,
+            title=f"Generated {n}",
+            slug=f"generated-{n}",
+            status=Status.REVIEW,
             summary="" if lacking_every and n % lacking_every == 0 else f"Summary {n}.",
         )
         for n in range(count)
     )
     canada = Country.objects.get(code="CA")
-    Case.countries.through.objects.bulk_create(Case.countries.through(case_id=c.pk, country_id=canada.pk) for c in cases)
+    Case.countries.through.objects.bulk_create(
+        Case.countries.through(case_id=c.pk, country_id=canada.pk) for c in cases
+    )
     source = SourceFactory()
     quotes = Quote.objects.bulk_create(
         Quote(source=source, text=f"Statement {n}.", start_second=n) for n in range(quotes_per_case)

@@ -1,4 +1,5 @@
 """The case browser page (/cases/): results, facets, chips, pagination, bad input, bounded queries."""
+
 import re
 
 import pytest
@@ -7,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case, Theme
-
 from tests.factories import CaseFactory, ThemeFactory
 from tests.pages_library import build_library
 
@@ -30,11 +30,29 @@ def result_slugs(response):
 def few():
     food = ThemeFactory(slug="food", name="Food security")
     space = ThemeFactory(slug="space", name="Space")
-    CaseFactory(slug="dsfc", title="Deep Space Food Challenge", summary="Prizes for food in space.",
-                countries=["CA", "US"], themes=[food, space], stage="scaling", start_year=2019, end_year=2024)
-    CaseFactory(slug="gic", title="Global Innovation Collaborative", summary="A network of cities.",
-                countries=["AE"], themes=[space], stage="pilot", start_year=2021, end_year=None)
-    CaseFactory(slug="secret-draft", title="Secret draft case", status=Case.Status.DRAFT, countries=["CA"], themes=[food])
+    CaseFactory(
+        slug="dsfc",
+        title="Deep Space Food Challenge",
+        summary="Prizes for food in space.",
+        countries=["CA", "US"],
+        themes=[food, space],
+        stage="scaling",
+        start_year=2019,
+        end_year=2024,
+    )
+    CaseFactory(
+        slug="gic",
+        title="Global Innovation Collaborative",
+        summary="A network of cities.",
+        countries=["AE"],
+        themes=[space],
+        stage="pilot",
+        start_year=2021,
+        end_year=None,
+    )
+    CaseFactory(
+        slug="secret-draft", title="Secret draft case", status=Case.Status.DRAFT, countries=["CA"], themes=[food]
+    )
     CaseFactory(slug="old-archived", title="Old archived case", status=Case.Status.ARCHIVED, countries=["CA"])
     CaseFactory(slug="under-review", title="Case under review", status=Case.Status.REVIEW, countries=["CA"])
 
@@ -110,8 +128,11 @@ def test_a_malformed_page_answers_400(client, sixty, page):
 
 @pytest.mark.parametrize(
     "query, field_id",
-    [("year_from=abc", "browser-year-from"), ("year_from=2020&year_to=2010", "browser-year-to"),
-     ("year_from=%D9%A3", "browser-year-from")],
+    [
+        ("year_from=abc", "browser-year-from"),
+        ("year_from=2020&year_to=2010", "browser-year-to"),
+        ("year_from=%D9%A3", "browser-year-from"),
+    ],
 )
 def test_malformed_values_answer_400_with_the_error_beside_the_field(client, few, query, field_id):
     html = browse(client, query, status=400).content.decode()
@@ -120,12 +141,15 @@ def test_malformed_values_answer_400_with_the_error_beside_the_field(client, few
     assert "Some filters are not valid" in html
 
 
-@pytest.mark.parametrize("query, message", [
-    ("sort=bogus", "Sort: Select a valid choice."),
-    ("country=zzz", "“zzz” is not a two-letter country code."),
-    ("stage=someday&theme=food", "Select a valid choice. someday is not one of the available choices."),
-    ("region=mars", "Select a valid choice."),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("sort=bogus", "Sort: Select a valid choice."),
+        ("country=zzz", "“zzz” is not a two-letter country code."),
+        ("stage=someday&theme=food", "Select a valid choice. someday is not one of the available choices."),
+        ("region=mars", "Select a valid choice."),
+    ],
+)
 def test_malformed_choices_answer_400_with_their_message(client, few, query, message):
     response = browse(client, query, status=400)
     html = response.content.decode()
@@ -139,20 +163,31 @@ def test_the_400_page_offers_the_valid_part_of_the_query(client, few):
     assert 'href="/cases/?theme=food"' in response.content.decode()
 
 
-@pytest.mark.parametrize("query, notice", [
-    ("country=zz", "Unknown country “zz” ignored."),
-    ("theme=no-such-theme&theme=food", "Unknown theme “no-such-theme” ignored."),
-    ("q=" + "space " * 2000, "The search uses only the first 500 characters of your query."),
-    ("stage=pilot&stage=scaling", "“stage” was given 2 times: the last value is used."),
-    ("sort=relevance", "Sorting by relevance needs a search: sorted by title."),
-])
+@pytest.mark.parametrize(
+    "query, notice",
+    [
+        ("country=zz", "Unknown country “zz” ignored."),
+        ("theme=no-such-theme&theme=food", "Unknown theme “no-such-theme” ignored."),
+        ("q=" + "space " * 2000, "The search uses only the first 500 characters of your query."),
+        ("stage=pilot&stage=scaling", "“stage” was given 2 times: the last value is used."),
+        ("sort=relevance", "Sorting by relevance needs a search: sorted by title."),
+    ],
+)
 def test_ignored_values_show_a_notice(client, few, query, notice):
     assert notice in browse(client, query).content.decode()
 
 
 def test_repeated_and_odd_parameters_never_fail(client, few):
-    for query in ("country=ca&country=ca&country=CA", "page=1&page=2", "unknown=1", "theme=", "q=%20%20",
-                  "q=" + "%22" * 300, "country=" + "x" * 5000, "q=-space&q=or"):
+    for query in (
+        "country=ca&country=ca&country=CA",
+        "page=1&page=2",
+        "unknown=1",
+        "theme=",
+        "q=%20%20",
+        "q=" + "%22" * 300,
+        "country=" + "x" * 5000,
+        "q=-space&q=or",
+    ):
         assert client.get(URL + "?" + query).status_code in (200, 400, 404)  # page=2 of 1: 404 (views/paging.py)
 
 
@@ -178,12 +213,18 @@ def test_the_default_order_is_submitted_as_none_so_a_new_search_sorts_by_relevan
 
 def test_facet_options_are_controls_labelled_by_their_names_with_counts(client, few):
     html = browse(client, "theme=space").content.decode()
-    assert re.search(r'<input type="checkbox" name="country" value="ae" id="facet-country-ae"> '
-                     r'<label class="facet__label" for="facet-country-ae">United Arab Emirates</label> '
-                     r'<span class="count">1<', html)
+    assert re.search(
+        r'<input type="checkbox" name="country" value="ae" id="facet-country-ae"> '
+        r'<label class="facet__label" for="facet-country-ae">United Arab Emirates</label> '
+        r'<span class="count">1<',
+        html,
+    )
     assert 'name="theme" value="space" id="facet-theme-space" checked' in html
-    assert re.search(r'<input type="radio" name="stage" value="" id="facet-stage-any" checked> '
-                     r'<label class="facet__label" for="facet-stage-any">Any stage</label>', html)
+    assert re.search(
+        r'<input type="radio" name="stage" value="" id="facet-stage-any" checked> '
+        r'<label class="facet__label" for="facet-stage-any">Any stage</label>',
+        html,
+    )
 
 
 def test_every_control_of_the_page_submits_the_one_filter_form(client, few):
@@ -244,7 +285,7 @@ def test_a_misspelt_search_suggests_the_published_word_that_finds_cases(client, 
     # "collaboration" is searched as the prefix "collaborat": the Collaborative is found too.
     assert suggestion["query"] == "collaboration" and suggestion["count"] == 2
     html = response.content.decode()
-    assert "Did you mean “<a href=\"?q=collaboration\">collaboration</a>”?" in html
+    assert 'Did you mean “<a href="?q=collaboration">collaboration</a>”?' in html
     assert set(result_slugs(browse(client, suggestion["url"].lstrip("?")))) == {"collab", "gic"}
 
 

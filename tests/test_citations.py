@@ -1,4 +1,5 @@
 """cases/citations.py, the .bib/.ris downloads and the citation blocks: they parse, carry the right fields, escape."""
+
 import datetime as dt
 
 import bibtexparser
@@ -23,7 +24,7 @@ def case():
         slug="deep-space-food-challenge",
         title="Deep Space Food Challenge",
         summary="Canada & the US: 100% {prizes} for $food_tech #space ~ ^ \\ done.",
-        published_at=dt.datetime(2024, 5, 17, 10, 0, tzinfo=dt.timezone.utc),
+        published_at=dt.datetime(2024, 5, 17, 10, 0, tzinfo=dt.UTC),
         themes=[ThemeFactory(name="Space", slug="space"), ThemeFactory(name="Food security", slug="food-security")],
     )
 
@@ -139,8 +140,11 @@ def test_meta_tags_escape_the_case_text(client):
 @pytest.fixture
 def quote():
     source = SourceFactory(
-        title="Surfacing Insights and Experimenting across Borders", youtube_id="nGjuo-7sUXM", slug="nGjuo-7sUXM",
-        channel="OECD Observatory of Public Sector Innovation", published_on=dt.date(2023, 6, 14),
+        title="Surfacing Insights and Experimenting across Borders",
+        youtube_id="nGjuo-7sUXM",
+        slug="nGjuo-7sUXM",
+        channel="OECD Observatory of Public Sector Innovation",
+        published_on=dt.date(2023, 6, 14),
     )
     return QuoteFactory(source=source, text="Borders are where innovation gets hard.", start_second=352)
 

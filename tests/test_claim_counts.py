@@ -1,10 +1,10 @@
 """A quote linked to two cases and one challenge: the matrix and the health page count it once per
 claim it supports (cases.claims). Apart from test_claims.py, whose seed library stays loaded for the module."""
+
 import pytest
 
 from cases.claims import CHALLENGE, SUMMARY, evidence_by_claim, evidence_rows
 from cases.models import Case
-
 from tests.curation import client_for, editor  # noqa: F401
 from tests.factories import CaseChallengeFactory, CaseFactory, ChallengeFactory, QuoteFactory
 
@@ -16,15 +16,16 @@ def curator(client_for, editor):
     return client_for(editor)
 
 
-
 @pytest.fixture
 def shared_quote():
     """Alpha and Beta both claim the barrier and share one quote linked to it; Alpha also claims a
     second challenge the quote is not linked to; Gamma claims the barrier with no quote of its own;
     Delta does not claim the barrier, though the quote is linked to it too."""
     barrier, other = ChallengeFactory(slug="barrier", name="The barrier"), ChallengeFactory(slug="other", name="Other")
-    cases = {slug: CaseFactory(slug=slug, title=slug.capitalize(), status=Case.Status.PUBLISHED, countries=["CA"])
-             for slug in ("alpha", "beta", "gamma", "delta")}
+    cases = {
+        slug: CaseFactory(slug=slug, title=slug.capitalize(), status=Case.Status.PUBLISHED, countries=["CA"])
+        for slug in ("alpha", "beta", "gamma", "delta")
+    }
     for slug in ("alpha", "beta", "gamma"):
         CaseChallengeFactory(case=cases[slug], challenge=barrier)
     CaseChallengeFactory(case=cases["alpha"], challenge=other)
@@ -37,7 +38,11 @@ def test_a_quote_of_two_cases_and_one_challenge_evidences_each_cases_claim_once(
     ids = [shared_quote[slug].pk for slug in ("alpha", "beta", "gamma", "delta")]
     by_case = evidence_by_claim(evidence_rows(ids), case_ids=ids)
     quote, barrier, other = shared_quote["quote"].pk, shared_quote["barrier"].pk, shared_quote["other"].pk
-    assert by_case[shared_quote["alpha"].pk] == {(SUMMARY, 0): [], (CHALLENGE, barrier): [quote], (CHALLENGE, other): []}
+    assert by_case[shared_quote["alpha"].pk] == {
+        (SUMMARY, 0): [],
+        (CHALLENGE, barrier): [quote],
+        (CHALLENGE, other): [],
+    }
     assert by_case[shared_quote["beta"].pk] == {(SUMMARY, 0): [], (CHALLENGE, barrier): [quote]}
     assert by_case[shared_quote["gamma"].pk] == {(SUMMARY, 0): [], (CHALLENGE, barrier): []}
     # Delta claims no challenge: the quote is evidence of its summary.

@@ -1,9 +1,9 @@
 """cases.claims: which quotes evidence which claim of a case, on the case page and in bulk."""
+
 import pytest
 
 from cases.claims import CHALLENGE, FACTOR, SUMMARY, claims_of, evidence_by_claim, evidence_rows, failing_claims
 from cases.models import Case, CaseSuccessFactor, Quote
-
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import (
     CaseChallengeFactory,
@@ -16,7 +16,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-LEGAL_LIMITS = "Legal and policy restrictions, such as those governing financial awards, can also necessitate parallel processes."
+LEGAL_LIMITS = (
+    "Legal and policy restrictions, such as those governing financial awards, can also necessitate parallel processes."
+)
 
 
 @pytest.fixture
@@ -72,12 +74,12 @@ def test_failing_claims_are_those_without_evidence_or_reason(claimed):
 
 def test_the_case_page_shows_each_claims_evidence_or_says_it_has_none(client, claimed):
     html = client.get(claimed["case"].get_absolute_url()).content.decode()
-    challenge_part = html[html.index('id="challenge-barrier"'):html.index('id="success-factor-enabler"')]
+    challenge_part = html[html.index('id="challenge-barrier"') : html.index('id="success-factor-enabler"')]
     assert "Evidenced by 1 quote" in challenge_part and "The barrier was met by parallel prizes." in challenge_part
     assert "&amp;t=70s" in challenge_part  # the time links to the second
-    factor_part = html[html.index('id="success-factor-enabler"'):html.index('id="summary"')]
+    factor_part = html[html.index('id="success-factor-enabler"') : html.index('id="summary"')]
     assert "Not yet evidenced" in factor_part and "The enabler elsewhere." not in factor_part
-    summary_part = html[html.index('id="summary"'):]
+    summary_part = html[html.index('id="summary"') :]
     assert "Evidence for the summary" in summary_part and "The case as a whole." in summary_part
 
 
@@ -112,14 +114,17 @@ def test_the_legal_limits_statement_supports_the_deep_space_food_challenges_lega
     assert quote.pk in legal.evidence
 
 
-@pytest.mark.parametrize("slug, weak_text", [
-    # The Pilot Grant's own statement: an outcome of the programme, not what the programme is.
-    ("uae-moonshot-apprenticeship-program", "Moonshot Pilot Grant: An outcome of the apprenticeship program"),
-    # "This leads to…" names no initiative; the full statement (quote 87) carries the outcome with its subject.
-    ("global-innovation-collaborative", "This leads to more resilient and sustainable cities."),
-    # Design thinking and a foundation for engagement: nothing the summary asserts.
-    ("london-office-of-technology-and-innovation", "It provides a foundation for fruitful engagement"),
-])
+@pytest.mark.parametrize(
+    "slug, weak_text",
+    [
+        # The Pilot Grant's own statement: an outcome of the programme, not what the programme is.
+        ("uae-moonshot-apprenticeship-program", "Moonshot Pilot Grant: An outcome of the apprenticeship program"),
+        # "This leads to…" names no initiative; the full statement (quote 87) carries the outcome with its subject.
+        ("global-innovation-collaborative", "This leads to more resilient and sustainable cities."),
+        # Design thinking and a foundation for engagement: nothing the summary asserts.
+        ("london-office-of-technology-and-innovation", "It provides a foundation for fruitful engagement"),
+    ],
+)
 def test_seed_summaries_are_not_evidenced_by_statements_that_do_not_support_them(seed_module, slug, weak_text):
     case = Case.objects.get(slug=slug)
     summary = claims_of(Case.objects.filter(pk=case.pk))[case.pk][0]
@@ -198,7 +203,6 @@ def test_bad_candidate_requests_answer_clearly(curator, claimed):
 
 def test_moments_group_quotes_of_one_source_close_in_time(db):
     from cases.claims import group_moments
-
     from tests.factories import DocumentFactory, SourceFactory
 
     video, other = SourceFactory(), SourceFactory()
@@ -218,7 +222,9 @@ def test_candidates_rank_the_legal_limits_statement_first_for_the_legal_claim(se
     case = Case.objects.get(slug="deep-space-food-challenge")
     legal = claim_of(case, "success-factor:legal-and-policy-frameworks")
     # Undo the seed's evidence of this claim, as if no curator had linked any yet.
-    Quote.success_factors.through.objects.filter(quote_id__in=legal.evidence, successfactor__slug="legal-and-policy-frameworks").delete()
+    Quote.success_factors.through.objects.filter(
+        quote_id__in=legal.evidence, successfactor__slug="legal-and-policy-frameworks"
+    ).delete()
     legal = claim_of(case, "success-factor:legal-and-policy-frameworks")
     assert not legal.evidenced
     moments = candidates(legal)
@@ -241,4 +247,3 @@ def test_bulk_publishing_refuses_a_case_with_an_unexcused_unevidenced_claim(clai
     CaseSuccessFactor.objects.filter(case=case).update(no_evidence_reason="Said off the record; no quote exists.")
     result = transition_in_bulk(Case.objects.filter(pk=case.pk), "publish", user=publisher)
     assert [c.pk for c in result.changed] == [case.pk] and result.refused == []
-

@@ -1,8 +1,8 @@
 """Two to four cases side by side: every field, shared values highlighted, bad or too many slugs answered clearly."""
+
 import re
 
 import pytest
-
 from django.urls import reverse
 
 from cases.models import Case, Participation
@@ -28,10 +28,23 @@ def pair():
     nasa = OrganisationFactory(name="NASA", slug="nasa")
     csa = OrganisationFactory(name="Canadian Space Agency", slug="csa")
     culture = ChallengeFactory(name="Cultural norms", slug="cultural-norms")
-    first = CaseFactory(title="Deep Space Food", slug="deep-space-food", countries=["CA", "US"], themes=[space, food],
-                        approaches=[prize], stage=Case.Stage.SCALING, start_year=2021)
-    second = CaseFactory(title="Space Apps", slug="space-apps", countries=["US"], themes=[space],
-                         stage=Case.Stage.INSTITUTIONALISED, start_year=2012)
+    first = CaseFactory(
+        title="Deep Space Food",
+        slug="deep-space-food",
+        countries=["CA", "US"],
+        themes=[space, food],
+        approaches=[prize],
+        stage=Case.Stage.SCALING,
+        start_year=2021,
+    )
+    second = CaseFactory(
+        title="Space Apps",
+        slug="space-apps",
+        countries=["US"],
+        themes=[space],
+        stage=Case.Stage.INSTITUTIONALISED,
+        start_year=2012,
+    )
     ParticipationFactory(case=first, organisation=nasa, role=Participation.Role.LEAD)
     ParticipationFactory(case=first, organisation=csa, role=Participation.Role.LEAD)
     ParticipationFactory(case=second, organisation=nasa, role=Participation.Role.LEAD)
@@ -58,8 +71,17 @@ def test_compare_shows_the_cases_side_by_side_on_every_field(client, pair):
     assert response.status_code == 200
     assert [case.slug for case in response.context["cases"]] == ["deep-space-food", "space-apps"]
     assert [row.label for row in response.context["rows"]] == [
-        "Countries", "Organisations and roles", "Themes", "Approaches", "Approach families", "Stage", "Years",
-        "Part of", "Challenges met", "Success factors", "Evidence",
+        "Countries",
+        "Organisations and roles",
+        "Themes",
+        "Approaches",
+        "Approach families",
+        "Stage",
+        "Years",
+        "Part of",
+        "Challenges met",
+        "Success factors",
+        "Evidence",
     ]
     assert labels(row(response, "Countries").cells[0]) == ["Canada", "United States"]
     assert labels(row(response, "Organisations and roles").cells[0]) == ["Canadian Space Agency (lead)", "NASA (lead)"]
@@ -78,7 +100,10 @@ def test_values_the_cases_share_are_highlighted(client, pair):
     assert labels(row(response, "Organisations and roles").cells[1], shared=True) == ["NASA (lead)"]
     assert labels(row(response, "Stage").cells[0], shared=True) == []
     html = response.content.decode()
-    assert '<li class="shared"><a href="/countries/us/">United States</a><span class="visually-hidden"> (shared)</span></li>' in html
+    assert (
+        '<li class="shared"><a href="/countries/us/">United States</a><span class="visually-hidden"> (shared)</span></li>'
+        in html
+    )
 
 
 def test_repeated_cases_parameters_from_the_checkbox_form_are_accepted(client, pair):
@@ -145,6 +170,11 @@ def test_cases_ticked_for_comparison_survive_paging_and_filtering(client, pair):
     assert '<input type="checkbox" name="cases" value="space-apps" form="filters" checked>' in listed
     elsewhere = client.get(reverse("cases:case-list"), {"q": "nothing-matches-this", "cases": "space-apps"})
     html = elsewhere.content.decode()
-    assert re.search(r'<input type="checkbox" name="cases" value="space-apps" form="filters" checked> [^<]+</label>', html)
+    assert re.search(
+        r'<input type="checkbox" name="cases" value="space-apps" form="filters" checked> [^<]+</label>', html
+    )
     assert [case.slug for case in elsewhere.context["compare_elsewhere"]] == ["space-apps"]
-    assert "cases=space-apps" in client.get(reverse("cases:case-list"), {"country": "us", "cases": "space-apps"}).context["compare_query"]
+    assert (
+        "cases=space-apps"
+        in client.get(reverse("cases:case-list"), {"country": "us", "cases": "space-apps"}).context["compare_query"]
+    )

@@ -1,5 +1,6 @@
 """Writers wait for each other instead of failing: concurrent saves, and two imports of the same
 folder at once, on the embedded SQLite (a real file, in WAL, other processes) and on PostgreSQL."""
+
 import json
 import shutil
 import subprocess
@@ -38,8 +39,10 @@ def folder(tmp_path):
 
 def library_counts():
     return {
-        "documents": Document.objects.count(), "quotes": Quote.objects.count(),
-        "sources": Source.objects.count(), "topics": Topic.objects.count(),
+        "documents": Document.objects.count(),
+        "quotes": Quote.objects.count(),
+        "sources": Source.objects.count(),
+        "topics": Topic.objects.count(),
         "duplicate quotes": Quote.objects.count() - Quote.objects.values("document", "position").distinct().count(),
     }
 
@@ -57,16 +60,25 @@ def migrated_file(tmp_path_factory):
 
 def sqlite_env(path):
     return {
-        "PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "kb.settings", "SECRET_KEY": "test-only-not-secret",
-        "ALLOWED_HOSTS": "testserver", "DEBUG": "0", "CACHE_BACKEND": "dummy", "LOG_LEVEL": "CRITICAL",
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "kb.settings",
+        "SECRET_KEY": "test-only-not-secret",
+        "ALLOWED_HOSTS": "testserver",
+        "DEBUG": "0",
+        "CACHE_BACKEND": "dummy",
+        "LOG_LEVEL": "CRITICAL",
         "DATABASE_URL": f"sqlite:///{path}",
     }
 
 
 def start_python(path, code):
     return subprocess.Popen(
-        [sys.executable, "-c", "import django; django.setup()\n" + code], env=sqlite_env(path), cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        env=sqlite_env(path),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -77,9 +89,7 @@ def run_python(path, code, timeout=180):
     return out
 
 
-COUNTS = (
-    "import json\nfrom tests.test_concurrency import library_counts\nprint(json.dumps(library_counts()))\n"
-)
+COUNTS = "import json\nfrom tests.test_concurrency import library_counts\nprint(json.dumps(library_counts()))\n"
 
 
 @on_sqlite

@@ -1,4 +1,5 @@
 """Public evidence pages: sources and their quotes in time order, imported documents, wiki topics."""
+
 import re
 
 import pytest
@@ -105,7 +106,7 @@ def test_document_page_renders_the_article_with_timestamp_links_and_resolved_wik
             "## A heading\n\nSee [[Other_Document | the other one]] and [[some_topic|a topic]] "
             "but not [[no_page_yet|a target without a page]] "
             f"[00:01:10](https://www.youtube.com/watch?v={source.youtube_id}&t=70s).\n\n"
-            "<script>alert(1)</script> <a href=\"javascript:alert(1)\">x</a>\n"
+            '<script>alert(1)</script> <a href="javascript:alert(1)">x</a>\n'
         ),
     )
 

@@ -1,4 +1,5 @@
 """CSV and JSON exports: exactly the filtered set (all pages), one row per case, links as slugs."""
+
 import csv
 import io
 import json
@@ -10,7 +11,6 @@ from django.urls import reverse
 from cases.browse import exports
 from cases.browse.filters import CaseFilter
 from cases.models import Case, Participation
-
 from tests.factories import (
     ApproachFactory,
     CaseChallengeFactory,
@@ -47,12 +47,24 @@ def detailed():
     prize = ApproachFactory(slug="prize")
     parent = CaseFactory(slug="parent", title="Parent", countries=["CA"])
     case = CaseFactory(
-        slug="deep-space-food", title='Deep Space Food, "the challenge"', summary="Food for space.\nTwo lines.",
-        countries=["US", "CA"], themes=[food], approaches=[prize], stage="scaling", start_year=2019, end_year=2024,
-        website="https://example.org/dsfc", parent=parent,
+        slug="deep-space-food",
+        title='Deep Space Food, "the challenge"',
+        summary="Food for space.\nTwo lines.",
+        countries=["US", "CA"],
+        themes=[food],
+        approaches=[prize],
+        stage="scaling",
+        start_year=2019,
+        end_year=2024,
+        website="https://example.org/dsfc",
+        parent=parent,
     )
-    ParticipationFactory(case=case, organisation=OrganisationFactory(slug="nasa", name="NASA"), role=Participation.Role.LEAD)
-    ParticipationFactory(case=case, organisation=OrganisationFactory(slug="csa", name="CSA"), role=Participation.Role.PARTNER)
+    ParticipationFactory(
+        case=case, organisation=OrganisationFactory(slug="nasa", name="NASA"), role=Participation.Role.LEAD
+    )
+    ParticipationFactory(
+        case=case, organisation=OrganisationFactory(slug="csa", name="CSA"), role=Participation.Role.PARTNER
+    )
     CaseChallengeFactory(case=case, challenge=ChallengeFactory(slug="culture", order=1))
     CaseChallengeFactory(case=case, challenge=ChallengeFactory(slug="scaling", order=2))
     CaseSuccessFactorFactory(case=case, success_factor=SuccessFactorFactory(slug="trust"))
@@ -175,15 +187,14 @@ def test_the_case_browser_links_its_exports_with_its_filters(client, many):
 
 
 def test_csv_cells_never_start_a_spreadsheet_formula(client):
-    CaseFactory(slug="formula", title="=HYPERLINK(\"http://evil.example\")", summary="+1 and @SUM(A1)")
+    CaseFactory(slug="formula", title='=HYPERLINK("http://evil.example")', summary="+1 and @SUM(A1)")
     rows = list(csv.DictReader(io.StringIO(b"".join(client.get("/cases.csv").streaming_content).decode())))
-    assert rows[0]["title"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert rows[0]["title"] == '\'=HYPERLINK("http://evil.example")'
     assert rows[0]["summary"] == "'+1 and @SUM(A1)"
 
 
 def test_exports_carry_each_claim_with_its_supporting_quote_links(client, detailed):
     from cases.models import Challenge
-
     from tests.factories import QuoteFactory
 
     on_culture = QuoteFactory(cases=[detailed], start_second=5)
@@ -197,7 +208,9 @@ def test_exports_carry_each_claim_with_its_supporting_quote_links(client, detail
         {"claim": "challenge:scaling", "evidenced": False, "quotes": []},
         {"claim": "success-factor:trust", "evidenced": False, "quotes": []},
     ]
-    row = next(row for row in read_csv(client.get(reverse("cases:case-export-csv"))) if row["slug"] == "deep-space-food")
+    row = next(
+        row for row in read_csv(client.get(reverse("cases:case-export-csv"))) if row["slug"] == "deep-space-food"
+    )
     assert row["claims"] == (
         f"summary: http://testserver/quotes/{on_case.pk}/; challenge:culture: http://testserver/quotes/{on_culture.pk}/; "
         "challenge:scaling: not yet evidenced; success-factor:trust: not yet evidenced"
@@ -210,8 +223,10 @@ def test_url_maker_gives_what_reverse_and_build_absolute_uri_give(rf):
     from cases.browse.exports import url_maker
 
     request = rf.get("/cases.csv")
-    for name, kwarg, values in (("cases:case-detail", "slug", ["a", "gen-0001", "x_y-9", "0123"]),
-                                ("cases:quote-detail", "pk", [1, 42, 1234567890])):
+    for name, kwarg, values in (
+        ("cases:case-detail", "slug", ["a", "gen-0001", "x_y-9", "0123"]),
+        ("cases:quote-detail", "pk", [1, 42, 1234567890]),
+    ):
         made = url_maker(request.build_absolute_uri, name, kwarg)
         for value in values:
             assert made(value) == request.build_absolute_uri(reverse(name, kwargs={kwarg: value}))

@@ -1,4 +1,5 @@
 """Facet counts: every option counts the cases the other filters leave, and its link shows exactly those."""
+
 import pytest
 from django.http import QueryDict
 from django.urls import reverse
@@ -7,7 +8,6 @@ from cases.browse import facets
 from cases.browse.facets import compute_facets
 from cases.browse.filters import CaseFilter
 from cases.models import Approach, Case, Participation
-
 from tests.factories import (
     ApproachFactory,
     CaseChallengeFactory,
@@ -38,8 +38,14 @@ def world():
         CaseFactory(slug="d", countries=["FR", "DE"], themes=[space], approaches=[network, prize], stage="scaling"),
         CaseFactory(slug="e", countries=["FR"], themes=[food], approaches=[network], stage=""),
     ]
-    draft = CaseFactory(slug="draft", status=Case.Status.DRAFT, countries=["CA", "JP"], themes=[health],
-                        approaches=[prize], stage="pilot")
+    draft = CaseFactory(
+        slug="draft",
+        status=Case.Status.DRAFT,
+        countries=["CA", "JP"],
+        themes=[health],
+        approaches=[prize],
+        stage="pilot",
+    )
     archived = CaseFactory(slug="archived", status=Case.Status.ARCHIVED, countries=["JP"], themes=[health])
     # NASA leads and funds case b: two roles, one case.
     ParticipationFactory(case=cases[1], organisation=nasa, role=Participation.Role.LEAD)
@@ -60,12 +66,19 @@ def published():
 def test_count_functions_count_published_cases_per_option(world):
     assert facets.count_options("theme", cases=published()) == [("food", "Food", 3), ("space", "Space", 3)]
     assert facets.count_options("country", cases=published()) == [
-        ("ca", "Canada", 2), ("fr", "France", 2), ("us", "United States", 2), ("de", "Germany", 1),
+        ("ca", "Canada", 2),
+        ("fr", "France", 2),
+        ("us", "United States", 2),
+        ("de", "Germany", 1),
     ]
     assert facets.count_options("approach", cases=published()) == [("network", "Network", 3), ("prize", "Prize", 3)]
     assert facets.count_options("challenge", cases=published()) == [("culture", "Culture", 1)]
     assert facets.count_options("success_factor", cases=published()) == [("trust", "Trust", 1)]
-    assert facets.count_options("stage", cases=published()) == [("pilot", "Pilot", 2), ("idea", "Idea", 1), ("scaling", "Scaling", 1)]
+    assert facets.count_options("stage", cases=published()) == [
+        ("pilot", "Pilot", 2),
+        ("idea", "Idea", 1),
+        ("scaling", "Scaling", 1),
+    ]
 
 
 def test_a_case_counts_once_per_option_whatever_its_links(world):
@@ -103,7 +116,8 @@ def test_a_facet_counts_among_the_cases_the_other_filters_leave(world):
     by_name = facets_for("theme=food&country=ca")
     # Themes among the Canadian cases (a, b), the theme selection set aside.
     assert [(o.value, o.count, o.selected) for o in by_name["theme"].options] == [
-        ("food", 2, True), ("space", 1, False),
+        ("food", 2, True),
+        ("space", 1, False),
     ]
     # Countries among the food cases (a, b, e), the country selection set aside.
     assert [(o.value, o.count) for o in by_name["country"].options] == [("ca", 2), ("fr", 1), ("us", 1)]
@@ -152,8 +166,10 @@ def test_all_facets_are_counted_in_two_queries_and_named_in_a_third(world, setti
 def counts_of(query):
     filterset = CaseFilter(QueryDict(query))
     assert filterset.is_valid()
-    return {facet.name: [(o.value, o.label, o.count) for o in facet.options]
-            for facet in compute_facets(filterset=filterset)}
+    return {
+        facet.name: [(o.value, o.label, o.count) for o in facet.options]
+        for facet in compute_facets(filterset=filterset)
+    }
 
 
 def uncached_counts_of(query):

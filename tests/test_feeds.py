@@ -1,4 +1,5 @@
 """The Atom feed of newly published cases."""
+
 import datetime as dt
 import xml.etree.ElementTree as ET
 
@@ -29,7 +30,7 @@ def entries(client):
 
 
 def published(days_ago, **kwargs):
-    return CaseFactory(published_at=dt.datetime(2025, 1, 31, tzinfo=dt.timezone.utc) - dt.timedelta(days=days_ago), **kwargs)
+    return CaseFactory(published_at=dt.datetime(2025, 1, 31, tzinfo=dt.UTC) - dt.timedelta(days=days_ago), **kwargs)
 
 
 def test_feed_lists_published_cases_newest_first(client):
@@ -85,16 +86,19 @@ def filtered_library(db):
     published(0, title="Draft space", slug="draft-space", countries=["ca"], themes=[space], status=Case.Status.DRAFT)
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({}, ["France space", "Canada health", "Canada space"]),
-    ({"country": "ca"}, ["Canada health", "Canada space"]),
-    ({"theme": "space"}, ["France space", "Canada space"]),
-    ({"theme": "space", "country": "ca"}, ["Canada space"]),
-    ({"stage": "scaling"}, ["Canada health"]),
-    ({"country": ["ca", "fr"], "sort": "title"}, ["France space", "Canada health", "Canada space"]),
-    ({"theme": "no-such-theme"}, ["France space", "Canada health", "Canada space"]),
-    ({"q": "France"}, ["France space"]),
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({}, ["France space", "Canada health", "Canada space"]),
+        ({"country": "ca"}, ["Canada health", "Canada space"]),
+        ({"theme": "space"}, ["France space", "Canada space"]),
+        ({"theme": "space", "country": "ca"}, ["Canada space"]),
+        ({"stage": "scaling"}, ["Canada health"]),
+        ({"country": ["ca", "fr"], "sort": "title"}, ["France space", "Canada health", "Canada space"]),
+        ({"theme": "no-such-theme"}, ["France space", "Canada health", "Canada space"]),
+        ({"q": "France"}, ["France space"]),
+    ],
+)
 def test_the_feed_takes_the_case_browsers_filters_newest_first(client, filtered_library, params, expected):
     title, entries_ = titles(client, reverse("cases:case-feed"), params)
     assert entries_ == expected
@@ -116,19 +120,25 @@ def test_a_malformed_filter_is_a_400_not_a_feed(client, filtered_library, params
 
 def test_the_case_browser_links_its_filtered_feed(client, filtered_library):
     page = client.get(reverse("cases:case-list"), {"theme": "space", "sort": "title"}).content.decode()
-    assert '<link rel="alternate" type="application/atom+xml" title="New cases matching these filters" href="/feeds/cases.atom?theme=space">' in page
+    assert (
+        '<link rel="alternate" type="application/atom+xml" title="New cases matching these filters" href="/feeds/cases.atom?theme=space">'
+        in page
+    )
     assert '<a href="/feeds/cases.atom?theme=space" type="application/atom+xml">' in page
 
 
-@pytest.mark.parametrize("page_name, feed_name, key, expected", [
-    ("cases:country-detail", "cases:country-feed", "ca", ["Canada health", "Canada space"]),
-    ("cases:theme-detail", "cases:theme-feed", "space", ["France space", "Canada space"]),
-])
+@pytest.mark.parametrize(
+    "page_name, feed_name, key, expected",
+    [
+        ("cases:country-detail", "cases:country-feed", "ca", ["Canada health", "Canada space"]),
+        ("cases:theme-detail", "cases:theme-feed", "space", ["France space", "Canada space"]),
+    ],
+)
 def test_each_term_page_has_its_own_feed(client, filtered_library, page_name, feed_name, key, expected):
     page_key = {"code": key} if page_name == "cases:country-detail" else {"slug": key}
     feed_url = reverse(feed_name, kwargs={"key": key})
     page = client.get(reverse(page_name, kwargs=page_key)).content.decode()
-    assert f'<link rel="alternate" type="application/atom+xml"' in page and f'href="{feed_url}"' in page
+    assert '<link rel="alternate" type="application/atom+xml"' in page and f'href="{feed_url}"' in page
     assert titles(client, feed_url)[1] == expected
 
 
@@ -139,11 +149,16 @@ def test_approach_challenge_and_success_factor_feeds(client, db):
     challenge, factor = ChallengeFactory(slug="legal"), SuccessFactorFactory(slug="trust")
     CaseChallengeFactory(case=case, challenge=challenge)
     CaseSuccessFactorFactory(case=case, success_factor=factor)
-    for name, key in (("cases:approach-feed", "prize"), ("cases:challenge-feed", "legal"),
-                      ("cases:success-factor-feed", "trust")):
+    for name, key in (
+        ("cases:approach-feed", "prize"),
+        ("cases:challenge-feed", "legal"),
+        ("cases:success-factor-feed", "trust"),
+    ):
         assert titles(client, reverse(name, kwargs={"key": key}))[1] == ["Prized"]
-    assert f'href="{reverse("cases:challenge-feed", kwargs={"key": "legal"})}"' in client.get(
-        reverse("cases:challenge-detail", kwargs={"slug": "legal"})).content.decode()
+    assert (
+        f'href="{reverse("cases:challenge-feed", kwargs={"key": "legal"})}"'
+        in client.get(reverse("cases:challenge-detail", kwargs={"slug": "legal"})).content.decode()
+    )
 
 
 def test_a_feed_of_nothing_public_is_a_404(client, db):

@@ -1,10 +1,10 @@
 """CaseFilter: design.md's query parameters, OR within one, AND across; bad input rejected or noticed."""
+
 import pytest
 from django.http import QueryDict
 
 from cases.browse.filters import MAX_VALUES, CaseFilter
 from cases.models import Approach, Case, Country, Participation
-
 from tests.factories import (
     ApproachFactory,
     CaseChallengeFactory,
@@ -30,14 +30,46 @@ def world():
     culture, scaling = ChallengeFactory(slug="culture"), ChallengeFactory(slug="scaling")
     trust = SuccessFactorFactory(slug="trust")
     cases = {
-        "food": CaseFactory(slug="food", title="Food prize", countries=["CA"], themes=[food], approaches=[prize],
-                            stage="pilot", start_year=2015, end_year=2018),
-        "space": CaseFactory(slug="space", title="Space network", countries=["US"], themes=[space],
-                             approaches=[network], stage="scaling", start_year=2019, end_year=None),
-        "both": CaseFactory(slug="both", title="Deep space food", countries=["CA", "US"], themes=[food, space],
-                            approaches=[prize], stage="idea", start_year=2021, end_year=2021),
-        "draft": CaseFactory(slug="draft", title="Draft food", status=Case.Status.DRAFT, countries=["CA", "US"],
-                             themes=[food, space], approaches=[prize, network], stage="pilot", start_year=2016),
+        "food": CaseFactory(
+            slug="food",
+            title="Food prize",
+            countries=["CA"],
+            themes=[food],
+            approaches=[prize],
+            stage="pilot",
+            start_year=2015,
+            end_year=2018,
+        ),
+        "space": CaseFactory(
+            slug="space",
+            title="Space network",
+            countries=["US"],
+            themes=[space],
+            approaches=[network],
+            stage="scaling",
+            start_year=2019,
+            end_year=None,
+        ),
+        "both": CaseFactory(
+            slug="both",
+            title="Deep space food",
+            countries=["CA", "US"],
+            themes=[food, space],
+            approaches=[prize],
+            stage="idea",
+            start_year=2021,
+            end_year=2021,
+        ),
+        "draft": CaseFactory(
+            slug="draft",
+            title="Draft food",
+            status=Case.Status.DRAFT,
+            countries=["CA", "US"],
+            themes=[food, space],
+            approaches=[prize, network],
+            stage="pilot",
+            start_year=2016,
+        ),
     }
     ParticipationFactory(case=cases["food"], organisation=csa, role=Participation.Role.LEAD)
     ParticipationFactory(case=cases["both"], organisation=nasa, role=Participation.Role.LEAD)

@@ -1,17 +1,14 @@
 """The curated seed library of fixtures/: it loads, it is complete, and it says what the seed document says."""
+
 import re
 from pathlib import Path
 
 import pytest
 
 from cases.models import (
-    Approach,
     Case,
-    CaseChallenge,
-    CaseSuccessFactor,
     Challenge,
     Organisation,
-    Participation,
     Quote,
     Source,
     SuccessFactor,
@@ -35,10 +32,77 @@ OTHER_DOCUMENTS = {
 
 # The 71 distinct seconds of the seed document's anchors, for when the corpus is not at hand.
 SEED_SECONDS = [
-    10, 15, 34, 81, 90, 136, 152, 168, 189, 207, 233, 273, 290, 321, 352, 376, 396, 1442, 1490, 1599, 1610, 1650,
-    1653, 1659, 1664, 1681, 1686, 1688, 1690, 1696, 2271, 2305, 2372, 2399, 2420, 2444, 2473, 2486, 2680, 3213, 3251,
-    3280, 3286, 3327, 3344, 3493, 3685, 3956, 4201, 4274, 4304, 4346, 4389, 4505, 4516, 4599, 4637, 4715, 4743, 4759,
-    4773, 4845, 5113, 5147, 5177, 5206, 5330, 7248, 8923, 8931, 8944,
+    10,
+    15,
+    34,
+    81,
+    90,
+    136,
+    152,
+    168,
+    189,
+    207,
+    233,
+    273,
+    290,
+    321,
+    352,
+    376,
+    396,
+    1442,
+    1490,
+    1599,
+    1610,
+    1650,
+    1653,
+    1659,
+    1664,
+    1681,
+    1686,
+    1688,
+    1690,
+    1696,
+    2271,
+    2305,
+    2372,
+    2399,
+    2420,
+    2444,
+    2473,
+    2486,
+    2680,
+    3213,
+    3251,
+    3280,
+    3286,
+    3327,
+    3344,
+    3493,
+    3685,
+    3956,
+    4201,
+    4274,
+    4304,
+    4346,
+    4389,
+    4505,
+    4516,
+    4599,
+    4637,
+    4715,
+    4743,
+    4759,
+    4773,
+    4845,
+    5113,
+    5147,
+    5177,
+    5206,
+    5330,
+    7248,
+    8923,
+    8931,
+    8944,
 ]
 
 CASE_COUNTRIES = {
@@ -63,6 +127,7 @@ ECOSYSTEM_FACTORS = {
     "agency-processes-and-reporting-requirements",
     "external-assessments-and-impact-studies",
 }
+
 
 def seed_document_seconds():
     """The distinct seconds of the seed document's anchors, read from the corpus when it is there."""
@@ -168,14 +233,20 @@ def test_quote_at_01_10_01_is_evidence_of_the_deep_space_food_challenge(seed_mod
 
 
 def test_quotes_link_the_challenges_and_factors_the_document_names(seed_module):
-    assert Quote.objects.get(document__slug=SEED_SLUG, start_second=27 * 60 + 30).challenges.filter(slug="cultural-norms-and-values").exists()
+    assert (
+        Quote.objects.get(document__slug=SEED_SLUG, start_second=27 * 60 + 30)
+        .challenges.filter(slug="cultural-norms-and-values")
+        .exists()
+    )
     assert (
         Quote.objects.get(document__slug=SEED_SLUG, start_second=27 * 60 + 33)
         .challenges.filter(slug="lack-of-feedback-mechanisms-and-learning-loops")
         .exists()
     )
     assert (
-        Quote.objects.get(document__slug=SEED_SLUG, start_second=39 * 60 + 32).success_factors.filter(slug="legal-and-policy-frameworks").exists()
+        Quote.objects.get(document__slug=SEED_SLUG, start_second=39 * 60 + 32)
+        .success_factors.filter(slug="legal-and-policy-frameworks")
+        .exists()
     )
 
 

@@ -5,6 +5,7 @@ controls, NUL, lone surrogates sent as the bytes "surrogatepass" gives them).
 The patterns are read from the URL configuration when the test runs, so new pages are fuzzed as
 soon as they exist.
 """
+
 import os
 import re
 from urllib.parse import quote
@@ -12,7 +13,8 @@ from urllib.parse import quote
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cases.models import (
     Approach,
@@ -34,21 +36,124 @@ EXAMPLES_PER_PATTERN = int(os.environ.get("HYPOTHESIS_EXAMPLES", "25"))
 DERANDOMIZE = "HYPOTHESIS_EXAMPLES" not in os.environ
 
 HOSTILE = [
-    "", " ", "'", '"', "`", "\\", "%", "%%", "%ZZ", "%00", "\x00", "a\x00b", "\n", "\r\n", "\t",
-    "<script>alert(1)</script>", "\"><svg onload=alert(1)>", "javascript:alert(1)",
-    "' OR '1'='1", "1; DROP TABLE cases_case; --", "' UNION SELECT NULL--", "%' AND 1=1 --",
-    "../../../../etc/passwd", "..", ".", "/", "//", "?", "#", "&", "=", "&&==",
-    "-1", "0", "00", "1.5", "1e309", "-0", "NaN", "inf", "-inf", "9" * 40, str(2**63), str(-(2**63) - 1),
-    "2025-13-45", "1899", "2101", "99999", "true", "null", "None", "[]", "{}", "{{7*7}}", "${7*7}",
-    "😀", "\u202e", "\ufeff", "\ud7ff", "Ω" * 50, "a" * 5000, "x" * 201, "ZZ", "zz", "xx", "ÄÖ",
-    "relevance", "-year", "title", "year", "-updated", "deep-space-food-challenge,gavi", ",,,",
-    "²", "①", "٣", "३", "３", "1²", "\x0b", "\x0c", "\x1f", "\x7f", "\u200b", "\ud800", "\udfff", "\uffff",
+    "",
+    " ",
+    "'",
+    '"',
+    "`",
+    "\\",
+    "%",
+    "%%",
+    "%ZZ",
+    "%00",
+    "\x00",
+    "a\x00b",
+    "\n",
+    "\r\n",
+    "\t",
+    "<script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    "javascript:alert(1)",
+    "' OR '1'='1",
+    "1; DROP TABLE cases_case; --",
+    "' UNION SELECT NULL--",
+    "%' AND 1=1 --",
+    "../../../../etc/passwd",
+    "..",
+    ".",
+    "/",
+    "//",
+    "?",
+    "#",
+    "&",
+    "=",
+    "&&==",
+    "-1",
+    "0",
+    "00",
+    "1.5",
+    "1e309",
+    "-0",
+    "NaN",
+    "inf",
+    "-inf",
+    "9" * 40,
+    str(2**63),
+    str(-(2**63) - 1),
+    "2025-13-45",
+    "1899",
+    "2101",
+    "99999",
+    "true",
+    "null",
+    "None",
+    "[]",
+    "{}",
+    "{{7*7}}",
+    "${7*7}",
+    "😀",
+    "\u202e",
+    "\ufeff",
+    "\ud7ff",
+    "Ω" * 50,
+    "a" * 5000,
+    "x" * 201,
+    "ZZ",
+    "zz",
+    "xx",
+    "ÄÖ",
+    "relevance",
+    "-year",
+    "title",
+    "year",
+    "-updated",
+    "deep-space-food-challenge,gavi",
+    ",,,",
+    "²",
+    "①",
+    "٣",
+    "३",
+    "３",
+    "1²",
+    "\x0b",
+    "\x0c",
+    "\x1f",
+    "\x7f",
+    "\u200b",
+    "\ud800",
+    "\udfff",
+    "\uffff",
 ]
 
 QUERY_KEYS = [
-    "q", "country", "region", "theme", "approach", "family", "organisation", "challenge",
-    "success_factor", "stage", "year_from", "year_to", "sort", "page", "cases", "source", "case",
-    "text", "format", "kind", "status", "per_page", "order", "t", "type", "next", "lang", "id",
+    "q",
+    "country",
+    "region",
+    "theme",
+    "approach",
+    "family",
+    "organisation",
+    "challenge",
+    "success_factor",
+    "stage",
+    "year_from",
+    "year_to",
+    "sort",
+    "page",
+    "cases",
+    "source",
+    "case",
+    "text",
+    "format",
+    "kind",
+    "status",
+    "per_page",
+    "order",
+    "t",
+    "type",
+    "next",
+    "lang",
+    "id",
 ]
 
 # Every Unicode category, surrogates (Cs) included: a lone surrogate cannot be UTF-8, so it is
@@ -121,7 +226,7 @@ def path_strategy(route, pattern, known):
     def build(values):
         path = route
         for name in names:
-            path = re.sub(rf"<(?:\w+:)?{name}>", lambda _: escape(values[name]), path)
+            path = re.sub(rf"<(?:\w+:)?{name}>", lambda _, value=values[name]: escape(value), path)
         return path
 
     return kwargs.map(build)
@@ -130,8 +235,23 @@ def path_strategy(route, pattern, known):
 query_pair = st.tuples(st.one_of(st.sampled_from(QUERY_KEYS), hostile_text), hostile_text)
 raw_query = st.one_of(
     st.lists(query_pair, max_size=6).map(lambda pairs: "&".join(f"{escape(k)}={escape(v)}" for k, v in pairs)),
-    st.sampled_from(["%ZZ", "a=%ff%fe", "=&=&", "page=1&page=2&page=x", "q", "&&&", "q=%00", "country=%E2%80%AE",
-                     "page=%C2%B2", "page=%E2%91%A0", "page=%D9%A3", "year_from=%D9%A3", "q=%ED%A0%80"]),
+    st.sampled_from(
+        [
+            "%ZZ",
+            "a=%ff%fe",
+            "=&=&",
+            "page=1&page=2&page=x",
+            "q",
+            "&&&",
+            "q=%00",
+            "country=%E2%80%AE",
+            "page=%C2%B2",
+            "page=%E2%91%A0",
+            "page=%D9%A3",
+            "year_from=%D9%A3",
+            "q=%ED%A0%80",
+        ]
+    ),
 )
 
 
@@ -150,9 +270,15 @@ def test_no_public_url_answers_5xx_or_a_traceback(seed, client):
     for route, pattern in patterns:
 
         @settings(
-            max_examples=EXAMPLES_PER_PATTERN, deadline=None, database=None, derandomize=DERANDOMIZE,
-            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                   HealthCheck.filter_too_much],
+            max_examples=EXAMPLES_PER_PATTERN,
+            deadline=None,
+            database=None,
+            derandomize=DERANDOMIZE,
+            suppress_health_check=[
+                HealthCheck.function_scoped_fixture,
+                HealthCheck.too_slow,
+                HealthCheck.filter_too_much,
+            ],
         )
         @given(path=path_strategy(route, pattern, known), query=raw_query)
         def fuzz(path, query):

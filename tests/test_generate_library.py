@@ -1,9 +1,9 @@
 """generate_library: a deterministic generated library, written in bulk, that never touches curated rows."""
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from cases.models import Case, CaseChallenge, Organisation, Participation, Quote, Source, Theme
-
 from tests.factories import CaseFactory, QuoteFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,14 +15,24 @@ def generate(*args):
 
 def snapshot():
     return {
-        "cases": list(Case.objects.filter(slug__startswith="gen-").order_by("slug").values_list(
-            "slug", "title", "status", "stage", "start_year", "end_year")),
-        "countries": sorted(Case.countries.through.objects.filter(case__slug__startswith="gen-").values_list(
-            "case__slug", "country_id")),
-        "quotes": list(Quote.objects.filter(source__slug__startswith="gen-").order_by("position").values_list(
-            "text", "start_second", "source__slug")),
-        "quote_cases": sorted(Quote.cases.through.objects.filter(quote__source__slug__startswith="gen-").values_list(
-            "quote__position", "case__slug")),
+        "cases": list(
+            Case.objects.filter(slug__startswith="gen-")
+            .order_by("slug")
+            .values_list("slug", "title", "status", "stage", "start_year", "end_year")
+        ),
+        "countries": sorted(
+            Case.countries.through.objects.filter(case__slug__startswith="gen-").values_list("case__slug", "country_id")
+        ),
+        "quotes": list(
+            Quote.objects.filter(source__slug__startswith="gen-")
+            .order_by("position")
+            .values_list("text", "start_second", "source__slug")
+        ),
+        "quote_cases": sorted(
+            Quote.cases.through.objects.filter(quote__source__slug__startswith="gen-").values_list(
+                "quote__position", "case__slug"
+            )
+        ),
     }
 
 

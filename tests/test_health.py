@@ -1,4 +1,5 @@
 """The health check (kb/health.py): 200 with the database reachable, 503 when not."""
+
 import pytest
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
@@ -58,7 +59,6 @@ def test_healthz_answers_503_within_2_s_when_the_database_never_answers(tmp_path
     import subprocess
     import sys
     import threading
-    import time
     from pathlib import Path
 
     listener = socket.socket()
@@ -85,14 +85,23 @@ def test_healthz_answers_503_within_2_s_when_the_database_never_answers(tmp_path
         "print(response.status_code, round(time.monotonic() - started, 3))\n"
     )
     env = {
-        "PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "kb.settings", "SECRET_KEY": "test-only-not-secret",
-        "ALLOWED_HOSTS": "testserver", "DEBUG": "0", "CACHE_BACKEND": "dummy", "LOG_LEVEL": "CRITICAL",
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "kb.settings",
+        "SECRET_KEY": "test-only-not-secret",
+        "ALLOWED_HOSTS": "testserver",
+        "DEBUG": "0",
+        "CACHE_BACKEND": "dummy",
+        "LOG_LEVEL": "CRITICAL",
         "DATABASE_URL": f"postgres://nobody@127.0.0.1:{port}/silent",
     }
     try:
         result = subprocess.run(
-            [sys.executable, "-c", script], env=env, cwd=Path(__file__).resolve().parent.parent,
-            capture_output=True, text=True, timeout=30,
+            [sys.executable, "-c", script],
+            env=env,
+            cwd=Path(__file__).resolve().parent.parent,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
     finally:
         stop.set()

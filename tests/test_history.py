@@ -1,4 +1,5 @@
 """Reverting a case to a recorded version restores its content and every kind of link."""
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -35,7 +36,9 @@ def record_now(case, **kwargs):
 @pytest.fixture
 def curated_case():
     """A case with content and one link of every kind, recorded as a version."""
-    case = CaseFactory(title="Original title", summary="Original summary.", countries=["CA", "US"], themes=[ThemeFactory(slug="space")])
+    case = CaseFactory(
+        title="Original title", summary="Original summary.", countries=["CA", "US"], themes=[ThemeFactory(slug="space")]
+    )
     ParticipationFactory(case=case, organisation=OrganisationFactory(slug="csa"), role="lead")
     CaseChallengeFactory(case=case, note="Original challenge note")
     CaseSuccessFactorFactory(case=case, note="Original factor note")

@@ -1,5 +1,6 @@
 """Hostile input never answers 500: numbers in other scripts' digits, characters PostgreSQL or XML
 cannot carry, in addresses, parameters, forms, imports and stored data (issue 13)."""
+
 from urllib.parse import urlencode
 
 import pytest
@@ -34,7 +35,9 @@ def test_whole_numbers_of_ascii_digits_are_read(raw, number):
     assert parse_whole_number(raw) == number
 
 
-@pytest.mark.parametrize("raw", [*UNICODE_DIGITS, "", " ", "-1", "+1", "1.5", "1e3", "0x1", "1_000", True, None, 1.0, "9" * 19])
+@pytest.mark.parametrize(
+    "raw", [*UNICODE_DIGITS, "", " ", "-1", "+1", "1.5", "1e3", "0x1", "1_000", True, None, 1.0, "9" * 19]
+)
 def test_anything_else_is_not_a_whole_number(raw):
     with pytest.raises(NotAWholeNumber):
         parse_whole_number(raw)
@@ -76,8 +79,16 @@ def library():
 
 
 PAGINATED = [
-    "/cases/", "/quotes/", "/sources/", "/sources/vid00000001/", "/themes/mobility/", "/challenges/trust/",
-    "/topics/bridges/", "/search/?q=bridge&kind=cases", "/search/?q=bridge", "/matrix/",
+    "/cases/",
+    "/quotes/",
+    "/sources/",
+    "/sources/vid00000001/",
+    "/themes/mobility/",
+    "/challenges/trust/",
+    "/topics/bridges/",
+    "/search/?q=bridge&kind=cases",
+    "/search/?q=bridge",
+    "/matrix/",
 ]
 
 
@@ -161,9 +172,20 @@ def test_saved_other_seconds_in_other_digits_do_not_take_pages_down(client, libr
 
 
 NUL_URLS = [
-    "/sources/%00/", "/sources/a%00b/", "/cases/%00/", "/countries/%00/", "/quotes/?q=%00", "/cases/?q=a%00",
-    "/cases/?country=%00", "/search/?q=%00", "/search/?%00=1", "/compare/?cases=%00", "/matrix/?theme=%00",
-    "/quotes/?source=%00", "/cases/?sort=%00", "/healthz?%00",
+    "/sources/%00/",
+    "/sources/a%00b/",
+    "/cases/%00/",
+    "/countries/%00/",
+    "/quotes/?q=%00",
+    "/cases/?q=a%00",
+    "/cases/?country=%00",
+    "/search/?q=%00",
+    "/search/?%00=1",
+    "/compare/?cases=%00",
+    "/matrix/?theme=%00",
+    "/quotes/?source=%00",
+    "/cases/?sort=%00",
+    "/healthz?%00",
 ]
 
 
@@ -205,7 +227,9 @@ XML_ILLEGAL_SAMPLES = ["\x0b", "\x0c", "\x01", "\x1f", "\x08", "\ufffe"]
 
 
 def test_xml_safe_removes_what_xml_cannot_carry():
-    assert xml_safe("page\x0bbreak\x0cand\x01\x1f\ufffe\ud800 tab\tline\nreturn\r") == "page break and tab\tline\nreturn\r"
+    assert (
+        xml_safe("page\x0bbreak\x0cand\x01\x1f\ufffe\ud800 tab\tline\nreturn\r") == "page break and tab\tline\nreturn\r"
+    )
     assert xml_safe(None) is None and xml_safe(3) == 3
 
 
@@ -268,10 +292,23 @@ def test_an_imported_file_is_stored_without_controls(tmp_path):
 @pytest.mark.parametrize(
     "text, safe",
     [
-        ("=1+1", "'=1+1"), ("ok;=1+1", "ok;'=1+1"), ("ok; =1+1", "ok; '=1+1"), ("\n=1+1", "'\n'=1+1"),
-        ("＝1+1", "'＝1+1"), ("ok;＋1", "ok;'＋1"), ("－1", "'－1"), ("＠SUM(A1)", "'＠SUM(A1)"),
-        ("\t=1", "'\t'=1"), ("\r@x", "'\r'@x"), ("a\n+1", "a\n'+1"), ("a\t-1", "a\t'-1"), (" =1", " '=1"),
-        ("plain, -5 degrees", "plain, -5 degrees"), ("a-b=c", "a-b=c"), ("", ""), (None, ""),
+        ("=1+1", "'=1+1"),
+        ("ok;=1+1", "ok;'=1+1"),
+        ("ok; =1+1", "ok; '=1+1"),
+        ("\n=1+1", "'\n'=1+1"),
+        ("＝1+1", "'＝1+1"),
+        ("ok;＋1", "ok;'＋1"),
+        ("－1", "'－1"),
+        ("＠SUM(A1)", "'＠SUM(A1)"),
+        ("\t=1", "'\t'=1"),
+        ("\r@x", "'\r'@x"),
+        ("a\n+1", "a\n'+1"),
+        ("a\t-1", "a\t'-1"),
+        (" =1", " '=1"),
+        ("plain, -5 degrees", "plain, -5 degrees"),
+        ("a-b=c", "a-b=c"),
+        ("", ""),
+        (None, ""),
     ],
 )
 def test_the_formula_guard_looks_past_separators(text, safe):
@@ -284,9 +321,13 @@ def test_exported_csv_cells_hold_no_formula_after_a_separator(client):
     import csv
     import io
 
-    CaseFactory(slug="formula", title="ok;=1+1", summary="\n＝HYPERLINK(\"http://evil.example\")")
+    CaseFactory(slug="formula", title="ok;=1+1", summary='\n＝HYPERLINK("http://evil.example")')
     for url in ["/cases.csv", "/matrix.csv"]:
-        text = b"".join(client.get(url).streaming_content).decode() if url == "/cases.csv" else client.get(url).content.decode()
+        text = (
+            b"".join(client.get(url).streaming_content).decode()
+            if url == "/cases.csv"
+            else client.get(url).content.decode()
+        )
         cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
         for cell in cells:
             for part in cell.replace("\r", "\n").replace("\t", "\n").replace(";", "\n").split("\n"):
@@ -317,8 +358,13 @@ def test_the_favicon_is_served(client):
 @pytest.mark.parametrize("digit", ["²", "①", "٣"])
 @pytest.mark.parametrize(
     "url",
-    ["/admin/cases/quote/?p={}", "/admin/cases/case/?p={}", "/admin/cases/quote/{}/change/",
-     "/admin/cases/quote/?source__id__exact={}", "/admin/cases/case/?start_year={}"],
+    [
+        "/admin/cases/quote/?p={}",
+        "/admin/cases/case/?p={}",
+        "/admin/cases/quote/{}/change/",
+        "/admin/cases/quote/?source__id__exact={}",
+        "/admin/cases/case/?start_year={}",
+    ],
 )
 def test_admin_pages_and_ids_in_other_digits_answer_no_500(client_for, editor, library, url, digit):
     response = client_for(editor).get(url.format(digit))

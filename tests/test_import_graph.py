@@ -1,6 +1,7 @@
 """The project's modules import without a cycle: every module imports on its own, and the graph
 of module-level imports inside cases/ and kb/ (read with ast: imports inside functions, the lazy
 ones, do not count) has no cycle. Migrations are left out: Django loads them itself."""
+
 import ast
 import importlib
 from pathlib import Path
@@ -66,7 +67,7 @@ def find_cycle(graph):
         stack.append(node)
         for child in sorted(graph.get(node, ())):
             if state.get(child) == "open":
-                return stack[stack.index(child):] + [child]
+                return stack[stack.index(child) :] + [child]
             if child not in state:
                 cycle = walk(child)
                 if cycle:

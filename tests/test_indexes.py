@@ -1,5 +1,6 @@
 """The indexes (cases/views/indexes.py): every one answers, lists only what is public, counts right,
 is linked from the header, the overview and the sitemap, and runs a bounded number of queries."""
+
 import re
 
 import pytest
@@ -34,7 +35,9 @@ def test_public_is_what_a_published_case_links_to():
     CaseFactory(themes=[shown])
     CaseFactory(themes=[draft_only], status=Case.Status.DRAFT)
     assert list(Theme.objects.public()) == [shown]
-    assert list(Theme.objects.public().with_published_case_count().values_list("published_case_count", flat=True)) == [2]
+    assert list(Theme.objects.public().with_published_case_count().values_list("published_case_count", flat=True)) == [
+        2
+    ]
     organisation = OrganisationFactory()
     ParticipationFactory(organisation=organisation, case=CaseFactory(status=Case.Status.REVIEW))
     assert not Organisation.objects.public().exists()
@@ -52,8 +55,12 @@ def test_theme_index_lists_public_themes_with_counts(client):
 
 
 def test_approach_index_groups_by_family_in_family_order(client):
-    CaseFactory(approaches=[ApproachFactory(name="Testbeds", family=Approach.Family.EXPERIMENTATION),
-                            ApproachFactory(name="Hackathons", family=Approach.Family.COLLECTIVE_INTELLIGENCE)])
+    CaseFactory(
+        approaches=[
+            ApproachFactory(name="Testbeds", family=Approach.Family.EXPERIMENTATION),
+            ApproachFactory(name="Hackathons", family=Approach.Family.COLLECTIVE_INTELLIGENCE),
+        ]
+    )
     html = html_of(client.get("/approaches/"))
     collective = html.index("Collective intelligence (surfacing insights)</h2>")
     experimentation = html.index("Experimentation (testing across borders)</h2>")
@@ -119,8 +126,8 @@ def test_about_page_states_the_licence_the_limits_and_the_last_update(client):
 
 def test_every_index_is_linked_from_the_header_the_overview_and_the_sitemap(client):
     home = html_of(client.get("/"))
-    header = home[home.index('<nav class="site-nav"'):home.index("</nav>")]
-    overview = home[home.index('id="indexes-heading"'):]
+    header = home[home.index('<nav class="site-nav"') : home.index("</nav>")]
+    overview = home[home.index('id="indexes-heading"') :]
     for url in [*INDEXES, "/matrix/", "/compare/"]:
         assert f'href="{url}' in header, url
         assert f'href="{url}' in overview, url
@@ -133,22 +140,25 @@ def test_every_index_is_linked_from_the_header_the_overview_and_the_sitemap(clie
 def many(db):
     first = build_library(cases=40)
     CaseFactory.create_batch(5, status=Case.Status.DRAFT, countries=["CA", "US"])
-    for n in range(30):
+    for _n in range(30):
         document = DocumentFactory()
         document.topics.add(TopicFactory())
         QuoteFactory(document=document, source=document.source)
     return first
 
 
-@pytest.mark.parametrize("url, queries", [
-    ("/documents/", 2),  # count, page
-    ("/documents/?sort=quotes", 2),
-    ("/topics/", 1),
-    ("/themes/", 1),
-    ("/approaches/", 1),
-    ("/organisations/", 1),
-    ("/about/", 6),
-])
+@pytest.mark.parametrize(
+    "url, queries",
+    [
+        ("/documents/", 2),  # count, page
+        ("/documents/?sort=quotes", 2),
+        ("/topics/", 1),
+        ("/themes/", 1),
+        ("/approaches/", 1),
+        ("/organisations/", 1),
+        ("/about/", 6),
+    ],
+)
 def test_index_number_of_queries(client, many, django_assert_max_num_queries, url, queries):
     with django_assert_max_num_queries(queries):
         html_of(client.get(url))

@@ -1,4 +1,5 @@
 """`load_seed`, as `make run` uses it: fills an empty library once, never duplicates, never overwrites."""
+
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,18 @@ from cases.models import (
 pytestmark = pytest.mark.django_db
 
 SEED_MODELS = (
-    Theme, Approach, Challenge, SuccessFactor, Organisation, Source, Case, Participation, CaseChallenge,
-    CaseSuccessFactor, Quote, Document,
+    Theme,
+    Approach,
+    Challenge,
+    SuccessFactor,
+    Organisation,
+    Source,
+    Case,
+    Participation,
+    CaseChallenge,
+    CaseSuccessFactor,
+    Quote,
+    Document,
 )
 CHANNEL_INDEX = Path(settings.BASE_DIR) / "fixtures" / "documents" / "oecdobservatoryofpublicsec3116.md"
 

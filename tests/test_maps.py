@@ -1,6 +1,7 @@
 """The world map and the partner network (cases/worldmap.py, cases/network.py) on the case browser,
 /countries/ and a country page: the same numbers as the facets and the ORM, links that add exactly
 one filter, and bounded queries."""
+
 import re
 from urllib.parse import parse_qsl
 
@@ -57,7 +58,10 @@ def test_a_country_on_the_browser_map_adds_exactly_that_country_to_the_filters(c
     assert sorted(removed) == sorted([("theme", "space"), ("sort", "-year")])
     assert shapes["DE"].href is None  # only a draft takes part: no link, no count
     followed = client.get(f"/cases/{shapes['CA'].href}")
-    assert followed.context["paginator"].count == Case.objects.published().with_theme("space").in_country("us", "ca").count()
+    assert (
+        followed.context["paginator"].count
+        == Case.objects.published().with_theme("space").in_country("us", "ca").count()
+    )
 
 
 def test_map_svg_is_accessible_and_small_states_are_clickable_dots(client, library):
@@ -103,7 +107,9 @@ def test_countries_page_draws_the_map_and_network_filtered_by_the_browser_parame
     assert everything.status_code == 200
     assert map_counts(everything) == {"CA": 3, "US": 2, "FR": 2, "SG": 1, "MT": 1, "JP": 1}
     pairs = {(edge.first.code, edge.second.code): edge.shared for edge in everything.context["network"]["edges"]}
-    assert {tuple(sorted(pair)): shared for pair, shared in pairs.items()} == shared_case_counts(Case.objects.published())
+    assert {tuple(sorted(pair)): shared for pair, shared in pairs.items()} == shared_case_counts(
+        Case.objects.published()
+    )
     food = client.get("/countries/?theme=food")
     assert map_counts(food) == {"CA": 1, "FR": 1, "SG": 1, "MT": 1}
     html = food.content.decode()
@@ -132,18 +138,22 @@ def many(db):
     CaseFactory.create_batch(5, status=Case.Status.DRAFT, countries=["CA", "US"])
 
 
-@pytest.mark.parametrize("url, queries", [
-    ("/countries/", 2),  # the list (its counts shade the map), the pairs
-    ("/countries/?stage=pilot", 3),  # the list, the map's counts, the pairs
-    ("/countries/?country=ca&stage=pilot", 4),  # and the country look-up
-    ("/countries/ca/", 7),  # the country page's 6, and the pairs
-])
+@pytest.mark.parametrize(
+    "url, queries",
+    [
+        ("/countries/", 2),  # the list (its counts shade the map), the pairs
+        ("/countries/?stage=pilot", 3),  # the list, the map's counts, the pairs
+        ("/countries/?country=ca&stage=pilot", 4),  # and the country look-up
+        ("/countries/ca/", 7),  # the country page's 6, and the pairs
+    ],
+)
 def test_map_and_network_add_at_most_one_query_each(client, many, django_assert_max_num_queries, url, queries):
     with django_assert_max_num_queries(queries):
         assert client.get(url).status_code == 200
 
 
 # --- Charts --------------------------------------------------------------------------------------
+
 
 def test_browser_charts_count_the_filtered_cases_by_year_family_and_stage(client, library):
     from cases.models import Approach
@@ -152,7 +162,9 @@ def test_browser_charts_count_the_filtered_cases_by_year_family_and_stage(client
     testbed = ApproachFactory(family=Approach.Family.EXPERIMENTATION)
     for case in Case.objects.published().with_theme("space"):
         case.approaches.add(testbed)
-    Case.objects.filter(slug__in=Case.objects.published().with_theme("space").values("slug")[:1]).update(start_year=2015)
+    Case.objects.filter(slug__in=Case.objects.published().with_theme("space").values("slug")[:1]).update(
+        start_year=2015
+    )
     response = client.get("/cases/?theme=space")
     charts = response.context["charts"]
     expected_years = {}
@@ -183,7 +195,11 @@ def test_term_lists_chart_how_often_each_is_met_and_evidenced(client, library):
     """Two series: the published cases claiming the term, and those whose claim has a quote
     linked to both the case and the term (cases.claims); drafts and unclaimed links do not count."""
     from tests.factories import (
-        CaseChallengeFactory, CaseSuccessFactorFactory, ChallengeFactory, QuoteFactory, SuccessFactorFactory,
+        CaseChallengeFactory,
+        CaseSuccessFactorFactory,
+        ChallengeFactory,
+        QuoteFactory,
+        SuccessFactorFactory,
     )
 
     language = ChallengeFactory(name="Language barriers")
@@ -222,11 +238,14 @@ def test_a_long_label_stays_inside_its_chart_and_is_named_in_full(client, librar
     assert shown == "Lack of feedback mech…"  # 22 characters (with the ellipsis) of about 7 units fit in 170
 
 
-@pytest.mark.parametrize("url, queries", [
-    ("/", 13),  # the overview's 10, and one aggregate per chart
-    ("/challenges/", 2),  # the list's own counts, and one aggregate of the evidenced claims
-    ("/success-factors/", 2),
-])
+@pytest.mark.parametrize(
+    "url, queries",
+    [
+        ("/", 13),  # the overview's 10, and one aggregate per chart
+        ("/challenges/", 2),  # the list's own counts, and one aggregate of the evidenced claims
+        ("/success-factors/", 2),
+    ],
+)
 def test_charts_add_at_most_one_query_each(client, many, django_assert_max_num_queries, url, queries):
     with django_assert_max_num_queries(queries):
         assert client.get(url).status_code == 200

@@ -1,4 +1,5 @@
 """The matrix of published cases against challenges and success factors, as a page and as CSV."""
+
 import csv
 import io
 
@@ -25,7 +26,9 @@ def grid():
     culture = ChallengeFactory(name="Cultural norms", slug="cultural-norms", order=1)
     loops = ChallengeFactory(name="Feedback loops", slug="feedback-loops", order=2)
     trust = SuccessFactorFactory(name="Trust", slug="trust", kind=SuccessFactor.Kind.PROJECT)
-    platforms = SuccessFactorFactory(name="Shared platforms", slug="shared-platforms", kind=SuccessFactor.Kind.ECOSYSTEM)
+    platforms = SuccessFactorFactory(
+        name="Shared platforms", slug="shared-platforms", kind=SuccessFactor.Kind.ECOSYSTEM
+    )
     alpha = CaseFactory(title="Alpha", slug="alpha")
     beta = CaseFactory(title="Beta", slug="beta")
     CaseFactory(title="Gamma", slug="gamma")
@@ -48,9 +51,7 @@ LINKED = {
 
 
 def marked_pairs(rows, columns):
-    return {
-        (row.case.slug, column.anchor) for row in rows for column, href in zip(columns, row.cells) if href
-    }
+    return {(row.case.slug, column.anchor) for row in rows for column, href in zip(columns, row.cells) if href}
 
 
 def test_matrix_marks_exactly_the_linked_pairs(client, grid):
@@ -73,7 +74,10 @@ def test_matrix_cells_land_on_the_case_pages_evidence_for_that_term(client, grid
 def test_matrix_columns_are_challenges_then_project_then_ecosystem_factors(client, grid):
     response = client.get(reverse("cases:matrix"))
     assert [column.anchor for column in response.context["columns"]] == [
-        "challenge-cultural-norms", "challenge-feedback-loops", "success-factor-trust", "success-factor-shared-platforms",
+        "challenge-cultural-norms",
+        "challenge-feedback-loops",
+        "success-factor-trust",
+        "success-factor-shared-platforms",
     ]
 
 
@@ -98,11 +102,19 @@ def test_matrix_csv_has_a_row_per_case_and_a_column_per_term(client, grid):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == [
-        "slug", "title", "url", "claims", "claims_evidenced",
-        "Challenge: Cultural norms", "Challenge: Cultural norms (quote ids)",
-        "Challenge: Feedback loops", "Challenge: Feedback loops (quote ids)",
-        "Success factor: Trust", "Success factor: Trust (quote ids)",
-        "Success factor: Shared platforms", "Success factor: Shared platforms (quote ids)",
+        "slug",
+        "title",
+        "url",
+        "claims",
+        "claims_evidenced",
+        "Challenge: Cultural norms",
+        "Challenge: Cultural norms (quote ids)",
+        "Challenge: Feedback loops",
+        "Challenge: Feedback loops (quote ids)",
+        "Success factor: Trust",
+        "Success factor: Trust (quote ids)",
+        "Success factor: Shared platforms",
+        "Success factor: Shared platforms (quote ids)",
     ]
     none = "not yet evidenced"
     assert rows[1:] == [
@@ -113,13 +125,16 @@ def test_matrix_csv_has_a_row_per_case_and_a_column_per_term(client, grid):
 
 
 def test_matrix_format_csv_parameter_gives_the_same_csv(client, grid):
-    assert client.get(reverse("cases:matrix"), {"format": "csv"}).content == client.get(reverse("cases:matrix-csv")).content
+    assert (
+        client.get(reverse("cases:matrix"), {"format": "csv"}).content
+        == client.get(reverse("cases:matrix-csv")).content
+    )
 
 
 def test_matrix_csv_keeps_spreadsheets_from_running_formulas(client):
-    CaseFactory(title="=HYPERLINK(\"http://evil.example\")", slug="formula")
+    CaseFactory(title='=HYPERLINK("http://evil.example")', slug="formula")
     rows = list(csv.reader(io.StringIO(client.get(reverse("cases:matrix-csv")).content.decode())))
-    assert rows[1][1] == "'=HYPERLINK(\"http://evil.example\")"
+    assert rows[1][1] == '\'=HYPERLINK("http://evil.example")'
 
 
 @pytest.mark.parametrize("page", ["x", "0", "-1", "9" * 20])
@@ -203,7 +218,9 @@ def test_matrix_marks_evidenced_and_unevidenced_claims_by_shape_and_words(client
 
 def test_matrix_filter_shows_only_evidenced_claims(client, evidenced):
     response = client.get(reverse("cases:matrix"), {"evidence": "evidenced"})
-    assert marked_pairs(response.context["rows"], response.context["columns"]) == {("alpha", "challenge-cultural-norms")}
+    assert marked_pairs(response.context["rows"], response.context["columns"]) == {
+        ("alpha", "challenge-cultural-norms")
+    }
     assert [column.total for column in response.context["columns"]] == [1, 0, 0, 0]
     assert 'href="/matrix.csv?evidence=evidenced"' in response.content.decode()
 
@@ -218,5 +235,7 @@ def test_matrix_csv_carries_the_evidence_status_and_the_quote_ids(client, eviden
     alpha = rows[1]
     assert alpha[:7] == ["alpha", "Alpha", "http://testserver/cases/alpha/", "2", "1", "evidenced", str(evidenced.pk)]
     assert alpha[11:13] == ["not yet evidenced", ""]
-    only = list(csv.reader(io.StringIO(client.get(reverse("cases:matrix-csv"), {"evidence": "evidenced"}).content.decode())))
+    only = list(
+        csv.reader(io.StringIO(client.get(reverse("cases:matrix-csv"), {"evidence": "evidenced"}).content.decode()))
+    )
     assert only[2][5:] == [""] * 8  # beta: no evidenced claim

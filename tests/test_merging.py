@@ -1,4 +1,5 @@
 """Merging duplicate organisations, themes, approaches and topics (Publishers)."""
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
@@ -21,7 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_merging_themes_moves_links_redirects_and_records_history(client_for, publisher, client):
-    keep, duplicate = ThemeFactory(slug="food-security", name="Food security"), ThemeFactory(slug="food-sec", name="Food sec")
+    keep, duplicate = (
+        ThemeFactory(slug="food-security", name="Food security"),
+        ThemeFactory(slug="food-sec", name="Food sec"),
+    )
     both = CaseFactory(themes=[keep, duplicate])
     only_duplicate = CaseFactory(themes=[duplicate])
     response = client_for(publisher).post(
@@ -50,7 +54,8 @@ def test_merging_organisations_keeps_each_role_once():
 
     merge_terms(keep, [duplicate], user=make_curator("p", "Publishers"))
     assert sorted(Participation.objects.filter(case=case).values_list("organisation_id", "role")) == [
-        (keep.pk, "funder"), (keep.pk, "lead"),
+        (keep.pk, "funder"),
+        (keep.pk, "lead"),
     ]
     assert Participation.history.filter(organisation_id=keep.pk, role="funder").exists()
 

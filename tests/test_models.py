@@ -1,9 +1,9 @@
 """The domain model: constraints the database holds, and derived values."""
+
 import pytest
 from django.db import IntegrityError, transaction
 
 from cases.models import Case, Country, Quote
-
 from tests.factories import CaseFactory, QuoteFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,6 @@
 """Whole-library downloads (cases/opendata.py, `export_library`, /data/): published rows only, in
 three formats that hold the same tables, served with their size and build time."""
+
 import csv
 import gzip
 import io
@@ -38,7 +39,9 @@ def library(db):
     space = ThemeFactory(slug="space")
     parent = CaseFactory(slug="parent", countries=["ca"], themes=[space])
     child = CaseFactory(slug="child", parent=parent, countries=["fr"], title="=HYPERLINK(1)")
-    draft = CaseFactory(slug="draft", status=Case.Status.DRAFT, themes=[ThemeFactory(slug="draft-theme")], countries=["de"])
+    draft = CaseFactory(
+        slug="draft", status=Case.Status.DRAFT, themes=[ThemeFactory(slug="draft-theme")], countries=["de"]
+    )
     archived = CaseFactory(slug="archived", status=Case.Status.ARCHIVED)
     orphan = CaseFactory(slug="orphan", parent=draft)
     ParticipationFactory(case=parent, organisation=OrganisationFactory(slug="agency"))
@@ -60,9 +63,11 @@ def test_the_sqlite_download_opens_and_holds_published_rows_only(client, data_di
     assert {row[0] for row in database.execute("SELECT slug FROM themes")} == {"space"}
     assert {row[0] for row in database.execute("SELECT slug FROM organisations")} == {"agency"}
     assert database.execute("SELECT COUNT(*) FROM case_challenges").fetchone()[0] == 0
-    quote_cases = list(database.execute(
-        "SELECT quotes.text, cases.slug FROM quote_cases JOIN quotes ON quotes.id = quote_id JOIN cases ON cases.id = case_id"
-    ))
+    quote_cases = list(
+        database.execute(
+            "SELECT quotes.text, cases.slug FROM quote_cases JOIN quotes ON quotes.id = quote_id JOIN cases ON cases.id = case_id"
+        )
+    )
     assert quote_cases == [("Both", "parent")]
     assert database.execute("SELECT COUNT(*) FROM quotes").fetchone()[0] == 2  # quotes are public, as on the pages
     tables = {row[0] for row in database.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -114,8 +119,12 @@ def test_the_data_page_shows_each_download_with_its_size_build_time_licence_and_
     download = client.get(reverse("cases:data-file", args=[SQLITE]))
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     assert b"".join(download.streaming_content) == (data_dir / SQLITE).read_bytes()
-    assert client.get(reverse("cases:data-file", args=[SQLITE]),
-                      HTTP_IF_MODIFIED_SINCE=download["Last-Modified"]).status_code == 304
+    assert (
+        client.get(
+            reverse("cases:data-file", args=[SQLITE]), HTTP_IF_MODIFIED_SINCE=download["Last-Modified"]
+        ).status_code
+        == 304
+    )
     for name in (MANIFEST, "../settings.py", "library.sqlite.partial", ".library.sqlite.partial"):
         assert client.get(f"/data/files/{name}").status_code == 404
 

@@ -1,4 +1,5 @@
 """The one page helper (cases/views/paging.py): parsing and the past-the-end policy, directly."""
+
 import pytest
 from django.test import RequestFactory
 

@@ -1,5 +1,6 @@
 """Permalinks that last: old slugs redirect permanently, archived cases answer 410 and stay citable,
 and terms only drafts use have no public page."""
+
 import pytest
 from django.urls import reverse
 
@@ -83,7 +84,7 @@ def test_history_revert_records_the_old_slug(publisher):
 
 
 def test_archived_case_answers_410_with_title_dates_and_citation(client):
-    case = CaseFactory(slug="gone", title="A withdrawn initiative", status=Case.Status.ARCHIVED, start_year=2018)
+    CaseFactory(slug="gone", title="A withdrawn initiative", status=Case.Status.ARCHIVED, start_year=2018)
     response = client.get("/cases/gone/")
     assert response.status_code == 410
     content = response.content.decode()

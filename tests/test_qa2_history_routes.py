@@ -1,11 +1,12 @@
 """The history pages of a quote and of a case's rows (participation, challenge and success-factor
 notes) are edit routes too: an Editor's revert or crafted POST there on a published case's
 evidence or notes must end in a pending revision, never in a live change."""
+
 import pytest
 from django.urls import reverse
 
-from cases.models import CaseChallenge, Quote, Revision
 from cases.curation.revisions import case_state
+from cases.models import CaseChallenge, Quote, Revision
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import CaseChallengeFactory, CaseFactory, QuoteFactory, ThemeFactory
 from tests.migration_data import load_migration_data
@@ -86,7 +87,9 @@ def test_editor_linking_from_the_quote_list_outside_a_test_transaction_is_review
 
 
 @pytest.mark.django_db(transaction=True)
-def test_editor_revert_on_a_notes_history_page_outside_a_test_transaction_is_reviewed(migration_data, client_for, editor):
+def test_editor_revert_on_a_notes_history_page_outside_a_test_transaction_is_reviewed(
+    migration_data, client_for, editor
+):
     test_editor_revert_on_a_notes_history_page_is_reviewed(client_for, editor)
 
 

@@ -1,4 +1,5 @@
 """CaseQuerySet's hand-built SQL (most_alike: the related-case ranking) and correlated_count, tested directly."""
+
 from datetime import timedelta
 
 import pytest
@@ -6,7 +7,6 @@ from django.utils import timezone
 
 from cases.models import Case, Quote, Source
 from cases.querysets import correlated_count
-
 from tests.factories import ApproachFactory, CaseFactory, QuoteFactory, SourceFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,16 +18,29 @@ def library():
     food, space, health = ThemeFactory(slug="food"), ThemeFactory(slug="space"), ThemeFactory(slug="health")
     prize = ApproachFactory(slug="prize")
     cases = {
-        "anchor": CaseFactory(slug="anchor", title="Anchor", themes=[food, space], approaches=[prize], countries=["CA", "US"]),
+        "anchor": CaseFactory(
+            slug="anchor", title="Anchor", themes=[food, space], approaches=[prize], countries=["CA", "US"]
+        ),
         # shares both themes, the approach and Canada: 4
         "close": CaseFactory(slug="close", title="Close", themes=[food, space], approaches=[prize], countries=["CA"]),
         # share one theme each: 1; the newer publication ranks first, then the title
         "newer": CaseFactory(slug="newer", title="Zeta newer", themes=[food], published_at=now),
-        "older-b": CaseFactory(slug="older-b", title="Beta older", themes=[space], published_at=now - timedelta(days=9)),
-        "older-a": CaseFactory(slug="older-a", title="Alpha older", themes=[space], published_at=now - timedelta(days=9)),
+        "older-b": CaseFactory(
+            slug="older-b", title="Beta older", themes=[space], published_at=now - timedelta(days=9)
+        ),
+        "older-a": CaseFactory(
+            slug="older-a", title="Alpha older", themes=[space], published_at=now - timedelta(days=9)
+        ),
         # shares everything but is a draft: not among published() candidates
-        "draft": CaseFactory(slug="draft", title="Draft", status=Case.Status.DRAFT, published_at=None,
-                             themes=[food, space], approaches=[prize], countries=["CA", "US"]),
+        "draft": CaseFactory(
+            slug="draft",
+            title="Draft",
+            status=Case.Status.DRAFT,
+            published_at=None,
+            themes=[food, space],
+            approaches=[prize],
+            countries=["CA", "US"],
+        ),
         "unrelated": CaseFactory(slug="unrelated", title="Unrelated", themes=[health], countries=["JP"]),
     }
     return cases
@@ -47,7 +60,10 @@ def alike(case, queryset=None, **kwargs):
 def test_most_alike_ranks_by_shared_links_then_newest_then_title(library):
     ranked = alike(library["anchor"])
     assert [(case.slug, case.shared_count) for case in ranked] == [
-        ("close", 4), ("newer", 1), ("older-a", 1), ("older-b", 1),
+        ("close", 4),
+        ("newer", 1),
+        ("older-a", 1),
+        ("older-b", 1),
     ]
 
 
@@ -77,7 +93,10 @@ def test_most_alike_runs_two_queries(library, django_assert_num_queries):
 
 
 def test_correlated_count_counts_without_multiplying_rows():
-    busy, quiet = SourceFactory(slug="busy", youtube_id="busy0000001"), SourceFactory(slug="quiet", youtube_id="quiet000001")
+    busy, _quiet = (
+        SourceFactory(slug="busy", youtube_id="busy0000001"),
+        SourceFactory(slug="quiet", youtube_id="quiet000001"),
+    )
     for _ in range(3):
         QuoteFactory(source=busy)
     counted = dict(Source.objects.annotate(n=correlated_count(Quote, "source")).values_list("slug", "n"))

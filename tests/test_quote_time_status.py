@@ -1,4 +1,5 @@
 """A quote's time status in words wherever the quote appears, with the pages' query counts still pinned."""
+
 import pytest
 from django.urls import reverse
 
@@ -17,19 +18,34 @@ CORRECTED = "(time corrected on import from 25:06:00)"
 def evidence():
     """A published case backed by three quotes of one video, one of each time status."""
     source = SourceFactory(duration_seconds=3600, title="A one-hour webinar")
-    document = DocumentFactory(source=source, slug="summary", body=(
-        "Exact claim [00:01:40](https://www.youtube.com/watch?v=%s&t=100s).\n\n"
-        "Late claim [01:30:00](https://www.youtube.com/watch?v=%s&t=5400s).\n\n"
-        "Disputed claim [25:06:00](https://www.youtube.com/watch?v=%s&t=90360s).\n"
-    ) % ((source.youtube_id,) * 3))
+    document = DocumentFactory(
+        source=source,
+        slug="summary",
+        body=(
+            "Exact claim [00:01:40](https://www.youtube.com/watch?v=%s&t=100s).\n\n"
+            "Late claim [01:30:00](https://www.youtube.com/watch?v=%s&t=5400s).\n\n"
+            "Disputed claim [25:06:00](https://www.youtube.com/watch?v=%s&t=90360s).\n"
+        )
+        % ((source.youtube_id,) * 3),
+    )
     case = CaseFactory(status=Case.Status.PUBLISHED, slug="backed", title="Backed case")
     challenge = ChallengeFactory(slug="silos", name="Silos")
     topic = TopicFactory(slug="kelp", label="Kelp")
     quotes = {
-        "exact": QuoteFactory(source=source, document=document, start_second=100, text="Kelp exact claim.", cases=[case]),
-        "late": QuoteFactory(source=source, document=document, start_second=5400, text="Kelp late claim.", cases=[case]),
-        "corrected": QuoteFactory(source=source, document=document, start_second=1506, corrected_from_seconds=90360,
-                                  text="Kelp disputed claim.", cases=[case]),
+        "exact": QuoteFactory(
+            source=source, document=document, start_second=100, text="Kelp exact claim.", cases=[case]
+        ),
+        "late": QuoteFactory(
+            source=source, document=document, start_second=5400, text="Kelp late claim.", cases=[case]
+        ),
+        "corrected": QuoteFactory(
+            source=source,
+            document=document,
+            start_second=1506,
+            corrected_from_seconds=90360,
+            text="Kelp disputed claim.",
+            cases=[case],
+        ),
     }
     for quote in quotes.values():
         quote.challenges.add(challenge)
@@ -42,7 +58,10 @@ def evidence():
 
 def test_the_status_rule(evidence):
     assert [evidence[key].time_status for key in ("exact", "late", "corrected")] == [
-        Quote.TimeStatus.EXACT, Quote.TimeStatus.UNDER_REVIEW, Quote.TimeStatus.CORRECTED]
+        Quote.TimeStatus.EXACT,
+        Quote.TimeStatus.UNDER_REVIEW,
+        Quote.TimeStatus.CORRECTED,
+    ]
     evidence["document"].needs_review = True
     evidence["document"].save()
     Quote.objects.refresh_time_status()
@@ -128,7 +147,9 @@ def test_quote_exports_carry_the_time_status(client, evidence):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = {row["text"]: row for row in csv.DictReader(b"".join(response.streaming_content).decode().splitlines())}
     assert (rows["Kelp late claim."]["time_status"], rows["Kelp late claim."]["time_note"]) == (
-        "under_review", "time under review")
+        "under_review",
+        "time under review",
+    )
     assert rows["Kelp disputed claim."]["time_note"] == "time corrected on import from 25:06:00"
     assert rows["Kelp disputed claim."]["corrected_from_seconds"] == "90360"
     assert rows["Kelp exact claim."]["time_note"] == "" and rows["Kelp exact claim."]["cases"] == "backed"

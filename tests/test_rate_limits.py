@@ -1,5 +1,6 @@
 """Rate limits per client address on exports, search and compare (cases/views/limits.py): 429 with
 Retry-After past the limit, counted in the shared database cache, other addresses unaffected."""
+
 import pytest
 from django.db import connection
 

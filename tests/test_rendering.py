@@ -1,4 +1,5 @@
 """The one markdown renderer: each construct as a small source with the HTML it must give."""
+
 import time
 
 import pytest
@@ -47,7 +48,10 @@ CONSTRUCTS = [
         '<p><strong>Bold</strong> and <a href="/topics/agile_nations/">Agile Nations</a></p>\n'
         "<table>\n<thead>\n<tr>\n<th>a</th>\n</tr>\n</thead>\n<tbody>\n<tr>\n<td>1</td>\n</tr>\n</tbody>\n</table>\n</aside>",
     ),
-    ("> [!tip]\n> Body only.", '<aside class="callout callout-tip">\n<p class="callout-title">Tip</p>\n<p>Body only.</p>\n</aside>'),
+    (
+        "> [!tip]\n> Body only.",
+        '<aside class="callout callout-tip">\n<p class="callout-title">Tip</p>\n<p>Body only.</p>\n</aside>',
+    ),
     (
         "> [!WARNING]- Folded\n> *   item",
         '<aside class="callout callout-warning">\n<p class="callout-title">Folded</p>\n<ul>\n<li>item</li>\n</ul>\n</aside>',
@@ -76,7 +80,10 @@ CONSTRUCTS = [
         '<p>Said so <a href="https://www.youtube.com/watch?v=nGjuo-7sUXM&amp;t=87s" rel="noopener nofollow">00:01:27</a>.</p>',
     ),
     # Images are not shown, but their alt text is not lost.
-    ("![a chart](https://example.org/c.png)", '<p><a href="https://example.org/c.png" rel="noopener nofollow">a chart</a></p>'),
+    (
+        "![a chart](https://example.org/c.png)",
+        '<p><a href="https://example.org/c.png" rel="noopener nofollow">a chart</a></p>',
+    ),
 ]
 
 
@@ -94,7 +101,9 @@ def test_every_usual_callout_kind_is_a_titled_aside(kind):
 
 
 def test_an_unknown_callout_kind_shows_as_a_note_under_its_own_name():
-    assert render("> [!Recap] So far").startswith('<aside class="callout callout-note">\n<p class="callout-title">So far</p>')
+    assert render("> [!Recap] So far").startswith(
+        '<aside class="callout callout-note">\n<p class="callout-title">So far</p>'
+    )
 
 
 def test_consecutive_marker_lines_nest_callouts_only_to_a_bounded_depth(no_cache):
@@ -116,7 +125,10 @@ def test_wiki_targets_resolve_to_a_document_else_an_existing_topic_else_no_link(
     TopicFactory(slug="a_topic")
     TopicFactory(slug="a_document")  # a document wins over a topic of the same slug
     html = str(render_markdown("[[A Document]] [[a_topic|T]] [[missing target]]"))
-    assert html == '<p><a href="/documents/a_document/">A Document</a> <a href="/topics/a_topic/">T</a> missing target</p>\n'
+    assert (
+        html
+        == '<p><a href="/documents/a_document/">A Document</a> <a href="/topics/a_topic/">T</a> missing target</p>\n'
+    )
 
 
 def test_long_texts_are_cached_by_source_and_wiki_targets(db, settings):
@@ -135,7 +147,9 @@ def test_long_texts_are_cached_by_source_and_wiki_targets(db, settings):
 
 
 def test_wiki_link_pattern_keeps_its_groups():
-    matches = [(m.group(1), m.group(2), wiki_label(m)) for m in WIKI_LINK.finditer("[[A b]] [[ x | y z ]] [[t|]] [[ ]]")]
+    matches = [
+        (m.group(1), m.group(2), wiki_label(m)) for m in WIKI_LINK.finditer("[[A b]] [[ x | y z ]] [[t|]] [[ ]]")
+    ]
     assert matches == [("A b", None, "A b"), ("x", "y z", "y z"), ("t", "", "t")]
     assert wiki_slug("Agile Nations") == "agile_nations"
 
@@ -209,12 +223,15 @@ def test_a_body_past_the_markdown_limit_shows_every_word_as_escaped_paragraphs(n
     assert "&lt;b&gt;bold&lt;/b&gt; *x*<br>" in html and "<b>" not in html
 
 
-@pytest.mark.parametrize("characters, budget, rule_markup", [
-    ("*_", 5000, ("*x*", "<em>")),
-    ("[", 5000, ("[x](https://example.org)", 'href="https://example.org"')),
-    ("|", 6000, ("|a|b|\n|-|-|\n|c|d|\n\n", "<table>")),
-    ("<", 10000, ("<b>x</b>", "<b>")),
-])
+@pytest.mark.parametrize(
+    "characters, budget, rule_markup",
+    [
+        ("*_", 5000, ("*x*", "<em>")),
+        ("[", 5000, ("[x](https://example.org)", 'href="https://example.org"')),
+        ("|", 6000, ("|a|b|\n|-|-|\n|c|d|\n\n", "<table>")),
+        ("<", 10000, ("<b>x</b>", "<b>")),
+    ],
+)
 def test_past_its_delimiter_budget_a_kind_of_markup_is_read_as_text(characters, budget, rule_markup, no_cache):
     markup, rendered = rule_markup
     within = markup + "\n\n" + "words " * 10

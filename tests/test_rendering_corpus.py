@@ -1,5 +1,6 @@
 """Fidelity of the document pages over the sample corpus: every list item, every word, no marker
 left literal, no internal link answering 404 (the figures of docs/fidelity.md)."""
+
 import html
 import re
 import time
@@ -131,8 +132,11 @@ def test_document_pages_render_the_corpus_as_written(db, settings):
     # Every list item line of the source is an <li> on the page.
     source_items = sum(source_list_items(body) for _, body, _ in pages.values())
     page_items = sum(page.items for *_, page in pages.values())
-    short = {name: (source_list_items(body), page.items) for name, (_, body, page) in pages.items()
-             if page.items < source_list_items(body)}
+    short = {
+        name: (source_list_items(body), page.items)
+        for name, (_, body, page) in pages.items()
+        if page.items < source_list_items(body)
+    }
 
     # Every word the author wrote is in the page's text.
     missing, words = {}, 0
@@ -144,8 +148,11 @@ def test_document_pages_render_the_corpus_as_written(db, settings):
             missing[name] = dict(lost)
 
     # No callout marker nor bullet left as text.
-    literal = {name: (page.text.count("[!"), page.text.count("*   ")) for name, (_, _, page) in pages.items()
-               if "[!" in page.text or "*   " in page.text}
+    literal = {
+        name: (page.text.count("[!"), page.text.count("*   "))
+        for name, (_, _, page) in pages.items()
+        if "[!" in page.text or "*   " in page.text
+    }
 
     # Every quote's timestamp is still a link to its second.
     few_links = {}

@@ -1,12 +1,13 @@
 """The admin home's review queue, and sending a case back to draft with a reason its Editor sees."""
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from cases.models import Case, Revision
-from cases.curation.revisions import case_state
 from cases.curation.review_queue import review_queue
+from cases.curation.revisions import case_state
 from cases.curation.workflow import apply_transition
+from cases.models import Case, Revision
 from tests.curation import change_url, client_for, editor, form_data, publishable_case, publisher  # noqa: F401
 from tests.factories import CaseFactory
 
@@ -17,7 +18,9 @@ def test_home_lists_cases_in_review_with_who_submitted_pending_changes_and_own_d
     draft = publishable_case(status=Case.Status.DRAFT, title="Waiting case")
     apply_transition(draft, "submit", user=editor)
     published = CaseFactory(title="Published one")
-    Revision.objects.create(case=published, author=editor, base=case_state(published.pk), proposed=case_state(published.pk))
+    Revision.objects.create(
+        case=published, author=editor, base=case_state(published.pk), proposed=case_state(published.pk)
+    )
     mine = CaseFactory(title="My own draft", status=Case.Status.DRAFT)
     client = client_for(editor)
     data = form_data(client.get(change_url(mine)))

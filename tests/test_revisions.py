@@ -1,12 +1,14 @@
 """Reviewed changes: every admin route by which an Editor changes a published case ends in a pending
 revision (the public page unchanged) or a refusal; a Publisher approves exactly the diff or sends it
 back with a reason the Editor sees."""
+
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from cases.models import Case, CaseChallenge, Participation, Quote, Revision
 from cases.curation.revisions import approve, case_state, send_back
+from cases.models import Case, CaseChallenge, Participation, Quote, Revision
 from cases.tracking import RECORDERS
 from tests.curation import change_url, client_for, editor, form_data, publisher  # noqa: F401
 from tests.factories import (
@@ -120,7 +122,7 @@ def test_sending_back_needs_a_reason_the_editor_then_sees(client_for, editor, pu
     assert revision.status == Revision.Status.SENT_BACK
     page = client_for(editor).get(change_url(case)).content.decode()
     assert "Cite the source of the new title." in page
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         send_back(revision, user=editor, comment="x")
 
 

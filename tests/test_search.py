@@ -1,6 +1,7 @@
 """cases/search/ and the search page: matching, ranking, query syntax, snippets, bad input, drafts.
 
 Every test runs on SQLite and PostgreSQL alike (the parity table is tests/test_search_parity.py)."""
+
 import pytest
 from django.urls import reverse
 
@@ -90,8 +91,12 @@ def test_marked_html_escapes_everything_but_the_marks():
 
 
 def test_a_title_match_ranks_above_a_body_mention():
-    CaseFactory(slug="body-mention", title="Regional cooperation", summary="A network.",
-                body="Among much else, the network worked on hydroponics for a season.")
+    CaseFactory(
+        slug="body-mention",
+        title="Regional cooperation",
+        summary="A network.",
+        body="Among much else, the network worked on hydroponics for a season.",
+    )
     CaseFactory(slug="title-match", title="Hydroponics across borders", summary="Growing food.", body="Greenhouses.")
     assert found_slugs("hydroponics") == ["title-match", "body-mention"]
 
@@ -173,8 +178,17 @@ def counts_of(results):
 def test_search_finds_every_kind_with_counts(library):
     results = search("seaweed")
     assert counts_of(results) == {
-        "cases": 1, "quotes": 1, "documents": 1, "sources": 1, "countries": 0, "organisations": 0, "themes": 0,
-        "approaches": 0, "challenges": 1, "success_factors": 1, "topics": 1,
+        "cases": 1,
+        "quotes": 1,
+        "documents": 1,
+        "sources": 1,
+        "countries": 0,
+        "organisations": 0,
+        "themes": 0,
+        "approaches": 0,
+        "challenges": 1,
+        "success_factors": 1,
+        "topics": 1,
     }
     assert results.total == 7
     assert [group.kind.key for group in results.groups] == [kind.key for kind in KINDS]
@@ -193,7 +207,7 @@ def test_search_page_groups_results_and_marks_the_matched_words(library, client)
     html = response.content.decode()
     assert response.status_code == 200
     for label in ("Cases", "Quotes", "Documents", "Videos and reports", "Challenges", "Success factors", "Topics"):
-        assert f">{label} <span class=\"count\">1</span>" in html
+        assert f'>{label} <span class="count">1</span>' in html
     assert "<mark>seaweed</mark>" in html
 
 
@@ -302,7 +316,7 @@ def test_a_misspelt_query_is_respelt_from_the_vocabulary(client):
     assert results.corrected_query == "space food"
     assert [hit.object.title for hit in results.groups[0].hits] == ["Deep Space Food Challenge"]
     response = client.get(reverse("cases:search"), {"q": "spaec fod"})
-    assert "showing results for “<a href=\"?q=space+food\">space food</a>”" in response.content.decode()
+    assert 'showing results for “<a href="?q=space+food">space food</a>”' in response.content.decode()
 
 
 def test_the_vocabulary_follows_bulk_writes():

@@ -1,5 +1,6 @@
 """The search index follows every write path (admin, import, bulk writes, links, renames, revert, delete),
 and holds published content only: no draft's word in a result, a count or a suggestion."""
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -10,7 +11,7 @@ from cases.search import search, search_cases
 from cases.search.snippets import Matcher, snippet
 from cases.search.suggest import closest_word
 from tests.curation import change_url, client_for, form_data, publishable_case, superuser  # noqa: F401
-from tests.factories import CaseFactory, OrganisationFactory, QuoteFactory, SourceFactory, ThemeFactory
+from tests.factories import CaseFactory, OrganisationFactory, SourceFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 

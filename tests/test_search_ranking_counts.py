@@ -1,5 +1,6 @@
 """The order of search results (title and name matches ranked first, body-only matches newest
 first) and the counts capped at engine.COUNT_CAP, on SQLite and PostgreSQL alike (cases/search/engine.py)."""
+
 import pytest
 from django.urls import reverse
 
@@ -49,10 +50,12 @@ def test_the_case_browser_filters_by_the_matched_ids_without_matching_the_text_a
 
 def make_quotes(number, word):
     source = SourceFactory()
-    Quote.objects.bulk_create([
-        Quote(source=source, text=f"Statement {index} on the {word}.", start_second=index, position=index)
-        for index in range(number)
-    ])
+    Quote.objects.bulk_create(
+        [
+            Quote(source=source, text=f"Statement {index} on the {word}.", start_second=index, position=index)
+            for index in range(number)
+        ]
+    )
     return source
 
 

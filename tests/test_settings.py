@@ -1,5 +1,6 @@
 """Settings (kb/settings.py) and `make serve`: production fails fast, passes the deploy checks with
 the environment docs/deploy.md documents, keeps no state on local disk, serves hashed static files."""
+
 import os
 import re
 import secrets
@@ -38,8 +39,11 @@ def run_manage(environment, *arguments):
     """manage.py in a fresh process with only `environment` (plus PATH) set."""
     return subprocess.run(
         [sys.executable, "manage.py", *arguments],
-        cwd=PROJECT, env={"PATH": os.environ["PATH"], **environment},
-        capture_output=True, text=True, timeout=120,
+        cwd=PROJECT,
+        env={"PATH": os.environ["PATH"], **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -48,9 +52,12 @@ def settings_in_a_fresh_process(environment, *names):
         f"print(repr(settings.{name}))" for name in names
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT,
+        [sys.executable, "-c", code],
+        cwd=PROJECT,
         env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "kb.settings", **environment},
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     return result
 
@@ -85,7 +92,9 @@ def test_production_refuses_to_start_without(missing):
 def test_debug_is_off_unless_asked_for_and_production_storage_is_hashed():
     result = settings_in_a_fresh_process(
         {"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "cases.example.org"},
-        "DEBUG", "STORAGES['staticfiles']['BACKEND']", "SECURE_SSL_REDIRECT",
+        "DEBUG",
+        "STORAGES['staticfiles']['BACKEND']",
+        "SECURE_SSL_REDIRECT",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "'whitenoise.storage.CompressedManifestStaticFilesStorage'", "False"]
@@ -143,7 +152,10 @@ def test_login_throttling_backend_comes_first():
 def make_dry_run(target, **variables):
     result = subprocess.run(
         ["make", "-n", target, *(f"{name}={value}" for name, value in variables.items())],
-        cwd=PROJECT, capture_output=True, text=True, timeout=60,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={name: value for name, value in os.environ.items() if name not in {"WEB_CONCURRENCY", "BIND"}},
     )
     assert result.returncode == 0, result.stderr
@@ -190,9 +202,18 @@ def test_static_files_are_hashed_compressed_and_cached_for_ever(tmp_path):
     # collectstatic compresses the API docs page's Swagger UI bundle too (drf-spectacular-sidecar): about 90 s
     # of CPU with brotli, minutes on a shared machine.
     result = subprocess.run(
-        [sys.executable, "-c", STATIC_CHECK], cwd=PROJECT, timeout=480, capture_output=True, text=True,
-        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "kb.settings", "SECRET_KEY": "x" * 60,
-             "ALLOWED_HOSTS": "testserver", "STATIC_ROOT": str(tmp_path / "static")},
+        [sys.executable, "-c", STATIC_CHECK],
+        cwd=PROJECT,
+        timeout=480,
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "kb.settings",
+            "SECRET_KEY": "x" * 60,
+            "ALLOWED_HOSTS": "testserver",
+            "STATIC_ROOT": str(tmp_path / "static"),
+        },
     )
     assert result.returncode == 0, result.stderr
     lines = [line.split("|") for line in result.stdout.splitlines()]
@@ -203,6 +224,7 @@ def test_static_files_are_hashed_compressed_and_cached_for_ever(tmp_path):
 
 
 # -- a wrong DATABASE_URL: one clear line naming the variable, no traceback ---------------------------
+
 
 @pytest.mark.parametrize(
     "database_url",

@@ -1,11 +1,12 @@
 """The sitemap index and its sections: every public page, never a draft."""
+
 import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
 
-from cases.models import Case
 from cases.browse.sitemaps import SITEMAPS, QuoteSitemap
+from cases.models import Case
 from tests.factories import (
     ApproachFactory,
     CaseFactory,
@@ -39,7 +40,11 @@ def all_page_paths(client):
 
 @pytest.fixture
 def library():
-    theme, approach, organisation = ThemeFactory(slug="space"), ApproachFactory(slug="prize"), OrganisationFactory(slug="nasa")
+    theme, approach, organisation = (
+        ThemeFactory(slug="space"),
+        ApproachFactory(slug="prize"),
+        OrganisationFactory(slug="nasa"),
+    )
     case = CaseFactory(slug="public-case", countries=["CA"], themes=[theme], approaches=[approach])
     CaseFactory(slug="draft-case", status=Case.Status.DRAFT, countries=["FR"])
     CaseFactory(slug="review-case", status=Case.Status.REVIEW)
@@ -47,9 +52,16 @@ def library():
     quote = QuoteFactory(source=source, cases=[case])
     ParticipationFactory(case=case, organisation=organisation)
     return {
-        "case": case, "theme": theme, "approach": approach, "organisation": organisation, "source": source,
-        "quote": quote, "challenge": ChallengeFactory(slug="culture"), "factor": SuccessFactorFactory(slug="trust"),
-        "document": DocumentFactory(slug="webinar_one", source=source), "topic": TopicFactory(slug="open_data"),
+        "case": case,
+        "theme": theme,
+        "approach": approach,
+        "organisation": organisation,
+        "source": source,
+        "quote": quote,
+        "challenge": ChallengeFactory(slug="culture"),
+        "factor": SuccessFactorFactory(slug="trust"),
+        "document": DocumentFactory(slug="webinar_one", source=source),
+        "topic": TopicFactory(slug="open_data"),
     }
 
 
@@ -61,10 +73,25 @@ def test_sitemap_index_lists_a_section_per_kind_of_page(client, library):
 def test_sitemap_covers_every_public_page(client, library):
     paths = all_page_paths(client)
     expected = [
-        "/", "/cases/", "/challenges/", "/success-factors/", "/countries/", "/sources/", "/quotes/", "/matrix/",
-        "/cases/public-case/", "/challenges/culture/", "/success-factors/trust/", "/countries/ca/", "/themes/space/",
-        "/approaches/prize/", "/organisations/nasa/", "/sources/vid12345678/", "/documents/webinar_one/",
-        "/topics/open_data/", f"/quotes/{library['quote'].pk}/",
+        "/",
+        "/cases/",
+        "/challenges/",
+        "/success-factors/",
+        "/countries/",
+        "/sources/",
+        "/quotes/",
+        "/matrix/",
+        "/cases/public-case/",
+        "/challenges/culture/",
+        "/success-factors/trust/",
+        "/countries/ca/",
+        "/themes/space/",
+        "/approaches/prize/",
+        "/organisations/nasa/",
+        "/sources/vid12345678/",
+        "/documents/webinar_one/",
+        "/topics/open_data/",
+        f"/quotes/{library['quote'].pk}/",
     ]
     for path in expected:
         assert path in paths

@@ -1,5 +1,6 @@
 """Two curators at once, on every edit surface of a case: each save lands whole, or is refused with
 what changed since the form was opened, the curator's input kept in the form."""
+
 import pytest
 from django.test import Client
 from django.urls import reverse

@@ -1,5 +1,6 @@
 """Case stories (issue 18): story sections as claims with their evidence, on the case page with a
 table of contents, in exports, compare and citations; the level-of-government facet."""
+
 import csv
 import io
 import json
@@ -7,6 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from cases.browse.facets import count_options
 from cases.claims import (
     STORY,
     SUMMARY,
@@ -15,9 +17,8 @@ from cases.claims import (
     evidence_rows,
     failing_claims,
 )
-from cases.browse.facets import count_options
-from cases.models import Case, StoryEvidence, SupportingLink
 from cases.curation.workflow import TransitionRefused, apply_transition
+from cases.models import Case, StoryEvidence, SupportingLink
 from tests.curation import client_for, publisher  # noqa: F401
 from tests.factories import CaseFactory, QuoteFactory
 
@@ -28,10 +29,16 @@ pytestmark = pytest.mark.django_db
 def storied():
     """A published case telling three sections: the problem (evidenced), the results (excused), lessons (neither)."""
     case = CaseFactory(
-        slug="storied", title="Storied case", countries=["NO"], level_of_government=Case.LevelOfGovernment.REGIONAL,
-        contact_email="innovation@region.example", website="https://region.example/pilot",
-        story_problem="Ambulances **stopped** at the border.", story_results="Response times fell by a fifth.",
-        results_evidence=Case.ResultsEvidence.EVIDENCE_BASED, story_lessons="Start with the lawyers.",
+        slug="storied",
+        title="Storied case",
+        countries=["NO"],
+        level_of_government=Case.LevelOfGovernment.REGIONAL,
+        contact_email="innovation@region.example",
+        website="https://region.example/pilot",
+        story_problem="Ambulances **stopped** at the border.",
+        story_results="Response times fell by a fifth.",
+        results_evidence=Case.ResultsEvidence.EVIDENCE_BASED,
+        story_lessons="Start with the lawyers.",
     )
     on_problem = QuoteFactory(cases=[case], text="They stopped at the border every night.", start_second=40)
     row = StoryEvidence.objects.create(case=case, section="problem")
@@ -77,7 +84,7 @@ def test_evidence_rows_name_sections_by_number_or_by_value(storied):
 
 def test_the_case_page_shows_the_sections_in_order_with_contents_and_leaves_empty_ones_out(client, storied):
     html = client.get(storied["case"].get_absolute_url()).content.decode()
-    contents = html[html.index('class="story-contents"'):html.index("</nav>", html.index('class="story-contents"'))]
+    contents = html[html.index('class="story-contents"') : html.index("</nav>", html.index('class="story-contents"'))]
     assert contents.index("#story-problem") < contents.index("#story-results") < contents.index("#story-lessons")
     assert "The innovation and what is new about it" not in html  # empty: left out
     assert "Challenges and failures" not in html
@@ -90,7 +97,7 @@ def test_the_case_page_shows_the_sections_in_order_with_contents_and_leaves_empt
 
 
 def test_story_markdown_is_sanitised_on_the_case_page(client):
-    case = CaseFactory(story_problem='<script>alert(1)</script>[x](javascript:alert(1)) <img src=x onerror=alert(1)>')
+    case = CaseFactory(story_problem="<script>alert(1)</script>[x](javascript:alert(1)) <img src=x onerror=alert(1)>")
     html = client.get(case.get_absolute_url()).content.decode()
     assert "<script>alert" not in html and 'href="javascript:' not in html and "onerror" not in html
 

@@ -1,5 +1,6 @@
 """/submit/ and cases.submissions: a public submission lands as a draft with its submitter kept
 private; honeypot, rate limit and size limits; the curators' flow from submission to published case."""
+
 import json
 
 import pytest
@@ -10,9 +11,9 @@ from django.test import TestCase
 from django.urls import reverse
 
 from cases import submissions
-from cases.models import Case, Revision, StoryEvidence, Submission, SupportingLink
 from cases.curation.revisions import ReviewGate, approve, describe_changes
 from cases.curation.workflow import apply_transition
+from cases.models import Case, Revision, StoryEvidence, Submission, SupportingLink
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import CaseFactory, QuoteFactory
 
@@ -32,7 +33,9 @@ def form(**overrides):
         "story_problem": "Ambulances **stopped** at the border.",
         "story_results": "Response times fell by a fifth.",
         "results_evidence": "evidence_based",
-        "link_1_title": "Evaluation", "link_1_url": "https://ambulance.example/eval.pdf", "link_1_kind": "report",
+        "link_1_title": "Evaluation",
+        "link_1_url": "https://ambulance.example/eval.pdf",
+        "link_1_kind": "report",
         "submitter_name": NAME,
         "submitter_email": EMAIL,
         "submitter_role": "Project lead",
@@ -92,17 +95,20 @@ def test_a_filled_honeypot_stores_nothing(client):
     assert not Submission.objects.exists() and not Case.objects.exists()
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"title": "x" * 201}, "title"),
-    ({"summary": "x" * 1001}, "summary"),
-    ({"story_problem": "x" * 6001}, "story_problem"),
-    ({"submitter_email": "not-an-address"}, "submitter_email"),
-    ({"website": "javascript:alert(1)"}, "website"),
-    ({"link_1_url": "ftp://files.example/x"}, "link_1_url"),
-    ({"level_of_government": "galactic"}, "level_of_government"),
-    ({"agree": ""}, "agree"),
-    ({"title": "nul\x00byte"}, "title"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"title": "x" * 201}, "title"),
+        ({"summary": "x" * 1001}, "summary"),
+        ({"story_problem": "x" * 6001}, "story_problem"),
+        ({"submitter_email": "not-an-address"}, "submitter_email"),
+        ({"website": "javascript:alert(1)"}, "website"),
+        ({"link_1_url": "ftp://files.example/x"}, "link_1_url"),
+        ({"level_of_government": "galactic"}, "level_of_government"),
+        ({"agree": ""}, "agree"),
+        ({"title": "nul\x00byte"}, "title"),
+    ],
+)
 def test_bad_input_answers_400_beside_the_field(client, overrides, field):
     response = submit(client, **overrides)
     assert response.status_code == 400
@@ -132,7 +138,10 @@ def test_past_the_rate_limit_an_address_gets_429(client, settings):
 def test_a_second_submission_of_the_same_title_gets_its_own_slug(client):
     submit(client)
     submit(client)
-    assert sorted(Case.objects.values_list("slug", flat=True)) == ["nordic-border-ambulances", "nordic-border-ambulances-2"]
+    assert sorted(Case.objects.values_list("slug", flat=True)) == [
+        "nordic-border-ambulances",
+        "nordic-border-ambulances-2",
+    ]
 
 
 def published_submission(client, publisher):
@@ -144,7 +153,9 @@ def published_submission(client, publisher):
     case.countries.add("NO")
     QuoteFactory(cases=[case], text="Ambulance dispatch is shared.")
     for section in ("problem", "results"):
-        StoryEvidence.objects.create(case=case, section=section, no_evidence_reason="From the submitter; to be checked.")
+        StoryEvidence.objects.create(
+            case=case, section=section, no_evidence_reason="From the submitter; to be checked."
+        )
     return apply_transition(case, "publish", user=publisher)
 
 
@@ -156,8 +167,13 @@ def test_private_fields_never_reach_a_public_page_export_feed_or_search(client, 
     case = published_submission(client, publisher)
     client.logout()
     urls = [
-        case.get_absolute_url(), reverse("cases:case-list"), reverse("cases:home"), reverse("cases:case-export-csv"),
-        reverse("cases:case-export-json"), reverse("cases:case-feed"), reverse("cases:sitemap"),
+        case.get_absolute_url(),
+        reverse("cases:case-list"),
+        reverse("cases:home"),
+        reverse("cases:case-export-csv"),
+        reverse("cases:case-export-json"),
+        reverse("cases:case-feed"),
+        reverse("cases:sitemap"),
         reverse("cases:case-cite-bib", kwargs={"slug": case.slug}),
         reverse("cases:case-cite-ris", kwargs={"slug": case.slug}),
         reverse("cases:compare") + f"?cases={case.slug},{CaseFactory().slug}",
@@ -257,7 +273,9 @@ def test_an_editor_merging_links_into_a_published_case_puts_nothing_live_without
     assert "https://ambulance.example/eval.pdf" in revision.proposed["supporting_links"]
     assert any("eval.pdf" in change.label for change in describe_changes(revision.base, revision.proposed))
     approve(revision, user=publisher)
-    assert list(kept.supporting_links.values_list("url", "title")) == [("https://ambulance.example/eval.pdf", "Evaluation")]
+    assert list(kept.supporting_links.values_list("url", "title")) == [
+        ("https://ambulance.example/eval.pdf", "Evaluation")
+    ]
 
 
 def test_an_editor_adding_a_supporting_link_to_a_published_case_proposes_it(editor, publisher):

@@ -1,4 +1,5 @@
 """The site's frame: base.html, the error pages, the stylesheet and how static files are served."""
+
 import re
 
 import pytest
@@ -31,7 +32,7 @@ def test_base_has_skip_link_landmarks_navigation_and_footer(client):
     for url in ("/cases/", "/challenges/", "/success-factors/", "/countries/", "/quotes/"):
         assert f'href="{url}"' in html
     assert re.search(r'href="/challenges/" aria-current="page"', html)
-    footer = html[html.index("<footer"):]
+    footer = html[html.index("<footer") :]
     assert '<a href="/about/">About</a>' in footer
 
 
@@ -51,7 +52,7 @@ def test_stylesheet_is_linked_through_static_and_found_by_the_finders(client):
 def test_stylesheet_is_responsive_and_has_a_print_style():
     css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
     assert "@media print" in css and "@media (max-width:" in css
-    print_rules = css[css.index("@media print"):]
+    print_rules = css[css.index("@media print") :]
     assert ".site-nav" in print_rules and "background: none" in print_rules
 
 
@@ -65,7 +66,8 @@ def test_whitenoise_serves_the_collected_stylesheet_with_debug_off(settings, tmp
     assert not settings.DEBUG
     settings.STATIC_ROOT = tmp_path
     settings.STORAGES = {
-        **settings.STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
     settings.STATICFILES_DIRS = [settings.BASE_DIR / "static"]
     settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "django.contrib.admin"]

@@ -1,4 +1,5 @@
 """The public pages of cases/views/browse.py: what each shows, what it hides, how many queries it runs."""
+
 import re
 
 import pytest
@@ -29,10 +30,11 @@ def html_of(response):
 
 
 def text_between(html, start, end):
-    return html[html.index(start):html.index(end, html.index(start))]
+    return html[html.index(start) : html.index(end, html.index(start))]
 
 
 # --- Overview ----------------------------------------------------------------------------------
+
 
 def test_home_shows_counts_newest_cases_entry_points_and_search_box(client, seed):
     response = client.get("/")
@@ -58,6 +60,7 @@ def test_home_counts_countries_of_published_cases_only(client):
 
 # --- Case page ---------------------------------------------------------------------------------
 
+
 def test_case_page_shows_countries_and_a_quote_linked_at_its_second(client, seed):
     response = client.get("/cases/deep-space-food-challenge/")
     assert response.status_code == 200
@@ -72,8 +75,12 @@ def test_case_page_shows_countries_and_a_quote_linked_at_its_second(client, seed
 
 def test_case_page_side_panel_shows_organisations_by_role_themes_approaches_stage_years_website(client):
     case = CaseFactory(
-        title="Panel case", stage=Case.Stage.SCALING, start_year=2019, end_year=2022,
-        website="https://example.org/panel", themes=[ThemeFactory(name="Oceans")],
+        title="Panel case",
+        stage=Case.Stage.SCALING,
+        start_year=2019,
+        end_year=2022,
+        website="https://example.org/panel",
+        themes=[ThemeFactory(name="Oceans")],
         approaches=[ApproachFactory(name="Testbeds")],
     )
     ParticipationFactory(case=case, organisation=OrganisationFactory(name="Funder org"), role=Participation.Role.FUNDER)
@@ -165,6 +172,7 @@ def test_unpublished_case_url_is_404(client, status):
 
 # --- Challenges and success factors ------------------------------------------------------------
 
+
 def test_challenge_list_counts_published_cases_only(client):
     challenge = ChallengeFactory(name="Undeveloped ecosystems")
     CaseChallengeFactory(challenge=challenge)
@@ -213,6 +221,7 @@ def test_unknown_challenge_is_404(client):
 
 # --- Countries ---------------------------------------------------------------------------------
 
+
 def test_country_list_groups_by_region_and_tucks_away_countries_without_cases(client):
     CaseFactory(countries=["CA", "US"])
     CaseFactory(countries=["BR"], status=Case.Status.DRAFT)
@@ -249,6 +258,7 @@ def test_unknown_or_malformed_country_code_is_404(client, code):
 
 
 # --- Themes, approaches, organisations ---------------------------------------------------------
+
 
 def test_theme_and_approach_pages_list_their_published_cases(client):
     theme = ThemeFactory(slug="oceans", name="Oceans", description="Seas and *coasts*.")
@@ -305,9 +315,20 @@ def test_term_pages_link_to_the_case_browser_filtered_by_the_term(client, seed):
 # --- Drafts nowhere ----------------------------------------------------------------------------
 
 PUBLIC_PAGES = [
-    "/", "/challenges/", "/challenges/hunt-challenge/", "/success-factors/", "/success-factors/hunt-factor/",
-    "/countries/", "/countries/ca/", "/countries/jp/", "/themes/hunt-theme/", "/approaches/hunt-approach/",
-    "/organisations/hunt-organisation/", "/quotes/", "/quotes/?q=hunted", "/cases/published-hunt/",
+    "/",
+    "/challenges/",
+    "/challenges/hunt-challenge/",
+    "/success-factors/",
+    "/success-factors/hunt-factor/",
+    "/countries/",
+    "/countries/ca/",
+    "/countries/jp/",
+    "/themes/hunt-theme/",
+    "/approaches/hunt-approach/",
+    "/organisations/hunt-organisation/",
+    "/quotes/",
+    "/quotes/?q=hunted",
+    "/cases/published-hunt/",
 ]
 
 
@@ -318,8 +339,12 @@ def test_an_unpublished_case_appears_on_no_public_page(client, status):
     organisation = OrganisationFactory(slug="hunt-organisation")
     published = CaseFactory(slug="published-hunt", countries=["CA"], themes=[theme], approaches=[approach])
     hidden = CaseFactory(
-        title="Zyxwv unpublished initiative", status=status, countries=["CA", "JP"], themes=[theme],
-        approaches=[approach], parent=published,
+        title="Zyxwv unpublished initiative",
+        status=status,
+        countries=["CA", "JP"],
+        themes=[theme],
+        approaches=[approach],
+        parent=published,
     )
     published.parent = hidden
     published.save()
@@ -343,6 +368,7 @@ def test_an_unpublished_case_appears_on_no_public_page(client, status):
 
 # --- Query counts: bounded whatever the data size ------------------------------------------------
 
+
 @pytest.fixture
 def many(db):
     """40 published cases with countries, themes, approaches, organisations, evidence; plus drafts."""
@@ -364,7 +390,7 @@ def test_case_detail_number_of_queries(client, many, django_assert_max_num_queri
     with django_assert_max_num_queries(17):
         response = client.get(many.get_absolute_url())
     assert response.status_code == 200
-    assert html_of(response).count("<li><a href=\"/cases/many-") >= 39
+    assert html_of(response).count('<li><a href="/cases/many-') >= 39
 
 
 def test_challenge_list_number_of_queries(client, many, django_assert_max_num_queries):
@@ -425,8 +451,16 @@ def test_organisation_detail_number_of_queries(client, many, django_assert_max_n
 def test_page_query_counts_do_not_grow_with_the_library(client):
     """The same pages run exactly as many queries on a library of 4 cases and on one of 34."""
     first = build_library(cases=4, prefix="small")
-    urls = ["/", first.get_absolute_url(), "/challenges/", "/success-factors/", "/countries/", "/countries/ca/",
-            "/quotes/", f"/challenges/{first.challenges.get().slug}/"]
+    urls = [
+        "/",
+        first.get_absolute_url(),
+        "/challenges/",
+        "/success-factors/",
+        "/countries/",
+        "/countries/ca/",
+        "/quotes/",
+        f"/challenges/{first.challenges.get().slug}/",
+    ]
 
     def query_counts():
         result = {}

@@ -1,4 +1,5 @@
 """The quote browser and quote permalink pages of cases/views/quotes.py."""
+
 import re
 
 import pytest
@@ -120,9 +121,10 @@ def test_every_quote_page_holds_what_plain_offset_paging_gives_in_the_same_order
     in_order = list(Quote.objects.in_time_order().values_list("text", flat=True))
     shown = [text for page in (1, 2, 3) for text in quote_texts(client.get(f"/quotes/?page={page}"))]
     assert shown == in_order
-    assert quote_texts(client.get("/quotes/?source=b&page=2")) == [
-        text for text in Quote.objects.filter(source__slug="b").in_time_order().values_list("text", flat=True)
-    ][50:]
+    assert (
+        quote_texts(client.get("/quotes/?source=b&page=2"))
+        == [text for text in Quote.objects.filter(source__slug="b").in_time_order().values_list("text", flat=True)][50:]
+    )
 
 
 @pytest.mark.parametrize(("page", "status"), [("3", 404), ("999999", 404), ("-1", 400), ("0", 400), ("abc", 400)])
@@ -188,7 +190,9 @@ def export_of(client, name, params=None):
     return list(csv.DictReader(io.StringIO(body)))
 
 
-@pytest.mark.parametrize("params", [{}, {"source": "webinar"}, {"case": "the-case"}, {"challenge": "norms"}, {"q": "norms"}])
+@pytest.mark.parametrize(
+    "params", [{}, {"source": "webinar"}, {"case": "the-case"}, {"challenge": "norms"}, {"q": "norms"}]
+)
 def test_the_quote_export_holds_exactly_the_filtered_quotes_in_the_lists_order(client, evidence, params):
     listed = client.get("/quotes/", params).context["paginator"].object_list
     expected = [quote.pk for quote in listed]
@@ -209,8 +213,8 @@ def test_a_quote_export_row_holds_its_text_time_source_links_and_video_link(clie
 
 
 def test_the_quote_csv_keeps_spreadsheets_from_running_formulas(client, db):
-    QuoteFactory(text="=HYPERLINK(\"http://evil.example\")")
-    assert export_of(client, "csv")[0]["text"] == "'=HYPERLINK(\"http://evil.example\")"
+    QuoteFactory(text='=HYPERLINK("http://evil.example")')
+    assert export_of(client, "csv")[0]["text"] == '\'=HYPERLINK("http://evil.example")'
 
 
 def test_a_bad_quote_export_filter_is_a_400_naming_it(client, evidence):

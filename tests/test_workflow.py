@@ -1,7 +1,7 @@
 """The case status workflow: each transition, each refusal, publication dates, bulk evidence linking."""
+
 import pytest
 
-from cases.models import Case, Quote
 from cases.curation.workflow import (
     TransitionRefused,
     apply_transition,
@@ -10,6 +10,7 @@ from cases.curation.workflow import (
     transition_in_bulk,
     transitions_from,
 )
+from cases.models import Case, Quote
 from tests.curation import editor, publishable_case, publisher  # noqa: F401
 from tests.factories import CaseFactory, QuoteFactory
 
@@ -45,7 +46,12 @@ def test_editor_submits_and_withdraws(editor, name, start):
 
 @pytest.mark.parametrize(
     "name, start",
-    [("publish", Status.REVIEW), ("unpublish", Status.PUBLISHED), ("archive", Status.PUBLISHED), ("reopen", Status.ARCHIVED)],
+    [
+        ("publish", Status.REVIEW),
+        ("unpublish", Status.PUBLISHED),
+        ("archive", Status.PUBLISHED),
+        ("reopen", Status.ARCHIVED),
+    ],
 )
 def test_editor_is_refused_publishing_transitions(editor, name, start):
     case = publishable_case(status=start)
@@ -142,4 +148,6 @@ def test_link_quotes_to_case_links_in_bulk_and_counts(publisher):
     assert case.updated_at > before  # a stale form of the case is refused afterwards
     assert Case.history.filter(id=case.pk).latest("history_date").history_change_reason == "Linked 3 quotes as evidence"
     for quote in others:
-        assert case.pk in Quote.history.filter(id=quote.pk).latest("history_date").cases.values_list("case_id", flat=True)
+        assert case.pk in Quote.history.filter(id=quote.pk).latest("history_date").cases.values_list(
+            "case_id", flat=True
+        )

@@ -6,6 +6,7 @@ archive and delete published cases. The server enforces it: the status field is 
 everyone (it changes only through cases.curation.workflow, which checks the permission), actions are
 offered per role, and deleting a published or archived case needs `cases.publish_case`.
 """
+
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,20 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..browse.case_page import TEMPLATE as CASE_PAGE_TEMPLATE, case_page_context
+from ..browse.case_page import TEMPLATE as CASE_PAGE_TEMPLATE
+from ..browse.case_page import case_page_context
+from ..curation.review_queue import clear_sent_back_reason, needs_reason, send_back_to_draft
+from ..curation.workflow import (
+    TRANSITIONS,
+    TransitionRefused,
+    allowed_transitions,
+    apply_transition,
+    as_list,
+    can_publish,
+    missing_for_publication,
+    transition_in_bulk,
+    transitions_from,
+)
 from ..history import ensure_baseline, ensure_quote_baseline
 from ..models import (
     STORY_FIELDS,
@@ -36,17 +50,6 @@ from ..models import (
 from ..querysets import correlated_count
 from ..rendering import render_markdown
 from ..tracking import RECORDERS
-from ..curation.workflow import (
-    TRANSITIONS,
-    TransitionRefused,
-    allowed_transitions,
-    apply_transition,
-    as_list,
-    can_publish,
-    missing_for_publication,
-    transition_in_bulk,
-    transitions_from,
-)
 from .case_history import CaseHistoryMixin
 from .claims import claims_checklist
 from .filters import (
@@ -56,7 +59,6 @@ from .filters import (
     ParentLinkFilter,
     ThemePresenceFilter,
 )
-from ..curation.review_queue import clear_sent_back_reason, needs_reason, send_back_to_draft
 from .forms import WHOLE_NUMBER_FIELDS, CaseAdminForm, EvidenceAutocompleteView, NoteForm
 from .review import ReviewGateMixin
 from .search import FullTextSearchMixin
@@ -141,7 +143,11 @@ class CaseAdmin(FullTextSearchMixin, CaseHistoryMixin, ReviewGateMixin, SimpleHi
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["countries", "themes", "approaches", "parent", "publications"]
     inlines = [
-        ParticipationInline, CaseChallengeInline, CaseSuccessFactorInline, StoryEvidenceInline, SupportingLinkInline,
+        ParticipationInline,
+        CaseChallengeInline,
+        CaseSuccessFactorInline,
+        StoryEvidenceInline,
+        SupportingLinkInline,
     ]
     readonly_fields = ["status", "publication_checklist", "rendered_body", "published_at", "created_at", "updated_at"]
     fieldsets = [
@@ -156,8 +162,17 @@ class CaseAdmin(FullTextSearchMixin, CaseHistoryMixin, ReviewGateMixin, SimpleHi
         ),
         (
             "Classification",
-            {"fields": ["stage", "level_of_government", ("start_year", "end_year"), "parent", "countries", "themes",
-                        "approaches"]},
+            {
+                "fields": [
+                    "stage",
+                    "level_of_government",
+                    ("start_year", "end_year"),
+                    "parent",
+                    "countries",
+                    "themes",
+                    "approaches",
+                ]
+            },
         ),
         ("Evidence", {"fields": ["evidence", "summary_no_evidence_reason", "publications"]}),
         ("Metadata", {"classes": ["collapse"], "fields": ["published_at", "created_at", "updated_at"]}),
@@ -173,9 +188,13 @@ class CaseAdmin(FullTextSearchMixin, CaseHistoryMixin, ReviewGateMixin, SimpleHi
     # Querysets and search
 
     def get_queryset(self, request):
-        cases = super().get_queryset(request).annotate(
-            evidence_count=correlated_count(Quote.cases.through, "case_id"),
-            from_submission=Exists(Submission.objects.filter(case_id=OuterRef("pk"))),
+        cases = (
+            super()
+            .get_queryset(request)
+            .annotate(
+                evidence_count=correlated_count(Quote.cases.through, "case_id"),
+                from_submission=Exists(Submission.objects.filter(case_id=OuterRef("pk"))),
+            )
         )
         if request.resolver_match and request.resolver_match.url_name == "cases_case_changelist":
             # What the list shows, without the long texts it does not.
@@ -277,18 +296,22 @@ class CaseAdmin(FullTextSearchMixin, CaseHistoryMixin, ReviewGateMixin, SimpleHi
 
         info = self.opts.app_label, self.opts.model_name
         own = [
-            path("health/", self.admin_site.admin_view(health_view), name="%s_%s_health" % info),
+            path("health/", self.admin_site.admin_view(health_view), name="{}_{}_health".format(*info)),
             path(
                 "evidence-autocomplete/",
                 self.admin_site.admin_view(EvidenceAutocompleteView.as_view(admin_site=self.admin_site)),
-                name="%s_%s_evidence_autocomplete" % info,
+                name="{}_{}_evidence_autocomplete".format(*info),
             ),
             path(
                 "<int:object_id>/transition/<str:name>/",
                 self.admin_site.admin_view(self.transition_view),
-                name="%s_%s_transition" % info,
+                name="{}_{}_transition".format(*info),
             ),
-            path("<int:object_id>/preview/", self.admin_site.admin_view(self.preview_view), name="%s_%s_preview" % info),
+            path(
+                "<int:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="{}_{}_preview".format(*info),
+            ),
         ]
         return own + claim_urls(self.admin_site) + super().get_urls()
 
@@ -297,18 +320,25 @@ class CaseAdmin(FullTextSearchMixin, CaseHistoryMixin, ReviewGateMixin, SimpleHi
         each logged in Recent actions by one bulk insert; refusals are listed with their reasons."""
         result = transition_in_bulk(queryset, name, user=request.user)
         transition = TRANSITIONS[name]
-        Case.objects.filter(pk__in=[case.pk for case in result.changed]).exclude(sent_back_reason="").update(sent_back_reason="")
+        Case.objects.filter(pk__in=[case.pk for case in result.changed]).exclude(sent_back_reason="").update(
+            sent_back_reason=""
+        )
         if result.changed:
             LogEntry.objects.log_actions(
-                user_id=request.user.pk, queryset=result.changed, action_flag=CHANGE,
-                change_message=transition.label, single_object=False,
+                user_id=request.user.pk,
+                queryset=result.changed,
+                action_flag=CHANGE,
+                change_message=transition.label,
+                single_object=False,
             )
             count = len(result.changed)
             self.message_user(request, f"{transition.label}: {count} case{pluralize(count)} done.", messages.SUCCESS)
         for refusal in result.refused[:MAX_REFUSALS_SHOWN]:
             self.message_user(request, refusal.message, messages.ERROR)
         if len(result.refused) > MAX_REFUSALS_SHOWN:
-            self.message_user(request, f"…and {len(result.refused) - MAX_REFUSALS_SHOWN} more cases refused.", messages.ERROR)
+            self.message_user(
+                request, f"…and {len(result.refused) - MAX_REFUSALS_SHOWN} more cases refused.", messages.ERROR
+            )
 
     def transition_view(self, request, object_id, name):
         if request.method != "POST":
@@ -350,11 +380,15 @@ class CaseAdmin(FullTextSearchMixin, CaseHistoryMixin, ReviewGateMixin, SimpleHi
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["transitions"] = transitions_from(obj.status, request.user)
-            context["reason_needed_for"] = [t.name for t in context["transitions"] if needs_reason(request.user, obj, t.name)]
+            context["reason_needed_for"] = [
+                t.name for t in context["transitions"] if needs_reason(request.user, obj, t.name)
+            ]
             context["preview_url"] = reverse("admin:cases_case_preview", args=[obj.pk])
-            context["open_revisions"] = Revision.objects.filter(case=obj).exclude(
-                status=Revision.Status.APPROVED
-            ).select_related("author", "reviewed_by")[:10]
+            context["open_revisions"] = (
+                Revision.objects.filter(case=obj)
+                .exclude(status=Revision.Status.APPROVED)
+                .select_related("author", "reviewed_by")[:10]
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):

@@ -1,4 +1,5 @@
 """The case admin's history: field diffs plus the links' diffs, and a version page that reverts content and links."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -40,16 +41,26 @@ class CaseHistoryMixin:
                 with transaction.atomic():
                     self.open_gate(request, [case.pk])
                     result = revert_case(case, record, user=request.user)
-                    revisions = self.close_gate(request, f"Revert to the version of {record.history_date:%Y-%m-%d %H:%M}")
+                    revisions = self.close_gate(
+                        request, f"Revert to the version of {record.history_date:%Y-%m-%d %H:%M}"
+                    )
             except ValidationError as error:
                 self.message_user(request, f"Not reverted: {' '.join(error.messages)}", messages.ERROR)
             else:
                 if revisions:
-                    self.log_change(request, case, f"Proposed a revert to the version of {record.history_date:%Y-%m-%d %H:%M}")
+                    self.log_change(
+                        request, case, f"Proposed a revert to the version of {record.history_date:%Y-%m-%d %H:%M}"
+                    )
                     return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
-                self.log_change(request, result.case, f"Reverted to the version of {record.history_date:%Y-%m-%d %H:%M}")
+                self.log_change(
+                    request, result.case, f"Reverted to the version of {record.history_date:%Y-%m-%d %H:%M}"
+                )
                 note = f" Not restored: {'; '.join(result.notes)}." if result.notes else ""
-                self.message_user(request, f"“{result.case}” reverted to the version of {record.history_date:%Y-%m-%d %H:%M}.{note}", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    f"“{result.case}” reverted to the version of {record.history_date:%Y-%m-%d %H:%M}.{note}",
+                    messages.SUCCESS,
+                )
                 return HttpResponseRedirect(reverse("admin:cases_case_change", args=[case.pk]))
         version = versions(case.pk, [record])[0]
         context = {
@@ -73,9 +84,17 @@ def _version_fields(record, version: Version):
         ("Slug", record.slug),
         ("Status then", record.get_status_display()),
         ("Summary", record.summary or "—"),
-        ("Body", format_html('<div class="rendered-markdown">{}</div>', render_markdown(record.body)) if record.body else "—"),
+        (
+            "Body",
+            format_html('<div class="rendered-markdown">{}</div>', render_markdown(record.body))
+            if record.body
+            else "—",
+        ),
         ("Stage", record.get_stage_display() or "—"),
-        ("Years", f"{record.start_year or '?'}–{record.end_year or ''}" if record.start_year or record.end_year else "—"),
+        (
+            "Years",
+            f"{record.start_year or '?'}–{record.end_year or ''}" if record.start_year or record.end_year else "—",
+        ),
         ("Website", record.website or "—"),
         ("Parent", _parent_then(record)),
     ]

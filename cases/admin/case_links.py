@@ -1,4 +1,5 @@
 """Changelists of the case's through-models: participations, challenges met, success factors shown."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 

@@ -1,5 +1,6 @@
 """Curators' pages for claims without evidence: the list of them, and a claim's ranked candidate
 quotes, each accepted with one action (cases.claims holds the rules and the ranking)."""
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction

@@ -1,4 +1,5 @@
 """Admin of sources, imported documents and wiki topics; the "Import documents" upload page."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,14 @@ MAX_UPLOAD_FILES = 100  # Django refuses more (DATA_UPLOAD_MAX_NUMBER_FILES) wit
 class SourceAdmin(admin.ModelAdmin):
     formfield_overrides = WHOLE_NUMBER_FIELDS
     list_display = [
-        "title", "kind", "youtube_id", "channel", "length", "quote_count", "document_count", "published_on",
+        "title",
+        "kind",
+        "youtube_id",
+        "channel",
+        "length",
+        "quote_count",
+        "document_count",
+        "published_on",
     ]
     list_filter = ["kind", DurationFilter, "channel"]
     search_fields = ["title", "slug", "youtube_id"]
@@ -49,14 +57,19 @@ class SourceAdmin(admin.ModelAdmin):
             if "duration_seconds" in form.changed_data:
                 refresh = refresh_sources([obj.pk])
                 self.message_user(
-                    request, f"Checked the times of its documents against its length: {len(refresh.flagged)} "
+                    request,
+                    f"Checked the times of its documents against its length: {len(refresh.flagged)} "
                     f"flagged, {len(refresh.cleared)} cleared, {refresh.quotes_changed} quotes changed status.",
                     messages.INFO,
                 )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(
-            quote_total=correlated_count(Quote, "source"), document_total=correlated_count(Document, "source")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                quote_total=correlated_count(Quote, "source"), document_total=correlated_count(Document, "source")
+            )
         )
 
     @admin.display(description="Quotes", ordering="quote_total")
@@ -112,7 +125,13 @@ class DocumentImportForm(forms.Form):
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
     list_display = [
-        "title", "slug", "source", "quote_count", "needs_review", "timestamps_as_minutes", "times_confirmed_at",
+        "title",
+        "slug",
+        "source",
+        "quote_count",
+        "needs_review",
+        "timestamps_as_minutes",
+        "times_confirmed_at",
         "updated_at",
     ]
     list_filter = ["needs_review", "timestamps_as_minutes", "times_confirmed_at", DocumentCaseEvidenceFilter]
@@ -124,8 +143,17 @@ class DocumentAdmin(admin.ModelAdmin):
     readonly_fields = ["needs_review", "review_reason", "timestamps_as_minutes", "times_confirmed_at", "content_hash"]
     readonly_after_import = ["slug", "body", "raw_text"]
     fields = [
-        "title", "slug", "source", "needs_review", "review_reason", "timestamps_as_minutes", "times_confirmed_at",
-        "topics", "body", "raw_text", "content_hash",
+        "title",
+        "slug",
+        "source",
+        "needs_review",
+        "review_reason",
+        "timestamps_as_minutes",
+        "times_confirmed_at",
+        "topics",
+        "body",
+        "raw_text",
+        "content_hash",
     ]
     actions = ["confirm_times", "reread_as_minutes_seconds", "reread_as_hours_minutes_seconds"]
 
@@ -192,7 +220,8 @@ class DocumentAdmin(admin.ModelAdmin):
         self.message_user(request, summary, messages.SUCCESS if not report.failed else messages.WARNING)
         if report.failed:
             self.message_user(
-                request, f"{report.failed} file{pluralize(report.failed)} could not be imported: see below.",
+                request,
+                f"{report.failed} file{pluralize(report.failed)} could not be imported: see below.",
                 messages.ERROR,
             )
 
@@ -205,8 +234,9 @@ class DocumentAdmin(admin.ModelAdmin):
         how = "minutes:seconds" if minutes_seconds else "hours:minutes:seconds"
         if done:
             self.message_user(
-                request, f"Re-read the timestamps of {done} document{pluralize(done)} as {how}; "
-                "quotes kept their links.", messages.SUCCESS,
+                request,
+                f"Re-read the timestamps of {done} document{pluralize(done)} as {how}; quotes kept their links.",
+                messages.SUCCESS,
             )
         for failure in failures:
             self.message_user(request, failure, messages.ERROR)
@@ -217,7 +247,8 @@ class DocumentAdmin(admin.ModelAdmin):
         with transaction.atomic():
             refresh = confirm_document_times(queryset.order_by())
         self.message_user(
-            request, f"Confirmed the timestamps of {count} document{pluralize(count)}; "
+            request,
+            f"Confirmed the timestamps of {count} document{pluralize(count)}; "
             f"{refresh.quotes_changed} quote{pluralize(refresh.quotes_changed)} changed time status.",
             messages.SUCCESS,
         )

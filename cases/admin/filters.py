@@ -1,9 +1,10 @@
 """Changelist filters of the curation gaps the Library health page counts: each number links to one."""
+
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 
-from ..models import Case, Quote
 from ..curation.parents import cycle_case_ids
+from ..models import Case, Quote
 
 
 def case_links(name):

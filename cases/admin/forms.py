@@ -1,5 +1,6 @@
 """Forms of the curation admin: the case form (stale-edit guard, parent cycles, evidence) and the
 "link quotes to a case" form."""
+
 import hashlib
 import json
 import re
@@ -15,14 +16,14 @@ from django.db.models import Q
 from django.http import JsonResponse
 from django.utils.text import Truncator
 
+from ..curation.revisions import Change, case_state, describe_changes, quote_states
+from ..curation.workflow import as_list, missing_for_publication
 from ..forms import unix_newlines
 from ..history import validate_parent
 from ..models import Case, Quote, Source
 from ..numbers import WholeNumberField
-from ..curation.revisions import Change, case_state, describe_changes, quote_states
 from ..search import matching_ids
 from ..views.paging import page_number
-from ..curation.workflow import as_list, missing_for_publication
 
 STALE_MESSAGE = (
     "Someone else changed this case after you opened it. Your changes were not saved: "
@@ -77,7 +78,9 @@ def stale_error(message, changes):
     """The refusal of a stale save: `message`, then what changed since the form was opened."""
     if changes is None:
         return ValidationError(message, code="stale")
-    listed = [f"{change.label}: {change.before or '—'} → {change.after or '—'}" for change in changes[:MAX_CHANGES_LISTED]]
+    listed = [
+        f"{change.label}: {change.before or '—'} → {change.after or '—'}" for change in changes[:MAX_CHANGES_LISTED]
+    ]
     if len(changes) > MAX_CHANGES_LISTED:
         listed.append(f"…and {len(changes) - MAX_CHANGES_LISTED} more changes")
     return ValidationError([message, "Changed since you opened it:", *listed] if listed else message, code="stale")
@@ -164,14 +167,22 @@ class EvidenceAutocompleteView(AutocompleteJsonView):
             if len(few) <= FEW_MATCHES:
                 quotes = quotes.filter(pk__in=few)
         rows = list(quotes[start : start + self.paginate_by + 1])
-        return JsonResponse({
-            "results": [self.serialize_result(quote, to_field_name) for quote in rows[: self.paginate_by]],
-            "pagination": {"more": len(rows) > self.paginate_by},
-        })
+        return JsonResponse(
+            {
+                "results": [self.serialize_result(quote, to_field_name) for quote in rows[: self.paginate_by]],
+                "pagination": {"more": len(rows) > self.paginate_by},
+            }
+        )
 
     def get_queryset(self):
         quotes = Quote.objects.select_related("source", "document").only(
-            "pk", "text", "start_second", "time_status", "corrected_from_seconds", "source__title", "document__title",
+            "pk",
+            "text",
+            "start_second",
+            "time_status",
+            "corrected_from_seconds",
+            "source__title",
+            "document__title",
         )
         if connection.vendor == "postgresql" and self.term.strip():
             quotes, may_have_duplicates = quotes.filter(self.postgresql_matches(self.term.strip())), False
@@ -218,7 +229,7 @@ class CaseAdminForm(StaleGuardMixin, forms.ModelForm):
 
     class Meta:
         model = Case
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose what the form shows)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -260,6 +271,7 @@ class CaseAdminForm(StaleGuardMixin, forms.ModelForm):
     def _keep_publishable(self, cleaned):
         """A published case keeps what publishing required: a save may not take it away (unpublish
         first). What it lacked already (imported data) does not block other edits."""
+
         def submitted(name, saved):
             return cleaned[name] if name in self.fields and name in cleaned else saved
 
@@ -339,7 +351,7 @@ class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
 
     class Meta:
         model = Quote
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose what the form shows)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """The "Library health" admin page: what curation still has to do, each number a link to the
 changelist filtered to exactly those rows."""
+
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -50,7 +51,9 @@ def relink_figures():
         to_relink=Count("pk", filter=Q(pk__in=QuoteRelink.objects.to_relink().values("pk"))),
     )
     return [
-        Figure("Quotes cut loose from their document by a re-import", counts["cut_loose"], relinks.list_url("cut_loose")),
+        Figure(
+            "Quotes cut loose from their document by a re-import", counts["cut_loose"], relinks.list_url("cut_loose")
+        ),
         Figure("Quotes a curator must re-link", counts["to_relink"], relinks.list_url("to_relink")),
     ]
 
@@ -63,22 +66,46 @@ def library_health():
         for value, label in Case.Status.choices
     ]
     cases = [
-        Figure("Cases with no country", Case.objects.filter(cases_without("countries")).count(), changelist(Case, has_countries="no")),
-        Figure("Cases with no theme", Case.objects.filter(cases_without("themes")).count(), changelist(Case, has_themes="no")),
-        Figure("Cases with no evidence quote", Case.objects.filter(cases_without("quotes")).count(), changelist(Case, evidence="no")),
         Figure(
-            "Published claims without evidence", unevidenced_count(Case.objects.published()),
+            "Cases with no country",
+            Case.objects.filter(cases_without("countries")).count(),
+            changelist(Case, has_countries="no"),
+        ),
+        Figure(
+            "Cases with no theme",
+            Case.objects.filter(cases_without("themes")).count(),
+            changelist(Case, has_themes="no"),
+        ),
+        Figure(
+            "Cases with no evidence quote",
+            Case.objects.filter(cases_without("quotes")).count(),
+            changelist(Case, evidence="no"),
+        ),
+        Figure(
+            "Published claims without evidence",
+            unevidenced_count(Case.objects.published()),
             unevidenced_claims_url("published"),
         ),
-        Figure("Broken parent links", Case.objects.filter(broken_parent_q()).count(), changelist(Case, parent_link="broken")),
+        Figure(
+            "Broken parent links",
+            Case.objects.filter(broken_parent_q()).count(),
+            changelist(Case, parent_link="broken"),
+        ),
     ]
     quotes = [
         Figure(
-            "Quotes whose time is under review", Quote.objects.under_review().count(),
+            "Quotes whose time is under review",
+            Quote.objects.under_review().count(),
             changelist(Quote, time_status__exact=Quote.TimeStatus.UNDER_REVIEW),
         ),
-        Figure("Quotes past the end of their video", Quote.objects.past_end().count(), changelist(Quote, past_end="yes")),
-        Figure("Quotes of documents flagged for review", Quote.objects.needing_review().count(), changelist(Quote, needs_review="yes")),
+        Figure(
+            "Quotes past the end of their video", Quote.objects.past_end().count(), changelist(Quote, past_end="yes")
+        ),
+        Figure(
+            "Quotes of documents flagged for review",
+            Quote.objects.needing_review().count(),
+            changelist(Quote, needs_review="yes"),
+        ),
         Figure(
             "Quotes linked to no case",
             Quote.objects.filter(~Exists(Quote.cases.through.objects.filter(quote_id=OuterRef("pk")))).count(),
@@ -91,12 +118,11 @@ def library_health():
     unlinked_count = unlinked_documents.count()
     documents = [
         Figure(
-            "Documents needing review", Document.objects.filter(needs_review=True).count(),
+            "Documents needing review",
+            Document.objects.filter(needs_review=True).count(),
             changelist(Document, needs_review__exact="1"),
         ),
-        Figure(
-            "Documents with no quote linked to a case", unlinked_count, documents_link()
-        ),
+        Figure("Documents with no quote linked to a case", unlinked_count, documents_link()),
     ]
     return [("Cases by status", statuses), ("Cases", cases), ("Quotes", quotes), ("Documents", documents)]
 

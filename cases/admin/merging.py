@@ -1,4 +1,5 @@
 """The "merge selected into one…" action of organisations, themes, approaches and topics (Publishers)."""
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError

@@ -1,4 +1,5 @@
 """Admin of evidence quotes: what each supports, and linking many of them to a case at once."""
+
 import re
 
 from django.contrib import admin, messages
@@ -30,7 +31,12 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
     list_display = ["video_time", "short_text", "source_title", "supported_cases"]
     list_display_links = ["short_text"]
     list_filter = [
-        "source", QuoteCaseLinkFilter, NeedsReviewFilter, "time_status", TimeOutsideVideoFilter, "source__kind",
+        "source",
+        QuoteCaseLinkFilter,
+        NeedsReviewFilter,
+        "time_status",
+        TimeOutsideVideoFilter,
+        "source__kind",
     ]
     # Set by the time checks (cases.importing.review) from the document, the video's end and the import.
     readonly_fields = ["time_status", "corrected_from_seconds"]
@@ -47,9 +53,7 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("cases", queryset=Case.objects.only("pk", "title")))
+            super().get_queryset(request).prefetch_related(Prefetch("cases", queryset=Case.objects.only("pk", "title")))
         )
 
     search_kind = "quote"
@@ -81,7 +85,9 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
         if not cases:
             return "—"
         return format_html_join(
-            ", ", '<a href="{}">{}</a>', ((reverse("admin:cases_case_change", args=[case.pk]), case.title) for case in cases)
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:cases_case_change", args=[case.pk]), case.title) for case in cases),
         )
 
     # Reviewed changes (cases.curation.revisions): the quote's text, time, terms and links shown on
@@ -90,11 +96,15 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            self.open_gate(request, Quote.cases.through.objects.filter(quote_id=obj.pk).values_list("case_id", flat=True))
+            self.open_gate(
+                request, Quote.cases.through.objects.filter(quote_id=obj.pk).values_list("case_id", flat=True)
+            )
             ensure_quote_baseline(Quote.objects.filter(pk=obj.pk))
         super().save_model(request, obj, form, change)
         if {"start_second", "other_seconds", "source", "document"} & set(form.changed_data):
-            refresh_sources({obj.source_id, form.initial.get("source")} - {None})  # its video's estimate, flags and time statuses follow the new time
+            refresh_sources(
+                {obj.source_id, form.initial.get("source")} - {None}
+            )  # its video's estimate, flags and time statuses follow the new time
         if not change:  # a new quote exists whatever happens to its links
             self.open_gate(request, [])
 
@@ -126,7 +136,9 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
         count = queryset.count()
         if count > MAX_QUOTES_TO_LINK:
             self.message_user(
-                request, f"Select at most {MAX_QUOTES_TO_LINK} quotes at a time ({count} were selected).", messages.ERROR
+                request,
+                f"Select at most {MAX_QUOTES_TO_LINK} quotes at a time ({count} were selected).",
+                messages.ERROR,
             )
             return None
         form = LinkQuotesForm(request.POST if "apply" in request.POST else None, admin_site=self.admin_site)
@@ -141,7 +153,9 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
                 return None
             already = f" ({result.already} already were)" if result.already else ""
             self.message_user(
-                request, f"Linked {result.linked} quote{pluralize(result.linked)} to “{case}”{already}.", messages.SUCCESS
+                request,
+                f"Linked {result.linked} quote{pluralize(result.linked)} to “{case}”{already}.",
+                messages.SUCCESS,
             )
             return None
         context = {

@@ -1,6 +1,7 @@
 """The re-link list: quotes a re-import cut loose (cases.importing.carryover), each with the cases and
 claims it backs and its old and new wording side by side, re-linked or dismissed with one POST
 (cases.importing.relinking)."""
+
 from difflib import SequenceMatcher
 
 from django.contrib import admin, messages
@@ -55,7 +56,10 @@ def word_diff(old, new):
     matcher = SequenceMatcher(None, [t.lower() for t in tokens_old], [t.lower() for t in tokens_new], autojunk=False)
     marked_old, marked_new = [], []
     for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-        for tokens, start, end, marked, element in ((tokens_old, a0, a1, marked_old, "del"), (tokens_new, b0, b1, marked_new, "ins")):
+        for tokens, start, end, marked, element in (
+            (tokens_old, a0, a1, marked_old, "del"),
+            (tokens_new, b0, b1, marked_new, "ins"),
+        ):
             text = "".join(tokens[start:end])
             if not text:
                 continue
@@ -63,7 +67,9 @@ def word_diff(old, new):
                 marked.append(format_html("{}", text))
             else:
                 marked.append(format_html("<{}>{}</{}>", element, text, element))
-    return format_html_join("", "{}", ((part,) for part in marked_old)), format_html_join("", "{}", ((part,) for part in marked_new))
+    return format_html_join("", "{}", ((part,) for part in marked_old)), format_html_join(
+        "", "{}", ((part,) for part in marked_new)
+    )
 
 
 def _tokens(text):
@@ -71,7 +77,7 @@ def _tokens(text):
     tokens, last = [], 0
     for match in WORDS.finditer(text or ""):
         if match.start() > last:
-            tokens.append(text[last:match.start()])
+            tokens.append(text[last : match.start()])
         tokens.append(match.group())
         last = match.end()
     if last < len(text or ""):
@@ -140,9 +146,14 @@ class QuoteRelinkAdmin(admin.ModelAdmin):
         word diff against the old text) and the cases and claims its old quote backs. Two queries
         plus describe_links' five, whatever the number of records."""
         candidate_ids = {pk for record in records for pk in record.candidates}
-        candidates = Quote.objects.filter(pk__in=candidate_ids).select_related("source", "document").defer(
-            "search_vector", "document__body", "document__raw_text"
-        ).in_bulk() if candidate_ids else {}
+        candidates = (
+            Quote.objects.filter(pk__in=candidate_ids)
+            .select_related("source", "document")
+            .defer("search_vector", "document__body", "document__raw_text")
+            .in_bulk()
+            if candidate_ids
+            else {}
+        )
         links = describe_links({record.quote_id for record in records})
         rows = []
         for record in records:
@@ -152,14 +163,21 @@ class QuoteRelinkAdmin(admin.ModelAdmin):
             for pk in record.candidates:
                 quote = candidates.get(pk)
                 if quote is not None:
-                    old_html, new_html = (record.quote.text, quote.text) if removed else word_diff(record.quote.text, quote.text)
+                    old_html, new_html = (
+                        (record.quote.text, quote.text) if removed else word_diff(record.quote.text, quote.text)
+                    )
                     options.append({"quote": quote, "old_html": old_html, "new_html": new_html})
             waiting = record.revision is not None and record.revision.status == Revision.Status.PENDING
             answerable = record.status == QuoteRelink.Status.PENDING and not waiting
-            rows.append({
-                "record": record, "links": links[record.quote_id], "options": options, "removed": removed,
-                "answerable": answerable,
-            })
+            rows.append(
+                {
+                    "record": record,
+                    "links": links[record.quote_id],
+                    "options": options,
+                    "removed": removed,
+                    "answerable": answerable,
+                }
+            )
         return rows
 
     # The answers
@@ -196,20 +214,29 @@ class QuoteRelinkAdmin(admin.ModelAdmin):
                 for revision in result.revisions:
                     link = reverse("admin:cases_revision_change", args=[revision.pk])
                     messages.info(
-                        request, f"“{revision.case}” is published: your re-link waits for a Publisher's review "
+                        request,
+                        f"“{revision.case}” is published: your re-link waits for a Publisher's review "
                         f"(change #{revision.pk}, {link}). The public page is unchanged until then.",
                     )
             else:
                 for case in Case.objects.filter(pk__in=result.cases):
-                    self.log_change(request, case, f"Evidence re-linked from quote {old.pk} to quote {new_quote.pk} after a re-import")
-                messages.success(request, f"Quote {old.pk}'s links moved to quote {new_quote.pk} ({new_quote.timestamp}).")
+                    self.log_change(
+                        request,
+                        case,
+                        f"Evidence re-linked from quote {old.pk} to quote {new_quote.pk} after a re-import",
+                    )
+                messages.success(
+                    request, f"Quote {old.pk}'s links moved to quote {new_quote.pk} ({new_quote.timestamp})."
+                )
 
         return self._answer(request, pk, act)
 
     def dismiss_view(self, request, pk):
         def act(record):
             dismiss(record, user=request.user)
-            self.log_change(request, record.quote, "Re-link after a re-import dismissed: the old wording stays evidence")
+            self.log_change(
+                request, record.quote, "Re-link after a re-import dismissed: the old wording stays evidence"
+            )
             messages.success(request, f"Dismissed: quote {record.quote_id} keeps its links with its old wording.")
 
         return self._answer(request, pk, act)

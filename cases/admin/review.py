@@ -1,5 +1,6 @@
 """Reviewed changes in the admin: the gate every case-writing admin runs its saves through, and the
 review page of a revision (its diff, approve, send back with a reason)."""
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
@@ -8,9 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from ..models import Revision
 from ..curation.revisions import PublishingBarError, ReviewGate, approve, describe_changes, send_back
 from ..curation.workflow import can_publish
+from ..models import Revision
 
 GATE = "_review_gate"
 CREATED = "_review_revisions"
@@ -110,7 +111,10 @@ class CaseRowGateMixin(ReviewGateMixin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        self.close_gate(request, f"{form.instance._meta.verbose_name.capitalize()} {'changed' if change else 'added'} on its own page")
+        self.close_gate(
+            request,
+            f"{form.instance._meta.verbose_name.capitalize()} {'changed' if change else 'added'} on its own page",
+        )
 
     def delete_model(self, request, obj):
         self.open_gate(request, [obj.case_id])

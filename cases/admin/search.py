@@ -1,4 +1,5 @@
 """The admin's search box: the search index's matches plus a few fields as typed, on both databases."""
+
 from django.db.models import Q
 
 from ..search import matching_ids

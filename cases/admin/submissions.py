@@ -2,6 +2,7 @@
 curator reads it, writes to its submitter, accepts it into the review queue, merges it into an
 existing case or declines it with a reason, and erases the submitter's personal data on request.
 The work is done by cases.submissions; this module only asks and answers."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,9 @@ class ContactForm(forms.Form):
 
 class MergeForm(forms.Form):
     into = forms.ModelChoiceField(
-        label="Merge into the case (its slug)", queryset=Case.objects.all(), to_field_name="slug",
+        label="Merge into the case (its slug)",
+        queryset=Case.objects.all(),
+        to_field_name="slug",
         widget=forms.TextInput(attrs={"size": 50}),
         error_messages={"invalid_choice": "No case has that slug."},
     )
@@ -61,8 +64,11 @@ class SubmissionAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         own = [
-            path("<int:object_id>/change/", self.admin_site.admin_view(self.submission_view),
-                 name="cases_submission_change"),
+            path(
+                "<int:object_id>/change/",
+                self.admin_site.admin_view(self.submission_view),
+                name="cases_submission_change",
+            ),
         ]
         return own + super().get_urls()
 
@@ -71,8 +77,11 @@ class SubmissionAdmin(admin.ModelAdmin):
         submission = get_object_or_404(Submission.objects.select_related("case", "decided_by"), pk=object_id)
         if not self.has_view_permission(request, submission):
             raise PermissionDenied
-        forms_ = {"contact": ContactForm(prefix="contact"), "merge": MergeForm(prefix="merge"),
-                  "decline": DeclineForm(prefix="decline")}
+        forms_ = {
+            "contact": ContactForm(prefix="contact"),
+            "merge": MergeForm(prefix="merge"),
+            "decline": DeclineForm(prefix="decline"),
+        }
         if request.method == "POST":
             if not self.has_change_permission(request, submission):
                 raise PermissionDenied
@@ -113,8 +122,12 @@ class SubmissionAdmin(admin.ModelAdmin):
             elif "decline" in request.POST:
                 form = forms_["decline"] = DeclineForm(request.POST, prefix="decline")
                 if form.is_valid():
-                    submissions.decline(submission, user=request.user, reason=form.cleaned_data["reason"],
-                                        notify=form.cleaned_data["notify"])
+                    submissions.decline(
+                        submission,
+                        user=request.user,
+                        reason=form.cleaned_data["reason"],
+                        notify=form.cleaned_data["notify"],
+                    )
                     self.log_change(request, submission, "Declined")
                     messages.success(request, f"{submission.reference} declined.")
                     return here

@@ -1,8 +1,9 @@
 """Admin of the taxonomy: countries, organisations, themes, approaches, challenges, success factors."""
+
 from django.contrib import admin
 
-from ..models import Approach, Case, Challenge, Country, Organisation, SuccessFactor, Theme
 from ..curation.workflow import can_publish
+from ..models import Approach, Case, Challenge, Country, Organisation, SuccessFactor, Theme
 from .forms import WHOLE_NUMBER_FIELDS
 from .merging import MergeMixin
 

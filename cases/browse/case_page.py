@@ -1,4 +1,5 @@
 """The case page's contents, shared by the public page and the admin's preview of any case."""
+
 from ..claims import CHALLENGE, FACTOR, STORY, page_claims
 from ..models import Case, Participation
 
@@ -38,7 +39,9 @@ def case_page_context(case):
         "success_factor_claims": [claim for claim in claims if claim.group == FACTOR],
         "organisations_by_role": group_by_role(case.participation_list),
         "parent": case.parent if case.parent and case.parent.is_published else None,
-        "related_cases": Case.objects.published().prefetch_related("countries").most_alike(
+        "related_cases": Case.objects.published()
+        .prefetch_related("countries")
+        .most_alike(
             case,
             theme_ids=[theme.pk for theme in case.theme_list],
             approach_ids=[approach.pk for approach in case.approach_list],

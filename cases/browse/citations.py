@@ -2,6 +2,7 @@
 
 Plain functions of a case (or quote) and its absolute URL; the views, templates and tests call them.
 """
+
 import re
 
 from django.utils import timezone
@@ -84,7 +85,12 @@ def case_bibtex(case, *, url, accessed=None, keywords=()):
         ("howpublished", r"\url{" + bibtex_url(url) + "}"),
         ("url", bibtex_url(url)),
         ("urldate", accessed.isoformat()),
-        ("note", bibtex_escape(", ".join(filter(None, ["Case study", level_note(case), f"accessed {accessed.isoformat()}"])))),
+        (
+            "note",
+            bibtex_escape(
+                ", ".join(filter(None, ["Case study", level_note(case), f"accessed {accessed.isoformat()}"]))
+            ),
+        ),
         ("abstract", bibtex_escape(case.summary)),
         ("keywords", bibtex_escape(", ".join(keywords))),
     ]
@@ -148,6 +154,7 @@ def case_meta(case, *, url):
 
 # --- quotes: a statement of a source at a second ---------------------------------------------------
 
+
 def source_author(source):
     return one_line(source.channel or source.publisher)
 
@@ -168,7 +175,8 @@ def quote_apa(quote, *, seconds_url):
     author = source_author(source)
     when = (
         f"{source.published_on.year}, {source.published_on:%B} {source.published_on.day}"
-        if source.published_on else "n.d."
+        if source.published_on
+        else "n.d."
     )
     title = " ".join(part for part in (one_line(source.title), source_medium(source)) if part)
     platform = " YouTube." if source.youtube_id else ""

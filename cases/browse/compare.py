@@ -1,5 +1,6 @@
 """Two to four published cases side by side on every field, with the values they share highlighted
 (the rows of /compare/; cases.views.compare reads the request and renders them)."""
+
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -79,42 +80,74 @@ def field_rows(cases):
     """Every compared field, one row each, the values held by two or more of the cases marked shared."""
     extractors = [
         ("Countries", lambda case: [Value(c.name, c.get_absolute_url(), c.code) for c in case.countries.all()]),
-        ("Organisations and roles", lambda case: [
-            Value(f"{p.organisation.name} ({p.get_role_display().lower()})", p.organisation.get_absolute_url(),
-                  (p.organisation_id, p.role))
-            for p in case.participations.all()
-        ]),
+        (
+            "Organisations and roles",
+            lambda case: [
+                Value(
+                    f"{p.organisation.name} ({p.get_role_display().lower()})",
+                    p.organisation.get_absolute_url(),
+                    (p.organisation_id, p.role),
+                )
+                for p in case.participations.all()
+            ],
+        ),
         ("Themes", lambda case: [Value(t.name, t.get_absolute_url(), t.pk) for t in case.themes.all()]),
-        ("Approaches", lambda case: [
-            Value(a.name, a.get_absolute_url(), a.pk) for a in case.approaches.all()
-        ]),
-        ("Approach families", lambda case: [
-            Value(label, "", family) for family, label in
-            sorted({(a.family, a.get_family_display()) for a in case.approaches.all()})
-        ]),
+        ("Approaches", lambda case: [Value(a.name, a.get_absolute_url(), a.pk) for a in case.approaches.all()]),
+        (
+            "Approach families",
+            lambda case: [
+                Value(label, "", family)
+                for family, label in sorted({(a.family, a.get_family_display()) for a in case.approaches.all()})
+            ],
+        ),
         ("Stage", lambda case: [Value(case.get_stage_display(), "", case.stage)] if case.stage else []),
-        ("Level of government", lambda case: [
-            Value(case.get_level_of_government_display(), "", case.level_of_government)
-        ] if case.level_of_government else []),
+        (
+            "Level of government",
+            lambda case: (
+                [Value(case.get_level_of_government_display(), "", case.level_of_government)]
+                if case.level_of_government
+                else []
+            ),
+        ),
         ("Years", lambda case: [Value(case.years, "", case.years)] if case.years else []),
         ("Part of", parent_of),
-        ("Challenges met", lambda case: [
-            Value(link.challenge.name, f"{case.get_absolute_url()}#challenge-{link.challenge.slug}", link.challenge_id)
-            for link in case.case_challenges.all()
-        ]),
-        ("Success factors", lambda case: [
-            Value(link.success_factor.name, f"{case.get_absolute_url()}#success-factor-{link.success_factor.slug}",
-                  link.success_factor_id)
-            for link in case.case_success_factors.all()
-        ]),
+        (
+            "Challenges met",
+            lambda case: [
+                Value(
+                    link.challenge.name, f"{case.get_absolute_url()}#challenge-{link.challenge.slug}", link.challenge_id
+                )
+                for link in case.case_challenges.all()
+            ],
+        ),
+        (
+            "Success factors",
+            lambda case: [
+                Value(
+                    link.success_factor.name,
+                    f"{case.get_absolute_url()}#success-factor-{link.success_factor.slug}",
+                    link.success_factor_id,
+                )
+                for link in case.case_success_factors.all()
+            ],
+        ),
         *[(section.label, story_extractor(section)) for section in StorySection],
-        ("Results are", lambda case: [
-            Value(case.get_results_evidence_display(), "", case.results_evidence)
-        ] if case.results_evidence else []),
-        ("Evidence", lambda case: [Value(
-            f"{case.evidence_count} quote{pluralize(case.evidence_count)}",
-            f"{case.get_absolute_url()}#evidence", None,
-        )]),
+        (
+            "Results are",
+            lambda case: (
+                [Value(case.get_results_evidence_display(), "", case.results_evidence)] if case.results_evidence else []
+            ),
+        ),
+        (
+            "Evidence",
+            lambda case: [
+                Value(
+                    f"{case.evidence_count} quote{pluralize(case.evidence_count)}",
+                    f"{case.get_absolute_url()}#evidence",
+                    None,
+                )
+            ],
+        ),
     ]
     rows = []
     for label, extract in extractors:

@@ -6,6 +6,7 @@ fetches the slugs of all its cases (plain tuples, no model instances: ten times 
 prefetch_related) and one more reads the claims and their evidence (cases.claims), so an export
 runs eight queries a chunk whatever the size of the library.
 """
+
 import csv
 import json
 import re
@@ -32,14 +33,50 @@ CHUNK_SIZE = 500
 # The case story (issue 18): level, organisational contact, the sections (markdown) and the marker.
 STORY_COLUMNS = ["level_of_government", "contact_email", *STORY_FIELDS, "results_evidence"]
 FIELDS = [
-    "slug", "title", "summary", "stage", "start_year", "end_year", "website", "parent", "published_at",
-    "updated_at", *STORY_COLUMNS, "countries", "organisations", "themes", "approaches", "challenges",
-    "success_factors", "supporting_links", "claims", "url",
+    "slug",
+    "title",
+    "summary",
+    "stage",
+    "start_year",
+    "end_year",
+    "website",
+    "parent",
+    "published_at",
+    "updated_at",
+    *STORY_COLUMNS,
+    "countries",
+    "organisations",
+    "themes",
+    "approaches",
+    "challenges",
+    "success_factors",
+    "supporting_links",
+    "claims",
+    "url",
 ]
-LIST_FIELDS = ["countries", "organisations", "themes", "approaches", "challenges", "success_factors", "supporting_links"]
+LIST_FIELDS = [
+    "countries",
+    "organisations",
+    "themes",
+    "approaches",
+    "challenges",
+    "success_factors",
+    "supporting_links",
+]
 CASE_COLUMNS = [
-    "pk", "slug", "title", "summary", "stage", "start_year", "end_year", "website", "published_at", "updated_at",
-    "parent__slug", "parent__status", *STORY_COLUMNS,
+    "pk",
+    "slug",
+    "title",
+    "summary",
+    "stage",
+    "start_year",
+    "end_year",
+    "website",
+    "published_at",
+    "updated_at",
+    "parent__slug",
+    "parent__status",
+    *STORY_COLUMNS,
 ]
 # field: (link rows, the value(s) it lists, their order: as the case page lists them)
 LINKS = {
@@ -49,7 +86,8 @@ LINKS = {
     "approaches": (Case.approaches.through.objects, ["approach__slug"], ["approach__name"]),
     "challenges": (CaseChallenge.objects, ["challenge__slug"], ["challenge__order", "challenge__name"]),
     "success_factors": (
-        CaseSuccessFactor.objects, ["success_factor__slug"],
+        CaseSuccessFactor.objects,
+        ["success_factor__slug"],
         ["success_factor__kind", "success_factor__order", "success_factor__name"],
     ),
     # `kind:url`, as the case page lists them
@@ -104,18 +142,21 @@ def claims_of_row(evidence, links, quote_url):
     claims = []
     for group, slug in keys:
         quote_ids = evidence.get((group, slug), [])
-        claims.append({
-            "claim": SUMMARY if group == SUMMARY else f"{group}:{slug}",
-            "evidenced": bool(quote_ids),
-            "quotes": [quote_url(pk) for pk in quote_ids],
-        })
+        claims.append(
+            {
+                "claim": SUMMARY if group == SUMMARY else f"{group}:{slug}",
+                "evidenced": bool(quote_ids),
+                "quotes": [quote_url(pk) for pk in quote_ids],
+            }
+        )
     return claims
 
 
 def claims_cell(claims):
     """The claims of a case in one CSV cell: `claim: url url; claim: not yet evidenced; …`."""
     return "; ".join(
-        f"{claim['claim']}: {' '.join(claim['quotes']) if claim['evidenced'] else 'not yet evidenced'}" for claim in claims
+        f"{claim['claim']}: {' '.join(claim['quotes']) if claim['evidenced'] else 'not yet evidenced'}"
+        for claim in claims
     )
 
 
@@ -132,8 +173,21 @@ def case_rows(*, cases, absolute_url, chunk_size=None):
         ids = [row[0] for row in chunk]
         links = links_of(ids)
         evidence = evidence_by_claim(evidence_rows(ids, by_slug=True), case_ids=ids)
-        for (pk, slug, title, summary, stage, start_year, end_year, website, published_at, updated_at,
-             parent_slug, parent_status, *story_values) in chunk:
+        for (
+            pk,
+            slug,
+            title,
+            summary,
+            stage,
+            start_year,
+            end_year,
+            website,
+            published_at,
+            updated_at,
+            parent_slug,
+            parent_status,
+            *story_values,
+        ) in chunk:
             story = dict(zip(STORY_COLUMNS, story_values))
             yield {
                 "slug": slug,
@@ -195,8 +249,11 @@ def csv_lines(*, rows, fields=None, list_fields=None):
         yield writer.writerow(
             [
                 spreadsheet_safe(
-                    ";".join(map(str, row[name])) if name in list_fields
-                    else claims_cell(row[name]) if name == "claims" else row[name]
+                    ";".join(map(str, row[name]))
+                    if name in list_fields
+                    else claims_cell(row[name])
+                    if name == "claims"
+                    else row[name]
                 )
                 for name in fields
             ]
@@ -205,7 +262,7 @@ def csv_lines(*, rows, fields=None, list_fields=None):
 
 def json_chunks(*, count, rows):
     """`{"count": N, "results": [...]}` as text, one row at a time."""
-    yield '{"count": %d, "results": [' % count
+    yield f'{{"count": {int(count)}, "results": ['
     for index, row in enumerate(rows):
         yield ("\n" if index == 0 else ",\n") + json.dumps(row, ensure_ascii=False)
     yield "\n]}\n"
@@ -214,9 +271,23 @@ def json_chunks(*, count, rows):
 # The quote browser's export: exactly the filtered quotes, streamed in chunks like the cases.
 
 QUOTE_FIELDS = [
-    "id", "text", "start_second", "timestamp", "other_seconds", "time_status", "corrected_from_seconds",
-    "time_note", "source", "source_title", "document", "heading_path", "cases", "challenges", "success_factors",
-    "youtube_url", "url",
+    "id",
+    "text",
+    "start_second",
+    "timestamp",
+    "other_seconds",
+    "time_status",
+    "corrected_from_seconds",
+    "time_note",
+    "source",
+    "source_title",
+    "document",
+    "heading_path",
+    "cases",
+    "challenges",
+    "success_factors",
+    "youtube_url",
+    "url",
 ]
 QUOTE_LIST_FIELDS = ["other_seconds", "cases", "challenges", "success_factors"]
 
@@ -243,14 +314,36 @@ def quote_rows(*, quotes, absolute_url, chunk_size=None):
     (``time_note``), links as lists of slugs (only published cases); four queries a chunk."""
     size = chunk_size or CHUNK_SIZE
     columns = quotes.values_list(
-        "pk", "text", "start_second", "other_seconds", "time_status", "corrected_from_seconds", "source__slug",
-        "source__title", "source__youtube_id", "source__url", "document__slug", "heading_path",
+        "pk",
+        "text",
+        "start_second",
+        "other_seconds",
+        "time_status",
+        "corrected_from_seconds",
+        "source__slug",
+        "source__title",
+        "source__youtube_id",
+        "source__url",
+        "document__slug",
+        "heading_path",
     ).iterator(chunk_size=size)
     quote_url = url_maker(absolute_url, "cases:quote-detail", "pk")
     for chunk in _chunks(columns, size):
         links = quote_links_of([row[0] for row in chunk])
-        for (pk, text, second, others, status, corrected_from, source, source_title, youtube_id, source_url,
-             document, heading_path) in chunk:
+        for (
+            pk,
+            text,
+            second,
+            others,
+            status,
+            corrected_from,
+            source,
+            source_title,
+            youtube_id,
+            source_url,
+            document,
+            heading_path,
+        ) in chunk:
             yield {
                 "id": pk,
                 "text": text,

@@ -14,12 +14,14 @@ queries: any write to what they read changes the version (cases/library_version.
 cached count is always the one the queries would give now; a repeated view costs two queries
 (the version, the cache entry) instead of counting every link row of every published case.
 """
+
 import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case as Conditional, CharField, Count, F, IntegerField, Value, When
+from django.db.models import Case as Conditional
+from django.db.models import CharField, Count, F, IntegerField, Value, When
 from django.db.models.functions import Cast
 
 from .. import library_version
@@ -70,8 +72,12 @@ class FacetSpec:
         ordering = ["-case_count", self.key]
         if selected and self.model is not None:
             first = self.model.objects.filter(**{f"{self.lookup}__in": self.keys(selected)}).values("pk")
-            ordering.insert(0, Conditional(When(**{f"{self.key}__in": first}, then=Value(0)), default=Value(1),
-                                           output_field=IntegerField()))
+            ordering.insert(
+                0,
+                Conditional(
+                    When(**{f"{self.key}__in": first}, then=Value(0)), default=Value(1), output_field=IntegerField()
+                ),
+            )
         rows = rows.order_by(*ordering)
         return rows[: limit + 1] if limit is not None else rows
 
@@ -110,19 +116,38 @@ class FacetSpec:
 
 FACETS = [
     FacetSpec("country", "Country", "country_id", Case.countries.through, Country, lookup="code"),
-    FacetSpec("region", "Region", "country__region", Case.countries.through, choices=tuple(Region.choices),
-              distinct=True, repeatable=False),
+    FacetSpec(
+        "region",
+        "Region",
+        "country__region",
+        Case.countries.through,
+        choices=tuple(Region.choices),
+        distinct=True,
+        repeatable=False,
+    ),
     FacetSpec("theme", "Theme", "theme_id", Case.themes.through, Theme),
     FacetSpec("approach", "Approach", "approach_id", Case.approaches.through, Approach),
-    FacetSpec("family", "Approach family", "approach__family", Case.approaches.through,
-              choices=tuple(Approach.Family.choices), distinct=True, repeatable=False),
+    FacetSpec(
+        "family",
+        "Approach family",
+        "approach__family",
+        Case.approaches.through,
+        choices=tuple(Approach.Family.choices),
+        distinct=True,
+        repeatable=False,
+    ),
     # One organisation may hold several roles in a case: count each case once.
     FacetSpec("organisation", "Organisation", "organisation_id", Participation, Organisation, distinct=True),
     FacetSpec("challenge", "Challenge", "challenge_id", CaseChallenge, Challenge),
     FacetSpec("success_factor", "Success factor", "success_factor_id", CaseSuccessFactor, SuccessFactor),
     FacetSpec("stage", "Stage", "stage", choices=tuple(Case.Stage.choices), repeatable=False),
-    FacetSpec("level", "Level of government", "level_of_government", choices=tuple(Case.LevelOfGovernment.choices),
-              repeatable=False),
+    FacetSpec(
+        "level",
+        "Level of government",
+        "level_of_government",
+        choices=tuple(Case.LevelOfGovernment.choices),
+        repeatable=False,
+    ),
 ]
 SPECS = {spec.name: spec for spec in FACETS}
 
@@ -218,10 +243,15 @@ def compute_facets(*, filterset, limit=FACET_LIMIT, shown=FACET_SHOWN, specs=FAC
     ordered = _ordered_in_compound()
     every_filter = filterset.cases_without("sort")  # what a facet with nothing selected counts among
     queries = [
-        (spec, spec.counts(
-            cases=filterset.cases_without(spec.name) if filterset.selected(spec.name) else every_filter,
-            selected=filterset.selected(spec.name), limit=None if spec.name in whole else limit, ordered=ordered,
-        ))
+        (
+            spec,
+            spec.counts(
+                cases=filterset.cases_without(spec.name) if filterset.selected(spec.name) else every_filter,
+                selected=filterset.selected(spec.name),
+                limit=None if spec.name in whole else limit,
+                ordered=ordered,
+            ),
+        )
         for spec in specs
     ]
     counts, names = _counted(queries)
@@ -245,7 +275,8 @@ def compute_facets(*, filterset, limit=FACET_LIMIT, shown=FACET_SHOWN, specs=FAC
         labels = filterset.selected_labels(spec.name)
         facet.options[:0] = [
             _option(filterset, spec.name, value, labels.get(value, value), 0, selected)
-            for value in selected if value not in listed
+            for value in selected
+            if value not in listed
         ]
         facets.append(facet)
     return facets
@@ -261,8 +292,10 @@ def _counted(queries):
     if found is None:
         counts = _run(queries)
         names = _names([(spec, [option for option, _ in counts[spec.name]]) for spec, _ in queries])
-        found = ({spec.name: counts[spec.name] for spec, _ in queries},
-                 {spec.name: names[spec.name] for spec, _ in queries})
+        found = (
+            {spec.name: counts[spec.name] for spec, _ in queries},
+            {spec.name: names[spec.name] for spec, _ in queries},
+        )
         cache.set(key, found)
     return found
 

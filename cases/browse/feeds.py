@@ -1,6 +1,7 @@
 """Atom feeds of newly published cases: of any filtered list of the case browser
 (/feeds/cases.atom?<the browser's parameters>), and of each country, theme, approach, challenge
 and success factor (/<kind>/<key>/feed.atom)."""
+
 from django.contrib.syndication.views import Feed
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
@@ -9,8 +10,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from ..characters import xml_safe
-from .citations import LIBRARY_NAME
 from ..models import Approach, Case, Challenge, Country, SuccessFactor, Theme
+from .citations import LIBRARY_NAME
 from .filters import CaseFilter
 
 FEED_LENGTH = 30
@@ -19,7 +20,8 @@ FEED_LENGTH = 30
 def newest_first(cases):
     """The FEED_LENGTH most recently published of `cases` (a Case queryset), with their themes."""
     return (
-        cases.prefetch_related("themes").defer("body")
+        cases.prefetch_related("themes")
+        .defer("body")
         .order_by(Coalesce("published_at", "created_at").desc(), "-pk")[:FEED_LENGTH]
     )
 

@@ -14,6 +14,7 @@ Bad input, one rule for every parameter:
   a single-valued parameter given twice is ignored or cut, and the page says so in a notice
   ("Unknown country 'zz' ignored."): a shared link keeps working after a term is renamed.
 """
+
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,8 +26,8 @@ from django.db.models import F
 
 from ..models import Approach, Case, Challenge, Country, Organisation, Region, SuccessFactor, Theme
 from ..numbers import WholeNumberField
-from ..slugs import SLUG
 from ..search import MAX_QUERY_LENGTH, clean_query, matching_case_scores, query_notices, search_cases
+from ..slugs import SLUG
 
 MAX_VALUES = 20  # values of one repeatable parameter that are used
 MAX_SHOWN_VALUE = 40  # characters of a rejected value repeated back in a message
@@ -93,7 +94,9 @@ class TermsField(forms.Field):
         malformed = [item for item in values if not self.pattern.match(item)]
         if malformed:
             raise forms.ValidationError(
-                "“%(value)s” is not a %(kind)s.", code="malformed", params={"value": shown(malformed[0]), "kind": self.kind}
+                "“%(value)s” is not a %(kind)s.",
+                code="malformed",
+                params={"value": shown(malformed[0]), "kind": self.kind},
             )
         used, dropped = values[:MAX_VALUES], max(0, len(values) - MAX_VALUES)
         if not used:
@@ -133,7 +136,10 @@ def terms_filter(model, *, label, lookup="slug", pattern=SLUG, kind="slug", meth
 
 def year_filter(label, method):
     return YearFilter(
-        label=label, method=method, min_value=1900, max_value=2100,
+        label=label,
+        method=method,
+        min_value=1900,
+        max_value=2100,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
@@ -148,7 +154,9 @@ class CaseFilter(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(label="Region", choices=Region.choices, method="filter_region")
     theme = terms_filter(Theme, label="Theme", method="filter_theme")
     approach = terms_filter(Approach, label="Approach", method="filter_approach")
-    family = django_filters.ChoiceFilter(label="Approach family", choices=Approach.Family.choices, method="filter_family")
+    family = django_filters.ChoiceFilter(
+        label="Approach family", choices=Approach.Family.choices, method="filter_family"
+    )
     organisation = terms_filter(Organisation, label="Organisation", method="filter_organisation")
     challenge = terms_filter(Challenge, label="Challenge", method="filter_challenge")
     success_factor = terms_filter(SuccessFactor, label="Success factor", method="filter_success_factor")
@@ -236,7 +244,7 @@ class CaseFilter(django_filters.FilterSet):
 
     @property
     def searched(self):
-        self.errors  # validate first
+        _ = self.errors  # validate first: fills form.cleaned_data
         return clean_query(self.form.cleaned_data.get("q") or "")[0]
 
     @property

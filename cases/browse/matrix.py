@@ -3,14 +3,16 @@
 Each cell is a claim (cases.claims): evidenced (a quote supports it) or not yet evidenced. The
 page and the CSV (cases.views.matrix) filter the cases with the case browser's CaseFilter.
 """
+
 import csv
 from dataclasses import dataclass, field
 
-from django.db.models import Case as Conditional, When
+from django.db.models import Case as Conditional
+from django.db.models import When
 
 from ..claims import evidence_by_claim, evidence_rows
-from .exports import spreadsheet_safe
 from ..models import Case, Challenge, SuccessFactor
+from .exports import spreadsheet_safe
 
 
 @dataclass
@@ -60,8 +62,7 @@ def matrix_columns():
     challenges = [Column(challenge, "challenge") for challenge in Challenge.objects.order_by("order", "name")]
     project_first = Conditional(When(kind=SuccessFactor.Kind.PROJECT, then=0), default=1)
     factors = [
-        Column(factor, "success-factor")
-        for factor in SuccessFactor.objects.order_by(project_first, "order", "name")
+        Column(factor, "success-factor") for factor in SuccessFactor.objects.order_by(project_first, "order", "name")
     ]
     return challenges, factors
 
@@ -123,8 +124,11 @@ def write_matrix_csv(out, *, cases, evidenced_only=False, absolute_url):
     writer.writerow(header)
     for row in matrix_rows(cases.only("pk", "slug", "title"), columns, claims, evidenced_only=evidenced_only):
         line = [
-            row.case.slug, spreadsheet_safe(row.case.title), absolute_url(row.case.get_absolute_url()),
-            row.claim_count, row.evidenced_count,
+            row.case.slug,
+            spreadsheet_safe(row.case.title),
+            absolute_url(row.case.get_absolute_url()),
+            row.claim_count,
+            row.evidenced_count,
         ]
         for cell in row.cells:
             if cell is None:

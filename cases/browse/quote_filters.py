@@ -4,6 +4,7 @@ Parameters: `q` (words the quote contains, up to the search's MAX_QUERY_LENGTH c
 `source`, `case` (a published case), `challenge`, `success_factor` (each a slug). A value that
 names nothing makes the form invalid: the page answers 400 with the error beside the field.
 """
+
 import django_filters
 from django import forms
 
@@ -53,24 +54,34 @@ class QuoteFilter(django_filters.FilterSet):
     (`data=None`): every quote of the base queryset.
     """
 
-    q = django_filters.CharFilter(
-        label="Text contains", max_length=MAX_QUERY_LENGTH, strip=True, method="filter_text"
-    )
+    q = django_filters.CharFilter(label="Text contains", max_length=MAX_QUERY_LENGTH, strip=True, method="filter_text")
     source = SlugChoiceFilter(
-        queryset=Source.objects.all(), label="Source", empty_label="Any source", label_for_error="source",
+        queryset=Source.objects.all(),
+        label="Source",
+        empty_label="Any source",
+        label_for_error="source",
         method="filter_source",
     )
     case = SlugChoiceFilter(
-        queryset=Case.objects.published(), label="Case (slug)", label_for_error="published case",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. 5g-mobix"}), method="filter_case",
+        queryset=Case.objects.published(),
+        label="Case (slug)",
+        label_for_error="published case",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. 5g-mobix"}),
+        method="filter_case",
     )
     challenge = SlugChoiceFilter(
-        queryset=Challenge.objects.all(), label="Challenge", empty_label="Any challenge",
-        label_for_error="challenge", method="filter_challenge",
+        queryset=Challenge.objects.all(),
+        label="Challenge",
+        empty_label="Any challenge",
+        label_for_error="challenge",
+        method="filter_challenge",
     )
     success_factor = SlugChoiceFilter(
-        queryset=SuccessFactor.objects.all(), label="Success factor", empty_label="Any success factor",
-        label_for_error="success factor", method="filter_success_factor",
+        queryset=SuccessFactor.objects.all(),
+        label="Success factor",
+        empty_label="Any success factor",
+        label_for_error="success factor",
+        method="filter_success_factor",
     )
 
     class Meta:

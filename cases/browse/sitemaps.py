@@ -1,9 +1,22 @@
 """The sitemap of every public page: published cases, taxonomy, sources, documents, topics, quotes, static pages."""
+
 from django.contrib.sitemaps import Sitemap
 from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 
-from ..models import Approach, Case, Challenge, Country, Document, Organisation, Quote, Source, SuccessFactor, Theme, Topic
+from ..models import (
+    Approach,
+    Case,
+    Challenge,
+    Country,
+    Document,
+    Organisation,
+    Quote,
+    Source,
+    SuccessFactor,
+    Theme,
+    Topic,
+)
 
 STATIC_PAGES = [
     "cases:home",

@@ -1,15 +1,16 @@
 """Merging duplicate organisations, themes, approaches or topics: every link moves to the term
 kept, the others' slugs redirect to it (cases.curation.permalinks), and the change is recorded in the
 history of each case it touched."""
+
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from ..models import Approach, Case, Document, OldSlug, Organisation, Participation, Quote, Theme, Topic
+from ..tracking import record_in_bulk
 from .permalinks import KIND_OF_MODEL, remember_slug
 from .revisions import bump_content_version
-from ..tracking import record_in_bulk
 from .workflow import can_publish
 
 MERGEABLE = (Organisation, Theme, Approach, Topic)

@@ -1,5 +1,6 @@
 """A case's chain of parents: the one walk behind refusing a parent that makes a cycle (admin
 form, revert, revision approval) and finding the cycles already stored (admin health filter)."""
+
 from django.core.exceptions import ValidationError
 
 from ..models import Case
@@ -25,7 +26,7 @@ def cycle_case_ids():
         chain = list(walk_parents(start, parent_of.get))
         back_to = parent_of.get(chain[-1])
         if back_to is not None:  # the walk stopped at a pk it had passed: a loop from there
-            in_cycle.update(chain[chain.index(back_to):])
+            in_cycle.update(chain[chain.index(back_to) :])
     return in_cycle
 
 

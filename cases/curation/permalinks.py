@@ -4,6 +4,7 @@ redirect, and an archived case stays citable behind a "withdrawn" page (410).
 Old slugs are recorded by a pre_save signal, so every write path that renames through `save()`
 (the admin form, a history revert, an approved revision, a shell) records them.
 """
+
 from django.db.models.signals import pre_save
 
 from ..models import Approach, Case, OldSlug, Organisation, Theme, Topic

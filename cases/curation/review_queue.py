@@ -1,6 +1,7 @@
 """The admin home's review queue: cases waiting for review (how long, who submitted them), pending
 changes to published cases, the curator's own drafts; and sending a case in review back to draft
 with a reason its Editor sees."""
+
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -35,7 +36,9 @@ def review_queue(user, *, limit=QUEUE_LENGTH):
             submitted_at=Subquery(submissions.values("history_date")[:1]),
             submitted_by_id=Subquery(submissions.values("history_user_id")[:1]),
             submission_reference=Subquery(Submission.objects.filter(case_id=OuterRef("pk")).values("reference")[:1]),
-        ).only("pk", "title", "updated_at").order_by("submitted_at", "updated_at")[:limit]
+        )
+        .only("pk", "title", "updated_at")
+        .order_by("submitted_at", "updated_at")[:limit]
     )
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in={c.submitted_by_id for c in waiting} - {None})}
     for case in waiting:
@@ -45,7 +48,8 @@ def review_queue(user, *, limit=QUEUE_LENGTH):
     touched_by_user = Case.history.filter(history_user=user).values("id")
     drafts = (
         Case.objects.filter(status=Case.Status.DRAFT, pk__in=touched_by_user)
-        .only("pk", "title", "updated_at", "sent_back_reason").order_by("-updated_at")[:limit]
+        .only("pk", "title", "updated_at", "sent_back_reason")
+        .order_by("-updated_at")[:limit]
     )
     return ReviewQueue(
         in_review=waiting,

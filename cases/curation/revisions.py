@@ -11,6 +11,7 @@ A case's state (`case_state`) is a JSON-able dict of all that its page shows: co
 countries, themes, approaches, publications, evidence, participations, challenge and
 success-factor notes, and the text, time and terms of each evidence quote.
 """
+
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -38,9 +39,17 @@ from ..tracking import RECORDERS
 from .workflow import as_list, can_publish, missing_for_publication
 
 FIELD_LABELS = {
-    "title": "Title", "slug": "Slug", "summary": "Summary", "body": "Body", "stage": "Stage",
-    "start_year": "Start year", "end_year": "End year", "website": "Website", "parent_id": "Parent",
-    "level_of_government": "Level of government", "contact_email": "Organisational contact",
+    "title": "Title",
+    "slug": "Slug",
+    "summary": "Summary",
+    "body": "Body",
+    "stage": "Stage",
+    "start_year": "Start year",
+    "end_year": "End year",
+    "website": "Website",
+    "parent_id": "Parent",
+    "level_of_government": "Level of government",
+    "contact_email": "Organisational contact",
     "results_evidence": "Results are",
     **{section.field_name: section.label for section in StorySection},
 }
@@ -65,7 +74,9 @@ def case_state(case_id):
     state["evidence"] = evidence
     state["participations"] = sorted(
         [organisation_id, role]
-        for organisation_id, role in Participation.objects.filter(case_id=case_id).values_list("organisation_id", "role")
+        for organisation_id, role in Participation.objects.filter(case_id=case_id).values_list(
+            "organisation_id", "role"
+        )
     )
     state["challenges"] = {
         str(pk): note for pk, note in CaseChallenge.objects.filter(case_id=case_id).values_list("challenge_id", "note")
@@ -84,7 +95,8 @@ def case_state(case_id):
     story_evidence = {}
     for row in StoryEvidence.objects.filter(case_id=case_id).prefetch_related("quotes"):
         story_evidence[row.section] = {
-            "quotes": sorted(quote.pk for quote in row.quotes.all()), "reason": row.no_evidence_reason,
+            "quotes": sorted(quote.pk for quote in row.quotes.all()),
+            "reason": row.no_evidence_reason,
         }
     state["story_evidence"] = story_evidence
     return state
@@ -136,13 +148,18 @@ def describe_changes(base, proposed):
             if name == "parent_id":
                 titles = _names(Case, [v for v in (before, after) if v], "title")
                 before, after = titles.get(before, before), titles.get(after, after)
-            changes.append(Change(FIELD_LABELS[name], "" if before is None else str(before), "" if after is None else str(after)))
+            changes.append(
+                Change(FIELD_LABELS[name], "" if before is None else str(before), "" if after is None else str(after))
+            )
     for name, (label, model) in CASE_LINKS.items():
         added, removed = set(proposed[name]) - set(base[name]), set(base[name]) - set(proposed[name])
         if added or removed:
             names = _names(model, added | removed, "title" if model is Source else "name")
             changes.append(Change(label, _listed(removed, names, "removed"), _listed(added, names, "added")))
-    added, removed = set(proposed["evidence"]) - set(base["evidence"]), set(base["evidence"]) - set(proposed["evidence"])
+    added, removed = (
+        set(proposed["evidence"]) - set(base["evidence"]),
+        set(base["evidence"]) - set(proposed["evidence"]),
+    )
     if added or removed:
         quotes = {q.pk: str(q) for q in Quote.objects.filter(pk__in=added | removed).only("pk", "text", "start_second")}
         changes.append(Change("Evidence", _listed(removed, quotes, "removed"), _listed(added, quotes, "added")))
@@ -153,31 +170,43 @@ def describe_changes(base, proposed):
         describe = lambda rows: "; ".join(sorted(f"{names.get(o, o)} ({role})" for o, role in rows))  # noqa: E731
         changes.append(Change("Organisations", describe(before_rows - after_rows), describe(after_rows - before_rows)))
     for name, label, model in (
-        ("challenges", "Challenge notes", Challenge), ("success_factors", "Success-factor notes", SuccessFactor)
+        ("challenges", "Challenge notes", Challenge),
+        ("success_factors", "Success-factor notes", SuccessFactor),
     ):
         before, after = base[name], proposed[name]
         keys = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
         names = _names(model, [int(k) for k in keys])
         for key in keys:
             term = names.get(int(key), key)
-            changes.append(Change(
-                f"{label}: {term}",
-                "(none)" if key not in before else before[key] or "(empty note)",
-                "(none)" if key not in after else after[key] or "(empty note)",
-            ))
+            changes.append(
+                Change(
+                    f"{label}: {term}",
+                    "(none)" if key not in before else before[key] or "(empty note)",
+                    "(none)" if key not in after else after[key] or "(empty note)",
+                )
+            )
     before, after = base.get("supporting_links"), proposed.get("supporting_links")
     if before is not None and after is not None:  # a revision proposed before links were carried has none
         for url in sorted(url for url in set(before) | set(after) if before.get(url) != after.get(url)):
-            show = lambda row: "(none)" if row is None else f"{row[0]} ({row[1]})"
+
+            def show(row):
+                return "(none)" if row is None else f"{row[0]} ({row[1]})"
+
             changes.append(Change(f"Supporting link: {url}", show(before.get(url)), show(after.get(url))))
     before, after = base.get("story_evidence"), proposed.get("story_evidence")
     if before is not None and after is not None:  # a revision proposed before story evidence was carried has none
         for section in sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key)):
-            show = lambda row: "(none)" if row is None else (
-                "; ".join(f"quote #{pk}" for pk in row["quotes"]) or row["reason"] or "(empty)"
+
+            def show(row):
+                return (
+                    "(none)"
+                    if row is None
+                    else ("; ".join(f"quote #{pk}" for pk in row["quotes"]) or row["reason"] or "(empty)")
+                )
+
+            changes.append(
+                Change(f"Evidence of the story section {section}", show(before.get(section)), show(after.get(section)))
             )
-            changes.append(Change(f"Evidence of the story section {section}", show(before.get(section)),
-                                  show(after.get(section))))
     for key in sorted(set(base["quotes"]) & set(proposed["quotes"]), key=int):
         old, new = base["quotes"][key], proposed["quotes"][key]
         for field in QUOTE_FIELDS + ["challenges", "success_factors"]:
@@ -218,10 +247,15 @@ def apply_changes(case_id, base, proposed, *, user=None, reason="", include_quot
                 conflicts.append(FIELD_LABELS[name].lower())
             setattr(case, name, proposed["fields"][name])
     for name in ("challenges", "success_factors"):
-        model, column = (CaseChallenge, "challenge_id") if name == "challenges" else (CaseSuccessFactor, "success_factor_id")
+        model, column = (
+            (CaseChallenge, "challenge_id") if name == "challenges" else (CaseSuccessFactor, "success_factor_id")
+        )
         current = dict(model.objects.filter(case_id=case_id).values_list(column, "note"))
         for key in set(base[name]) & set(proposed[name]):
-            if base[name][key] != proposed[name][key] and current.get(int(key), base[name][key]) not in (base[name][key], proposed[name][key]):
+            if base[name][key] != proposed[name][key] and current.get(int(key), base[name][key]) not in (
+                base[name][key],
+                proposed[name][key],
+            ):
                 conflicts.append(f"a {name.replace('_', '-')[:-1]} note")
     if conflicts:
         raise ValidationError(f"Changed by someone else since it was proposed: {as_list(sorted(set(conflicts)))}.")
@@ -234,7 +268,10 @@ def apply_changes(case_id, base, proposed, *, user=None, reason="", include_quot
             related = getattr(case, name)
             related.add(*(set(proposed[name]) - set(base[name])))
             related.remove(*(set(base[name]) - set(proposed[name])))
-        added, removed = set(proposed["evidence"]) - set(base["evidence"]), set(base["evidence"]) - set(proposed["evidence"])
+        added, removed = (
+            set(proposed["evidence"]) - set(base["evidence"]),
+            set(base["evidence"]) - set(proposed["evidence"]),
+        )
         case.quotes.add(*Quote.objects.filter(pk__in=added).values_list("pk", flat=True))
         case.quotes.remove(*removed)
         _apply_participations(case, base, proposed, user)
@@ -253,7 +290,9 @@ def apply_changes(case_id, base, proposed, *, user=None, reason="", include_quot
     if case.is_published:
         taken_away = [phrase for phrase in missing_for_publication(case) if phrase not in lacking_before]
         if taken_away:
-            raise PublishingBarError(f"A published case needs {as_list(taken_away)}: keep it, or unpublish the case first.")
+            raise PublishingBarError(
+                f"A published case needs {as_list(taken_away)}: keep it, or unpublish the case first."
+            )
     return case
 
 
@@ -401,7 +440,9 @@ class ReviewGate:
                 title = base[pk]["fields"]["title"]
                 raise PublishingBarError(f"“{title}” is published and needs {as_list(taken_away)}: keep it.")
         revisions = [
-            Revision.objects.create(case_id=pk, author=self.user, summary=summary[:300], base=base[pk], proposed=after[pk])
+            Revision.objects.create(
+                case_id=pk, author=self.user, summary=summary[:300], base=base[pk], proposed=after[pk]
+            )
             for pk in sorted(published)
             if after[pk] != base[pk]
         ]
@@ -424,7 +465,10 @@ def approve(revision, *, user):
             raise ValidationError(f"This change is {revision.get_status_display().lower()} already.")
         author = revision.author.get_username() if revision.author else "a deleted user"
         apply_changes(
-            revision.case_id, revision.base, revision.proposed, user=user,
+            revision.case_id,
+            revision.base,
+            revision.proposed,
+            user=user,
             reason=f"Approved change #{revision.pk} by {author}",
         )
         revision.status = Revision.Status.APPROVED

@@ -6,6 +6,7 @@ withdraws; publishing, unpublishing and archiving need the `cases.publish_case` 
 Publishing also needs every claim of the case (cases.claims) to have a supporting quote or a
 curator's recorded reason for having none.
 """
+
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -156,7 +157,9 @@ def link_quotes_to_case(quotes, case, *, user=None):
     case = Case.objects.select_for_update().get(pk=case.pk)
     ensure_baseline(case)
     selected = quotes.order_by().values_list("pk", flat=True)
-    already = set(Quote.cases.through.objects.filter(case_id=case.pk, quote_id__in=selected).values_list("quote_id", flat=True))
+    already = set(
+        Quote.cases.through.objects.filter(case_id=case.pk, quote_id__in=selected).values_list("quote_id", flat=True)
+    )
     new = [pk for pk in selected if pk not in already]
     if new:
         ensure_quote_baseline(Quote.objects.filter(pk__in=new))
@@ -220,7 +223,9 @@ def transition_in_bulk(cases, name, *, user):
 def _check_in_bulk(case, transition, *, user, claims=()):
     """`_check` with the counts and claims the bulk query annotated or fetched: no query per case."""
     _check(
-        case, transition, user=user,
+        case,
+        transition,
+        user=user,
         missing=lambda case: missing_for_publication(
             case, country_count=case.country_total, evidence_count=case.evidence_total
         ),

@@ -10,6 +10,7 @@ the Natural Earth projection into a 1000-unit-wide box, and writes per ISO 3166-
 world-atlas names countries by ISO 3166-1 numeric code; pycountry (a development dependency,
 not needed at run time) turns those into alpha-2. Antarctica is left out.
 """
+
 import csv
 import json
 import math
@@ -25,9 +26,20 @@ MIN_SPAN = 6  # outlines smaller than this many units both ways also get a dot
 BY_NAME = {"Kosovo": "XK"}  # features world-atlas gives no numeric code
 # Territories Natural Earth draws inside another country (or not at all): a dot at (lon, lat).
 POINTS = {
-    "BQ": (-68.3, 12.2), "BV": (3.4, -54.4), "CC": (96.8, -12.2), "CX": (105.7, -10.5), "GF": (-53.1, 3.9),
-    "GI": (-5.35, 36.14), "GP": (-61.5, 16.2), "MQ": (-61.0, 14.6), "RE": (55.5, -21.1), "SJ": (16.0, 78.0),
-    "TK": (-171.8, -9.2), "TV": (179.2, -8.5), "UM": (166.6, 19.3), "YT": (45.1, -12.8),
+    "BQ": (-68.3, 12.2),
+    "BV": (3.4, -54.4),
+    "CC": (96.8, -12.2),
+    "CX": (105.7, -10.5),
+    "GF": (-53.1, 3.9),
+    "GI": (-5.35, 36.14),
+    "GP": (-61.5, 16.2),
+    "MQ": (-61.0, 14.6),
+    "RE": (55.5, -21.1),
+    "SJ": (16.0, 78.0),
+    "TK": (-171.8, -9.2),
+    "TV": (179.2, -8.5),
+    "UM": (166.6, 19.3),
+    "YT": (45.1, -12.8),
 }
 
 
@@ -115,15 +127,19 @@ def outline(feature, arcs):
                 area = (max(xs) - min(xs)) * (max(ys) - min(ys))
                 if area >= largest[0] or largest[1] is None:
                     largest = (area, ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2))
-            (x0, y0), path = rounded[0], [f"M{rounded[0][0]} {rounded[0][1]}"]
+            (_x0, _y0), path = rounded[0], [f"M{rounded[0][0]} {rounded[0][1]}"]
             steps = [f"{x - px} {y - py}" for (px, py), (x, y) in zip(rounded, rounded[1:])]
             parts.append(path[0] + "l" + " ".join(steps) + "z")
     return "".join(parts), box, largest[1]
 
 
 def centre(feature, arcs):
-    points = [project(lon, lat) for polygon in polygons(feature) for ring in polygon[:1]
-              for lon, lat in ring_points(ring, arcs)]
+    points = [
+        project(lon, lat)
+        for polygon in polygons(feature)
+        for ring in polygon[:1]
+        for lon, lat in ring_points(ring, arcs)
+    ]
     if not points:
         return None
     xs, ys = [p[0] for p in points], [p[1] for p in points]

@@ -4,6 +4,7 @@ Every pattern here is linear in the line's length: no unbounded scan is retried 
 position (``[^<>]`` stops at the next tag, anchor texts and values are bounded), so a hostile
 line of a megabyte with thousands of ``[`` or ``<a `` still reads in one pass.
 """
+
 from __future__ import annotations
 
 import html
@@ -171,8 +172,9 @@ def _read_bare(match: re.Match, minutes_seconds: bool) -> list[Anchor]:
         start = match.start() + value.start() if index else match.start()
         end = match.start() + value.end() if index < len(values) - 1 else match.end()
         fields = _fields(value.group())
-        anchors.append(Anchor(start, end, value.group(), value.group(),
-                              seconds_from_fields(fields, minutes_seconds), fields, True))
+        anchors.append(
+            Anchor(start, end, value.group(), value.group(), seconds_from_fields(fields, minutes_seconds), fields, True)
+        )
     return anchors
 
 
@@ -189,8 +191,16 @@ def scan_anchors(line: str, minutes_seconds: bool) -> list[Anchor]:
         elif match.group("pre"):  # '[00:01:27](' before an ordinary link: the value alone is an anchor
             pre = _BARE_VALUE.search(match.group("pre"))
             fields = _fields(pre.group())
-            anchors.append(Anchor(match.start(), match.start() + match.group("pre").index("]") + 1,
-                                  pre.group(), pre.group(), seconds_from_fields(fields, minutes_seconds),
-                                  fields, True))
+            anchors.append(
+                Anchor(
+                    match.start(),
+                    match.start() + match.group("pre").index("]") + 1,
+                    pre.group(),
+                    pre.group(),
+                    seconds_from_fields(fields, minutes_seconds),
+                    fields,
+                    True,
+                )
+            )
         # any other <a> tag is ordinary markup: left in place
     return anchors

@@ -4,6 +4,7 @@
 stored quotes, sources and flags) and answers a plain dict, the ``audit_evidence --json`` object;
 its keys are documented in ``docs/evidence-audit.md``.
 """
+
 from __future__ import annotations
 
 from django.db.models import Count, Q
@@ -77,33 +78,35 @@ def audit_library() -> dict:
         .filter(document_total__gt=0)
         .order_by("youtube_id")
     )
-    figures.update({
-        "quotes": sum(by_status.values()),
-        "seconds_stored": seconds_stored,
-        "empty_quotes": empty,
-        "quotes_exact": by_status.get(status.EXACT, 0),
-        "quotes_corrected": by_status.get(status.CORRECTED, 0),
-        "quotes_under_review": by_status.get(status.UNDER_REVIEW, 0),
-        "quotes_past_end": past_end.count(),
-        "quotes_past_end_not_under_review": past_end.exclude(time_status=status.UNDER_REVIEW).count(),
-        "quotes_past_end_in_unflagged_documents": past_end.exclude(document__needs_review=True).count(),
-        "documents": Document.objects.count(),
-        "documents_flagged": [
-            {"slug": document.slug, "video_id": document.source.youtube_id, "reason": document.review_reason}
-            for document in flagged
-        ],
-        "documents_confirmed": Document.objects.filter(times_confirmed_at__isnull=False).count(),
-        "documents_read_as_minutes_seconds": Document.objects.filter(timestamps_as_minutes=True).count(),
-        "videos": [
-            {
-                "video_id": video.youtube_id,
-                "documents": video.document_total,
-                "duration_seconds": video.duration_seconds,
-                "estimated_duration_seconds": video.estimated_duration_seconds,
-            }
-            for video in videos
-        ],
-    })
+    figures.update(
+        {
+            "quotes": sum(by_status.values()),
+            "seconds_stored": seconds_stored,
+            "empty_quotes": empty,
+            "quotes_exact": by_status.get(status.EXACT, 0),
+            "quotes_corrected": by_status.get(status.CORRECTED, 0),
+            "quotes_under_review": by_status.get(status.UNDER_REVIEW, 0),
+            "quotes_past_end": past_end.count(),
+            "quotes_past_end_not_under_review": past_end.exclude(time_status=status.UNDER_REVIEW).count(),
+            "quotes_past_end_in_unflagged_documents": past_end.exclude(document__needs_review=True).count(),
+            "documents": Document.objects.count(),
+            "documents_flagged": [
+                {"slug": document.slug, "video_id": document.source.youtube_id, "reason": document.review_reason}
+                for document in flagged
+            ],
+            "documents_confirmed": Document.objects.filter(times_confirmed_at__isnull=False).count(),
+            "documents_read_as_minutes_seconds": Document.objects.filter(timestamps_as_minutes=True).count(),
+            "videos": [
+                {
+                    "video_id": video.youtube_id,
+                    "documents": video.document_total,
+                    "duration_seconds": video.duration_seconds,
+                    "estimated_duration_seconds": video.estimated_duration_seconds,
+                }
+                for video in videos
+            ],
+        }
+    )
     figures["videos_with_duration"] = sum(1 for video in figures["videos"] if video["duration_seconds"] is not None)
     figures["documents_without_quotes"] = Document.objects.filter(~Q(quotes__isnull=False)).count()
     return figures

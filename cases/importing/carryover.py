@@ -23,6 +23,7 @@ time or place, at most ``MAX_CANDIDATES``) for a curator to re-link or dismiss (
 Moving a link to the new version of the same statement is the import's, not a change of a case's
 content: it needs no review on a published case; each moved or cut-loose quote gets a history record.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,9 +34,9 @@ from pathlib import Path
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from ..curation.revisions import bump_content_version
 from ..history import BASELINE_REASON
 from ..models import CaseChallenge, CaseSuccessFactor, Quote, QuoteRelink
-from ..curation.revisions import bump_content_version
 from ..timestamps import format_timestamp
 from ..tracking import record_in_bulk
 
@@ -122,8 +123,11 @@ def _pairing(quote, old_words, index, statement, new_words, *, floor=0.0) -> Pai
         return Pairing(index, 1.0, time_close, position_close)
     matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
     overlap = _mean(0.0, old_words, new_words) * 2  # the Dice overlap alone
-    if floor and not time_close and not position_close and (
-        (matcher.real_quick_ratio() + overlap) / 2 < floor or (matcher.quick_ratio() + overlap) / 2 < floor
+    if (
+        floor
+        and not time_close
+        and not position_close
+        and ((matcher.real_quick_ratio() + overlap) / 2 < floor or (matcher.quick_ratio() + overlap) / 2 < floor)
     ):
         return None
     return Pairing(index, (matcher.ratio() + overlap) / 2, time_close, position_close)
@@ -151,7 +155,9 @@ def carry_over(wanted, matches, leftovers) -> CarryOver:
             _pairing(quote, old_words[quote.pk], index, wanted[index], words_of(index), floor=SIMILAR_WORDING)
             for index in free
         ]
-        safe = sorted((p for p in pairings if p is not None and p.safe), key=lambda p: (-p.similarity, -p.rank, p.index))
+        safe = sorted(
+            (p for p in pairings if p is not None and p.safe), key=lambda p: (-p.similarity, -p.rank, p.index)
+        )
         safe_by_quote[quote.pk] = safe
 
     result = CarryOver()
@@ -180,7 +186,9 @@ def carry_over(wanted, matches, leftovers) -> CarryOver:
             for index, statement in enumerate(wanted)
         ]
         close = [
-            p for p in pairings if p is not None and (p.similarity >= CANDIDATE_FLOOR or p.time_close or p.position_close)
+            p
+            for p in pairings
+            if p is not None and (p.similarity >= CANDIDATE_FLOOR or p.time_close or p.position_close)
         ]
         close.sort(key=lambda p: (-p.rank, p.index))
         best = max((p.similarity for p in close), default=None)
@@ -189,7 +197,10 @@ def carry_over(wanted, matches, leftovers) -> CarryOver:
         elif best is not None and best >= SIMILAR_WORDING:
             kind, reason = "unsure", "a similar statement moved too far in time and place to be sure it is the same"
         elif best is not None and best >= CANDIDATE_FLOOR:
-            kind, reason = "unsure", f"its wording changed too much to be sure (closest statement {round(100 * best)}% similar)"
+            kind, reason = (
+                "unsure",
+                f"its wording changed too much to be sure (closest statement {round(100 * best)}% similar)",
+            )
         else:
             kind, reason = "removed", "its statement is no longer in the document"
         result.stranded.append(Stranded(quote, reason, [p.index for p in close[:MAX_CANDIDATES]], best, kind))
@@ -229,7 +240,8 @@ def describe_links(quote_ids) -> dict[int, QuoteLinks]:
         return found
     case_rows = list(
         Quote.cases.through.objects.filter(quote_id__in=quote_ids)
-        .order_by("case__title", "case_id").values_list("quote_id", "case_id", "case__title", "case__status")
+        .order_by("case__title", "case_id")
+        .values_list("quote_id", "case_id", "case__title", "case__status")
     )
     term_rows = []
     for relation, column, label, model, claim_column in (
@@ -237,16 +249,25 @@ def describe_links(quote_ids) -> dict[int, QuoteLinks]:
         ("success_factors", "successfactor", "Success factor", CaseSuccessFactor, "success_factor_id"),
     ):
         through = Quote._meta.get_field(relation).remote_field.through
-        rows = list(through.objects.filter(quote_id__in=quote_ids).values_list("quote_id", f"{column}_id", f"{column}__name"))
-        claimed = set(
-            model.objects.filter(case_id__in={row[1] for row in case_rows}, **{f"{claim_column}__in": {r[1] for r in rows}})
-            .values_list("case_id", claim_column)
-        ) if rows and case_rows else set()
+        rows = list(
+            through.objects.filter(quote_id__in=quote_ids).values_list("quote_id", f"{column}_id", f"{column}__name")
+        )
+        claimed = (
+            set(
+                model.objects.filter(
+                    case_id__in={row[1] for row in case_rows}, **{f"{claim_column}__in": {r[1] for r in rows}}
+                ).values_list("case_id", claim_column)
+            )
+            if rows and case_rows
+            else set()
+        )
         term_rows.append((label, rows, claimed))
     for quote_id, case_id, title, status in case_rows:
         claims = [
-            f"{label}: {name}" for label, rows, claimed in term_rows
-            for row_quote, term_id, name in rows if row_quote == quote_id and (case_id, term_id) in claimed
+            f"{label}: {name}"
+            for label, rows, claimed in term_rows
+            for row_quote, term_id, name in rows
+            if row_quote == quote_id and (case_id, term_id) in claimed
         ]
         found[quote_id].cases.append(CaseLink(case_id, title, status, claims or ["Summary"]))
     for label, rows, _ in term_rows:
@@ -297,17 +318,23 @@ def settle(*, name, document, report, moved, stranded, placed) -> None:
             reason=history_reason(f"Cut loose with its links, to re-link (re-import of {file_name})"),
         )
         open_ids = set(
-            QuoteRelink.objects.filter(quote_id__in=[item.quote.pk for item in stranded], status=QuoteRelink.Status.PENDING)
-            .values_list("quote_id", flat=True)
+            QuoteRelink.objects.filter(
+                quote_id__in=[item.quote.pk for item in stranded], status=QuoteRelink.Status.PENDING
+            ).values_list("quote_id", flat=True)
         )
-        created = QuoteRelink.objects.bulk_create([
-            QuoteRelink(
-                quote_id=item.quote.pk, document=document, reason=item.reason[:300],
-                candidates=[placed[index].pk for index in item.candidates],
-                similarity=round(item.similarity, 3) if item.similarity is not None else None,
-            )
-            for item in stranded if item.quote.pk not in open_ids
-        ])
+        created = QuoteRelink.objects.bulk_create(
+            [
+                QuoteRelink(
+                    quote_id=item.quote.pk,
+                    document=document,
+                    reason=item.reason[:300],
+                    candidates=[placed[index].pk for index in item.candidates],
+                    similarity=round(item.similarity, 3) if item.similarity is not None else None,
+                )
+                for item in stranded
+                if item.quote.pk not in open_ids
+            ]
+        )
         relink_ids = {relink.quote_id: relink.pk for relink in created}
     bump_content_version({case.pk for entry in links.values() for case in entry.cases})
 
@@ -316,18 +343,34 @@ def settle(*, name, document, report, moved, stranded, placed) -> None:
         quote = by_quote[pk]
         kind = "wording" if quote.text != old_text else "time"
         report.links_carried += 1
-        report.relinks.append(_entry(
-            name, "carried", kind, links[pk], old_text=old_text, old_second=old_second,
-            new_text=quote.text, new_second=quote.start_second, quote=pk,
-        ))
+        report.relinks.append(
+            _entry(
+                name,
+                "carried",
+                kind,
+                links[pk],
+                old_text=old_text,
+                old_second=old_second,
+                new_text=quote.text,
+                new_second=quote.start_second,
+                quote=pk,
+            )
+        )
     for item in stranded:
         best = placed[item.candidates[0]] if item.candidates and item.kind != "removed" else None
         report.links_cut_loose += 1
         entry = _entry(
-            name, "cut_loose", item.kind, links[item.quote.pk],
-            old_text=item.quote.text, old_second=item.quote.start_second,
-            new_text=best.text if best else "", new_second=best.start_second if best else None,
-            quote=item.quote.pk, reason=item.reason, relink=relink_ids.get(item.quote.pk),
+            name,
+            "cut_loose",
+            item.kind,
+            links[item.quote.pk],
+            old_text=item.quote.text,
+            old_second=item.quote.start_second,
+            new_text=best.text if best else "",
+            new_second=best.start_second if best else None,
+            quote=item.quote.pk,
+            reason=item.reason,
+            relink=relink_ids.get(item.quote.pk),
         )
         report.relinks.append(entry)
         report.problems.append(
@@ -339,11 +382,19 @@ def settle(*, name, document, report, moved, stranded, placed) -> None:
 
 def _entry(name, outcome, kind, links, *, old_text, old_second, new_text, new_second, quote, reason="", relink=None):
     return {
-        "document": name, "outcome": outcome, "change": kind, "quote": quote, "relink": relink,
-        "old_text": old_text, "old_time": format_timestamp(old_second),
-        "new_text": new_text, "new_time": format_timestamp(new_second) if new_second is not None else "",
+        "document": name,
+        "outcome": outcome,
+        "change": kind,
+        "quote": quote,
+        "relink": relink,
+        "old_text": old_text,
+        "old_time": format_timestamp(old_second),
+        "new_text": new_text,
+        "new_time": format_timestamp(new_second) if new_second is not None else "",
         "reason": reason,
-        "cases": [{"id": case.pk, "title": case.title, "status": case.status, "claims": case.claims} for case in links.cases],
+        "cases": [
+            {"id": case.pk, "title": case.title, "status": case.status, "claims": case.claims} for case in links.cases
+        ],
         "terms": list(links.terms),
     }
 

@@ -1,4 +1,5 @@
 """The channel index: each video of the channel with the documents about it (pure Python)."""
+
 from __future__ import annotations
 
 import html

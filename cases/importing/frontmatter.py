@@ -1,4 +1,5 @@
 """The front matter and lines of a summary document or channel index (pure Python)."""
+
 from __future__ import annotations
 
 import re

@@ -18,17 +18,18 @@ loose and listed for curators to re-link (see :mod:`.carryover` for the rules an
 queries, a handful per file whatever its number of anchors, and nothing parsed is kept once its
 file is stored, so memory stays flat as the number of files grows.
 """
+
 from __future__ import annotations
 
 import hashlib
-import re
 import logging
+import re
 import time
 from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from django.db import DatabaseError, transaction
 from django.db.models import Q
@@ -142,11 +143,24 @@ class ImportReport:
     def fail(self, name: str, line: int, reason: str) -> None:
         self.failures.append(f"{name}:{line}: {reason}")
 
-    def add(self, other: "ImportReport") -> None:
+    def add(self, other: ImportReport) -> None:
         """Count in what one file (`other`) stored, once its transaction has committed."""
-        for name in ("documents", "created", "updated", "unchanged", "indexes", "quotes", "quotes_created",
-                     "quotes_updated", "quotes_deleted", "timestamps", "flagged", "corrected",
-                     "links_carried", "links_cut_loose"):
+        for name in (
+            "documents",
+            "created",
+            "updated",
+            "unchanged",
+            "indexes",
+            "quotes",
+            "quotes_created",
+            "quotes_updated",
+            "quotes_deleted",
+            "timestamps",
+            "flagged",
+            "corrected",
+            "links_carried",
+            "links_cut_loose",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.failures.extend(other.failures)
         self.relinks.extend(other.relinks)
@@ -215,7 +229,10 @@ def _path_input(path: Path, shown: str | None = None) -> _Input:
             return handle.read(limit)
 
     return _Input(
-        name=shown or str(path), stem=path.stem, read=read, size=lambda: path.stat().st_size,
+        name=shown or str(path),
+        stem=path.stem,
+        read=read,
+        size=lambda: path.stat().st_size,
         is_dir=path.is_dir(),
     )
 
@@ -315,8 +332,9 @@ def import_uploads(files, *, dry_run=False, force=False, progress=None) -> Impor
                 upload.seek(0)
             return upload.read() if limit < 0 else upload.read(limit)
 
-        return _Input(name=name, stem=Path(name).stem, read=read,
-                      size=(lambda: size) if size is not None else (lambda: 0))
+        return _Input(
+            name=name, stem=Path(name).stem, read=read, size=(lambda: size) if size is not None else (lambda: 0)
+        )
 
     report = ImportReport(dry_run=dry_run)
     inputs = []
@@ -345,8 +363,15 @@ def reread_document(document: Document, *, minutes_seconds: bool) -> ImportRepor
             raise FileError(0, "the document has no stored text to read again")
         parsed = parse_document(document.raw_text, minutes_seconds=minutes_seconds)
         with transaction.atomic():
-            _store_document(parsed, report, name=name, slug=document.slug, raw_text=document.raw_text,
-                            digest=document.content_hash, minutes_seconds=minutes_seconds)
+            _store_document(
+                parsed,
+                report,
+                name=name,
+                slug=document.slug,
+                raw_text=document.raw_text,
+                digest=document.content_hash,
+                minutes_seconds=minutes_seconds,
+            )
             if not minutes_seconds:
                 Document.objects.filter(pk=document.pk).update(times_confirmed_at=None)
             _check_times(report)
@@ -419,7 +444,8 @@ def _read_and_store(item: _Input, report: ImportReport, *, force: bool) -> None:
     stored = (
         Document.objects.filter(slug=slug)
         .only("pk", "content_hash", "needs_review", "timestamps_as_minutes", "source_id", "source__slug")
-        .select_related("source").first()
+        .select_related("source")
+        .first()
     )
     if stored and stored.content_hash == digest and not force:
         _count_unchanged(stored, report)
@@ -427,8 +453,9 @@ def _read_and_store(item: _Input, report: ImportReport, *, force: bool) -> None:
     minutes_seconds = bool(stored and stored.timestamps_as_minutes)
     parsed = parse_document(text, minutes_seconds=minutes_seconds)
     with transaction.atomic():
-        _store_document(parsed, report, name=item.name, slug=slug, raw_text=text, digest=digest,
-                        minutes_seconds=minutes_seconds)
+        _store_document(
+            parsed, report, name=item.name, slug=slug, raw_text=text, digest=digest, minutes_seconds=minutes_seconds
+        )
 
 
 def _count_unchanged(document: Document, report: ImportReport) -> None:
@@ -464,9 +491,7 @@ def _store_index(text: str, report: ImportReport, *, name: str) -> None:
         wanted[video.video_id] = _fit(Source, "title", video.title.strip() or video.video_id)
     report.source_keys.update(wanted)
     existing = {source.youtube_id: source for source in Source.objects.filter(youtube_id__in=list(wanted))}
-    document_titles = set(
-        Document.objects.filter(source__in=list(existing.values())).values_list("source_id", "title")
-    )
+    document_titles = set(Document.objects.filter(source__in=list(existing.values())).values_list("source_id", "title"))
     channel_slug = _fit(Source, "channel", channel_slug)
     curated = Counter(s.channel for s in existing.values() if s.channel and s.channel != channel_slug)
     channel = curated.most_common(1)[0][0] if curated else channel_slug
@@ -475,10 +500,16 @@ def _store_index(text: str, report: ImportReport, *, name: str) -> None:
     for video_id, title in wanted.items():
         source = existing.get(video_id)
         if source is None:
-            new.append(Source(
-                kind=Source.Kind.VIDEO, slug=video_id, youtube_id=video_id, title=title,
-                url=f"https://www.youtube.com/watch?v={video_id}", channel=channel,
-            ))
+            new.append(
+                Source(
+                    kind=Source.Kind.VIDEO,
+                    slug=video_id,
+                    youtube_id=video_id,
+                    title=title,
+                    url=f"https://www.youtube.com/watch?v={video_id}",
+                    channel=channel,
+                )
+            )
             continue
         dirty = False
         replaceable = not source.title or source.title == video_id or (source.pk, source.title) in document_titles
@@ -510,8 +541,12 @@ def _source_for(parsed: ParsedDocument, report: ImportReport) -> Source:
     if source is None:
         title = report.index_titles.get(video_id) or parsed.title or video_id
         return Source.objects.create(
-            kind=Source.Kind.VIDEO, slug=video_id, youtube_id=video_id, title=_fit(Source, "title", title),
-            url=f"https://www.youtube.com/watch?v={video_id}", channel=channel,
+            kind=Source.Kind.VIDEO,
+            slug=video_id,
+            youtube_id=video_id,
+            title=_fit(Source, "title", title),
+            url=f"https://www.youtube.com/watch?v={video_id}",
+            channel=channel,
         )
     if channel and not source.channel:
         source.channel = channel
@@ -524,8 +559,11 @@ def _topic_ids(labels: dict[str, str]) -> dict[str, int]:
     if not labels:
         return {}
     ids = dict(Topic.objects.filter(slug__in=list(labels)).values_list("slug", "pk"))
-    missing = [Topic(slug=slug, label=_fit(Topic, "label", label.strip() or slug))
-               for slug, label in labels.items() if slug not in ids]
+    missing = [
+        Topic(slug=slug, label=_fit(Topic, "label", label.strip() or slug))
+        for slug, label in labels.items()
+        if slug not in ids
+    ]
     for topic in Topic.objects.bulk_create(missing):
         ids[topic.slug] = topic.pk
     return ids
@@ -539,7 +577,11 @@ def _sync_links(through, owner_field: str, target_field: str, wanted: set[tuple[
     if stale:
         through.objects.filter(pk__in=stale).delete()
     through.objects.bulk_create(
-        [through(**{owner_field: owner, target_field: target}) for owner, target in wanted if (owner, target) not in have]
+        [
+            through(**{owner_field: owner, target_field: target})
+            for owner, target in wanted
+            if (owner, target) not in have
+        ]
     )
 
 
@@ -565,7 +607,9 @@ def _corrections(parsed: ParsedDocument, report: ImportReport, name: str, *, sou
     if not disputed:
         return {}
     undisputed = [
-        second for statement in parsed.statements for second in statement.seconds
+        second
+        for statement in parsed.statements
+        for second in statement.seconds
         if second not in (getattr(statement, "alternatives", None) or {}) and 0 <= second <= MAX_SECOND
     ]
     end = provisional_end(source, document_pk=document_pk, seconds=undisputed)
@@ -597,20 +641,24 @@ def _wanted_quotes(parsed: ParsedDocument, report: ImportReport, name: str, *, s
                 seconds.append(chosen)
         in_range = [second for second in seconds if 0 <= second <= MAX_SECOND]
         if len(in_range) < len(seconds):
-            report.problems.append(f"{name}:{statement.line}: a timestamp is too large to be a second of a video: left out")
+            report.problems.append(
+                f"{name}:{statement.line}: a timestamp is too large to be a second of a video: left out"
+            )
         if not in_range:
             continue
         if in_range[0] != seconds[0] or corrected_from is not None and corrected_from > MAX_SECOND:
             corrected_from = None
-        wanted.append(_Wanted(
-            text=statement.text,
-            start_second=in_range[0],
-            other_seconds=in_range[1:],
-            heading_path=_fit(Quote, "heading_path", " > ".join(statement.heading_path)),
-            position=statement.position,
-            topics=[_fit(Topic, "slug", slug) for slug in statement.topics],
-            corrected_from=corrected_from,
-        ))
+        wanted.append(
+            _Wanted(
+                text=statement.text,
+                start_second=in_range[0],
+                other_seconds=in_range[1:],
+                heading_path=_fit(Quote, "heading_path", " > ".join(statement.heading_path)),
+                position=statement.position,
+                topics=[_fit(Topic, "slug", slug) for slug in statement.topics],
+                corrected_from=corrected_from,
+            )
+        )
     return wanted
 
 
@@ -641,7 +689,15 @@ def _match_quotes(wanted: list[_Wanted], own: list[Quote], orphans: list[Quote])
     return matches
 
 
-QUOTE_FIELDS = ["document", "text", "start_second", "other_seconds", "heading_path", "position", "corrected_from_seconds"]
+QUOTE_FIELDS = [
+    "document",
+    "text",
+    "start_second",
+    "other_seconds",
+    "heading_path",
+    "position",
+    "corrected_from_seconds",
+]
 
 
 def _store_document(parsed, report, *, name, slug, raw_text, digest, minutes_seconds) -> Document:
@@ -682,8 +738,13 @@ def _store_document(parsed, report, *, name, slug, raw_text, digest, minutes_sec
     report.topic_slugs.update(topic_ids)
     report.stored[document.pk] = name
     report.touched_sources.add(source.pk)
-    _sync_links(Document.topics.through, "document_id", "topic_id",
-                {(document.pk, topic_id) for topic_id in topic_ids.values()}, [document.pk])
+    _sync_links(
+        Document.topics.through,
+        "document_id",
+        "topic_id",
+        {(document.pk, topic_id) for topic_id in topic_ids.values()},
+        [document.pk],
+    )
     wanted = _wanted_quotes(parsed, report, name, source=source, document_pk=document.pk)
     _store_quotes(document, source, wanted, topic_ids, report, name)
     return document
@@ -692,7 +753,8 @@ def _store_document(parsed, report, *, name, slug, raw_text, digest, minutes_sec
 def _store_quotes(document, source, wanted, topic_ids, report, name) -> None:
     stored = list(
         Quote.objects.filter(Q(document=document) | Q(source=source, document__isnull=True))
-        .only("pk", "source", *QUOTE_FIELDS).order_by("position", "pk")
+        .only("pk", "source", *QUOTE_FIELDS)
+        .order_by("position", "pk")
     )
     own = [quote for quote in stored if quote.document_id == document.pk]
     orphans = [quote for quote in stored if quote.document_id is None]
@@ -709,8 +771,12 @@ def _store_quotes(document, source, wanted, topic_ids, report, name) -> None:
     new, changed, placed = [], [], []  # placed: the stored quote of each wanted quote, in order
     for w, quote in zip(wanted, matches):
         values = {
-            "document_id": document.pk, "text": w.text, "start_second": w.start_second,
-            "other_seconds": w.other_seconds, "heading_path": w.heading_path, "position": w.position,
+            "document_id": document.pk,
+            "text": w.text,
+            "start_second": w.start_second,
+            "other_seconds": w.other_seconds,
+            "heading_path": w.heading_path,
+            "position": w.position,
             "corrected_from_seconds": w.corrected_from,
         }
         if quote is None:
@@ -729,8 +795,11 @@ def _store_quotes(document, source, wanted, topic_ids, report, name) -> None:
     matched_ids = {quote.pk for quote in placed if quote.pk}
     leftovers = [quote.pk for quote in own if quote.pk not in matched_ids]
     # Linked quotes whose wording or time the new version changed: recorded before and after.
-    moved = {quote.pk: before[quote.pk] for quote in changed if quote.pk in before
-             and (quote.text, quote.start_second) != before[quote.pk]}
+    moved = {
+        quote.pk: before[quote.pk]
+        for quote in changed
+        if quote.pk in before and (quote.text, quote.start_second) != before[quote.pk]
+    }
     stranded = [item for item in outcome.stranded if item.quote.pk in leftovers]
     baseline([*moved, *(item.quote.pk for item in stranded)])
 

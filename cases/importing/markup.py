@@ -3,6 +3,7 @@
 Every pattern is linear in its input: emphasis markers are dropped run by run instead of being
 paired by a backtracking pattern, so a megabyte of '*a *a *a' reads in one pass.
 """
+
 from __future__ import annotations
 
 import html
@@ -121,6 +122,6 @@ def mask_table_pipes(line: str) -> str:
         first_text = len(line) - len(line.lstrip(" \t>"))
         if pipes[0] == first_text:
             chars[pipes[0]] = " "
-        if not line[pipes[-1] + 1:].strip():
+        if not line[pipes[-1] + 1 :].strip():
             chars[pipes[-1]] = " "
     return "".join(chars)

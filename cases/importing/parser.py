@@ -10,6 +10,7 @@ no front matter or no video id. Anchors are found by ``anchors``, markdown is re
 Pure standard library on purpose: no Django import here, so the parser can be used and tested on
 its own. Wiki links and slugs come from ``cases.wiki``, shared with the renderer.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,6 @@ __all__ = [
     "slugify_target",
     "youtube_url",
 ]
-
 
 
 # --------------------------------------------------------------------------- results
@@ -178,7 +178,7 @@ class _Reader:
         out, last = [], 0
         for anchor in anchors:
             self.anchor_count += 1
-            out.append(line[last:anchor.start])
+            out.append(line[last : anchor.start])
             last = anchor.end
             if anchor.seconds is None:
                 self.unreadable += 1
@@ -189,11 +189,13 @@ class _Reader:
             if anchor.bare:
                 self.bare.append(lineno)
             if anchor.disagreement is not None:
-                self.problems.append(Problem(
-                    lineno,
-                    f'timestamp "{anchor.raw}" and its text "{anchor.disagreement}" name different '
-                    f'times: kept "{anchor.raw}" unless only the text\'s time is plausible for the video',
-                ))
+                self.problems.append(
+                    Problem(
+                        lineno,
+                        f'timestamp "{anchor.raw}" and its text "{anchor.disagreement}" name different '
+                        f'times: kept "{anchor.raw}" unless only the text\'s time is plausible for the video',
+                    )
+                )
             stamp = format_timestamp(anchor.seconds)
             out.append(f"[{stamp}]({youtube_url(self.video_id, anchor.seconds)})")
         out.append(line[last:])
@@ -249,7 +251,7 @@ class _Reader:
             self.cite_backwards(self.carried)  # anchors alone before a heading cite what precedes
             self.carried = []
         part = block.parts[0]
-        content = heading_content(part.line[part.start:])
+        content = heading_content(part.line[part.start :])
         spans = [(a.start - part.start, a.end - part.start) for a in part.anchors]
         title = plain(_remove_spans(content, spans))
         if block.level == 1:
@@ -265,7 +267,7 @@ class _Reader:
         pieces, anchors = [], []
         offset = 0
         for part in block.parts:
-            content = part.line[part.start:].rstrip()
+            content = part.line[part.start :].rstrip()
             if block.kind == "heading":
                 content = heading_content(content)
             for anchor in part.anchors:
@@ -281,7 +283,7 @@ class _Reader:
         groups: list[list[tuple[int, int, _Anchor, int]]] = []
         for index, current in enumerate(anchors):
             if groups:
-                gap = joined[anchors[index - 1][1]:current[0]].replace(",", " ").replace(";", " ").split()
+                gap = joined[anchors[index - 1][1] : current[0]].replace(",", " ").replace(";", " ").split()
                 if all(word.lower() in _GAP_WORDS for word in gap):
                     groups[-1].append(current)
                     continue
@@ -291,7 +293,7 @@ class _Reader:
         made: list[Statement] = []
         cursor = 0
         for group in groups:
-            segment = joined[cursor:group[0][0]]
+            segment = joined[cursor : group[0][0]]
             trailing = _TRAILING.match(joined, group[-1][1])
             cursor = trailing.end()
             cited = [(anchor, lineno) for _, _, anchor, lineno in group if anchor.seconds is not None]
@@ -413,11 +415,12 @@ def parse_document(text: str, *, minutes_seconds: bool = False) -> ParsedDocumen
         reader.cite_backwards(reader.carried)
 
     if reader.bare:
-        reader.problems.append(Problem(
-            reader.bare[0],
-            f'{len(reader.bare)} timestamps are bare "[HH:MM:SS]" text without an anchor tag: '
-            f"read as anchors",
-        ))
+        reader.problems.append(
+            Problem(
+                reader.bare[0],
+                f'{len(reader.bare)} timestamps are bare "[HH:MM:SS]" text without an anchor tag: read as anchors',
+            )
+        )
     shifted, shift_reason = reader.shift()
     body = "\n".join(body_lines).strip("\n")
     return ParsedDocument(

@@ -17,6 +17,7 @@ parser, the importer, the admin and the audit command share one set of rules:
 * :func:`past_end` -- a real share of a document's values after the video's end.
 * :func:`choose_second` -- an anchor whose ``data-t`` and text disagree: the plausible one.
 """
+
 from __future__ import annotations
 
 from collections import Counter

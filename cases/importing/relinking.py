@@ -8,6 +8,7 @@ It runs inside the review gate (cases.curation.revisions.ReviewGate), as every a
 case page: an Editor's re-link on a published case becomes a pending revision, a Publisher's
 applies directly.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,9 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ..curation.revisions import ReviewGate
 from ..history import ensure_baseline, ensure_quote_baseline
 from ..models import Case, Quote, QuoteRelink, Revision
-from ..curation.revisions import ReviewGate
 from ..tracking import RECORDERS
 from .carryover import history_reason
 
@@ -81,11 +82,21 @@ def relink(record, new_quote, *, user) -> RelinkResult:
             raise ValidationError("The new wording must be a quote of the same video.")
         case_ids, challenge_ids, factor_ids = _links(old)
         gate = ReviewGate(user, case_ids | set(new_quote.cases.values_list("pk", flat=True)))
-        reason = history_reason(f"Re-linked from quote {old.pk} to its new wording, quote {new_quote.pk}, after a re-import")
+        reason = history_reason(
+            f"Re-linked from quote {old.pk} to its new wording, quote {new_quote.pk}, after a re-import"
+        )
         cases = list(Case.objects.filter(pk__in=case_ids))
         for case in cases:
             ensure_baseline(case)
-        _move(old, new_quote, case_ids=case_ids, challenge_ids=challenge_ids, factor_ids=factor_ids, user=user, reason=reason)
+        _move(
+            old,
+            new_quote,
+            case_ids=case_ids,
+            challenge_ids=challenge_ids,
+            factor_ids=factor_ids,
+            user=user,
+            reason=reason,
+        )
         Case.objects.filter(pk__in=case_ids).update(updated_at=timezone.now())
         for case in Case.objects.filter(pk__in=case_ids):
             RECORDERS[Case].record(case, reason=reason, user=user)

@@ -8,6 +8,7 @@ call it for the videos they touched, and ``audit_evidence --refresh`` for all of
 A document a curator resolved (times confirmed, or re-read as minutes:seconds) is never flagged
 again; its quotes can still be under review one by one when past the video's end.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -37,8 +38,10 @@ def _resolved(document: Document) -> bool:
 def _seconds_by_document(sources) -> dict[int, dict[int | None, list[int]]]:
     """{source pk: {document pk (None: quotes without a document): [every second cited]}}: one query."""
     grouped: dict[int, dict[int | None, list[int]]] = defaultdict(lambda: defaultdict(list))
-    rows = Quote.objects.filter(source__in=sources).order_by().values_list(
-        "source_id", "document_id", "start_second", "other_seconds"
+    rows = (
+        Quote.objects.filter(source__in=sources)
+        .order_by()
+        .values_list("source_id", "document_id", "start_second", "other_seconds")
     )
     for source_id, document_id, start, others in rows.iterator(chunk_size=5000):
         seconds = grouped[source_id][document_id]
@@ -89,8 +92,10 @@ def refresh_sources(source_ids=None) -> Refresh:
         end = source.end_seconds
         for document in own_documents.values():
             seconds = groups.get(document.pk, [])
-            reason = "" if _resolved(document) or not seconds else assess_document(
-                seconds, end=end, estimated=source.duration_seconds is None
+            reason = (
+                ""
+                if _resolved(document) or not seconds
+                else assess_document(seconds, end=end, estimated=source.duration_seconds is None)
             )
             if (document.needs_review, document.review_reason) != (bool(reason), reason):
                 if reason and not document.needs_review:

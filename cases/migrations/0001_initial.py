@@ -5,298 +5,553 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Approach',
+            name="Approach",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('family', models.CharField(choices=[('collective_intelligence', 'Collective intelligence (surfacing insights)'), ('experimentation', 'Experimentation (testing across borders)'), ('governance', 'Governance (structures and networks)')], db_index=True, max_length=30)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "family",
+                    models.CharField(
+                        choices=[
+                            ("collective_intelligence", "Collective intelligence (surfacing insights)"),
+                            ("experimentation", "Experimentation (testing across borders)"),
+                            ("governance", "Governance (structures and networks)"),
+                        ],
+                        db_index=True,
+                        max_length=30,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'approaches',
-                'ordering': ['name'],
+                "verbose_name_plural": "approaches",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Challenge',
+            name="Challenge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('description', models.TextField(blank=True, help_text='Markdown')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("description", models.TextField(blank=True, help_text="Markdown")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['order', 'name'],
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='SuccessFactor',
+            name="SuccessFactor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('project', 'Project'), ('ecosystem', 'Ecosystem')], db_index=True, max_length=20)),
-                ('description', models.TextField(blank=True, help_text='Markdown')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("project", "Project"), ("ecosystem", "Ecosystem")], db_index=True, max_length=20
+                    ),
+                ),
+                ("description", models.TextField(blank=True, help_text="Markdown")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['kind', 'order', 'name'],
+                "ordering": ["kind", "order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('description', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('label', models.CharField(max_length=200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("label", models.CharField(max_length=200)),
             ],
             options={
-                'ordering': ['label'],
+                "ordering": ["label"],
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('summary', models.TextField(blank=True, help_text='One paragraph, plain text')),
-                ('body', models.TextField(blank=True, help_text='Markdown')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('review', 'In review'), ('published', 'Published'), ('archived', 'Archived')], db_index=True, default='draft', max_length=12)),
-                ('stage', models.CharField(blank=True, choices=[('idea', 'Idea'), ('pilot', 'Pilot'), ('scaling', 'Scaling'), ('institutionalised', 'Institutionalised')], db_index=True, max_length=20)),
-                ('start_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('end_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('website', models.URLField(blank=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('approaches', models.ManyToManyField(blank=True, related_name='cases', to='cases.approach')),
-                ('parent', models.ForeignKey(blank=True, help_text='The initiative this case is part of', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='cases.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("summary", models.TextField(blank=True, help_text="One paragraph, plain text")),
+                ("body", models.TextField(blank=True, help_text="Markdown")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("review", "In review"),
+                            ("published", "Published"),
+                            ("archived", "Archived"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("idea", "Idea"),
+                            ("pilot", "Pilot"),
+                            ("scaling", "Scaling"),
+                            ("institutionalised", "Institutionalised"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
+                ("start_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("end_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("website", models.URLField(blank=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("approaches", models.ManyToManyField(blank=True, related_name="cases", to="cases.approach")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The initiative this case is part of",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="cases.case",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['title'],
-                'permissions': [('publish_case', 'Can publish, unpublish and archive cases')],
+                "ordering": ["title"],
+                "permissions": [("publish_case", "Can publish, unpublish and archive cases")],
             },
         ),
         migrations.CreateModel(
-            name='CaseChallenge',
+            name="CaseChallenge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='case_challenges', to='cases.case')),
-                ('challenge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='case_challenges', to='cases.challenge')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("note", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="case_challenges", to="cases.case"
+                    ),
+                ),
+                (
+                    "challenge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="case_challenges",
+                        to="cases.challenge",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['challenge__order', 'challenge__name'],
+                "ordering": ["challenge__order", "challenge__name"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='challenges',
-            field=models.ManyToManyField(blank=True, related_name='cases', through='cases.CaseChallenge', to='cases.challenge'),
+            model_name="case",
+            name="challenges",
+            field=models.ManyToManyField(
+                blank=True, related_name="cases", through="cases.CaseChallenge", to="cases.challenge"
+            ),
         ),
         migrations.CreateModel(
-            name='Country',
+            name="Country",
             fields=[
-                ('code', models.CharField(help_text='ISO 3166-1 alpha-2, upper case', max_length=2, primary_key=True, serialize=False, verbose_name='ISO code')),
-                ('name', models.CharField(max_length=100)),
-                ('region', models.CharField(choices=[('africa', 'Africa'), ('americas', 'Americas'), ('asia', 'Asia'), ('europe', 'Europe'), ('oceania', 'Oceania'), ('antarctica', 'Antarctica')], db_index=True, max_length=20)),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="ISO 3166-1 alpha-2, upper case",
+                        max_length=2,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ISO code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "region",
+                    models.CharField(
+                        choices=[
+                            ("africa", "Africa"),
+                            ("americas", "Americas"),
+                            ("asia", "Asia"),
+                            ("europe", "Europe"),
+                            ("oceania", "Oceania"),
+                            ("antarctica", "Antarctica"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'countries',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('code__regex', '^[A-Z]{2}$')), name='country_code_two_upper_letters')],
+                "verbose_name_plural": "countries",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("code__regex", "^[A-Z]{2}$")), name="country_code_two_upper_letters"
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='countries',
-            field=models.ManyToManyField(blank=True, related_name='cases', to='cases.country'),
+            model_name="case",
+            name="countries",
+            field=models.ManyToManyField(blank=True, related_name="cases", to="cases.country"),
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('national_government', 'National government'), ('city_government', 'City government'), ('agency', 'Agency'), ('international_organisation', 'International organisation'), ('ngo', 'NGO'), ('private', 'Private'), ('academic', 'Academic'), ('network', 'Network')], max_length=40)),
-                ('website', models.URLField(blank=True)),
-                ('country', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='organisations', to='cases.country')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("national_government", "National government"),
+                            ("city_government", "City government"),
+                            ("agency", "Agency"),
+                            ("international_organisation", "International organisation"),
+                            ("ngo", "NGO"),
+                            ("private", "Private"),
+                            ("academic", "Academic"),
+                            ("network", "Network"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("website", models.URLField(blank=True)),
+                (
+                    "country",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="organisations",
+                        to="cases.country",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Participation',
+            name="Participation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', 'Lead'), ('partner', 'Partner'), ('funder', 'Funder'), ('host', 'Host'), ('member', 'Member')], default='partner', max_length=10)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to='cases.case')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participations', to='cases.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("lead", "Lead"),
+                            ("partner", "Partner"),
+                            ("funder", "Funder"),
+                            ("host", "Host"),
+                            ("member", "Member"),
+                        ],
+                        default="partner",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="participations", to="cases.case"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="participations",
+                        to="cases.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['role', 'organisation__name'],
-            },
-        ),
-        migrations.AddField(
-            model_name='case',
-            name='organisations',
-            field=models.ManyToManyField(blank=True, related_name='cases', through='cases.Participation', to='cases.organisation'),
-        ),
-        migrations.CreateModel(
-            name='Source',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('video', 'Video'), ('report', 'Report'), ('web', 'Web page')], db_index=True, default='video', max_length=10)),
-                ('title', models.CharField(max_length=300)),
-                ('slug', models.SlugField(help_text='For a video: its YouTube id', max_length=200, unique=True)),
-                ('url', models.URLField(blank=True)),
-                ('youtube_id', models.CharField(blank=True, max_length=20, verbose_name='YouTube id')),
-                ('channel', models.CharField(blank=True, max_length=200)),
-                ('publisher', models.CharField(blank=True, max_length=200)),
-                ('published_on', models.DateField(blank=True, null=True)),
-                ('duration_seconds', models.PositiveIntegerField(blank=True, null=True)),
-            ],
-            options={
-                'ordering': ['title'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('youtube_id', ''), _negated=True), fields=('youtube_id',), name='source_unique_youtube_id'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'video'), _negated=True), models.Q(('youtube_id', ''), _negated=True), _connector='OR'), name='source_video_has_youtube_id')],
-            },
-        ),
-        migrations.CreateModel(
-            name='Document',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=300)),
-                ('slug', models.SlugField(help_text='From the file name', max_length=200, unique=True)),
-                ('body', models.TextField(help_text='Markdown with timestamp links; wiki links resolved when rendered')),
-                ('raw_text', models.TextField(blank=True, help_text='The file as imported, to re-read it')),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
-                ('needs_review', models.BooleanField(db_index=True, default=False)),
-                ('review_reason', models.TextField(blank=True)),
-                ('timestamps_as_minutes', models.BooleanField(default=False, help_text='Timestamps re-read as minutes:seconds (the file shifted them one field left)')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='cases.source')),
-                ('topics', models.ManyToManyField(blank=True, related_name='documents', to='cases.topic')),
-            ],
-            options={
-                'ordering': ['title'],
-            },
-        ),
-        migrations.AddField(
-            model_name='case',
-            name='publications',
-            field=models.ManyToManyField(blank=True, help_text='Reports that describe this case', limit_choices_to={'kind': 'report'}, related_name='cases', to='cases.source'),
-        ),
-        migrations.CreateModel(
-            name='CaseSuccessFactor',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='case_success_factors', to='cases.case')),
-                ('success_factor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='case_success_factors', to='cases.successfactor')),
-            ],
-            options={
-                'ordering': ['success_factor__kind', 'success_factor__order', 'success_factor__name'],
+                "ordering": ["role", "organisation__name"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='success_factors',
-            field=models.ManyToManyField(blank=True, related_name='cases', through='cases.CaseSuccessFactor', to='cases.successfactor'),
-        ),
-        migrations.AddField(
-            model_name='case',
-            name='themes',
-            field=models.ManyToManyField(blank=True, related_name='cases', to='cases.theme'),
+            model_name="case",
+            name="organisations",
+            field=models.ManyToManyField(
+                blank=True, related_name="cases", through="cases.Participation", to="cases.organisation"
+            ),
         ),
         migrations.CreateModel(
-            name='Quote',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('text', models.TextField()),
-                ('start_second', models.PositiveIntegerField(help_text='The second of the video the statement starts at')),
-                ('other_seconds', models.JSONField(blank=True, default=list, help_text='Every other second cited for the same statement')),
-                ('heading_path', models.CharField(blank=True, help_text="Headings it stood under, ' > '-joined", max_length=500)),
-                ('position', models.PositiveIntegerField(default=0, help_text='Order of the statement in its document')),
-                ('cases', models.ManyToManyField(blank=True, related_name='quotes', to='cases.case')),
-                ('challenges', models.ManyToManyField(blank=True, related_name='quotes', to='cases.challenge')),
-                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='quotes', to='cases.document')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quotes', to='cases.source')),
-                ('success_factors', models.ManyToManyField(blank=True, related_name='quotes', to='cases.successfactor')),
-                ('topics', models.ManyToManyField(blank=True, related_name='quotes', to='cases.topic')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("video", "Video"), ("report", "Report"), ("web", "Web page")],
+                        db_index=True,
+                        default="video",
+                        max_length=10,
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("slug", models.SlugField(help_text="For a video: its YouTube id", max_length=200, unique=True)),
+                ("url", models.URLField(blank=True)),
+                ("youtube_id", models.CharField(blank=True, max_length=20, verbose_name="YouTube id")),
+                ("channel", models.CharField(blank=True, max_length=200)),
+                ("publisher", models.CharField(blank=True, max_length=200)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                ("duration_seconds", models.PositiveIntegerField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['source', 'start_second', 'position', 'pk'],
+                "ordering": ["title"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("youtube_id", ""), _negated=True),
+                        fields=("youtube_id",),
+                        name="source_unique_youtube_id",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "video"), _negated=True),
+                            models.Q(("youtube_id", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="source_video_has_youtube_id",
+                    ),
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="Document",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=300)),
+                ("slug", models.SlugField(help_text="From the file name", max_length=200, unique=True)),
+                (
+                    "body",
+                    models.TextField(help_text="Markdown with timestamp links; wiki links resolved when rendered"),
+                ),
+                ("raw_text", models.TextField(blank=True, help_text="The file as imported, to re-read it")),
+                ("content_hash", models.CharField(blank=True, max_length=64)),
+                ("needs_review", models.BooleanField(db_index=True, default=False)),
+                ("review_reason", models.TextField(blank=True)),
+                (
+                    "timestamps_as_minutes",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Timestamps re-read as minutes:seconds (the file shifted them one field left)",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="documents", to="cases.source"
+                    ),
+                ),
+                ("topics", models.ManyToManyField(blank=True, related_name="documents", to="cases.topic")),
+            ],
+            options={
+                "ordering": ["title"],
+            },
+        ),
+        migrations.AddField(
+            model_name="case",
+            name="publications",
+            field=models.ManyToManyField(
+                blank=True,
+                help_text="Reports that describe this case",
+                limit_choices_to={"kind": "report"},
+                related_name="cases",
+                to="cases.source",
+            ),
+        ),
+        migrations.CreateModel(
+            name="CaseSuccessFactor",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("note", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="case_success_factors",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "success_factor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="case_success_factors",
+                        to="cases.successfactor",
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["success_factor__kind", "success_factor__order", "success_factor__name"],
+            },
+        ),
+        migrations.AddField(
+            model_name="case",
+            name="success_factors",
+            field=models.ManyToManyField(
+                blank=True, related_name="cases", through="cases.CaseSuccessFactor", to="cases.successfactor"
+            ),
+        ),
+        migrations.AddField(
+            model_name="case",
+            name="themes",
+            field=models.ManyToManyField(blank=True, related_name="cases", to="cases.theme"),
+        ),
+        migrations.CreateModel(
+            name="Quote",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("text", models.TextField()),
+                (
+                    "start_second",
+                    models.PositiveIntegerField(help_text="The second of the video the statement starts at"),
+                ),
+                (
+                    "other_seconds",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Every other second cited for the same statement"
+                    ),
+                ),
+                (
+                    "heading_path",
+                    models.CharField(blank=True, help_text="Headings it stood under, ' > '-joined", max_length=500),
+                ),
+                (
+                    "position",
+                    models.PositiveIntegerField(default=0, help_text="Order of the statement in its document"),
+                ),
+                ("cases", models.ManyToManyField(blank=True, related_name="quotes", to="cases.case")),
+                ("challenges", models.ManyToManyField(blank=True, related_name="quotes", to="cases.challenge")),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="quotes",
+                        to="cases.document",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="quotes", to="cases.source"
+                    ),
+                ),
+                (
+                    "success_factors",
+                    models.ManyToManyField(blank=True, related_name="quotes", to="cases.successfactor"),
+                ),
+                ("topics", models.ManyToManyField(blank=True, related_name="quotes", to="cases.topic")),
+            ],
+            options={
+                "ordering": ["source", "start_second", "position", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='casechallenge',
-            constraint=models.UniqueConstraint(fields=('case', 'challenge'), name='case_challenge_unique'),
+            model_name="casechallenge",
+            constraint=models.UniqueConstraint(fields=("case", "challenge"), name="case_challenge_unique"),
         ),
         migrations.AddConstraint(
-            model_name='participation',
-            constraint=models.UniqueConstraint(fields=('case', 'organisation', 'role'), name='participation_unique_role'),
+            model_name="participation",
+            constraint=models.UniqueConstraint(
+                fields=("case", "organisation", "role"), name="participation_unique_role"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casesuccessfactor',
-            constraint=models.UniqueConstraint(fields=('case', 'success_factor'), name='case_success_factor_unique'),
+            model_name="casesuccessfactor",
+            constraint=models.UniqueConstraint(fields=("case", "success_factor"), name="case_success_factor_unique"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('end_year__isnull', True), ('start_year__isnull', True), ('end_year__gte', models.F('start_year')), _connector='OR'), name='case_end_year_not_before_start_year'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_year__isnull", True),
+                    ("start_year__isnull", True),
+                    ("end_year__gte", models.F("start_year")),
+                    _connector="OR",
+                ),
+                name="case_end_year_not_before_start_year",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('start_year__isnull', True), models.Q(('start_year__gte', 1900), ('start_year__lte', 2100)), _connector='OR'), name='case_start_year_plausible'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("start_year__isnull", True),
+                    models.Q(("start_year__gte", 1900), ("start_year__lte", 2100)),
+                    _connector="OR",
+                ),
+                name="case_start_year_plausible",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('parent__isnull', True), models.Q(('parent', models.F('pk')), _negated=True), _connector='OR'), name='case_not_its_own_parent'),
+            model_name="case",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("parent__isnull", True), models.Q(("parent", models.F("pk")), _negated=True), _connector="OR"
+                ),
+                name="case_not_its_own_parent",
+            ),
         ),
         migrations.AddIndex(
-            model_name='quote',
-            index=models.Index(fields=['source', 'start_second'], name='quote_source_second'),
+            model_name="quote",
+            index=models.Index(fields=["source", "start_second"], name="quote_source_second"),
         ),
         migrations.AddConstraint(
-            model_name='quote',
-            constraint=models.CheckConstraint(condition=models.Q(('start_second__gte', 0)), name='quote_start_second_not_negative'),
+            model_name="quote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("start_second__gte", 0)), name="quote_start_second_not_negative"
+            ),
         ),
     ]

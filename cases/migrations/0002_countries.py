@@ -1,4 +1,5 @@
 """Load every ISO 3166-1 country with its UN M49 region from cases/data/countries.csv."""
+
 import csv
 from pathlib import Path
 

@@ -4,6 +4,7 @@ The vectors are computed by PostgreSQL triggers, so every write keeps them curre
 bulk_create(), the importer and raw SQL alike. On SQLite the columns exist unused (the
 search there is a word match), and none of the PostgreSQL-only steps run.
 """
+
 import django.contrib.postgres.search
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
@@ -63,7 +64,6 @@ def drop_search_machinery(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("cases", "0002_countries"),
     ]

@@ -4,6 +4,7 @@ Enforcement lives in the admin (cases/admin/case.py) and cases/workflow.py; thes
 model permissions it checks. Permissions are created here first, because Django only creates
 them after all migrations ran.
 """
+
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 

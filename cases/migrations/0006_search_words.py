@@ -5,6 +5,7 @@ documents and quotes in one set-based statement per write (bulk_create and the i
 included); a trigram index finds the closest known word to a misspelt one. Words of deleted
 rows may linger: a correction to them then simply finds nothing.
 """
+
 from django.db import migrations
 
 SOURCES = {
@@ -59,7 +60,6 @@ def drop_vocabulary(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("cases", "0005_editorial_groups"),
     ]

@@ -4,18 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0006_search_words'),
+        ("cases", "0006_search_words"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status', 'published')), fields=['id'], name='case_published_id'),
+            model_name="case",
+            index=models.Index(condition=models.Q(("status", "published")), fields=["id"], name="case_published_id"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('status', 'published')), fields=['title', 'slug'], name='case_published_title'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("status", "published")), fields=["title", "slug"], name="case_published_title"
+            ),
         ),
     ]

@@ -1,5 +1,6 @@
 """Publishers may import documents (the "Import documents" admin page needs add and change on
 documents); the import creates sources and topics too."""
+
 from django.db import migrations
 
 PUBLISHERS = "Publishers"

@@ -1,5 +1,6 @@
 """The vocabulary triggers split words with a regular expression instead of to_tsvector('simple'):
 the same words (letters only, 3 to 40 of them, lower case) for about a third of the cost per write."""
+
 from importlib import import_module
 
 from django.db import migrations
@@ -36,13 +37,10 @@ def replace_functions(words_sql):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("cases", "0008_publishers_import_documents"),
     ]
 
     operations = [
-        migrations.RunPython(
-            replace_functions(split_words_sql), replace_functions(previous.words_sql), elidable=False
-        ),
+        migrations.RunPython(replace_functions(split_words_sql), replace_functions(previous.words_sql), elidable=False),
     ]

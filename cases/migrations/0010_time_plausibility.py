@@ -4,49 +4,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0009_search_words_split'),
+        ("cases", "0009_search_words_split"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='times_confirmed_at',
-            field=models.DateTimeField(blank=True, help_text='When a curator confirmed its timestamps as written (clears the flag)', null=True),
+            model_name="document",
+            name="times_confirmed_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When a curator confirmed its timestamps as written (clears the flag)", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='historicalquote',
-            name='corrected_from_seconds',
-            field=models.PositiveIntegerField(blank=True, help_text="The second the anchor's data-t named when the importer stored the one its text named", null=True),
+            model_name="historicalquote",
+            name="corrected_from_seconds",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="The second the anchor's data-t named when the importer stored the one its text named",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalquote',
-            name='time_status',
-            field=models.CharField(choices=[('exact', 'Exact'), ('corrected', 'Corrected on import'), ('under_review', 'Under review')], db_index=True, default='exact', help_text="Under review: its document is flagged or its second is past the video's end", max_length=20),
+            model_name="historicalquote",
+            name="time_status",
+            field=models.CharField(
+                choices=[("exact", "Exact"), ("corrected", "Corrected on import"), ("under_review", "Under review")],
+                db_index=True,
+                default="exact",
+                help_text="Under review: its document is flagged or its second is past the video's end",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='quote',
-            name='corrected_from_seconds',
-            field=models.PositiveIntegerField(blank=True, help_text="The second the anchor's data-t named when the importer stored the one its text named", null=True),
+            model_name="quote",
+            name="corrected_from_seconds",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="The second the anchor's data-t named when the importer stored the one its text named",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='quote',
-            name='time_status',
-            field=models.CharField(choices=[('exact', 'Exact'), ('corrected', 'Corrected on import'), ('under_review', 'Under review')], db_index=True, default='exact', help_text="Under review: its document is flagged or its second is past the video's end", max_length=20),
+            model_name="quote",
+            name="time_status",
+            field=models.CharField(
+                choices=[("exact", "Exact"), ("corrected", "Corrected on import"), ("under_review", "Under review")],
+                db_index=True,
+                default="exact",
+                help_text="Under review: its document is flagged or its second is past the video's end",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='source',
-            name='estimated_duration_seconds',
-            field=models.PositiveIntegerField(blank=True, editable=False, help_text="The video's end estimated from its documents (see cases.importing.plausibility)", null=True),
+            model_name="source",
+            name="estimated_duration_seconds",
+            field=models.PositiveIntegerField(
+                blank=True,
+                editable=False,
+                help_text="The video's end estimated from its documents (see cases.importing.plausibility)",
+                null=True,
+            ),
         ),
         migrations.AlterField(
-            model_name='source',
-            name='duration_seconds',
-            field=models.PositiveIntegerField(blank=True, help_text="The video's length in seconds, as a curator checked it", null=True),
+            model_name="source",
+            name="duration_seconds",
+            field=models.PositiveIntegerField(
+                blank=True, help_text="The video's length in seconds, as a curator checked it", null=True
+            ),
         ),
         migrations.AddConstraint(
-            model_name='quote',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('time_status', 'corrected'), _negated=True), ('corrected_from_seconds__isnull', False), _connector='OR'), name='quote_corrected_names_its_original'),
+            model_name="quote",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("time_status", "corrected"), _negated=True),
+                    ("corrected_from_seconds__isnull", False),
+                    _connector="OR",
+                ),
+                name="quote_corrected_names_its_original",
+            ),
         ),
     ]

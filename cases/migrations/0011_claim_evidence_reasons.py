@@ -4,40 +4,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0010_time_plausibility'),
+        ("cases", "0010_time_plausibility"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='summary_no_evidence_reason',
-            field=models.TextField(blank=True, help_text="A curator's reason the summary has no supporting quote yet (lets the case be published without one)", verbose_name='why the summary has no evidence'),
+            model_name="case",
+            name="summary_no_evidence_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="A curator's reason the summary has no supporting quote yet (lets the case be published without one)",
+                verbose_name="why the summary has no evidence",
+            ),
         ),
         migrations.AddField(
-            model_name='casechallenge',
-            name='no_evidence_reason',
-            field=models.TextField(blank=True, help_text="A curator's reason this claim has no supporting quote yet (lets the case be published without one)", verbose_name='why no evidence'),
+            model_name="casechallenge",
+            name="no_evidence_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="A curator's reason this claim has no supporting quote yet (lets the case be published without one)",
+                verbose_name="why no evidence",
+            ),
         ),
         migrations.AddField(
-            model_name='casesuccessfactor',
-            name='no_evidence_reason',
-            field=models.TextField(blank=True, help_text="A curator's reason this claim has no supporting quote yet (lets the case be published without one)", verbose_name='why no evidence'),
+            model_name="casesuccessfactor",
+            name="no_evidence_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="A curator's reason this claim has no supporting quote yet (lets the case be published without one)",
+                verbose_name="why no evidence",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcase',
-            name='summary_no_evidence_reason',
-            field=models.TextField(blank=True, help_text="A curator's reason the summary has no supporting quote yet (lets the case be published without one)", verbose_name='why the summary has no evidence'),
+            model_name="historicalcase",
+            name="summary_no_evidence_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="A curator's reason the summary has no supporting quote yet (lets the case be published without one)",
+                verbose_name="why the summary has no evidence",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcasechallenge',
-            name='no_evidence_reason',
-            field=models.TextField(blank=True, help_text="A curator's reason this claim has no supporting quote yet (lets the case be published without one)", verbose_name='why no evidence'),
+            model_name="historicalcasechallenge",
+            name="no_evidence_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="A curator's reason this claim has no supporting quote yet (lets the case be published without one)",
+                verbose_name="why no evidence",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcasesuccessfactor',
-            name='no_evidence_reason',
-            field=models.TextField(blank=True, help_text="A curator's reason this claim has no supporting quote yet (lets the case be published without one)", verbose_name='why no evidence'),
+            model_name="historicalcasesuccessfactor",
+            name="no_evidence_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="A curator's reason this claim has no supporting quote yet (lets the case be published without one)",
+                verbose_name="why no evidence",
+            ),
         ),
     ]

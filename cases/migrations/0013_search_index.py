@@ -1,6 +1,7 @@
 """The search index of cases.search.schema: an FTS5 table on SQLite, tsvectors with unaccent on
 PostgreSQL, each kept current by triggers; the vocabulary of migration 0006 replaced by one of
 published content only."""
+
 from django.db import migrations
 
 from cases.search import schema
@@ -25,7 +26,6 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("cases", "0011_claim_evidence_reasons"),
     ]

@@ -6,55 +6,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0013_search_index'),
+        ("cases", "0013_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='content_version',
+            model_name="case",
+            name="content_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='case',
-            name='sent_back_reason',
+            model_name="case",
+            name="sent_back_reason",
             field=models.TextField(blank=True, editable=False),
         ),
         migrations.CreateModel(
-            name='OldSlug',
+            name="OldSlug",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('case', 'Case'), ('organisation', 'Organisation'), ('theme', 'Theme'), ('approach', 'Approach'), ('topic', 'Topic')], max_length=20)),
-                ('slug', models.SlugField(max_length=200)),
-                ('target_id', models.PositiveIntegerField(help_text='The primary key of what the slug names now')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("case", "Case"),
+                            ("organisation", "Organisation"),
+                            ("theme", "Theme"),
+                            ("approach", "Approach"),
+                            ("topic", "Topic"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=200)),
+                ("target_id", models.PositiveIntegerField(help_text="The primary key of what the slug names now")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['kind', 'slug'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'slug'), name='old_slug_unique_per_kind')],
+                "ordering": ["kind", "slug"],
+                "constraints": [models.UniqueConstraint(fields=("kind", "slug"), name="old_slug_unique_per_kind")],
             },
         ),
         migrations.CreateModel(
-            name='Revision',
+            name="Revision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('summary', models.CharField(blank=True, help_text='How the change was made', max_length=300)),
-                ('base', models.JSONField()),
-                ('proposed', models.JSONField()),
-                ('status', models.CharField(choices=[('pending', 'Pending review'), ('approved', 'Approved'), ('sent_back', 'Sent back')], db_index=True, default='pending', max_length=12)),
-                ('comment', models.TextField(blank=True, help_text='Why it was sent back (required then)')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='proposed_revisions', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='cases.case')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reviewed_revisions', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("summary", models.CharField(blank=True, help_text="How the change was made", max_length=300)),
+                ("base", models.JSONField()),
+                ("proposed", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending review"), ("approved", "Approved"), ("sent_back", "Sent back")],
+                        db_index=True,
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, help_text="Why it was sent back (required then)")),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="proposed_revisions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="revisions", to="cases.case"
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reviewed_revisions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('status', 'sent_back'), _negated=True), models.Q(('comment', ''), _negated=True), _connector='OR'), name='revision_sent_back_has_comment')],
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "sent_back"), _negated=True),
+                            models.Q(("comment", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="revision_sent_back_has_comment",
+                    )
+                ],
             },
         ),
     ]

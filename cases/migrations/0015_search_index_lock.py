@@ -1,6 +1,7 @@
 """The PostgreSQL search index's trigger functions take one advisory lock per transaction
 (cases.search.schema.SEARCH_LOCK_KEY), so two concurrent saves no longer deadlock on the
 index's entries and vocabulary. Nothing changes on SQLite, whose writers already queue."""
+
 from django.db import migrations
 
 from cases.search import schema
@@ -13,7 +14,6 @@ def replace_trigger_functions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("cases", "0014_curation"),
     ]

@@ -3,6 +3,7 @@ whose indexed columns changed, and the vocabulary's trigger skips statements tha
 and no longer scans the whole vocabulary for words counted down to zero; the vocabulary's pages
 keep room for HOT updates (schema.WORD_TABLE_STORAGE). On SQLite the triggers are
 rebuilt from cases.search.schema after every migration run, so nothing is needed here."""
+
 from django.db import migrations
 
 from cases.search import schema
@@ -18,7 +19,6 @@ def replace_functions(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("cases", "0015_search_index_lock"),
     ]

@@ -6,18 +6,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0016_search_index_changes_only'),
+        ("cases", "0016_search_index_changes_only"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='quote',
-            name='quote_source_second',
+            model_name="quote",
+            name="quote_source_second",
         ),
         migrations.AddIndex(
-            model_name='quote',
-            index=models.Index(fields=['source', 'start_second', 'position', 'id'], name='quote_time_order'),
+            model_name="quote",
+            index=models.Index(fields=["source", "start_second", "position", "id"], name="quote_time_order"),
         ),
     ]

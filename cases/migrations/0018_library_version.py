@@ -1,5 +1,6 @@
 """The library version keying the cached facet counts (cases/library_version.py); its triggers are
 created after every migration run (post_migrate), so SQLite's table rebuilds cannot drop them."""
+
 import secrets
 
 from django.db import migrations, models
@@ -10,22 +11,23 @@ def first_version(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0017_quote_time_order_index'),
+        ("cases", "0017_quote_time_order_index"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LibraryVersion',
+            name="LibraryVersion",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('version', models.BigIntegerField()),
+                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("version", models.BigIntegerField()),
             ],
             options={
-                'db_table': 'cases_library_version',
-                'ordering': ['id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='library_version_single_row')],
+                "db_table": "cases_library_version",
+                "ordering": ["id"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("id", 1)), name="library_version_single_row")
+                ],
             },
         ),
         migrations.RunPython(first_version, migrations.RunPython.noop),

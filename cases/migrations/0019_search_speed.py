@@ -2,6 +2,7 @@
 GIN index, and a GIN index of the entries of the small kinds, so a search ranks title and name
 matches only and counts up to a cap (cases.search.engine). SQLite needs nothing: FTS5 filters by
 column at query time."""
+
 from django.db import migrations
 
 from cases.search import schema
@@ -20,7 +21,6 @@ def drop_heads(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("cases", "0018_library_version"),
     ]

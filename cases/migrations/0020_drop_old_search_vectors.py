@@ -3,6 +3,7 @@ quotes, their PostgreSQL triggers, functions and GIN indexes. Every search (the 
 case browser, the admin, the candidate quotes of a claim) reads the index of migration 0013
 (cases.search.schema) instead. The trigram indexes of 0003 stay: the admin's text-as-typed
 matches use them. On SQLite the columns existed unused and only they go."""
+
 import importlib
 
 from django.db import migrations
@@ -38,7 +39,6 @@ def recreate_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("cases", "0019_search_speed"),
     ]

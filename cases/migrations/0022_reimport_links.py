@@ -7,34 +7,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0021_case_stories'),
+        ("cases", "0021_case_stories"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='QuoteRelink',
+            name="QuoteRelink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(help_text='Why no statement of the new version was a safe match', max_length=300)),
-                ('candidates', models.JSONField(blank=True, default=list)),
-                ('similarity', models.FloatField(blank=True, help_text='Word similarity (0–1) of the best candidate', null=True)),
-                ('status', models.CharField(choices=[('pending', 'To re-link'), ('relinked', 'Re-linked'), ('dismissed', 'Dismissed'), ('restored', 'Back in its document')], db_index=True, default='pending', max_length=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='relinks', to='cases.document')),
-                ('quote', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relinks', to='cases.quote')),
-                ('relinked_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.quote')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('revision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.revision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "reason",
+                    models.CharField(help_text="Why no statement of the new version was a safe match", max_length=300),
+                ),
+                ("candidates", models.JSONField(blank=True, default=list)),
+                (
+                    "similarity",
+                    models.FloatField(blank=True, help_text="Word similarity (0–1) of the best candidate", null=True),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "To re-link"),
+                            ("relinked", "Re-linked"),
+                            ("dismissed", "Dismissed"),
+                            ("restored", "Back in its document"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="relinks",
+                        to="cases.document",
+                    ),
+                ),
+                (
+                    "quote",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="relinks", to="cases.quote"
+                    ),
+                ),
+                (
+                    "relinked_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.quote",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.revision",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quote to re-link',
-                'verbose_name_plural': 'quotes to re-link',
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('quote',), name='quote_relink_one_open_per_quote')],
+                "verbose_name": "quote to re-link",
+                "verbose_name_plural": "quotes to re-link",
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("quote",),
+                        name="quote_relink_one_open_per_quote",
+                    )
+                ],
             },
         ),
     ]

@@ -13,6 +13,7 @@ reported as COUNT_CAP + 1 beyond it ("more than 1,000"), which lets a count stop
 and quotes, the big kinds, are read kind by kind (a partial GIN index of the cases' entries on
 PostgreSQL); the small kinds (codes above 2, a few thousand entries at most) in one pass.
 """
+
 from django.db import connection
 
 from . import schema
@@ -50,6 +51,7 @@ def params(parsed):
 
 # --- SQL, named parameters %(q)s (and %(head)s on SQLite) ---------------------------------------------
 
+
 def _pg_query():
     return f"to_tsquery('{schema.CONFIG}', %(q)s)"
 
@@ -73,11 +75,15 @@ def head_sql(kind_filter, exclusions=True):
         # IS TRUE: checked row by row, never through the big GIN index of vectors (read whole, it
         # costs as much as the matches of a common word).
         whole = f" AND (vector @@ {query}) IS TRUE" if exclusions else ""
-        return (f"SELECT id AS entry, ts_rank({RANK_WEIGHTS}, head, {query}) AS score FROM {schema.ENTRY_TABLE} "
-                f"WHERE id {kind_filter} AND head @@ {query}{whole}")
+        return (
+            f"SELECT id AS entry, ts_rank({RANK_WEIGHTS}, head, {query}) AS score FROM {schema.ENTRY_TABLE} "
+            f"WHERE id {kind_filter} AND head @@ {query}{whole}"
+        )
     fts = schema.FTS_TABLE
-    return (f"SELECT rowid AS entry, -bm25({fts}, {BM25_WEIGHTS}) AS score FROM {fts} "
-            f"WHERE {fts} MATCH %(head)s AND rowid {kind_filter}")
+    return (
+        f"SELECT rowid AS entry, -bm25({fts}, {BM25_WEIGHTS}) AS score FROM {fts} "
+        f"WHERE {fts} MATCH %(head)s AND rowid {kind_filter}"
+    )
 
 
 def kind_ctes(kind_code, exclusions=True):
@@ -88,14 +94,20 @@ def kind_ctes(kind_code, exclusions=True):
     kind_filter = f"%% {KIND_BITS} = {code}"
     if postgres():
         query = _pg_query()
-        bodies = (f"SELECT id AS entry FROM {schema.ENTRY_TABLE} WHERE id {kind_filter} AND vector @@ {query} "
-                  f"AND NOT head @@ {query} LIMIT {COUNT_CAP + 1}")
+        bodies = (
+            f"SELECT id AS entry FROM {schema.ENTRY_TABLE} WHERE id {kind_filter} AND vector @@ {query} "
+            f"AND NOT head @@ {query} LIMIT {COUNT_CAP + 1}"
+        )
     else:
         fts = schema.FTS_TABLE
-        bodies = (f"SELECT rowid AS entry FROM {fts} WHERE {fts} MATCH %(q)s AND rowid {kind_filter} "
-                  f"AND rowid NOT IN (SELECT entry FROM heads{code}) ORDER BY rowid DESC LIMIT {COUNT_CAP + 1}")
-    return [f"heads{code} AS MATERIALIZED ({head_sql(kind_filter, exclusions)})",
-            f"bodies{code} AS MATERIALIZED ({bodies})"]
+        bodies = (
+            f"SELECT rowid AS entry FROM {fts} WHERE {fts} MATCH %(q)s AND rowid {kind_filter} "
+            f"AND rowid NOT IN (SELECT entry FROM heads{code}) ORDER BY rowid DESC LIMIT {COUNT_CAP + 1}"
+        )
+    return [
+        f"heads{code} AS MATERIALIZED ({head_sql(kind_filter, exclusions)})",
+        f"bodies{code} AS MATERIALIZED ({bodies})",
+    ]
 
 
 def with_kinds(codes, exclusions, select):
@@ -135,12 +147,15 @@ def best_sql(kind_code, limit):
 def every_sql(kind_filter):
     """SELECT entry, part, score of every matching entry whose id satisfies `kind_filter` (for the
     small kinds: a few thousand entries at most)."""
-    return (f"SELECT matched.entry, CASE WHEN head.entry IS NULL THEN 1 ELSE 0 END AS part, "
-            f"coalesce(head.score, 0.0) AS score FROM ({matched_sql(kind_filter)}) AS matched "
-            f"LEFT JOIN ({head_sql(kind_filter, exclusions=False)}) AS head ON head.entry = matched.entry")
+    return (
+        f"SELECT matched.entry, CASE WHEN head.entry IS NULL THEN 1 ELSE 0 END AS part, "
+        f"coalesce(head.score, 0.0) AS score FROM ({matched_sql(kind_filter)}) AS matched "
+        f"LEFT JOIN ({head_sql(kind_filter, exclusions=False)}) AS head ON head.entry = matched.entry"
+    )
 
 
 # --- queries -----------------------------------------------------------------------------------------
+
 
 def _fetch(sql, parsed):
     with connection.cursor() as cursor:
@@ -156,32 +171,50 @@ def capped(count):
 def _in_order(rows):
     """{kind code: [entry, …] in the order above} of rows (entry, part, score, …)."""
     found = {}
-    for entry, part, score, *_ in sorted(rows, key=lambda row: (row[1], -row[2], row[0] if row[1] == 0 else -row[0])):
+    for entry, _part, _score, *_ in sorted(rows, key=lambda row: (row[1], -row[2], row[0] if row[1] == 0 else -row[0])):
         found.setdefault(entry % KIND_BITS, []).append(entry)
     return found
 
 
 def counts(parsed):
     """{kind code: number of matching entries, capped (see capped())} of the kinds with matches (one query)."""
-    sql = with_kinds(BIG_KINDS, has_exclusions(parsed), " UNION ALL ".join([
-        (f"SELECT small.entry %% {KIND_BITS}, count(*) FROM ({matched_sql(SMALL_KINDS)}) AS small "
-         f"GROUP BY small.entry %% {KIND_BITS}"),
-        *[f"SELECT {code}, (SELECT count(*) FROM heads{code}) + (SELECT count(*) FROM bodies{code})"
-          for code in BIG_KINDS],
-    ]))
+    sql = with_kinds(
+        BIG_KINDS,
+        has_exclusions(parsed),
+        " UNION ALL ".join(
+            [
+                (
+                    f"SELECT small.entry %% {KIND_BITS}, count(*) FROM ({matched_sql(SMALL_KINDS)}) AS small "
+                    f"GROUP BY small.entry %% {KIND_BITS}"
+                ),
+                *[
+                    f"SELECT {code}, (SELECT count(*) FROM heads{code}) + (SELECT count(*) FROM bodies{code})"
+                    for code in BIG_KINDS
+                ],
+            ]
+        ),
+    )
     return {code: capped(count) for code, count in _fetch(sql, parsed) if count}
 
 
 def best_of_each_kind(parsed, per_kind):
     """{kind code: (capped count, [object key, …] best first)} of every kind with matches (one query)."""
-    sql = with_kinds(BIG_KINDS, has_exclusions(parsed), " UNION ALL ".join([
-        f"SELECT entry, part, score, CAST(NULL AS bigint) AS total FROM ({every_sql(SMALL_KINDS)}) AS small",
-        *[f"SELECT * FROM ({best_sql(code, per_kind)}) AS big{code}" for code in BIG_KINDS],
-    ]))
+    sql = with_kinds(
+        BIG_KINDS,
+        has_exclusions(parsed),
+        " UNION ALL ".join(
+            [
+                f"SELECT entry, part, score, CAST(NULL AS bigint) AS total FROM ({every_sql(SMALL_KINDS)}) AS small",
+                *[f"SELECT * FROM ({best_sql(code, per_kind)}) AS big{code}" for code in BIG_KINDS],
+            ]
+        ),
+    )
     rows = _fetch(sql, parsed)
     totals = {entry % KIND_BITS: total for entry, _, _, total in rows if total is not None}
-    return {code: (capped(totals.get(code) or len(entries)), [object_key(entry) for entry in entries[:per_kind]])
-            for code, entries in _in_order(rows).items()}
+    return {
+        code: (capped(totals.get(code) or len(entries)), [object_key(entry) for entry in entries[:per_kind]])
+        for code, entries in _in_order(rows).items()
+    }
 
 
 def page_of_kind(parsed, kind_code, offset, limit):
@@ -191,7 +224,7 @@ def page_of_kind(parsed, kind_code, offset, limit):
     else:
         sql = every_sql(f"%% {KIND_BITS} = {int(kind_code)}")
     entries = _in_order(_fetch(sql, parsed)).get(kind_code, [])
-    return [object_key(entry) for entry in entries[offset:offset + limit]]
+    return [object_key(entry) for entry in entries[offset : offset + limit]]
 
 
 def ids_sql(kind_code):

@@ -5,6 +5,7 @@ words, and `or` between alternatives (`a b or c` is (a and b) or c). Each word i
 prefix of its light stem, in any of its spellings (synonyms.py); a hyphenated word matches as
 typed, in part ("P-8" finds "P-8A") and joined ("co-creation" finds "cocreation").
 """
+
 import re
 from dataclasses import dataclass, field
 
@@ -57,8 +58,11 @@ class Term:
     @property
     def words(self):
         """Every word of every form, for highlighting: (word, prefix)."""
-        return {(word, form.prefix and index == len(form.words) - 1)
-                for form in self.forms for index, word in enumerate(form.words)}
+        return {
+            (word, form.prefix and index == len(form.words) - 1)
+            for form in self.forms
+            for index, word in enumerate(form.words)
+        }
 
 
 @dataclass
@@ -114,8 +118,11 @@ def token_terms(token, negated):
     terms = []
     position = 0
     for compound in COMPOUND.finditer(folded):
-        terms += [word_term(word, negated) for word in WORD.findall(folded[position:compound.start()])
-                  if word not in STOP_WORDS]
+        terms += [
+            word_term(word, negated)
+            for word in WORD.findall(folded[position : compound.start()])
+            if word not in STOP_WORDS
+        ]
         terms.append(phrase_term(WORD.findall(compound.group(0)), negated, prefix=True))
         position = compound.end()
     terms += [word_term(word, negated) for word in WORD.findall(folded[position:]) if word not in STOP_WORDS]
@@ -158,6 +165,7 @@ def parse_query(q):
 
 
 # --- the two syntaxes -------------------------------------------------------------------------------
+
 
 def fts5_form(form):
     return '"' + " ".join(form.words) + '"' + ("*" if form.prefix else "")

@@ -11,6 +11,7 @@ Only published cases are indexed, so no draft's word reaches a result, a count o
 
 Raw SQL because Django has no FTS5 tables, text search configurations or statement triggers.
 """
+
 import re
 import zlib
 from dataclasses import dataclass
@@ -47,34 +48,50 @@ def names_of(link_table, target_table, target_key, link_column, label):
     )
 
 
-CASE_NAMES = " || ' ' || ".join([
-    names_of("cases_case_countries", "cases_country", "code", "country_id", "named.name || ' ' || named.code"),
-    names_of("cases_participation", "cases_organisation", "id", "organisation_id", "named.name"),
-    names_of("cases_case_themes", "cases_theme", "id", "theme_id", "named.name"),
-    names_of("cases_case_approaches", "cases_approach", "id", "approach_id", "named.name"),
-    names_of("cases_casechallenge", "cases_challenge", "id", "challenge_id", "named.name"),
-    names_of("cases_casesuccessfactor", "cases_successfactor", "id", "success_factor_id", "named.name"),
-])
+CASE_NAMES = " || ' ' || ".join(
+    [
+        names_of("cases_case_countries", "cases_country", "code", "country_id", "named.name || ' ' || named.code"),
+        names_of("cases_participation", "cases_organisation", "id", "organisation_id", "named.name"),
+        names_of("cases_case_themes", "cases_theme", "id", "theme_id", "named.name"),
+        names_of("cases_case_approaches", "cases_approach", "id", "approach_id", "named.name"),
+        names_of("cases_casechallenge", "cases_challenge", "id", "challenge_id", "named.name"),
+        names_of("cases_casesuccessfactor", "cases_successfactor", "id", "success_factor_id", "named.name"),
+    ]
+)
 
 
 def simple_kind(code, name, table, title, names="''", body="''"):
-    return IndexedKind(code, name, table, "id", f"SELECT {title} AS title, {names} AS names, {body} AS body "
-                                                f"FROM {table} AS item")
+    return IndexedKind(
+        code, name, table, "id", f"SELECT {title} AS title, {names} AS names, {body} AS body FROM {table} AS item"
+    )
 
 
 def case_kind(body_columns):
     """The case's entry: its title, the names it links to, and the text of `body_columns`."""
     body = " || ' ' || ".join(f"coalesce(item.{column}, '')" for column in body_columns)
     return IndexedKind(
-        1, "case", "cases_case", "id",
+        1,
+        "case",
+        "cases_case",
+        "id",
         f"SELECT item.title AS title, {CASE_NAMES} AS names, {body} AS body "
         "FROM cases_case AS item WHERE item.status = 'published'",
     )
 
 
 # The case story's sections (migration 0016) are body text too, after the free body.
-CASE_BODY_COLUMNS = ("summary", "body", "story_problem", "story_innovation", "story_stakeholders", "story_results",
-                     "story_failures", "story_conditions", "story_replication", "story_lessons")
+CASE_BODY_COLUMNS = (
+    "summary",
+    "body",
+    "story_problem",
+    "story_innovation",
+    "story_stakeholders",
+    "story_results",
+    "story_failures",
+    "story_conditions",
+    "story_replication",
+    "story_lessons",
+)
 
 KINDS = (
     case_kind(CASE_BODY_COLUMNS),
@@ -82,9 +99,14 @@ KINDS = (
     simple_kind(3, "document", "cases_document", "item.title", body="item.body"),
     simple_kind(4, "source", "cases_source", "item.title", "item.channel || ' ' || item.publisher"),
     simple_kind(5, "topic", "cases_topic", "item.label"),
-    IndexedKind(6, "country", "cases_country", "code",
-                "SELECT item.name AS title, item.code AS names, '' AS body FROM cases_country AS item",
-                integer_key=False),
+    IndexedKind(
+        6,
+        "country",
+        "cases_country",
+        "code",
+        "SELECT item.name AS title, item.code AS names, '' AS body FROM cases_country AS item",
+        integer_key=False,
+    ),
     simple_kind(7, "organisation", "cases_organisation", "item.name"),
     simple_kind(8, "theme", "cases_theme", "item.name", body="item.description"),
     simple_kind(9, "approach", "cases_approach", "item.name", body="item.description"),
@@ -102,6 +124,7 @@ def replace_case_view_statements(kinds=KINDS):
     case = next(kind for kind in kinds if kind.name == "case")
     return [view_sql(case, "postgresql").replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1)]
 
+
 # Tables whose rows name the cases they link (case_id), and the taxonomy table each names.
 CASE_LINKS = (
     ("cases_case_countries", "country_id", "country"),
@@ -111,8 +134,14 @@ CASE_LINKS = (
     ("cases_casechallenge", "challenge_id", "challenge"),
     ("cases_casesuccessfactor", "success_factor_id", "success_factor"),
 )
-NAME_COLUMNS = {"country": "name", "organisation": "name", "theme": "name", "approach": "name",
-                "challenge": "name", "success_factor": "name"}
+NAME_COLUMNS = {
+    "country": "name",
+    "organisation": "name",
+    "theme": "name",
+    "approach": "name",
+    "challenge": "name",
+    "success_factor": "name",
+}
 
 
 def country_number(code_sql, char_function):
@@ -147,6 +176,7 @@ def view_sql(kind, vendor):
 
 # --- SQLite ---------------------------------------------------------------------------------------
 
+
 def names_sql(kind, vendor):
     """A case's names stay as written (their words split, compounds not joined): link triggers
     re-read them without the Python function (sqlite_refresh_names); other kinds' names are text."""
@@ -158,8 +188,10 @@ def names_sql(kind, vendor):
 def sqlite_refresh(kind, ids_sql, *, delete_only=False):
     """Statements re-indexing the items of `kind` whose keys `ids_sql` (a SELECT) gives (only
     removing them when `delete_only`, so a delete needs no Python function)."""
-    delete = (f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT {entry_id_sql(kind, 'refreshed.id', 'sqlite')} "
-              f"FROM ({ids_sql}) AS refreshed);")
+    delete = (
+        f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT {entry_id_sql(kind, 'refreshed.id', 'sqlite')} "
+        f"FROM ({ids_sql}) AS refreshed);"
+    )
     if delete_only:
         return delete
     return (
@@ -208,16 +240,23 @@ def refresh_rules():
             rules.append(Rule(kind.table, event, kind, f"SELECT {{row}}.{kind.key} AS id"))
         # An update refreshes only the rows whose indexed columns changed: the time status the
         # importer sets on every quote of a video, or a case's review date, re-index nothing.
-        rules.append(Rule(kind.table, "UPDATE", kind, f"SELECT {{row}}.{kind.key} AS id",
-                          column=",".join(kind.columns)))
+        rules.append(
+            Rule(kind.table, "UPDATE", kind, f"SELECT {{row}}.{kind.key} AS id", column=",".join(kind.columns))
+        )
     for link_table, link_column, named in CASE_LINKS:
         for event in ("INSERT", "DELETE", "UPDATE"):
             rules.append(Rule(link_table, event, case, "SELECT {row}.case_id AS id"))
         # A renamed taxonomy item re-indexes its cases, whose names hold it.
         taxonomy = KINDS_BY_NAME[named]
-        rules.append(Rule(taxonomy.table, "UPDATE", case,
-                          f"SELECT case_id AS id FROM {link_table} WHERE {link_column} = {{row}}.{taxonomy.key}",
-                          column="name"))
+        rules.append(
+            Rule(
+                taxonomy.table,
+                "UPDATE",
+                case,
+                f"SELECT case_id AS id FROM {link_table} WHERE {link_column} = {{row}}.{taxonomy.key}",
+                column="name",
+            )
+        )
     return rules
 
 
@@ -253,18 +292,25 @@ def sqlite_attach_statements():
         if not rule.refreshes_own_rows:  # a link row or a renamed taxonomy item: the cases' names
             body = " ".join(sqlite_refresh_names(rule.keys.format(row=row)) for row in rows)
         else:
-            body = " ".join(sqlite_refresh(rule.kind, rule.keys.format(row=row), delete_only=rule.event == "DELETE")
-                            for row in rows)
+            body = " ".join(
+                sqlite_refresh(rule.kind, rule.keys.format(row=row), delete_only=rule.event == "DELETE") for row in rows
+            )
             if rule.event == "UPDATE":  # the old key's entry goes only if the key changed; the new one is rebuilt
                 key = rule.kind.key
-                body = (sqlite_refresh(rule.kind, f"SELECT OLD.{key} AS id WHERE OLD.{key} IS NOT NEW.{key}",
-                                       delete_only=True) + " " + sqlite_refresh(rule.kind, rule.keys.format(row="NEW")))
+                body = (
+                    sqlite_refresh(
+                        rule.kind, f"SELECT OLD.{key} AS id WHERE OLD.{key} IS NOT NEW.{key}", delete_only=True
+                    )
+                    + " "
+                    + sqlite_refresh(rule.kind, rule.keys.format(row="NEW"))
+                )
         event = f"UPDATE OF {', '.join(rule.columns)}" if rule.column else rule.event
-        when = (" WHEN " + " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in rule.columns)
-                if rule.column else "")
-        statements.append(
-            f"CREATE TRIGGER cases_search_{number} AFTER {event} ON {rule.table}{when} BEGIN {body} END"
+        when = (
+            " WHEN " + " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in rule.columns)
+            if rule.column
+            else ""
         )
+        statements.append(f"CREATE TRIGGER cases_search_{number} AFTER {event} ON {rule.table}{when} BEGIN {body} END")
     for kind in KINDS:
         statements.append(
             f"INSERT INTO {FTS_TABLE} (rowid, title, names, body) SELECT entry_id, {TEXT_FUNCTION}(title), "
@@ -311,15 +357,18 @@ def register_sqlite_functions(sender, connection, **kwargs):
         return
     from .text import search_text
 
-    connection.connection.create_function(TEXT_FUNCTION, 1, lambda text: search_text(text or ""),
-                                          deterministic=True)
+    connection.connection.create_function(TEXT_FUNCTION, 1, lambda text: search_text(text or ""), deterministic=True)
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
 
-TOKEN_TYPES = ("asciiword, word, numword, asciihword, hword, numhword, hword_asciipart, hword_part, "
-               "hword_numpart, email, protocol, url, host, url_path, file, sfloat, float, int, uint, version, "
-               "tag, entity")
+TOKEN_TYPES = (
+    "asciiword, word, numword, asciihword, hword, numhword, hword_asciipart, hword_part, "
+    "hword_numpart, email, protocol, url, host, url_path, file, sfloat, float, int, uint, version, "
+    "tag, entity"
+)
+
+
 def weighted_vector(kind):
     return (
         f"setweight(to_tsvector('{CONFIG}', {TEXT_FUNCTION}(title)), 'A') || "
@@ -333,7 +382,7 @@ def postgres_refresh_function(kind):
     return f"""
         CREATE FUNCTION cases_search_refresh_{kind.name}(keys {key_type}[]) RETURNS void LANGUAGE sql AS $$
             DELETE FROM {ENTRY_TABLE}
-            WHERE id IN (SELECT {entry_id_sql(kind, 'refreshed', 'postgresql')} FROM unnest(keys) AS refreshed)
+            WHERE id IN (SELECT {entry_id_sql(kind, "refreshed", "postgresql")} FROM unnest(keys) AS refreshed)
               AND id NOT IN (SELECT entry_id FROM {view_name(kind)} WHERE object_id = ANY(keys));
             INSERT INTO {ENTRY_TABLE} (id, vector)
             SELECT entry_id, {weighted_vector(kind)} FROM {view_name(kind)} WHERE object_id = ANY(keys) ORDER BY entry_id
@@ -369,12 +418,16 @@ def postgres_trigger_function(number, rule):
         key = rule.kind.key
         old_values = ", ".join(f"old_rows.{column}" for column in rule.columns)
         new_values = ", ".join(f"new_rows.{column}" for column in rule.columns)
-        keys = (f"SELECT {key} AS id FROM old_rows FULL JOIN new_rows USING ({key}) "
-                f"WHERE ROW({old_values}) IS DISTINCT FROM ROW({new_values})")
+        keys = (
+            f"SELECT {key} AS id FROM old_rows FULL JOIN new_rows USING ({key}) "
+            f"WHERE ROW({old_values}) IS DISTINCT FROM ROW({new_values})"
+        )
     elif rule.column:
         named = KINDS_BY_TABLE[rule.table]
-        changed = (f"(SELECT new_rows.{named.key} FROM new_rows JOIN old_rows USING ({named.key}) "
-                   f"WHERE new_rows.{rule.column} IS DISTINCT FROM old_rows.{rule.column})")
+        changed = (
+            f"(SELECT new_rows.{named.key} FROM new_rows JOIN old_rows USING ({named.key}) "
+            f"WHERE new_rows.{rule.column} IS DISTINCT FROM old_rows.{rule.column})"
+        )
         keys = rule.keys.replace(f"= {{row}}.{named.key}", f"IN {changed}")
     else:
         keys = " UNION ".join(f"{rule.keys.format(row=rows)} FROM {rows}" for rows in _row_tables(rule))
@@ -405,8 +458,10 @@ def postgres_word_table_rebuild():
     return [
         f"ALTER TABLE {WORD_TABLE} SET ({WORD_TABLE_STORAGE})",
         f"DELETE FROM {WORD_TABLE}",
-        (f"INSERT INTO {WORD_TABLE} (word, documents) SELECT word, count(*) FROM {ENTRY_TABLE}, "
-         f"unnest(tsvector_to_array({ENTRY_TABLE}.vector)) AS word GROUP BY word ORDER BY word"),
+        (
+            f"INSERT INTO {WORD_TABLE} (word, documents) SELECT word, count(*) FROM {ENTRY_TABLE}, "
+            f"unnest(tsvector_to_array({ENTRY_TABLE}.vector)) AS word GROUP BY word ORDER BY word"
+        ),
     ]
 
 
@@ -467,8 +522,7 @@ def postgres_statements(kinds=KINDS):
         f"CREATE TABLE {ENTRY_TABLE} (id bigint PRIMARY KEY, vector tsvector NOT NULL)",
         f"CREATE INDEX {ENTRY_TABLE}_vector ON {ENTRY_TABLE} USING gin (vector)",
         # The case browser's `q` searches cases alone: an index of their entries spares it the quotes'.
-        f"CREATE INDEX {ENTRY_TABLE}_case_vector ON {ENTRY_TABLE} USING gin (vector) "
-        f"WHERE id % {KIND_BITS} = 1",
+        f"CREATE INDEX {ENTRY_TABLE}_case_vector ON {ENTRY_TABLE} USING gin (vector) WHERE id % {KIND_BITS} = 1",
         f"CREATE TABLE {WORD_TABLE} (word text PRIMARY KEY, documents integer NOT NULL) WITH ({WORD_TABLE_STORAGE})",
         postgres_words_function(),
         f"CREATE TRIGGER cases_search_words_insert AFTER INSERT ON {ENTRY_TABLE} REFERENCING NEW TABLE AS new_rows "
@@ -492,10 +546,15 @@ def postgres_statements(kinds=KINDS):
     # The vocabulary of migration 0006, which also held the words of drafts and deleted rows.
     return [
         "DROP TABLE IF EXISTS cases_search_word CASCADE",
-        *[f"DROP TRIGGER IF EXISTS {table}_search_words_{event} ON {table}"
-          for table in ("cases_case", "cases_document", "cases_quote") for event in ("insert", "update")],
-        *[f"DROP FUNCTION IF EXISTS {table}_search_words()"
-          for table in ("cases_case", "cases_document", "cases_quote")],
+        *[
+            f"DROP TRIGGER IF EXISTS {table}_search_words_{event} ON {table}"
+            for table in ("cases_case", "cases_document", "cases_quote")
+            for event in ("insert", "update")
+        ],
+        *[
+            f"DROP FUNCTION IF EXISTS {table}_search_words()"
+            for table in ("cases_case", "cases_document", "cases_quote")
+        ],
         *statements,
     ]
 
@@ -508,9 +567,12 @@ def postgres_drop_statements():
     statements += [f"DROP FUNCTION IF EXISTS cases_search_refresh_{kind.name}" for kind in KINDS]
     statements += [f"DROP VIEW IF EXISTS {view_name(kind)}" for kind in KINDS]
     statements += [
-        f"DROP TABLE IF EXISTS {ENTRY_TABLE}", f"DROP TABLE IF EXISTS {WORD_TABLE}",
-        "DROP FUNCTION IF EXISTS cases_search_words_change()", f"DROP FUNCTION IF EXISTS {TEXT_FUNCTION}(text)",
-        f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG}", "DROP TEXT SEARCH DICTIONARY IF EXISTS kb_unaccent",
+        f"DROP TABLE IF EXISTS {ENTRY_TABLE}",
+        f"DROP TABLE IF EXISTS {WORD_TABLE}",
+        "DROP FUNCTION IF EXISTS cases_search_words_change()",
+        f"DROP FUNCTION IF EXISTS {TEXT_FUNCTION}(text)",
+        f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG}",
+        "DROP TEXT SEARCH DICTIONARY IF EXISTS kb_unaccent",
     ]
     return statements
 
@@ -552,7 +614,9 @@ def postgres_head_statements():
 def postgres_head_drop_statements():
     return [
         f"DROP STATISTICS IF EXISTS {ENTRY_TABLE}_kind",
-        *[f"DROP INDEX IF EXISTS {ENTRY_TABLE}_{name}"
-          for name in ("case_id", "other_vector", "other_head", "quote_head", "case_head")],
+        *[
+            f"DROP INDEX IF EXISTS {ENTRY_TABLE}_{name}"
+            for name in ("case_id", "other_vector", "other_head", "quote_head", "case_head")
+        ],
         f"ALTER TABLE {ENTRY_TABLE} DROP COLUMN IF EXISTS head",
     ]

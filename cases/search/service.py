@@ -1,4 +1,5 @@
 """The search page's search over every kind, and the case browser's `q`: results, counts, notices, suggestions."""
+
 import json
 import re
 from dataclasses import dataclass, field
@@ -9,7 +10,17 @@ from django.db.models import F, FloatField, Lookup, Value, When
 from django.db.models.expressions import RawSQL
 
 from ..models import (
-    Approach, Case, Challenge, Country, Document, Organisation, Quote, Source, SuccessFactor, Theme, Topic,
+    Approach,
+    Case,
+    Challenge,
+    Country,
+    Document,
+    Organisation,
+    Quote,
+    Source,
+    SuccessFactor,
+    Theme,
+    Topic,
 )
 from . import engine, schema
 from .query import MAX_QUERY_LENGTH, clean_query, parse_query
@@ -49,8 +60,16 @@ class SearchKind:
         return MODELS[self.key].objects.all()
 
 
-MODELS = {"sources": Source, "topics": Topic, "countries": Country, "organisations": Organisation,
-          "themes": Theme, "approaches": Approach, "challenges": Challenge, "success_factors": SuccessFactor}
+MODELS = {
+    "sources": Source,
+    "topics": Topic,
+    "countries": Country,
+    "organisations": Organisation,
+    "themes": Theme,
+    "approaches": Approach,
+    "challenges": Challenge,
+    "success_factors": SuccessFactor,
+}
 
 KINDS = (
     SearchKind("cases", "Cases", "case", "case", "title", ("summary", "body"), markdown=True),
@@ -62,8 +81,15 @@ KINDS = (
     SearchKind("themes", "Themes", "theme", "theme", "name", ("description",)),
     SearchKind("approaches", "Approaches", "approach", "approach", "name", ("description",)),
     SearchKind("challenges", "Challenges", "challenge", "challenge", "name", ("description",), markdown=True),
-    SearchKind("success_factors", "Success factors", "success factor", "success_factor", "name",
-               ("description",), markdown=True),
+    SearchKind(
+        "success_factors",
+        "Success factors",
+        "success factor",
+        "success_factor",
+        "name",
+        ("description",),
+        markdown=True,
+    ),
     SearchKind("topics", "Topics", "topic", "topic", "label"),
 )
 KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
@@ -96,7 +122,8 @@ def search_cases(cases, q, *, case_scores=None):
     if best:
         rank = Conditional(
             *[When(pk=pk, then=Value(float(len(best) - position))) for position, (pk, _) in enumerate(best)],
-            default=Value(0.0), output_field=FloatField(),
+            default=Value(0.0),
+            output_field=FloatField(),
         )
     return cases.filter(AmongIds(F("pk"), [pk for pk, _ in scored])).annotate(rank=rank)
 
@@ -166,6 +193,7 @@ def corrected_query(query):
 
 
 # --- the search page ---------------------------------------------------------------------------------
+
 
 @dataclass
 class Hit:

@@ -3,6 +3,7 @@
 The text is read word by word until the first matched word; only a window around it is cleaned of
 markdown and marked, so a long document costs one pass over its words, never a backtracking regex.
 """
+
 import re
 
 from django.utils.html import conditional_escape, format_html
@@ -40,7 +41,7 @@ def marked_html(text):
     parts = []
     position = 0
     for match in MARKED.finditer(text):
-        parts.append(conditional_escape(text[position:match.start()].replace(START_SEL, "").replace(STOP_SEL, "")))
+        parts.append(conditional_escape(text[position : match.start()].replace(START_SEL, "").replace(STOP_SEL, "")))
         parts.append(format_html("<mark>{}</mark>", match.group(1)))
         position = match.end()
     parts.append(conditional_escape(text[position:].replace(START_SEL, "").replace(STOP_SEL, "")))
@@ -61,8 +62,9 @@ class Matcher:
 
 def mark_words(text, matcher):
     """`text` with the words `matcher` accepts between START_SEL and STOP_SEL."""
-    return WORD.sub(lambda match: f"{START_SEL}{match.group(0)}{STOP_SEL}" if matcher(match.group(0))
-                    else match.group(0), text)
+    return WORD.sub(
+        lambda match: f"{START_SEL}{match.group(0)}{STOP_SEL}" if matcher(match.group(0)) else match.group(0), text
+    )
 
 
 def snippet(text, matcher, *, markdown=False, limit=SNIPPET_CHARS):
@@ -71,18 +73,18 @@ def snippet(text, matcher, *, markdown=False, limit=SNIPPET_CHARS):
     text = CONTROL.sub(" ", text or "")
     first = next((match.start() for match in WORD.finditer(text, 0, SCAN_CHARS) if matcher(match.group(0))), 0)
     window_start = max(0, first - limit)
-    window = text[window_start:first + 3 * limit]
+    window = text[window_start : first + 3 * limit]
     # Where the first match lies in the cleaned window: clean what precedes it separately.
-    before = plain_text(window[:first - window_start], markdown)
-    after = plain_text(window[first - window_start:], markdown)
-    keep_before = before[-(limit // 3):] if len(before) > limit // 3 else before
+    before = plain_text(window[: first - window_start], markdown)
+    after = plain_text(window[first - window_start :], markdown)
+    keep_before = before[-(limit // 3) :] if len(before) > limit // 3 else before
     if keep_before != before and " " in keep_before:
         keep_before = keep_before.split(" ", 1)[1]
     excerpt = (keep_before + " " + after).strip() if keep_before else after
     cut_end = len(excerpt) > limit or window_start + len(window) < len(text)
     if len(excerpt) > limit:
         excerpt = excerpt[:limit]
-        if " " in excerpt[limit // 2:]:
+        if " " in excerpt[limit // 2 :]:
             excerpt = excerpt.rsplit(" ", 1)[0]
     cut_start = keep_before != before or window_start > 0
     return marked_html(("… " if cut_start else "") + mark_words(excerpt, matcher) + (" …" if cut_end else ""))

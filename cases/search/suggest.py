@@ -4,6 +4,7 @@ Both databases list the known words sharing a misspelt word's first letter (SQLi
 table, PostgreSQL's word table of schema.py) and the closest by edit distance (a transposition
 counts one) is chosen here, so both suggest the same word.
 """
+
 from django.db import connection
 
 from . import schema
@@ -23,7 +24,7 @@ def distance(word, other, limit):
         for j, other_char in enumerate(other, 1):
             cost = char != other_char
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if (previous_previous is not None and j > 1 and char == other[j - 2] and word[i - 2] == other_char):
+            if previous_previous is not None and j > 1 and char == other[j - 2] and word[i - 2] == other_char:
                 current[j] = min(current[j], previous_previous[j - 2] + 1)
         if min(current) > limit:
             return limit + 1
@@ -41,8 +42,10 @@ def known_words(first_letter):
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             # In the temp schema: a read-only table in the database file would stop raw writes to every table.
-            cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{schema.VOCAB_TABLE} "
-                           f"USING fts5vocab(main, {schema.FTS_TABLE}, 'row')")
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{schema.VOCAB_TABLE} "
+                f"USING fts5vocab(main, {schema.FTS_TABLE}, 'row')"
+            )
         cursor.execute(sql, [first_letter, upper])
         return cursor.fetchall()
 

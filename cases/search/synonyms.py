@@ -3,29 +3,82 @@
 A query word is searched as itself or any of its variants (on both databases, as the query is
 built here); the indexed text is left as written. Words are folded (see text.fold).
 """
+
 import re
 
 # (British, American) beginnings of words: a word starting with one also matches the other
 # ("behavioural" -> "behavioral", "programmes" -> "programs", "centred" -> "centered").
 SPELLING_PAIRS = (
-    ("behaviour", "behavior"), ("colour", "color"), ("favour", "favor"), ("flavour", "flavor"),
-    ("harbour", "harbor"), ("honour", "honor"), ("humour", "humor"), ("labour", "labor"),
-    ("neighbour", "neighbor"), ("rumour", "rumor"), ("vigour", "vigor"), ("endeavour", "endeavor"),
-    ("rigour", "rigor"), ("savour", "savor"), ("tumour", "tumor"), ("vapour", "vapor"), ("armour", "armor"),
-    ("centre", "center"), ("metre", "meter"), ("litre", "liter"), ("fibre", "fiber"), ("theatre", "theater"),
-    ("calibre", "caliber"), ("sombre", "somber"), ("spectre", "specter"),
-    ("defence", "defense"), ("offence", "offense"), ("licence", "license"), ("pretence", "pretense"),
-    ("catalogue", "catalog"), ("dialogue", "dialog"), ("analogue", "analog"), ("prologue", "prolog"),
-    ("programme", "program"), ("tonne", "ton"),
-    ("travell", "travel"), ("modell", "model"), ("labell", "label"), ("cancell", "cancel"), ("fuell", "fuel"),
-    ("counsell", "counsel"), ("signall", "signal"), ("levell", "level"), ("channell", "channel"),
-    ("totall", "total"), ("jewell", "jewel"), ("marshall", "marshal"),
-    ("enrolment", "enrollment"), ("fulfilment", "fulfillment"), ("skilful", "skillful"), ("wilful", "willful"),
-    ("judgement", "judgment"), ("ageing", "aging"), ("grey", "gray"), ("aluminium", "aluminum"),
-    ("mould", "mold"), ("plough", "plow"), ("sceptic", "skeptic"), ("cheque", "check"), ("draught", "draft"),
-    ("paediatric", "pediatric"), ("anaesthe", "anesthe"), ("haemo", "hemo"), ("oestrogen", "estrogen"),
-    ("encyclopaedia", "encyclopedia"), ("manoeuvr", "maneuver"), ("orthopaedic", "orthopedic"),
-    ("foetus", "fetus"), ("leukaemia", "leukemia"), ("diarrhoea", "diarrhea"),
+    ("behaviour", "behavior"),
+    ("colour", "color"),
+    ("favour", "favor"),
+    ("flavour", "flavor"),
+    ("harbour", "harbor"),
+    ("honour", "honor"),
+    ("humour", "humor"),
+    ("labour", "labor"),
+    ("neighbour", "neighbor"),
+    ("rumour", "rumor"),
+    ("vigour", "vigor"),
+    ("endeavour", "endeavor"),
+    ("rigour", "rigor"),
+    ("savour", "savor"),
+    ("tumour", "tumor"),
+    ("vapour", "vapor"),
+    ("armour", "armor"),
+    ("centre", "center"),
+    ("metre", "meter"),
+    ("litre", "liter"),
+    ("fibre", "fiber"),
+    ("theatre", "theater"),
+    ("calibre", "caliber"),
+    ("sombre", "somber"),
+    ("spectre", "specter"),
+    ("defence", "defense"),
+    ("offence", "offense"),
+    ("licence", "license"),
+    ("pretence", "pretense"),
+    ("catalogue", "catalog"),
+    ("dialogue", "dialog"),
+    ("analogue", "analog"),
+    ("prologue", "prolog"),
+    ("programme", "program"),
+    ("tonne", "ton"),
+    ("travell", "travel"),
+    ("modell", "model"),
+    ("labell", "label"),
+    ("cancell", "cancel"),
+    ("fuell", "fuel"),
+    ("counsell", "counsel"),
+    ("signall", "signal"),
+    ("levell", "level"),
+    ("channell", "channel"),
+    ("totall", "total"),
+    ("jewell", "jewel"),
+    ("marshall", "marshal"),
+    ("enrolment", "enrollment"),
+    ("fulfilment", "fulfillment"),
+    ("skilful", "skillful"),
+    ("wilful", "willful"),
+    ("judgement", "judgment"),
+    ("ageing", "aging"),
+    ("grey", "gray"),
+    ("aluminium", "aluminum"),
+    ("mould", "mold"),
+    ("plough", "plow"),
+    ("sceptic", "skeptic"),
+    ("cheque", "check"),
+    ("draught", "draft"),
+    ("paediatric", "pediatric"),
+    ("anaesthe", "anesthe"),
+    ("haemo", "hemo"),
+    ("oestrogen", "estrogen"),
+    ("encyclopaedia", "encyclopedia"),
+    ("manoeuvr", "maneuver"),
+    ("orthopaedic", "orthopedic"),
+    ("foetus", "fetus"),
+    ("leukaemia", "leukemia"),
+    ("diarrhoea", "diarrhea"),
 )
 # -ise/-ize and -yse/-yze endings, both ways ("organisation" <-> "organization", "analyse" <-> "analyze").
 ISE = re.compile(r"^(\w{3,}?)is(e|ed|es|er|ers|ing|ation|ations|ational)$")
@@ -58,9 +111,9 @@ def spelling_variants(word):
     variants = set()
     for british, american in SPELLING_PAIRS:
         if word.startswith(british):
-            variants.add(american + word[len(british):])
+            variants.add(american + word[len(british) :])
         elif word.startswith(american):
-            variants.add(british + word[len(american):])
+            variants.add(british + word[len(american) :])
     for pattern, letters in ((ISE, "iz"), (IZE, "is"), (YSE, "yz"), (YZE, "ys")):
         match = pattern.match(word)
         if match:

@@ -4,6 +4,7 @@ Words are runs of letters and digits of any script (`_`, hyphens and other punct
 them), folded to lower case without accents. A hyphenated compound ("co-creation", "P-8A") is
 also indexed joined ("cocreation", "p8a"), so it is found written either way.
 """
+
 import functools
 import re
 import unicodedata
@@ -22,10 +23,29 @@ WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Tried only where a word starts (the lookbehind), so a text of long words costs no backtracking.
 COMPOUND = re.compile(r"(?<![^\W_])[^\W_]+(?:-[^\W_]+)+", re.UNICODE)
 # Letters that carry no combining accent to strip but that PostgreSQL's unaccent rules fold too.
-FOLDED_LETTERS = str.maketrans({
-    "ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l",
-    "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "þ": "th", "Þ": "th", "ı": "i", "ħ": "h", "Ħ": "h",
-})
+FOLDED_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "Ð": "d",
+        "þ": "th",
+        "Þ": "th",
+        "ı": "i",
+        "ħ": "h",
+        "Ħ": "h",
+    }
+)
 
 
 ACCENTED_SCRIPTS_END = "\u0530"  # Latin, Greek and Cyrillic: the scripts unaccent folds
@@ -102,8 +122,18 @@ def stem(word):
     "policies" finds "policy", "collaborate" and "collaboration" find "collaborating"."""
     if len(word) <= 4:
         return word
-    for suffix, keep in (("ies", 4), ("ied", 4), ("ing", 4), ("ed", 4), ("ions", 5), ("ion", 5), ("ives", 5),
-                         ("ive", 5), ("ments", 5), ("ment", 5)):
+    for suffix, keep in (
+        ("ies", 4),
+        ("ied", 4),
+        ("ing", 4),
+        ("ed", 4),
+        ("ions", 5),
+        ("ion", 5),
+        ("ives", 5),
+        ("ive", 5),
+        ("ments", 5),
+        ("ment", 5),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= keep:
             return word[: -len(suffix)]
     if word.endswith("e") and len(word) > 6:

@@ -8,6 +8,7 @@ thing: a repeatable facet's options are checkboxes (values of one facet combine 
 single-valued facet's are radio buttons with an "Any" choice. Nothing is a link, so no click
 drops a tick not yet applied (static/js/case-browser.js applies a tick at once where it runs).
 """
+
 from django import template
 from django.utils.html import format_html, format_html_join
 
@@ -20,8 +21,16 @@ def _option(facet, option):
     cases = "case" if option.count == 1 else "cases"
     kind = "checkbox" if facet.repeatable else "radio"
     return (
-        classes, kind, facet.name, option.value, ident, " checked" if option.selected else "",
-        ident, option.label, option.count, cases,
+        classes,
+        kind,
+        facet.name,
+        option.value,
+        ident,
+        " checked" if option.selected else "",
+        ident,
+        option.label,
+        option.count,
+        cases,
     )
 
 
@@ -46,5 +55,9 @@ def facet_any(facet):
     return format_html(
         '<li class="facet__option facet__option--any"><input type="radio" name="{}" value="" id="{}"{}> '
         '<label class="facet__label" for="{}">Any {}</label></li>',
-        facet.name, ident, "" if facet.selected else " checked", ident, facet.label.lower(),
+        facet.name,
+        ident,
+        "" if facet.selected else " checked",
+        ident,
+        facet.label.lower(),
     )

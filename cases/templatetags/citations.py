@@ -1,4 +1,5 @@
 """Template tags of the citation blocks and meta tags: `{% case_citation case as citation %}`, `{% quote_citation quote as citation %}`."""
+
 from django import template
 from django.urls import reverse
 

@@ -1,4 +1,5 @@
 """The admin home's review queue: `{% review_queue request.user as queue %}`."""
+
 from django import template
 
 from ..curation.review_queue import review_queue as build_queue

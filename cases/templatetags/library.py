@@ -1,4 +1,5 @@
 """Template filters of the library: sanitised markdown, video timestamps."""
+
 from django import template
 
 from ..rendering import render_markdown

@@ -1,5 +1,6 @@
 """The world map's countries, rendered in one pass with format_html (a template loop over some
 250 countries cost more than the rest of the case browser)."""
+
 from django import template
 from django.template.defaultfilters import pluralize
 from django.utils.html import format_html, format_html_join
@@ -24,10 +25,19 @@ def map_shapes(world_map, count_label):
         if shape.href:
             text = f"{shape.name}: {shape.count} {count_label}{pluralize(shape.count)}"
             classes, path, dot = _shape(shape, radius)
-            parts.append((format_html(
-                '<a href="{}" aria-label="{}"><g class="{}">{}{}<title>{}</title></g></a>',
-                shape.href, text, classes, path, dot, text,
-            ),))
+            parts.append(
+                (
+                    format_html(
+                        '<a href="{}" aria-label="{}"><g class="{}">{}{}<title>{}</title></g></a>',
+                        shape.href,
+                        text,
+                        classes,
+                        path,
+                        dot,
+                        text,
+                    ),
+                )
+            )
         elif shape.d:
             parts.append((format_html('<path class="world-map__c" d="{}" aria-hidden="true"/>', shape.d),))
     return format_html_join("\n", "{}", parts)
@@ -37,6 +47,7 @@ def map_shapes(world_map, count_label):
 def map_rows(world_map):
     """The map's numbers as table rows: each country with a count, most first."""
     return format_html_join(
-        "\n", '<tr><td><a href="{}">{}</a></td><td class="num">{}</td></tr>',
+        "\n",
+        '<tr><td><a href="{}">{}</a></td><td class="num">{}</td></tr>',
         ((shape.href, shape.name, shape.count) for shape in world_map["rows"]),
     )

@@ -1,4 +1,5 @@
 """Public views, one module per concern: browsing cases and taxonomy, and the evidence behind them."""
+
 from .browse import (  # noqa: F401
     ApproachDetailView,
     CaseDetailView,

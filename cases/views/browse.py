@@ -4,6 +4,7 @@ success factors, countries, themes, approaches and organisations.
 Every page runs a fixed number of queries whatever the size of the library: what a template
 touches is prefetched (Prefetch objects into `to_attr` lists), and long lists are paginated.
 """
+
 import re
 from urllib.parse import urlencode
 
@@ -15,6 +16,9 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
 from ..browse.case_page import case_page_context
+from ..browse.facets import SPECS, count_options
+from ..browse.filters import CaseFilter
+from ..charts import bar_chart, paired_bar_chart, start_year_counts, year_chart
 from ..claims import evidenced_claim_counts
 from ..curation import permalinks
 from ..models import (
@@ -31,9 +35,6 @@ from ..models import (
     SuccessFactor,
     Theme,
 )
-from ..browse.facets import SPECS, count_options
-from ..browse.filters import CaseFilter
-from ..charts import bar_chart, paired_bar_chart, start_year_counts, year_chart
 from ..network import layout, shared_case_counts
 from ..worldmap import toggled, world_map
 from .paging import BadPageMixin, page_of
@@ -76,9 +77,7 @@ class OldSlugMixin:
 
 def with_published_case_count(countries):
     # A country is linked to a case once (the link table's pairs are unique): no DISTINCT needed.
-    return countries.annotate(
-        published_case_count=Count("cases", filter=Q(cases__status=Case.Status.PUBLISHED))
-    )
+    return countries.annotate(published_case_count=Count("cases", filter=Q(cases__status=Case.Status.PUBLISHED)))
 
 
 class HomeView(TemplateView):
@@ -93,20 +92,25 @@ class HomeView(TemplateView):
         context["source_count"] = Source.objects.count()
         context["newest_cases"] = published_cases().order_by("-published_at", "-created_at", "title")[:6]
         context["themes"] = (
-            Theme.objects.with_published_case_count().filter(published_case_count__gt=0)
+            Theme.objects.with_published_case_count()
+            .filter(published_case_count__gt=0)
             .order_by("-published_case_count", "name")[:HOME_ENTRY_POINTS]
         )
         context["countries"] = (
-            with_published_case_count(Country.objects.all()).filter(published_case_count__gt=0)
+            with_published_case_count(Country.objects.all())
+            .filter(published_case_count__gt=0)
             .order_by("-published_case_count", "name")[:HOME_ENTRY_POINTS]
         )
         context["challenges"] = Challenge.objects.with_published_case_count()
         context["charts"] = {
             "years": year_chart(start_year_counts(published), title="By start year"),
-            "families": bar_chart([(label, count) for _, label, count in count_options("family", cases=published)],
-                                  title="By approach family"),
-            "stages": bar_chart([(label, count) for _, label, count in count_options("stage", cases=published)],
-                                title="By stage"),
+            "families": bar_chart(
+                [(label, count) for _, label, count in count_options("family", cases=published)],
+                title="By approach family",
+            ),
+            "stages": bar_chart(
+                [(label, count) for _, label, count in count_options("stage", cases=published)], title="By stage"
+            ),
         }
         return context
 
@@ -202,8 +206,10 @@ class OrganisationDetailView(OldSlugMixin, TermCasesView):
 
     def get_cases(self):
         roles = Participation.objects.filter(organisation=self.object)
-        return published_cases().with_organisation(self.object.slug).prefetch_related(
-            Prefetch("participations", queryset=roles, to_attr="roles_here")
+        return (
+            published_cases()
+            .with_organisation(self.object.slug)
+            .prefetch_related(Prefetch("participations", queryset=roles, to_attr="roles_here"))
         )
 
 
@@ -213,7 +219,9 @@ def term_chart(terms, *, title, first="met"):
     aggregate query), most met first."""
     ranked = sorted(terms, key=lambda term: (-term.published_case_count, term.name))
     evidenced = evidenced_claim_counts(type(ranked[0])) if ranked else {}
-    rows = [(term.name, term.published_case_count, evidenced.get(term.pk, 0), term.get_absolute_url()) for term in ranked]
+    rows = [
+        (term.name, term.published_case_count, evidenced.get(term.pk, 0), term.get_absolute_url()) for term in ranked
+    ]
     return paired_bar_chart(rows, title=title, first=first, second="evidenced")
 
 
@@ -244,9 +252,7 @@ class SuccessFactorListView(ListView):
         by_kind = {}
         for factor in context["success_factors"]:
             by_kind.setdefault(factor.kind, []).append(factor)
-        context["kinds"] = [
-            (label, by_kind[kind]) for kind, label in SuccessFactor.Kind.choices if kind in by_kind
-        ]
+        context["kinds"] = [(label, by_kind[kind]) for kind, label in SuccessFactor.Kind.choices if kind in by_kind]
         context["chart"] = term_chart(
             context["success_factors"], title="How often each success factor is shown, and evidenced", first="shown"
         )
@@ -269,8 +275,10 @@ class EvidenceTermView(BadPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         links = (
             self.link_model.objects.filter(**{self.link_field: self.object}, case__in=Case.objects.published())
-            .select_related("case").only("note", self.link_field, *(f"case__{name}" for name in CASE_CARD_FIELDS))
-            .prefetch_related("case__countries").order_by("case__title")
+            .select_related("case")
+            .only("note", self.link_field, *(f"case__{name}" for name in CASE_CARD_FIELDS))
+            .prefetch_related("case__countries")
+            .order_by("case__title")
         )
         context["page_obj"] = page_of(self.request, links, CASES_PER_PAGE)
         context["case_links"] = context["page_obj"].object_list
@@ -321,8 +329,12 @@ class CountryListView(ListView):
         self.filterset = CaseFilter(request.GET)
         if not self.filterset.is_valid():
             errors = [f"{name}: {' '.join(messages)}" for name, messages in self.filterset.form.errors.items()]
-            return render(request, "400.html", {"message": "Invalid filter. " + " ".join(errors),
-                                                "first_page": request.path}, status=400)
+            return render(
+                request,
+                "400.html",
+                {"message": "Invalid filter. " + " ".join(errors), "first_page": request.path},
+                status=400,
+            )
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -355,10 +367,13 @@ class CountryListView(ListView):
 
         network = layout(shared_case_counts(cases), countries=countries, case_counts=counts)
         context.update(
-            chips=chips, browser_query=self.filterset.querystring(),
-            world_map=world_map(counts=counts, names={code: country.name for code, country in countries.items()},
-                                href=href),
-            network=network, strongest_pairs=network["edges"][:STRONGEST_PAIRS],
+            chips=chips,
+            browser_query=self.filterset.querystring(),
+            world_map=world_map(
+                counts=counts, names={code: country.name for code, country in countries.items()}, href=href
+            ),
+            network=network,
+            strongest_pairs=network["edges"][:STRONGEST_PAIRS],
         )
         return context
 
@@ -395,7 +410,8 @@ class CountryDetailView(TermCasesView):
         country = self.object
         here = Case.objects.published().in_country(country.code)
         partners = list(
-            Country.objects.filter(cases__in=here).exclude(pk=country.pk)
+            Country.objects.filter(cases__in=here)
+            .exclude(pk=country.pk)
             .annotate(shared_case_count=Count("cases", distinct=True))
             .order_by("-shared_case_count", "name")
         )
@@ -406,8 +422,10 @@ class CountryDetailView(TermCasesView):
             world_map=world_map(
                 counts={partner.code: partner.shared_case_count for partner in partners},
                 names={code: other.name for code, other in countries.items()},
-                href=lambda code: reverse("cases:country-detail", kwargs={"code": code}), highlight=country.code,
+                href=lambda code: reverse("cases:country-detail", kwargs={"code": code}),
+                highlight=country.code,
             ),
-            network=network, strongest_pairs=network["edges"][:STRONGEST_PAIRS],
+            network=network,
+            strongest_pairs=network["edges"][:STRONGEST_PAIRS],
         )
         return context

@@ -4,6 +4,7 @@ Bad input follows cases.browse.filters: a malformed value answers 400 with the e
 (exports: a plain-text 400); an unknown value is ignored with a notice. The `page` parameter
 follows the one policy of cases.views.paging (malformed: 400; past the end: 404).
 """
+
 from urllib.parse import urlencode
 
 from django.http import QueryDict
@@ -11,11 +12,11 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django_filters.views import FilterView
 
-from ..models import Case
 from ..browse.exports import case_rows, csv_lines
-from ..charts import bar_chart, start_year_counts, year_chart
 from ..browse.facets import compute_facets
 from ..browse.filters import MAX_VALUES, CaseFilter
+from ..charts import bar_chart, start_year_counts, year_chart
+from ..models import Case
 from ..search import corrected_query
 from ..slugs import SLUG
 from ..worldmap import toggled, world_map
@@ -94,7 +95,7 @@ class CaseListView(PageMixin, FilterView):
         return context
 
     def suggestion(self, paginator):
-        """"Did you mean": when a search finds no case, the query with its misspelt words respelt
+        """ "Did you mean": when a search finds no case, the query with its misspelt words respelt
         from the search index's vocabulary (cases/search/suggest.py: published content only),
         offered only when it finds cases under the same filters. A dict (query, url, count) or
         None; costs queries only on an empty result."""
@@ -146,7 +147,9 @@ class CaseListView(PageMixin, FilterView):
             "compare_slugs": slugs,
             "compare_elsewhere": list(
                 Case.objects.published().filter(slug__in=elsewhere).only("slug", "title").order_by("title")
-            ) if elsewhere else [],
+            )
+            if elsewhere
+            else [],
             "compare_query": urlencode([("cases", slug) for slug in slugs]),
         }
 
@@ -157,7 +160,9 @@ class CaseListView(PageMixin, FilterView):
         form = self.filterset.form
         return [
             {
-                "name": name, "label": form.fields[name].label, "errors": errors,
+                "name": name,
+                "label": form.fields[name].label,
+                "errors": errors,
                 "values": self.request.GET.getlist(name)[:MAX_VALUES] or [""],
             }
             for name, errors in form.errors.items()

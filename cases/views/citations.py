@@ -1,5 +1,6 @@
 """A case's reference as a BibTeX or RIS file: a published case's, and a withdrawn (archived)
 case's too, so a reference someone cited keeps resolving; an old slug redirects to the current one."""
+
 from django.http import HttpResponse
 
 from ..browse import citations
@@ -19,7 +20,9 @@ def citation_file(request, slug, *, render, content_type, extension):
 
 
 def case_bibtex(request, slug):
-    return citation_file(request, slug, render=citations.case_bibtex, content_type="application/x-bibtex", extension="bib")
+    return citation_file(
+        request, slug, render=citations.case_bibtex, content_type="application/x-bibtex", extension="bib"
+    )
 
 
 def case_ris(request, slug):

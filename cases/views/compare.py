@@ -1,4 +1,5 @@
 """The compare page (/compare/?cases=a,b): reads the requested slugs and renders cases.browse.compare's rows."""
+
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -18,7 +19,6 @@ def requested_slugs(request):
             if slug and slug not in slugs:
                 slugs.append(slug)
     return slugs
-
 
 
 @rate_limited("compare")

@@ -4,6 +4,7 @@ The files are static: written by the command into OPEN_DATA_DIR and streamed fro
 are (a front proxy may serve /data/files/ from that folder directly, docs/deploy.md). Only the
 names the exporter writes are served; anything else is a 404.
 """
+
 from datetime import datetime
 from pathlib import Path
 

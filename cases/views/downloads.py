@@ -1,4 +1,5 @@
 """The responses of the exports: streamed CSV and JSON, and the plain-text 400 of bad filters."""
+
 from django.http import HttpResponse, StreamingHttpResponse
 
 from ..browse.exports import json_chunks

@@ -1,4 +1,5 @@
 """Sources with their quotes in time order, imported documents and wiki topics."""
+
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
@@ -24,7 +25,9 @@ class SourceListView(PageMixin, ListView):
     def get_queryset(self):
         return (
             Source.objects.only("pk", "kind", "title", "slug", "youtube_id", "channel")
-            .annotate(quote_count=correlated_count(Quote, "source"), document_count=correlated_count(Document, "source"))
+            .annotate(
+                quote_count=correlated_count(Quote, "source"), document_count=correlated_count(Document, "source")
+            )
             .order_by("kind", "title", "pk")
         )
 
@@ -90,9 +93,9 @@ class TopicDetailView(OldSlugMixin, BadPageMixin, DetailView):
         quotes = topic.quotes.public().for_listing().in_time_order()
         page = page_of(self.request, quotes, TOPIC_QUOTES_PER_PAGE)
         context.update(
-            documents=topic.documents.select_related("source").only(
-                "pk", "title", "slug", "needs_review", "source__id", "source__title", "source__slug"
-            ).order_by("title"),
+            documents=topic.documents.select_related("source")
+            .only("pk", "title", "slug", "needs_review", "source__id", "source__title", "source__slug")
+            .order_by("title"),
             same_name_document=Document.objects.filter(slug=topic.slug).only("pk", "title", "slug").first(),
             page_obj=page,
             quotes=page.object_list,

@@ -3,6 +3,7 @@
 Each index is one query (counts are annotations; groups are made in Python from one ordered
 list). Taxonomy indexes list only public terms: those a published case links to.
 """
+
 from django.db.models import Max
 from django.views.generic import ListView, TemplateView
 
@@ -46,8 +47,17 @@ class DocumentListView(PageMixin, ListView):
     def get_queryset(self):
         return (
             Document.objects.select_related("source")
-            .only("pk", "title", "slug", "needs_review", "timestamps_as_minutes",
-                  "source__id", "source__title", "source__slug", "source__kind")
+            .only(
+                "pk",
+                "title",
+                "slug",
+                "needs_review",
+                "timestamps_as_minutes",
+                "source__id",
+                "source__title",
+                "source__slug",
+                "source__kind",
+            )
             .annotate(quote_count=correlated_count(Quote, "document"))
             .order_by(*self.SORTS[self.sort_key()][1])
         )
@@ -105,8 +115,7 @@ class ApproachListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["families"] = grouped(context["approaches"], lambda approach: approach.family,
-                                      Approach.Family.choices)
+        context["families"] = grouped(context["approaches"], lambda approach: approach.family, Approach.Family.choices)
         return context
 
 
@@ -118,15 +127,18 @@ class OrganisationListView(ListView):
 
     def get_queryset(self):
         return (
-            Organisation.objects.public().with_published_case_count().select_related("country")
+            Organisation.objects.public()
+            .with_published_case_count()
+            .select_related("country")
             .only("pk", "name", "slug", "kind", "country__code", "country__name")
             .order_by("kind", "country__name", "name")
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["kinds"] = grouped(context["organisations"], lambda organisation: organisation.kind,
-                                   Organisation.Kind.choices)
+        context["kinds"] = grouped(
+            context["organisations"], lambda organisation: organisation.kind, Organisation.Kind.choices
+        )
         return context
 
 

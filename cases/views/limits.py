@@ -9,6 +9,7 @@ parallel, so a group may also cap the requests an address has in flight (CONCURR
 each running request holds a slot, an `add` in the same cache (atomic on every Django cache
 backend), freed when its response has been sent or after BUSY_SLOT_SECONDS at the latest.
 """
+
 import hashlib
 from functools import wraps
 

@@ -1,11 +1,17 @@
 """The matrix page and its CSV: request parsing and rendering over cases.browse.matrix."""
+
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from ..browse.matrix import (
-    EVIDENCE_CHOICES, claims_by_case, column_totals, matrix_columns, matrix_rows, write_matrix_csv,
-)
 from ..browse.filters import CaseFilter
+from ..browse.matrix import (
+    EVIDENCE_CHOICES,
+    claims_by_case,
+    column_totals,
+    matrix_columns,
+    matrix_rows,
+    write_matrix_csv,
+)
 from ..models import Case, SuccessFactor
 from .downloads import invalid_filter
 from .limits import rate_limited
@@ -23,7 +29,9 @@ def evidence_choice(request):
 def filter_errors(filterset):
     """The filter form's errors as readable lines."""
     return [
-        f"{filterset.form.fields[name].label}: {' '.join(errors)}" if name in filterset.form.fields else " ".join(errors)
+        f"{filterset.form.fields[name].label}: {' '.join(errors)}"
+        if name in filterset.form.fields
+        else " ".join(errors)
         for name, errors in filterset.form.errors.items()
     ]
 

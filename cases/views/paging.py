@@ -8,6 +8,7 @@
 A ListView sets `paginate_by` and mixes in PageMixin; any other view calls `page_of`. Either way
 a BadPage is answered by `bad_page_response` (the 400 or 404 page with the message).
 """
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 

@@ -1,4 +1,5 @@
 """The quote browser (a FilterView over browse.quote_filters.QuoteFilter), its exports, and a quote's permalink page."""
+
 from django.db.models import Prefetch
 from django.shortcuts import render
 from django.views.generic import DetailView
@@ -80,7 +81,12 @@ class QuoteDetailView(DetailView):
     context_object_name = "quote"
 
     def get_queryset(self):
-        return Quote.objects.public().for_listing().select_related("document").prefetch_related(
-            Prefetch("challenges", to_attr="challenge_list"),
-            Prefetch("success_factors", to_attr="success_factor_list"),
+        return (
+            Quote.objects.public()
+            .for_listing()
+            .select_related("document")
+            .prefetch_related(
+                Prefetch("challenges", to_attr="challenge_list"),
+                Prefetch("success_factors", to_attr="success_factor_list"),
+            )
         )

@@ -1,4 +1,5 @@
 """The search page: one search over cases, quotes, documents, challenges, success factors and topics."""
+
 from django.shortcuts import render
 from django.utils.http import urlencode
 

@@ -1,4 +1,5 @@
 """/submit/: the public case submission form, and the confirmation page with its reference."""
+
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
@@ -24,8 +25,11 @@ def submit_view(request):
         if form.is_valid():
             data = form.cleaned_data
             submission = submit_case(
-                case_fields=form.case_fields(), links=form.links(), submitter_name=data["submitter_name"],
-                submitter_email=data["submitter_email"], submitter_role=data.get("submitter_role", ""),
+                case_fields=form.case_fields(),
+                links=form.links(),
+                submitter_name=data["submitter_name"],
+                submitter_email=data["submitter_email"],
+                submitter_role=data.get("submitter_role", ""),
             )
             request.session[SESSION_KEY] = {"reference": submission.reference, "title": submission.title}
             return redirect("cases:submit-received")

@@ -1,4 +1,5 @@
 """Create the database cache table (settings.CACHES), so `migrate` alone prepares a database."""
+
 from django.core.management import call_command
 from django.db import migrations
 

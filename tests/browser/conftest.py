@@ -1,12 +1,17 @@
 """Playwright on the system Chromium for the browser tests: a fresh page per test."""
+
 from pathlib import Path
 
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 HAS_CHROMIUM = Path(CHROMIUM).exists()
 NO_CHROMIUM = "needs the system Chromium at /usr/bin/chromium (apt-get install chromium)"

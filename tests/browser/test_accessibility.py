@@ -1,5 +1,6 @@
 """axe-core (vendored from the npm package axe-core: tests/browser/axe.min.js, MPL-2.0, see
 axe-core-LICENSE.txt) finds no WCAG 2 A/AA violation on the main pages."""
+
 import json
 from importlib import import_module
 from pathlib import Path
@@ -16,9 +17,23 @@ pytestmark = [
 
 AXE = (Path(__file__).parent / "axe.min.js").read_text(encoding="utf-8")
 PAGES = [
-    "/", "/cases/", "/cases/?country=ca&theme=space-exploration", "/cases/deep-space-food-challenge/",
-    "/countries/", "/countries/ca/", "/challenges/", "/success-factors/", "/themes/", "/approaches/",
-    "/organisations/", "/documents/", "/topics/", "/sources/", "/about/", "/matrix/", "/submit/",
+    "/",
+    "/cases/",
+    "/cases/?country=ca&theme=space-exploration",
+    "/cases/deep-space-food-challenge/",
+    "/countries/",
+    "/countries/ca/",
+    "/challenges/",
+    "/success-factors/",
+    "/themes/",
+    "/approaches/",
+    "/organisations/",
+    "/documents/",
+    "/topics/",
+    "/sources/",
+    "/about/",
+    "/matrix/",
+    "/submit/",
 ]
 
 
@@ -46,7 +61,9 @@ def test_main_pages_have_no_axe_violations(seeded, live_server, chromium, width)
         if violations:
             found[url] = violations
     # axe did run: an image without a text alternative, added here, is reported.
-    page.evaluate("document.querySelector('main').append(Object.assign(document.createElement('img'), {src: '/x.png'}))")
+    page.evaluate(
+        "document.querySelector('main').append(Object.assign(document.createElement('img'), {src: '/x.png'}))"
+    )
     planted = page.evaluate("async () => (await axe.run(document, {runOnly: ['image-alt']})).violations.length")
     context.close()
     assert planted == 1

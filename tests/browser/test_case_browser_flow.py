@@ -1,4 +1,5 @@
 """A visitor in Chromium: filters the case browser, removes a chip, downloads the CSV, opens a case."""
+
 import csv
 import re
 from importlib import import_module
@@ -46,7 +47,8 @@ def test_filter_remove_a_chip_download_the_csv_and_open_a_case(seeded, live_serv
     page.wait_for_url(re.compile(r"country=us&theme=space-exploration"))
     assert heading(page) == "2 cases"
     assert sorted(result_links(page).all_inner_texts()) == [
-        "Deep Space Food Challenge", "NASA International Space Apps Challenge",
+        "Deep Space Food Challenge",
+        "NASA International Space Apps Challenge",
     ]
 
     page.locator(".chips a.chip", has_text="Theme: Space exploration").click()

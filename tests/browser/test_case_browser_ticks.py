@@ -1,5 +1,6 @@
 """A visitor ticks options, then sorts, searches and pages: no action drops a tick, with JavaScript
 (a tick applies at once) and without it (every control submits the one filter form)."""
+
 import re
 from importlib import import_module
 from pathlib import Path
@@ -49,8 +50,11 @@ def reveal(page, value):
 
 
 def ticked(page, facet):
-    return sorted(page.locator(f"#facet-{facet} input[type=checkbox]:checked").evaluate_all(
-        "boxes => boxes.map(box => box.value)"))
+    return sorted(
+        page.locator(f"#facet-{facet} input[type=checkbox]:checked").evaluate_all(
+            "boxes => boxes.map(box => box.value)"
+        )
+    )
 
 
 def test_ticks_survive_sort_search_and_paging(library, live_server, browser_page):
@@ -108,15 +112,21 @@ class _nothing:
 def test_sources_fit_a_phone_and_the_browser_controls_are_at_least_24_pixels(library, live_server, chromium):
     from cases.models import Source
 
-    Source.objects.create(kind="video", title="A rather long webinar title " * 4, slug="abcdefghijk",
-                          youtube_id="abcdefghijk", channel="OECD Observatory of Public Sector Innovation")
+    Source.objects.create(
+        kind="video",
+        title="A rather long webinar title " * 4,
+        slug="abcdefghijk",
+        youtube_id="abcdefghijk",
+        channel="OECD Observatory of Public Sector Innovation",
+    )
     context = chromium.new_context(viewport={"width": 390, "height": 800})
     page = context.new_page()
     page.goto(f"{live_server.url}/sources/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.goto(f"{live_server.url}/cases/")
     sizes = page.locator(".facet__option input, .case-result__compare input, .facet__more > summary").evaluate_all(
-        "inputs => inputs.filter(i => i.offsetParent).map(i => [i.offsetWidth, i.offsetHeight])")
+        "inputs => inputs.filter(i => i.offsetParent).map(i => [i.offsetWidth, i.offsetHeight])"
+    )
     assert sizes and all(width >= 24 and height >= 24 for width, height in sizes)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.locator(".facet__more > summary").count()  # folded options were measured too

@@ -1,5 +1,6 @@
 """An Editor and a Publisher in Chromium: the Editor's change to a published case waits for review
 (the public page unchanged), the Publisher finds it in the review queue and approves it."""
+
 from pathlib import Path
 
 import pytest

@@ -1,5 +1,6 @@
 """A person submits a case from a phone-sized page (390×844) in Chromium and gets the confirmation
 with a reference; the case waits as a draft, its submitter kept private."""
+
 from pathlib import Path
 
 import pytest

@@ -10,6 +10,7 @@ The figures marked PARSER change when the parser reads more constructs (brackete
 fractional seconds, anchors alone on their line): update them from ``audit_evidence --json``
 after checking the difference by hand.
 """
+
 import json
 from io import StringIO
 from pathlib import Path

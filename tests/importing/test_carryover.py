@@ -1,5 +1,6 @@
 """Curator links across a re-import (cases.importing.carryover): a statement whose time or wording
 changed keeps its links; one removed or changed beyond a safe match is cut loose and listed."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -73,7 +74,12 @@ def test_a_time_change_keeps_the_quote_and_its_links(imported):
     assert list(moved.cases.all()) == [imported.case]
     assert opening.pk in evidence(imported.case, (SUMMARY, 0))
     [entry] = report.relinks
-    assert (entry["outcome"], entry["change"], entry["old_time"], entry["new_time"]) == ("carried", "time", "00:02:51", "00:02:55")
+    assert (entry["outcome"], entry["change"], entry["old_time"], entry["new_time"]) == (
+        "carried",
+        "time",
+        "00:02:51",
+        "00:02:55",
+    )
     assert entry["cases"][0]["title"] == "Slovak integrity project" and entry["cases"][0]["claims"] == ["Summary"]
     assert report.links_carried == 1 and report.links_cut_loose == 0
     assert not QuoteRelink.objects.exists()
@@ -118,7 +124,9 @@ def test_a_removed_paragraph_leaves_its_quote_cut_loose_and_listed(imported):
     assert list(QuoteRelink.objects.to_relink()) == [relink]
     [entry] = report.cut_loose
     assert entry["change"] == "removed" and entry["relink"] == relink.pk and entry["new_text"] == ""
-    assert entry["cases"] == [{"id": imported.case.pk, "title": "Slovak integrity project", "status": "published", "claims": ["Summary"]}]
+    assert entry["cases"] == [
+        {"id": imported.case.pk, "title": "Slovak integrity project", "status": "published", "claims": ["Summary"]}
+    ]
     assert any("Slovak integrity project" in problem and "00:05:16" in problem for problem in report.problems)
     assert Case.objects.get(pk=imported.case.pk).content_version > before  # a stale form of it is refused
 
@@ -194,5 +202,7 @@ def test_a_similar_statement_far_away_in_time_and_place_is_not_safe():
 @pytest.mark.django_db(False)
 def test_nearly_the_same_wording_is_carried_wherever_it_moved():
     old = stored(1, "Regulatory sandboxes let agencies test rules with firms before they apply to everyone", 100, 1)
-    moved = statement("Regulatory sandboxes let agencies test rules with firms before they apply to everybody", 3000, 50)
+    moved = statement(
+        "Regulatory sandboxes let agencies test rules with firms before they apply to everybody", 3000, 50
+    )
     assert list(carry_over([moved], [None], [old]).carried) == [0]

@@ -1,4 +1,5 @@
 """The admin of imported evidence: the "Import documents" upload page, the review flag and the re-read actions."""
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
@@ -26,15 +27,19 @@ def document(body='A statement <a class="yt-timestamp" data-t="00:00:10">[00:00:
 
 
 def upload(name, content):
-    return SimpleUploadedFile(name, content.encode("utf-8") if isinstance(content, str) else content,
-                              content_type="text/markdown")
+    return SimpleUploadedFile(
+        name, content.encode("utf-8") if isinstance(content, str) else content, content_type="text/markdown"
+    )
 
 
 @pytest.fixture
 def importer(db):
     user = make_curator("importer")
-    user.user_permissions.add(*Permission.objects.filter(
-        content_type__app_label="cases", codename__in=["view_document", "add_document", "change_document"]))
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="cases", codename__in=["view_document", "add_document", "change_document"]
+        )
+    )
     return user
 
 
@@ -55,12 +60,17 @@ def test_the_import_page_has_a_multiple_file_upload_form(client_for, importer):
 
 
 def test_uploading_documents_imports_them_and_shows_the_report(client_for, importer):
-    response = client_for(importer).post(IMPORT, {"files": [
-        upload("good_webinar.md", document()),
-        upload("broken.md", "---\ntitle: No video\n---\n\nText.\n"),
-        upload("latin1.md", "---\ntitle: Caf\xe9\nvideoId: abcdefghijk\n---\n".encode("latin-1")),
-        upload("notes.txt", "not markdown"),
-    ]})
+    response = client_for(importer).post(
+        IMPORT,
+        {
+            "files": [
+                upload("good_webinar.md", document()),
+                upload("broken.md", "---\ntitle: No video\n---\n\nText.\n"),
+                upload("latin1.md", "---\ntitle: Caf\xe9\nvideoId: abcdefghijk\n---\n".encode("latin-1")),
+                upload("notes.txt", "not markdown"),
+            ]
+        },
+    )
 
     assert response.status_code == 200
     doc = Document.objects.get()

@@ -1,4 +1,5 @@
 """`manage.py import_documents`: the summary, --json, --dry-run, exit status, progress on a terminal only."""
+
 import io
 import json
 
@@ -52,7 +53,14 @@ def test_json_prints_one_object_with_the_documented_keys(folder):
     summary = json.loads(out)
     assert JSON_KEYS <= set(summary)
     assert {key: summary[key] for key in JSON_KEYS - {"seconds"}} == {
-        "documents": 2, "sources": 2, "quotes": 4, "timestamps": 6, "topics": 0, "flagged": 0, "failed": 0}
+        "documents": 2,
+        "sources": 2,
+        "quotes": 4,
+        "timestamps": 6,
+        "topics": 0,
+        "flagged": 0,
+        "failed": 0,
+    }
     assert isinstance(summary["seconds"], float)
 
 
@@ -106,4 +114,3 @@ def test_verbosity_zero_is_quiet_and_two_lists_what_was_read_imperfectly(tmp_pat
 def test_a_missing_path_fails_clearly(tmp_path):
     status, _, err = run(tmp_path / "nowhere")
     assert status == 1 and "nowhere:0: no such file or folder" in err
-

@@ -1,4 +1,5 @@
 """The document importer: sources, documents, quotes with every second, topics; idempotence, isolation of bad files."""
+
 import json
 from pathlib import Path
 from unittest import mock
@@ -54,7 +55,9 @@ def write(folder, name, text):
 def index(*videos, title="somechannel"):
     lines = [f"---\ntitle: {title}\n---"]
     for video_id, video_title in videos:
-        lines.append(f"### [{video_title}](https://www.youtube.com/watch?v={video_id})\n- [[a_document | A document]]\n")
+        lines.append(
+            f"### [{video_title}](https://www.youtube.com/watch?v={video_id})\n- [[a_document | A document]]\n"
+        )
     return "\n".join(lines)
 
 
@@ -63,8 +66,11 @@ def snapshot():
     return {
         "sources": sorted(Source.objects.values_list("pk", "title", "channel", "updated_at")),
         "documents": sorted(Document.objects.values_list("pk", "slug", "content_hash", "needs_review", "updated_at")),
-        "quotes": sorted(Quote.objects.values_list(
-            "pk", "document_id", "text", "start_second", "other_seconds", "heading_path", "position", "updated_at")),
+        "quotes": sorted(
+            Quote.objects.values_list(
+                "pk", "document_id", "text", "start_second", "other_seconds", "heading_path", "position", "updated_at"
+            )
+        ),
         "topics": sorted(Topic.objects.values_list("pk", "slug", "label")),
         "document_topics": sorted(Document.topics.through.objects.values_list("document_id", "topic_id")),
         "quote_topics": sorted(Quote.topics.through.objects.values_list("quote_id", "topic_id")),
@@ -95,13 +101,23 @@ def test_a_document_becomes_a_source_a_document_quotes_and_topics(tmp_path):
     ]
     assert all(q.document == doc and q.source == source for q in quotes)
     assert dict(Topic.objects.values_list("slug", "label")) == {
-        "public_sector_innovation": "Public sector innovation", "prize_competition": "Prize Competition"}
+        "public_sector_innovation": "Public sector innovation",
+        "prize_competition": "Prize Competition",
+    }
     assert set(doc.topics.values_list("slug", flat=True)) == {"public_sector_innovation", "prize_competition"}
     assert list(quotes[0].topics.values_list("slug", flat=True)) == ["public_sector_innovation"]
     assert list(quotes[2].topics.values_list("slug", flat=True)) == ["prize_competition"]
     assert not quotes[1].topics.exists()
     assert report.as_dict() | {"seconds": 0} == report.as_dict() | {
-        "documents": 1, "sources": 1, "quotes": 3, "timestamps": 4, "topics": 2, "flagged": 0, "failed": 0, "seconds": 0}
+        "documents": 1,
+        "sources": 1,
+        "quotes": 3,
+        "timestamps": 4,
+        "topics": 2,
+        "flagged": 0,
+        "failed": 0,
+        "seconds": 0,
+    }
 
 
 def test_folders_are_read_recursively_for_markdown_files_and_their_readme_is_skipped(tmp_path):
@@ -179,7 +195,10 @@ def test_the_channel_name_a_curator_gave_one_video_names_every_video_of_the_inde
     write(tmp_path, "doc.md", document(BODY, video="ccccccccccc"))  # not in the index, same channel
     import_paths([tmp_path])
     assert set(Source.objects.values_list("youtube_id", "channel")) == {
-        (VIDEO, "The Channel"), (OTHER_VIDEO, "The Channel"), ("ccccccccccc", "The Channel")}
+        (VIDEO, "The Channel"),
+        (OTHER_VIDEO, "The Channel"),
+        ("ccccccccccc", "The Channel"),
+    }
 
 
 def test_without_an_index_the_source_title_is_the_documents(tmp_path):
@@ -241,7 +260,11 @@ def test_a_changed_file_updates_in_place_and_curator_links_survive(tmp_path):
     assert Document.objects.get().pk == doc_id and Document.objects.get().title == "Renamed"
     kept_now = Quote.objects.get(pk=kept.pk)
     assert (kept_now.start_second, kept_now.other_seconds, kept_now.heading_path, kept_now.position) == (
-        15, [65, 120], "A new heading", 2)
+        15,
+        [65, 120],
+        "A new heading",
+        2,
+    )
     assert list(kept_now.cases.all()) == [case] and list(kept_now.challenges.all()) == [challenge]
     # Same text, another second: still the same quote, its link kept.
     moved_now = Quote.objects.get(pk=moved.pk)
@@ -306,19 +329,35 @@ def test_a_broken_file_among_good_ones_is_rolled_back_alone(tmp_path):
 @pytest.mark.parametrize(
     "name, content, line, reason",
     [
-        ("latin1.md", "---\ntitle: Caf\xe9\nvideoId: abcdefghijk\n---\n".encode("latin-1"), 2,
-         "not UTF-8 text (byte 0xe9 cannot be decoded)"),
-        ("no_front_matter.md", "Just text <a class=\"yt-timestamp\" data-t=\"00:00:10\">[00:00:10]</a>\n", 1,
-         "no front matter"),
+        (
+            "latin1.md",
+            "---\ntitle: Caf\xe9\nvideoId: abcdefghijk\n---\n".encode("latin-1"),
+            2,
+            "not UTF-8 text (byte 0xe9 cannot be decoded)",
+        ),
+        (
+            "no_front_matter.md",
+            'Just text <a class="yt-timestamp" data-t="00:00:10">[00:00:10]</a>\n',
+            1,
+            "no front matter",
+        ),
         ("no_video.md", "---\ntitle: No video\n---\n\nText.\n", 1, "no videoId in front matter"),
         ("bad_video.md", "---\ntitle: Bad\nvideoId: a/b c\n---\n\nText.\n", 0, 'videoId "a/b c" is not a YouTube id'),
         ("empty.md", "", 1, "empty file"),
         ("blank.md", "\n  \n", 1, "empty file"),
         ("binary.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", 3, "binary file, not markdown text"),
-        ("long_line.md", "---\ntitle: Long\nvideoId: abcdefghijk\n---\n" + "x" * (MAX_LINE_CHARS + 1), 5,
-         f"line is {MAX_LINE_CHARS + 1:,} characters long (the limit is {MAX_LINE_CHARS:,})"),
-        ("huge.md", "---\ntitle: Huge\nvideoId: abcdefghijk\n---\n" + "word " * (MAX_FILE_BYTES // 5), 0,
-         "file is too large"),
+        (
+            "long_line.md",
+            "---\ntitle: Long\nvideoId: abcdefghijk\n---\n" + "x" * (MAX_LINE_CHARS + 1),
+            5,
+            f"line is {MAX_LINE_CHARS + 1:,} characters long (the limit is {MAX_LINE_CHARS:,})",
+        ),
+        (
+            "huge.md",
+            "---\ntitle: Huge\nvideoId: abcdefghijk\n---\n" + "word " * (MAX_FILE_BYTES // 5),
+            0,
+            "file is too large",
+        ),
     ],
 )
 def test_an_unreadable_file_is_reported_and_the_others_import(tmp_path, name, content, line, reason):
@@ -346,7 +385,12 @@ def test_a_dry_run_reports_what_would_change_and_writes_nothing(tmp_path):
     write(tmp_path, "index.md", index((VIDEO, "The video")))
     report = import_paths([tmp_path], dry_run=True)
     assert (report.dry_run, report.created, report.quotes_created, report.timestamps, report.sources) == (
-        True, 1, 3, 4, 1)
+        True,
+        1,
+        3,
+        4,
+        1,
+    )
     assert not Source.objects.exists() and not Document.objects.exists() and not Topic.objects.exists()
     assert not Quote.objects.exists()
 
@@ -407,9 +451,13 @@ def test_rereading_a_document_without_its_text_is_reported(tmp_path):
 
 def test_the_number_of_queries_does_not_grow_with_the_anchors(tmp_path):
     """Bulk writes: thirty times the anchors cost only a few more batches (SQLite caps parameters per query)."""
+
     def queries_for(statements, video):
-        body = "".join(f"Statement {n} about [[topic {n % 7}]] {anchor(f'00:{n // 60:02d}:{n % 60:02d}')}, "
-                       f"{anchor(f'01:{n // 60:02d}:{n % 60:02d}')}.\n" for n in range(statements))
+        body = "".join(
+            f"Statement {n} about [[topic {n % 7}]] {anchor(f'00:{n // 60:02d}:{n % 60:02d}')}, "
+            f"{anchor(f'01:{n // 60:02d}:{n % 60:02d}')}.\n"
+            for n in range(statements)
+        )
         path = write(tmp_path, f"doc_{statements}.md", document(body, video=video))
         with CaptureQueriesContext(connection) as context:
             report = import_paths([path])
@@ -444,7 +492,8 @@ def test_the_seed_document_yields_71_distinct_timestamps_and_the_quotes_the_fixt
     # The fixtures also hold statements of the four other documents about the video (claims' evidence).
     expected = sorted(
         (row["text"], row["start_second"], row["other_seconds"], row["heading_path"], row["position"])
-        for row in fixture_quotes() if (row["text"], row["start_second"]) in imported
+        for row in fixture_quotes()
+        if (row["text"], row["start_second"]) in imported
     )
     assert len(expected) == 72 and quote_rows(quotes) == expected
 
@@ -472,7 +521,8 @@ def test_the_seed_imports_its_document_adopting_the_fixture_quotes_with_their_li
     source = Source.objects.get(youtube_id=SEED_VIDEO)
     assert source.title.startswith("Surfacing Insights and Experimenting across Borders")
     assert set(Source.objects.filter(kind="video").values_list("channel", flat=True)) == {
-        "OECD Observatory of Public Sector Innovation"}
+        "OECD Observatory of Public Sector Innovation"
+    }
 
 
 # --------------------------------------------------------------------------- the sample corpus

@@ -1,4 +1,5 @@
 """The pure-Python parser of webinar summary documents (no database, no Django)."""
+
 import re
 import time
 from pathlib import Path
@@ -117,7 +118,7 @@ def test_format_timestamp_and_youtube_url():
 
 def test_front_matter_and_channel():
     parsed = parse_document(
-        '---\ntitle: "Public sector: innovation"\nvideoId: \'nGjuo-7sUXM\'\n---\n\n'
+        "---\ntitle: \"Public sector: innovation\"\nvideoId: 'nGjuo-7sUXM'\n---\n\n"
         "From: [[OECDObservatoryOfPublicSec3116]] <br/> \n\nText " + anchor("00:00:10") + ".\n"
     )
     assert isinstance(parsed, ParsedDocument)
@@ -203,15 +204,21 @@ def test_statement_basics():
 def test_body_anchors_become_markdown_links_and_wiki_links_stay():
     parsed = parse("[[a_topic | A topic]] matters " + anchor("01:10:01") + ".\n")
     assert parsed.body == (
-        "[[a_topic | A topic]] matters "
-        "[01:10:01](https://www.youtube.com/watch?v=nGjuo-7sUXM&t=4201s).\n"
+        "[[a_topic | A topic]] matters [01:10:01](https://www.youtube.com/watch?v=nGjuo-7sUXM&t=4201s).\n"
     )
 
 
 def test_two_field_four_field_and_one_digit_values():
     parsed = parse(
-        "Two " + anchor("56:07") + ". Four " + anchor("01:04:15:00") + ". One digit "
-        + anchor("01:4:02") + ". Hours " + anchor("0:01:55", "[00:01:55]") + ".\n"
+        "Two "
+        + anchor("56:07")
+        + ". Four "
+        + anchor("01:04:15:00")
+        + ". One digit "
+        + anchor("01:4:02")
+        + ". Hours "
+        + anchor("0:01:55", "[00:01:55]")
+        + ".\n"
     )
     assert [s.seconds for s in parsed.statements] == [[3367], [3855], [3842], [115]]
     assert parsed.problems == []
@@ -238,7 +245,7 @@ def test_empty_anchor_text():
         '<a class="yt_timestamp" data-t="00:17:58">[00:17:58]</a>',
         '<a class class="yt-timestamp" data-t="00:17:58">[00:17:58]</a>',
         "<a class='yt-timestamp' data-t='00:17:58'>[00:17:58]</a>",
-        '<a data-t=00:17:58>[00:17:58]</a>',
+        "<a data-t=00:17:58>[00:17:58]</a>",
         '<A CLASS="yt-timestamp" DATA-T="00:17:58">[00:17:58]</A>',
         '<a class="yt-timestamp" data-t="00:17:58">[00:17:58]',  # no </a>
     ],
@@ -259,8 +266,15 @@ def test_missing_data_t_falls_back_to_the_text():
 
 def test_value_with_no_number_is_a_problem_and_left_as_text():
     parsed = parse(
-        "Good " + anchor("00:00:10") + ". Bad " + anchor("--:--", "[??]") + ". Also "
-        + anchor("", "") + " and " + anchor("00:00:20") + ".\n"
+        "Good "
+        + anchor("00:00:10")
+        + ". Bad "
+        + anchor("--:--", "[??]")
+        + ". Also "
+        + anchor("", "")
+        + " and "
+        + anchor("00:00:20")
+        + ".\n"
     )
     assert parsed.anchor_count == 4
     assert parsed.problems == [
@@ -277,8 +291,11 @@ def test_data_t_and_text_that_disagree_are_reported():
     assert only(parsed).seconds == [35994]
     assert only(parsed).alternatives == {35994: 3594}
     assert parsed.problems == [
-        Problem(8, 'timestamp "09:59:54" and its text "[59:54]" name different times: kept "09:59:54" '
-                "unless only the text's time is plausible for the video")
+        Problem(
+            8,
+            'timestamp "09:59:54" and its text "[59:54]" name different times: kept "09:59:54" '
+            "unless only the text's time is plausible for the video",
+        )
     ]
 
 
@@ -297,17 +314,18 @@ def test_several_anchors_in_one_statement(separator):
 
 
 def test_duplicate_seconds_in_one_statement_are_removed():
-    parsed = parse(
-        "Twice " + anchor("02:09:00") + ", " + anchor("02:9:00") + ", " + anchor("00:00:01") + ".\n"
-    )
+    parsed = parse("Twice " + anchor("02:09:00") + ", " + anchor("02:9:00") + ", " + anchor("00:00:01") + ".\n")
     assert only(parsed).seconds == [7740, 1]
     assert parsed.anchor_count == 3
 
 
 def test_text_between_anchors_splits_statements_and_leading_punctuation_is_stripped():
     parsed = parse(
-        "*   **Cultural norms:** Different norms " + anchor("00:27:30")
-        + ", including the lack of feedback " + anchor("00:27:33") + ".\n"
+        "*   **Cultural norms:** Different norms "
+        + anchor("00:27:30")
+        + ", including the lack of feedback "
+        + anchor("00:27:33")
+        + ".\n"
     )
     first, second = parsed.statements
     assert first.text == "Cultural norms: Different norms"
@@ -332,26 +350,19 @@ def test_trailing_punctuation(after, text):
 
 
 def test_anchors_with_no_text_of_their_own_cite_the_preceding_text():
-    parsed = parse(
-        "First " + anchor("00:00:10") + ". " + anchor("00:00:12") + ".\n\n" + anchor("00:00:14") + "\n"
-    )
+    parsed = parse("First " + anchor("00:00:10") + ". " + anchor("00:00:12") + ".\n\n" + anchor("00:00:14") + "\n")
     # The second anchor follows a statement of its block; the third stands alone at the end.
     assert [(s.text, s.seconds) for s in parsed.statements] == [("First.", [10, 12, 14])]
     assert (parsed.anchor_count, parsed.seconds_read, parsed.merged_repeats) == (3, 3, 0)
 
 
 def test_text_after_the_last_anchor_of_a_block_is_not_a_statement():
-    parsed = parse(
-        "Cited " + anchor("00:00:10") + ". Trailing words.\n\n"
-        "Next paragraph " + anchor("00:00:20") + ".\n"
-    )
+    parsed = parse("Cited " + anchor("00:00:10") + ". Trailing words.\n\nNext paragraph " + anchor("00:00:20") + ".\n")
     assert [s.text for s in parsed.statements] == ["Cited.", "Next paragraph."]
 
 
 def test_paragraph_lines_are_joined():
-    parsed = parse(
-        "A claim that\nruns over " + anchor("00:00:10") + ". And\nanother " + anchor("00:00:20") + ".\n"
-    )
+    parsed = parse("A claim that\nruns over " + anchor("00:00:10") + ". And\nanother " + anchor("00:00:20") + ".\n")
     first, second = parsed.statements
     assert (first.text, first.line) == ("A claim that runs over.", 9)
     assert (second.text, second.line) == ("And another.", 10)
@@ -364,13 +375,13 @@ def test_wiki_links_in_all_three_forms():
     parsed = parse(
         "Spaced [[Public_Sector_Innovation | public sector innovation]], tight "
         "[[agile nations|Agile Nations]] and bare [[Collective Intelligence]] "
-        + anchor("00:00:10") + ". Again [[public_sector_innovation | innovation]] "
-        + anchor("00:00:20") + ".\n"
+        + anchor("00:00:10")
+        + ". Again [[public_sector_innovation | innovation]] "
+        + anchor("00:00:20")
+        + ".\n"
     )
     first, second = parsed.statements
-    assert first.text == (
-        "Spaced public sector innovation, tight Agile Nations and bare Collective Intelligence."
-    )
+    assert first.text == ("Spaced public sector innovation, tight Agile Nations and bare Collective Intelligence.")
     assert first.topics == ["public_sector_innovation", "agile_nations", "collective_intelligence"]
     assert second.topics == ["public_sector_innovation"]
     assert parsed.topics == {
@@ -478,7 +489,10 @@ def test_heading_with_an_anchor_is_a_statement():
     )
     first, second = parsed.statements
     assert (first.text, first.seconds, first.heading_path) == (
-        "Challenges and Barriers", [7197], ["Challenges and Barriers"])
+        "Challenges and Barriers",
+        [7197],
+        ["Challenges and Barriers"],
+    )
     assert first.topics == ["barriers_topic"]
     assert second.heading_path == ["Challenges and Barriers"]
 
@@ -567,8 +581,12 @@ def test_a_range_of_two_anchors_is_one_statement(cited):
 @pytest.mark.parametrize("closing", ["", ")"])
 def test_a_bare_value_followed_by_its_own_anchor_in_parentheses(closing):
     parsed = parse(
-        "The lab has grown since 2016 [00:01:27](" + anchor("00:01:27") + closing
-        + ". The next sentence stays visible " + anchor("00:01:30") + ".\n"
+        "The lab has grown since 2016 [00:01:27]("
+        + anchor("00:01:27")
+        + closing
+        + ". The next sentence stays visible "
+        + anchor("00:01:30")
+        + ".\n"
     )
     assert texts_and_seconds(parsed) == [
         ("The lab has grown since 2016.", [87]),
@@ -576,8 +594,7 @@ def test_a_bare_value_followed_by_its_own_anchor_in_parentheses(closing):
     ]
     assert parsed.anchor_count == 2
     assert parsed.body == (
-        f"The lab has grown since 2016 [00:01:27]({url(87)}). "
-        f"The next sentence stays visible [00:01:30]({url(90)}).\n"
+        f"The lab has grown since 2016 [00:01:27]({url(87)}). The next sentence stays visible [00:01:30]({url(90)}).\n"
     )
 
 
@@ -611,8 +628,10 @@ def test_the_text_after_a_value_with_its_own_anchor_stays_visible_on_the_page():
         # after the text of its block, or alone with nothing after it: the preceding text
         ("Cited " + anchor("00:01:00") + ". " + anchor("00:02:00") + "\n", [("Cited.", [60, 120])]),
         ("Cited " + anchor("00:01:00") + ".\n\n" + anchor("00:02:00") + "\n", [("Cited.", [60, 120])]),
-        ("Words cited by nothing else.\n\n" + anchor("00:01:00") + "\n\n## Next\n",
-         [("Words cited by nothing else.", [60])]),
+        (
+            "Words cited by nothing else.\n\n" + anchor("00:01:00") + "\n\n## Next\n",
+            [("Words cited by nothing else.", [60])],
+        ),
         # a table row
         (
             "| Topic | Insight | Time |\n| --- | :---: | --- |\n"
@@ -703,10 +722,14 @@ def test_text_that_names_another_time_is_offered_as_an_alternative():
     assert (hours.seconds, hours.alternatives) == ([90360], {90360: 1506})
     assert (same.seconds, same.alternatives) == ([5], {})
     assert (unreadable_value.seconds, unreadable_value.alternatives) == ([7], {})  # the text is used
-    assert Problem(
-        8, 'timestamp "25:06:00" and its text "[00:25:06]" name different times: kept "25:06:00" '
-        "unless only the text's time is plausible for the video"
-    ) in parsed.problems
+    assert (
+        Problem(
+            8,
+            'timestamp "25:06:00" and its text "[00:25:06]" name different times: kept "25:06:00" '
+            "unless only the text's time is plausible for the video",
+        )
+        in parsed.problems
+    )
 
 
 def test_alternatives_are_read_like_the_value_when_minutes_seconds():
@@ -842,9 +865,7 @@ def test_channel_index():
     title, videos = parse_channel_index(INDEX)
     assert title == "oecdobservatoryofpublicsec3116"
     assert videos == [
-        IndexedVideo(
-            "MymoO7zOk24", "Innovation Playbook", ["innovation_strategies", "playbook_for_business_growth"]
-        ),
+        IndexedVideo("MymoO7zOk24", "Innovation Playbook", ["innovation_strategies", "playbook_for_business_growth"]),
         IndexedVideo("xxMXf0n1Cok", "Fixing Frictions & Reducing Burdens | OPSI [Live]", ["sludge_audits"]),
     ]
 
@@ -869,8 +890,10 @@ def independent_counts(text):
     bare = len(BARE_STAMP.findall(WHOLE_TAG_ANCHOR.sub("", text)))
     repeated = 0
     for run in RUN.finditer(text):
-        values = re.findall(r'data-t="([^"]*)"|(?<!\[)\[(\d{1,2}(?::\d{1,2}){1,3})\](?![(\]])',
-                            WHOLE_TAG_ANCHOR.sub(lambda m: m.group()[:m.group().index(">") + 1], run.group()))
+        values = re.findall(
+            r'data-t="([^"]*)"|(?<!\[)\[(\d{1,2}(?::\d{1,2}){1,3})\](?![(\]])',
+            WHOLE_TAG_ANCHOR.sub(lambda m: m.group()[: m.group().index(">") + 1], run.group()),
+        )
         keys = [tuple(int(n) for n in re.findall(r"\d+", a or b)) for a, b in values]
         repeated += len(keys) - len(set(keys))
     return tags, bare, repeated
@@ -896,11 +919,12 @@ def test_seed_document():
         "Public sector innovation and collaboration and innovation in the public sector are crucial "
         "in a world of continuous change and complex global issues."
     )
-    assert parsed.statements[0].topics == [
-        "public_sector_innovation", "collaboration_and_innovation_in_public_sector"]
+    assert parsed.statements[0].topics == ["public_sector_innovation", "collaboration_and_innovation_in_public_sector"]
     deep_space = next(s for s in parsed.statements if 4201 in s.seconds)
     assert deep_space.heading_path == [
-        "Examples of Cross-Border Innovation", "Surfacing Insights and Collective Intelligence"]
+        "Examples of Cross-Border Innovation",
+        "Surfacing Insights and Collective Intelligence",
+    ]
     assert deep_space.text.startswith("This challenge involves parallel prize competitions")
     assert parsed.topics["public_sector_innovation"] == "Public sector innovation"
     assert "oecdobservatoryofpublicsec3116" not in parsed.topics
@@ -983,4 +1007,3 @@ def test_channel_index_in_the_corpus():
     assert video.documents[0] == "crossborder_government_innovation"
     assert "challenges_and_success_factors_in_crossborder_collaboration" in video.documents
     assert all(video.documents for video in videos)
-

@@ -1,4 +1,5 @@
 """cases/importing/plausibility.py: each time-plausibility rule on small synthetic documents (seconds)."""
+
 import pytest
 
 from cases.importing.plausibility import (
@@ -87,7 +88,9 @@ def test_shifted_values_mixed_with_correct_ones_are_flagged_as_mixed():
     [
         CORRECT_A,
         # A long panel whose summary happens to round a few times to the minute.
-        doc(*[f"0{h}:{m:02d}:{(m * 7 + h) % 60:02d}" for h in range(4) for m in range(3, 60, 6)], "01:10:00", "02:20:00"),
+        doc(
+            *[f"0{h}:{m:02d}:{(m * 7 + h) % 60:02d}" for h in range(4) for m in range(3, 60, 6)], "01:10:00", "02:20:00"
+        ),
         # Rounded times, all under two hours: not evidence of a shift.
         doc("00:05:00", "00:35:00", "01:05:00", "01:55:00"),
     ],

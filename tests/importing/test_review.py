@@ -1,5 +1,6 @@
 """cases/importing/review.py and the importer around it: estimates, flags and time statuses kept current
 by import, re-reading, curators' confirmations and durations; data-t/text corrections on import."""
+
 from pathlib import Path
 
 import pytest
@@ -45,11 +46,13 @@ def statuses(slug):
 
 
 def test_import_estimates_the_video_and_flags_only_the_document_past_its_end(tmp_path):
-    report = import_paths([
-        write(tmp_path, "a.md", document(CORRECT)),
-        write(tmp_path, "b.md", document(CORRECT_TOO)),
-        write(tmp_path, "c.md", document(STRETCHED)),
-    ])
+    report = import_paths(
+        [
+            write(tmp_path, "a.md", document(CORRECT)),
+            write(tmp_path, "b.md", document(CORRECT_TOO)),
+            write(tmp_path, "c.md", document(STRETCHED)),
+        ]
+    )
     source = Source.objects.get()
     assert source.estimated_duration_seconds == 59 * 60 + 31 and source.duration_seconds is None
     flagged = {d.slug: d.review_reason for d in Document.objects.filter(needs_review=True)}
@@ -155,17 +158,25 @@ def parser_with_alternatives(monkeypatch):
     monkeypatch.setattr(importer, "parse_document", parse)
 
 
-def test_the_text_is_stored_when_only_it_is_plausible_and_the_correction_shown(tmp_path, client, parser_with_alternatives):
+def test_the_text_is_stored_when_only_it_is_plausible_and_the_correction_shown(
+    tmp_path, client, parser_with_alternatives
+):
     body = "".join(f"Point {n} {anchor(v)}.\n\n" for n, v in enumerate(CORRECT, start=1))
     body += f"The disputed point {anchor('25:06:00', '00:25:06')}.\n\n"
     text = f"---\ntitle: A webinar\nvideoId: {VIDEO}\n---\n\n{body}"
     report = import_paths([write(tmp_path, "d.md", text)])
     quote = Quote.objects.get(text="The disputed point.")
     assert (quote.start_second, quote.corrected_from_seconds, quote.time_status) == (
-        25 * 60 + 6, 25 * 3600 + 6 * 60, Status.CORRECTED)
+        25 * 60 + 6,
+        25 * 3600 + 6 * 60,
+        Status.CORRECTED,
+    )
     assert report.corrected == 1
-    assert any("timestamp 25:06:00 is past the video's end (00:58:17) and its text names 00:25:06: corrected to 00:25:06"
-               in problem for problem in report.problems)
+    assert any(
+        "timestamp 25:06:00 is past the video's end (00:58:17) and its text names 00:25:06: corrected to 00:25:06"
+        in problem
+        for problem in report.problems
+    )
     assert not Document.objects.get().needs_review
     # Shown in words on the quote page, in its citation and in the document's body.
     html = client.get(quote.get_absolute_url()).content.decode()
@@ -208,10 +219,12 @@ def test_admin_confirm_action_and_duration_re_evaluate_quotes(tmp_path, client_f
 
 
 def test_admin_lists_filter_by_length_and_time(client_for, superuser):
-    checked = Source.objects.create(kind="video", title="Checked", slug="aaaaaaaaaaa", youtube_id="aaaaaaaaaaa",
-                                    duration_seconds=600)
-    estimated = Source.objects.create(kind="video", title="Estimated", slug="bbbbbbbbbbb", youtube_id="bbbbbbbbbbb",
-                                      estimated_duration_seconds=600)
+    checked = Source.objects.create(
+        kind="video", title="Checked", slug="aaaaaaaaaaa", youtube_id="aaaaaaaaaaa", duration_seconds=600
+    )
+    estimated = Source.objects.create(
+        kind="video", title="Estimated", slug="bbbbbbbbbbb", youtube_id="bbbbbbbbbbb", estimated_duration_seconds=600
+    )
     late = Quote.objects.create(source=checked, text="Late.", start_second=700)
     Quote.objects.create(source=estimated, text="In time.", start_second=500)
     client = client_for(superuser)

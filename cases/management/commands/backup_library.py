@@ -1,4 +1,5 @@
 """Write a complete, timestamped backup of the library database (pg_dump or SQLite's backup API)."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -14,7 +15,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--output-dir", default=None,
+            "--output-dir",
+            default=None,
             help="Folder for the backup (default: settings.BACKUP_DIR, from the BACKUP_DIR variable, else backups/).",
         )
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias (default: default).")

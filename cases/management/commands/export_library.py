@@ -1,4 +1,5 @@
 """Build the whole-library downloads of /data/ (cases.opendata)."""
+
 import time
 from pathlib import Path
 
@@ -29,7 +30,9 @@ class Command(BaseCommand):
             for name, count in manifest["tables"].items():
                 self.stdout.write(f"{name}: {count} rows")
         sizes = ", ".join(f"{name} {info['size'] / 1e6:.1f} MB" for name, info in manifest["files"].items())
-        self.stdout.write(self.style.SUCCESS(
-            f"Exported {manifest['tables']['cases']} cases and {manifest['tables']['quotes']} quotes into {target} "
-            f"in {time.monotonic() - started:.1f} s ({sizes})."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Exported {manifest['tables']['cases']} cases and {manifest['tables']['quotes']} quotes into {target} "
+                f"in {time.monotonic() - started:.1f} s ({sizes})."
+            )
+        )

@@ -1,4 +1,5 @@
 """Import webinar summary documents (files and folders of *.md) into sources, documents, quotes and topics."""
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -18,16 +19,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH", help="Markdown files or folders holding them.")
         parser.add_argument("--dry-run", action="store_true", help="Report what would change; write nothing.")
-        parser.add_argument("--json", action="store_true", dest="as_json", help="Print one JSON object summarising the import.")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print one JSON object summarising the import."
+        )
         parser.add_argument(
             "--force", action="store_true", help="Read files again even when their content has not changed."
         )
 
     def handle(self, *args, paths, dry_run=False, as_json=False, force=False, verbosity=1, **options):
         show_progress = not as_json and verbosity >= 1 and self.stdout.isatty()
-        report = import_paths(
-            paths, dry_run=dry_run, force=force, progress=self._progress if show_progress else None
-        )
+        report = import_paths(paths, dry_run=dry_run, force=force, progress=self._progress if show_progress else None)
         if show_progress:
             self.stdout.write("\r\033[K", ending="")
         for failure in report.failures:
@@ -41,8 +42,7 @@ class Command(BaseCommand):
             if verbosity >= 1:
                 self._summary(report, verbosity)
         if report.failed:
-            raise CommandError(f"{report.failed} file{pluralize(report.failed)} could not be imported.",
-                               returncode=1)
+            raise CommandError(f"{report.failed} file{pluralize(report.failed)} could not be imported.", returncode=1)
 
     def _progress(self, done, total, name):
         width = 30
@@ -64,8 +64,14 @@ class Command(BaseCommand):
                 f"Quotes: {report.quotes_created} new, {report.quotes_updated} updated, {report.quotes_deleted} removed."
             )
         for entry in report.relinks:
-            cases = "; ".join(f"“{case['title']}” ({', '.join(case['claims'])})" for case in entry["cases"]) or "no case"
-            what = "moved with its reworded statement" if entry["outcome"] == "carried" else f"cut loose, to re-link ({entry['reason']})"
+            cases = (
+                "; ".join(f"“{case['title']}” ({', '.join(case['claims'])})" for case in entry["cases"]) or "no case"
+            )
+            what = (
+                "moved with its reworded statement"
+                if entry["outcome"] == "carried"
+                else f"cut loose, to re-link ({entry['reason']})"
+            )
             self.stdout.write(f"Linked quote at {entry['old_time']} in {entry['document']} for {cases}: {what}.")
         if report.indexes:
             self.stdout.write(f"Channel indexes: {report.indexes}.")

@@ -1,4 +1,5 @@
 """Load the curated fixtures, but only into an empty library so curators' work is never overwritten."""
+
 from pathlib import Path
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Replace the library database with a backup written by backup_library."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -14,8 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="The backup file (.dump for PostgreSQL, .sqlite3 for SQLite).")
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help="Database alias (default: default).")
-        parser.add_argument("--noinput", "--no-input", action="store_false", dest="interactive",
-                            help="Do not ask for confirmation.")
+        parser.add_argument(
+            "--noinput", "--no-input", action="store_false", dest="interactive", help="Do not ask for confirmation."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check the file and say what would happen.")
 
     def handle(self, *args, file, database=DEFAULT_DB_ALIAS, interactive=True, dry_run=False, **options):
