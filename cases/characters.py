@@ -12,6 +12,10 @@ import re
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 PAGE_BREAKS = re.compile("[\x0b\x0c]")  # vertical tab, form feed: a break between words
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Bidirectional embeddings, overrides and isolates (Unicode UAX #9): in a one-line field (a title,
+# a name) they serve only to disguise text, reversing what follows ("(tfarD)") into the next cell
+# of a list. Text in any script reads right without them; markdown bodies keep them.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def xml_safe(text):
@@ -24,16 +28,26 @@ def xml_safe(text):
     return XML_ILLEGAL.sub("", PAGE_BREAKS.sub(" ", text))
 
 
+def one_line_safe(text):
+    """xml_safe(`text`) without bidirectional controls (BIDI_CONTROLS): for one-line fields."""
+    text = xml_safe(text)
+    if not isinstance(text, str) or not BIDI_CONTROLS.search(text):
+        return text
+    return BIDI_CONTROLS.sub("", text)
+
+
 def storable(text):
     """False when the str `text` holds NUL or a lone surrogate, which PostgreSQL text cannot hold."""
     return not UNSTORABLE.search(text)
 
 
 def clean_text_fields(sender, instance, **kwargs):
-    """pre_save receiver: every char and text field of `instance` made XML-safe before it is stored."""
+    """pre_save receiver: every char and text field of `instance` made XML-safe before it is stored,
+    and one-line fields (char and slug fields) free of bidirectional controls."""
     for field in instance._meta.concrete_fields:
-        if field.get_internal_type() in ("CharField", "TextField", "SlugField"):
+        kind = field.get_internal_type()
+        if kind in ("CharField", "TextField", "SlugField"):
             value = getattr(instance, field.attname)
-            cleaned = xml_safe(value)
+            cleaned = xml_safe(value) if kind == "TextField" else one_line_safe(value)
             if cleaned is not value:
                 setattr(instance, field.attname, cleaned)

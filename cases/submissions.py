@@ -18,6 +18,7 @@ from django.utils.text import slugify
 
 from .curation.revisions import apply_changes, case_state
 from .curation.workflow import apply_transition, can_publish
+from .characters import one_line_safe
 from .models import STORY_FIELDS, Case, Revision, Submission, SupportingLink
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
@@ -51,7 +52,8 @@ def submit_case(*, case_fields, links=(), submitter_name, submitter_email, submi
     case.save()
     SupportingLink.objects.bulk_create(
         [
-            SupportingLink(case=case, title=title, url=url, kind=kind, order=number)
+            # bulk_create skips pre_save, so the text is cleaned here as clean_text_fields would.
+            SupportingLink(case=case, title=one_line_safe(title), url=one_line_safe(url), kind=kind, order=number)
             for number, (title, url, kind) in enumerate(links)
         ]
     )

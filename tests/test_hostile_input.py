@@ -369,3 +369,25 @@ def test_the_favicon_is_served(client):
 def test_admin_pages_and_ids_in_other_digits_answer_no_500(client_for, editor, library, url, digit):
     response = client_for(editor).get(url.format(digit))
     assert response.status_code in (200, 302, 400, 404)
+
+
+@pytest.mark.django_db
+def test_one_line_fields_lose_bidirectional_controls_and_bodies_keep_them():
+    case = CaseFactory(title="Open\u202e data\u2066 hub", body="A body with an isolate \u2067here\u2069.")
+    case.refresh_from_db()
+    assert case.title == "Open data hub"
+    assert "\u2067" in case.body  # markdown bodies keep what their writers typed
+
+
+@pytest.mark.django_db
+def test_a_submissions_links_are_cleaned_though_bulk_created():
+    from cases.models import SupportingLink
+    from cases.submissions import submit_case
+
+    submit_case(
+        case_fields={"title": "Sent in", "story_problem": "A problem."},
+        links=[("Report\x0b\u202e", "https://r.example/", "report")],
+        submitter_name="A Person",
+        submitter_email="a@example.org",
+    )
+    assert SupportingLink.objects.get().title == "Report "
