@@ -16,9 +16,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from .characters import one_line_safe
 from .curation.revisions import apply_changes, case_state
 from .curation.workflow import apply_transition, can_publish
-from .characters import one_line_safe
 from .models import STORY_FIELDS, Case, Revision, Submission, SupportingLink
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
