@@ -809,6 +809,7 @@ class QuoteRelinkQuerySet(models.QuerySet):
             Exists(Quote.cases.through.objects.filter(quote_id=quote))
             | Exists(Quote.challenges.through.objects.filter(quote_id=quote))
             | Exists(Quote.success_factors.through.objects.filter(quote_id=quote))
+            | Exists(StoryEvidence.quotes.through.objects.filter(quote_id=quote))
         )
         return self.filter(linked, status="pending").exclude(revision__status__in=["pending", "approved"])
 

@@ -187,7 +187,9 @@ class QuoteRelinkAdmin(admin.ModelAdmin):
             raise PermissionDenied
         record = get_object_or_404(QuoteRelink.objects.select_related("quote"), pk=pk)
         case_admin = self.admin_site.get_model_admin(Case)
-        for case in Case.objects.filter(quotes=record.quote_id):
+        for case in Case.objects.filter(
+            Q(quotes=record.quote_id) | Q(story_evidence__quotes=record.quote_id)
+        ).distinct():
             if not case_admin.has_change_permission(request, case):
                 raise PermissionDenied
         try:

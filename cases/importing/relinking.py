@@ -1,8 +1,9 @@
 """A curator's answer to a quote a re-import cut loose (cases.models.QuoteRelink): re-link its links
 to the new wording, or dismiss the task and keep the old quote as it is.
 
-Re-linking moves every curator link of the old quote (the cases it is evidence of, and the
-challenges and success factors that make it evidence of their claims) to a quote of the same
+Re-linking moves every curator link of the old quote (the cases it is evidence of, the
+challenges and success factors that make it evidence of their claims, and the story sections whose
+evidence names it) to a quote of the same
 video, from the quotes' side so their histories record it; each case gets a history record.
 It runs inside the review gate (cases.curation.revisions.ReviewGate), as every admin write that changes a
 case page: an Editor's re-link on a published case becomes a pending revision, a Publisher's
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from ..curation.revisions import ReviewGate
 from ..history import ensure_baseline, ensure_quote_baseline
-from ..models import Case, Quote, QuoteRelink, Revision
+from ..models import Case, Quote, QuoteRelink, Revision, StoryEvidence
 from ..tracking import RECORDERS
 from .carryover import history_reason
 
@@ -50,10 +51,16 @@ def _links(quote):
         set(quote.cases.values_list("pk", flat=True)),
         set(quote.challenges.values_list("pk", flat=True)),
         set(quote.success_factors.values_list("pk", flat=True)),
+        set(quote.story_evidence.values_list("pk", flat=True)),
     )
 
 
-def _move(old, new, *, case_ids, challenge_ids, factor_ids, user, reason):
+def story_case_ids(quote) -> set[int]:
+    """The cases whose story sections name `quote` as evidence (linked to the case or not)."""
+    return set(StoryEvidence.objects.filter(quotes=quote).values_list("case_id", flat=True))
+
+
+def _move(old, new, *, case_ids, challenge_ids, factor_ids, story_ids, user, reason):
     ensure_quote_baseline(Quote.objects.filter(pk__in=[old.pk, new.pk]))
     for quote in (old, new):
         quote._history_user, quote._change_reason = user, reason
@@ -63,6 +70,9 @@ def _move(old, new, *, case_ids, challenge_ids, factor_ids, user, reason):
     old.cases.remove(*case_ids)
     old.challenges.remove(*challenge_ids)
     old.success_factors.remove(*factor_ids)
+    # The story sections it is evidence of (StoryEvidence rows, one case each).
+    new.story_evidence.add(*story_ids)
+    old.story_evidence.remove(*story_ids)
 
 
 def relink(record, new_quote, *, user) -> RelinkResult:
@@ -80,7 +90,8 @@ def relink(record, new_quote, *, user) -> RelinkResult:
             raise ValidationError("Choose the new wording: that is the old quote itself.")
         if new_quote.source_id != old.source_id:
             raise ValidationError("The new wording must be a quote of the same video.")
-        case_ids, challenge_ids, factor_ids = _links(old)
+        linked_case_ids, challenge_ids, factor_ids, story_ids = _links(old)
+        case_ids = linked_case_ids | story_case_ids(old)  # every case whose page shows the quote
         gate = ReviewGate(user, case_ids | set(new_quote.cases.values_list("pk", flat=True)))
         reason = history_reason(
             f"Re-linked from quote {old.pk} to its new wording, quote {new_quote.pk}, after a re-import"
@@ -91,9 +102,10 @@ def relink(record, new_quote, *, user) -> RelinkResult:
         _move(
             old,
             new_quote,
-            case_ids=case_ids,
+            case_ids=linked_case_ids,
             challenge_ids=challenge_ids,
             factor_ids=factor_ids,
+            story_ids=story_ids,
             user=user,
             reason=reason,
         )
