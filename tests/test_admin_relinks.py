@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.claims import CHALLENGE, claims_of
-from cases.curation.revisions import approve
+from cases.curation.revisions import approve, send_back
 from cases.importing.importer import import_paths
 from cases.models import Case, Quote, QuoteRelink, Revision, StoryEvidence
 from tests.curation import client_for, editor, make_curator, publisher  # noqa: F401
@@ -276,3 +276,27 @@ def test_an_editors_story_relink_on_a_published_case_waits_then_applies(tmp_path
         approve(revision, user=publisher)
     for row in found.rows:
         assert list(row.quotes.values_list("pk", flat=True)) == [found.new.pk]
+
+
+def test_a_relink_approved_for_one_case_and_sent_back_for_another_stays_to_do(tmp_path, client_for, editor, publisher):
+    """An Editor's re-link touching two published cases is two revisions; the list must not call
+    the task done while the second case still shows the cut-loose quote."""
+    found = story_cut_loose(tmp_path)
+    record = QuoteRelink.objects.get(quote=found.old)
+    client_for(editor).post(relink_url(record), {"quote": found.new.pk})
+    record.refresh_from_db()
+    other = Revision.objects.exclude(pk=record.revision_id).get()
+
+    again = client_for(editor).post(relink_url(record), {"quote": found.new.pk}, follow=True)
+    approve(record.revision, user=publisher)
+    assert "waits for a Publisher" in again.content.decode() and Revision.objects.count() == 2
+    assert not QuoteRelink.objects.to_relink().exists()  # the other case's re-link still waits
+    assert list(QuoteRelink.objects.awaiting_review()) == [record]
+    assert record not in [row["record"] for row in client_for(editor).get(LIST, {"show": "done"}).context["rows"]]
+    refused = client_for(editor).post(relink_url(record), {"quote": found.new.pk}, follow=True)
+    assert "waits for a Publisher" in refused.content.decode() and Revision.objects.count() == 2
+
+    send_back(other, user=publisher, comment="Not this wording")
+    assert list(QuoteRelink.objects.to_relink()) == [record]
+    done = client_for(editor).get(LIST, {"show": "done"})
+    assert record not in [row["record"] for row in done.context["rows"]]

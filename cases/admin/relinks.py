@@ -42,7 +42,9 @@ def shown(name):
         return records.awaiting_review()
     if name == "done":
         done = Q(status__in=[QuoteRelink.Status.RELINKED, QuoteRelink.Status.DISMISSED])
-        return records.filter(done | Q(status=QuoteRelink.Status.PENDING, revision__status=Revision.Status.APPROVED))
+        approved = records.filter(status=QuoteRelink.Status.PENDING, revision__status=Revision.Status.APPROVED)
+        still = Q(pk__in=records.to_relink().values("pk")) | Q(pk__in=records.awaiting_review().values("pk"))
+        return records.filter(done) | approved.exclude(still)
     return records.cut_loose()
 
 

@@ -26,6 +26,8 @@ from .carryover import history_reason
 
 __all__ = ["RelinkResult", "dismiss", "relink"]
 
+RELINK_PREFIX = "Re-linked from quote"  # the history reason and revision summary of a re-link
+
 
 @dataclass
 class RelinkResult:
@@ -43,6 +45,12 @@ def _open(record_pk) -> QuoteRelink:
         raise ValidationError(f"This quote is {record.get_status_display().lower()} already.")
     if record.revision_id and Revision.objects.filter(pk=record.revision_id, status=Revision.Status.PENDING).exists():
         raise ValidationError("Its re-link waits for a Publisher's review already.")
+    # An Editor's re-link touching several published cases is one revision each; the task points
+    # at the first: another of them still pending means the re-link waits too (no second proposal).
+    if Revision.objects.filter(
+        status=Revision.Status.PENDING, summary__startswith=f"{RELINK_PREFIX} {record.quote_id} to its new wording"
+    ).exists():
+        raise ValidationError("Its re-link waits for a Publisher's review already (for another of its cases).")
     return record
 
 
@@ -93,9 +101,7 @@ def relink(record, new_quote, *, user) -> RelinkResult:
         linked_case_ids, challenge_ids, factor_ids, story_ids = _links(old)
         case_ids = linked_case_ids | story_case_ids(old)  # every case whose page shows the quote
         gate = ReviewGate(user, case_ids | set(new_quote.cases.values_list("pk", flat=True)))
-        reason = history_reason(
-            f"Re-linked from quote {old.pk} to its new wording, quote {new_quote.pk}, after a re-import"
-        )
+        reason = history_reason(f"{RELINK_PREFIX} {old.pk} to its new wording, quote {new_quote.pk}, after a re-import")
         cases = list(Case.objects.filter(pk__in=case_ids))
         for case in cases:
             ensure_baseline(case)
