@@ -203,6 +203,15 @@ def carry_over(wanted, matches, leftovers) -> CarryOver:
             )
         else:
             kind, reason = "removed", "its statement is no longer in the document"
+            # No statement says nearly the same: the candidates are its neighbours, the nearest in
+            # time, then in place, first (a shared word or two would only be noise).
+            close.sort(
+                key=lambda p: (
+                    abs(wanted[p.index].start_second - quote.start_second),
+                    abs(wanted[p.index].position - quote.position),
+                    p.index,
+                )
+            )
         result.stranded.append(Stranded(quote, reason, [p.index for p in close[:MAX_CANDIDATES]], best, kind))
     return result
 

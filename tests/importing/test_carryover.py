@@ -226,3 +226,17 @@ def test_story_section_evidence_alone_is_a_curator_link_the_import_keeps(importe
     assert list(QuoteRelink.objects.to_relink()) == [relink]
     claims = {entry["quote"]: entry["cases"][0]["claims"] for entry in report.relinks}
     assert claims == {context.pk: ["Story: Results and impact"], review.pk: ["Story: Results and impact"]}
+
+
+@pytest.mark.django_db(False)
+def test_a_rewritten_statements_candidates_start_with_the_one_in_its_place_and_time():
+    """Reworded beyond recognition ("removed": no statement says nearly the same), the candidates
+    are its neighbours: the statement now at its very time and place first, not one sharing a word."""
+    old = stored(1, "Engaging with informed citizens can richly complement government policymaking", 1293, 9)
+    wanted = [
+        statement("Governments cannot hold a monopoly on truth when handling complex issues", 1284, 7),
+        statement("Governments can not hold a monopoly on truth when dealing with complex questions", 1285, 8),
+        statement("Talking to well-briefed residents adds a great deal to what ministries decide", 1293, 9),
+    ]
+    [stranded] = carry_over(wanted, [None, None, None], [old]).stranded
+    assert stranded.kind == "removed" and stranded.candidates[0] == 2
