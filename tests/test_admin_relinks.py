@@ -300,3 +300,16 @@ def test_a_relink_approved_for_one_case_and_sent_back_for_another_stays_to_do(tm
     assert list(QuoteRelink.objects.to_relink()) == [record]
     done = client_for(editor).get(LIST, {"show": "done"})
     assert record not in [row["record"] for row in done.context["rows"]]
+
+
+def test_another_quote_cut_loose_is_not_a_new_wording(tmp_path, client_for, publisher):
+    found = cut_loose(tmp_path)
+    other = Quote.objects.get(start_second=255, source__youtube_id=VIDEO)
+    Quote.objects.filter(pk=other.pk).update(document=None)
+    QuoteRelink.objects.create(quote=other, reason="its statement is no longer in the document")
+
+    response = client_for(publisher).post(relink_url(found.record), {"quote": other.pk}, follow=True)
+
+    assert "was cut loose by a re-import too" in response.content.decode()
+    assert list(found.old.cases.all()) == [found.case] and not other.cases.exists()
+    assert QuoteRelink.objects.get(pk=found.record.pk).status == "pending"

@@ -98,6 +98,12 @@ def relink(record, new_quote, *, user) -> RelinkResult:
             raise ValidationError("Choose the new wording: that is the old quote itself.")
         if new_quote.source_id != old.source_id:
             raise ValidationError("The new wording must be a quote of the same video.")
+        if QuoteRelink.objects.filter(quote=new_quote, status=QuoteRelink.Status.PENDING).exists():
+            # Moving the links onto another old wording would close this task with the case still
+            # showing a statement the document no longer has.
+            raise ValidationError(
+                f"Quote {new_quote.pk} was cut loose by a re-import too: choose a statement of the document as it is now."
+            )
         linked_case_ids, challenge_ids, factor_ids, story_ids = _links(old)
         case_ids = linked_case_ids | story_case_ids(old)  # every case whose page shows the quote
         gate = ReviewGate(user, case_ids | set(new_quote.cases.values_list("pk", flat=True)))
