@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 
 from .querysets import CaseQuerySet, QuoteQuerySet, TaxonomyQuerySet
@@ -797,24 +798,52 @@ class Submission(models.Model):
         return reverse("admin:cases_submission_change", args=[self.pk])
 
 
+def _relink_waiting():
+    """Whether a pending revision is a re-link of the task's quote (cases.importing.relinking names
+    it in the summary: an Editor's re-link touching several published cases is one revision each)."""
+    return Exists(
+        Revision.objects.filter(
+            status="pending",
+            summary__startswith=Concat(
+                Value("Re-linked from quote "),
+                Cast(OuterRef("quote_id"), models.CharField()),
+                Value(" to its new wording"),
+            ),
+        )
+    )
+
+
 class QuoteRelinkQuerySet(models.QuerySet):
     """Filters of the re-link list (cases/admin/relinks.py) and the health page."""
 
     def to_relink(self):
         """What a curator must still do: pending, the old quote still carrying curator links (to a
-        case, challenge or success factor), and no re-link of it waiting for a Publisher or
-        approved by one (a re-link sent back is to do again)."""
+        case, challenge, success factor or story section), and no re-link of it waiting for a
+        Publisher (a re-link sent back, or approved for some of its cases only, is to do again)."""
         quote = OuterRef("quote_id")
         linked = (
             Exists(Quote.cases.through.objects.filter(quote_id=quote))
             | Exists(Quote.challenges.through.objects.filter(quote_id=quote))
             | Exists(Quote.success_factors.through.objects.filter(quote_id=quote))
+            | Exists(StoryEvidence.quotes.through.objects.filter(quote_id=quote))
         )
-        return self.filter(linked, status="pending").exclude(revision__status__in=["pending", "approved"])
+        # An Editor's re-link touching two published cases is two revisions (the task points at the
+        # first): while either waits, the task waits; once one is approved, it is done only when
+        # the old quote backs no case any more (the other may have been sent back).
+        backs_case = Exists(Quote.cases.through.objects.filter(quote_id=quote)) | Exists(
+            StoryEvidence.quotes.through.objects.filter(quote_id=quote)
+        )
+        waiting = _relink_waiting()
+        return (
+            self.filter(linked, status="pending")
+            .exclude(revision__status="pending")
+            .exclude(waiting)
+            .exclude(Q(revision__status="approved"), ~backs_case)
+        )
 
     def awaiting_review(self):
         """Re-links an Editor made on a published case, waiting for a Publisher's review."""
-        return self.filter(status="pending", revision__status="pending")
+        return self.filter(Q(revision__status="pending") | _relink_waiting(), status="pending")
 
     def cut_loose(self):
         """Records of quotes still cut loose from their document (any outcome but back in it)."""

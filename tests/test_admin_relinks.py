@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.claims import CHALLENGE, claims_of
-from cases.curation.revisions import approve
+from cases.curation.revisions import approve, send_back
 from cases.importing.importer import import_paths
-from cases.models import Case, Quote, QuoteRelink, Revision
+from cases.models import Case, Quote, QuoteRelink, Revision, StoryEvidence
 from tests.curation import client_for, editor, make_curator, publisher  # noqa: F401
 from tests.factories import CaseChallengeFactory, CaseFactory, ChallengeFactory
 
@@ -224,3 +224,92 @@ def test_the_import_page_names_the_cases_of_quotes_cut_loose(tmp_path, client_fo
     html = upload(document(OTHER)).content.decode()
     assert "Slovak integrity project" in html and "was cut loose" in html and "re-link it" in html
     assert "1 cut loose to re-link" in html
+
+
+def story_cut_loose(tmp_path):
+    """As cut_loose, the old quote also the evidence of the case's results section and of another
+    case's results section that does not link the quote itself."""
+    path = tmp_path / "anticorruption_story.md"
+    path.write_text(document(CONTEXT, OTHER), encoding="utf-8")
+    import_paths([path])
+    case = CaseFactory(title="Slovak integrity project", status=Case.Status.PUBLISHED, countries=["SK"])
+    other = CaseFactory(title="Another project", status=Case.Status.PUBLISHED, countries=["SK"])
+    old = Quote.objects.get(start_second=185, source__youtube_id=VIDEO)
+    old.cases.add(case)
+    rows = [StoryEvidence.objects.create(case=each, section="results") for each in (case, other)]
+    for row in rows:
+        row.quotes.add(old)
+    path.write_text(document(REWRITTEN, OTHER), encoding="utf-8")
+    report = import_paths([path])
+    new = Quote.objects.get(start_second=230, source__youtube_id=VIDEO)
+    return SimpleNamespace(case=case, other=other, rows=rows, old=old, new=new, report=report)
+
+
+def test_a_relink_moves_story_section_evidence_too(tmp_path, client_for, publisher):
+    found = story_cut_loose(tmp_path)
+    record = QuoteRelink.objects.get(quote=found.old)
+    named = {case["title"]: case["claims"] for entry in found.report.relinks for case in entry["cases"]}
+    assert named == {
+        "Slovak integrity project": ["Story: Results and impact"],
+        "Another project": ["Story: Results and impact"],
+    }
+
+    client_for(publisher).post(relink_url(record), {"quote": found.new.pk})
+
+    for row in found.rows:
+        assert list(row.quotes.values_list("pk", flat=True)) == [found.new.pk]
+    assert list(found.new.cases.all()) == [found.case]  # the other case's summary gains nothing
+    assert QuoteRelink.objects.get().status == "relinked"
+
+
+def test_an_editors_story_relink_on_a_published_case_waits_then_applies(tmp_path, client_for, editor, publisher):
+    found = story_cut_loose(tmp_path)
+    record = QuoteRelink.objects.get(quote=found.old)
+
+    client_for(editor).post(relink_url(record), {"quote": found.new.pk})
+
+    for row in found.rows:  # the public pages are unchanged until a Publisher approves
+        assert list(row.quotes.values_list("pk", flat=True)) == [found.old.pk]
+    revisions = list(Revision.objects.filter(status=Revision.Status.PENDING))
+    assert {revision.case_id for revision in revisions} == {found.case.pk, found.other.pk}
+    for revision in revisions:
+        approve(revision, user=publisher)
+    for row in found.rows:
+        assert list(row.quotes.values_list("pk", flat=True)) == [found.new.pk]
+
+
+def test_a_relink_approved_for_one_case_and_sent_back_for_another_stays_to_do(tmp_path, client_for, editor, publisher):
+    """An Editor's re-link touching two published cases is two revisions; the list must not call
+    the task done while the second case still shows the cut-loose quote."""
+    found = story_cut_loose(tmp_path)
+    record = QuoteRelink.objects.get(quote=found.old)
+    client_for(editor).post(relink_url(record), {"quote": found.new.pk})
+    record.refresh_from_db()
+    other = Revision.objects.exclude(pk=record.revision_id).get()
+
+    again = client_for(editor).post(relink_url(record), {"quote": found.new.pk}, follow=True)
+    approve(record.revision, user=publisher)
+    assert "waits for a Publisher" in again.content.decode() and Revision.objects.count() == 2
+    assert not QuoteRelink.objects.to_relink().exists()  # the other case's re-link still waits
+    assert list(QuoteRelink.objects.awaiting_review()) == [record]
+    assert record not in [row["record"] for row in client_for(editor).get(LIST, {"show": "done"}).context["rows"]]
+    refused = client_for(editor).post(relink_url(record), {"quote": found.new.pk}, follow=True)
+    assert "waits for a Publisher" in refused.content.decode() and Revision.objects.count() == 2
+
+    send_back(other, user=publisher, comment="Not this wording")
+    assert list(QuoteRelink.objects.to_relink()) == [record]
+    done = client_for(editor).get(LIST, {"show": "done"})
+    assert record not in [row["record"] for row in done.context["rows"]]
+
+
+def test_another_quote_cut_loose_is_not_a_new_wording(tmp_path, client_for, publisher):
+    found = cut_loose(tmp_path)
+    other = Quote.objects.get(start_second=255, source__youtube_id=VIDEO)
+    Quote.objects.filter(pk=other.pk).update(document=None)
+    QuoteRelink.objects.create(quote=other, reason="its statement is no longer in the document")
+
+    response = client_for(publisher).post(relink_url(found.record), {"quote": other.pk}, follow=True)
+
+    assert "was cut loose by a re-import too" in response.content.decode()
+    assert list(found.old.cases.all()) == [found.case] and not other.cases.exists()
+    assert QuoteRelink.objects.get(pk=found.record.pk).status == "pending"

@@ -42,7 +42,9 @@ def shown(name):
         return records.awaiting_review()
     if name == "done":
         done = Q(status__in=[QuoteRelink.Status.RELINKED, QuoteRelink.Status.DISMISSED])
-        return records.filter(done | Q(status=QuoteRelink.Status.PENDING, revision__status=Revision.Status.APPROVED))
+        approved = records.filter(status=QuoteRelink.Status.PENDING, revision__status=Revision.Status.APPROVED)
+        still = Q(pk__in=records.to_relink().values("pk")) | Q(pk__in=records.awaiting_review().values("pk"))
+        return records.filter(done) | approved.exclude(still)
     return records.cut_loose()
 
 
@@ -149,7 +151,7 @@ class QuoteRelinkAdmin(admin.ModelAdmin):
         candidates = (
             Quote.objects.filter(pk__in=candidate_ids)
             .select_related("source", "document")
-            .defer("search_vector", "document__body", "document__raw_text")
+            .defer("document__body", "document__raw_text")
             .in_bulk()
             if candidate_ids
             else {}
@@ -187,7 +189,9 @@ class QuoteRelinkAdmin(admin.ModelAdmin):
             raise PermissionDenied
         record = get_object_or_404(QuoteRelink.objects.select_related("quote"), pk=pk)
         case_admin = self.admin_site.get_model_admin(Case)
-        for case in Case.objects.filter(quotes=record.quote_id):
+        for case in Case.objects.filter(
+            Q(quotes=record.quote_id) | Q(story_evidence__quotes=record.quote_id)
+        ).distinct():
             if not case_admin.has_change_permission(request, case):
                 raise PermissionDenied
         try:

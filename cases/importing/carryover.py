@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from ..curation.revisions import bump_content_version
 from ..history import BASELINE_REASON
-from ..models import CaseChallenge, CaseSuccessFactor, Quote, QuoteRelink
+from ..models import CaseChallenge, CaseSuccessFactor, Quote, QuoteRelink, StoryEvidence, StorySection
 from ..timestamps import format_timestamp
 from ..tracking import record_in_bulk
 
@@ -203,6 +203,15 @@ def carry_over(wanted, matches, leftovers) -> CarryOver:
             )
         else:
             kind, reason = "removed", "its statement is no longer in the document"
+            # No statement says nearly the same: the candidates are its neighbours, the nearest in
+            # time, then in place, first (a shared word or two would only be noise).
+            close.sort(
+                key=lambda p: (
+                    abs(wanted[p.index].start_second - quote.start_second),
+                    abs(wanted[p.index].position - quote.position),
+                    p.index,
+                )
+            )
         result.stranded.append(Stranded(quote, reason, [p.index for p in close[:MAX_CANDIDATES]], best, kind))
     return result
 
@@ -233,7 +242,8 @@ class QuoteLinks:
 def describe_links(quote_ids) -> dict[int, QuoteLinks]:
     """{quote id: QuoteLinks} of the quotes `quote_ids`: the cases each backs and, per case, the claims
     it supports (as cases.claims reads them: a challenge or success factor both linked to the quote
-    and claimed by the case; else the summary). Five queries whatever the number of quotes."""
+    and claimed by the case; a story section whose evidence names it, even when the quote is not
+    linked to the case itself; else the summary). Six queries whatever the number of quotes."""
     quote_ids = list(quote_ids)
     found = {pk: QuoteLinks() for pk in quote_ids}
     if not quote_ids:
@@ -262,6 +272,22 @@ def describe_links(quote_ids) -> dict[int, QuoteLinks]:
             else set()
         )
         term_rows.append((label, rows, claimed))
+    # Story sections' evidence (a StoryEvidence row names the quote, linked to the case or not).
+    sections = dict(StorySection.choices)
+    story = {}
+    for quote_id, case_id, title, status, section in (
+        StoryEvidence.quotes.through.objects.filter(quote_id__in=quote_ids)
+        .order_by("storyevidence__case__title", "storyevidence__case_id", "storyevidence__section")
+        .values_list(
+            "quote_id",
+            "storyevidence__case_id",
+            "storyevidence__case__title",
+            "storyevidence__case__status",
+            "storyevidence__section",
+        )
+    ):
+        entry = story.setdefault((quote_id, case_id), (title, status, []))
+        entry[2].append(f"Story: {sections.get(section, section)}")
     for quote_id, case_id, title, status in case_rows:
         claims = [
             f"{label}: {name}"
@@ -269,7 +295,10 @@ def describe_links(quote_ids) -> dict[int, QuoteLinks]:
             for row_quote, term_id, name in rows
             if row_quote == quote_id and (case_id, term_id) in claimed
         ]
+        claims += story.pop((quote_id, case_id), (None, None, []))[2]
         found[quote_id].cases.append(CaseLink(case_id, title, status, claims or ["Summary"]))
+    for (quote_id, case_id), (title, status, claims) in story.items():
+        found[quote_id].cases.append(CaseLink(case_id, title, status, claims))
     for label, rows, _ in term_rows:
         for quote_id, _, name in rows:
             found[quote_id].terms.append(f"{label}: {name}")
@@ -291,7 +320,7 @@ def baseline(quote_ids) -> None:
         unrecorded = Quote.objects.filter(pk__in=list(quote_ids)).exclude(
             Exists(Quote.history.filter(id=OuterRef("pk")))
         )
-        record_in_bulk(unrecorded.defer("search_vector"), reason=BASELINE_REASON)
+        record_in_bulk(unrecorded, reason=BASELINE_REASON)
 
 
 def settle(*, name, document, report, moved, stranded, placed) -> None:

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from ..characters import xml_safe
 from ..locking import hold_import_lock
-from ..models import Document, Quote, Source, Topic
+from ..models import Document, Quote, Source, StoryEvidence, Topic
 from ..timestamps import format_timestamp
 from ..wiki import wiki_slug
 from .carryover import baseline, carry_over, restore, settle
@@ -832,4 +832,8 @@ def _linked_quote_ids(quote_ids) -> set[int]:
     for relation in ("cases", "challenges", "success_factors"):
         through = Quote._meta.get_field(relation).remote_field.through
         linked.update(through.objects.filter(quote_id__in=quote_ids).values_list("quote_id", flat=True))
+    # A story section's evidence is a curator's link too, even when the quote backs no case itself.
+    linked.update(
+        StoryEvidence.quotes.through.objects.filter(quote_id__in=quote_ids).values_list("quote_id", flat=True)
+    )
     return linked

@@ -1,8 +1,9 @@
 """A curator's answer to a quote a re-import cut loose (cases.models.QuoteRelink): re-link its links
 to the new wording, or dismiss the task and keep the old quote as it is.
 
-Re-linking moves every curator link of the old quote (the cases it is evidence of, and the
-challenges and success factors that make it evidence of their claims) to a quote of the same
+Re-linking moves every curator link of the old quote (the cases it is evidence of, the
+challenges and success factors that make it evidence of their claims, and the story sections whose
+evidence names it) to a quote of the same
 video, from the quotes' side so their histories record it; each case gets a history record.
 It runs inside the review gate (cases.curation.revisions.ReviewGate), as every admin write that changes a
 case page: an Editor's re-link on a published case becomes a pending revision, a Publisher's
@@ -19,11 +20,13 @@ from django.utils import timezone
 
 from ..curation.revisions import ReviewGate
 from ..history import ensure_baseline, ensure_quote_baseline
-from ..models import Case, Quote, QuoteRelink, Revision
+from ..models import Case, Quote, QuoteRelink, Revision, StoryEvidence
 from ..tracking import RECORDERS
 from .carryover import history_reason
 
 __all__ = ["RelinkResult", "dismiss", "relink"]
+
+RELINK_PREFIX = "Re-linked from quote"  # the history reason and revision summary of a re-link
 
 
 @dataclass
@@ -42,6 +45,12 @@ def _open(record_pk) -> QuoteRelink:
         raise ValidationError(f"This quote is {record.get_status_display().lower()} already.")
     if record.revision_id and Revision.objects.filter(pk=record.revision_id, status=Revision.Status.PENDING).exists():
         raise ValidationError("Its re-link waits for a Publisher's review already.")
+    # An Editor's re-link touching several published cases is one revision each; the task points
+    # at the first: another of them still pending means the re-link waits too (no second proposal).
+    if Revision.objects.filter(
+        status=Revision.Status.PENDING, summary__startswith=f"{RELINK_PREFIX} {record.quote_id} to its new wording"
+    ).exists():
+        raise ValidationError("Its re-link waits for a Publisher's review already (for another of its cases).")
     return record
 
 
@@ -50,10 +59,16 @@ def _links(quote):
         set(quote.cases.values_list("pk", flat=True)),
         set(quote.challenges.values_list("pk", flat=True)),
         set(quote.success_factors.values_list("pk", flat=True)),
+        set(quote.story_evidence.values_list("pk", flat=True)),
     )
 
 
-def _move(old, new, *, case_ids, challenge_ids, factor_ids, user, reason):
+def story_case_ids(quote) -> set[int]:
+    """The cases whose story sections name `quote` as evidence (linked to the case or not)."""
+    return set(StoryEvidence.objects.filter(quotes=quote).values_list("case_id", flat=True))
+
+
+def _move(old, new, *, case_ids, challenge_ids, factor_ids, story_ids, user, reason):
     ensure_quote_baseline(Quote.objects.filter(pk__in=[old.pk, new.pk]))
     for quote in (old, new):
         quote._history_user, quote._change_reason = user, reason
@@ -63,6 +78,9 @@ def _move(old, new, *, case_ids, challenge_ids, factor_ids, user, reason):
     old.cases.remove(*case_ids)
     old.challenges.remove(*challenge_ids)
     old.success_factors.remove(*factor_ids)
+    # The story sections it is evidence of (StoryEvidence rows, one case each).
+    new.story_evidence.add(*story_ids)
+    old.story_evidence.remove(*story_ids)
 
 
 def relink(record, new_quote, *, user) -> RelinkResult:
@@ -80,20 +98,26 @@ def relink(record, new_quote, *, user) -> RelinkResult:
             raise ValidationError("Choose the new wording: that is the old quote itself.")
         if new_quote.source_id != old.source_id:
             raise ValidationError("The new wording must be a quote of the same video.")
-        case_ids, challenge_ids, factor_ids = _links(old)
+        if QuoteRelink.objects.filter(quote=new_quote, status=QuoteRelink.Status.PENDING).exists():
+            # Moving the links onto another old wording would close this task with the case still
+            # showing a statement the document no longer has.
+            raise ValidationError(
+                f"Quote {new_quote.pk} was cut loose by a re-import too: choose a statement of the document as it is now."
+            )
+        linked_case_ids, challenge_ids, factor_ids, story_ids = _links(old)
+        case_ids = linked_case_ids | story_case_ids(old)  # every case whose page shows the quote
         gate = ReviewGate(user, case_ids | set(new_quote.cases.values_list("pk", flat=True)))
-        reason = history_reason(
-            f"Re-linked from quote {old.pk} to its new wording, quote {new_quote.pk}, after a re-import"
-        )
+        reason = history_reason(f"{RELINK_PREFIX} {old.pk} to its new wording, quote {new_quote.pk}, after a re-import")
         cases = list(Case.objects.filter(pk__in=case_ids))
         for case in cases:
             ensure_baseline(case)
         _move(
             old,
             new_quote,
-            case_ids=case_ids,
+            case_ids=linked_case_ids,
             challenge_ids=challenge_ids,
             factor_ids=factor_ids,
+            story_ids=story_ids,
             user=user,
             reason=reason,
         )

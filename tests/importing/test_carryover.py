@@ -8,7 +8,7 @@ import pytest
 from cases.claims import CHALLENGE, SUMMARY, claims_of
 from cases.importing.carryover import carry_over, similarity, words
 from cases.importing.importer import import_paths
-from cases.models import Case, Quote, QuoteRelink
+from cases.models import Case, Quote, QuoteRelink, StoryEvidence
 from tests.factories import CaseChallengeFactory, CaseFactory, ChallengeFactory
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +206,37 @@ def test_nearly_the_same_wording_is_carried_wherever_it_moved():
         "Regulatory sandboxes let agencies test rules with firms before they apply to everybody", 3000, 50
     )
     assert list(carry_over([moved], [None], [old]).carried) == [0]
+
+
+def test_story_section_evidence_alone_is_a_curator_link_the_import_keeps(imported):
+    """A quote named only by a story section's evidence (the case's inline, not linked to the case
+    itself) is curator work too: reworded slightly it is carried, removed it is cut loose and listed."""
+    story = StoryEvidence.objects.create(case=imported.case, section="results")
+    context, review = imported.quotes[185], imported.quotes[316]
+    for quote in (context, review):
+        quote.cases.remove(imported.case)
+    story.quotes.add(context, review)
+
+    report = reimport(imported, OPENING, CONTEXT.replace("reinforce", "strengthen"), TRAINING)
+
+    assert set(story.quotes.values_list("pk", flat=True)) == {context.pk, review.pk}
+    assert Quote.objects.get(pk=context.pk).document_id is not None
+    assert Quote.objects.get(pk=review.pk).document_id is None
+    relink = QuoteRelink.objects.get(quote=review)
+    assert list(QuoteRelink.objects.to_relink()) == [relink]
+    claims = {entry["quote"]: entry["cases"][0]["claims"] for entry in report.relinks}
+    assert claims == {context.pk: ["Story: Results and impact"], review.pk: ["Story: Results and impact"]}
+
+
+@pytest.mark.django_db(False)
+def test_a_rewritten_statements_candidates_start_with_the_one_in_its_place_and_time():
+    """Reworded beyond recognition ("removed": no statement says nearly the same), the candidates
+    are its neighbours: the statement now at its very time and place first, not one sharing a word."""
+    old = stored(1, "Engaging with informed citizens can richly complement government policymaking", 1293, 9)
+    wanted = [
+        statement("Governments cannot hold a monopoly on truth when handling complex issues", 1284, 7),
+        statement("Governments can not hold a monopoly on truth when dealing with complex questions", 1285, 8),
+        statement("Talking to well-briefed residents adds a great deal to what ministries decide", 1293, 9),
+    ]
+    [stranded] = carry_over(wanted, [None, None, None], [old]).stranded
+    assert stranded.kind == "removed" and stranded.candidates[0] == 2

@@ -68,7 +68,11 @@ class Command(BaseCommand):
                 "; ".join(f"“{case['title']}” ({', '.join(case['claims'])})" for case in entry["cases"]) or "no case"
             )
             what = (
-                "moved with its reworded statement"
+                (
+                    f"moved with its statement to {entry['new_time']}"
+                    if entry["change"] == "time"
+                    else "moved with its reworded statement"
+                )
                 if entry["outcome"] == "carried"
                 else f"cut loose, to re-link ({entry['reason']})"
             )
