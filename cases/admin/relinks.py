@@ -149,7 +149,7 @@ class QuoteRelinkAdmin(admin.ModelAdmin):
         candidates = (
             Quote.objects.filter(pk__in=candidate_ids)
             .select_related("source", "document")
-            .defer("search_vector", "document__body", "document__raw_text")
+            .defer("document__body", "document__raw_text")
             .in_bulk()
             if candidate_ids
             else {}

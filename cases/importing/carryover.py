@@ -291,7 +291,7 @@ def baseline(quote_ids) -> None:
         unrecorded = Quote.objects.filter(pk__in=list(quote_ids)).exclude(
             Exists(Quote.history.filter(id=OuterRef("pk")))
         )
-        record_in_bulk(unrecorded.defer("search_vector"), reason=BASELINE_REASON)
+        record_in_bulk(unrecorded, reason=BASELINE_REASON)
 
 
 def settle(*, name, document, report, moved, stranded, placed) -> None:
