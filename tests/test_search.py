@@ -368,3 +368,13 @@ def test_search_never_links_to_a_term_without_a_published_case(client):
         assert b"zanzibar-" not in response.content, kind
     results = search("zanzibar")
     assert not [hit for group in results.groups for hit in group.hits]
+
+
+def test_plain_text_keeps_underscores_inside_words():
+    """Markdown's emphasis underscores go; an in-word underscore is text (CommonMark) and stays
+    (qa crawl: the comparison's story cells showed `**story_problem**` as "storyproblem")."""
+    from cases.search.snippets import plain_text
+
+    assert plain_text("a **story_problem** and _emphasis_ or __strong__ e_gov", markdown=True) == (
+        "a story_problem and emphasis or strong e_gov"
+    )
