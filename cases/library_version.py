@@ -1,6 +1,6 @@
 """The library's version: a number that changes with every write to what the case browser counts.
 
-Cached facet counts are keyed by it (cases/facets.py), so a publish, an unpublish, an edit, a
+Cached facet counts are keyed by it (cases/browse/facets.py), so a publish, an unpublish, an edit, a
 link change, a rename, a bulk update, an import or raw SQL makes the next request count afresh:
 database triggers change it, on every table the browser's filters and facets read, in the
 writing transaction. Readers of other transactions see the new number when the write commits,

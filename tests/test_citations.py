@@ -1,4 +1,4 @@
-"""cases/citations.py, the .bib/.ris downloads and the citation blocks: they parse, carry the right fields, escape."""
+"""cases/browse/citations.py, the .bib/.ris downloads and the citation blocks: they parse, carry the right fields, escape."""
 
 import datetime as dt
 

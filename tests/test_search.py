@@ -349,3 +349,32 @@ def test_the_case_browser_finds_cases_by_their_country_and_explains_stop_words(c
     assert [case.slug for case in response.context["page_obj"].object_list] == ["in-canada"]
     response = client.get(reverse("cases:case-list"), {"q": "the of"})
     assert "only very common words" in response.content.decode()
+
+
+def test_search_never_links_to_a_term_without_a_published_case(client):
+    """A theme, approach or organisation linked to no published case has no public page (404):
+    the search must not list it (found by the qa crawl: /organisations/mohammed-bin-…/ from /search/)."""
+    from cases.models import Participation
+    from tests.factories import ApproachFactory, OrganisationFactory, ThemeFactory
+
+    theme = ThemeFactory(name="Zanzibar lonely theme", slug="zanzibar-theme")
+    approach = ApproachFactory(name="Zanzibar lonely approach", slug="zanzibar-approach")
+    organisation = OrganisationFactory(name="Zanzibar lonely agency", slug="zanzibar-agency")
+    draft = CaseFactory(title="Draft", status=Case.Status.DRAFT, themes=[theme], approaches=[approach])
+    Participation.objects.create(case=draft, organisation=organisation, role=Participation.Role.LEAD)
+    for kind in ("themes", "approaches", "organisations"):
+        response = client.get(reverse("cases:search"), {"q": "zanzibar", "kind": kind})
+        assert response.status_code == 200
+        assert b"zanzibar-" not in response.content, kind
+    results = search("zanzibar")
+    assert not [hit for group in results.groups for hit in group.hits]
+
+
+def test_plain_text_keeps_underscores_inside_words():
+    """Markdown's emphasis underscores go; an in-word underscore is text (CommonMark) and stays
+    (qa crawl: the comparison's story cells showed `**story_problem**` as "storyproblem")."""
+    from cases.search.snippets import plain_text
+
+    assert plain_text("a **story_problem** and _emphasis_ or __strong__ e_gov", markdown=True) == (
+        "a story_problem and emphasis or strong e_gov"
+    )

@@ -57,6 +57,9 @@ class SearchKind:
             return Quote.objects.public().select_related("source")
         if self.key == "documents":
             return Document.objects.select_related("source").defer("raw_text")
+        if self.key in PUBLIC_TERMS:
+            # Only a term a published case links to has a page; the index holds every term.
+            return MODELS[self.key].objects.public()
         return MODELS[self.key].objects.all()
 
 
@@ -70,6 +73,8 @@ MODELS = {
     "challenges": Challenge,
     "success_factors": SuccessFactor,
 }
+
+PUBLIC_TERMS = ("organisations", "themes", "approaches")  # their pages 404 without a published case
 
 KINDS = (
     SearchKind("cases", "Cases", "case", "case", "title", ("summary", "body"), markdown=True),

@@ -24,7 +24,8 @@ MARKDOWN_NOISE = [
     (re.compile(r"\]\([^)\s]{0,500}\)?"), ""),  # the tail of a link cut by the window
     (re.compile(r"https?://\S{0,500}"), ""),
     (re.compile(r"(^|\s)#{1,6}\s"), r"\1"),
-    (re.compile(r"[*_`>|\[\]]+"), ""),
+    (re.compile(r"[*`>|\[\]]+"), ""),
+    (re.compile(r"(?<![^\W_])_+|_+(?![^\W_])"), ""),  # emphasis underscores; in-word ones (snake_case) stay
 ]
 
 
