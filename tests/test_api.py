@@ -343,7 +343,9 @@ def test_quote_list_number_of_queries(client, library, django_assert_max_num_que
 
 def test_case_detail_number_of_queries(client, library, django_assert_max_num_queries):
     client.get(reverse("api:theme-list"))
-    with django_assert_max_num_queries(13):
+    # The cache's date, the case, and the case page's fixed prefetches (story evidence and
+    # supporting links included since issue 18).
+    with django_assert_max_num_queries(14):
         assert client.get(reverse("api:case-detail", args=["case-a"])).status_code == 200
 
 
@@ -362,3 +364,39 @@ def test_the_case_lists_direct_representation_equals_drfs_field_by_field_one(rf,
     ):
         serializer = CaseSerializer(case, context={"request": request, "view": view})
         assert serializer.data == drf.ModelSerializer.to_representation(serializer, case)
+
+
+def test_a_case_detail_has_its_story_level_of_government_and_supporting_links(client, library):
+    from cases.models import StoryEvidence, SupportingLink
+
+    case = library["cases"][0]
+    case.story_problem = "Borders **block** data."
+    case.story_results = "Fewer delays."
+    case.results_evidence = Case.ResultsEvidence.EXPECTED
+    case.level_of_government = Case.LevelOfGovernment.NATIONAL
+    case.save()
+    SupportingLink.objects.create(case=case, title="Final report", url="https://example.org/r.pdf", kind="report")
+    StoryEvidence.objects.create(case=case, section="problem").quotes.add(library["evidence"])
+    response, data = get(client, reverse("api:case-detail", args=["case-a"]))
+    assert response.status_code == 200
+    assert data["level_of_government"] == "national"
+    assert data["results_evidence"] == "expected"
+    assert data["story"] == [
+        {
+            "section": "problem",
+            "heading": "The problem addressed",
+            "text": "Borders **block** data.",
+            "claim": "story:problem",
+        },
+        {"section": "results", "heading": "Results and impact", "text": "Fewer delays.", "claim": "story:results"},
+    ]
+    claims = {claim["claim"]: claim for claim in data["claims"]}
+    assert [quote["id"] for quote in claims["story:problem"]["quotes"]] == [library["evidence"].pk]
+    assert data["supporting_links"] == [{"title": "Final report", "url": "https://example.org/r.pdf", "kind": "report"}]
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()
+    detail = schema["components"]["schemas"]["CaseDetail"]["properties"]
+    assert {"story", "level_of_government", "results_evidence", "supporting_links"} <= set(detail)
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]}
+    assert "level" in parameters
+    _, listed = get(client, reverse("api:case-list"), level="national")
+    assert [row["slug"] for row in listed["results"]] == ["case-a"]
