@@ -261,7 +261,7 @@ def test_quotes_filter_as_the_quote_browser_does(client, library):
 
 
 def test_cursor_pages_walk_the_whole_list_once_and_page_size_is_bounded(client, library):
-    source = SourceFactory()
+    source = SourceFactory(youtube_id="walk0000001")  # not the sequence's: the library holds vid00000001
     Quote.objects.bulk_create(Quote(source=source, text=f"Line {n}", start_second=n) for n in range(23))
     ids = [quote["id"] for quote in every_page(client, reverse("api:quote-list"))]
     assert ids == sorted(ids) and len(ids) == len(set(ids)) == Quote.objects.count()
@@ -400,3 +400,25 @@ def test_a_case_detail_has_its_story_level_of_government_and_supporting_links(cl
     assert "level" in parameters
     _, listed = get(client, reverse("api:case-list"), level="national")
     assert [row["slug"] for row in listed["results"]] == ["case-a"]
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "position"),
+    [
+        ("api:quote-list", {}, "abc"),  # an integer id
+        ("api:quote-list", {}, "1.5"),
+        ("api:challenge-list", {}, "abc"),  # an integer order
+        ("api:case-list", {"sort": "year"}, "abc"),  # an annotated integer
+        ("api:case-list", {"sort": "-updated"}, "notadate"),  # a datetime
+        ("api:case-list", {"sort": "-updated"}, "2026-13-45"),
+    ],
+)
+def test_a_tampered_cursor_position_is_the_invalid_cursor_answer_not_a_server_error(
+    client, library, url, params, position
+):
+    import base64
+
+    cursor = base64.b64encode(f"p={position}".encode()).decode()
+    response, data = get(client, reverse(url), cursor=cursor, **params)
+    assert response.status_code == 404
+    assert data == {"detail": "Invalid cursor: use the `next` and `previous` links as given."}
