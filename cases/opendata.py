@@ -63,9 +63,10 @@ LICENCE = (
 )
 
 
-def citation(built_at):
-    """How to cite the whole download (a str), dated by its build time."""
-    return f"{LIBRARY_NAME}. ({built_at:%Y}). Whole-library download, built {built_at:%Y-%m-%d}. /data/"
+def citation(built_at, address="/data/"):
+    """How to cite the whole download (a str), dated by its build time; `address`: the /data/ page's
+    absolute URL when known (the page gives it; the bundle's README, built offline, cannot)."""
+    return f"{LIBRARY_NAME}. ({built_at:%Y}). Whole-library download, built {built_at:%Y-%m-%d}. {address}"
 
 
 @dataclass(frozen=True)

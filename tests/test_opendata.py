@@ -116,6 +116,7 @@ def test_the_data_page_shows_each_download_with_its_size_build_time_licence_and_
     for name in (CSV_BUNDLE, JSON_LINES, SQLITE):
         assert f'href="/data/files/{name}"' in page
     assert "Built <time datetime=" in page and "MIT licence" in page and "Whole-library download, built" in page
+    assert "Whole-library download, built" in page and "http://testserver/data/" in page  # a citable, absolute address
     download = client.get(reverse("cases:data-file", args=[SQLITE]))
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     assert b"".join(download.streaming_content) == (data_dir / SQLITE).read_bytes()
