@@ -422,3 +422,12 @@ def test_a_tampered_cursor_position_is_the_invalid_cursor_answer_not_a_server_er
     response, data = get(client, reverse(url), cursor=cursor, **params)
     assert response.status_code == 404
     assert data == {"detail": "Invalid cursor: use the `next` and `previous` links as given."}
+
+
+def test_a_hyphenated_word_finds_its_quotes(client, library):
+    quote = QuoteFactory(source=library["evidence"].source, text="A cross-border pilot (50% faster)")
+    for query in ("cross-border", "CROSS-BORDER pilot", "50"):
+        _, data = get(client, reverse("api:quote-list"), q=query)
+        assert [row["id"] for row in data["results"]] == [quote.pk], query
+    page = client.get(reverse("cases:quote-list"), {"q": "cross-border"})
+    assert quote.text in page.content.decode()
