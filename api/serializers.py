@@ -382,8 +382,13 @@ class ClaimSerializer(serializers.Serializer):
     label = serializers.CharField()
     note = serializers.CharField()
     evidenced = serializers.BooleanField()
-    no_evidence_reason = serializers.CharField(source="reason")
+    no_evidence_reason = serializers.SerializerMethodField(
+        help_text="The curator's reason the claim has no evidence yet ('' once it has some, as on the case page)"
+    )
     quotes = EvidenceSerializer(source="evidence", many=True)
+
+    def get_no_evidence_reason(self, claim) -> str:
+        return "" if claim.evidenced else claim.reason
 
 
 class StorySectionSerializer(serializers.Serializer):

@@ -431,3 +431,15 @@ def test_a_hyphenated_word_finds_its_quotes(client, library):
         assert [row["id"] for row in data["results"]] == [quote.pk], query
     page = client.get(reverse("cases:quote-list"), {"q": "cross-border"})
     assert quote.text in page.content.decode()
+
+
+def test_a_claims_reason_shows_only_while_it_has_no_evidence_as_on_the_case_page(client, library):
+    case = library["cases"][1]
+    Case.objects.filter(pk=case.pk).update(summary_no_evidence_reason="Waiting for the 2024 report")
+    _, data = get(client, reverse("api:case-detail", args=[case.slug]))
+    summary = next(claim for claim in data["claims"] if claim["claim"] == "summary")
+    assert summary["evidenced"] is False and summary["no_evidence_reason"] == "Waiting for the 2024 report"
+    QuoteFactory(source=library["evidence"].source, cases=[case])
+    _, data = get(client, reverse("api:case-detail", args=[case.slug]))
+    summary = next(claim for claim in data["claims"] if claim["claim"] == "summary")
+    assert summary["evidenced"] is True and summary["no_evidence_reason"] == ""
