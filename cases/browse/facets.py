@@ -19,6 +19,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case as Conditional
 from django.db.models import CharField, Count, F, IntegerField, Value, When
@@ -282,11 +283,20 @@ def compute_facets(*, filterset, limit=FACET_LIMIT, shown=FACET_SHOWN, specs=FAC
     return facets
 
 
+def _sql(query):
+    """The query's SQL and parameters, or "nothing" for a query that can match nothing (a search
+    of only stop words filters by an empty list of ids: Django has no SQL for it)."""
+    try:
+        return query.query.sql_with_params()
+    except EmptyResultSet:
+        return "nothing"
+
+
 def _counted(queries):
     """({facet: [(key, count)]}, {facet: {key: (value, name)}}) of the (spec, query) pairs, from the
     cache when the library has not changed since the same queries were counted."""
     version = library_version.current(using=connection.alias)
-    text = repr([(spec.name, query.query.sql_with_params()) for spec, query in queries])
+    text = repr([(spec.name, _sql(query)) for spec, query in queries])
     key = f"facets:{connection.vendor}:{version}:{hashlib.sha256(text.encode()).hexdigest()}"
     found = cache.get(key)
     if found is None:
