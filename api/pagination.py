@@ -4,7 +4,8 @@ A cursor names a position in the list's order, not an offset, so any page of 200
 costs what the first does. A malformed `page_size` is a 400 (not silently the default).
 """
 
-from rest_framework.exceptions import ValidationError
+from django.core.exceptions import ValidationError as FieldValueError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 from cases.numbers import NotAWholeNumber, parse_whole_number
@@ -33,6 +34,17 @@ class Cursor(CursorPagination):
             raise ValidationError(
                 {"page_size": [f"“page_size” must be a whole number from 1 to {self.max_page_size}."]}
             ) from None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """DRF's, with a cursor whose position is no value of the ordering's field (an id "abc", a
+        date "2026-13-45": a tampered cursor, base64 being no seal) answered as an invalid cursor,
+        not a server error. The value is checked by the field as the filter is built."""
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, OverflowError, FieldValueError):
+            if request.query_params.get(self.cursor_query_param):
+                raise NotFound(self.invalid_cursor_message) from None
+            raise
 
     def get_ordering(self, request, queryset, view):
         if hasattr(view, "get_ordering"):

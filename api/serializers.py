@@ -16,6 +16,7 @@ from cases.models import (
     Quote,
     Source,
     SuccessFactor,
+    SupportingLink,
     Theme,
     Topic,
 )
@@ -381,12 +382,36 @@ class ClaimSerializer(serializers.Serializer):
     label = serializers.CharField()
     note = serializers.CharField()
     evidenced = serializers.BooleanField()
-    no_evidence_reason = serializers.CharField(source="reason")
+    no_evidence_reason = serializers.SerializerMethodField(
+        help_text="The curator's reason the claim has no evidence yet ('' once it has some, as on the case page)"
+    )
     quotes = EvidenceSerializer(source="evidence", many=True)
+
+    def get_no_evidence_reason(self, claim) -> str:
+        return "" if claim.evidenced else claim.reason
+
+
+class StorySectionSerializer(serializers.Serializer):
+    """A section of the case story that has text, in the case page's order."""
+
+    section = serializers.CharField(
+        help_text="problem, innovation, stakeholders, results, failures, conditions, replication or lessons"
+    )
+    heading = serializers.CharField(help_text="The section's heading on the case page")
+    text = serializers.CharField(help_text="Markdown source (render it with a sanitising renderer)")
+    claim = serializers.CharField(help_text="story:SECTION, the claim in `claims` holding the section's evidence")
+
+
+class SupportingLinkSerializer(serializers.ModelSerializer):
+    """A document about the case elsewhere on the web (the case page's "Further reading")."""
+
+    class Meta:
+        model = SupportingLink
+        fields = ["title", "url", "kind"]
 
 
 class CaseDetailSerializer(CaseSerializer):
-    """A case with everything its page shows: links, organisations and roles, claims and quotes."""
+    """A case with everything its page shows: links, organisations and roles, its story, claims and quotes."""
 
     body = serializers.CharField(help_text="Markdown source (render it with a sanitising renderer)")
     approaches = ApproachRefSerializer(source="approach_list", many=True)
@@ -394,17 +419,31 @@ class CaseDetailSerializer(CaseSerializer):
     parent = serializers.SerializerMethodField()
     children = CaseRefSerializer(source="published_children", many=True)
     claims = ClaimSerializer(many=True)
+    story = serializers.SerializerMethodField(help_text="The story sections with text, in the page's order")
+    supporting_links = SupportingLinkSerializer(source="supporting_link_list", many=True)
 
     class Meta(CaseSerializer.Meta):
         fields = [
             *CaseSerializer.Meta.fields,
+            "level_of_government",
+            "story",
+            "results_evidence",
             "body",
             "website",
+            "contact_email",
+            "supporting_links",
             "approaches",
             "organisations",
             "parent",
             "children",
             "claims",
+        ]
+
+    @extend_schema_field(StorySectionSerializer(many=True))
+    def get_story(self, case):
+        return [
+            {"section": section.value, "heading": section.label, "text": text, "claim": f"story:{section.value}"}
+            for section, text in case.story
         ]
 
     @extend_schema_field(CaseRefSerializer(allow_null=True))

@@ -84,6 +84,7 @@ CASE_FILTER_PARAMETERS = [
     OpenApiParameter("region", str, enum=[value for value, _ in Country._meta.get_field("region").choices]),
     OpenApiParameter("family", str, enum=Approach.Family.values),
     OpenApiParameter("stage", str, enum=Case.Stage.values),
+    OpenApiParameter("level", str, enum=Case.LevelOfGovernment.values, description="Level of government"),
     OpenApiParameter("year_from", int, description="Cases running in or after this year (1900–2100)"),
     OpenApiParameter("year_to", int, description="Cases running in or before this year (1900–2100)"),
     OpenApiParameter("sort", str, enum=list(SORTS), description="Default: relevance with q, else title"),

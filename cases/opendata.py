@@ -37,12 +37,16 @@ from .models import (
     Participation,
     Quote,
     Source,
+    StorySection,
     SuccessFactor,
+    SupportingLink,
     Theme,
     Topic,
 )
 
 CHUNK_SIZE = 2000
+# The case story's sections (issue 18) as columns of the cases table, in the case page's order.
+STORY_COLUMNS = [(section, section.field_name) for section in StorySection]
 CSV_BUNDLE = "library-csv.zip"
 JSON_LINES = "library.jsonl.gz"
 SQLITE = "library.sqlite"
@@ -59,9 +63,10 @@ LICENCE = (
 )
 
 
-def citation(built_at):
-    """How to cite the whole download (a str), dated by its build time."""
-    return f"{LIBRARY_NAME}. ({built_at:%Y}). Whole-library download, built {built_at:%Y-%m-%d}. /data/"
+def citation(built_at, address="/data/"):
+    """How to cite the whole download (a str), dated by its build time; `address`: the /data/ page's
+    absolute URL when known (the page gives it; the bundle's README, built offline, cannot)."""
+    return f"{LIBRARY_NAME}. ({built_at:%Y}). Whole-library download, built {built_at:%Y-%m-%d}. {address}"
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,10 @@ TABLES = (
             ("start_year", "INTEGER", ""),
             ("end_year", "INTEGER", "empty: still running or unknown"),
             ("website", "TEXT", ""),
+            ("level_of_government", "TEXT", "local, regional, national, supranational, several or empty"),
+            ("contact_email", "TEXT", "the organisation's contact address, or empty"),
+            *((field, "TEXT", f"case story, Markdown: {section.label}") for section, field in STORY_COLUMNS),
+            ("results_evidence", "TEXT", "the results are evidence_based, expected, not_yet_known or empty"),
             ("parent_id", "INTEGER", "cases.id of the initiative it is part of (published only)"),
             ("published_at", "TEXT", "ISO 8601, UTC"),
             ("updated_at", "TEXT", "ISO 8601, UTC"),
@@ -126,12 +135,27 @@ TABLES = (
                 "start_year",
                 "end_year",
                 "website",
+                "level_of_government",
+                "contact_email",
+                *(field for _, field in STORY_COLUMNS),
+                "results_evidence",
                 "parent_id",
                 "parent__status",
                 "published_at",
                 "updated_at",
             )
         ),
+    ),
+    Table(
+        "supporting_links",
+        "Documents about a published case elsewhere on the web (the case page's further reading)",
+        (
+            ("case_id", "INTEGER", "cases.id"),
+            ("title", "TEXT", ""),
+            ("url", "TEXT", ""),
+            ("kind", "TEXT", "report, video, dataset or article"),
+        ),
+        lambda: _links(SupportingLink, "case_id", "title", "url", "kind"),
     ),
     Table(
         "case_countries",

@@ -242,10 +242,12 @@ class QuoteQuerySet(models.QuerySet):
         """Quotes whose text holds every one of `words` (plain words: letters, digits, `_`), in
         any case. On PostgreSQL as a case-insensitive regular expression, which the trigram index
         on the text serves (icontains compares UPPER(text), which no index serves)."""
-        lookup = "text__iregex" if connections[self.db].vendor == "postgresql" else "text__icontains"
+        regex = connections[self.db].vendor == "postgresql"
         quotes = self
         for word in words:
-            quotes = quotes.filter(**{lookup: re.escape(word)})
+            # re.escape only for the regular expression: icontains takes the word as it is (escaped,
+            # a hyphenated word such as cross-border was looked for as "cross\-border" and never found).
+            quotes = quotes.filter(text__iregex=re.escape(word)) if regex else quotes.filter(text__icontains=word)
         return quotes
 
     def needing_review(self):

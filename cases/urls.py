@@ -7,6 +7,8 @@ from . import views
 from .browse import feeds
 from .browse.sitemaps import SITEMAPS
 from .views import citations, compare, data, indexes, matrix, search, submit
+from .views.case_browser import searches
+from .views.limits import rate_limited
 
 app_name = "cases"
 
@@ -52,7 +54,8 @@ urlpatterns = [
     path("matrix/", matrix.matrix_view, name="matrix"),
     path("matrix.csv", matrix.matrix_csv, name="matrix-csv"),
     path("compare/", compare.compare_view, name="compare"),
-    path("feeds/cases.atom", feeds.NewCasesFeed(), name="case-feed"),
+    # A text query runs the full-text search, as on the case browser: it counts as a search.
+    path("feeds/cases.atom", rate_limited("search", when=searches)(feeds.NewCasesFeed()), name="case-feed"),
     path("data/", data.data_page, name="data"),
     path("data/files/<str:name>", data.data_file, name="data-file"),
     path(

@@ -261,7 +261,7 @@ def test_quotes_filter_as_the_quote_browser_does(client, library):
 
 
 def test_cursor_pages_walk_the_whole_list_once_and_page_size_is_bounded(client, library):
-    source = SourceFactory()
+    source = SourceFactory(youtube_id="walk0000001")  # not the sequence's: the library holds vid00000001
     Quote.objects.bulk_create(Quote(source=source, text=f"Line {n}", start_second=n) for n in range(23))
     ids = [quote["id"] for quote in every_page(client, reverse("api:quote-list"))]
     assert ids == sorted(ids) and len(ids) == len(set(ids)) == Quote.objects.count()
@@ -343,7 +343,9 @@ def test_quote_list_number_of_queries(client, library, django_assert_max_num_que
 
 def test_case_detail_number_of_queries(client, library, django_assert_max_num_queries):
     client.get(reverse("api:theme-list"))
-    with django_assert_max_num_queries(13):
+    # The cache's date, the case, and the case page's fixed prefetches (story evidence and
+    # supporting links included since issue 18).
+    with django_assert_max_num_queries(14):
         assert client.get(reverse("api:case-detail", args=["case-a"])).status_code == 200
 
 
@@ -362,3 +364,82 @@ def test_the_case_lists_direct_representation_equals_drfs_field_by_field_one(rf,
     ):
         serializer = CaseSerializer(case, context={"request": request, "view": view})
         assert serializer.data == drf.ModelSerializer.to_representation(serializer, case)
+
+
+def test_a_case_detail_has_its_story_level_of_government_and_supporting_links(client, library):
+    from cases.models import StoryEvidence, SupportingLink
+
+    case = library["cases"][0]
+    case.story_problem = "Borders **block** data."
+    case.story_results = "Fewer delays."
+    case.results_evidence = Case.ResultsEvidence.EXPECTED
+    case.level_of_government = Case.LevelOfGovernment.NATIONAL
+    case.save()
+    SupportingLink.objects.create(case=case, title="Final report", url="https://example.org/r.pdf", kind="report")
+    StoryEvidence.objects.create(case=case, section="problem").quotes.add(library["evidence"])
+    response, data = get(client, reverse("api:case-detail", args=["case-a"]))
+    assert response.status_code == 200
+    assert data["level_of_government"] == "national"
+    assert data["results_evidence"] == "expected"
+    assert data["story"] == [
+        {
+            "section": "problem",
+            "heading": "The problem addressed",
+            "text": "Borders **block** data.",
+            "claim": "story:problem",
+        },
+        {"section": "results", "heading": "Results and impact", "text": "Fewer delays.", "claim": "story:results"},
+    ]
+    claims = {claim["claim"]: claim for claim in data["claims"]}
+    assert [quote["id"] for quote in claims["story:problem"]["quotes"]] == [library["evidence"].pk]
+    assert data["supporting_links"] == [{"title": "Final report", "url": "https://example.org/r.pdf", "kind": "report"}]
+    schema = client.get(reverse("api:schema"), {"format": "json"}).json()
+    detail = schema["components"]["schemas"]["CaseDetail"]["properties"]
+    assert {"story", "level_of_government", "results_evidence", "supporting_links"} <= set(detail)
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/cases/"]["get"]["parameters"]}
+    assert "level" in parameters
+    _, listed = get(client, reverse("api:case-list"), level="national")
+    assert [row["slug"] for row in listed["results"]] == ["case-a"]
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "position"),
+    [
+        ("api:quote-list", {}, "abc"),  # an integer id
+        ("api:quote-list", {}, "1.5"),
+        ("api:challenge-list", {}, "abc"),  # an integer order
+        ("api:case-list", {"sort": "year"}, "abc"),  # an annotated integer
+        ("api:case-list", {"sort": "-updated"}, "notadate"),  # a datetime
+        ("api:case-list", {"sort": "-updated"}, "2026-13-45"),
+    ],
+)
+def test_a_tampered_cursor_position_is_the_invalid_cursor_answer_not_a_server_error(
+    client, library, url, params, position
+):
+    import base64
+
+    cursor = base64.b64encode(f"p={position}".encode()).decode()
+    response, data = get(client, reverse(url), cursor=cursor, **params)
+    assert response.status_code == 404
+    assert data == {"detail": "Invalid cursor: use the `next` and `previous` links as given."}
+
+
+def test_a_hyphenated_word_finds_its_quotes(client, library):
+    quote = QuoteFactory(source=library["evidence"].source, text="A cross-border pilot (50% faster)")
+    for query in ("cross-border", "CROSS-BORDER pilot", "50"):
+        _, data = get(client, reverse("api:quote-list"), q=query)
+        assert [row["id"] for row in data["results"]] == [quote.pk], query
+    page = client.get(reverse("cases:quote-list"), {"q": "cross-border"})
+    assert quote.text in page.content.decode()
+
+
+def test_a_claims_reason_shows_only_while_it_has_no_evidence_as_on_the_case_page(client, library):
+    case = library["cases"][1]
+    Case.objects.filter(pk=case.pk).update(summary_no_evidence_reason="Waiting for the 2024 report")
+    _, data = get(client, reverse("api:case-detail", args=[case.slug]))
+    summary = next(claim for claim in data["claims"] if claim["claim"] == "summary")
+    assert summary["evidenced"] is False and summary["no_evidence_reason"] == "Waiting for the 2024 report"
+    QuoteFactory(source=library["evidence"].source, cases=[case])
+    _, data = get(client, reverse("api:case-detail", args=[case.slug]))
+    summary = next(claim for claim in data["claims"] if claim["claim"] == "summary")
+    assert summary["evidenced"] is True and summary["no_evidence_reason"] == ""

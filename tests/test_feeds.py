@@ -173,3 +173,10 @@ def test_a_feed_of_nothing_public_is_a_404(client, db):
 def test_filtered_feed_number_of_queries(client, filtered_library, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
         client.get(reverse("cases:case-feed"), {"theme": "space", "country": "ca"})
+
+
+@pytest.mark.parametrize("query", ["\x01\x1f", "space\x0b\x0c", "\ufffe"])
+def test_control_characters_in_a_search_give_a_feed_not_a_server_error(client, filtered_library, query):
+    response = client.get(reverse("cases:case-feed"), {"q": query})
+    assert response.status_code == 200
+    ET.fromstring(response.content)  # well-formed XML

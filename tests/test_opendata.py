@@ -116,6 +116,7 @@ def test_the_data_page_shows_each_download_with_its_size_build_time_licence_and_
     for name in (CSV_BUNDLE, JSON_LINES, SQLITE):
         assert f'href="/data/files/{name}"' in page
     assert "Built <time datetime=" in page and "MIT licence" in page and "Whole-library download, built" in page
+    assert "Whole-library download, built" in page and "http://testserver/data/" in page  # a citable, absolute address
     download = client.get(reverse("cases:data-file", args=[SQLITE]))
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
     assert b"".join(download.streaming_content) == (data_dir / SQLITE).read_bytes()
@@ -133,3 +134,23 @@ def test_export_library_dry_run_writes_nothing(data_dir, library, capsys):
     call_command("export_library", "--dry-run")
     assert "Would write" in capsys.readouterr().out
     assert not data_dir.exists()
+
+
+def test_the_downloads_hold_the_case_story_level_of_government_and_supporting_links(data_dir, library):
+    from cases.models import SupportingLink
+
+    parent, draft = library["parent"], library["draft"]
+    Case.objects.filter(pk=parent.pk).update(
+        story_problem="Borders block data.", level_of_government="national", results_evidence="expected"
+    )
+    SupportingLink.objects.create(case=parent, title="Report", url="https://example.org/r.pdf", kind="report")
+    SupportingLink.objects.create(case=draft, title="Hidden", url="https://example.org/h.pdf")
+    call_command("export_library", verbosity=0)
+    database = sqlite3.connect(data_dir / SQLITE)
+    row = database.execute(
+        "SELECT level_of_government, results_evidence, story_problem, story_lessons FROM cases WHERE slug = 'parent'"
+    ).fetchone()
+    assert row == ("national", "expected", "Borders block data.", "")
+    links = list(database.execute("SELECT case_id, title, url, kind FROM supporting_links"))
+    assert links == [(parent.pk, "Report", "https://example.org/r.pdf", "report")]
+    database.close()

@@ -146,3 +146,11 @@ def test_a_failing_export_frees_its_slot(client, one_export_at_a_time, monkeypat
         with pytest.raises(RuntimeError):
             view(request)
     assert len(calls) == 2  # the second call was not refused as busy
+
+
+def test_a_text_query_on_the_case_feed_counts_as_a_search(client, small_limits):
+    for _ in range(3):
+        assert client.get("/feeds/cases.atom", {"q": "bridge"}).status_code == 200
+    response = client.get("/feeds/cases.atom", {"q": "bridge"})
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 1
+    assert client.get("/feeds/cases.atom").status_code == 200  # the unsearched feed stays free

@@ -72,7 +72,8 @@ class NewCasesFeed(CasesFeed):
 
     def title(self, filterset):
         chips = [chip["label"] for chip in filterset.chips()]
-        return f"New cases{': ' + ', '.join(chips) if chips else ''} · {LIBRARY_NAME}"
+        # A chip quotes the search as typed: `q` may hold characters XML cannot carry.
+        return xml_safe(f"New cases{': ' + ', '.join(chips) if chips else ''} · {LIBRARY_NAME}")
 
     def link(self, filterset):
         query = filterset.querystring(sort=[])

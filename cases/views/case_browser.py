@@ -29,11 +29,12 @@ PAGE_SIZE = 20
 MAX_COMPARE_KEPT = 20  # cases ticked for comparison that the browser carries along
 
 
-def _searches(request):
+def searches(request):
+    """Whether the request runs the full-text search (a `q`): the case browser and its feed count it."""
     return bool(request.GET.get("q", "").strip())
 
 
-@method_decorator(rate_limited("search", when=_searches), name="get")
+@method_decorator(rate_limited("search", when=searches), name="get")
 class CaseListView(PageMixin, FilterView):
     """Published cases, filtered, faceted, sorted and paginated; the URL is the permalink. A text
     query (`q`) runs the full-text search, so it counts against the search rate limit."""

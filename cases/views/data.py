@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import condition
 
 from ..opendata import FILES, LICENCE, citation, read_manifest
@@ -24,7 +25,7 @@ def data_page(request):
         built_at = datetime.fromisoformat(manifest["built_at"])
         context.update(
             built_at=built_at,
-            citation=citation(built_at),
+            citation=citation(built_at, request.build_absolute_uri(reverse("cases:data"))),
             files=[{"name": name, **manifest["files"][name]} for name in FILES if name in manifest["files"]],
             tables=sorted(manifest["tables"].items()),
         )
