@@ -65,8 +65,11 @@ def test_counts_are_exact_up_to_the_cap_and_more_than_the_cap_beyond(client):
     assert (quotes.count, quotes.count_text) == (COUNT_CAP + 1, f"more than {COUNT_CAP:,}")
     page = client.get(reverse("cases:search"), {"q": "aquifer"}).content.decode()
     assert f'Quotes <span class="count">more than {COUNT_CAP:,}</span>' in page
-    listed = client.get(reverse("cases:search"), {"q": "aquifer", "kind": "quotes", "page": 1000})
+    last = COUNT_CAP // 20  # 20 a page (views.search.PER_PAGE)
+    listed = client.get(reverse("cases:search"), {"q": "aquifer", "kind": "quotes", "page": last})
     assert listed.context["results"].groups[1].page.paginator.count == COUNT_CAP  # the first 1,000 can be paged
+    # Past them, the one page policy (views/paging.py): 404.
+    assert client.get(reverse("cases:search"), {"q": "aquifer", "kind": "quotes", "page": last + 1}).status_code == 404
 
     Quote.objects.filter(pk__in=list(source.quotes.order_by("pk").values_list("pk", flat=True)[:5])).delete()
     (quotes,) = [group for group in search("aquifer").groups if group.kind.key == "quotes"]
