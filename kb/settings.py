@@ -139,7 +139,7 @@ elif _database["ENGINE"].startswith("django.db.backends.postgresql"):
         _options["options"] = f"{_options.get('options', '')} -c statement_timeout={_statement_timeout}".strip()
 DATABASES = {"default": _database}
 # /healthz answers 503 when the database has not answered SELECT 1 within this many seconds.
-HEALTHZ_TIMEOUT = env_int("HEALTHZ_TIMEOUT_MS", 1500) / 1000
+HEALTHZ_TIMEOUT = env_int("HEALTHZ_TIMEOUT_MS", 1000) / 1000
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour, opted into now
