@@ -10,6 +10,7 @@ MIGRATION_DATA = [
     ("cases.migrations.0002_countries", "load_countries"),
     ("cases.migrations.0005_editorial_groups", "create_groups"),
     ("cases.migrations.0008_publishers_import_documents", "grant"),
+    ("cases.migrations.0021_case_stories", "grant_permissions"),
 ]
 
 

@@ -425,8 +425,9 @@ def test_a_tampered_cursor_position_is_the_invalid_cursor_answer_not_a_server_er
 
 
 def test_a_hyphenated_word_finds_its_quotes(client, library):
-    quote = QuoteFactory(source=library["evidence"].source, text="A cross-border pilot (50% faster)")
-    for query in ("cross-border", "CROSS-BORDER pilot", "50"):
+    # A number no factory text holds (factories number their texts in sequence).
+    quote = QuoteFactory(source=library["evidence"].source, text="A cross-border pilot (73519% faster)")
+    for query in ("cross-border", "CROSS-BORDER pilot", "73519"):
         _, data = get(client, reverse("api:quote-list"), q=query)
         assert [row["id"] for row in data["results"]] == [quote.pk], query
     page = client.get(reverse("cases:quote-list"), {"q": "cross-border"})

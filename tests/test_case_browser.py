@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -244,6 +245,7 @@ def test_case_list_number_of_queries(client, sixty, settings, django_assert_max_
     # An in-memory cache, so only the database's queries are counted (the default database cache
     # adds its reads and writes).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
     themes = list(Theme.objects.order_by("slug").values_list("slug", flat=True)[:2])
     query = f"country=ca&country=us&theme={themes[0]}&theme={themes[1]}&stage=pilot&year_from=2001&sort=-year"
     # count, page, 2 prefetches, the library version, facet counts (two UNION ALLs), facet names,

@@ -153,6 +153,7 @@ def test_every_option_link_shows_exactly_the_count_it_promises(client, world):
 
 def test_all_facets_are_counted_in_two_queries_and_named_in_a_third(world, settings, django_assert_num_queries):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
     filterset = CaseFilter(QueryDict("country=ca&theme=food"))
     assert filterset.is_valid()  # resolves the selected terms: one query per repeatable parameter used
     with django_assert_num_queries(4):  # the library version, then the three
@@ -216,6 +217,7 @@ def _rename(cases):
 @pytest.mark.parametrize("query", ["", "country=ca", "theme=space&stage=pilot"])
 def test_cached_facet_counts_stay_exact_after_any_write(world, settings, change, query):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
     before = counts_of(query)
     assert counts_of(query) == before  # now from the cache
     change(world)
@@ -228,6 +230,7 @@ def test_a_rolled_back_write_leaves_no_cached_counts_behind(world, settings):
     from django.db import transaction
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
     before = counts_of("")
     with transaction.atomic():
         Case.objects.filter(slug="a").delete()

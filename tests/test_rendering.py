@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from django.core.cache import cache
 
 from cases import rendering
 from cases.rendering import render_markdown
@@ -133,6 +134,7 @@ def test_wiki_targets_resolve_to_a_document_else_an_existing_topic_else_no_link(
 
 def test_long_texts_are_cached_by_source_and_wiki_targets(db, settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
     source = "[[a_topic]] " + "word " * rendering.CACHE_MIN_CHARS
     before = str(render_markdown(source))
     assert "a_topic" in before and "<a " not in before
