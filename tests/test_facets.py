@@ -1,6 +1,7 @@
 """Facet counts: every option counts the cases the other filters leave, and its link shows exactly those."""
 
 import pytest
+from django.core.cache import cache
 from django.http import QueryDict
 from django.urls import reverse
 
