@@ -1,4 +1,5 @@
-"""The rows data migrations load (countries, editorial groups and their permissions), loaded again
+"""The rows data migrations load (countries, editorial groups and their permissions, the library
+version), loaded again
 for tests that run after a flush emptied them."""
 
 from importlib import import_module
@@ -26,6 +27,11 @@ def load_migration_data():
     try:
         for module, function in MIGRATION_DATA:
             getattr(import_module(module), function)(apps, None)
+        # Migration 0018's row of the library version (cases.library_version): reading it creates
+        # it when missing, but with two queries more than a pinned query count expects.
+        from cases.library_version import current
+
+        current()
     finally:
         for config in apps.get_app_configs():
             config.models_module = saved[config.label]
