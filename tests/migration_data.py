@@ -1,6 +1,5 @@
 """The rows data migrations load (countries, editorial groups and their permissions, the library
-version), loaded again
-for tests that run after a flush emptied them."""
+version), loaded again for tests that run after a flush emptied them."""
 
 from importlib import import_module
 
