@@ -25,12 +25,6 @@ def test_a_title_match_ranks_above_newer_body_only_matches_which_follow_newest_f
     assert case_hits("hydroponics") == ["title-match", "newer-body", "older-body"]
 
 
-@pytest.mark.xfail(
-    reason="seen once (2026-11-30) in a full PostgreSQL run under two workers and never alone: the body-only "
-    "match missing, likely index entries left by an earlier test's flush (TRUNCATE fires no trigger); "
-    "tests/conftest.py now empties the index after a flush. Remove this mark once runs confirm it.",
-    strict=False,
-)
 def test_a_match_through_a_linked_name_ranks_above_a_body_only_match():
     CaseFactory(slug="in-canada", title="Lunar greenhouse", body="", countries=["CA"])
     CaseFactory(slug="mentions-canada", title="Arctic relay", body="A partner office in Canada helped.")
