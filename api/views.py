@@ -31,7 +31,7 @@ from cases.models import (
     Theme,
     Topic,
 )
-from cases.views.browse import with_published_case_count
+from cases.views.countries import with_published_case_count
 from cases.views.limits import retry_after
 
 from . import serializers

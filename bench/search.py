@@ -192,7 +192,7 @@ def run(repeat):
         "|---|---:|---:|---:|",
         *matrix_rows,
         "",
-        "How: one trigger-maintained index of published items (cases/search/schema.py): an FTS5 table on "
+        "How: one trigger-maintained index of published items (cases/search/schema/): an FTS5 table on "
         "SQLite, a GIN-indexed `tsvector` table on PostgreSQL. One query finds the best hits of every kind "
         "and counts them: only the entries whose title or names match are ranked (a generated `head` column "
         "with partial GIN indexes on PostgreSQL, an FTS5 column filter on SQLite), body-only matches follow "

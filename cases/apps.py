@@ -24,9 +24,9 @@ class CasesConfig(AppConfig):
 
         from .search.schema import attach_after_migrations, detach_for_migrations, register_sqlite_functions
 
-        # The SQLite search triggers call a Python function (see cases/search/schema.py).
+        # The SQLite search triggers call a Python function (see cases/search/schema/sqlite.py).
         connection_created.connect(register_sqlite_functions, dispatch_uid="cases_search_sqlite_functions")
-        # SQLite: the search index's views and triggers live between migration runs (see schema.py).
+        # SQLite: the search index's views and triggers live between migration runs (see search/schema/sqlite.py).
         pre_migrate.connect(detach_for_migrations, sender=self, dispatch_uid="cases_search_detach")
         post_migrate.connect(attach_after_migrations, sender=self, dispatch_uid="cases_search_attach")
 

@@ -1,4 +1,5 @@
-"""The public pages of cases/views/browse.py: what each shows, what it hides, how many queries it runs."""
+"""The public pages of cases/views/ (home, case_page, terms, countries): what each shows, what it
+hides, how many queries it runs."""
 
 import re
 

@@ -2,7 +2,7 @@
 
 - text.py: how text becomes folded words; synonyms.py: British/American spellings, country names
 - query.py: the query language, written as an FTS5 or a tsquery expression
-- schema.py: the trigger-maintained index (migration 0013); engine.py: queries over it
+- schema/: the trigger-maintained index (migration 0013); engine.py: queries over it
 - snippets.py: highlighted snippets; suggest.py: "did you mean" from published words
 - service.py: search() and search_cases(), what views and filters call
 """

@@ -1,7 +1,7 @@
 """Running a parsed query against the search index: SQLite FTS5 or PostgreSQL full-text search.
 
 Both answer the same entries for the same query (the index and the query are built the same way,
-see schema.py and query.py). Within a kind, the order is:
+see schema/ and query.py). Within a kind, the order is:
 
 1. the entries whose head (title and the names of what they link to) matches the query, ranked:
    bm25 on SQLite, ts_rank of the head on PostgreSQL (so the two may order them differently);

@@ -1,7 +1,7 @@
 """Spelling suggestions from the vocabulary of the search index, which holds published content only.
 
 Both databases list the known words sharing a misspelt word's first letter (SQLite's fts5vocab
-table, PostgreSQL's word table of schema.py) and the closest by edit distance (a transposition
+table, PostgreSQL's word table of schema/postgresql.py) and the closest by edit distance (a transposition
 counts one) is chosen here, so both suggest the same word.
 """
 

@@ -109,7 +109,7 @@ def compounds(text):
 
 def search_text(text):
     """What SQLite indexes for `text` (its FTS5 tokenizer splits and folds the words further): the
-    folded text followed by its compounds joined. PostgreSQL computes the same in SQL (schema.py)."""
+    folded text followed by its compounds joined. PostgreSQL computes the same in SQL (schema/postgresql.py)."""
     if not text:
         return ""
     folded = fold(text)

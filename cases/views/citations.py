@@ -5,7 +5,7 @@ from django.http import HttpResponse
 
 from ..browse import citations
 from ..models import Case
-from .browse import redirect_old_case_slug
+from .case_page import redirect_old_case_slug
 
 
 def citation_file(request, slug, *, render, content_type, extension):

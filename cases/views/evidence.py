@@ -7,8 +7,8 @@ from ..models import Document, Quote, Source, Topic
 from ..querysets import correlated_count
 from ..rendering import render_markdown
 from ..time_marks import mark_times, time_marks_for
-from .browse import OldSlugMixin
 from .paging import BadPageMixin, PageMixin, page_of
+from .terms import OldSlugMixin
 
 SOURCES_PER_PAGE = 100
 QUOTES_PER_PAGE = 100

@@ -1,0 +1,146 @@
+"""The SQLite half of the search index: an FTS5 table, and views and triggers that live between migration runs."""
+
+from .kinds import (
+    FTS_TABLE,
+    KINDS,
+    KINDS_BY_NAME,
+    TEXT_FUNCTION,
+    entry_id_sql,
+    names_sql,
+    refresh_rules,
+    view_name,
+    view_sql,
+)
+
+# The heads of entries (migration 0017): a search ranks only the entries whose head (title and
+# names) matches, and lists the entries that match through their body alone newest first, so its
+# work does not grow with the number of matches (see engine.py). SQLite reads the head through an
+# FTS5 column filter; PostgreSQL keeps it in a generated column (postgresql.postgres_head_statements).
+FTS_HEAD_COLUMNS = "{title names}"  # SQLite: the columns of an entry's head
+
+
+def sqlite_refresh(kind, ids_sql, *, delete_only=False):
+    """Statements re-indexing the items of `kind` whose keys `ids_sql` (a SELECT) gives (only
+    removing them when `delete_only`, so a delete needs no Python function)."""
+    delete = (
+        f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT {entry_id_sql(kind, 'refreshed.id', 'sqlite')} "
+        f"FROM ({ids_sql}) AS refreshed);"
+    )
+    if delete_only:
+        return delete
+    return (
+        f"{delete} INSERT INTO {FTS_TABLE} (rowid, title, names, body) SELECT entry_id, {TEXT_FUNCTION}(title), "
+        f"{names_sql(kind, 'sqlite')}, {TEXT_FUNCTION}(body) FROM {view_name(kind)} WHERE object_id IN ({ids_sql});"
+    )
+
+
+def sqlite_refresh_names(ids_sql):
+    """A statement re-reading the names of the cases whose ids `ids_sql` gives: a link or a rename
+    changes only them (no Python function, so raw SQL deletes of link rows work too)."""
+    case = KINDS_BY_NAME["case"]
+    return (
+        f"UPDATE {FTS_TABLE} SET names = (SELECT doc.names FROM {view_name(case)} AS doc "
+        f"WHERE doc.entry_id = {FTS_TABLE}.rowid) "
+        f"WHERE rowid IN (SELECT {entry_id_sql(case, 'refreshed.id', 'sqlite')} FROM ({ids_sql}) AS refreshed);"
+    )
+
+
+def sqlite_statements():
+    """The SQLite tables of the index (migration 0013). Its views and triggers are not here: see
+    sqlite_attach_statements."""
+    return [
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, names, body, "
+        "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
+    ]
+
+
+def sqlite_detach_statements():
+    """Drop the index's views and triggers (not its tables)."""
+    statements = [f"DROP TRIGGER IF EXISTS cases_search_{number}" for number, _ in enumerate(refresh_rules())]
+    return statements + [f"DROP VIEW IF EXISTS {view_name(kind)}" for kind in KINDS]
+
+
+def sqlite_attach_statements():
+    """(Re)create the views and triggers and refill the index from them.
+
+    SQLite alters a table by building a copy and renaming it, and refuses the rename while a view
+    or trigger names the table; so the views and triggers exist only between migration runs:
+    dropped before each run (pre_migrate) and recreated after it (post_migrate), see
+    :func:`detach_for_migrations` and :func:`attach_after_migrations`.
+    """
+    statements = [*sqlite_detach_statements(), f"DELETE FROM {FTS_TABLE}"]
+    statements += [view_sql(kind, "sqlite") for kind in KINDS]
+    for number, rule in enumerate(refresh_rules()):
+        rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[rule.event]
+        if rule.column and not rule.refreshes_own_rows:
+            rows = ["NEW"]
+        if not rule.refreshes_own_rows:  # a link row or a renamed taxonomy item: the cases' names
+            body = " ".join(sqlite_refresh_names(rule.keys.format(row=row)) for row in rows)
+        else:
+            body = " ".join(
+                sqlite_refresh(rule.kind, rule.keys.format(row=row), delete_only=rule.event == "DELETE") for row in rows
+            )
+            if rule.event == "UPDATE":  # the old key's entry goes only if the key changed; the new one is rebuilt
+                key = rule.kind.key
+                body = (
+                    sqlite_refresh(
+                        rule.kind, f"SELECT OLD.{key} AS id WHERE OLD.{key} IS NOT NEW.{key}", delete_only=True
+                    )
+                    + " "
+                    + sqlite_refresh(rule.kind, rule.keys.format(row="NEW"))
+                )
+        event = f"UPDATE OF {', '.join(rule.columns)}" if rule.column else rule.event
+        when = (
+            " WHEN " + " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in rule.columns)
+            if rule.column
+            else ""
+        )
+        statements.append(f"CREATE TRIGGER cases_search_{number} AFTER {event} ON {rule.table}{when} BEGIN {body} END")
+    for kind in KINDS:
+        statements.append(
+            f"INSERT INTO {FTS_TABLE} (rowid, title, names, body) SELECT entry_id, {TEXT_FUNCTION}(title), "
+            f"{names_sql(kind, 'sqlite')}, {TEXT_FUNCTION}(body) FROM {view_name(kind)}"
+        )
+    return statements
+
+
+def sqlite_drop_statements():
+    """Drop the whole index: views, triggers and the FTS5 table (migration 0013 reversed)."""
+    return sqlite_detach_statements() + [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+
+
+def _sqlite_index_exists(connection):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS_TABLE])
+        return cursor.fetchone() is not None
+
+
+def detach_for_migrations(sender, using, **kwargs):
+    """pre_migrate receiver (SQLite): the index's views and triggers go while migrations run."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor == "sqlite" and _sqlite_index_exists(connection):
+        with connection.cursor() as cursor:
+            for statement in sqlite_detach_statements():
+                cursor.execute(statement)
+
+
+def attach_after_migrations(sender, using, **kwargs):
+    """post_migrate receiver (SQLite): the views and triggers back, the index refilled from them."""
+    from django.db import connections, transaction
+
+    connection = connections[using]
+    if connection.vendor == "sqlite" and _sqlite_index_exists(connection):
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            for statement in sqlite_attach_statements():
+                cursor.execute(statement)
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    """connection_created receiver: the SQLite triggers call search_text() of cases.search.text."""
+    if connection.vendor != "sqlite":
+        return
+    from ..text import search_text
+
+    connection.connection.create_function(TEXT_FUNCTION, 1, lambda text: search_text(text or ""), deterministic=True)

@@ -1,0 +1,46 @@
+"""The home page: the library's counts, its newest cases, entry points into the taxonomy, and charts."""
+
+from django.views.generic import TemplateView
+
+from ..browse.facets import count_options
+from ..charts import bar_chart, start_year_counts, year_chart
+from ..models import Case, Challenge, Country, Quote, Source, Theme
+from .case_page import published_cases
+from .countries import with_published_case_count
+
+HOME_ENTRY_POINTS = 12
+
+
+class HomeView(TemplateView):
+    template_name = "cases/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        published = Case.objects.published()
+        context["case_count"] = published.count()
+        context["country_count"] = Country.objects.filter(cases__in=published).distinct().count()
+        context["quote_count"] = Quote.objects.public().count()
+        context["source_count"] = Source.objects.count()
+        context["newest_cases"] = published_cases().order_by("-published_at", "-created_at", "title")[:6]
+        context["themes"] = (
+            Theme.objects.with_published_case_count()
+            .filter(published_case_count__gt=0)
+            .order_by("-published_case_count", "name")[:HOME_ENTRY_POINTS]
+        )
+        context["countries"] = (
+            with_published_case_count(Country.objects.all())
+            .filter(published_case_count__gt=0)
+            .order_by("-published_case_count", "name")[:HOME_ENTRY_POINTS]
+        )
+        context["challenges"] = Challenge.objects.with_published_case_count()
+        context["charts"] = {
+            "years": year_chart(start_year_counts(published), title="By start year"),
+            "families": bar_chart(
+                [(label, count) for _, label, count in count_options("family", cases=published)],
+                title="By approach family",
+            ),
+            "stages": bar_chart(
+                [(label, count) for _, label, count in count_options("stage", cases=published)], title="By stage"
+            ),
+        }
+        return context
