@@ -41,16 +41,14 @@ from .bulk import (
     unevidenced_claims,
     unevidenced_count,
 )
-from .candidates import Moment, accept_candidate, candidates, candidates_url, group_moments
-from .claim import CHALLENGE, FACTOR, STORY, SUMMARY, Claim, page_claims, story_claims
+from .candidates import accept_candidate, candidates, candidates_url, group_moments
+from .claim import CHALLENGE, FACTOR, STORY, SUMMARY, page_claims
 
 __all__ = [
     "CHALLENGE",
     "FACTOR",
     "STORY",
     "SUMMARY",
-    "Claim",
-    "Moment",
     "accept_candidate",
     "blocking",
     "candidates",
@@ -63,7 +61,6 @@ __all__ = [
     "failing_claims",
     "group_moments",
     "page_claims",
-    "story_claims",
     "unevidenced_claims",
     "unevidenced_count",
 ]

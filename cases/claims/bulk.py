@@ -5,8 +5,10 @@ from django.db import connections
 from django.db.models import Case as Conditional
 from django.db.models import Exists, F, IntegerField, OuterRef, Value, When
 
-from ..models import STORY_FIELDS, Case, CaseChallenge, CaseSuccessFactor, Challenge, Quote, StoryEvidence, StorySection
-from .claim import CHALLENGE, FACTOR, SECTION_NUMBERS, STORY, SUMMARY, Claim
+from ..models import STORY_FIELDS, Case, Quote, StoryEvidence, StorySection
+from .claim import SECTION_NUMBERS, STORY, SUMMARY, TERM_CLAIMS, Claim
+
+TERM_CLAIMS_BY_MODEL = {kind.term_model: kind for kind in TERM_CLAIMS}
 
 
 def evidence_rows(case_ids, *, summary=True, by_slug=False):
@@ -18,46 +20,28 @@ def evidence_rows(case_ids, *, summary=True, by_slug=False):
     With `by_slug`, terms are named by their slug instead of their id (the summary's by "").
     One UNION ALL of link-table selects, so the caller's query count does not grow with the cases.
     """
-    quote_cases = Quote.cases.through.objects
+    quote_cases = Quote.cases.through.objects.filter(case_id__in=case_ids).order_by()
     zero = Value(0, output_field=IntegerField())
-    challenge, factor = (
-        ("challenge__slug", "success_factor__slug") if by_slug else ("challenge_id", "success_factor_id")
-    )
-    quote_challenge, quote_factor = (
-        ("quote__challenges__slug", "quote__success_factors__slug")
-        if by_slug
-        else ("quote__challenges", "quote__success_factors")
-    )
     no_term = Value("") if by_slug else zero
-    claimed_challenge = CaseChallenge.objects.filter(
-        case_id=OuterRef("case_id"), challenge_id=OuterRef("quote__challenges")
-    )
-    claimed_factor = CaseSuccessFactor.objects.filter(
-        case_id=OuterRef("case_id"), success_factor_id=OuterRef("quote__success_factors")
-    )
-    parts = [
-        CaseChallenge.objects.filter(case_id__in=case_ids)
-        .order_by()
-        .values_list("case_id", Value(CHALLENGE), challenge, zero),
-        CaseSuccessFactor.objects.filter(case_id__in=case_ids)
-        .order_by()
-        .values_list("case_id", Value(FACTOR), factor, zero),
-        quote_cases.filter(case_id__in=case_ids)
-        .filter(Exists(claimed_challenge))
-        .order_by()
-        .values_list("case_id", Value(CHALLENGE), quote_challenge, "quote_id"),
-        quote_cases.filter(case_id__in=case_ids)
-        .filter(Exists(claimed_factor))
-        .order_by()
-        .values_list("case_id", Value(FACTOR), quote_factor, "quote_id"),
-    ]
+    claim_parts, quote_parts = [], []
+    for kind in TERM_CLAIMS:
+        term = f"{kind.term_field}__slug" if by_slug else f"{kind.term_field}_id"
+        quote_term = f"quote__{kind.quote_relation}__slug" if by_slug else f"quote__{kind.quote_relation}"
+        claimed = kind.link_model.objects.filter(
+            case_id=OuterRef("case_id"), **{f"{kind.term_field}_id": OuterRef(f"quote__{kind.quote_relation}")}
+        )
+        claim_parts.append(
+            kind.link_model.objects.filter(case_id__in=case_ids)
+            .order_by()
+            .values_list("case_id", Value(kind.group), term, zero)
+        )
+        quote_parts.append(
+            quote_cases.filter(Exists(claimed)).values_list("case_id", Value(kind.group), quote_term, "quote_id")
+        )
+    parts = [*claim_parts, *quote_parts]
     parts += _story_rows(case_ids, by_slug=by_slug)
     if summary:
-        parts.append(
-            quote_cases.filter(case_id__in=case_ids)
-            .order_by()
-            .values_list("case_id", Value(SUMMARY), no_term, "quote_id")
-        )
+        parts.append(quote_cases.values_list("case_id", Value(SUMMARY), no_term, "quote_id"))
     first, *rest = parts
     return first.union(*rest, all=True)
 
@@ -144,13 +128,12 @@ def claims_of(cases):
     for pk, case in cases.items():
         for section, _text in case.story:
             claims[pk].append(Claim(case, STORY, section, reason=reasons.get((pk, section.value), "")))
-    for group, links, term_name in (
-        (CHALLENGE, CaseChallenge.objects.select_related("challenge"), "challenge"),
-        (FACTOR, CaseSuccessFactor.objects.select_related("success_factor"), "success_factor"),
-    ):
-        for link in links.filter(case_id__in=list(cases)):
+    for kind in TERM_CLAIMS:
+        for link in kind.link_model.objects.select_related(kind.term_field).filter(case_id__in=list(cases)):
             claims[link.case_id].append(
-                Claim(cases[link.case_id], group, getattr(link, term_name), link.note, link.no_evidence_reason)
+                Claim(
+                    cases[link.case_id], kind.group, getattr(link, kind.term_field), link.note, link.no_evidence_reason
+                )
             )
     for pk, case_claims in claims.items():
         for claim in case_claims:
@@ -188,7 +171,7 @@ def unevidenced_count(cases):
 
 def evidenced_claim_counts(term_model):
     """{term id: how many published cases claim it with a supporting quote} for Challenge or
-    SuccessFactor (`term_model`): the claims evidenced by the rule of this module (a quote linked to
+    SuccessFactor (`term_model`; KeyError for any other model): the claims evidenced by the rule of this module (a quote linked to
     the case and to the term). One aggregate query over every term at once: the quotes' term links
     joined to their case links and to the claims, cases counted once per term.
 
@@ -196,16 +179,9 @@ def evidenced_claim_counts(term_model):
     to read); counted per term in a correlated subquery it read each term's links again (2.3 s for
     10 challenges at 15,000 claims, load 12), as a semi-join 1.0 s, as this join 0.45 s.
     """
-    if term_model is Challenge:
-        links, term_column, quote_terms, term_of_quote = (
-            CaseChallenge,
-            "challenge_id",
-            Quote.challenges.through,
-            "challenge_id",
-        )
-    else:
-        links, term_column = CaseSuccessFactor, "success_factor_id"
-        quote_terms, term_of_quote = Quote.success_factors.through, "successfactor_id"
+    kind = TERM_CLAIMS_BY_MODEL[term_model]
+    links, term_column = kind.link_model, f"{kind.term_field}_id"
+    quote_terms, term_of_quote = kind.quote_links
     sql = (
         f"SELECT claim.{term_column}, count(DISTINCT claim.case_id) FROM {quote_terms._meta.db_table} AS quote_term "
         f"JOIN {Quote.cases.through._meta.db_table} AS quote_case ON quote_case.quote_id = quote_term.quote_id "

@@ -10,7 +10,7 @@ from django.utils import timezone
 from ..history import ensure_baseline, ensure_quote_baseline
 from ..models import Case, Quote, StoryEvidence
 from ..tracking import RECORDERS
-from .claim import CHALLENGE, FACTOR, STORY, SUMMARY
+from .claim import STORY, SUMMARY, TERM_CLAIMS_BY_GROUP
 from .ranking import ranked_quotes
 
 CANDIDATE_LIMIT = 20  # moments offered
@@ -63,10 +63,8 @@ def case_source_ids(case):
 def _already_evidence(claim):
     """The quotes that already support `claim` (excluded from its candidates)."""
     quotes = Quote.objects.filter(cases=claim.case)
-    if claim.group == CHALLENGE:
-        quotes = quotes.filter(challenges=claim.term)
-    elif claim.group == FACTOR:
-        quotes = quotes.filter(success_factors=claim.term)
+    if claim.group in TERM_CLAIMS_BY_GROUP:
+        quotes = quotes.filter(**{TERM_CLAIMS_BY_GROUP[claim.group].quote_relation: claim.term})
     elif claim.group == STORY:
         quotes = Quote.objects.filter(story_evidence__case=claim.case, story_evidence__section=claim.term.value)
     return quotes.values("pk")
@@ -138,10 +136,8 @@ def accept_candidate(claim, quote, *, user=None):
     quote._change_reason = f"Accepted as evidence for {case}: {claim.label}"
     if not quote.cases.filter(pk=case.pk).exists():
         quote.cases.add(case)
-    if claim.group == CHALLENGE:
-        quote.challenges.add(claim.term)
-    elif claim.group == FACTOR:
-        quote.success_factors.add(claim.term)
+    if claim.group in TERM_CLAIMS_BY_GROUP:
+        getattr(quote, TERM_CLAIMS_BY_GROUP[claim.group].quote_relation).add(claim.term)
     elif claim.group == STORY:
         row, _ = StoryEvidence.objects.get_or_create(case=case, section=claim.term.value)
         row.quotes.add(quote)

@@ -3,7 +3,7 @@ and the claims of one case read from its page's prefetches, without a query."""
 
 from dataclasses import dataclass, field
 
-from ..models import Case, StorySection
+from ..models import Case, CaseChallenge, CaseSuccessFactor, Challenge, Quote, StorySection, SuccessFactor
 
 SUMMARY = "summary"
 CHALLENGE = "challenge"
@@ -12,6 +12,42 @@ STORY = "story"
 GROUP_LABELS = {SUMMARY: "Summary", CHALLENGE: "Challenge", FACTOR: "Success factor", STORY: "Story section"}
 # A story section's term id in evidence rows (integers, like the challenges' and factors' ids).
 SECTION_NUMBERS = {section: number for number, section in enumerate(StorySection, start=1)}
+
+
+@dataclass(frozen=True)
+class TermClaims:
+    """Where the claims on one kind of taxonomy term live: the case's link to the term (with the
+    curator's note and no-evidence reason) and the quotes' links to it. One row per kind in
+    TERM_CLAIMS, so no function here branches on challenge versus success factor."""
+
+    group: str  # CHALLENGE or FACTOR
+    term_model: type  # Challenge or SuccessFactor
+    link_model: type  # CaseChallenge or CaseSuccessFactor: the case's claim
+    term_field: str  # the link's foreign key to the term, and the stem of the page's prefetch names
+    quote_relation: str  # Quote's many-to-many to the term
+
+    @property
+    def page_links(self):
+        """The case's prefetched links on the case page (CaseQuerySet.for_case_page)."""
+        return f"{self.term_field}_links"
+
+    @property
+    def quote_terms(self):
+        """An evidence quote's prefetched terms of this kind on the case page."""
+        return f"{self.term_field}_list"
+
+    @property
+    def quote_links(self):
+        """The through model of Quote's links to the term, and its column naming the term."""
+        field = Quote._meta.get_field(self.quote_relation)
+        return field.remote_field.through, field.m2m_reverse_name()
+
+
+TERM_CLAIMS = (
+    TermClaims(CHALLENGE, Challenge, CaseChallenge, "challenge", "challenges"),
+    TermClaims(FACTOR, SuccessFactor, CaseSuccessFactor, "success_factor", "success_factors"),
+)
+TERM_CLAIMS_BY_GROUP = {kind.group: kind for kind in TERM_CLAIMS}
 
 
 @dataclass
@@ -69,18 +105,13 @@ class Claim:
         return "summary" if self.group == SUMMARY else f"{self.group}-{self.term_slug}"
 
     @property
-    def url(self):
-        return f"{self.case.get_absolute_url()}#{self.anchor}"
-
-    @property
     def slug(self):
         """`summary`, `story:SECTION`, `challenge:SLUG` or `success-factor:SLUG`: the claim in a URL or an export."""
         return SUMMARY if self.group == SUMMARY else f"{self.group}:{self.term_slug}"
 
 
-def _supports(quote, group, term_id):
-    terms = quote.challenge_list if group == CHALLENGE else quote.success_factor_list
-    return any(term.pk == term_id for term in terms)
+def _supports(quote, kind, term_id):
+    return any(term.pk == term_id for term in getattr(quote, kind.quote_terms))
 
 
 def story_claims(case, evidence_rows_of_case):
@@ -110,16 +141,21 @@ def page_claims(case, *, shown_per_claim=None, summary_shown=None):
         # Shown whole: a section is a paragraph or two, its quotes few (and no quote-browser filter names it).
         claimed.update(quote.pk for quote in claim.evidence)
         claims.append(claim)
-    for group, links, term_name in (
-        (CHALLENGE, case.challenge_links, "challenge"),
-        (FACTOR, case.success_factor_links, "success_factor"),
-    ):
-        for link in links:
-            term = getattr(link, term_name)
-            evidence = [quote for quote in case.evidence if _supports(quote, group, term.pk)]
+    for kind in TERM_CLAIMS:
+        for link in getattr(case, kind.page_links):
+            term = getattr(link, kind.term_field)
+            evidence = [quote for quote in case.evidence if _supports(quote, kind, term.pk)]
             claimed.update(quote.pk for quote in evidence)
             claims.append(
-                Claim(case, group, term, link.note, link.no_evidence_reason, evidence[:shown_per_claim], len(evidence))
+                Claim(
+                    case,
+                    kind.group,
+                    term,
+                    link.note,
+                    link.no_evidence_reason,
+                    evidence[:shown_per_claim],
+                    len(evidence),
+                )
             )
     summary_evidence = [quote for quote in case.evidence if quote.pk not in claimed]
     summary = Claim(
