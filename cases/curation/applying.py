@@ -114,19 +114,33 @@ def _apply_participations(case, base, proposed, user):
             row.save()
 
 
-def _apply_notes(case, model, column, before, after, user):
-    rows = {getattr(row, column): row for row in model.objects.filter(case=case)}
+def _sync_rows(rows, before, after, *, make, fill, user):
+    """Bring the rows `rows` ({key: row}) to `after` where it differs from `before` (both {key:
+    values}): a row whose key `after` dropped is deleted, a row whose values changed or that is new
+    (built by `make(key)`) gets them from `fill(row, values)` and is saved; each by `user`."""
     for key in set(before) - set(after):
-        if (row := rows.get(int(key))) is not None:
+        if (row := rows.get(key)) is not None:
             row._history_user = user
             row.delete()
-    for key, note in after.items():
-        if before.get(key) == note and key in before:
+    for key, values in after.items():
+        if key in before and before[key] == values:
             continue
-        row = rows.get(int(key)) or model(case=case, **{column: int(key)})
-        row.note = note
+        row = rows.get(key) or make(key)
+        fill(row, values)
         row._history_user = user
         row.save()
+
+
+def _apply_notes(case, model, column, before, after, user):
+    """The challenge or success-factor notes as `after` has them ({term id as str: note})."""
+    _sync_rows(
+        {str(getattr(row, column)): row for row in model.objects.filter(case=case)},
+        before,
+        after,
+        make=lambda key: model(case=case, **{column: int(key)}),
+        fill=lambda row, note: setattr(row, "note", note),
+        user=user,
+    )
 
 
 def _apply_supporting_links(case, before, after, user):
@@ -134,19 +148,19 @@ def _apply_supporting_links(case, before, after, user):
     order]}); nothing when either lacks them (a revision proposed before links were carried)."""
     if before is None or after is None:
         return
-    rows = {row.url: row for row in SupportingLink.objects.filter(case=case)}
-    for url in set(before) - set(after):
-        if (row := rows.get(url)) is not None:
-            row._history_user = user
-            row.delete()
-    for url, values in after.items():
-        if before.get(url) == values:
-            continue
-        row = rows.get(url) or SupportingLink(case=case, url=url)
+
+    def fill(row, values):
         row.title, row.kind, row.order = values
-        row._history_user = user
         row.full_clean(exclude=["case"], validate_unique=False)
-        row.save()
+
+    _sync_rows(
+        {row.url: row for row in SupportingLink.objects.filter(case=case)},
+        before,
+        after,
+        make=lambda url: SupportingLink(case=case, url=url),
+        fill=fill,
+        user=user,
+    )
 
 
 def _apply_story_evidence(case, before, after):
