@@ -690,7 +690,7 @@ class Revision(models.Model):
     """A change to a published case proposed by an Editor, waiting for a Publisher (cases.curation.revisions).
 
     `base` is the case's state when the change was proposed and `proposed` the state the Editor
-    asked for (cases.curation.revisions.case_state): approving applies exactly their difference.
+    asked for (cases.curation.states.case_state): approving applies exactly their difference.
     """
 
     class Status(models.TextChoices):

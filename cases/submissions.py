@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .characters import one_line_safe
-from .curation.revisions import apply_changes, case_state
+from .curation.applying import apply_changes
+from .curation.states import case_state
 from .curation.workflow import apply_transition, can_publish
 from .models import STORY_FIELDS, Case, Revision, Submission, SupportingLink
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from cases.curation.revisions import case_state
+from cases.curation.states import case_state
 from cases.models import Country, QuoteRelink, Revision, Submission
 from cases.submissions import submit_case
 from tests.factories import (

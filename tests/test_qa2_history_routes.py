@@ -5,7 +5,7 @@ evidence or notes must end in a pending revision, never in a live change."""
 import pytest
 from django.urls import reverse
 
-from cases.curation.revisions import case_state
+from cases.curation.states import case_state
 from cases.models import CaseChallenge, Quote, Revision
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import CaseChallengeFactory, CaseFactory, QuoteFactory, ThemeFactory

@@ -7,6 +7,7 @@ from django.core.cache import cache
 
 from cases import rendering
 from cases.rendering import render_markdown
+from cases.rendering.callouts import CALLOUT_STYLES, MAX_CALLOUT_DEPTH
 from cases.wiki import WIKI_LINK, wiki_label, wiki_slug
 from tests.factories import DocumentFactory, TopicFactory
 
@@ -93,10 +94,10 @@ def test_construct_renders_as_commonmark(source, expected):
     assert render(source) == expected
 
 
-@pytest.mark.parametrize("kind", sorted(rendering.CALLOUT_STYLES))
+@pytest.mark.parametrize("kind", sorted(CALLOUT_STYLES))
 def test_every_usual_callout_kind_is_a_titled_aside(kind):
     html = render(f"> [!{kind}]\n> text")
-    style = rendering.CALLOUT_STYLES[kind]
+    style = CALLOUT_STYLES[kind]
     assert html.startswith(f'<aside class="callout callout-{style}">\n<p class="callout-title">{kind.capitalize()}</p>')
     assert "[!" not in html
 
@@ -112,8 +113,8 @@ def test_consecutive_marker_lines_nest_callouts_only_to_a_bounded_depth(no_cache
     # 20,000 such lines made 20,000 nested asides and took the sanitiser 34 s.
     assert render("> [!NOTE] Outer\n> [!TIP] Inner\n> body").count("<aside") == 2
     html = render("> [!NOTE] t\n" * 3000)
-    assert html.count("<aside") == rendering.MAX_CALLOUT_DEPTH
-    assert html.count("[!NOTE] t") == 3000 - rendering.MAX_CALLOUT_DEPTH  # the rest stays text
+    assert html.count("<aside") == MAX_CALLOUT_DEPTH
+    assert html.count("[!NOTE] t") == 3000 - MAX_CALLOUT_DEPTH  # the rest stays text
 
 
 def test_raw_html_cannot_borrow_the_callout_classes_beyond_the_allowed_ones():

@@ -5,7 +5,7 @@ from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from cases.curation.review_queue import review_queue
-from cases.curation.revisions import case_state
+from cases.curation.states import case_state
 from cases.curation.workflow import apply_transition
 from cases.models import Case, Revision
 from tests.curation import change_url, client_for, editor, form_data, publishable_case, publisher  # noqa: F401

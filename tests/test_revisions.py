@@ -7,7 +7,8 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from cases.curation.revisions import approve, case_state, send_back
+from cases.curation.revisions import approve, send_back
+from cases.curation.states import case_state
 from cases.models import Case, CaseChallenge, Participation, Quote, Revision
 from cases.tracking import RECORDERS
 from tests.curation import change_url, client_for, editor, form_data, publisher  # noqa: F401

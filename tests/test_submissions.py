@@ -11,7 +11,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from cases import submissions
-from cases.curation.revisions import ReviewGate, approve, describe_changes
+from cases.curation.revisions import ReviewGate, approve
+from cases.curation.states import describe_changes
 from cases.curation.workflow import apply_transition
 from cases.models import Case, Revision, StoryEvidence, Submission, SupportingLink
 from tests.curation import client_for, editor, publisher  # noqa: F401

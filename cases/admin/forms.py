@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.http import JsonResponse
 from django.utils.text import Truncator
 
-from ..curation.revisions import Change, case_state, describe_changes, quote_states
+from ..curation.states import Change, case_state, describe_changes, quote_states
 from ..curation.workflow import as_list, missing_for_publication
 from ..forms import unix_newlines
 from ..history import validate_parent
@@ -89,7 +89,7 @@ def stale_error(message, changes):
 class StaleGuardMixin:
     """A ModelForm refusing a save when what it covers changed since it was opened. The subclass
     names `guarded_state(instance)` (a JSON-able dict), `describe(old, new)` (a list of
-    cases.curation.revisions.Change) and `stale_message`; `current_token(instance, lock)` reads the token."""
+    cases.curation.states.Change) and `stale_message`; `current_token(instance, lock)` reads the token."""
 
     stale_message = STALE_MESSAGE
 

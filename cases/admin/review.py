@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from ..curation.revisions import PublishingBarError, ReviewGate, approve, describe_changes, send_back
+from ..curation.applying import PublishingBarError
+from ..curation.revisions import ReviewGate, approve, send_back
+from ..curation.states import describe_changes
 from ..curation.workflow import can_publish
 from ..models import Revision
 

@@ -9,8 +9,8 @@ from django.db import transaction
 
 from ..models import Approach, Case, Document, OldSlug, Organisation, Participation, Quote, Theme, Topic
 from ..tracking import record_in_bulk
+from .applying import bump_content_version
 from .permalinks import KIND_OF_MODEL, remember_slug
-from .revisions import bump_content_version
 from .workflow import can_publish
 
 MERGEABLE = (Organisation, Theme, Approach, Topic)

@@ -34,7 +34,7 @@ from pathlib import Path
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from ..curation.revisions import bump_content_version
+from ..curation.applying import bump_content_version
 from ..history import BASELINE_REASON
 from ..models import CaseChallenge, CaseSuccessFactor, Quote, QuoteRelink, StoryEvidence, StorySection
 from ..timestamps import format_timestamp
