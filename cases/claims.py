@@ -37,6 +37,7 @@ from django.db.models import Exists, F, IntegerField, OuterRef, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
+from . import library_version
 from .history import ensure_baseline, ensure_quote_baseline
 from .models import STORY_FIELDS, Case, CaseChallenge, CaseSuccessFactor, Challenge, Quote, StoryEvidence, StorySection
 from .search import schema
@@ -381,9 +382,15 @@ def evidenced_claim_counts(term_model):
         f"JOIN {Case._meta.db_table} AS claimed ON claimed.id = claim.case_id AND claimed.status = %s "
         f"GROUP BY claim.{term_column}"
     )
-    with connections[links.objects.db].cursor() as cursor:
-        cursor.execute(sql, [Case.Status.PUBLISHED])
-        return dict(cursor.fetchall())
+    using = links.objects.db
+
+    def count():
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, [Case.Status.PUBLISHED])
+            return dict(cursor.fetchall())
+
+    # Every table it reads is watched by the library version: a repeated view costs one query.
+    return library_version.memoized("evidenced_claim_counts", count, key=term_model.__name__, using=using)
 
 
 def candidates_url(claim):
