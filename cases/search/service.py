@@ -162,12 +162,19 @@ class AmongIds(Lookup):
     lookup_name = "among_ids"
     prepare_rhs = False
 
+    def __init__(self, lhs, rhs):
+        # Converted once: a page compiles the lookup a dozen times (facets, count, page, cache
+        # keys), and every compile passes this same list object (cases/browse/facets.py keys it once).
+        super().__init__(lhs, [int(pk) for pk in rhs])
+        self._json = None
+
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        ids = [int(pk) for pk in self.rhs]
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::bigint[])", [*params, ids]
-        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(ids)]
+            return f"{lhs} = ANY(%s::bigint[])", [*params, self.rhs]
+        if self._json is None:
+            self._json = json.dumps(self.rhs)
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, self._json]
 
 
 def matching_case_scores(q):
