@@ -17,6 +17,7 @@ SQLite rebuilds a table to alter it, which drops the triggers on it.
 
 import hashlib
 import secrets
+import threading
 from collections import OrderedDict
 
 from django.core.exceptions import EmptyResultSet
@@ -155,6 +156,7 @@ def _fresh():
 # most recently used last.
 MEMO_SIZE = 256  # values kept (filtered sets each have their own): a bound on memory, not on hits
 _memo = {"version": None, "values": OrderedDict()}
+_memo_lock = threading.Lock()
 
 
 def memoized(name, compute, *, key=(), using="default"):
@@ -168,17 +170,20 @@ def memoized(name, compute, *, key=(), using="default"):
     (a value computed while a write commits is kept under the old number, which no later request
     reads). Each gunicorn worker computes a value once per version."""
     version = current(using=using)
-    if _memo["version"] != (using, version):
-        _memo["version"], _memo["values"] = (using, version), OrderedDict()
-    values = _memo["values"]
     memo_key = (name, key)
-    if memo_key in values:
-        values.move_to_end(memo_key)
-        return values[memo_key]
+    with _memo_lock:  # threaded workers share the dict
+        if _memo["version"] != (using, version):
+            _memo["version"], _memo["values"] = (using, version), OrderedDict()
+        values = _memo["values"]
+        if memo_key in values:
+            values.move_to_end(memo_key)
+            return values[memo_key]
     value = compute()
-    values[memo_key] = value
-    if len(values) > MEMO_SIZE:
-        values.popitem(last=False)
+    with _memo_lock:
+        if _memo["values"] is values:  # not replaced by a newer version meanwhile
+            values[memo_key] = value
+            while len(values) > MEMO_SIZE:
+                values.popitem(last=False)
     return value
 
 
