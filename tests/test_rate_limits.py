@@ -110,6 +110,16 @@ def test_an_empty_rate_or_ratelimit_enable_off_lifts_the_limit(client, small_lim
         assert client.get("/search/?q=x").status_code == 200
 
 
+def test_ratelimit_enable_off_counts_nothing_on_the_api_either(client, small_limits, settings):
+    settings.RATELIMIT_ENABLE = False
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api": "1/h"}
+    for _ in range(3):
+        assert client.get("/api/v1/themes/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM kb_rate_count")
+        assert cursor.fetchone()[0] == 0
+
+
 def test_rates_come_from_the_environment(monkeypatch):
     import importlib
 

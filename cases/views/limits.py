@@ -39,7 +39,7 @@ def retry_after(request, group):
     (an int from 1 up) when it is over the limit, else None (also when the rate is empty or
     RATELIMIT_ENABLE is off). The pages' decorator and the API's throttle (api.throttling) share it."""
     rate = settings.RATE_LIMITS.get(group)
-    if not rate:
+    if not rate or not settings.RATELIMIT_ENABLE:
         return None
     limit, period = _split_rate(rate)
     address = client_key(group, request)
