@@ -1,10 +1,13 @@
 """Small SVG charts (bars by start year, by approach family, by stage, by challenge…), laid out here
 and drawn by includes/_bar_chart.html and includes/_year_chart.html. No query of their own:
-callers pass the counts (facet counts they hold, or one aggregate each)."""
+callers pass the counts (facet counts they hold, or one aggregate each, remembered under the
+library version)."""
 
 from dataclasses import dataclass
 
 from django.db.models import Count
+
+from . import library_version
 
 ROW = 22  # height of a horizontal bar's row, in SVG units
 LABEL_WIDTH = 170  # room for the labels left of the bars (22 characters of 12-unit text)
@@ -143,6 +146,10 @@ def year_chart(counts, *, title):
 
 
 def start_year_counts(cases):
-    """{start year: number of `cases`} (one aggregate; cases without a year left out)."""
+    """{start year: number of `cases`} (cases without a year left out): one aggregate, remembered
+    under the library version (cases/library_version.py: memoized), so a repeated view of the
+    same set costs only the version's query while nothing is written."""
     rows = cases.order_by().exclude(start_year__isnull=True).values_list("start_year").annotate(n=Count("pk"))
-    return dict(rows)
+    return library_version.memoized(
+        "start_year_counts", lambda: dict(rows), key=library_version.query_key(rows), using=rows.db
+    )

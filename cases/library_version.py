@@ -15,14 +15,19 @@ They are (re)created after every migration run (post_migrate), on SQLite also dr
 SQLite rebuilds a table to alter it, which drops the triggers on it.
 """
 
+import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
 from .search.schema import SEARCH_LOCK_KEY
 
 VERSION_TABLE = "cases_library_version"
-# Every table the case browser's filters, facets, names and text search read.
+# Every table the case browser's filters, facets, names and text search read, and the charts' and
+# network's aggregates cached under the version (memoized below).
 WATCHED_TABLES = (
     "cases_case",
     "cases_case_countries",
@@ -37,6 +42,11 @@ WATCHED_TABLES = (
     "cases_challenge",
     "cases_casesuccessfactor",
     "cases_successfactor",
+    # The quotes' links: a claim counts as evidenced by a quote linked to its case and term
+    # (cases/claims.py: evidenced_claim_counts, the challenge and success-factor charts).
+    "cases_quote_cases",
+    "cases_quote_challenges",
+    "cases_quote_success_factors",
 )
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 
@@ -140,3 +150,48 @@ def current(*, using="default"):
 
 def _fresh():
     return secrets.randbits(63)
+
+
+# Values computed from the watched tables, per process, of one version: {(name, key): value}, the
+# most recently used last.
+MEMO_SIZE = 256  # values kept (filtered sets each have their own): a bound on memory, not on hits
+_memo = {"version": None, "values": OrderedDict()}
+_memo_lock = threading.Lock()
+
+
+def memoized(name, compute, *, key=(), using="default"):
+    """compute() (an aggregate over the watched tables), remembered by this process until the
+    library version changes: one query (the version) instead of the aggregate while nothing is
+    written. `name` and `key` (hashable, e.g. a digest of the aggregate's SQL and parameters) tell
+    values apart; the MEMO_SIZE most recently used are kept.
+
+    Per process rather than in the shared cache: a hit then costs no second round trip, and a
+    value is never stale, since every write changes the version in the writing transaction
+    (a value computed while a write commits is kept under the old number, which no later request
+    reads). Each gunicorn worker computes a value once per version."""
+    version = current(using=using)
+    memo_key = (name, key)
+    with _memo_lock:  # threaded workers share the dict
+        if _memo["version"] != (using, version):
+            _memo["version"], _memo["values"] = (using, version), OrderedDict()
+        values = _memo["values"]
+        if memo_key in values:
+            values.move_to_end(memo_key)
+            return values[memo_key]
+    value = compute()
+    with _memo_lock:
+        if _memo["values"] is values:  # not replaced by a newer version meanwhile
+            values[memo_key] = value
+            while len(values) > MEMO_SIZE:
+                values.popitem(last=False)
+    return value
+
+
+def query_key(queryset):
+    """A digest of a queryset's SQL and parameters, for memoized's `key` ("empty" for a queryset
+    that cannot match, which Django compiles to no SQL)."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return "empty"
+    return hashlib.sha256(repr((sql, params)).encode()).hexdigest()

@@ -1,7 +1,7 @@
 """The partner network: countries as nodes, an edge where two share cases, laid out server-side.
 
 One aggregate query counts the cases each pair of countries shares (the case-country link table
-joined with itself); the layout is a circle, in region then name order, drawn as static SVG.
+joined with itself), remembered under the library version; the layout is a circle, in region then name order, drawn as static SVG.
 """
 
 import math
@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F
 
+from . import library_version
 from .models import Case
 
 SIZE = 600  # the picture's side, in SVG units
@@ -18,7 +19,9 @@ MAX_WIDTH = 9  # the thickest edge, in SVG units
 
 def shared_case_counts(cases):
     """{(code, code): number of `cases` both take part in} for each pair of countries (codes upper
-    case, the pair in alphabetical order) sharing at least one. One query."""
+    case, the pair in alphabetical order) sharing at least one. One aggregate query, remembered
+    under the library version (cases/library_version.py: memoized) so a repeated view costs only
+    the version's query while nothing is written."""
     links = Case.countries.through.objects.filter(case_id__in=cases.order_by().values("pk"))
     rows = (
         links.filter(case__countries__code__gt=F("country_id"))
@@ -26,7 +29,12 @@ def shared_case_counts(cases):
         .annotate(shared=Count("case_id"))
         .order_by()
     )
-    return {(first, second): shared for first, second, shared in rows}
+    return library_version.memoized(
+        "shared_case_counts",
+        lambda: {(first, second): shared for first, second, shared in rows},
+        key=library_version.query_key(rows),
+        using=rows.db,
+    )
 
 
 @dataclass

@@ -188,9 +188,10 @@ if CACHE_BACKEND not in _CACHE_BACKENDS:
 CACHES = {"default": {**_CACHE_BACKENDS[CACHE_BACKEND], "TIMEOUT": env_int("CACHE_TIMEOUT", 300)}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Rate limits per client address (cases/views/limits.py, django-ratelimit), counted in the cache
-# above so all app servers agree: "N/s", "N/m", "N/h" or "N/d"; an empty value lifts a limit.
-# The database cache increments without a lock, so under a race a few requests more may pass.
+# Rate limits per client address (cases/views/limits.py, in django-ratelimit's windows), counted in
+# the database (kb_rate_count, one atomic statement a request) so all app servers agree: "N/s",
+# "N/m", "N/h" or "N/d"; an empty value lifts a limit. The slots of CONCURRENCY_LIMITS live in the
+# cache above.
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True  # a cache that cannot count does not take the pages down

@@ -1,9 +1,14 @@
 """Rate limits per client address on exports, search and compare (cases/views/limits.py): 429 with
-Retry-After past the limit, counted in the shared database cache, other addresses unaffected."""
+Retry-After past the limit, counted in the database (kb_rate_count, one statement a request),
+other addresses unaffected."""
+
+import time
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from cases.views import limits
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,12 +69,35 @@ def test_behind_a_proxy_the_forwarded_client_is_counted(client, small_limits, se
     assert client.get("/cases.json", HTTP_X_FORWARDED_FOR="203.0.113.10").status_code == 200
 
 
-def test_counts_live_in_the_shared_database_cache(client, small_limits, settings):
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+def test_counts_live_in_the_shared_database(client, small_limits):
+    # In the database, so every gunicorn worker and app server reads the same count.
+    client.get("/cases.json")
     client.get("/cases.json")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM kb_cache")
-        assert cursor.fetchone()[0] >= 1
+        cursor.execute("SELECT count FROM kb_rate_count WHERE key LIKE 'export:%%'")
+        assert cursor.fetchall() == [(2,)]
+
+
+def test_a_counted_request_costs_one_statement(small_limits):
+    window = int(time.time()) + 60
+    assert limits.count_request("search:3/h:test", window) == 1  # a window's first also culls
+    with CaptureQueriesContext(connection) as queries:
+        assert limits.count_request("search:3/h:test", window) == 2
+    # Within the test's transaction it runs in a savepoint; outside one it is the only statement.
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1 and "ON CONFLICT" in statements[0]
+
+
+def test_a_new_window_starts_the_count_again_and_culls_closed_ones(small_limits):
+    now = int(time.time())
+    assert [limits.count_request("k", now + 60) for _ in range(3)] == [1, 2, 3]
+    limits.count_request("closed", now - 5)  # a window that has already closed, counted late
+    assert limits.count_request("k", now + 120) == 1  # the next window of "k": counted afresh
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM kb_rate_count ORDER BY key")
+        assert cursor.fetchall() == [("k",)]  # "closed" culled by the first count of a window
+    # A request carrying an older window (a server whose clock lags) counts in the newer one.
+    assert limits.count_request("k", now + 60) == 2
 
 
 def test_an_empty_rate_or_ratelimit_enable_off_lifts_the_limit(client, small_limits, settings):
@@ -80,6 +108,16 @@ def test_an_empty_rate_or_ratelimit_enable_off_lifts_the_limit(client, small_lim
     settings.RATELIMIT_ENABLE = False
     for _ in range(3):
         assert client.get("/search/?q=x").status_code == 200
+
+
+def test_ratelimit_enable_off_counts_nothing_on_the_api_either(client, small_limits, settings):
+    settings.RATELIMIT_ENABLE = False
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api": "1/h"}
+    for _ in range(3):
+        assert client.get("/api/v1/themes/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM kb_rate_count")
+        assert cursor.fetchone()[0] == 0
 
 
 def test_rates_come_from_the_environment(monkeypatch):

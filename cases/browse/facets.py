@@ -283,20 +283,33 @@ def compute_facets(*, filterset, limit=FACET_LIMIT, shown=FACET_SHOWN, specs=FAC
     return facets
 
 
-def _sql_or_empty(query):
+def _sql_or_empty(query, digests=None):
     """A query's SQL and parameters for the cache key; a query that cannot match (over `none()`,
-    as the case browser's search of stop words only gives) has none: Django raises EmptyResultSet."""
+    as the case browser's search of stop words only gives) has none: Django raises EmptyResultSet.
+
+    A list parameter (a search's matching ids, thousands of them, the same list object in every
+    facet's query) is given by its digest, computed once per list object in `digests`."""
     try:
-        return query.query.sql_with_params()
+        sql, params = query.query.sql_with_params()
     except EmptyResultSet:
         return "EMPTY"
+    digests = {} if digests is None else digests
+    keyed = []
+    for param in params:
+        if isinstance(param, list):
+            if id(param) not in digests:
+                digests[id(param)] = (param, hashlib.sha256(repr(param).encode()).hexdigest())
+            param = ("list", digests[id(param)][1])
+        keyed.append(param)
+    return sql, keyed
 
 
 def _counted(queries):
     """({facet: [(key, count)]}, {facet: {key: (value, name)}}) of the (spec, query) pairs, from the
     cache when the library has not changed since the same queries were counted."""
     version = library_version.current(using=connection.alias)
-    text = repr([(spec.name, _sql_or_empty(query)) for spec, query in queries])
+    digests = {}  # holds the lists too, so that no id() is reused while keying
+    text = repr([(spec.name, _sql_or_empty(query, digests)) for spec, query in queries])
     key = f"facets:{connection.vendor}:{version}:{hashlib.sha256(text.encode()).hexdigest()}"
     found = cache.get(key)
     if found is None:

@@ -5,6 +5,7 @@ from django.db import connections
 from django.db.models import Case as Conditional
 from django.db.models import Exists, F, IntegerField, OuterRef, Value, When
 
+from .. import library_version
 from ..models import STORY_FIELDS, Case, Quote, StoryEvidence, StorySection
 from .claim import SECTION_NUMBERS, STORY, SUMMARY, TERM_CLAIMS, Claim
 
@@ -190,9 +191,15 @@ def evidenced_claim_counts(term_model):
         f"JOIN {Case._meta.db_table} AS claimed ON claimed.id = claim.case_id AND claimed.status = %s "
         f"GROUP BY claim.{term_column}"
     )
-    with connections[links.objects.db].cursor() as cursor:
-        cursor.execute(sql, [Case.Status.PUBLISHED])
-        return dict(cursor.fetchall())
+    using = links.objects.db
+
+    def count():
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, [Case.Status.PUBLISHED])
+            return dict(cursor.fetchall())
+
+    # Every table it reads is watched by the library version: a repeated view costs one query.
+    return library_version.memoized("evidenced_claim_counts", count, key=term_model.__name__, using=using)
 
 
 def claim_of(case, slug):

@@ -5,9 +5,8 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Case as Conditional
-from django.db.models import F, FloatField, Lookup, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import F, FloatField, Lookup, Value
+from django.db.models.expressions import Expression, RawSQL
 
 from ..models import (
     Approach,
@@ -125,12 +124,34 @@ def search_cases(cases, q, *, case_scores=None):
     best = [(pk, score) for pk, score in scored[:EXACTLY_RANKED] if score]
     rank = Value(0.0, output_field=FloatField())
     if best:
-        rank = Conditional(
-            *[When(pk=pk, then=Value(float(len(best) - position))) for position, (pk, _) in enumerate(best)],
-            default=Value(0.0),
-            output_field=FloatField(),
-        )
+        rank = RankAmong(F("pk"), [(pk, float(len(best) - position)) for position, (pk, _) in enumerate(best)])
     return cases.filter(AmongIds(F("pk"), [pk for pk, _ in scored])).annotate(rank=rank)
+
+
+class RankAmong(Expression):
+    """`CASE lhs WHEN id THEN rank … ELSE 0 END` (a float) for `ranks`, [(id, rank)].
+
+    The same SQL a Case() of one When(pk=…) per id gives, as ONE expression: Django resolves,
+    clones and relabels a Case's Whens (each a filter of its own) every time the queryset is
+    filtered or used as a subquery, which cost the case browser thousands of copies per search."""
+
+    def __init__(self, lhs, ranks):
+        super().__init__(output_field=FloatField())
+        self.lhs = lhs
+        self.ranks = tuple((int(pk), float(rank)) for pk, rank in ranks)
+
+    def get_source_expressions(self):
+        return [self.lhs]
+
+    def set_source_expressions(self, expressions):
+        (self.lhs,) = expressions
+
+    def as_sql(self, compiler, connection):
+        lhs, params = compiler.compile(self.lhs)
+        whens = " ".join("WHEN %s THEN %s" for _ in self.ranks)
+        sql = f"CASE {lhs} {whens} ELSE %s END"
+        params = [*params, *(value for pair in self.ranks for value in pair), 0.0]
+        return connection.ops.unification_cast_sql(self.output_field) % sql, params
 
 
 class AmongIds(Lookup):
@@ -141,12 +162,19 @@ class AmongIds(Lookup):
     lookup_name = "among_ids"
     prepare_rhs = False
 
+    def __init__(self, lhs, rhs):
+        # Converted once: a page compiles the lookup a dozen times (facets, count, page, cache
+        # keys), and every compile passes this same list object (cases/browse/facets.py keys it once).
+        super().__init__(lhs, [int(pk) for pk in rhs])
+        self._json = None
+
     def as_sql(self, compiler, connection):
         lhs, params = self.process_lhs(compiler, connection)
-        ids = [int(pk) for pk in self.rhs]
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::bigint[])", [*params, ids]
-        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(ids)]
+            return f"{lhs} = ANY(%s::bigint[])", [*params, self.rhs]
+        if self._json is None:
+            self._json = json.dumps(self.rhs)
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, self._json]
 
 
 def matching_case_scores(q):

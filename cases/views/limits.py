@@ -1,8 +1,12 @@
 """Rate limits per client address on the expensive public endpoints (exports, search, compare).
 
-Counted by django-ratelimit in the shared cache (the database cache by default), so every app
-server counts the same requests. Over the limit: 429 with Retry-After. The rates are settings
-(RATE_LIMITS, from the environment); RATELIMIT_ENABLE=0 turns them off.
+Counted in the database (kb.models.RateCount), so every app server counts the same requests: one
+INSERT … ON CONFLICT DO UPDATE … RETURNING per counted request, atomic, in django-ratelimit's
+windows. (django-ratelimit itself counts through the cache API: on the database cache an add, a
+get and a set, eleven round trips with two transactions and a durable commit, and no lock: a
+race lost counts. A process-local cache would be cheaper still but not shared between gunicorn
+workers, so each worker would allow the whole rate.) Over the limit: 429 with Retry-After. The
+rates are settings (RATE_LIMITS, from the environment); RATELIMIT_ENABLE=0 turns them off.
 
 A rate alone does not stop one address from holding every worker with a few slow exports in
 parallel, so a group may also cap the requests an address has in flight (CONCURRENCY_LIMITS):
@@ -11,13 +15,17 @@ backend), freed when its response has been sent or after BUSY_SLOT_SECONDS at th
 """
 
 import hashlib
+import time
+from contextlib import nullcontext
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError, connections, router, transaction
 from django.shortcuts import render
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import _get_window, _split_rate  # the windows django-ratelimit counts in
 
+from kb.models import RateCount
 from kb.security import client_ip_address
 
 
@@ -31,12 +39,47 @@ def retry_after(request, group):
     (an int from 1 up) when it is over the limit, else None (also when the rate is empty or
     RATELIMIT_ENABLE is off). The pages' decorator and the API's throttle (api.throttling) share it."""
     rate = settings.RATE_LIMITS.get(group)
-    if not rate:
+    if not rate or not settings.RATELIMIT_ENABLE:
         return None
-    usage = get_usage(request, group=f"cases.{group}", key=client_key, rate=rate, increment=True)
-    if usage and usage["should_limit"]:
-        return max(1, usage["time_left"])
+    limit, period = _split_rate(rate)
+    address = client_key(group, request)
+    window = _get_window(address, period)  # staggered per address, as django-ratelimit does
+    key = f"{group}:{rate}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+    try:
+        count = count_request(key, window)
+    except DatabaseError:
+        if settings.RATELIMIT_FAIL_OPEN:
+            return None
+        return max(1, window - int(time.time()))
+    if count > limit:
+        return max(1, window - int(time.time()))
     return None
+
+
+COUNT_SQL = """
+    INSERT INTO kb_rate_count (key, window_end, count) VALUES (%s, %s, 1)
+    ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN kb_rate_count.window_end >= excluded.window_end THEN kb_rate_count.count + 1 ELSE 1 END,
+        window_end = CASE WHEN kb_rate_count.window_end >= excluded.window_end
+            THEN kb_rate_count.window_end ELSE excluded.window_end END
+    RETURNING count
+"""
+
+
+def count_request(key, window):
+    """Count one request under `key` in the window closing at `window` (Unix seconds): the
+    requests counted in that window so far, this one included (an int from 1 up). One statement;
+    the first request of a window also deletes the rows of windows that have closed. Raises
+    DatabaseError when the table cannot be written."""
+    connection = connections[router.db_for_write(RateCount)]
+    # Inside a transaction (a test, a caller's atomic block) a savepoint keeps a failure local.
+    with transaction.atomic(using=connection.alias) if connection.in_atomic_block else nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(COUNT_SQL, [key, window])
+            count = cursor.fetchone()[0]
+            if count == 1:
+                cursor.execute("DELETE FROM kb_rate_count WHERE window_end < %s", [int(time.time())])
+    return count
 
 
 def rate_limited(group, *, when=None):
