@@ -7,13 +7,14 @@ relinks (quotes a re-import cut loose) · library (the facet cache's version row
 search index's tables, created by raw SQL: read the notes there for what Django does not manage).
 """
 
-from .base import WEB_URL, TimeStampedModel
+from .base import WEB_URL, PostgresGinIndex, TimeStampedModel
 from .cases import STORY_FIELDS, STORY_SECTION_LENGTH, Case, Participation, StorySection, SupportingLink
 from .claims import CaseChallenge, CaseSuccessFactor, StoryEvidence
 from .curation import OldSlug, Revision, Submission
 from .evidence import Document, Quote, Source, Topic
 from .library import LibraryVersion
 from .relinks import QuoteRelink, QuoteRelinkQuerySet
+from .search import SearchEntry, SearchFtsEntry, SearchVocabulary, SearchWord
 from .taxonomy import Approach, Challenge, Country, Organisation, Region, SuccessFactor, Theme
 
 __all__ = [
@@ -31,11 +32,16 @@ __all__ = [
     "OldSlug",
     "Organisation",
     "Participation",
+    "PostgresGinIndex",
     "Quote",
     "QuoteRelink",
     "QuoteRelinkQuerySet",
     "Region",
     "Revision",
+    "SearchEntry",
+    "SearchFtsEntry",
+    "SearchVocabulary",
+    "SearchWord",
     "Source",
     "StoryEvidence",
     "StorySection",

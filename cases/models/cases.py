@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from ..querysets import CaseQuerySet
 from ..tracking import LinkHistory
-from .base import WEB_URL, TimeStampedModel
+from .base import WEB_URL, PostgresGinIndex, TimeStampedModel
 from .evidence import Source
 from .taxonomy import Approach, Challenge, Country, Organisation, SuccessFactor, Theme
 
@@ -155,6 +155,9 @@ class Case(TimeStampedModel):
             # The case browser: every facet counts among the published ids, and lists them by title.
             models.Index(fields=["id"], condition=Q(status="published"), name="case_published_id"),
             models.Index(fields=["title", "slug"], condition=Q(status="published"), name="case_published_title"),
+            # PostgreSQL only: a trigram index of migration 0003 (raw SQL; in the state since 0023, same
+            # name). No query uses it today: title searches use icontains, UPPER(title), which it cannot serve.
+            PostgresGinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="cases_case_title_trgm"),
         ]
 
     def __str__(self):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from ..querysets import QuoteQuerySet
 from ..timestamps import format_timestamp, youtube_url
 from ..tracking import LinkHistory
-from .base import TimeStampedModel
+from .base import PostgresGinIndex, TimeStampedModel
 from .taxonomy import Challenge, SuccessFactor
 
 
@@ -105,6 +105,11 @@ class Document(TimeStampedModel):
 
     class Meta:
         ordering = ["title"]
+        indexes = [
+            # PostgreSQL only: a trigram index of migration 0003 (raw SQL; in the state since 0023, same
+            # name). No query uses it today: title searches use icontains, UPPER(title), which it cannot serve.
+            PostgresGinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="cases_document_title_trgm"),
+        ]
 
     def __str__(self):
         return self.title
@@ -156,7 +161,13 @@ class Quote(TimeStampedModel):
         ordering = ["source", "start_second", "position", "pk"]
         # The whole time order, so a page of the quote browser reads its keys by an index-only scan
         # (querysets.DeferredJoin); its prefix serves a source's quotes in time order as before.
-        indexes = [models.Index(fields=["source", "start_second", "position", "id"], name="quote_time_order")]
+        indexes = [
+            models.Index(fields=["source", "start_second", "position", "id"], name="quote_time_order"),
+            # PostgreSQL only: a trigram index serving the text as typed (a case-insensitive regular
+            # expression: the quote admin, QuoteQuerySet.containing); migration 0003's raw SQL, in the
+            # state since 0023 under the same name.
+            PostgresGinIndex(fields=["text"], opclasses=["gin_trgm_ops"], name="cases_quote_text_trgm"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(start_second__gte=0), name="quote_start_second_not_negative"),
             models.CheckConstraint(
