@@ -11,6 +11,11 @@ migration run (schema.attach_after_migrations), so both stay in schema.py, one d
 Also raw SQL, on every table the index reads (schema.KINDS, schema.refresh_rules): a view per kind
 `cases_search_doc_<kind>` and the triggers `cases_search_<n>`, with PostgreSQL functions of the same
 names. The library version (library.py) has triggers of its own, in cases/library_version.py.
+PostgreSQL only, besides: the extensions pg_trgm (migration 0003, for the trigram indexes declared on
+Case, Document and Quote) and unaccent, the text search dictionary `kb_unaccent` and configuration
+`kb_search`, and the function `cases_search_text` (0013; SQLite registers a Python function of that
+name on each connection instead). kb.routers.SearchIndexRouter keeps these models out of
+dumpdata and loaddata.
 """
 
 from django.contrib.postgres.search import SearchVectorField
@@ -122,3 +127,7 @@ class SearchVocabulary(models.Model):
 
     def __str__(self):
         return self.term
+
+
+# What kb.routers.SearchIndexRouter keeps out of dumpdata and loaddata.
+INDEX_MODELS = (SearchEntry, SearchWord, SearchFtsEntry, SearchVocabulary)
