@@ -139,7 +139,8 @@ class CaseQuerySet(models.QuerySet):
 
     def most_alike(self, case, *, theme_ids=(), approach_ids=(), country_codes=(), limit=6):
         """The `limit` cases of this queryset sharing most themes, approaches and countries with
-        `case` (ties: most recently published, then title), as a list; each has `shared_count`.
+        `case` (ties: most recently published, never published last, then title), as a list; each has
+        `shared_count`.
 
         The caller passes the ids it already holds (prefetched). Two queries whatever the size of
         the library: one ranks, one fetches. The ranking counts rows of the three link tables
@@ -175,7 +176,10 @@ class CaseQuerySet(models.QuerySet):
             "GROUP BY links.case_id) shared "
             f"INNER JOIN ({candidates_sql}) candidates ON candidates.candidate_id = shared.case_id "
             "WHERE candidates.candidate_id <> %s "
-            "ORDER BY shared.n DESC, candidates.candidate_published_at DESC, candidates.candidate_title ASC "
+            # A never-published candidate after the published ones of its count on both databases
+            # (PostgreSQL sorts NULL first in a descending order, SQLite last).
+            "ORDER BY shared.n DESC, candidates.candidate_published_at IS NULL, "
+            "candidates.candidate_published_at DESC, candidates.candidate_title ASC "
             "LIMIT %s"
         )
         with connections[self.db].cursor() as cursor:

@@ -138,6 +138,8 @@ elif _database["ENGINE"].startswith("django.db.backends.postgresql"):
     if _statement_timeout:
         _options["options"] = f"{_options.get('options', '')} -c statement_timeout={_statement_timeout}".strip()
 DATABASES = {"default": _database}
+# The search index's tables (cases/models/search.py) are derived: no dumpdata, no loaddata.
+DATABASE_ROUTERS = ["kb.routers.SearchIndexRouter"]
 # /healthz answers 503 when the database has not answered SELECT 1 within this many seconds.
 HEALTHZ_TIMEOUT = env_int("HEALTHZ_TIMEOUT_MS", 1000) / 1000
 

@@ -102,3 +102,27 @@ def test_correlated_count_counts_without_multiplying_rows():
     counted = dict(Source.objects.annotate(n=correlated_count(Quote, "source")).values_list("slug", "n"))
     assert counted == {"busy": 3, "quiet": 0}
     assert Source.objects.annotate(n=correlated_count(Quote, "source")).count() == 2
+
+
+def test_most_alike_ranks_a_never_published_case_after_published_ones_of_its_count_on_every_database(library):
+    """PostgreSQL sorts NULL first in a descending order and SQLite last: the ranking says which."""
+    never = CaseFactory(
+        slug="never",
+        title="Aardvark never",
+        status=Case.Status.DRAFT,
+        published_at=None,
+        themes=[library["newer"].themes.get()],
+    )
+    ranked = [case.slug for case in alike(library["anchor"], queryset=Case.objects.exclude(slug="draft"))]
+    assert ranked == ["close", "newer", "older-a", "older-b", "never"]
+    assert never.published_at is None
+
+
+def test_most_alike_counts_the_links_it_is_given_country_codes_in_any_case(library):
+    """Only the links passed count (here countries, then the approach); codes match whatever their case."""
+    CaseFactory(slug="other", title="Other", themes=[ThemeFactory(slug="elsewhere")], countries=["US", "CA"])
+    published = Case.objects.published()
+    by_country = published.most_alike(library["anchor"], country_codes=["ca", "US"])
+    assert [(case.slug, case.shared_count) for case in by_country] == [("other", 2), ("close", 1)]
+    by_approach = published.most_alike(library["anchor"], approach_ids=[library["anchor"].approaches.get().pk])
+    assert [(case.slug, case.shared_count) for case in by_approach] == [("close", 1)]

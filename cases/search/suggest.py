@@ -7,6 +7,7 @@ counts one) is chosen here, so both suggest the same word.
 
 from django.db import connection
 
+from ..models import SearchVocabulary, SearchWord
 from . import schema
 from .text import STOP_WORDS
 
@@ -36,18 +37,18 @@ def known_words(first_letter):
     """(word, number of indexed items holding it) for the indexed words starting with `first_letter`."""
     upper = chr(ord(first_letter) + 1)
     if connection.vendor == "postgresql":
-        sql = f"SELECT word, documents FROM {schema.WORD_TABLE} WHERE word >= %s AND word < %s"
+        words = SearchWord.objects.filter(word__gte=first_letter, word__lt=upper).values_list("word", "documents")
     else:
-        sql = f"SELECT term, doc FROM temp.{schema.VOCAB_TABLE} WHERE term >= %s AND term < %s"
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
             # In the temp schema: a read-only table in the database file would stop raw writes to every table.
+            # SQLite looks a table name up in temp first, so SearchVocabulary reads this one.
             cursor.execute(
                 f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{schema.VOCAB_TABLE} "
                 f"USING fts5vocab(main, {schema.FTS_TABLE}, 'row')"
             )
-        cursor.execute(sql, [first_letter, upper])
-        return cursor.fetchall()
+        words = SearchVocabulary.objects.filter(term__gte=first_letter, term__lt=upper).values_list("term", "doc")
+    # No ORDER BY, as before: closest_word picks by (distance, -documents, word), whatever the order.
+    return list(words.order_by())
 
 
 def closest_word(word):

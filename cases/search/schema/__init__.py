@@ -9,7 +9,8 @@ kind says what an entry holds, so both databases index the same text; triggers r
 entries of the rows a write touches (admin, import, bulk writes, reverts and raw SQL alike).
 Only published cases are indexed, so no draft's word reaches a result, a count or a suggestion.
 
-Raw SQL because Django has no FTS5 tables, text search configurations or statement triggers.
+Raw SQL because Django has no FTS5 tables, text search configurations or statement triggers. The
+tables are declared, unmanaged, in cases/models/search.py, so the ORM reads them and a reader sees them.
 
 This package is the one entry point (migrations, the app config, the search engine and tests import
 from here): kinds.py says what is indexed and when it is refreshed, sqlite.py and postgresql.py

@@ -1,0 +1,224 @@
+"""The evidence: sources (videos, reports, web pages), the documents imported from them, their topics and quotes."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from ..querysets import QuoteQuerySet
+from ..timestamps import format_timestamp, youtube_url
+from ..tracking import LinkHistory
+from .base import PostgresGinIndex, TimeStampedModel
+from .taxonomy import Challenge, SuccessFactor
+
+
+class Source(TimeStampedModel):
+    """Where evidence comes from: a recorded webinar, a report or a web page."""
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", "Video"
+        REPORT = "report", "Report"
+        WEB = "web", "Web page"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.VIDEO, db_index=True)
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True, help_text="For a video: its YouTube id")
+    url = models.URLField(blank=True)
+    youtube_id = models.CharField("YouTube id", max_length=20, blank=True)
+    channel = models.CharField(max_length=200, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The video's length in seconds, as a curator checked it"
+    )
+    estimated_duration_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The video's end estimated from its documents (see cases.importing.plausibility)",
+    )
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["youtube_id"], condition=~Q(youtube_id=""), name="source_unique_youtube_id"
+            ),
+            models.CheckConstraint(condition=~Q(kind="video") | ~Q(youtube_id=""), name="source_video_has_youtube_id"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("cases:source-detail", kwargs={"key": self.slug})
+
+    @property
+    def end_seconds(self):
+        """The video's length: the curator's duration, else the estimate (None when neither is known)."""
+        return self.duration_seconds if self.duration_seconds is not None else self.estimated_duration_seconds
+
+    @property
+    def duration_is_estimated(self):
+        return self.duration_seconds is None and self.estimated_duration_seconds is not None
+
+    def link_at(self, seconds):
+        if self.youtube_id:
+            return youtube_url(self.youtube_id, seconds)
+        return self.url
+
+
+class Topic(models.Model):
+    """A wiki-link target of the imported documents."""
+
+    slug = models.SlugField(max_length=200, unique=True)
+    label = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self):
+        return self.label
+
+    def get_absolute_url(self):
+        return reverse("cases:topic-detail", kwargs={"slug": self.slug})
+
+
+class Document(TimeStampedModel):
+    """An imported webinar summary article."""
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True, help_text="From the file name")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="documents")
+    body = models.TextField(help_text="Markdown with timestamp links; wiki links resolved when rendered")
+    raw_text = models.TextField(blank=True, help_text="The file as imported, to re-read it")
+    content_hash = models.CharField(max_length=64, blank=True)
+    needs_review = models.BooleanField(default=False, db_index=True)
+    review_reason = models.TextField(blank=True)
+    timestamps_as_minutes = models.BooleanField(
+        default=False, help_text="Timestamps re-read as minutes:seconds (the file shifted them one field left)"
+    )
+    times_confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a curator confirmed its timestamps as written (clears the flag)"
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="documents")
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [
+            # PostgreSQL only: a trigram index of migration 0003 (raw SQL; in the state since 0023, same
+            # name). No query uses it today: title searches use icontains, UPPER(title), which it cannot serve.
+            PostgresGinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="cases_document_title_trgm"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("cases:document-detail", kwargs={"slug": self.slug})
+
+
+class Quote(TimeStampedModel):
+    """A timestamped statement from a source, linked to what it is evidence of."""
+
+    class TimeStatus(models.TextChoices):
+        EXACT = "exact", "Exact"
+        CORRECTED = "corrected", "Corrected on import"
+        UNDER_REVIEW = "under_review", "Under review"
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quotes")
+    document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes")
+    text = models.TextField()
+    start_second = models.PositiveIntegerField(help_text="The second of the video the statement starts at")
+    other_seconds = models.JSONField(
+        default=list, blank=True, help_text="Every other second cited for the same statement"
+    )
+    heading_path = models.CharField(max_length=500, blank=True, help_text="Headings it stood under, ' > '-joined")
+    position = models.PositiveIntegerField(default=0, help_text="Order of the statement in its document")
+    # Kept by QuoteQuerySet.refresh_time_status(), run by the importer and by curators' actions.
+    time_status = models.CharField(
+        max_length=20,
+        choices=TimeStatus.choices,
+        default=TimeStatus.EXACT,
+        db_index=True,
+        help_text="Under review: its document is flagged or its second is past the video's end",
+    )
+    corrected_from_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The second the anchor's data-t named when the importer stored the one its text named",
+    )
+    # By name: cases.py imports this module (Case.publications names Source).
+    cases = models.ManyToManyField("Case", blank=True, related_name="quotes")
+    challenges = models.ManyToManyField(Challenge, blank=True, related_name="quotes")
+    success_factors = models.ManyToManyField(SuccessFactor, blank=True, related_name="quotes")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="quotes")
+
+    objects = QuoteQuerySet.as_manager()
+    history = LinkHistory(m2m_fields=["cases", "challenges", "success_factors"])
+
+    class Meta:
+        ordering = ["source", "start_second", "position", "pk"]
+        # The whole time order, so a page of the quote browser reads its keys by an index-only scan
+        # (querysets.DeferredJoin); its prefix serves a source's quotes in time order as before.
+        indexes = [
+            models.Index(fields=["source", "start_second", "position", "id"], name="quote_time_order"),
+            # PostgreSQL only: a trigram index serving the text as typed (a case-insensitive regular
+            # expression: the quote admin, QuoteQuerySet.containing); migration 0003's raw SQL, in the
+            # state since 0023 under the same name.
+            PostgresGinIndex(fields=["text"], opclasses=["gin_trgm_ops"], name="cases_quote_text_trgm"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(start_second__gte=0), name="quote_start_second_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(time_status="corrected") | Q(corrected_from_seconds__isnull=False),
+                name="quote_corrected_names_its_original",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.timestamp} {self.text[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("cases:quote-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        """Other seconds are a list of whole numbers (JSON numbers, not strings such as "²")."""
+        super().clean()
+        seconds = self.other_seconds
+        if not isinstance(seconds, list) or any(
+            isinstance(second, bool) or not isinstance(second, int) or second < 0 for second in seconds
+        ):
+            raise ValidationError(
+                {"other_seconds": "Give a list of whole numbers of seconds from 0 up, such as [75, 3600]."}
+            )
+
+    @property
+    def seconds(self):
+        return [self.start_second, *self.other_seconds]
+
+    @property
+    def timestamp(self):
+        return format_timestamp(self.start_second)
+
+    @property
+    def corrected_from_timestamp(self):
+        return format_timestamp(self.corrected_from_seconds) if self.corrected_from_seconds is not None else ""
+
+    @property
+    def time_note(self):
+        """The time status in words ('' when exact), for citations, exports and feeds."""
+        return self.describe_time(self.time_status, self.corrected_from_seconds)
+
+    @classmethod
+    def describe_time(cls, time_status, corrected_from_seconds):
+        """A time status in words: '' (exact), 'time under review', 'time corrected on import from HH:MM:SS'."""
+        if time_status == cls.TimeStatus.UNDER_REVIEW:
+            return "time under review"
+        if time_status == cls.TimeStatus.CORRECTED and corrected_from_seconds is not None:
+            return f"time corrected on import from {format_timestamp(corrected_from_seconds)}"
+        return ""
+
+    @property
+    def youtube_url(self):
+        return self.source.link_at(self.start_second)
