@@ -149,14 +149,6 @@ def test_odd_cases_parameters_never_give_a_500(client, pair, value):
     assert b"<script>alert(1)" not in response.content
 
 
-def test_compare_number_of_queries(client, pair, django_assert_max_num_queries):
-    CaseFactory(slug="third", countries=["FR"])
-    CaseFactory(slug="fourth", countries=["DE"])
-    with django_assert_max_num_queries(12):
-        response = compare(client, "deep-space-food,space-apps,third,fourth")
-    assert len(response.context["cases"]) == 4
-
-
 def test_case_browser_results_carry_a_compare_checkbox_kept_by_the_filter_form(client, pair):
     html = client.get(reverse("cases:case-list")).content.decode()
     assert '<input type="checkbox" name="cases" value="deep-space-food" form="filters">' in html

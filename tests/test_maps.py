@@ -14,7 +14,6 @@ from cases.models import Case, Country
 from cases.network import shared_case_counts
 from cases.worldmap import bands, world
 from tests.factories import CaseFactory, ThemeFactory
-from tests.pages_library import build_library
 
 pytestmark = pytest.mark.django_db
 
@@ -132,26 +131,6 @@ def test_country_page_map_highlights_the_country_and_shades_its_partners(client,
     assert [node.code for node in centre] == ["CA"]
 
 
-@pytest.fixture
-def many(db):
-    build_library(cases=40)
-    CaseFactory.create_batch(5, status=Case.Status.DRAFT, countries=["CA", "US"])
-
-
-@pytest.mark.parametrize(
-    "url, queries",
-    [
-        ("/countries/", 2),  # the list (its counts shade the map), the pairs
-        ("/countries/?stage=pilot", 3),  # the list, the map's counts, the pairs
-        ("/countries/?country=ca&stage=pilot", 4),  # and the country look-up
-        ("/countries/ca/", 7),  # the country page's 6, and the pairs
-    ],
-)
-def test_map_and_network_add_at_most_one_query_each(client, many, django_assert_max_num_queries, url, queries):
-    with django_assert_max_num_queries(queries):
-        assert client.get(url).status_code == 200
-
-
 # --- Charts --------------------------------------------------------------------------------------
 
 
@@ -236,19 +215,6 @@ def test_a_long_label_stays_inside_its_chart_and_is_named_in_full(client, librar
     assert "<title>Lack of feedback mechanisms and learning loops: 1 met, 0 evidenced</title>" in html
     shown = re.search(r'text-anchor="end">([^<]*)</text>', html).group(1)
     assert shown == "Lack of feedback mech…"  # 22 characters (with the ellipsis) of about 7 units fit in 170
-
-
-@pytest.mark.parametrize(
-    "url, queries",
-    [
-        ("/", 13),  # the overview's 10, and one aggregate per chart
-        ("/challenges/", 2),  # the list's own counts, and one aggregate of the evidenced claims
-        ("/success-factors/", 2),
-    ],
-)
-def test_charts_add_at_most_one_query_each(client, many, django_assert_max_num_queries, url, queries):
-    with django_assert_max_num_queries(queries):
-        assert client.get(url).status_code == 200
 
 
 def test_a_selected_country_on_the_countries_map_is_removed_by_its_link(client, library):
