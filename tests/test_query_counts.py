@@ -15,6 +15,7 @@ test_admin_case.py, test_admin_quotes.py.
 """
 
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pytest
 from django.core.cache import cache
@@ -70,9 +71,8 @@ def pages(django_db_setup, django_db_blocker):
 
 
 def url(name, *args, **query):
-    """A row's URL: `reverse(name, args=args)` with `query` as its query string (lists repeat)."""
-    from urllib.parse import urlencode
-
+    """A row's URL builder: `reverse(name, args=args)` with `query` as its query string (lists
+    repeat); an argument or value that is a function of the library is called with it."""
     return lambda pages: (
         reverse(name, args=[arg(pages) if callable(arg) else arg for arg in args])
         + ("?" + urlencode({k: v(pages) if callable(v) else v for k, v in query.items()}, doseq=True) if query else "")
@@ -80,10 +80,12 @@ def url(name, *args, **query):
 
 
 def slug(attribute):
+    """The slug of the library's row named `attribute`, as a URL argument."""
     return lambda pages: getattr(pages, attribute).slug
 
 
 def a_theme_pair(pages):
+    """Two theme slugs, for a filter that ORs them."""
     return list(Theme.objects.order_by("slug").values_list("slug", flat=True)[:2])
 
 
