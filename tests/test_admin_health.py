@@ -85,12 +85,6 @@ def test_health_page_is_for_curators_only(client_for, db):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_health_page_number_of_queries(client_for, editor, library, django_assert_max_num_queries):
-    client = client_for(editor)
-    with django_assert_max_num_queries(19):  # 18, and one for the two re-import figures
-        assert client.get(HEALTH).status_code == 200
-
-
 def test_parent_cycles_count_as_broken():
     first = CaseFactory()
     second = CaseFactory(parent=first)

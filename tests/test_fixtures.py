@@ -1,7 +1,6 @@
 """The curated seed library of fixtures/: it loads, it is complete, and it says what the seed document says."""
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,13 +13,13 @@ from cases.models import (
     SuccessFactor,
     Theme,
 )
+from tests.sample_corpus import FIXTURE_CORPUS
 
 # Read-only tests share one load of the seed library per module (tests/conftest.py).
 pytestmark = pytest.mark.django_db
 
 VIDEO_ID = "nGjuo-7sUXM"
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-SEED_DOCUMENT = CORPUS / "public_sector_innovation_and_collaboration.md"
+SEED_DOCUMENT = FIXTURE_CORPUS / "public_sector_innovation_and_collaboration.md"  # as in ../shared/corpus
 # The fixtures come from this document; four other documents summarise the same video.
 SEED_SLUG = "public_sector_innovation_and_collaboration"
 OTHER_DOCUMENTS = {
@@ -29,81 +28,6 @@ OTHER_DOCUMENTS = {
     "examples_and_case_studies_of_innovation_across_borders": 65,
     "scaling_and_institutionalizing_innovation": 44,
 }
-
-# The 71 distinct seconds of the seed document's anchors, for when the corpus is not at hand.
-SEED_SECONDS = [
-    10,
-    15,
-    34,
-    81,
-    90,
-    136,
-    152,
-    168,
-    189,
-    207,
-    233,
-    273,
-    290,
-    321,
-    352,
-    376,
-    396,
-    1442,
-    1490,
-    1599,
-    1610,
-    1650,
-    1653,
-    1659,
-    1664,
-    1681,
-    1686,
-    1688,
-    1690,
-    1696,
-    2271,
-    2305,
-    2372,
-    2399,
-    2420,
-    2444,
-    2473,
-    2486,
-    2680,
-    3213,
-    3251,
-    3280,
-    3286,
-    3327,
-    3344,
-    3493,
-    3685,
-    3956,
-    4201,
-    4274,
-    4304,
-    4346,
-    4389,
-    4505,
-    4516,
-    4599,
-    4637,
-    4715,
-    4743,
-    4759,
-    4773,
-    4845,
-    5113,
-    5147,
-    5177,
-    5206,
-    5330,
-    7248,
-    8923,
-    8931,
-    8944,
-]
 
 CASE_COUNTRIES = {
     "deep-space-food-challenge": {"CA", "US"},
@@ -130,9 +54,7 @@ ECOSYSTEM_FACTORS = {
 
 
 def seed_document_seconds():
-    """The distinct seconds of the seed document's anchors, read from the corpus when it is there."""
-    if not SEED_DOCUMENT.exists():
-        return sorted(SEED_SECONDS)
+    """The distinct seconds of the seed document's anchors."""
     text = SEED_DOCUMENT.read_text(encoding="utf-8")
     values = re.findall(r'data-t="(\d{2}):(\d{2}):(\d{2})"', text)
     return sorted({int(h) * 3600 + int(m) * 60 + int(s) for h, m, s in values})
@@ -252,8 +174,6 @@ def test_quotes_link_the_challenges_and_factors_the_document_names(seed_module):
 
 def test_quotes_match_the_parsed_seed_document(seed_module):
     parser = pytest.importorskip("cases.importing.parser")
-    if not SEED_DOCUMENT.exists():
-        pytest.skip("the corpus is not at hand")
     statements = parser.parse_document(SEED_DOCUMENT.read_text(encoding="utf-8")).statements
     quotes = list(Quote.objects.filter(document__slug=SEED_SLUG).order_by("position"))
     assert len(quotes) == len(statements)

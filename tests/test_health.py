@@ -5,6 +5,8 @@ from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 from django.urls import reverse
 
+from tests.processes import child_env
+
 
 @pytest.mark.django_db
 def test_healthz_answers_200_with_the_database_reachable(client):
@@ -84,16 +86,7 @@ def test_healthz_answers_503_within_2_s_when_the_database_never_answers(tmp_path
         "started = time.monotonic(); response = Client().get('/healthz')\n"
         "print(response.status_code, round(time.monotonic() - started, 3))\n"
     )
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DJANGO_SETTINGS_MODULE": "kb.settings",
-        "SECRET_KEY": "test-only-not-secret",
-        "ALLOWED_HOSTS": "testserver",
-        "DEBUG": "0",
-        "CACHE_BACKEND": "dummy",
-        "LOG_LEVEL": "CRITICAL",
-        "DATABASE_URL": f"postgres://nobody@127.0.0.1:{port}/silent",
-    }
+    env = child_env(f"postgres://nobody@127.0.0.1:{port}/silent")
     try:
         result = subprocess.run(
             [sys.executable, "-c", script],

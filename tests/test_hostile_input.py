@@ -96,7 +96,7 @@ PAGINATED = [
 @pytest.mark.parametrize("digit", ["²", "①", "٣", "３", "1²"])
 def test_a_page_number_in_other_digits_is_a_clear_400(client, library, url, digit):
     response = client.get(f"{url}{'&' if '?' in url else '?'}page={digit}")
-    assert response.status_code in (400, 404)
+    assert response.status_code == 400  # one page helper reads page numbers: ASCII digits only
     assert "page" in response.content.decode()
 
 
@@ -191,7 +191,7 @@ NUL_URLS = [
 
 @pytest.mark.parametrize("url", NUL_URLS)
 def test_nul_in_a_public_address_is_a_400(client, library, url):
-    assert client.get(url).status_code in (400, 404)
+    assert client.get(url).status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -205,7 +205,7 @@ def test_nul_in_a_public_address_is_a_400(client, library, url):
     ],
 )
 def test_nul_in_an_admin_address_is_a_400(client_for, editor, library, url):
-    assert client_for(editor).get(url).status_code in (400, 404)
+    assert client_for(editor).get(url).status_code == 400
 
 
 def test_nul_in_a_posted_form_is_a_400(client_for, editor):
@@ -264,7 +264,7 @@ def test_the_sitemap_stays_up_for_keys_with_controls(client):
     Case.objects.filter(pk=CaseFactory().pk).update(title="Bridge\x0b")
     for url in ["/sitemap.xml", "/sitemap-sources.xml", "/sitemap-cases.xml"]:
         response = client.get(url)
-        assert response.status_code in (200, 404), url
+        assert response.status_code == 200, url  # the keys are served with the controls taken out
         assert "\x0b" not in response.content.decode()
 
 
@@ -355,20 +355,35 @@ def test_the_favicon_is_served(client):
     assert content[:4] == b"\x00\x00\x01\x00"
 
 
-@pytest.mark.parametrize("digit", ["²", "①", "٣"])
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/admin/cases/quote/?p={}",
-        "/admin/cases/case/?p={}",
-        "/admin/cases/quote/{}/change/",
-        "/admin/cases/quote/?source__id__exact={}",
-        "/admin/cases/case/?start_year={}",
-    ],
-)
-def test_admin_pages_and_ids_in_other_digits_answer_no_500(client_for, editor, library, url, digit):
+# Django's own admin reads these, not the project's page helper. A page number it cannot read is
+# the first page; Python's int() reads "٣" (an Arabic-Indic digit) as 3, so that one is a number
+# to it (a page past the end is still a page; a year 3 that no case has). An id that does not
+# parse is an object that does not exist (a redirect to the index with a message); a year that
+# does not parse is a bad lookup (Django's ?e=1 redirect); the source filter offers sources by
+# id and ignores a value that is none of them.
+ADMIN_DIGITS = [
+    ("/admin/cases/quote/?p={}", "²", 200),
+    ("/admin/cases/quote/?p={}", "①", 200),
+    ("/admin/cases/quote/?p={}", "٣", 200),
+    ("/admin/cases/case/?p={}", "²", 200),
+    ("/admin/cases/case/?p={}", "①", 200),
+    ("/admin/cases/case/?p={}", "٣", 200),
+    ("/admin/cases/quote/{}/change/", "²", 302),
+    ("/admin/cases/quote/{}/change/", "①", 302),
+    ("/admin/cases/quote/{}/change/", "٣", 302),
+    ("/admin/cases/quote/?source__id__exact={}", "²", 200),
+    ("/admin/cases/quote/?source__id__exact={}", "①", 200),
+    ("/admin/cases/quote/?source__id__exact={}", "٣", 200),
+    ("/admin/cases/case/?start_year={}", "²", 302),
+    ("/admin/cases/case/?start_year={}", "①", 302),
+    ("/admin/cases/case/?start_year={}", "٣", 200),
+]
+
+
+@pytest.mark.parametrize("url, digit, status", ADMIN_DIGITS)
+def test_admin_pages_and_ids_in_other_digits_answer_no_500(client_for, editor, library, url, digit, status):
     response = client_for(editor).get(url.format(digit))
-    assert response.status_code in (200, 302, 400, 404)
+    assert response.status_code == status
 
 
 @pytest.mark.django_db

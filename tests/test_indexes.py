@@ -17,7 +17,6 @@ from tests.factories import (
     ThemeFactory,
     TopicFactory,
 )
-from tests.pages_library import build_library
 
 pytestmark = pytest.mark.django_db
 
@@ -134,31 +133,3 @@ def test_every_index_is_linked_from_the_header_the_overview_and_the_sitemap(clie
     sitemap = client.get("/sitemap-pages.xml").content.decode()
     for url in [*INDEXES, "/matrix/", "/compare/"]:
         assert f"http://testserver{url}</loc>" in sitemap, url
-
-
-@pytest.fixture
-def many(db):
-    first = build_library(cases=40)
-    CaseFactory.create_batch(5, status=Case.Status.DRAFT, countries=["CA", "US"])
-    for _n in range(30):
-        document = DocumentFactory()
-        document.topics.add(TopicFactory())
-        QuoteFactory(document=document, source=document.source)
-    return first
-
-
-@pytest.mark.parametrize(
-    "url, queries",
-    [
-        ("/documents/", 2),  # count, page
-        ("/documents/?sort=quotes", 2),
-        ("/topics/", 1),
-        ("/themes/", 1),
-        ("/approaches/", 1),
-        ("/organisations/", 1),
-        ("/about/", 6),
-    ],
-)
-def test_index_number_of_queries(client, many, django_assert_max_num_queries, url, queries):
-    with django_assert_max_num_queries(queries):
-        html_of(client.get(url))

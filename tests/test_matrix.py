@@ -144,15 +144,6 @@ def test_matrix_bad_page_is_a_400_with_a_message(client, grid, page):
     assert "whole number" in response.content.decode()
 
 
-def test_matrix_number_of_queries(client, grid, django_assert_max_num_queries):
-    challenge = ChallengeFactory()
-    for number in range(30):
-        CaseChallengeFactory(case=CaseFactory(title=f"Case {number}"), challenge=challenge)
-    with django_assert_max_num_queries(9):
-        response = client.get(reverse("cases:matrix"))
-    assert len(response.context["rows"]) == 33
-
-
 def test_matrix_filters_with_the_case_browser_parameters(client, grid):
     space = ThemeFactory(name="Space", slug="space")
     Case.objects.get(slug="beta").themes.add(space)

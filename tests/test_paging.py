@@ -2,8 +2,9 @@
 
 import pytest
 from django.test import RequestFactory
+from django.views.generic import ListView
 
-from cases.views.paging import BadPage, page_of, query_without_page
+from cases.views.paging import BadPage, PageMixin, bad_page_response, page_of, query_without_page
 
 ITEMS = list(range(45))
 
@@ -40,3 +41,32 @@ def test_an_empty_list_has_one_empty_first_page():
 
 def test_query_without_page_keeps_the_other_parameters():
     assert query_without_page(request("q=kelp&page=2&kind=quotes")) == "q=kelp&kind=quotes"
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "first_page"),
+    [("q=kelp&page=x", 400, "/somewhere/?q=kelp"), ("page=9", 404, "/somewhere/")],
+)
+def test_a_bad_page_is_answered_with_its_message_and_a_link_to_the_first_page(db, query, status, first_page):
+    error = BadPage("The message.", status=status)
+    response = bad_page_response(request(query), error)
+    assert response.status_code == status
+    html = response.content.decode()
+    assert "The message." in html
+    assert f'href="{first_page}"' in html
+
+
+class Numbers(PageMixin, ListView):
+    paginate_by = 20
+    template_name = "404.html"  # any template: the tests read the context, not the page
+
+    def get_queryset(self):
+        return ITEMS
+
+
+@pytest.mark.parametrize(("query", "status"), [("page=3", 200), ("page=4", 404), ("page=%D9%A3", 400), ("", 200)])
+def test_a_list_view_with_the_mixin_pages_by_the_one_policy(db, query, status):
+    response = Numbers.as_view()(request(query))
+    assert response.status_code == status
+    if status == 200:
+        assert list(response.context_data["page_obj"].object_list) == (ITEMS[40:] if query else ITEMS[:20])

@@ -163,10 +163,3 @@ def test_quote_exports_carry_the_time_status(client, evidence):
 def test_quote_exports_answer_bad_filters_with_400(client):
     response = client.get(reverse("cases:quote-export-json"), {"source": "nope"})
     assert response.status_code == 400 and b"source" in response.content
-
-
-def test_quote_export_number_of_queries(client, django_assert_max_num_queries):
-    build_library(cases=20, quotes_per_case=3)
-    with django_assert_max_num_queries(5):  # the count; the quotes; their published cases, challenges, success factors
-        response = client.get(reverse("cases:quote-export-json"))
-        b"".join(response.streaming_content)

@@ -282,18 +282,6 @@ def test_a_long_query_says_it_was_shortened(client, library):
     assert "only its start was used" in response.content.decode()
 
 
-def test_search_number_of_queries(client, library, django_assert_max_num_queries):
-    SourceFactory.create_batch(3)
-    for number in range(10):
-        CaseFactory(title=f"Seaweed case {number}", countries=["CA", "US"])
-    # One ranking of every kind (with the counts), the rows of the best hits of each kind that has
-    # any (cases, quotes, documents, sources, challenges, success factors, topics), two prefetches
-    # for the cases.
-    with django_assert_max_num_queries(10):
-        response = client.get(reverse("cases:search"), {"q": "seaweed"})
-    assert response.status_code == 200
-
-
 # --- the index follows writes; spelling suggestions ------------------------------------------------
 
 

@@ -5,8 +5,6 @@ Each row gives the number of hits of every kind that has any, and the exact set 
 two databases must answer exactly these sets (their ranking may differ).
 """
 
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 from django.db import transaction
@@ -14,15 +12,17 @@ from django.db import transaction
 from cases.models import Case
 from cases.search import search, search_cases
 from tests.factories import CaseFactory, QuoteFactory, SourceFactory
+from tests.sample_corpus import HAS_SAMPLE_CORPUS, SAMPLE_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+# The table's hits are counted over the whole sample corpus: only it gives them.
+CORPUS = SAMPLE_CORPUS
 
 
 @pytest.fixture(scope="module")
 def library(django_db_setup, django_db_blocker):
     """The seed, the corpus and a few items of the issue's examples, loaded once, rolled back after."""
-    if not CORPUS.is_dir():
-        pytest.skip("the sample corpus (../shared/corpus) is not at hand")
+    if not HAS_SAMPLE_CORPUS:
+        pytest.skip(f"hits counted over the whole sample corpus, not at {SAMPLE_CORPUS}")
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_seed", verbosity=0)
         call_command("import_documents", str(CORPUS), verbosity=0)

@@ -129,16 +129,3 @@ def test_an_unknown_section_is_a_404(client):
 def test_a_bad_section_page_is_a_404(client, library, page):
     # NUL is refused before the view (kb.middleware) with a 400.
     assert client.get("/sitemap-quotes.xml", {"p": page}).status_code == (400 if page == "\x00" else 404)
-
-
-def test_sitemap_index_number_of_queries(client, library, django_assert_max_num_queries):
-    QuoteFactory.create_batch(20, source=library["source"])
-    # Per section at most a count and one aggregate for its latest change, whatever the size.
-    with django_assert_max_num_queries(2 * len(SITEMAPS)):
-        client.get(reverse("cases:sitemap"))
-
-
-def test_sitemap_section_number_of_queries(client, library, django_assert_max_num_queries):
-    QuoteFactory.create_batch(20, source=library["source"])
-    with django_assert_max_num_queries(3):
-        client.get("/sitemap-quotes.xml")

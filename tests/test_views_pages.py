@@ -1,5 +1,5 @@
-"""The public pages of cases/views/ (home, case_page, terms, countries): what each shows, what it
-hides, how many queries it runs."""
+"""The public pages of cases/views/browse.py: what each shows, what it hides; that their query counts do not
+grow with the library (the ceilings per page: tests/test_query_counts.py)."""
 
 import re
 
@@ -367,7 +367,7 @@ def test_an_unpublished_case_appears_on_no_public_page(client, status):
     assert "<strong>1</strong> countr" in html_of(client.get("/"))  # Japan only through the hidden case
 
 
-# --- Query counts: bounded whatever the data size ------------------------------------------------
+# --- Many cases; query counts that do not grow with them ------------------------------------------------
 
 
 @pytest.fixture
@@ -378,88 +378,12 @@ def many(db):
     return first
 
 
-def test_home_number_of_queries(client, many, django_assert_max_num_queries):
-    # 10 for the counts, newest cases and entry points; 3 for the charts (year, family, stage);
-    # the library version, under which the year chart's aggregate is remembered
-    with django_assert_max_num_queries(14):
-        assert client.get("/").status_code == 200
-    with django_assert_max_num_queries(13):  # again: the version, not the year aggregate
-        assert client.get("/").status_code == 200
-
-
-def test_case_detail_number_of_queries(client, many, django_assert_max_num_queries):
-    # The first case is the parent of all others: 39 published children, many related cases.
-    # case, 10 prefetches (story evidence and supporting links included), 2 on its quotes, 1 on
-    # the story evidence's quotes, related cases ranked, fetched, their countries
-    with django_assert_max_num_queries(17):
-        response = client.get(many.get_absolute_url())
-    assert response.status_code == 200
-    assert html_of(response).count('<li><a href="/cases/many-') >= 39
-
-
-def test_challenge_list_number_of_queries(client, many, django_assert_max_num_queries):
-    # the list with its counts; the library version, the chart's evidenced claims (remembered
-    # under the version: a repeated view reads only the version)
-    with django_assert_max_num_queries(3):
-        assert client.get("/challenges/").status_code == 200
-    with django_assert_max_num_queries(2):
-        assert client.get("/challenges/").status_code == 200
-
-
-def test_success_factor_list_number_of_queries(client, many, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):  # as the challenges
-        assert client.get("/success-factors/").status_code == 200
-    with django_assert_max_num_queries(2):
-        assert client.get("/success-factors/").status_code == 200
-
-
-def test_challenge_detail_number_of_queries(client, many, django_assert_max_num_queries):
-    slug = many.challenges.get().slug
-    with django_assert_max_num_queries(7):
-        assert client.get(f"/challenges/{slug}/").status_code == 200
-
-
-def test_success_factor_detail_number_of_queries(client, many, django_assert_max_num_queries):
-    slug = many.success_factors.get().slug
-    with django_assert_max_num_queries(7):
-        assert client.get(f"/success-factors/{slug}/").status_code == 200
-
-
-def test_country_list_number_of_queries(client, many, django_assert_max_num_queries):
-    # the countries with their counts (which shade the map), the library version, the partner
-    # network's pairs (remembered under the version: a repeated view reads only the version)
-    with django_assert_max_num_queries(3):
-        assert client.get("/countries/").status_code == 200
-    with django_assert_max_num_queries(2):
-        assert client.get("/countries/").status_code == 200
-
-
-def test_country_detail_number_of_queries(client, many, django_assert_max_num_queries):
-    # country, page count and cases, countries of the cases, partners, the library version and
-    # the partner network's pairs (remembered under the version)
-    with django_assert_max_num_queries(8):
-        response = client.get("/countries/ca/")
-    assert response.status_code == 200
+def test_a_parent_of_many_lists_every_child_and_a_country_counts_its_cases(client, many):
+    """On a library of 40 (their query counts: tests/test_query_counts.py)."""
+    assert html_of(client.get(many.get_absolute_url())).count('<li><a href="/cases/many-') >= 39
     published_in_canada = Case.objects.published().in_country("ca").count()
-    assert f'<span class="count">({published_in_canada})</span>' in html_of(response)
-
-
-def test_theme_detail_number_of_queries(client, many, django_assert_max_num_queries):
-    slug = many.themes.first().slug
-    with django_assert_max_num_queries(5):
-        assert client.get(f"/themes/{slug}/").status_code == 200
-
-
-def test_approach_detail_number_of_queries(client, many, django_assert_max_num_queries):
-    slug = many.approaches.first().slug
-    with django_assert_max_num_queries(5):
-        assert client.get(f"/approaches/{slug}/").status_code == 200
-
-
-def test_organisation_detail_number_of_queries(client, many, django_assert_max_num_queries):
-    slug = many.organisations.first().slug
-    with django_assert_max_num_queries(6):
-        assert client.get(f"/organisations/{slug}/").status_code == 200
+    assert published_in_canada > 1
+    assert f'<span class="count">({published_in_canada})</span>' in html_of(client.get("/countries/ca/"))
 
 
 def test_page_query_counts_do_not_grow_with_the_library(client):

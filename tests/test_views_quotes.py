@@ -12,7 +12,6 @@ from tests.factories import (
     SourceFactory,
     SuccessFactorFactory,
 )
-from tests.pages_library import build_library
 
 pytestmark = pytest.mark.django_db
 
@@ -154,24 +153,6 @@ def test_quote_page_shows_the_quote_and_what_it_is_evidence_of(client, evidence)
 
 def test_unknown_quote_is_404(client):
     assert client.get("/quotes/987654/").status_code == 404
-
-
-def test_quote_list_number_of_queries(client, django_assert_max_num_queries):
-    build_library(cases=40, quotes_per_case=3)
-    challenge = Quote.objects.filter(challenges__isnull=False).first().challenges.get()
-    # count, the page's keys, its rows, published cases; the form's three select lists; plus one
-    # lookup per filter given
-    with django_assert_max_num_queries(7):
-        assert client.get("/quotes/").status_code == 200
-    with django_assert_max_num_queries(8):
-        assert client.get(f"/quotes/?challenge={challenge.slug}&q=statement").status_code == 200
-
-
-def test_quote_detail_number_of_queries(client, django_assert_max_num_queries):
-    build_library(cases=5)
-    quote = Quote.objects.filter(challenges__isnull=False).first()
-    with django_assert_max_num_queries(4):
-        assert client.get(quote.get_absolute_url()).status_code == 200
 
 
 # The quote browser's own exports: exactly the filtered quotes, streamed.

@@ -1,20 +1,8 @@
 """Playwright on the system Chromium for the browser tests: a fresh page per test."""
 
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-HAS_CHROMIUM = Path(CHROMIUM).exists()
-NO_CHROMIUM = "needs the system Chromium at /usr/bin/chromium (apt-get install chromium)"
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, HAS_CHROMIUM, NO_CHROMIUM, new_page
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +29,5 @@ def chromium():
 @pytest.fixture
 def page(chromium):
     """A page in its own context (cookies, downloads), desktop-sized, failing fast on a hang."""
-    context = chromium.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
+    with new_page(chromium, accept_downloads=True, viewport={"width": 1280, "height": 900}) as page:
+        yield page

@@ -9,9 +9,11 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from tests.browser.chromium import needs_chromium
+
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs the system Chromium at /usr/bin/chromium"),
+    needs_chromium,
     pytest.mark.django_db(transaction=True),
 ]
 

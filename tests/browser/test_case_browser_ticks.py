@@ -3,16 +3,16 @@
 
 import re
 from importlib import import_module
-from pathlib import Path
 
 import pytest
 from django.apps import apps
 
+from tests.browser.chromium import needs_chromium
 from tests.pages_library import build_library
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs the system Chromium at /usr/bin/chromium"),
+    needs_chromium,
     pytest.mark.django_db(transaction=True),
 ]
 

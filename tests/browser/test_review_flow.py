@@ -7,12 +7,13 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from cases.models import Case
+from tests.browser.chromium import needs_chromium
 from tests.factories import CaseFactory, QuoteFactory
 from tests.migration_data import load_migration_data
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs the system Chromium at /usr/bin/chromium"),
+    needs_chromium,
     pytest.mark.django_db(transaction=True),
 ]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"

@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 
 from cases.models import Case, Submission
+from tests.browser.chromium import needs_chromium, new_page
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs the system Chromium at /usr/bin/chromium"),
+    needs_chromium,
     pytest.mark.django_db(transaction=True),
 ]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -17,14 +18,8 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 
 @pytest.fixture
 def phone(chromium):
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
+    with new_page(chromium, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) as page:
+        yield page
 
 
 def test_a_person_fills_the_form_on_a_phone_and_gets_the_confirmation(live_server, phone):
