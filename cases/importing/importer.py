@@ -7,9 +7,10 @@ One entry point per kind of input, all sharing one per-file routine:
 * :func:`reread_document` -- a stored document read again from its ``raw_text`` (e.g. with its
   timestamps re-read as minutes:seconds).
 
-Each file is imported in its own transaction: a file that cannot be read or stored is reported as
-``FILE:LINE: reason`` and leaves nothing behind, the others import. A file whose content hash
-matches the stored document is skipped without being parsed. Quotes are updated in place, matched
+A run is one transaction and each file a savepoint in it: a file that cannot be read or stored is
+reported as ``FILE:LINE: reason`` and leaves nothing behind, the others import, and a run stopped
+midway leaves nothing half-written. A file whose content hash matches the stored document is
+skipped without being parsed (the run reads its stored documents in one query). Quotes are updated in place, matched
 on their text and first second (then on their text alone), so the links curators made from quotes
 to cases, challenges and success factors survive a re-import; quotes loaded from the curated
 fixtures (no document yet) are adopted the same way instead of being duplicated. A linked quote
@@ -27,7 +28,6 @@ import re
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +44,7 @@ from .carryover import baseline, carry_over, restore, settle
 from .parser import DocumentError, ParsedDocument, is_channel_index, parse_channel_index, parse_document
 from .plausibility import choose_second
 from .review import provisional_end, refresh_sources
+from .rows import insert_rows
 
 __all__ = ["ImportReport", "import_paths", "import_uploads", "reread_document", "MAX_FILE_BYTES"]
 
@@ -385,14 +386,20 @@ def _run(inputs, report, *, dry_run, force, progress) -> ImportReport:
     started = time.perf_counter()
     inputs = _order(inputs)
     total = len(inputs)
-    # A real run commits file by file; a dry run does the same work inside one transaction it rolls back.
-    with transaction.atomic() if dry_run else nullcontext():
+    # One transaction for the run, a savepoint for each file: a file that fails leaves nothing
+    # behind and the others import, a run that fails midway leaves nothing half-written, and the
+    # search index (whose SQLite FTS5 tables write their pending entries at each commit) is written
+    # once rather than once a file. A dry run does the same work and rolls it back.
+    with transaction.atomic():
+        hold_import_lock()  # taken before the first read, so the run sees what another import committed
+        known = _Known.of(inputs)
         for done, item in enumerate(inputs, start=1):
-            _import_one(item, report, force=force)
+            _import_one(item, report, force=force, known=known)
             if progress:
                 progress(done, total, item.name)
         try:
             with transaction.atomic():
+                known.count_unchanged(report)
                 _check_times(report)
         except DatabaseError as error:
             report.fail("(times)", 0, f"the times of the imported documents could not be checked: {error}")
@@ -400,6 +407,56 @@ def _run(inputs, report, *, dry_run, force, progress) -> ImportReport:
             transaction.set_rollback(True)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class _Known:
+    """The stored documents the run's files name, read in one query, and the unchanged files seen so
+    far, counted together: an unchanged re-import reads no document twice and runs no query a file.
+
+    ``documents`` maps a slug to its stored document (pk, content hash, flag, minutes:seconds,
+    source slug); a slug is dropped once a file of the run stores it (a later file of the same name
+    reads the database again). Unchanged documents are counted before anything else is stored, so
+    the counts are those of the documents as the files found them.
+    """
+
+    documents: dict[str, tuple] = field(default_factory=dict)
+    unchanged: list[tuple] = field(default_factory=list)
+
+    BATCH = 500  # keys in one IN list (well under SQLite's limit on query parameters)
+
+    @classmethod
+    def of(cls, inputs: list[_Input]) -> _Known:
+        slugs = sorted({document_slug(item.stem) for item in inputs if not item.is_dir})
+        documents = {}
+        for start in range(0, len(slugs), cls.BATCH):
+            rows = Document.objects.filter(slug__in=slugs[start : start + cls.BATCH]).values_list(
+                "slug", "pk", "content_hash", "needs_review", "timestamps_as_minutes", "source__slug"
+            )
+            documents.update((row[0], row[1:]) for row in rows)
+        return cls(documents=documents)
+
+    def count_unchanged(self, report: ImportReport) -> None:
+        """Add the unchanged documents seen since the last call to `report` (a few queries for all)."""
+        pending, self.unchanged = self.unchanged, []
+        for start in range(0, len(pending), self.BATCH):
+            batch = pending[start : start + self.BATCH]
+            ids = [pk for pk, _, _ in batch]
+            report.documents += len(batch)
+            report.unchanged += len(batch)
+            report.flagged += sum(needs_review for _, needs_review, _ in batch)
+            report.source_keys.update(source_slug for _, _, source_slug in batch)
+            for other_seconds in (
+                Quote.objects.filter(document_id__in=ids).order_by().values_list("other_seconds", flat=True)
+            ):
+                report.quotes += 1
+                report.timestamps += 1 + len(other_seconds or ())
+            report.topic_slugs.update(
+                Document.topics.through.objects.filter(document_id__in=ids)
+                .order_by()
+                .values_list("topic__slug", flat=True)
+                .distinct()
+            )
 
 
 def _check_times(report: ImportReport) -> None:
@@ -414,15 +471,15 @@ def _check_times(report: ImportReport) -> None:
         report.problems.append(f"{report.stored.get(document_pk, document_pk)}:0: flagged for review: {reason}")
 
 
-def _import_one(item: _Input, report: ImportReport, *, force: bool) -> None:
-    """Read, parse and store one file in its own transaction; any failure is reported, never raised.
+def _import_one(item: _Input, report: ImportReport, *, force: bool, known: _Known) -> None:
+    """Read, parse and store one file in a savepoint of its own; any failure is reported, never raised.
 
     The file's counts go to a report of its own, added to the run's only when the file is stored.
     """
     # The run's index titles and channel names, read and extended by the file.
     tally = ImportReport(index_titles=report.index_titles, channel_names=report.channel_names)
     try:
-        _read_and_store(item, tally, force=force)
+        _read_and_store(item, tally, force=force, known=known, report=report)
     except (FileError, DocumentError) as error:
         report.fail(item.name, error.line, error.reason)
     except DatabaseError as error:
@@ -434,40 +491,27 @@ def _import_one(item: _Input, report: ImportReport, *, force: bool) -> None:
         report.add(tally)
 
 
-def _read_and_store(item: _Input, report: ImportReport, *, force: bool) -> None:
+def _read_and_store(item: _Input, tally: ImportReport, *, force: bool, known: _Known, report: ImportReport) -> None:
     text, digest = _decode(item)
-    if is_channel_index(text):
-        with transaction.atomic():
-            _store_index(text, report, name=item.name)
-        return
     slug = document_slug(item.stem)
-    stored = (
-        Document.objects.filter(slug=slug)
-        .only("pk", "content_hash", "needs_review", "timestamps_as_minutes", "source_id", "source__slug")
-        .select_related("source")
-        .first()
-    )
-    if stored and stored.content_hash == digest and not force:
-        _count_unchanged(stored, report)
+    seen = known.documents.get(slug)
+    if seen and seen[1] == digest and not force and not is_channel_index(text):
+        pk, _, needs_review, _, source_slug = seen
+        known.unchanged.append((pk, needs_review, source_slug))
         return
-    minutes_seconds = bool(stored and stored.timestamps_as_minutes)
-    parsed = parse_document(text, minutes_seconds=minutes_seconds)
+    # Every database statement of the file runs in its savepoint: an error leaves the run usable.
     with transaction.atomic():
+        known.count_unchanged(report)  # before anything is stored: counted as the files found them
+        if is_channel_index(text):
+            _store_index(text, tally, name=item.name)
+            return
+        known.documents.pop(slug, None)
+        stored = Document.objects.filter(slug=slug).values_list("timestamps_as_minutes", flat=True).first()
+        minutes_seconds = bool(stored)
+        parsed = parse_document(text, minutes_seconds=minutes_seconds)
         _store_document(
-            parsed, report, name=item.name, slug=slug, raw_text=text, digest=digest, minutes_seconds=minutes_seconds
+            parsed, tally, name=item.name, slug=slug, raw_text=text, digest=digest, minutes_seconds=minutes_seconds
         )
-
-
-def _count_unchanged(document: Document, report: ImportReport) -> None:
-    report.documents += 1
-    report.unchanged += 1
-    report.flagged += document.needs_review
-    report.source_keys.add(document.source.slug)
-    seconds_lists = Quote.objects.filter(document=document).order_by().values_list("other_seconds", flat=True)
-    for other_seconds in seconds_lists:
-        report.quotes += 1
-        report.timestamps += 1 + len(other_seconds or ())
-    report.topic_slugs.update(document.topics.values_list("slug", flat=True))
 
 
 # --------------------------------------------------------------------------- the channel index
@@ -570,19 +614,16 @@ def _topic_ids(labels: dict[str, str]) -> dict[str, int]:
 
 
 def _sync_links(through, owner_field: str, target_field: str, wanted: set[tuple[int, int]], owner_ids) -> None:
-    """Make the (owner, target) rows of a many-to-many table for `owner_ids` exactly `wanted`."""
-    rows = through.objects.filter(**{f"{owner_field}__in": list(owner_ids)})
-    have = {(owner, target): pk for pk, owner, target in rows.values_list("pk", owner_field, target_field)}
+    """Make the (owner, target) rows of a many-to-many table for `owner_ids` exactly `wanted`
+    (`owner_ids`: those that may have rows already; owners just created have none)."""
+    have = {}
+    if owner_ids:
+        rows = through.objects.filter(**{f"{owner_field}__in": list(owner_ids)})
+        have = {(owner, target): pk for pk, owner, target in rows.values_list("pk", owner_field, target_field)}
     stale = [pk for pair, pk in have.items() if pair not in wanted]
     if stale:
         through.objects.filter(pk__in=stale).delete()
-    through.objects.bulk_create(
-        [
-            through(**{owner_field: owner, target_field: target})
-            for owner, target in wanted
-            if (owner, target) not in have
-        ]
-    )
+    insert_rows(through, [owner_field, target_field], sorted(pair for pair in wanted if pair not in have))
 
 
 @dataclass
@@ -698,6 +739,24 @@ QUOTE_FIELDS = [
     "position",
     "corrected_from_seconds",
 ]
+# The same, as the keys of the values the importer builds for a quote.
+NEW_QUOTE_FIELDS = [f"{name}_id" if name == "document" else name for name in QUOTE_FIELDS]
+
+
+class _NewQuote:
+    """A quote about to be inserted: its values, then its primary key (all the importer reads of it)."""
+
+    __slots__ = ("values", "pk")
+
+    def __init__(self, values: dict):
+        self.values = values
+        self.pk = None
+
+    def __getattr__(self, name):  # quote.text, quote.start_second, ... as a stored quote answers them
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def _store_document(parsed, report, *, name, slug, raw_text, digest, minutes_seconds) -> Document:
@@ -781,7 +840,7 @@ def _store_quotes(document, source, wanted, topic_ids, report, name) -> None:
         }
         if quote is None:
             # Its time status is set with the rest of the video's once the run's files are stored.
-            quote = Quote(source=source, **values)
+            quote = _NewQuote(values)
             new.append(quote)
         else:
             if quote.source_id != source.pk:  # the document now names another video
@@ -813,7 +872,18 @@ def _store_quotes(document, source, wanted, topic_ids, report, name) -> None:
             Quote.objects.filter(pk__in=unlinked).delete()
         report.quotes_deleted += len(leftovers)
     Quote.objects.bulk_update(changed, [*QUOTE_FIELDS, "source", "updated_at"])
-    Quote.objects.bulk_create(new)
+    # Tuples rather than model instances: the ORM's per-field work was most of a first import's time.
+    keys = insert_rows(
+        Quote,
+        [*NEW_QUOTE_FIELDS, "source", "time_status", "created_at", "updated_at"],
+        (
+            [*(quote.values[key] for key in NEW_QUOTE_FIELDS), source.pk, Quote.TimeStatus.EXACT, now, now]
+            for quote in new
+        ),
+        returning=True,
+    )
+    for quote, key in zip(new, keys, strict=True):
+        quote.pk = key
     report.quotes_created += len(new)
     report.quotes_updated += len(changed)
     report.quotes += len(wanted)
@@ -824,7 +894,8 @@ def _store_quotes(document, source, wanted, topic_ids, report, name) -> None:
     wanted_links = {
         (quote.pk, topic_ids[slug]) for w, quote in zip(wanted, placed) for slug in w.topics if slug in topic_ids
     }
-    _sync_links(Quote.topics.through, "quote_id", "topic_id", wanted_links, [quote.pk for quote in placed])
+    stored_before = [quote.pk for quote in placed if not isinstance(quote, _NewQuote)]
+    _sync_links(Quote.topics.through, "quote_id", "topic_id", wanted_links, stored_before)
 
 
 def _linked_quote_ids(quote_ids) -> set[int]:
