@@ -7,9 +7,9 @@ One entry point per kind of input, all sharing one per-file routine:
 * :func:`reread_document` -- a stored document read again from its ``raw_text`` (e.g. with its
   timestamps re-read as minutes:seconds).
 
-A run is one transaction and each file a savepoint in it: a file that cannot be read or stored is
-reported as ``FILE:LINE: reason`` and leaves nothing behind, the others import, and a run stopped
-midway leaves nothing half-written. A file whose content hash matches the stored document is
+Each file is stored in a transaction of its own (on SQLite a savepoint of the run's one
+transaction): a file that cannot be read or stored is reported as ``FILE:LINE: reason`` and leaves
+nothing behind, the others import. A file whose content hash matches the stored document is
 skipped without being parsed (the run reads its stored documents in one query). Quotes are updated in place, matched
 on their text and first second (then on their text alone), so the links curators made from quotes
 to cases, challenges and success factors survive a re-import; quotes loaded from the curated
@@ -28,10 +28,11 @@ import re
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -386,12 +387,16 @@ def _run(inputs, report, *, dry_run, force, progress) -> ImportReport:
     started = time.perf_counter()
     inputs = _order(inputs)
     total = len(inputs)
-    # One transaction for the run, a savepoint for each file: a file that fails leaves nothing
-    # behind and the others import, a run that fails midway leaves nothing half-written, and the
-    # search index (whose SQLite FTS5 tables write their pending entries at each commit) is written
-    # once rather than once a file. A dry run does the same work and rolls it back.
-    with transaction.atomic():
-        hold_import_lock()  # taken before the first read, so the run sees what another import committed
+    # Each file is stored in a transaction of its own or a savepoint: a file that fails leaves
+    # nothing behind and the others import. On SQLite the run is one transaction and each file a
+    # savepoint in it, because each commit made the FTS5 index write and merge a segment of its own
+    # (a quarter of a first import's time); a run stopped midway then leaves nothing written. On
+    # PostgreSQL each file commits: in one long transaction every version of the search
+    # vocabulary's rows that the index triggers update stays until the commit (no page pruning of
+    # versions the open transaction made), and each file's upserts got slower than the last.
+    # A dry run does the same work in one transaction and rolls it back.
+    one_transaction = dry_run or connection.vendor == "sqlite"
+    with transaction.atomic() if one_transaction else nullcontext():
         known = _Known.of(inputs)
         for done, item in enumerate(inputs, start=1):
             _import_one(item, report, force=force, known=known)
@@ -499,7 +504,7 @@ def _read_and_store(item: _Input, tally: ImportReport, *, force: bool, known: _K
         pk, _, needs_review, _, source_slug = seen
         known.unchanged.append((pk, needs_review, source_slug))
         return
-    # Every database statement of the file runs in its savepoint: an error leaves the run usable.
+    # Every database statement of the file runs in its transaction or savepoint: an error leaves the run usable.
     with transaction.atomic():
         known.count_unchanged(report)  # before anything is stored: counted as the files found them
         if is_channel_index(text):
