@@ -61,3 +61,16 @@ def _converter(field):
     if isinstance(field, models.JSONField):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
+
+
+def sync_links(through, owner_field: str, target_field: str, wanted: set[tuple[int, int]], owner_ids) -> None:
+    """Make the (owner, target) rows of a many-to-many table for `owner_ids` exactly `wanted`
+    (`owner_ids`: those that may have rows already; owners just created have none)."""
+    have = {}
+    if owner_ids:
+        rows = through.objects.filter(**{f"{owner_field}__in": list(owner_ids)})
+        have = {(owner, target): pk for pk, owner, target in rows.values_list("pk", owner_field, target_field)}
+    stale = [pk for pair, pk in have.items() if pair not in wanted]
+    if stale:
+        through.objects.filter(pk__in=stale).delete()
+    insert_rows(through, [owner_field, target_field], sorted(pair for pair in wanted if pair not in have))

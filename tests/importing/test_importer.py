@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.importing import importer
+from cases.importing import quotes as quote_writes
 from cases.importing.importer import MAX_FILE_BYTES, MAX_LINE_CHARS, import_paths, reread_document
 from cases.importing.parser import parse_document
 from cases.models import Case, Document, Quote, Source, Topic
@@ -305,7 +305,7 @@ def test_a_broken_file_among_good_ones_is_rolled_back_alone(tmp_path):
     write(tmp_path, "a.md", document(BODY))
     write(tmp_path, "b.md", document(BODY.replace("[[Prize Competition]]", "[[Only In B]]"), video=OTHER_VIDEO))
     write(tmp_path, "c.md", document(BODY, video="ccccccccccc"))
-    original = importer.insert_rows
+    original = quote_writes.insert_rows
     quote_batches = []
 
     def failing_on_the_second_file(model, names, rows, **kwargs):
@@ -315,8 +315,8 @@ def test_a_broken_file_among_good_ones_is_rolled_back_alone(tmp_path):
                 raise DatabaseError("disk full")
         return original(model, names, rows, **kwargs)
 
-    # The importer inserts new quotes as rows (cases.importing.rows), not through QuerySet.bulk_create.
-    with mock.patch.object(importer, "insert_rows", side_effect=failing_on_the_second_file):
+    # The importer inserts new quotes as rows (cases.importing.quotes), not through QuerySet.bulk_create.
+    with mock.patch.object(quote_writes, "insert_rows", side_effect=failing_on_the_second_file):
         report = import_paths([tmp_path])
 
     assert report.failures == [f"{tmp_path / 'b.md'}:0: could not be stored: disk full"]
