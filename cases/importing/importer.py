@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Count, Func, IntegerField, Sum
+from django.db.models.functions import Coalesce
 
 from ..models import Document, Quote
 from .documents import store_document, store_index
@@ -144,6 +146,16 @@ def _run(inputs, report, *, dry_run, force, progress) -> ImportReport:
     return report
 
 
+class _JSONArrayLength(Func):
+    """The number of items of a JSON array column (SQLite ``json_array_length``, PostgreSQL's jsonb one)."""
+
+    function = "JSON_ARRAY_LENGTH"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSONB_ARRAY_LENGTH", **extra_context)
+
+
 @dataclass
 class _Known:
     """The stored documents the run's files name, read in one query, and the unchanged files seen so
@@ -181,11 +193,12 @@ class _Known:
             report.unchanged += len(batch)
             report.flagged += sum(needs_review for _, needs_review, _ in batch)
             report.source_keys.update(source_slug for _, _, source_slug in batch)
-            for other_seconds in (
-                Quote.objects.filter(document_id__in=ids).order_by().values_list("other_seconds", flat=True)
-            ):
-                report.quotes += 1
-                report.timestamps += 1 + len(other_seconds or ())
+            # Counted by the database: decoding 44,000 JSON lists was half an unchanged re-import.
+            counts = Quote.objects.filter(document_id__in=ids).aggregate(
+                quotes=Count("pk"), others=Coalesce(Sum(_JSONArrayLength("other_seconds")), 0)
+            )
+            report.quotes += counts["quotes"]
+            report.timestamps += counts["quotes"] + counts["others"]
             report.topic_slugs.update(
                 Document.topics.through.objects.filter(document_id__in=ids)
                 .order_by()
