@@ -18,8 +18,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
-from ..importing.carryover import CANDIDATE_FLOOR, WORDS, describe_links
+from ..importing.carryover import CANDIDATE_FLOOR, WORDS
 from ..importing.relinking import dismiss, relink
+from ..importing.settling import describe_links
 from ..models import Case, Quote, QuoteRelink, Revision
 from ..numbers import NotAWholeNumber, parse_whole_number
 from ..views.paging import BadPage, page_of

@@ -22,7 +22,7 @@ from ..curation.revisions import ReviewGate
 from ..history import ensure_baseline, ensure_quote_baseline
 from ..models import Case, Quote, QuoteRelink, Revision, StoryEvidence
 from ..tracking import RECORDERS
-from .carryover import history_reason
+from .settling import history_reason
 
 __all__ = ["RelinkResult", "dismiss", "relink"]
 

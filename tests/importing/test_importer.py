@@ -7,9 +7,9 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, connection
-from django.db.models.query import QuerySet
 from django.test.utils import CaptureQueriesContext
 
+from cases.importing import quotes as quote_writes
 from cases.importing.importer import MAX_FILE_BYTES, MAX_LINE_CHARS, import_paths, reread_document
 from cases.importing.parser import parse_document
 from cases.models import Case, Document, Quote, Source, Topic
@@ -303,17 +303,18 @@ def test_a_broken_file_among_good_ones_is_rolled_back_alone(tmp_path):
     write(tmp_path, "a.md", document(BODY))
     write(tmp_path, "b.md", document(BODY.replace("[[Prize Competition]]", "[[Only In B]]"), video=OTHER_VIDEO))
     write(tmp_path, "c.md", document(BODY, video="ccccccccccc"))
-    original = QuerySet.bulk_create
+    original = quote_writes.insert_rows
     quote_batches = []
 
-    def failing_on_the_second_file(queryset, objs, *args, **kwargs):
-        if queryset.model is Quote:
-            quote_batches.append(objs)
+    def failing_on_the_second_file(model, names, rows, **kwargs):
+        if model is Quote:
+            quote_batches.append(rows)
             if len(quote_batches) == 2:
                 raise DatabaseError("disk full")
-        return original(queryset, objs, *args, **kwargs)
+        return original(model, names, rows, **kwargs)
 
-    with mock.patch.object(QuerySet, "bulk_create", autospec=True, side_effect=failing_on_the_second_file):
+    # The importer inserts new quotes as rows (cases.importing.quotes), not through QuerySet.bulk_create.
+    with mock.patch.object(quote_writes, "insert_rows", side_effect=failing_on_the_second_file):
         report = import_paths([tmp_path])
 
     assert report.failures == [f"{tmp_path / 'b.md'}:0: could not be stored: disk full"]

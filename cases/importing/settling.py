@@ -1,0 +1,240 @@
+"""After a document's quotes are written: curator links recorded, reported to curators, and restored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from ..curation.applying import bump_content_version
+from ..history import BASELINE_REASON
+from ..models import CaseChallenge, CaseSuccessFactor, Quote, QuoteRelink, StoryEvidence, StorySection
+from ..timestamps import format_timestamp
+from ..tracking import record_in_bulk
+
+__all__ = ["baseline", "describe_links", "restore", "settle"]
+
+
+@dataclass
+class CaseLink:
+    """A case a quote is evidence of, and the claims of that case it supports ('Summary', 'Challenge: X')."""
+
+    pk: int
+    title: str
+    status: str
+    claims: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QuoteLinks:
+    cases: list[CaseLink] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)  # challenges and success factors it is linked to
+
+    @property
+    def case_titles(self) -> list[str]:
+        return [case.title for case in self.cases]
+
+
+def describe_links(quote_ids) -> dict[int, QuoteLinks]:
+    """{quote id: QuoteLinks} of the quotes `quote_ids`: the cases each backs and, per case, the claims
+    it supports (as cases.claims reads them: a challenge or success factor both linked to the quote
+    and claimed by the case; a story section whose evidence names it, even when the quote is not
+    linked to the case itself; else the summary). Six queries whatever the number of quotes."""
+    quote_ids = list(quote_ids)
+    found = {pk: QuoteLinks() for pk in quote_ids}
+    if not quote_ids:
+        return found
+    case_rows = list(
+        Quote.cases.through.objects.filter(quote_id__in=quote_ids)
+        .order_by("case__title", "case_id")
+        .values_list("quote_id", "case_id", "case__title", "case__status")
+    )
+    term_rows = []
+    for relation, column, label, model, claim_column in (
+        ("challenges", "challenge", "Challenge", CaseChallenge, "challenge_id"),
+        ("success_factors", "successfactor", "Success factor", CaseSuccessFactor, "success_factor_id"),
+    ):
+        through = Quote._meta.get_field(relation).remote_field.through
+        rows = list(
+            through.objects.filter(quote_id__in=quote_ids).values_list("quote_id", f"{column}_id", f"{column}__name")
+        )
+        claimed = (
+            set(
+                model.objects.filter(
+                    case_id__in={row[1] for row in case_rows}, **{f"{claim_column}__in": {r[1] for r in rows}}
+                ).values_list("case_id", claim_column)
+            )
+            if rows and case_rows
+            else set()
+        )
+        term_rows.append((label, rows, claimed))
+    # Story sections' evidence (a StoryEvidence row names the quote, linked to the case or not).
+    sections = dict(StorySection.choices)
+    story = {}
+    for quote_id, case_id, title, status, section in (
+        StoryEvidence.quotes.through.objects.filter(quote_id__in=quote_ids)
+        .order_by("storyevidence__case__title", "storyevidence__case_id", "storyevidence__section")
+        .values_list(
+            "quote_id",
+            "storyevidence__case_id",
+            "storyevidence__case__title",
+            "storyevidence__case__status",
+            "storyevidence__section",
+        )
+    ):
+        entry = story.setdefault((quote_id, case_id), (title, status, []))
+        entry[2].append(f"Story: {sections.get(section, section)}")
+    for quote_id, case_id, title, status in case_rows:
+        claims = [
+            f"{label}: {name}"
+            for label, rows, claimed in term_rows
+            for row_quote, term_id, name in rows
+            if row_quote == quote_id and (case_id, term_id) in claimed
+        ]
+        claims += story.pop((quote_id, case_id), (None, None, []))[2]
+        found[quote_id].cases.append(CaseLink(case_id, title, status, claims or ["Summary"]))
+    for (quote_id, case_id), (title, status, claims) in story.items():
+        found[quote_id].cases.append(CaseLink(case_id, title, status, claims))
+    for label, rows, _ in term_rows:
+        for quote_id, _, name in rows:
+            found[quote_id].terms.append(f"{label}: {name}")
+    return found
+
+
+REASON_LENGTH = 100  # simple_history's history_change_reason column
+
+
+def history_reason(text: str) -> str:
+    """`text` cut to fit a history record's reason."""
+    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
+
+
+def baseline(quote_ids) -> None:
+    """Before the import changes linked quotes: record each one's current state where nothing is
+    recorded yet (as cases.history.ensure_quote_baseline, in bulk queries)."""
+    if quote_ids:
+        unrecorded = Quote.objects.filter(pk__in=list(quote_ids)).exclude(
+            Exists(Quote.history.filter(id=OuterRef("pk")))
+        )
+        record_in_bulk(unrecorded, reason=BASELINE_REASON)
+
+
+def settle(*, name, document, report, moved, stranded, placed) -> None:
+    """Once the quotes are written: history records, re-link tasks and report entries.
+
+    moved: {quote id: (old text, old first second)} of linked quotes updated in place (their
+    wording or time changed); stranded: the Stranded quotes cut loose; placed: the stored quote of
+    each wanted statement (the candidates' ids). The cases concerned are marked changed for the
+    stale-edit guard (cases/admin/forms.py). A fixed number of queries.
+    """
+    if not moved and not stranded:
+        return
+    links = describe_links([*moved, *(item.quote.pk for item in stranded)])
+    relink_ids = {}
+    file_name = Path(name).name
+    if moved:
+        record_in_bulk(
+            Quote.objects.filter(pk__in=list(moved)),
+            reason=history_reason(f"Statement changed; links kept (re-import of {file_name})"),
+        )
+    if stranded:
+        record_in_bulk(
+            Quote.objects.filter(pk__in=[item.quote.pk for item in stranded]),
+            reason=history_reason(f"Cut loose with its links, to re-link (re-import of {file_name})"),
+        )
+        open_ids = set(
+            QuoteRelink.objects.filter(
+                quote_id__in=[item.quote.pk for item in stranded], status=QuoteRelink.Status.PENDING
+            ).values_list("quote_id", flat=True)
+        )
+        created = QuoteRelink.objects.bulk_create(
+            [
+                QuoteRelink(
+                    quote_id=item.quote.pk,
+                    document=document,
+                    reason=item.reason[:300],
+                    candidates=[placed[index].pk for index in item.candidates],
+                    similarity=round(item.similarity, 3) if item.similarity is not None else None,
+                )
+                for item in stranded
+                if item.quote.pk not in open_ids
+            ]
+        )
+        relink_ids = {relink.quote_id: relink.pk for relink in created}
+    bump_content_version({case.pk for entry in links.values() for case in entry.cases})
+
+    by_quote = {quote.pk: quote for quote in placed if quote.pk in moved}
+    for pk, (old_text, old_second) in moved.items():
+        quote = by_quote[pk]
+        kind = "wording" if quote.text != old_text else "time"
+        report.links_carried += 1
+        report.relinks.append(
+            _entry(
+                name,
+                "carried",
+                kind,
+                links[pk],
+                old_text=old_text,
+                old_second=old_second,
+                new_text=quote.text,
+                new_second=quote.start_second,
+                quote=pk,
+            )
+        )
+    for item in stranded:
+        best = placed[item.candidates[0]] if item.candidates and item.kind != "removed" else None
+        report.links_cut_loose += 1
+        entry = _entry(
+            name,
+            "cut_loose",
+            item.kind,
+            links[item.quote.pk],
+            old_text=item.quote.text,
+            old_second=item.quote.start_second,
+            new_text=best.text if best else "",
+            new_second=best.start_second if best else None,
+            quote=item.quote.pk,
+            reason=item.reason,
+            relink=relink_ids.get(item.quote.pk),
+        )
+        report.relinks.append(entry)
+        report.problems.append(
+            f"{name}:0: the quote at {format_timestamp(item.quote.start_second)} linked by curators "
+            f"({_named(entry)}) has no safe match in the new version ({item.reason}): kept without a "
+            "document, to re-link in the admin"
+        )
+
+
+def _entry(name, outcome, kind, links, *, old_text, old_second, new_text, new_second, quote, reason="", relink=None):
+    return {
+        "document": name,
+        "outcome": outcome,
+        "change": kind,
+        "quote": quote,
+        "relink": relink,
+        "old_text": old_text,
+        "old_time": format_timestamp(old_second),
+        "new_text": new_text,
+        "new_time": format_timestamp(new_second) if new_second is not None else "",
+        "reason": reason,
+        "cases": [
+            {"id": case.pk, "title": case.title, "status": case.status, "claims": case.claims} for case in links.cases
+        ],
+        "terms": list(links.terms),
+    }
+
+
+def _named(entry) -> str:
+    cases = [f"“{case['title']}” ({', '.join(case['claims'])})" for case in entry["cases"]]
+    return "; ".join(cases) if cases else "no case; " + ", ".join(entry["terms"])
+
+
+def restore(quote_ids) -> int:
+    """Quotes an import took back into their document (same text and second again): their re-link tasks close."""
+    if not quote_ids:
+        return 0
+    return QuoteRelink.objects.filter(quote_id__in=list(quote_ids), status=QuoteRelink.Status.PENDING).update(
+        status=QuoteRelink.Status.RESTORED, resolved_at=timezone.now()
+    )
