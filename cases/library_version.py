@@ -15,6 +15,7 @@ They are (re)created after every migration run (post_migrate), on SQLite also dr
 SQLite rebuilds a table to alter it, which drops the triggers on it.
 """
 
+import hashlib
 import secrets
 
 from django.db import connections
@@ -136,6 +137,14 @@ def current(*, using="default"):
         )
         cursor.execute(f"SELECT version FROM {VERSION_TABLE} WHERE id = 1")
         return cursor.fetchone()[0]
+
+
+def cache_key(name, parts, *, version, using="default"):
+    """The cache key of something computed from the library as of `version` (an int from
+    current()): `name` says what it is, `parts` (any value with a stable repr) what it was computed
+    for. A write changes the version, so an entry under an older key is never read again."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"{name}:{connections[using].vendor}:{version}:{digest}"
 
 
 def _fresh():

@@ -7,11 +7,15 @@ follows the one policy of cases.views.paging (malformed: 400; past the end: 404)
 
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django_filters.views import FilterView
 
+from .. import library_version
 from ..browse.exports import case_rows, csv_lines
 from ..browse.facets import compute_facets
 from ..browse.filters import MAX_VALUES, CaseFilter
@@ -71,12 +75,28 @@ class CaseListView(PageMixin, FilterView):
         filterset = self.filterset
         valid = filterset.is_valid()
         query = filterset.querystring() if valid else ""
-        facets = compute_facets(filterset=filterset, whole=("country",)) if valid else []
+        chips = filterset.chips() if valid else []
+        compare = self.compare_selection(context["cases"] if valid else [])
+        if valid:
+            version = library_version.current()
+            # Lazy: computed only when the panels are not in the cache (or a test reads them).
+            facets = SimpleLazyObject(lambda: compute_facets(filterset=filterset, whole=("country",), version=version))
+            world_map = SimpleLazyObject(lambda: self.world_map(facets))
+            charts = SimpleLazyObject(lambda: self.charts(facets))
+            panels = self.cached_html(
+                query,
+                version=version,
+                panels_context={"facets": facets, "world_map": world_map, "charts": charts},
+                results_context={**context, **compare, "chips": chips},
+            )
+        else:
+            facets, world_map, charts, panels = [], None, None, {}
         context.update(
             facets=facets,
-            world_map=self.world_map(facets) if valid else None,
-            charts=self.charts(facets) if valid else None,
-            chips=filterset.chips() if valid else [],
+            world_map=world_map,
+            charts=charts,
+            panels=panels,
+            chips=chips,
             notices=self.notices,
             query=query,
             sort_key=filterset.sort_key if valid else "",
@@ -90,10 +110,45 @@ class CaseListView(PageMixin, FilterView):
             json_url=f"{reverse('cases:case-export-json')}?{query}".rstrip("?"),
             suggestion=self.suggestion(context["paginator"]) if valid else None,
             feed_url=feed_url(filterset) if valid else "",
-            feed_title="New cases matching these filters" if valid and filterset.chips() else "New cases",
+            feed_title="New cases matching these filters" if chips else "New cases",
         )
-        context.update(self.compare_selection(context["cases"] if valid else []))
+        context.update(compare)
         return context
+
+    PANELS = {"facets": "_browser_facets.html", "charts": "_browser_charts.html", "map": "_browser_map.html"}
+
+    def cached_html(self, query, *, version, panels_context, results_context):
+        """{"facets", "charts", "map", "results": HTML}: the filter form's facets, the charts and
+        the world map (the page's costliest parts to count and to render: nine facets of up to 30
+        options, a map of every country), and the page's list of cases.
+
+        They are the same for every visitor asking for the same thing, so they are cached under the
+        library version and what they show: the canonical query of the valid filters (`query`,
+        sort included: the map's links keep it), and for the list the page and the cases ticked
+        for comparison (a ticked case's box is checked). Any write to what they show changes the
+        version (cases/library_version.py), so a cached part is never stale. One cache read for
+        both entries; served from the cache, neither the facets nor the page's cases are queried
+        (the count still is: the results bar and the page policy need it)."""
+        keys = {
+            "panels": library_version.cache_key("browser-panels", query, version=version),
+            "results": library_version.cache_key(
+                "browser-results",
+                (query, results_context["page_obj"].number, results_context["compare_slugs"]),
+                version=version,
+            ),
+        }
+        found = cache.get_many(keys.values())
+        panels = found.get(keys["panels"])
+        if panels is None:
+            panels = {
+                name: render_to_string(f"includes/{template}", panels_context) for name, template in self.PANELS.items()
+            }
+            cache.set(keys["panels"], panels)
+        results = found.get(keys["results"])
+        if results is None:
+            results = render_to_string("includes/_browser_results.html", results_context)
+            cache.set(keys["results"], results)
+        return {**panels, "results": results}
 
     def suggestion(self, paginator):
         """ "Did you mean": when a search finds no case, the query with its misspelt words respelt
@@ -142,7 +197,8 @@ class CaseListView(PageMixin, FilterView):
         visitor filters and pages): their slugs, those ticked on other pages (one query, only when
         there are such), and the query string that carries them in a chip's link."""
         slugs = [slug for slug in requested_slugs(self.request) if SLUG.match(slug)][:MAX_COMPARE_KEPT]
-        on_page = {case.slug for case in cases_on_page}
+        # Only with ticks: reading the page's cases costs their query, which a cached page skips.
+        on_page = {case.slug for case in cases_on_page} if slugs else set()
         elsewhere = [slug for slug in slugs if slug not in on_page]
         return {
             "compare_slugs": slugs,
