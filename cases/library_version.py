@@ -1,7 +1,10 @@
-"""The library's version: a number that changes with every write to what the case browser counts.
+"""The library's version: a number that changes with every write to what the case browser counts
+and the case page shows.
 
-Cached facet counts are keyed by it (cases/browse/facets.py), so a publish, an unpublish, an edit, a
-link change, a rename, a bulk update, an import or raw SQL makes the next request count afresh:
+Cached facet counts, the case browser's cached HTML and the case page's are keyed by it
+(cases/browse/facets.py, cases/views/case_browser.py, cases/views/browse.py), so a publish, an
+unpublish, an edit, a link change, a rename, a bulk update, an import or raw SQL makes the next
+request count and render afresh:
 database triggers change it, on every table the browser's filters and facets read, in the
 writing transaction. Readers of other transactions see the new number when the write commits,
 never before, so no reader caches the old counts under the new number.
@@ -23,7 +26,8 @@ from django.db import connections
 from .search.schema import SEARCH_LOCK_KEY
 
 VERSION_TABLE = "cases_library_version"
-# Every table the case browser's filters, facets, names and text search read.
+# Every table the case browser's filters, facets, names and text search read, and every table the
+# case page reads (its quotes, their sources and claims, its story evidence and supporting links).
 WATCHED_TABLES = (
     "cases_case",
     "cases_case_countries",
@@ -38,6 +42,16 @@ WATCHED_TABLES = (
     "cases_challenge",
     "cases_casesuccessfactor",
     "cases_successfactor",
+    "cases_quote",
+    "cases_quote_cases",
+    "cases_quote_challenges",
+    "cases_quote_success_factors",
+    "cases_source",
+    "cases_document",
+    "cases_storyevidence",
+    "cases_storyevidence_quotes",
+    "cases_supportinglink",
+    "cases_case_publications",
 )
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 
