@@ -80,7 +80,10 @@ class CaseListView(PageMixin, FilterView):
         if valid:
             version = library_version.current()
             # Lazy: computed only when the panels are not in the cache (or a test reads them).
-            facets = SimpleLazyObject(lambda: compute_facets(filterset=filterset, whole=("country",), version=version))
+            # Counted without the facet cache: the panels built from them are cached under the same version.
+            facets = SimpleLazyObject(
+                lambda: compute_facets(filterset=filterset, whole=("country",), version=version, cached=False)
+            )
             world_map = SimpleLazyObject(lambda: self.world_map(facets))
             charts = SimpleLazyObject(lambda: self.charts(facets))
             panels = self.cached_html(
