@@ -20,6 +20,17 @@ in --heavy-loops parallel loops
 the browsers' latencies (p95) and how many of the heavy client's requests the rate limit
 answered 429. A browser's request that is not a 200 fails the run.
 
+Compare mode (--base-checkout PATH --base-database-url URL): the steady workload against two
+servers in turn, this checkout's and another checkout's (e.g. a `git worktree` of the previous
+commit) on its own database, each gunicorn with the same settings. --rounds rounds of one
+--phase-duration phase per server, in alternating order (base first, then this one first, ...),
+the same seed for both servers within a round; reported: each server's requests per second and
+latencies over all its phases, and the ratio of this checkout's throughput to the base's. Only
+filter values and cases present (published) in both libraries are asked for. Any error fails the run.
+
+    .venv/bin/python bench/load.py --base-checkout ../wt-loadbase \
+        --base-database-url postgres://postgres@127.0.0.1:5432/kb_bench_loadbase --workers 5
+
 The server runs with PROXY_COUNT=1 and each request names its client in X-Forwarded-For, so the
 per-address rate limits see many visitors (a loopback address 127.1.x.y per request in phases 1
 and 2, one fixed address for the heavy client); every request still goes to 127.0.0.1.
@@ -74,6 +85,10 @@ def parse_arguments():
     parser.add_argument("--quotes", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--write", type=Path, help="Write the results as the '## Load test' section of this file.")
+    parser.add_argument("--base-checkout", type=Path, help="Compare mode: the other checkout to serve (see above).")
+    parser.add_argument("--base-database-url", help="Compare mode: the other checkout's database (its own library).")
+    parser.add_argument("--rounds", type=int, default=3, help="Compare mode: rounds of one phase per server.")
+    parser.add_argument("--phase-duration", type=float, default=20, help="Compare mode: seconds per phase.")
     return parser.parse_args()
 
 
@@ -93,8 +108,8 @@ def server_environment(arguments, static_root):
     }
 
 
-def manage(environment, *arguments):
-    subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, env=environment, check=True)
+def manage(environment, *arguments, root=ROOT):
+    subprocess.run([sys.executable, "manage.py", *arguments], cwd=root, env=environment, check=True)
 
 
 def setup_django(environment):
@@ -136,6 +151,22 @@ def prepare_library(arguments, environment):
     return cases, quotes
 
 
+WORDS = [
+    "budget",
+    "testbed",
+    "prize",
+    "health",
+    "data",
+    "cities",
+    "space food",
+    "sandbox",
+    "climate",
+    "feedback loops",
+    "governance",
+    "pilot",
+]
+
+
 def workload_values():
     """Slugs and filter values the workload picks from, read from the library."""
     from django.db import connection
@@ -153,31 +184,22 @@ def workload_values():
         "approaches": list(
             Approach.objects.filter(cases__status="published").values_list("slug", flat=True).distinct()
         ),
-        "words": [
-            "budget",
-            "testbed",
-            "prize",
-            "health",
-            "data",
-            "cities",
-            "space food",
-            "sandbox",
-            "climate",
-            "feedback loops",
-            "governance",
-            "pilot",
-        ],
+        "words": WORDS,
     }
     connection.close()
     return values
 
 
-def start_gunicorn(arguments, environment, log):
+def start_gunicorn(arguments, environment, log, root=ROOT, port=None):
+    """gunicorn serving the checkout at `root` on `port` (default --port), once every worker is up."""
+    port = port or arguments.port
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
+        "--chdir",
+        str(root),
         "kb.wsgi:application",
         "--bind",
-        f"{HOST}:{arguments.port}",
+        f"{HOST}:{port}",
         "--workers",
         str(arguments.workers),
         "--timeout",
@@ -189,14 +211,14 @@ def start_gunicorn(arguments, environment, log):
     ]
     # The log goes to a file: an unread pipe would fill up and stall the workers.
     server = subprocess.Popen(
-        command, cwd=ROOT, env=environment, start_new_session=True, stdout=subprocess.DEVNULL, stderr=log
+        command, cwd=root, env=environment, start_new_session=True, stdout=subprocess.DEVNULL, stderr=log
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             sys.exit(f"gunicorn exited: {Path(log.name).read_text()[-2000:]}")
         try:
-            if request(arguments.port, "/healthz")[0] == 200 and len(worker_pids(server.pid)) == arguments.workers:
+            if request(port, "/healthz")[0] == 200 and len(worker_pids(server.pid)) == arguments.workers:
                 return server
         except OSError:
             pass
@@ -235,7 +257,7 @@ def worker_pids(master_pid):
 
 
 def request(port, path, timeout=30, client="127.0.0.1"):
-    """One GET on a new connection (gunicorn's sync workers close each one): (status, body size).
+    """One GET on a new connection (gunicorn's sync workers close each one): (status, body bytes).
 
     `client` is the address the request says it comes from (X-Forwarded-For; the server trusts one
     proxy): a header only, the connection is always to HOST.
@@ -246,7 +268,7 @@ def request(port, path, timeout=30, client="127.0.0.1"):
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         body = response.read()
-        return response.status, len(body)
+        return response.status, body
     finally:
         connection.close()
 
@@ -259,33 +281,65 @@ def visitor_address(rng):
 BROWSE_WEIGHTS = {"browser": 30, "case": 35, "other": 10}
 
 
-def next_request(rng, values, weights=None):
-    """(kind, path) of the mixed workload: what visitors and crawlers do most."""
+# "Page 2 of 14" under a case list (the current and the earlier templates alike); none: one page.
+PAGE_OF = re.compile(rb"Page (\d+) of ([\d,]+)")
+
+
+class BrowserTrail:
+    """Where a client is in the case browser: the filters of the last list it saw, its page and
+    how many pages that list has (read from the page itself). A client asks for a later page only
+    by following the list's own "Next" link, so it never asks for a page past the end (which
+    answers 404 by the one page policy, cases/views/paging.py)."""
+
+    def __init__(self):
+        self.filters, self.page, self.pages = None, 1, 1
+
+    def next_page(self):
+        """The page the list's "Next" link leads to, or None (no list seen yet, or its last page)."""
+        return self.page + 1 if self.filters is not None and self.page < self.pages else None
+
+    def saw(self, filters, page, body):
+        found = PAGE_OF.search(body)
+        self.filters, self.page = filters, page
+        self.pages = int(found.group(2).replace(b",", b"")) if found else 1
+
+
+def next_request(rng, values, weights=None, trail=None):
+    """(kind, path, browsed) of the mixed workload: what visitors and crawlers do most. `browsed`
+    is (filters, page) for a case browser request (for the client's BrowserTrail), else None."""
     weights = weights or {"browser": 30, "case": 35, "search": 20, "csv": 5, "other": 10}
     kind = rng.choices(list(weights), weights=list(weights.values()))[0]
     if kind == "browser":
-        filters = []
-        for name, key in (("countries", "country"), ("themes", "theme"), ("approaches", "approach")):
-            if values[name] and rng.random() < 0.5:
-                filters.append((key, rng.choice(values[name])))
-        if rng.random() < 0.3:
-            filters.append(("year_from", str(rng.randint(2000, 2020))))
-        if rng.random() < 0.3:
-            filters.append(("sort", rng.choice(["title", "-year", "year", "-updated"])))
-        if rng.random() < 0.3:
-            filters.append(("page", str(rng.randint(1, 5))))
-        return kind, "/cases/" + ("?" + urlencode(filters) if filters else "")
+        following = rng.random() < 0.3  # drawn always, so the draws after it do not depend on the server
+        page = trail.next_page() if following and trail is not None else None
+        if page is not None:
+            filters = trail.filters
+        else:
+            page, filters = 1, []
+            for name, key in (("countries", "country"), ("themes", "theme"), ("approaches", "approach")):
+                if values[name] and rng.random() < 0.5:
+                    filters.append((key, rng.choice(values[name])))
+            if rng.random() < 0.3:
+                filters.append(("year_from", str(rng.randint(2000, 2020))))
+            if rng.random() < 0.3:
+                filters.append(("sort", rng.choice(["title", "-year", "year", "-updated"])))
+        query = filters + ([("page", str(page))] if page > 1 else [])
+        return kind, "/cases/" + ("?" + urlencode(query) if query else ""), (filters, page)
     if kind == "case":
-        return kind, f"/cases/{rng.choice(values['cases'])}/"
+        return kind, f"/cases/{rng.choice(values['cases'])}/", None
     if kind == "search":
-        return kind, "/search/?" + urlencode({"q": rng.choice(values["words"])})
+        return kind, "/search/?" + urlencode({"q": rng.choice(values["words"])}), None
     if kind == "csv":
         filters = [("country", rng.choice(values["countries"]))]
         if values["themes"]:
             filters.append(("theme", rng.choice(values["themes"])))
-        return kind, "/cases.csv?" + urlencode(filters)
-    return kind, rng.choice(
-        ["/", "/challenges/", "/success-factors/", "/countries/", f"/quotes/?case={rng.choice(values['cases'])}"]
+        return kind, "/cases.csv?" + urlencode(filters), None
+    return (
+        kind,
+        rng.choice(
+            ["/", "/challenges/", "/success-factors/", "/countries/", f"/quotes/?case={rng.choice(values['cases'])}"]
+        ),
+        None,
     )
 
 
@@ -307,17 +361,22 @@ class Results:
             self.count += 1
 
 
-def run_clients(arguments, values, duration, results, seed, clients=None, weights=None):
+def run_clients(arguments, values, duration, results, seed, clients=None, weights=None, port=None):
+    """Start the clients (threads) sending the mixed workload to `port` (default --port) for
+    `duration` seconds; returns (start time, threads). Client n draws from Random(seed * 1000 + n),
+    so the same seed sends the same requests (up to the pages each list has)."""
     started = time.monotonic()
     stop_at = started + duration
+    port = port or arguments.port
 
     def client(number):
         rng = random.Random(seed * 1000 + number)
+        trail = BrowserTrail()
         while time.monotonic() < stop_at:
-            kind, path = next_request(rng, values, weights)
+            kind, path, browsed = next_request(rng, values, weights, trail)
             begun = time.monotonic()
             try:
-                status, _ = request(arguments.port, path, client=visitor_address(rng))
+                status, body = request(port, path, client=visitor_address(rng))
             except (OSError, http.client.HTTPException) as error:
                 results.fail(begun - started, kind, path, f"{type(error).__name__}: {error}")
                 continue
@@ -325,6 +384,8 @@ def run_clients(arguments, values, duration, results, seed, clients=None, weight
                 results.fail(begun - started, kind, path, f"HTTP {status}")
             else:
                 results.record(kind, time.monotonic() - begun)
+                if browsed is not None:
+                    trail.saw(*browsed, body)
 
     threads = [threading.Thread(target=client, args=(number,)) for number in range(clients or arguments.clients)]
     for thread in threads:
@@ -547,8 +608,9 @@ def report(arguments, library, steady, kill, load_before):
         f"as gunicorn's sync workers close each one), client and server on the same machine: "
         f"{machine()}.",
         "",
-        "Workload (weights): case browser with random country/theme/approach/year filters, sort "
-        "and page (30), case pages (35), search `/search/?q=` (20), CSV export of a "
+        "Workload (weights): case browser with random country/theme/approach/year filters and sort, "
+        "and in 30% of them the next page of the client's last list when it has one, following its "
+        "own link (30), case pages (35), search `/search/?q=` (20), CSV export of a "
         "country-and-theme filtered set (5), home, challenges, success factors, countries, "
         "quotes of a case (10).",
         "",
@@ -599,8 +661,167 @@ def report(arguments, library, steady, kill, load_before):
     return "\n".join(lines)
 
 
+# -- compare mode: this checkout against another, in one run -----------------------------------------
+
+COMPARE_SECTION = "## Load test: this commit against the previous one"
+
+
+def library_values(database_url):
+    """The workload's values (as workload_values) read with plain SQL, so that a checkout with
+    another schema version can be read too: published case slugs, and the countries, themes and
+    approaches of published cases."""
+    import psycopg2
+
+    published = "SELECT id FROM cases_case WHERE status = 'published'"
+    queries = {
+        "cases": f"SELECT slug FROM cases_case WHERE id IN ({published})",
+        "countries": f"SELECT DISTINCT lower(country_id) FROM cases_case_countries WHERE case_id IN ({published})",
+        "themes": "SELECT DISTINCT t.slug FROM cases_theme t JOIN cases_case_themes l ON l.theme_id = t.id "
+        f"WHERE l.case_id IN ({published})",
+        "approaches": "SELECT DISTINCT a.slug FROM cases_approach a JOIN cases_case_approaches l "
+        f"ON l.approach_id = a.id WHERE l.case_id IN ({published})",
+    }
+    connection = psycopg2.connect(database_url)
+    try:
+        with connection.cursor() as cursor:
+            values = {}
+            for name, query in queries.items():
+                cursor.execute(query)
+                values[name] = {row[0] for row in cursor.fetchall()}
+    finally:
+        connection.close()
+    return values
+
+
+def shared_values(arguments):
+    """The workload's values present in both libraries (a case page or filter value that one of
+    them lacks would answer 404 or a notice there), in a fixed order; 2,000 case slugs at most."""
+    this, base = library_values(arguments.database_url), library_values(arguments.base_database_url)
+    values = {name: sorted(this[name] & base[name]) for name in this}
+    values["cases"] = sorted(random.Random(arguments.seed).sample(values["cases"], min(2000, len(values["cases"]))))
+    values["words"] = WORDS
+    return values
+
+
+def compare_phases(arguments, values, ports):
+    """--rounds rounds; in each, one --phase-duration phase per server (order alternating), the
+    same seed for both. Returns {name: (Results, seconds of load)}."""
+    totals = {name: (Results(), 0.0) for name in ports}
+    for round_number in range(arguments.rounds):
+        order = list(ports) if round_number % 2 == 0 else list(reversed(ports))
+        for name in order:
+            results, elapsed = totals[name]
+            print(f"Round {round_number + 1}: {name}, {arguments.phase_duration:.0f} s…", flush=True)
+            started, threads = run_clients(
+                arguments, values, arguments.phase_duration, results, seed=100 + round_number, port=ports[name]
+            )
+            for thread in threads:
+                thread.join()
+            totals[name] = (results, elapsed + time.monotonic() - started)
+    return totals
+
+
+def compare_section(arguments, totals, load_before, load_after):
+    base_rows = summary(*totals["base"])
+    this_rows = summary(*totals["this"])
+    base, this = base_rows[-1], this_rows[-1]
+    ratio = this["rps"] / base["rps"]
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=arguments.base_checkout, capture_output=True, text=True
+    ).stdout.strip()
+    lines = [
+        COMPARE_SECTION,
+        "",
+        f"`bench/load.py --base-checkout`, {date.today().isoformat()}: two gunicorns ({arguments.workers} sync "
+        f"workers each) on PostgreSQL {postgres_version()}, served in turn: the base checkout (commit {commit}, "
+        f"its own generated library) and this one, {arguments.rounds} rounds of {arguments.phase_duration:.0f} s "
+        f"per server in alternating order, {arguments.clients} concurrent clients, the steady workload (case "
+        f"browser 30, case pages 35, search 20, CSV 5, other 10) over values both libraries hold: {machine()}; "
+        f"load average {load_before:.1f} before.",
+        "",
+        "| server | requests | requests/s | p50 ms | p95 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in (("base", base), ("this", this)):
+        lines.append(
+            f"| {name} | {row['requests']:,} | {row['rps']:.1f} | {row['p50']:.0f} | {row['p95']:.0f} | "
+            f"{row['p99']:.0f} | {len(totals[name][0].errors)} |"
+        )
+    lines += [
+        "",
+        f"**Ratio (this ÷ base requests per second): {ratio:.2f}×** (issue 20 asks for at least 2×). "
+        f"Load average at the end: {', '.join(f'{value:.1f}' for value in load_after)}.",
+        "",
+        "| kind | base p50 ms | this p50 ms | base requests/s | this requests/s |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    by_kind = {row["kind"]: row for row in this_rows}
+    for row in base_rows[:-1]:
+        other = by_kind.get(row["kind"])
+        if other:
+            lines.append(
+                f"| {row['kind']} | {row['p50']:.0f} | {other['p50']:.0f} | {row['rps']:.1f} | {other['rps']:.1f} |"
+            )
+    for name in totals:
+        for at, kind, path, what in totals[name][0].errors[:10]:
+            lines.append(f"- {name}, at {at:.2f} s, {kind} `{path}`: {what}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def compare_main(arguments):
+    """Compare mode (see the module docstring); exits 1 on any error."""
+    if not arguments.base_database_url:
+        sys.exit("--base-checkout needs --base-database-url (the base checkout's own database).")
+    base_root = arguments.base_checkout.resolve()
+    load_before = os.getloadavg()[0]
+    static_roots = {name: Path(tempfile.mkdtemp(prefix=f"kb-load-static-{name}-")) for name in ("this", "base")}
+    environments = {
+        "this": server_environment(arguments, static_roots["this"]),
+        "base": {**server_environment(arguments, static_roots["base"]), "DATABASE_URL": arguments.base_database_url},
+    }
+    roots = {"this": ROOT, "base": base_root}
+    for name, root in roots.items():  # each server imports its own checkout's code
+        environments[name]["PYTHONPATH"] = str(root)
+    ports = {"base": arguments.port + 1, "this": arguments.port}
+    servers, logs = {}, {}
+    try:
+        prepare_library(arguments, environments["this"])
+        manage(environments["base"], "migrate", "--noinput", "--verbosity", "0", root=base_root)
+        values = shared_values(arguments)
+        for name in ports:
+            manage(environments[name], "collectstatic", "--noinput", "--verbosity", "0", root=roots[name])
+            logs[name] = tempfile.NamedTemporaryFile(prefix=f"kb-load-{name}-", suffix=".log", delete=False)
+            servers[name] = start_gunicorn(
+                arguments, environments[name], logs[name], root=roots[name], port=ports[name]
+            )
+            for _ in range(20):  # warm every worker up
+                request(ports[name], "/cases/")
+        totals = compare_phases(arguments, values, ports)
+        load_after = os.getloadavg()
+    finally:
+        for server in servers.values():
+            stop(server)
+        for root in static_roots.values():
+            shutil.rmtree(root, ignore_errors=True)
+    section = compare_section(arguments, totals, load_before, load_after)
+    print(section)
+    if arguments.write:
+        write_section(arguments.write, COMPARE_SECTION, section)
+    failed = any(results.errors for results, _ in totals.values())
+    for name, log in logs.items():
+        log.close()
+        if failed:
+            print(f"gunicorn's log ({name}): {log.name}", file=sys.stderr)
+        else:
+            os.unlink(log.name)
+    sys.exit(1 if failed else 0)
+
+
 def main():
     arguments = parse_arguments()
+    if arguments.base_checkout:
+        compare_main(arguments)
     load_before = os.getloadavg()[0]
     static_root = Path(tempfile.mkdtemp(prefix="kb-load-static-"))
     environment = server_environment(arguments, static_root)

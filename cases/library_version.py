@@ -1,7 +1,10 @@
-"""The library's version: a number that changes with every write to what the case browser counts.
+"""The library's version: a number that changes with every write to what the case browser counts
+and the case page shows.
 
-Cached facet counts are keyed by it (cases/browse/facets.py), so a publish, an unpublish, an edit, a
-link change, a rename, a bulk update, an import or raw SQL makes the next request count afresh:
+Cached facet counts, the case browser's cached HTML and the case page's are keyed by it
+(cases/browse/facets.py, cases/views/case_browser.py, cases/views/case_page.py), so a publish, an
+unpublish, an edit, a link change, a rename, a bulk update, an import or raw SQL makes the next
+request count and render afresh:
 database triggers change it, on every table the browser's filters and facets read, in the
 writing transaction. Readers of other transactions see the new number when the write commits,
 never before, so no reader caches the old counts under the new number.
@@ -26,8 +29,9 @@ from django.db import connections
 from .search.schema import SEARCH_LOCK_KEY
 
 VERSION_TABLE = "cases_library_version"
-# Every table the case browser's filters, facets, names and text search read, and the charts' and
-# network's aggregates cached under the version (memoized below).
+# Every table the case browser's filters, facets, names and text search read, every table the
+# case page reads (its quotes, their sources and claims, its story evidence and supporting links),
+# and the charts' and network's aggregates cached under the version (memoized below).
 WATCHED_TABLES = (
     "cases_case",
     "cases_case_countries",
@@ -42,11 +46,18 @@ WATCHED_TABLES = (
     "cases_challenge",
     "cases_casesuccessfactor",
     "cases_successfactor",
-    # The quotes' links: a claim counts as evidenced by a quote linked to its case and term
-    # (cases/claims.py: evidenced_claim_counts, the challenge and success-factor charts).
+    # The quotes and their links: a claim counts as evidenced by a quote linked to its case and term
+    # (cases/claims/bulk.py: evidenced_claim_counts, the challenge and success-factor charts).
+    "cases_quote",
     "cases_quote_cases",
     "cases_quote_challenges",
     "cases_quote_success_factors",
+    "cases_source",
+    "cases_document",
+    "cases_storyevidence",
+    "cases_storyevidence_quotes",
+    "cases_supportinglink",
+    "cases_case_publications",
 )
 EVENTS = ("INSERT", "UPDATE", "DELETE")
 
@@ -146,6 +157,14 @@ def current(*, using="default"):
         )
         cursor.execute(f"SELECT version FROM {VERSION_TABLE} WHERE id = 1")
         return cursor.fetchone()[0]
+
+
+def cache_key(name, parts, *, version, using="default"):
+    """The cache key of something computed from the library as of `version` (an int from
+    current()): `name` says what it is, `parts` (any value with a stable repr) what it was computed
+    for. A write changes the version, so an entry under an older key is never read again."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    return f"{name}:{connections[using].vendor}:{version}:{digest}"
 
 
 def _fresh():

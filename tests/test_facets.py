@@ -227,6 +227,27 @@ def test_cached_facet_counts_stay_exact_after_any_write(world, settings, change,
     assert after != before  # each change moves some count or label
 
 
+def browser_html(client, query):
+    """The case browser's cached parts (facets, charts, map, the page's cases) as the page shows them."""
+    response = client.get(reverse("cases:case-list") + "?" + query)
+    assert response.status_code == 200
+    return dict(response.context["panels"])
+
+
+@pytest.mark.parametrize("change", [_publish, _unpublish, _edit, _link, _unlink_by_raw_sql, _rename])
+@pytest.mark.parametrize("query", ["", "country=ca", "theme=space&stage=pilot"])
+def test_the_browsers_cached_html_stays_exact_after_any_write(client, world, settings, change, query):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
+    before = browser_html(client, query)
+    assert browser_html(client, query) == before  # now from the cache
+    change(world)
+    after = browser_html(client, query)
+    cache.clear()
+    assert after == browser_html(client, query)  # what the page shows uncached
+    assert after != before  # each change moves some count, name or case
+
+
 def test_a_rolled_back_write_leaves_no_cached_counts_behind(world, settings):
     from django.db import transaction
 

@@ -117,7 +117,12 @@ ROWS = [
     ),
     # case, 10 prefetches (children, quotes, story evidence, supporting links among them), 2 on
     # its quotes, related cases ranked, fetched, their countries; it is the parent of the other 39
-    ("case-detail", url("cases:case-detail", slug("case")), None, 16),
+    (
+        "case-detail",
+        url("cases:case-detail", slug("case")),
+        None,
+        17,
+    ),  # and the library version its cached page is kept under
     ("challenge-list", url("cases:challenge-list"), None, 3),  # the list with its counts; the version; the chart
     ("challenge-detail", url("cases:challenge-detail", slug("challenge")), None, 7),
     ("success-factor-list", url("cases:success-factor-list"), None, 3),
@@ -142,8 +147,8 @@ ROWS = [
     ("topic-list", url("cases:topic-list"), None, 1),
     ("topic-detail", url("cases:topic-detail", slug("topic")), None, 6),
     # count, the page's keys, its rows, published cases; the form's three select lists
-    ("quote-list", url("cases:quote-list"), None, 7),
-    ("quote-list-filtered", url("cases:quote-list", challenge=slug("challenge"), q="statement"), None, 8),
+    ("quote-list", url("cases:quote-list"), None, 8),  # the library version of its cached content, then as before
+    ("quote-list-filtered", url("cases:quote-list", challenge=slug("challenge"), q="statement"), None, 9),
     ("quote-detail", url("cases:quote-detail", lambda pages: pages.quote.pk), None, 4),
     ("about", url("cases:about"), None, 6),
     # one ranking of every kind (with the counts), the rows of the kinds hit (cases and quotes),

@@ -4,10 +4,11 @@ grow with the library (the ceilings per page: tests/test_query_counts.py)."""
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.models import Case, Participation
+from cases.models import Case, CaseChallenge, Participation, Quote, Source, SupportingLink
 from tests.factories import (
     ApproachFactory,
     CaseChallengeFactory,
@@ -384,6 +385,80 @@ def test_a_parent_of_many_lists_every_child_and_a_country_counts_its_cases(clien
     published_in_canada = Case.objects.published().in_country("ca").count()
     assert published_in_canada > 1
     assert f'<span class="count">({published_in_canada})</span>' in html_of(client.get("/countries/ca/"))
+
+
+def test_the_case_page_comes_from_the_cache_on_a_second_visit(client, many, settings, django_assert_max_num_queries):
+    # An in-memory cache, so only the database's queries are counted (the default database cache
+    # adds its reads and writes).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
+    # The first case is the parent of all others: 39 published children, many related cases.
+    # The library version, the case, 10 prefetches (story evidence and supporting links
+    # included), 2 on its quotes, 1 on the story evidence's quotes, related cases ranked, fetched,
+    # their countries
+    with django_assert_max_num_queries(18):
+        response = client.get(many.get_absolute_url())
+    assert response.status_code == 200
+    assert html_of(response).count('<li><a href="/cases/many-') >= 39
+    # The same library again: the page comes from the cache, only the version is read.
+    with django_assert_max_num_queries(1):
+        assert html_of(client.get(many.get_absolute_url())) == html_of(response)
+
+
+def _edit_quote(case):
+    Quote.objects.filter(cases=case).update(text="A statement rewritten.")
+
+
+def _unlink_quote(case):
+    Quote.cases.through.objects.filter(case=case).delete()
+
+
+def _rename_source(case):
+    Source.objects.filter(quotes__cases=case).update(title="A renamed webinar")
+
+
+def _add_supporting_link(case):
+    SupportingLink.objects.create(case=case, title="A new report", url="https://example.org/report")
+
+
+def _explain_missing_evidence(case):
+    CaseChallenge.objects.filter(case=case).update(no_evidence_reason="The webinar never said.")
+
+
+def _retitle(case):
+    Case.objects.filter(pk=case.pk).update(title="A new title")
+
+
+@pytest.mark.parametrize(
+    "change", [_edit_quote, _unlink_quote, _rename_source, _add_supporting_link, _explain_missing_evidence, _retitle]
+)
+def test_the_cached_case_page_stays_exact_after_any_write(client, settings, change):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
+    case = CaseFactory(slug="cached", countries=["CA"])
+    CaseChallengeFactory(case=case)
+    QuoteFactory(cases=[case], text="The statement as it was.")
+    before = html_of(client.get("/cases/cached/"))
+    assert html_of(client.get("/cases/cached/")) == before  # now from the cache
+    change(case)
+    after = html_of(client.get("/cases/cached/"))
+    cache.clear()
+    assert after == html_of(client.get("/cases/cached/"))  # what the page shows uncached
+    assert after != before
+
+
+def test_a_cached_case_page_is_withdrawn_or_moved_with_its_case(client, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    CaseFactory(slug="gone")
+    CaseFactory(slug="moving")
+    assert client.get("/cases/gone/").status_code == client.get("/cases/moving/").status_code == 200
+    Case.objects.filter(slug="gone").update(status=Case.Status.ARCHIVED)
+    moving = Case.objects.get(slug="moving")
+    moving.slug = "moved"
+    moving.save()
+    assert client.get("/cases/gone/").status_code == 410
+    assert client.get("/cases/moving/").status_code == 301
 
 
 def test_page_query_counts_do_not_grow_with_the_library(client):

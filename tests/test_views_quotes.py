@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.cache import cache
 
 from cases.models import Case, Quote
 from tests.factories import (
@@ -12,6 +13,7 @@ from tests.factories import (
     SourceFactory,
     SuccessFactorFactory,
 )
+from tests.pages_library import build_library
 
 pytestmark = pytest.mark.django_db
 
@@ -153,6 +155,63 @@ def test_quote_page_shows_the_quote_and_what_it_is_evidence_of(client, evidence)
 
 def test_unknown_quote_is_404(client):
     assert client.get("/quotes/987654/").status_code == 404
+
+
+def test_quote_list_number_of_queries(client, settings, django_assert_max_num_queries):
+    # An in-memory cache, so only the database's queries are counted (the default database cache
+    # adds its reads and writes).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
+    build_library(cases=40, quotes_per_case=3)
+    challenge = Quote.objects.filter(challenges__isnull=False).first().challenges.get()
+    filtered = f"/quotes/?challenge={challenge.slug}&q=statement"
+    # the library version; count, the page's keys, its rows, published cases; the form's three
+    # select lists; plus one lookup per filter given
+    with django_assert_max_num_queries(8):
+        first = client.get("/quotes/")
+    with django_assert_max_num_queries(9):
+        assert client.get(filtered).status_code == 200
+    # The same library again: the content comes from the cache; the version and the filters'
+    # look-ups are read.
+    with django_assert_max_num_queries(1):
+        assert client.get("/quotes/").content == first.content
+    with django_assert_max_num_queries(2):
+        assert client.get(filtered).status_code == 200
+
+
+def _edit_quote():
+    Quote.objects.filter(pk=Quote.objects.order_by("pk").values("pk")[:1]).update(text="A statement rewritten.")
+
+
+def _unpublish_a_case():
+    Case.objects.filter(pk=Case.objects.published().order_by("pk").values("pk")[:1]).update(status=Case.Status.ARCHIVED)
+
+
+def _rename_a_source():
+    from cases.models import Source
+
+    Source.objects.filter(pk=Quote.objects.order_by("pk").values("source")[:1]).update(title="A renamed webinar")
+
+
+@pytest.mark.parametrize("change", [_edit_quote, _unpublish_a_case, _rename_a_source])
+def test_the_cached_quote_list_stays_exact_after_any_write(client, settings, change):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
+    build_library(cases=5, quotes_per_case=3)
+    before = client.get("/quotes/").content
+    assert client.get("/quotes/").content == before  # now from the cache
+    change()
+    after = client.get("/quotes/").content
+    cache.clear()
+    assert after == client.get("/quotes/").content  # what the page shows uncached
+    assert after != before
+
+
+def test_quote_detail_number_of_queries(client, django_assert_max_num_queries):
+    build_library(cases=5)
+    quote = Quote.objects.filter(challenges__isnull=False).first()
+    with django_assert_max_num_queries(4):
+        assert client.get(quote.get_absolute_url()).status_code == 200
 
 
 # The quote browser's own exports: exactly the filtered quotes, streamed.

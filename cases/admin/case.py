@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from ..browse.case_page import TEMPLATE as CASE_PAGE_TEMPLATE
-from ..browse.case_page import case_page_context
+from ..browse.case_page import case_page_parts
 from ..curation.review_queue import clear_sent_back_reason, needs_reason, send_back_to_draft
 from ..curation.workflow import (
     TRANSITIONS,
@@ -373,7 +373,7 @@ class CaseAdmin(FullTextSearchMixin, CaseHistoryMixin, ReviewGateMixin, SimpleHi
         if not case.is_published:
             messages.info(request, f"Preview of a {case.get_status_display().lower()} case: visitors cannot see it.")
         case = Case.objects.for_case_page().get(pk=case.pk)
-        response = TemplateResponse(request, CASE_PAGE_TEMPLATE, case_page_context(case))
+        response = TemplateResponse(request, CASE_PAGE_TEMPLATE, {"page": case_page_parts(case, request=request)})
         response["X-Robots-Tag"] = "noindex"
         return response
 

@@ -1,9 +1,15 @@
 """The case page's contents, shared by the public page and the admin's preview of any case."""
 
+from django.template.loader import render_to_string
+from django.utils.text import Truncator
+
 from ..claims import CHALLENGE, FACTOR, STORY, page_claims
 from ..models import Case, Participation
 
-TEMPLATE = "cases/case_detail.html"
+TEMPLATE = "cases/case_detail.html"  # the page: base.html around the parts below
+CONTENT_TEMPLATE = "cases/case_page_content.html"
+META_TEMPLATE = "includes/_citation_meta.html"
+DESCRIPTION_WORDS = 40
 RELATED_CASES = 6
 # A much-quoted case shows its first quotes and links to all of them in the quote browser:
 # rendering hundreds of quotes made the page slow and long to read.
@@ -48,4 +54,20 @@ def case_page_context(case):
             country_codes=[country.code for country in case.country_list],
             limit=RELATED_CASES,
         ),
+    }
+
+
+def case_page_parts(case, *, request):
+    """The case page's parts for TEMPLATE's `page`, for a case fetched through
+    `Case.objects.for_case_page()`: {"title", "description": plain text (the template escapes
+    them), "meta", "content": HTML}. They depend on the case, the library and the site's address
+    (the citations' permalinks are absolute: request.build_absolute_uri), never on the visitor,
+    so the public page caches them under the library version and that address
+    (cases/views/case_page.py)."""
+    context = case_page_context(case)
+    return {
+        "title": case.title,
+        "description": Truncator(case.summary).words(DESCRIPTION_WORDS, truncate=" …"),
+        "meta": render_to_string(META_TEMPLATE, context, request=request),
+        "content": render_to_string(CONTENT_TEMPLATE, context, request=request),
     }

@@ -7,11 +7,15 @@ follows the one policy of cases.views.paging (malformed: 400; past the end: 404)
 
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
+from django.utils.functional import SimpleLazyObject
 from django_filters.views import FilterView
 
+from .. import library_version
 from ..browse.exports import case_rows, csv_lines
 from ..browse.facets import compute_facets
 from ..browse.filters import MAX_VALUES, CaseFilter
@@ -23,7 +27,7 @@ from ..worldmap import toggled, world_map
 from .compare import requested_slugs
 from .downloads import csv_download, invalid_filter, json_download
 from .limits import rate_limited
-from .paging import PageMixin
+from .paging import PageMixin, page_of, requested_page
 
 PAGE_SIZE = 20
 MAX_COMPARE_KEPT = 20  # cases ticked for comparison that the browser carries along
@@ -54,6 +58,7 @@ class CaseListView(PageMixin, FilterView):
         if self.filterset.is_valid():
             self.notices = self.filterset.notices()
             self.object_list = self.filterset.qs.for_listing().defer("body")
+            self.read_cache()
         else:
             self.object_list = self.filterset.queryset.none()
             status = 400
@@ -64,19 +69,55 @@ class CaseListView(PageMixin, FilterView):
         if not self.filterset.is_valid():  # the filters' 400 comes first; no page number is read
             page = self.get_paginator(queryset, page_size).page(1)
             return page.paginator, page, page.object_list, False
+        if self.cached_panels is not None:  # the count as of this library version: no COUNT query
+            page = page_of(self.request, queryset, page_size, count=self.cached_panels["count"])
+            return page.paginator, page, page.object_list, page.has_other_pages()
         return super().paginate_queryset(queryset, page_size)
+
+    def read_cache(self):
+        """Read the cached parts of the page (cached_html) in one cache read, before the page's
+        count: the panels' entry holds the count too, so a cached page counts nothing. The page
+        number is read here (a malformed one answers 400 by the page policy, as paginating would)."""
+        query = self.filterset.querystring()
+        self.version = library_version.current()
+        self.cache_keys = {
+            "panels": library_version.cache_key("browser-panels", query, version=self.version),
+            "results": library_version.cache_key(
+                "browser-results", (query, requested_page(self.request), self.compare_slugs()), version=self.version
+            ),
+        }
+        found = cache.get_many(self.cache_keys.values())
+        self.cached_panels = found.get(self.cache_keys["panels"])
+        self.cached_results = found.get(self.cache_keys["results"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset
         valid = filterset.is_valid()
         query = filterset.querystring() if valid else ""
-        facets = compute_facets(filterset=filterset, whole=("country",)) if valid else []
+        chips = filterset.chips() if valid else []
+        compare = self.compare_selection(context["cases"] if valid else [])
+        if valid:
+            version = self.version
+            # Lazy: computed only when the panels are not in the cache (or a test reads them).
+            # Counted without the facet cache: the panels built from them are cached under the same version.
+            facets = SimpleLazyObject(
+                lambda: compute_facets(filterset=filterset, whole=("country",), version=version, cached=False)
+            )
+            world_map = SimpleLazyObject(lambda: self.world_map(facets))
+            charts = SimpleLazyObject(lambda: self.charts(facets))
+            panels = self.cached_html(
+                panels_context={"facets": facets, "world_map": world_map, "charts": charts},
+                results_context={**context, **compare, "chips": chips},
+            )
+        else:
+            facets, world_map, charts, panels = [], None, None, {}
         context.update(
             facets=facets,
-            world_map=self.world_map(facets) if valid else None,
-            charts=self.charts(facets) if valid else None,
-            chips=filterset.chips() if valid else [],
+            world_map=world_map,
+            charts=charts,
+            panels=panels,
+            chips=chips,
             notices=self.notices,
             query=query,
             sort_key=filterset.sort_key if valid else "",
@@ -90,10 +131,37 @@ class CaseListView(PageMixin, FilterView):
             json_url=f"{reverse('cases:case-export-json')}?{query}".rstrip("?"),
             suggestion=self.suggestion(context["paginator"]) if valid else None,
             feed_url=feed_url(filterset) if valid else "",
-            feed_title="New cases matching these filters" if valid and filterset.chips() else "New cases",
+            feed_title="New cases matching these filters" if chips else "New cases",
         )
-        context.update(self.compare_selection(context["cases"] if valid else []))
+        context.update(compare)
         return context
+
+    PANELS = {"facets": "_browser_facets.html", "charts": "_browser_charts.html", "map": "_browser_map.html"}
+
+    def cached_html(self, *, panels_context, results_context):
+        """{"facets", "charts", "map", "results": HTML}: the filter form's facets, the charts and
+        the world map (the page's costliest parts to count and to render: nine facets of up to 30
+        options, a map of every country), and the page's list of cases.
+
+        They are the same for every visitor asking for the same thing, so they are cached under the
+        library version and what they show: the canonical query of the valid filters (sort
+        included: the map's links keep it), and for the list the page and the cases ticked for
+        comparison (a ticked case's box is checked). Any write to what they show changes the
+        version (cases/library_version.py), so a cached part is never stale. read_cache reads both
+        entries at once; served from the cache, neither the facets, the count nor the page's cases
+        are queried."""
+        panels = self.cached_panels
+        if panels is None:
+            panels = {
+                name: render_to_string(f"includes/{template}", panels_context) for name, template in self.PANELS.items()
+            }
+            panels["count"] = results_context["paginator"].count
+            cache.set(self.cache_keys["panels"], panels)
+        results = self.cached_results
+        if results is None:
+            results = render_to_string("includes/_browser_results.html", results_context)
+            cache.set(self.cache_keys["results"], results)
+        return {**panels, "results": results}
 
     def suggestion(self, paginator):
         """ "Did you mean": when a search finds no case, the query with its misspelt words respelt
@@ -137,12 +205,17 @@ class CaseListView(PageMixin, FilterView):
             "stages": bar_chart([(o.label, o.count) for o in by_name["stage"].options], title="By stage"),
         }
 
+    def compare_slugs(self):
+        """The slugs of the cases ticked for comparison (`cases=`), well-formed ones only, at most MAX_COMPARE_KEPT."""
+        return [slug for slug in requested_slugs(self.request) if SLUG.match(slug)][:MAX_COMPARE_KEPT]
+
     def compare_selection(self, cases_on_page):
         """The cases ticked for comparison (`cases=` parameters, kept by the filter form while the
         visitor filters and pages): their slugs, those ticked on other pages (one query, only when
         there are such), and the query string that carries them in a chip's link."""
-        slugs = [slug for slug in requested_slugs(self.request) if SLUG.match(slug)][:MAX_COMPARE_KEPT]
-        on_page = {case.slug for case in cases_on_page}
+        slugs = self.compare_slugs()
+        # Only with ticks: reading the page's cases costs their query, which a cached page skips.
+        on_page = {case.slug for case in cases_on_page} if slugs else set()
         elsewhere = [slug for slug in slugs if slug not in on_page]
         return {
             "compare_slugs": slugs,

@@ -52,11 +52,14 @@ def check_page_exists(number, num_pages):
         raise BadPage(f"There is no page {number}: the last page is {num_pages}.", status=404)
 
 
-def page_of(request, items, per_page):
+def page_of(request, items, per_page, *, count=None):
     """The requested page (a django Page) of `items` (a queryset or list), `per_page` to a page;
-    raises BadPage by the policy above."""
+    raises BadPage by the policy above. `count`: the number of items when the caller knows it
+    (from a cache valid for `items`), sparing the paginator's COUNT query."""
     number = requested_page(request)
     paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count  # overrides the cached_property before it runs
     check_page_exists(number, paginator.num_pages)
     return paginator.page(number)
 

@@ -1,10 +1,14 @@
 """The quote browser (a FilterView over browse.quote_filters.QuoteFilter), its exports, and a quote's permalink page."""
 
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from .. import library_version
 from ..browse.exports import quote_csv_lines, quote_rows
 from ..browse.quote_filters import QuoteFilter
 from ..models import Quote
@@ -14,6 +18,7 @@ from .limits import rate_limited
 from .paging import PageMixin, query_without_page
 
 QUOTES_PER_PAGE = 50
+CONTENT_TEMPLATE = "cases/quote_list_content.html"
 
 
 def _export_filtered(request):
@@ -57,12 +62,25 @@ class QuoteListView(PageMixin, FilterView):
         return Quote.objects.public().for_listing().in_time_order()
 
     def get(self, request, *args, **kwargs):
+        """A valid page's content is rendered once per query and library version, then served from
+        the cache (two queries: the version, the entry; no count, no page of keys): any write to
+        the quotes, their sources or the cases they support changes the version
+        (cases/library_version.py), so a cached page is never stale. A page past the end is never
+        cached (BadPage is raised before), nor is a 400."""
         self.filterset = self.get_filterset(self.get_filterset_class())
         if self.filterset.is_bound and not self.filterset.is_valid():
             context = {"filter": self.filterset, "form": self.filterset.form, "quotes": []}
             return render(request, self.template_name, context, status=400)
-        self.object_list = self.filterset.qs
-        return self.render_to_response(self.get_context_data(filter=self.filterset, object_list=self.object_list))
+        version = library_version.current()
+        # Every parameter, not only the filters': the pagination links carry them all.
+        key = library_version.cache_key("quote-list", sorted(request.GET.lists()), version=version)
+        content = cache.get(key)
+        if content is None:
+            self.object_list = self.filterset.qs
+            context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+            content = render_to_string(CONTENT_TEMPLATE, context, request=request)
+            cache.set(key, content)
+        return TemplateResponse(request, self.template_name, {"content": content})
 
     def get_context_data(self, **kwargs):
         query = query_without_page(self.request)
