@@ -15,6 +15,7 @@ cached count is always the one the queries would give now; a repeated view costs
 (the version, the cache entry) instead of counting every link row of every published case.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
