@@ -134,6 +134,15 @@ def test_country_page_map_highlights_the_country_and_shades_its_partners(client,
     assert [node.code for node in centre] == ["CA"]
 
 
+def test_country_page_map_does_not_say_the_country_shares_no_case_with_itself(client, library):
+    """The highlighted country is a link too; its name must not read "Canada: 0 shared cases"
+    (Canada takes part in three cases) to a screen reader or in the tooltip."""
+    html = client.get("/countries/ca/").content.decode()
+    assert "Canada: 0 shared case" not in html
+    assert 'aria-label="Canada (this country)"' in html
+    assert "<title>Canada (this country)</title>" in html
+
+
 @pytest.fixture
 def many(db):
     build_library(cases=40)

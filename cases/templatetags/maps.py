@@ -19,7 +19,7 @@ def _shape(shape, radius):
 @register.simple_tag
 def map_shapes(world_map, count_label):
     """Each country of `world_map` (cases.worldmap.world_map): a link with its count where it has
-    one (or is highlighted), else a plain outline hidden from assistive technology.
+    one (or is highlighted: the page's own country, named without a count), else a plain outline hidden from assistive technology.
 
     Plain f-strings with the text escaped (names, links, the label): the outlines are path data
     checked once when read (cases.worldmap.world) and the rest numbers, so the per-argument
@@ -28,7 +28,11 @@ def map_shapes(world_map, count_label):
     parts = []
     for shape in world_map["shapes"]:
         if shape.href:
-            text = escape(f"{shape.name}: {shape.count} {count_label}{pluralize(shape.count)}")
+            if shape.highlight and not shape.count:
+                # The page's own country (a link with no count): not "Canada: 0 shared cases".
+                text = escape(f"{shape.name} (this country)")
+            else:
+                text = escape(f"{shape.name}: {shape.count} {count_label}{pluralize(shape.count)}")
             classes, path, dot = _shape(shape, radius)
             parts.append(
                 f'<a href="{escape(shape.href)}" aria-label="{text}"><g class="{classes}">{path}{dot}'
