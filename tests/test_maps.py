@@ -143,6 +143,16 @@ def test_country_page_map_does_not_say_the_country_shares_no_case_with_itself(cl
     assert "<title>Canada (this country)</title>" in html
 
 
+def test_countries_page_says_an_unknown_filter_value_was_ignored(client, library):
+    """As the case browser does: /countries/?country=zz shows every published case, and says why."""
+    response = client.get("/countries/?country=zz&theme=no-such-theme")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Unknown country “zz” ignored." in html
+    assert "Unknown theme “no-such-theme” ignored." in html
+    assert "Unknown" not in client.get("/countries/?theme=space").content.decode()
+
+
 @pytest.fixture
 def many(db):
     build_library(cases=40)
