@@ -153,6 +153,38 @@ def test_countries_page_says_an_unknown_filter_value_was_ignored(client, library
     assert "Unknown" not in client.get("/countries/?theme=space").content.decode()
 
 
+@pytest.mark.parametrize(
+    "name, label",
+    [
+        ("Canada", "Canada"),
+        ("Bonaire, Sint Eustatius and Saba", "Bonaire, Sint…"),
+        ("Bosnia and Herzegovina", "Bosnia and…"),
+        ("United Arab Emirates", "United Arab…"),
+        ("Bundesministeriumfuer Inneres", "Bundesministeri…"),  # no whole word fits: cut as before
+    ],
+)
+def test_network_labels_are_cut_after_a_whole_word(name, label):
+    from cases.templatetags.maps import short_label
+
+    assert short_label(name, 16) == label
+
+
+def test_network_node_labels_are_whole_words_of_the_link_name(client, db):
+    """axe-core's label-content-name-mismatch (WCAG 2.5.3): a node's visible label must be found,
+    word for word, in its link's name; "Bonaire, Sint E…" was not."""
+    CaseFactory(countries=["BQ", "CA"])
+    html = client.get("/countries/").content.decode()
+    nodes = re.findall(
+        r'<a href="/countries/\w\w/" aria-label="([^"]*)"><g class="network__node[^"]*">.*?<text [^>]*>([^<]*)</text>',
+        html,
+    )
+    assert nodes
+    for accessible_name, label in nodes:
+        name = accessible_name.rsplit(": ", 1)[0]  # "Canada: 1 shared case link"
+        words = label.rstrip("…").split()
+        assert name.split()[: len(words)] == words, (name, label)
+
+
 @pytest.fixture
 def many(db):
     build_library(cases=40)
