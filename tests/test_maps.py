@@ -134,6 +134,57 @@ def test_country_page_map_highlights_the_country_and_shades_its_partners(client,
     assert [node.code for node in centre] == ["CA"]
 
 
+def test_country_page_map_does_not_say_the_country_shares_no_case_with_itself(client, library):
+    """The highlighted country is a link too; its name must not read "Canada: 0 shared cases"
+    (Canada takes part in three cases) to a screen reader or in the tooltip."""
+    html = client.get("/countries/ca/").content.decode()
+    assert "Canada: 0 shared case" not in html
+    assert 'aria-label="Canada (this country)"' in html
+    assert "<title>Canada (this country)</title>" in html
+
+
+def test_countries_page_says_an_unknown_filter_value_was_ignored(client, library):
+    """As the case browser does: /countries/?country=zz shows every published case, and says why."""
+    response = client.get("/countries/?country=zz&theme=no-such-theme")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Unknown country “zz” ignored." in html
+    assert "Unknown theme “no-such-theme” ignored." in html
+    assert "Unknown" not in client.get("/countries/?theme=space").content.decode()
+
+
+@pytest.mark.parametrize(
+    "name, label",
+    [
+        ("Canada", "Canada"),
+        ("Bonaire, Sint Eustatius and Saba", "Bonaire, Sint…"),
+        ("Bosnia and Herzegovina", "Bosnia and…"),
+        ("United Arab Emirates", "United Arab…"),
+        ("Bundesministeriumfuer Inneres", "Bundesministeri…"),  # no whole word fits: cut as before
+    ],
+)
+def test_network_labels_are_cut_after_a_whole_word(name, label):
+    from cases.templatetags.maps import short_label
+
+    assert short_label(name, 16) == label
+
+
+def test_network_node_labels_are_whole_words_of_the_link_name(client, db):
+    """axe-core's label-content-name-mismatch (WCAG 2.5.3): a node's visible label must be found,
+    word for word, in its link's name; "Bonaire, Sint E…" was not."""
+    CaseFactory(countries=["BQ", "CA"])
+    html = client.get("/countries/").content.decode()
+    nodes = re.findall(
+        r'<a href="/countries/\w\w/" aria-label="([^"]*)"><g class="network__node[^"]*">.*?<text [^>]*>([^<]*)</text>',
+        html,
+    )
+    assert nodes
+    for accessible_name, label in nodes:
+        name = accessible_name.rsplit(": ", 1)[0]  # "Canada: 1 shared case link"
+        words = label.rstrip("…").split()
+        assert name.split()[: len(words)] == words, (name, label)
+
+
 @pytest.fixture
 def many(db):
     build_library(cases=40)

@@ -2,7 +2,7 @@
 some 250 countries cost more than the rest of the case browser)."""
 
 from django import template
-from django.template.defaultfilters import pluralize
+from django.template.defaultfilters import pluralize, truncatechars
 from django.utils.html import escape, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -19,7 +19,7 @@ def _shape(shape, radius):
 @register.simple_tag
 def map_shapes(world_map, count_label):
     """Each country of `world_map` (cases.worldmap.world_map): a link with its count where it has
-    one (or is highlighted), else a plain outline hidden from assistive technology.
+    one (or is highlighted: the page's own country, named without a count), else a plain outline hidden from assistive technology.
 
     Plain f-strings with the text escaped (names, links, the label): the outlines are path data
     checked once when read (cases.worldmap.world) and the rest numbers, so the per-argument
@@ -28,7 +28,11 @@ def map_shapes(world_map, count_label):
     parts = []
     for shape in world_map["shapes"]:
         if shape.href:
-            text = escape(f"{shape.name}: {shape.count} {count_label}{pluralize(shape.count)}")
+            if shape.highlight and not shape.count:
+                # The page's own country (a link with no count): not "Canada: 0 shared cases".
+                text = escape(f"{shape.name} (this country)")
+            else:
+                text = escape(f"{shape.name}: {shape.count} {count_label}{pluralize(shape.count)}")
             classes, path, dot = _shape(shape, radius)
             parts.append(
                 f'<a href="{escape(shape.href)}" aria-label="{text}"><g class="{classes}">{path}{dot}'
@@ -67,3 +71,19 @@ def network_edges(network):
             for edge in network["edges"]
         )
     )
+
+
+@register.filter
+def short_label(name, length):
+    """`name` in at most `length` characters, cut after a whole word with "…": the label drawn
+    beside a network node. A word cut in two ("Bonaire, Sint E…") is not in the link's accessible
+    name, which fails WCAG 2.5.3 (label in name; axe-core: label-content-name-mismatch). A first
+    word longer than that is cut in the middle, as truncatechars does (no whole-word label fits)."""
+    name = str(name)
+    if len(name) <= length:
+        return name
+    head = name[: length - 1]  # room for the ellipsis, as truncatechars leaves
+    if not name[length - 1].isspace():  # the cut falls inside a word: drop that word
+        head = head.rsplit(" ", 1)[0] if " " in head else ""
+    head = head.rstrip(" ,;:–-")
+    return f"{head}…" if head else truncatechars(name, length)

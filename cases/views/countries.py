@@ -77,6 +77,7 @@ class CountryListView(ListView):
         network = layout(shared_case_counts(cases), countries=countries, case_counts=counts)
         context.update(
             chips=chips,
+            notices=self.filterset.notices(),  # unknown values ignored, as the case browser says
             browser_query=self.filterset.querystring(),
             world_map=world_map(
                 counts=counts, names={code: country.name for code, country in countries.items()}, href=href
