@@ -593,6 +593,7 @@ class Quote(TimeStampedModel):
         blank=True,
         help_text="The second the anchor's data-t named when the importer stored the one its text named",
     )
+    # Its link table also has an index (case_id, quote_id), made by migration 0023 (raw SQL).
     cases = models.ManyToManyField(Case, blank=True, related_name="quotes")
     challenges = models.ManyToManyField(Challenge, blank=True, related_name="quotes")
     success_factors = models.ManyToManyField(SuccessFactor, blank=True, related_name="quotes")
