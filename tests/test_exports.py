@@ -334,3 +334,25 @@ def test_case_json_is_pinned(client, pinned_library):
         "url": "http://testserver/cases/deep-space-food/",
     }
     assert body == '{"count": 1, "results": [\n' + json.dumps(row, ensure_ascii=False) + "\n]}\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, ""),
+        (2019, "2019"),
+        (-5, "'-5"),
+        ("deep-space-food", "deep-space-food"),
+        ("http://testserver/cases/a-b/", "http://testserver/cases/a-b/"),
+        ("  =1+1", "  '=1+1"),
+        ("＝SUM(A1)", "'＝SUM(A1)"),
+        ("ok;=1+1", "ok;'=1+1"),
+        ("ok; @x", "ok; '@x"),
+        ("line\n-1", "line\n'-1"),
+        ("\tplain", "'\tplain"),
+        ("\n=1", "'\n'=1"),
+        ("a - b", "a - b"),
+    ],
+)
+def test_spreadsheet_safe_guards_every_formula_start_and_nothing_else(value, expected):
+    assert exports.spreadsheet_safe(value) == expected

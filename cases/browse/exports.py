@@ -34,6 +34,7 @@ from ..timestamps import format_timestamp, youtube_url
 CHUNK_SIZE = 500
 # The case story (issue 18): level, organisational contact, the sections (markdown) and the marker.
 STORY_COLUMNS = ["level_of_government", "contact_email", *STORY_FIELDS, "results_evidence"]
+STORY_SECTIONS = [(section.value, section.field_name) for section in StorySection]  # (claim, column)
 FIELDS = [
     "slug",
     "title",
@@ -216,7 +217,7 @@ def case_rows(*, cases, absolute_url, chunk_size=None):
                     evidence.get(pk, {}),
                     {
                         **{field: links[field].get(pk, []) for field in ("challenges", "success_factors")},
-                        "story": [s.value for s in StorySection if story[s.field_name].strip()],
+                        "story": [value for value, name in STORY_SECTIONS if story[name].strip()],
                     },
                     quote_url,
                 ),
@@ -235,7 +236,8 @@ class _Echo:
 # of anything a spreadsheet may split into a cell of its own: after a semicolon (the list
 # separator of many locales), a tab or a line break, past any spaces.
 FORMULA_START = re.compile(r"(^|[;\t\r\n])([ \t\r\n]*)([=+\-@\uff1d\uff0b\uff0d\uff20])")
-FORMULA_CHARACTER = re.compile(r"[=+\-@\uff1d\uff0b\uff0d\uff20]")  # none in a cell: nothing to guard
+FORMULA_CHARACTERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+SPLITTERS = re.compile(r"[;\t\r\n]")  # none in a cell: only its start can open a formula
 
 
 def spreadsheet_safe(value):
@@ -249,8 +251,10 @@ def spreadsheet_safe(value):
     if type(value) is int and value >= 0:  # digits only: nothing to guard (years, ids)
         return str(value)
     text = str(value)
-    if FORMULA_CHARACTER.search(text):
-        text = FORMULA_START.sub(r"\1\2'\3", text)
+    if not SPLITTERS.search(text):  # most cells (URLs, slugs, names): no regex substitution
+        start = text.lstrip(" ")[:1]
+        return text if not start or start not in FORMULA_CHARACTERS else FORMULA_START.sub(r"\1\2'\3", text)
+    text = FORMULA_START.sub(r"\1\2'\3", text)
     return f"'{text}" if text[:1] in ("\t", "\r", "\n") else text
 
 
