@@ -345,8 +345,19 @@ def burst(port, path_of, clients, duration):
     return done / elapsed, (sum(sizes) / done if done else 0), errors
 
 
-def measure(arguments, app_port, datasette_port):
-    """{(comparison, clients): {"app": [rps…], "datasette": [rps…], "bytes": {...}}}, alternating."""
+def cpu_seconds(pids):
+    """User + system CPU seconds the processes `pids` (and their threads) have used so far."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measure(arguments, app_port, datasette_port, pids):
+    """{(comparison, clients): {"app": [rps…], "datasette": [rps…], "cpu": {server: [CPU s per
+    request…]}, "bytes": {...}}}, alternating. `pids` is {server: [its processes]}: the CPU each
+    server spends per request is the comparison that other work on the machine disturbs least."""
     results = {}
     chosen = {name: spec for name, spec in comparisons().items() if not arguments.only or name in arguments.only}
     for name, (_, ours, theirs) in chosen.items():
@@ -356,20 +367,31 @@ def measure(arguments, app_port, datasette_port):
                 if status != 200:
                     sys.exit(f"{server} answered {status} to {path_of(word)}")
         for clients in arguments.concurrency:
-            entry = results[(name, clients)] = {"app": [], "datasette": [], "bytes": {}, "errors": []}
+            entry = results[(name, clients)] = {"app": [], "datasette": [], "bytes": {}, "errors": [], "cpu": {}}
             for _ in range(arguments.rounds):
                 for server, port, path_of in (("app", app_port, ours), ("datasette", datasette_port, theirs)):
+                    cpu_before, started = cpu_seconds(pids[server]), time.monotonic()
                     rps, size, errors = burst(port, path_of, clients, arguments.duration)
+                    served = rps * (time.monotonic() - started)
+                    if served:
+                        entry["cpu"].setdefault(server, []).append((cpu_seconds(pids[server]) - cpu_before) / served)
                     entry[server].append(rps)
                     entry["bytes"][server] = size
                     entry["errors"] += errors
             app, datasette = (sum(entry[server]) / len(entry[server]) for server in ("app", "datasette"))
+            app_cpu, datasette_cpu = (mean_cpu(entry, server) for server in ("app", "datasette"))
             print(
-                f"{name:7} c={clients}: app {app:7.1f}/s  datasette {datasette:7.1f}/s  ratio {app / datasette:5.2f}"
+                f"{name:9} c={clients}: app {app:7.1f}/s  datasette {datasette:7.1f}/s  ratio {app / datasette:5.2f}"
+                f"  CPU/request {app_cpu * 1000:.0f} / {datasette_cpu * 1000:.0f} ms, ratio {datasette_cpu / app_cpu:5.2f}"
                 f"  (load {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
     return results
+
+
+def mean_cpu(entry, server):
+    values = entry["cpu"].get(server) or [float("nan")]
+    return sum(values) / len(values)
 
 
 # -- report ------------------------------------------------------------------------------------------------
@@ -387,8 +409,8 @@ def report(arguments, results, library, load_before, load_after):
         f"per server and concurrency, alternating; {os.cpu_count()} cores, load average {load_before:.1f} before "
         f"and {', '.join(f'{value:.1f}' for value in load_after)} after.",
         "",
-        "| request | clients | ours req/s | Datasette req/s | ratio | target | ours KB | Datasette KB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| request | clients | ours req/s | Datasette req/s | ratio | target | CPU ms/request ours / Datasette | CPU ratio | ours KB | Datasette KB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     failed = False
     for (name, clients), entry in results.items():
@@ -397,6 +419,8 @@ def report(arguments, results, library, load_before, load_after):
         ratio = app / datasette if datasette else float("inf")
         lines.append(
             f"| {specs[name][0]} | {clients} | {app:.1f} | {datasette:.1f} | **{ratio:.2f}×** | ≥ {TARGETS[name]}× | "
+            f"{mean_cpu(entry, 'app') * 1000:.0f} / {mean_cpu(entry, 'datasette') * 1000:.0f} | "
+            f"{mean_cpu(entry, 'datasette') / mean_cpu(entry, 'app'):.2f}× | "
             f"{entry['bytes'].get('app', 0) / 1000:.0f} | {entry['bytes'].get('datasette', 0) / 1000:.0f} |"
         )
         failed = failed or bool(entry["errors"])
@@ -406,7 +430,9 @@ def report(arguments, results, library, load_before, load_after):
         lines += [
             "",
             f"Other work shared the machine (load average {load_before:.1f} on {os.cpu_count()} cores before the run): "
-            "both servers were measured under it, alternating, so the ratios hold better than the rates.",
+            "both servers were measured under it, alternating, so the ratios hold better than the rates, "
+            "and the CPU each server spent per request (its processes' user + system time over the requests "
+            "it answered) better than both.",
         ]
     lines += ["", "Run it: see the section above.", ""]
     return "\n".join(lines), failed
@@ -439,10 +465,13 @@ def main():
         connection.close()
         load.manage(environment, "collectstatic", "--noinput", "--verbosity", "0")
         app_log = open(folder / "gunicorn.log", "w+")  # noqa: SIM115 (closed with the folder)
-        servers.append(load.start_gunicorn(settings, environment, app_log))
+        app = load.start_gunicorn(settings, environment, app_log)
+        servers.append(app)
         datasette_log = open(folder / "datasette.log", "w+")  # noqa: SIM115
-        servers.append(start_datasette(executable, database, arguments.datasette_port, folder, datasette_log))
-        results = measure(arguments, arguments.app_port, arguments.datasette_port)
+        datasette = start_datasette(executable, database, arguments.datasette_port, folder, datasette_log)
+        servers.append(datasette)
+        pids = {"app": [app.pid, *load.worker_pids(app.pid)], "datasette": [datasette.pid]}
+        results = measure(arguments, arguments.app_port, arguments.datasette_port, pids)
         load_after = os.getloadavg()
     finally:
         for server in servers:
