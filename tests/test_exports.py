@@ -224,3 +224,129 @@ def test_url_maker_gives_what_reverse_and_build_absolute_uri_give(rf):
         made = url_maker(request.build_absolute_uri, name, kwarg)
         for value in values:
             assert made(value) == request.build_absolute_uri(reverse(name, kwargs={kwarg: value}))
+
+
+@pytest.fixture
+def pinned_library(detailed):
+    """`detailed` with everything an export row shows: a story with evidence, supporting links,
+    quotes on the summary, a challenge and a story section, formula-like and non-ASCII text."""
+    from cases.models import Challenge, StoryEvidence, SupportingLink
+    from tests.factories import QuoteFactory
+
+    detailed.story_problem = "Astronauts eat; =badly"
+    detailed.story_lessons = "Ask chefs ＋ engineers."
+    detailed.level_of_government = "national"
+    detailed.contact_email = "team@example.org"
+    detailed.save()
+    SupportingLink.objects.create(case=detailed, title="B report", url="https://example.org/b", kind="report", order=1)
+    SupportingLink.objects.create(case=detailed, title="A video", url="https://example.org/a", kind="video", order=1)
+    on_culture = QuoteFactory(cases=[detailed], start_second=5)
+    on_culture.challenges.add(Challenge.objects.get(slug="culture"))
+    on_summary = [QuoteFactory(cases=[detailed], start_second=9), QuoteFactory(cases=[detailed], start_second=11)]
+    on_story = QuoteFactory(cases=[detailed], start_second=13)
+    StoryEvidence.objects.create(case=detailed, section="problem").quotes.add(on_story)
+    return {"culture": on_culture.pk, "summary": [quote.pk for quote in on_summary], "story": on_story.pk}
+
+
+def test_case_csv_bytes_are_pinned(client, pinned_library):
+    """The exact bytes of a small export (header, quoting, line ends, cell order, formula guards),
+    pinned so that making the export faster cannot change what it writes."""
+    from cases.models import Case
+
+    case = Case.objects.get(slug="deep-space-food")
+    parent = Case.objects.get(slug="parent")
+    response = client.get(reverse("cases:case-export-csv"), {"sort": "title"})
+    body = b"".join(response.streaming_content).decode()
+    quote = "http://testserver/quotes/{}/".format
+    summary_quotes = " ".join(quote(pk) for pk in pinned_library["summary"])
+    expected = (
+        "slug,title,summary,stage,start_year,end_year,website,parent,published_at,updated_at,"
+        "level_of_government,contact_email,story_problem,story_innovation,story_stakeholders,story_results,"
+        "story_failures,story_conditions,story_replication,story_lessons,results_evidence,countries,"
+        "organisations,themes,approaches,challenges,success_factors,supporting_links,claims,url\r\n"
+        f'deep-space-food,"Deep Space Food, ""the challenge""","Food for space.\nTwo lines.",scaling,2019,2024,'
+        f"https://example.org/dsfc,parent,{case.published_at.isoformat()},{case.updated_at.isoformat()},"
+        "national,team@example.org,Astronauts eat; '=badly,,,,,,,Ask chefs ＋ engineers.,"
+        f"{case.results_evidence},CA;US,nasa:lead;csa:partner,food,prize,culture;scaling,trust,"
+        "video:https://example.org/a;report:https://example.org/b,"
+        f"summary: {summary_quotes}; story:problem: {quote(pinned_library['story'])}; "
+        "story:lessons: not yet evidenced; "
+        f"challenge:culture: {quote(pinned_library['culture'])}; challenge:scaling: not yet evidenced; "
+        "success-factor:trust: not yet evidenced,http://testserver/cases/deep-space-food/\r\n"
+        f"parent,Parent,Summary of Parent.,pilot,2020,,,,{parent.published_at.isoformat()},"
+        f"{parent.updated_at.isoformat()},{parent.level_of_government},,,,,,,,,,{parent.results_evidence},"
+        "CA,,,,,,,summary: not yet evidenced,http://testserver/cases/parent/\r\n"
+    )
+    assert body == expected
+
+
+def test_case_json_is_pinned(client, pinned_library):
+    """The JSON export's text for the same library: the same values, lists as lists."""
+    from cases.models import Case
+
+    case = Case.objects.get(slug="deep-space-food")
+    response = client.get(reverse("cases:case-export-json"), {"sort": "title", "country": "us"})
+    body = b"".join(response.streaming_content).decode()
+    quote = "http://testserver/quotes/{}/".format
+    row = {
+        "slug": "deep-space-food",
+        "title": 'Deep Space Food, "the challenge"',
+        "summary": "Food for space.\nTwo lines.",
+        "stage": "scaling",
+        "start_year": 2019,
+        "end_year": 2024,
+        "website": "https://example.org/dsfc",
+        "parent": "parent",
+        "published_at": case.published_at.isoformat(),
+        "updated_at": case.updated_at.isoformat(),
+        "level_of_government": "national",
+        "contact_email": "team@example.org",
+        "story_problem": "Astronauts eat; =badly",
+        "story_innovation": "",
+        "story_stakeholders": "",
+        "story_results": "",
+        "story_failures": "",
+        "story_conditions": "",
+        "story_replication": "",
+        "story_lessons": "Ask chefs ＋ engineers.",
+        "results_evidence": case.results_evidence,
+        "countries": ["CA", "US"],
+        "organisations": ["nasa:lead", "csa:partner"],
+        "themes": ["food"],
+        "approaches": ["prize"],
+        "challenges": ["culture", "scaling"],
+        "success_factors": ["trust"],
+        "supporting_links": ["video:https://example.org/a", "report:https://example.org/b"],
+        "claims": [
+            {"claim": "summary", "evidenced": True, "quotes": [quote(pk) for pk in pinned_library["summary"]]},
+            {"claim": "story:problem", "evidenced": True, "quotes": [quote(pinned_library["story"])]},
+            {"claim": "story:lessons", "evidenced": False, "quotes": []},
+            {"claim": "challenge:culture", "evidenced": True, "quotes": [quote(pinned_library["culture"])]},
+            {"claim": "challenge:scaling", "evidenced": False, "quotes": []},
+            {"claim": "success-factor:trust", "evidenced": False, "quotes": []},
+        ],
+        "url": "http://testserver/cases/deep-space-food/",
+    }
+    assert body == '{"count": 1, "results": [\n' + json.dumps(row, ensure_ascii=False) + "\n]}\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, ""),
+        (2019, "2019"),
+        (-5, "'-5"),
+        ("deep-space-food", "deep-space-food"),
+        ("http://testserver/cases/a-b/", "http://testserver/cases/a-b/"),
+        ("  =1+1", "  '=1+1"),
+        ("＝SUM(A1)", "'＝SUM(A1)"),
+        ("ok;=1+1", "ok;'=1+1"),
+        ("ok; @x", "ok; '@x"),
+        ("line\n-1", "line\n'-1"),
+        ("\tplain", "'\tplain"),
+        ("\n=1", "'\n'=1"),
+        ("a - b", "a - b"),
+    ],
+)
+def test_spreadsheet_safe_guards_every_formula_start_and_nothing_else(value, expected):
+    assert exports.spreadsheet_safe(value) == expected

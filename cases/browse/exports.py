@@ -13,6 +13,7 @@ import re
 from itertools import islice
 from urllib.parse import quote
 
+from django.db.models import F
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
@@ -27,11 +28,13 @@ from ..models import (
     StorySection,
     SupportingLink,
 )
+from ..search.service import AmongIds
 from ..timestamps import format_timestamp, youtube_url
 
 CHUNK_SIZE = 500
 # The case story (issue 18): level, organisational contact, the sections (markdown) and the marker.
 STORY_COLUMNS = ["level_of_government", "contact_email", *STORY_FIELDS, "results_evidence"]
+STORY_SECTIONS = [(section.value, section.field_name) for section in StorySection]  # (claim, column)
 FIELDS = [
     "slug",
     "title",
@@ -107,7 +110,14 @@ def url_maker(absolute_url, name, kwarg, *, placeholder="0123456789876543210"):
     if not found or placeholder in suffix:
         raise ValueError(f"the URL of {name} does not hold its argument once: {template}")
     safe = RFC3986_SUBDELIMS + "/~:@"
-    return lambda value: f"{prefix}{quote(str(value), safe=safe)}{suffix}"
+
+    def make(value):
+        # An int needs no quoting (an export makes tens of thousands of quote URLs).
+        if type(value) is int:
+            return f"{prefix}{value}{suffix}"
+        return f"{prefix}{quote(str(value), safe=safe)}{suffix}"
+
+    return make
 
 
 def _chunks(iterable, size):
@@ -121,7 +131,8 @@ def links_of(case_ids):
     found = {}
     for field, (rows, values, order) in LINKS.items():
         by_case = found[field] = {}
-        for case_id, *value in rows.filter(case_id__in=case_ids).order_by(*order, "pk").values_list("case_id", *values):
+        chosen = rows.filter(AmongIds(F("case_id"), case_ids)).order_by(*order, "pk").values_list("case_id", *values)
+        for case_id, *value in chosen:
             by_case.setdefault(case_id, []).append(":".join(value))
     return found
 
@@ -206,7 +217,7 @@ def case_rows(*, cases, absolute_url, chunk_size=None):
                     evidence.get(pk, {}),
                     {
                         **{field: links[field].get(pk, []) for field in ("challenges", "success_factors")},
-                        "story": [s.value for s in StorySection if story[s.field_name].strip()],
+                        "story": [value for value, name in STORY_SECTIONS if story[name].strip()],
                     },
                     quote_url,
                 ),
@@ -225,6 +236,8 @@ class _Echo:
 # of anything a spreadsheet may split into a cell of its own: after a semicolon (the list
 # separator of many locales), a tab or a line break, past any spaces.
 FORMULA_START = re.compile(r"(^|[;\t\r\n])([ \t\r\n]*)([=+\-@\uff1d\uff0b\uff0d\uff20])")
+FORMULA_CHARACTERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+SPLITTERS = re.compile(r"[;\t\r\n]")  # none in a cell: only its start can open a formula
 
 
 def spreadsheet_safe(value):
@@ -233,31 +246,46 @@ def spreadsheet_safe(value):
     Every formula start is quoted with an apostrophe (`ok;=1+1` → `ok;'=1+1`), and a cell that
     opens with a tab or a line break is quoted as a whole.
     """
-    text = "" if value is None else str(value)
+    if value is None:
+        return ""
+    if type(value) is int and value >= 0:  # digits only: nothing to guard (years, ids)
+        return str(value)
+    text = str(value)
+    if not SPLITTERS.search(text):  # most cells (URLs, slugs, names): no regex substitution
+        start = text.lstrip(" ")[:1]
+        return text if not start or start not in FORMULA_CHARACTERS else FORMULA_START.sub(r"\1\2'\3", text)
     text = FORMULA_START.sub(r"\1\2'\3", text)
     return f"'{text}" if text[:1] in ("\t", "\r", "\n") else text
 
 
+LINES_PER_CHUNK = 100  # CSV lines sent as one piece of the streamed response
+
+
 def csv_lines(*, rows, fields=None, list_fields=None):
-    """The CSV text of `rows`, a header first, one line at a time; lists `;`-joined (the case
-    export's columns unless `fields` and `list_fields` name others)."""
+    """The CSV text of `rows`, a header first, then up to LINES_PER_CHUNK lines at a time; lists
+    `;`-joined (the case export's columns unless `fields` and `list_fields` name others)."""
     fields = FIELDS if fields is None else fields
     list_fields = LIST_FIELDS if list_fields is None else list_fields
+    kinds = [(name, name in list_fields, name == "claims") for name in fields]
     writer = csv.writer(_Echo())
     yield writer.writerow(fields)
+    lines = []
     for row in rows:
-        yield writer.writerow(
-            [
-                spreadsheet_safe(
-                    ";".join(map(str, row[name]))
-                    if name in list_fields
-                    else claims_cell(row[name])
-                    if name == "claims"
-                    else row[name]
-                )
-                for name in fields
-            ]
+        lines.append(
+            writer.writerow(
+                [
+                    spreadsheet_safe(
+                        ";".join(map(str, row[name])) if listed else claims_cell(row[name]) if claims else row[name]
+                    )
+                    for name, listed, claims in kinds
+                ]
+            )
         )
+        if len(lines) == LINES_PER_CHUNK:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
 
 
 def json_chunks(*, count, rows):

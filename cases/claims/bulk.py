@@ -1,15 +1,39 @@
 """The claims of many cases at once, their evidence as quote ids, in a bounded number of queries:
 for the matrix, the exports, the workflow's publishing check and the admin's health page."""
 
+import json
+
 from django.db import connections
-from django.db.models import Case as Conditional
-from django.db.models import Exists, F, IntegerField, OuterRef, Value, When
 
 from .. import library_version
-from ..models import STORY_FIELDS, Case, Quote, StoryEvidence, StorySection
-from .claim import SECTION_NUMBERS, STORY, SUMMARY, TERM_CLAIMS, Claim
+from ..models import (
+    STORY_FIELDS,
+    Case,
+    CaseChallenge,
+    CaseSuccessFactor,
+    Challenge,
+    Quote,
+    StoryEvidence,
+    StorySection,
+    SuccessFactor,
+)
+from .claim import CHALLENGE, FACTOR, SECTION_NUMBERS, STORY, SUMMARY, TERM_CLAIMS, Claim
 
 TERM_CLAIMS_BY_MODEL = {kind.term_model: kind for kind in TERM_CLAIMS}
+
+
+def _among_sql(case_ids, connection):
+    """SQL testing that a column is one of `case_ids`, with `{}` where the column goes, and its
+    parameters: a list goes as ONE parameter (`= ANY(%s)` on PostgreSQL, `IN (SELECT value FROM
+    json_each(%s))` on SQLite: an IN list of hundreds of ids, repeated in every part of a UNION,
+    cost more Python than the rows it read); a queryset (a values("pk")) as a subquery."""
+    if isinstance(case_ids, (list, tuple)):
+        ids = [int(pk) for pk in case_ids]
+        if connection.vendor == "postgresql":
+            return "{} = ANY(%s::bigint[])", [ids]
+        return "{} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+    sql, params = case_ids.query.sql_with_params()
+    return f"{{}} IN ({sql})", list(params)
 
 
 def evidence_rows(case_ids, *, summary=True, by_slug=False):
@@ -20,58 +44,80 @@ def evidence_rows(case_ids, *, summary=True, by_slug=False):
 
     With `by_slug`, terms are named by their slug instead of their id (the summary's by "").
     One UNION ALL of link-table selects, so the caller's query count does not grow with the cases.
+    A list of tuples.
+
+    Hand-written SQL: the ORM reaches a quote's challenges only through the quote's own row and
+    an EXISTS per link, which read three times the rows; here a quote supports a claimed term
+    when its link to the case and its link to the term meet the claim row in one join, which the
+    planner starts from the (few) claim rows of the cases.
     """
-    quote_cases = Quote.cases.through.objects.filter(case_id__in=case_ids).order_by()
-    zero = Value(0, output_field=IntegerField())
-    no_term = Value("") if by_slug else zero
-    claim_parts, quote_parts = [], []
-    for kind in TERM_CLAIMS:
-        term = f"{kind.term_field}__slug" if by_slug else f"{kind.term_field}_id"
-        quote_term = f"quote__{kind.quote_relation}__slug" if by_slug else f"quote__{kind.quote_relation}"
-        claimed = kind.link_model.objects.filter(
-            case_id=OuterRef("case_id"), **{f"{kind.term_field}_id": OuterRef(f"quote__{kind.quote_relation}")}
-        )
-        claim_parts.append(
-            kind.link_model.objects.filter(case_id__in=case_ids)
-            .order_by()
-            .values_list("case_id", Value(kind.group), term, zero)
-        )
-        quote_parts.append(
-            quote_cases.filter(Exists(claimed)).values_list("case_id", Value(kind.group), quote_term, "quote_id")
-        )
-    parts = [*claim_parts, *quote_parts]
-    parts += _story_rows(case_ids, by_slug=by_slug)
-    if summary:
-        parts.append(quote_cases.values_list("case_id", Value(SUMMARY), no_term, "quote_id"))
-    first, *rest = parts
-    return first.union(*rest, all=True)
+    connection = connections[Case.objects.db]
+    among, among_params = _among_sql(case_ids, connection)
+    table = {
+        name: model._meta.db_table
+        for name, model in {
+            "case": Case,
+            "case_challenge": CaseChallenge,
+            "case_factor": CaseSuccessFactor,
+            "challenge": Challenge,
+            "factor": SuccessFactor,
+            "quote_cases": Quote.cases.through,
+            "quote_challenges": Quote.challenges.through,
+            "quote_factors": Quote.success_factors.through,
+            "story": StoryEvidence,
+            "story_quotes": StoryEvidence.quotes.through,
+        }.items()
+    }
+    parts, params = [], []
 
+    def part(sql, column):
+        parts.append(f"{sql} WHERE {among.format(column)}")
+        params.extend(among_params)
 
-def _story_rows(case_ids, *, by_slug):
-    """evidence_rows' part for the story sections: a claim row per section with text, a row per
-    quote a StoryEvidence row names (the section as its number, or its value with `by_slug`)."""
-    zero = Value(0, output_field=IntegerField())
-    cases = Case.objects.filter(pk__in=case_ids).order_by()
-    parts = [
-        cases.exclude(**{section.field_name: ""}).values_list(
-            "pk", Value(STORY), Value(section.value) if by_slug else Value(SECTION_NUMBERS[section]), zero
+    for group, claims, term_table, term_column, links, link_column in (
+        (CHALLENGE, "case_challenge", "challenge", "challenge_id", "quote_challenges", "challenge_id"),
+        (FACTOR, "case_factor", "factor", "success_factor_id", "quote_factors", "successfactor_id"),
+    ):
+        term = "term.slug" if by_slug else f"claim.{term_column}"
+        join_term = f" JOIN {table[term_table]} term ON term.id = claim.{term_column}" if by_slug else ""
+        part(f"SELECT claim.case_id, '{group}', {term}, 0 FROM {table[claims]} claim{join_term}", "claim.case_id")
+        part(
+            f"SELECT claim.case_id, '{group}', {term}, link.quote_id FROM {table[claims]} claim "
+            f"JOIN {table['quote_cases']} link ON link.case_id = claim.case_id "
+            # The unary + keeps SQLite off the index of a term's quotes (thousands a term): it reads
+            # the case's quote links, then each quote's terms (a few).
+            f"JOIN {table[links]} tagged ON tagged.quote_id = link.quote_id AND +tagged.{link_column} = claim.{term_column}"
+            f"{join_term}",
+            "claim.case_id",
         )
-        for section in StorySection
-    ]
+    for section in StorySection:
+        term = f"'{section.value}'" if by_slug else str(SECTION_NUMBERS[section])
+        part(
+            f"SELECT item.id, '{STORY}', {term}, 0 FROM {table['case']} item",
+            f"item.{section.field_name} <> '' AND item.id",
+        )
     if by_slug:
-        section = F("storyevidence__section")
+        section_term = "story.section"
     else:
-        section = Conditional(
-            *[When(storyevidence__section=s.value, then=Value(n)) for s, n in SECTION_NUMBERS.items()],
-            default=zero,
-            output_field=IntegerField(),
+        section_term = (
+            "CASE story.section "
+            + " ".join(f"WHEN '{section.value}' THEN {number}" for section, number in SECTION_NUMBERS.items())
+            + " ELSE 0 END"
         )
-    parts.append(
-        StoryEvidence.quotes.through.objects.filter(storyevidence__case_id__in=case_ids)
-        .order_by()
-        .values_list("storyevidence__case_id", Value(STORY), section, "quote_id")
+    part(
+        f"SELECT story.case_id, '{STORY}', {section_term}, link.quote_id FROM {table['story_quotes']} link "
+        f"JOIN {table['story']} story ON story.id = link.storyevidence_id",
+        "story.case_id",
     )
-    return parts
+    if summary:
+        no_term = "''" if by_slug else "0"
+        part(
+            f"SELECT link.case_id, '{SUMMARY}', {no_term}, link.quote_id FROM {table['quote_cases']} link",
+            "link.case_id",
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return cursor.fetchall()
 
 
 def evidence_by_claim(rows, *, case_ids=()):
@@ -94,7 +140,7 @@ def evidence_by_claim(rows, *, case_ids=()):
             claims.setdefault(case_id, {})[(group, term_id)] = set()
     claimed = {}
     for case_id, group, term_id, quote_id in supporting:
-        # The rows hold only quotes of claimed terms (Exists above), but a claim removed between
+        # The rows hold only quotes of claimed terms (the join above), but a claim removed between
         # two reads must not resurrect: keep those whose claim row came too.
         if (group, term_id) in claims.get(case_id, {}):
             claims[case_id][(group, term_id)].add(quote_id)

@@ -149,6 +149,7 @@ class Quote(TimeStampedModel):
         help_text="The second the anchor's data-t named when the importer stored the one its text named",
     )
     # By name: cases.py imports this module (Case.publications names Source).
+    # Its link table also has an index (case_id, quote_id), made by migration 0024 (raw SQL).
     cases = models.ManyToManyField("Case", blank=True, related_name="quotes")
     challenges = models.ManyToManyField(Challenge, blank=True, related_name="quotes")
     success_factors = models.ManyToManyField(SuccessFactor, blank=True, related_name="quotes")
