@@ -41,6 +41,8 @@ from .postgresql import (  # noqa: F401
     postgres_head_statements,
     postgres_statements,
     postgres_trigger_functions,
+    postgres_truncate_drop_statements,
+    postgres_truncate_statements,
     postgres_word_table_rebuild,
     postgres_words_function,
     replace_case_view_statements,

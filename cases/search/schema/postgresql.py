@@ -3,10 +3,12 @@
 import zlib
 
 from .kinds import (
+    CASE_LINKS,
     CONFIG,
     ENTRY_TABLE,
     KIND_BITS,
     KINDS,
+    KINDS_BY_NAME,
     KINDS_BY_TABLE,
     TEXT_FUNCTION,
     WORD_TABLE,
@@ -224,9 +226,65 @@ def postgres_statements(kinds=KINDS):
     ]
 
 
+# TRUNCATE (Django's flush, `manage.py flush`, a restore script) fires no DELETE trigger, so the
+# statement triggers above never see the rows it empties: each indexed table has an AFTER TRUNCATE
+# trigger too (migration 0023). Its entries go by DELETE, so the vocabulary's own trigger counts
+# their words down as for any delete.
+TRUNCATE_TRIGGER = "cases_search_truncate"
+
+
+def _truncate_function(name, body):
+    return (
+        f"CREATE OR REPLACE FUNCTION {TRUNCATE_TRIGGER}_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_advisory_xact_lock({SEARCH_LOCK_KEY}); {body} RETURN NULL; END $$"
+    )
+
+
+def _truncated_tables():
+    """(table, function name) of every AFTER TRUNCATE trigger: each kind's table removes that kind's
+    entries; a case link table re-reads every case's names (the cases it named are unknown by then);
+    the entry table empties the vocabulary, whose words no entry holds any more."""
+    tables = [(kind.table, kind.name) for kind in KINDS]
+    tables += [(link_table, "case_links") for link_table, _, _ in CASE_LINKS]
+    return tables + [(ENTRY_TABLE, "entries")]
+
+
+def postgres_truncate_statements():
+    """The AFTER TRUNCATE statement triggers of the index and their functions (migration 0023).
+
+    TRUNCATE of a kind's table deletes every entry of that kind (`id % KIND_BITS = code`); of a link
+    table, refreshes every case's entry; of the entry table, empties the word table. Dropped first,
+    so running them again replaces them."""
+    statements = [
+        _truncate_function(kind.name, f"DELETE FROM {ENTRY_TABLE} WHERE id % {KIND_BITS} = {kind.code};")
+        for kind in KINDS
+    ]
+    statements.append(
+        _truncate_function(
+            "case_links",
+            f"PERFORM cases_search_refresh_case(ARRAY(SELECT object_id FROM {view_name(KINDS_BY_NAME['case'])}));",
+        )
+    )
+    statements.append(_truncate_function("entries", f"TRUNCATE {WORD_TABLE};"))
+    for table, name in _truncated_tables():
+        statements.append(f"DROP TRIGGER IF EXISTS {TRUNCATE_TRIGGER} ON {table}")
+        statements.append(
+            f"CREATE TRIGGER {TRUNCATE_TRIGGER} AFTER TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {TRUNCATE_TRIGGER}_{name}()"
+        )
+    return statements
+
+
+def postgres_truncate_drop_statements():
+    """Undo postgres_truncate_statements (migration 0023 reversed)."""
+    statements = [f"DROP TRIGGER IF EXISTS {TRUNCATE_TRIGGER} ON {table}" for table, _ in _truncated_tables()]
+    names = dict.fromkeys(name for _, name in _truncated_tables())
+    return statements + [f"DROP FUNCTION IF EXISTS {TRUNCATE_TRIGGER}_{name}()" for name in names]
+
+
 def postgres_drop_statements():
     """Drop the whole PostgreSQL index (migration 0013 reversed)."""
-    statements = []
+    statements = postgres_truncate_drop_statements()
     for number, rule in enumerate(refresh_rules()):
         statements.append(f"DROP TRIGGER IF EXISTS cases_search_{number} ON {rule.table}")
         statements.append(f"DROP FUNCTION IF EXISTS cases_search_{number}()")
