@@ -12,7 +12,14 @@ from cases.search import schema, search, search_cases
 from cases.search.snippets import Matcher, snippet
 from cases.search.suggest import closest_word, known_words
 from tests.curation import change_url, client_for, form_data, publishable_case, superuser  # noqa: F401
-from tests.factories import CaseFactory, OrganisationFactory, SourceFactory, ThemeFactory
+from tests.factories import (
+    ApproachFactory,
+    CaseFactory,
+    ChallengeFactory,
+    OrganisationFactory,
+    SourceFactory,
+    ThemeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -190,7 +197,42 @@ def test_a_truncate_of_one_table_takes_its_kind_or_the_cases_names_out():
         assert search("cherimoya").total == 0 and closest_word("cherimoa") is None
         assert count("tamarillo", "sources") == 1 and case_slugs("kumquat") == ["kumquat"]
         cursor.execute("TRUNCATE cases_case_themes")
-        assert case_slugs("rambutan") == [] and count("rambutan", "themes") == 1
+        # The theme went with its last published case's link (it is public only while linked).
+        assert case_slugs("rambutan") == [] and count("rambutan", "themes") == 0
         assert case_slugs("kumquat") == case_slugs("canada") == ["kumquat"]
         cursor.execute(f"TRUNCATE {schema.ENTRY_TABLE}")
         assert index_size() == (0, 0)
+
+
+def test_a_term_no_published_case_links_to_is_neither_counted_listed_nor_suggested(client):
+    # As its page and the API's list: organisations, themes and approaches are public while a
+    # published case links to them; countries, challenges and success factors always are.
+    theme = ThemeFactory(name="Durian theme")
+    approach = ApproachFactory(name="Durian approach")
+    organisation = OrganisationFactory(name="Durian agency")
+    ChallengeFactory(name="Durian challenge")
+    draft = CaseFactory(title="Something else", status=Case.Status.DRAFT, themes=[theme], approaches=[approach])
+    Participation.objects.create(case=draft, organisation=organisation, role="partner")
+    unlinked = ThemeFactory(name="Langsat theme")
+    terms = ("themes", "approaches", "organisations")
+    assert [count("durian", kind) for kind in terms] == [0, 0, 0]
+    assert count("durian", "challenges") == 1
+    assert count("langsat", "themes") == 0 and closest_word("langsot") is None
+    page = client.get(reverse("cases:search"), {"q": "durian"}).content.decode()
+    assert "Durian theme" not in page and "Durian agency" not in page and "Durian challenge" in page
+
+    published = CaseFactory(title="Published", themes=[theme], approaches=[approach])
+    Participation.objects.create(case=published, organisation=organisation, role="lead")
+    assert [count("durian", kind) for kind in terms] == [1, 1, 1]
+    Case.objects.filter(pk=published.pk).update(status=Case.Status.DRAFT)
+    assert [count("durian", kind) for kind in terms] == [0, 0, 0]
+    Case.objects.filter(pk=published.pk).update(status=Case.Status.PUBLISHED)
+    assert [count("durian", kind) for kind in terms] == [1, 1, 1]
+    published.themes.remove(theme)
+    Participation.objects.filter(case=published).delete()
+    assert [count("durian", kind) for kind in terms] == [0, 1, 0]
+    published.themes.add(unlinked)
+    assert count("langsat", "themes") == 1 and closest_word("langsot") == "langsat"
+    published.delete()
+    assert [count("durian", kind) for kind in terms] == [0, 0, 0]
+    assert count("langsat", "themes") == 0 and closest_word("langsot") is None
