@@ -25,16 +25,7 @@ def reload_migration_data(sender, using, **kwargs):
 
     if Country.objects.using(using).exists() and Group.objects.using(using).count() >= 2:
         return  # after the migrations themselves, or nothing was flushed
-    from django.db import connections
-
-    from cases.search import schema
-
-    connection = connections[using]
-    if connection.vendor == "postgresql":
-        # The flush's TRUNCATE fires no DELETE trigger, so the search index (tables of no model)
-        # kept the entries of the rows it emptied; SQLite's flush deletes, and its triggers follow.
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {schema.ENTRY_TABLE}, {schema.WORD_TABLE}")
+    # The search index follows the flush by itself: its triggers (TRUNCATE ones on PostgreSQL).
     load_migration_data()
 
 

@@ -1,6 +1,7 @@
 """Hostile input never answers 500: numbers in other scripts' digits, characters PostgreSQL or XML
 cannot carry, in addresses, parameters, forms, imports and stored data (issue 13)."""
 
+import json
 from urllib.parse import urlencode
 
 import pytest
@@ -192,6 +193,28 @@ NUL_URLS = [
 @pytest.mark.parametrize("url", NUL_URLS)
 def test_nul_in_a_public_address_is_a_400(client, library, url):
     assert client.get(url).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/cases/?country=%00",
+        "/api/v1/cases/?q=a%00",
+        "/api/v1/cases/%00/",
+        "/api/v1/quotes/?%00=1",
+        "/api/v1/themes/?cursor=%00",
+    ],
+)
+def test_nul_in_an_api_address_is_a_json_400(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "cannot store" in json.loads(response.content)["detail"]
+
+
+def test_nul_outside_the_api_still_answers_the_sites_400_page(client):
+    response = client.get("/cases/?country=%00")
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
 
 
 @pytest.mark.parametrize(

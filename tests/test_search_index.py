@@ -3,15 +3,23 @@ and holds published content only: no draft's word in a result, a count or a sugg
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from cases.history import RECORDERS, ensure_baseline, revert_case
 from cases.models import Case, Country, Organisation, Participation, Quote, Source, Theme
-from cases.search import search, search_cases
+from cases.search import schema, search, search_cases
 from cases.search.snippets import Matcher, snippet
-from cases.search.suggest import closest_word
+from cases.search.suggest import closest_word, known_words
 from tests.curation import change_url, client_for, form_data, publishable_case, superuser  # noqa: F401
-from tests.factories import CaseFactory, OrganisationFactory, SourceFactory, ThemeFactory
+from tests.factories import (
+    ApproachFactory,
+    CaseFactory,
+    ChallengeFactory,
+    OrganisationFactory,
+    SourceFactory,
+    ThemeFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +145,94 @@ def test_snippets_mark_accented_and_hyphenated_words():
     matcher = Matcher({("zurich", False), ("co", False), ("creation", True)})
     html = snippet("Meeting in Zürich on co-creation.", matcher)
     assert html == "Meeting in <mark>Zürich</mark> on <mark>co</mark>-<mark>creation</mark>."
+
+
+def index_size():
+    """(entries, vocabulary words) of the search index as the suggestions read it."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT (SELECT count(*) FROM {schema.ENTRY_TABLE}), (SELECT count(*) FROM {schema.WORD_TABLE})"
+            )
+            return cursor.fetchone()
+        known_words("a")  # creates the vocabulary table of this connection
+        cursor.execute(
+            f"SELECT (SELECT count(*) FROM {schema.FTS_TABLE}), (SELECT count(*) FROM temp.{schema.VOCAB_TABLE})"
+        )
+        return cursor.fetchone()
+
+
+def flushable_library():
+    """A published case with a theme and a country, and a quote of a source, each with a rare word."""
+    theme = ThemeFactory(name="Rambutan orchards")
+    CaseFactory(slug="kumquat", title="Kumquat exchange", countries=["CA"], themes=[theme])
+    source = SourceFactory(title="Tamarillo webinar")
+    Quote.objects.create(source=source, text="Cherimoya growers met.", start_second=1)
+    for word in ("kumquat", "rambutan", "tamarillo", "cherimoya"):
+        assert search(word).total > 0, word
+    assert closest_word("kumqat") == "kumquat"
+
+
+def test_a_flush_empties_the_index_and_its_vocabulary():
+    # Django's flush: TRUNCATE on PostgreSQL (which fires no DELETE trigger), DELETE on SQLite.
+    # Without post_migrate, which would rebuild the SQLite index: only the triggers act.
+    flushable_library()
+    if connection.vendor == "postgresql":
+        # A TRUNCATE refuses tables with deferred foreign key checks pending in its transaction.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+    for word in ("kumquat", "rambutan", "tamarillo", "cherimoya", "canada"):
+        assert search(word).total == 0, word
+    assert closest_word("kumqat") is None
+    assert index_size() == (0, 0)  # every indexed table was emptied: no entry, no word left
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no TRUNCATE")
+def test_a_truncate_of_one_table_takes_its_kind_or_the_cases_names_out():
+    flushable_library()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE cases_quote CASCADE")
+        assert search("cherimoya").total == 0 and closest_word("cherimoa") is None
+        assert count("tamarillo", "sources") == 1 and case_slugs("kumquat") == ["kumquat"]
+        cursor.execute("TRUNCATE cases_case_themes")
+        # The theme went with its last published case's link (it is public only while linked).
+        assert case_slugs("rambutan") == [] and count("rambutan", "themes") == 0
+        assert case_slugs("kumquat") == case_slugs("canada") == ["kumquat"]
+        cursor.execute(f"TRUNCATE {schema.ENTRY_TABLE}")
+        assert index_size() == (0, 0)
+
+
+def test_a_term_no_published_case_links_to_is_neither_counted_listed_nor_suggested(client):
+    # As its page and the API's list: organisations, themes and approaches are public while a
+    # published case links to them; countries, challenges and success factors always are.
+    theme = ThemeFactory(name="Durian theme")
+    approach = ApproachFactory(name="Durian approach")
+    organisation = OrganisationFactory(name="Durian agency")
+    ChallengeFactory(name="Durian challenge")
+    draft = CaseFactory(title="Something else", status=Case.Status.DRAFT, themes=[theme], approaches=[approach])
+    Participation.objects.create(case=draft, organisation=organisation, role="partner")
+    unlinked = ThemeFactory(name="Langsat theme")
+    terms = ("themes", "approaches", "organisations")
+    assert [count("durian", kind) for kind in terms] == [0, 0, 0]
+    assert count("durian", "challenges") == 1
+    assert count("langsat", "themes") == 0 and closest_word("langsot") is None
+    page = client.get(reverse("cases:search"), {"q": "durian"}).content.decode()
+    assert "Durian theme" not in page and "Durian agency" not in page and "Durian challenge" in page
+
+    published = CaseFactory(title="Published", themes=[theme], approaches=[approach])
+    Participation.objects.create(case=published, organisation=organisation, role="lead")
+    assert [count("durian", kind) for kind in terms] == [1, 1, 1]
+    Case.objects.filter(pk=published.pk).update(status=Case.Status.DRAFT)
+    assert [count("durian", kind) for kind in terms] == [0, 0, 0]
+    Case.objects.filter(pk=published.pk).update(status=Case.Status.PUBLISHED)
+    assert [count("durian", kind) for kind in terms] == [1, 1, 1]
+    published.themes.remove(theme)
+    Participation.objects.filter(case=published).delete()
+    assert [count("durian", kind) for kind in terms] == [0, 1, 0]
+    published.themes.add(unlinked)
+    assert count("langsat", "themes") == 1 and closest_word("langsot") == "langsat"
+    published.delete()
+    assert [count("durian", kind) for kind in terms] == [0, 0, 0]
+    assert count("langsat", "themes") == 0 and closest_word("langsot") is None

@@ -157,14 +157,16 @@ PARITY = [
         "centre",
         "British -re",
         "",
-        {"cases": 1, "quotes": 137, "documents": 56, "sources": 3, "organisations": 1, "topics": 1},
+        # No organisation: the seed's one "Center" (MBRCGI) takes part in no published case, so it has
+        # no page and is not indexed (cases.search.schema.PUBLISHED_ONLY_TERMS).
+        {"cases": 1, "quotes": 137, "documents": 56, "sources": 3, "topics": 1},
         ["uae-government-accelerators"],
     ),
     (
         "center",
         "American -er",
         "",
-        {"cases": 1, "quotes": 137, "documents": 56, "sources": 3, "organisations": 1, "topics": 1},
+        {"cases": 1, "quotes": 137, "documents": 56, "sources": 3, "topics": 1},
         ["uae-government-accelerators"],
     ),
     (

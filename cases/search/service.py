@@ -57,7 +57,8 @@ class SearchKind:
         if self.key == "documents":
             return Document.objects.select_related("source").defer("raw_text")
         if self.key in PUBLIC_TERMS:
-            # Only a term a published case links to has a page; the index holds every term.
+            # Only a term a published case links to has a page, and only those are indexed
+            # (schema.PUBLISHED_ONLY_TERMS); the filter holds for one unpublished since the ranking.
             return MODELS[self.key].objects.public()
         return MODELS[self.key].objects.all()
 

@@ -7,7 +7,8 @@ table; PostgreSQL in a table of tsvectors (a `kb_search` configuration of unacce
 simple, GIN-indexed) with a table of its words counted by the entries holding them. A view per
 kind says what an entry holds, so both databases index the same text; triggers refresh the
 entries of the rows a write touches (admin, import, bulk writes, reverts and raw SQL alike).
-Only published cases are indexed, so no draft's word reaches a result, a count or a suggestion.
+Only published cases are indexed, and of organisations, themes and approaches only those a published
+case links to, so no draft's word reaches a result, a count or a suggestion.
 
 Raw SQL because Django has no FTS5 tables, text search configurations or statement triggers. The
 tables are declared, unmanaged, in cases/models/search.py, so the ORM reads them and a reader sees them.
@@ -26,12 +27,14 @@ from .kinds import (  # noqa: F401
     KINDS_0013,
     KINDS_BY_NAME,
     KINDS_BY_TABLE,
+    PUBLISHED_ONLY_TERMS,
     TEXT_FUNCTION,
     VOCAB_TABLE,
     WORD_TABLE,
     IndexedKind,
     Rule,
     country_code,
+    publicity_rules,
     refresh_rules,
 )
 from .postgresql import (  # noqa: F401
@@ -40,8 +43,11 @@ from .postgresql import (  # noqa: F401
     postgres_drop_statements,
     postgres_head_drop_statements,
     postgres_head_statements,
+    postgres_publicity_statements,
     postgres_statements,
     postgres_trigger_functions,
+    postgres_truncate_drop_statements,
+    postgres_truncate_statements,
     postgres_word_table_rebuild,
     postgres_words_function,
     replace_case_view_statements,

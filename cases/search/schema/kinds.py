@@ -35,6 +35,36 @@ def simple_kind(code, name, table, title, names="''", body="''"):
     )
 
 
+# Tables whose rows name the cases they link (case_id), and the taxonomy kind each names.
+CASE_LINKS = (
+    ("cases_case_countries", "country_id", "country"),
+    ("cases_participation", "organisation_id", "organisation"),
+    ("cases_case_themes", "theme_id", "theme"),
+    ("cases_case_approaches", "approach_id", "approach"),
+    ("cases_casechallenge", "challenge_id", "challenge"),
+    ("cases_casesuccessfactor", "success_factor_id", "success_factor"),
+)
+# The terms that are public only while a published case links to them (TaxonomyQuerySet.public():
+# their pages and the API's lists show no other), so only those are indexed: a term only drafts
+# link to is in no result, count or suggestion. Countries, challenges and success factors are fixed
+# lists whose every item has a page, with or without cases.
+PUBLISHED_ONLY_TERMS = ("organisation", "theme", "approach")
+LINKS_BY_TERM = {named: (link_table, link_column) for link_table, link_column, named in CASE_LINKS}
+
+
+def term_kind(code, name, table, body="''"):
+    """A taxonomy kind indexing every row of `table` or, in PUBLISHED_ONLY_TERMS, the rows a published case links to."""
+    kind = simple_kind(code, name, table, "item.name", body=body)
+    if name not in PUBLISHED_ONLY_TERMS:
+        return kind
+    link_table, link_column = LINKS_BY_TERM[name]
+    published = (
+        f" WHERE EXISTS (SELECT 1 FROM {link_table} AS link JOIN cases_case AS linked ON linked.id = link.case_id "
+        f"WHERE link.{link_column} = item.id AND linked.status = 'published')"
+    )
+    return IndexedKind(code, name, table, kind.key, kind.document + published)
+
+
 # The taxonomy a case links to, in the order of its names in the case's entry.
 TAXONOMY_KINDS = (
     IndexedKind(
@@ -45,21 +75,11 @@ TAXONOMY_KINDS = (
         "SELECT item.name AS title, item.code AS names, '' AS body FROM cases_country AS item",
         integer_key=False,
     ),
-    simple_kind(7, "organisation", "cases_organisation", "item.name"),
-    simple_kind(8, "theme", "cases_theme", "item.name", body="item.description"),
-    simple_kind(9, "approach", "cases_approach", "item.name", body="item.description"),
-    simple_kind(10, "challenge", "cases_challenge", "item.name", body="item.description"),
-    simple_kind(11, "success_factor", "cases_successfactor", "item.name", body="item.description"),
-)
-
-# Tables whose rows name the cases they link (case_id), and the taxonomy kind each names.
-CASE_LINKS = (
-    ("cases_case_countries", "country_id", "country"),
-    ("cases_participation", "organisation_id", "organisation"),
-    ("cases_case_themes", "theme_id", "theme"),
-    ("cases_case_approaches", "approach_id", "approach"),
-    ("cases_casechallenge", "challenge_id", "challenge"),
-    ("cases_casesuccessfactor", "success_factor_id", "success_factor"),
+    term_kind(7, "organisation", "cases_organisation"),
+    term_kind(8, "theme", "cases_theme", body="item.description"),
+    term_kind(9, "approach", "cases_approach", body="item.description"),
+    term_kind(10, "challenge", "cases_challenge", body="item.description"),
+    term_kind(11, "success_factor", "cases_successfactor", body="item.description"),
 )
 
 
@@ -172,6 +192,7 @@ class Rule:
     kind: IndexedKind
     keys: str  # SELECT … AS id, {row} standing for the written row
     column: str = ""  # for an UPDATE: the comma-separated columns whose change fires it
+    publicity: bool = False  # the write changes only whether the items are indexed, not their text
 
     @property
     def columns(self):
@@ -207,6 +228,29 @@ def refresh_rules():
                 case,
                 f"SELECT case_id AS id FROM {link_table} WHERE {link_column} = {{row}}.{taxonomy.key}",
                 column="name",
+            )
+        )
+    rules += publicity_rules()
+    return rules
+
+
+def publicity_rules():
+    """The rules of PUBLISHED_ONLY_TERMS (migration 0024; last, so the numbers of the others stay):
+    a link written, or its case published or unpublished, may index or drop the linked term."""
+    rules = []
+    for named in PUBLISHED_ONLY_TERMS:
+        link_table, link_column = LINKS_BY_TERM[named]
+        term = KINDS_BY_NAME[named]
+        for event in ("INSERT", "DELETE", "UPDATE"):
+            rules.append(Rule(link_table, event, term, f"SELECT {{row}}.{link_column} AS id", publicity=True))
+        rules.append(
+            Rule(
+                "cases_case",
+                "UPDATE",
+                term,
+                f"SELECT {link_column} AS id FROM {link_table} WHERE case_id = {{row}}.id",
+                column="status",
+                publicity=True,
             )
         )
     return rules

@@ -3,11 +3,14 @@
 import zlib
 
 from .kinds import (
+    CASE_LINKS,
     CONFIG,
     ENTRY_TABLE,
     KIND_BITS,
     KINDS,
+    KINDS_BY_NAME,
     KINDS_BY_TABLE,
+    PUBLISHED_ONLY_TERMS,
     TEXT_FUNCTION,
     WORD_TABLE,
     entry_id_sql,
@@ -170,6 +173,31 @@ def postgres_words_function():
     END $$"""
 
 
+def postgres_rule_trigger(number, rule):
+    """The function and the statement trigger `cases_search_<number>` of one refresh rule (a trigger
+    there before is replaced)."""
+    return [
+        postgres_trigger_function(number, rule),
+        f"DROP TRIGGER IF EXISTS cases_search_{number} ON {rule.table}",
+        f"CREATE TRIGGER cases_search_{number} AFTER {rule.event} ON {rule.table} "
+        f"REFERENCING {_referencing(rule)} FOR EACH STATEMENT EXECUTE FUNCTION cases_search_{number}()",
+    ]
+
+
+def postgres_publicity_statements():
+    """Migration 0024: the views of PUBLISHED_ONLY_TERMS hold only the terms a published case links
+    to (same columns, so `CREATE OR REPLACE`), the triggers of kinds.publicity_rules() follow link
+    and status writes, the truncate functions refresh those terms too, and their entries are
+    refreshed: the entries of terms no published case links to go, with their words."""
+    terms = [KINDS_BY_NAME[name] for name in PUBLISHED_ONLY_TERMS]
+    statements = [view_sql(kind, "postgresql").replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1) for kind in terms]
+    for number, rule in enumerate(refresh_rules()):
+        if rule.publicity:
+            statements += postgres_rule_trigger(number, rule)
+    statements += postgres_truncate_statements()
+    return statements + [f"SELECT {_refresh_all(kind).removeprefix('PERFORM ').rstrip(';')}" for kind in terms]
+
+
 def postgres_statements(kinds=KINDS):
     """The PostgreSQL index (migration 0013, which passes KINDS_0013: the tables as they were then)."""
     statements = [
@@ -201,11 +229,7 @@ def postgres_statements(kinds=KINDS):
     statements += [view_sql(kind, "postgresql") for kind in kinds]
     statements += [postgres_refresh_function(kind) for kind in kinds]
     for number, rule in enumerate(refresh_rules()):
-        statements.append(postgres_trigger_function(number, rule))
-        statements.append(
-            f"CREATE TRIGGER cases_search_{number} AFTER {rule.event} ON {rule.table} "
-            f"REFERENCING {_referencing(rule)} FOR EACH STATEMENT EXECUTE FUNCTION cases_search_{number}()"
-        )
+        statements += postgres_rule_trigger(number, rule)
     for kind in kinds:
         statements.append(f"SELECT cases_search_refresh_{kind.name}(ARRAY(SELECT object_id FROM {view_name(kind)}))")
     # The vocabulary of migration 0006, which also held the words of drafts and deleted rows.
@@ -224,9 +248,68 @@ def postgres_statements(kinds=KINDS):
     ]
 
 
+# TRUNCATE (Django's flush, `manage.py flush`, a restore script) fires no DELETE trigger, so the
+# statement triggers above never see the rows it empties: each indexed table has an AFTER TRUNCATE
+# trigger too (migration 0023). Its entries go by DELETE, so the vocabulary's own trigger counts
+# their words down as for any delete.
+TRUNCATE_TRIGGER = "cases_search_truncate"
+
+
+def _truncate_function(name, body):
+    return (
+        f"CREATE OR REPLACE FUNCTION {TRUNCATE_TRIGGER}_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_advisory_xact_lock({SEARCH_LOCK_KEY}); {body} RETURN NULL; END $$"
+    )
+
+
+def _truncated_tables():
+    """(table, function name) of every AFTER TRUNCATE trigger: each kind's table removes that kind's
+    entries; a case link table re-reads every case's names (the cases it named are unknown by then)
+    and its terms, when only published cases' terms are indexed; the entry table empties the
+    vocabulary, whose words no entry holds any more."""
+    tables = [(kind.table, kind.name) for kind in KINDS]
+    tables += [(link_table, f"links_{named}") for link_table, _, named in CASE_LINKS]
+    return tables + [(ENTRY_TABLE, "entries")]
+
+
+def _refresh_all(kind):
+    return f"PERFORM cases_search_refresh_{kind.name}(ARRAY(SELECT {kind.key} FROM {kind.table}));"
+
+
+def postgres_truncate_statements():
+    """The AFTER TRUNCATE statement triggers of the index and their functions (migrations 0023, 0024).
+
+    TRUNCATE of a kind's table deletes every entry of that kind (`id % KIND_BITS = code`); of a link
+    table, refreshes every case's entry (and every term of PUBLISHED_ONLY_TERMS it links); of the
+    entry table, empties the word table. Functions replaced and triggers dropped first, so running
+    them again replaces them."""
+    statements = [
+        _truncate_function(kind.name, f"DELETE FROM {ENTRY_TABLE} WHERE id % {KIND_BITS} = {kind.code};")
+        for kind in KINDS
+    ]
+    for _, _, named in CASE_LINKS:
+        terms = _refresh_all(KINDS_BY_NAME[named]) if named in PUBLISHED_ONLY_TERMS else ""
+        statements.append(_truncate_function(f"links_{named}", _refresh_all(KINDS_BY_NAME["case"]) + terms))
+    statements.append(_truncate_function("entries", f"TRUNCATE {WORD_TABLE};"))
+    for table, name in _truncated_tables():
+        statements.append(f"DROP TRIGGER IF EXISTS {TRUNCATE_TRIGGER} ON {table}")
+        statements.append(
+            f"CREATE TRIGGER {TRUNCATE_TRIGGER} AFTER TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {TRUNCATE_TRIGGER}_{name}()"
+        )
+    return statements
+
+
+def postgres_truncate_drop_statements():
+    """Undo postgres_truncate_statements (migration 0023 reversed)."""
+    statements = [f"DROP TRIGGER IF EXISTS {TRUNCATE_TRIGGER} ON {table}" for table, _ in _truncated_tables()]
+    names = dict.fromkeys(name for _, name in _truncated_tables())
+    return statements + [f"DROP FUNCTION IF EXISTS {TRUNCATE_TRIGGER}_{name}()" for name in names]
+
+
 def postgres_drop_statements():
     """Drop the whole PostgreSQL index (migration 0013 reversed)."""
-    statements = []
+    statements = postgres_truncate_drop_statements()
     for number, rule in enumerate(refresh_rules()):
         statements.append(f"DROP TRIGGER IF EXISTS cases_search_{number} ON {rule.table}")
         statements.append(f"DROP FUNCTION IF EXISTS cases_search_{number}()")

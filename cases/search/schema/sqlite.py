@@ -45,6 +45,25 @@ def sqlite_refresh_names(ids_sql):
     )
 
 
+def sqlite_refresh_presence(kind, ids_sql, *, delete_only=False):
+    """Statements indexing the items of `kind` whose keys `ids_sql` gives that its view now holds and
+    are not indexed yet, and removing those it no longer holds (a publicity rule: their text is
+    unchanged, so an indexed item stays as it is). Only removing when `delete_only`, so a delete
+    needs no Python function."""
+    entry_id = entry_id_sql(kind, "refreshed.id", "sqlite")
+    delete = (
+        f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT {entry_id} FROM ({ids_sql}) AS refreshed "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {view_name(kind)} AS doc WHERE doc.object_id = refreshed.id));"
+    )
+    if delete_only:
+        return delete
+    return (
+        f"{delete} INSERT INTO {FTS_TABLE} (rowid, title, names, body) SELECT entry_id, {TEXT_FUNCTION}(title), "
+        f"{names_sql(kind, 'sqlite')}, {TEXT_FUNCTION}(body) FROM {view_name(kind)} AS doc "
+        f"WHERE object_id IN ({ids_sql}) AND NOT EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE rowid = doc.entry_id);"
+    )
+
+
 def sqlite_statements():
     """The SQLite tables of the index (migration 0013). Its views and triggers are not here: see
     sqlite_attach_statements."""
@@ -74,7 +93,12 @@ def sqlite_attach_statements():
         rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[rule.event]
         if rule.column and not rule.refreshes_own_rows:
             rows = ["NEW"]
-        if not rule.refreshes_own_rows:  # a link row or a renamed taxonomy item: the cases' names
+        if rule.publicity:  # a link or a case's status: whether a term is indexed
+            body = " ".join(
+                sqlite_refresh_presence(rule.kind, rule.keys.format(row=row), delete_only=rule.event == "DELETE")
+                for row in rows
+            )
+        elif not rule.refreshes_own_rows:  # a link row or a renamed taxonomy item: the cases' names
             body = " ".join(sqlite_refresh_names(rule.keys.format(row=row)) for row in rows)
         else:
             body = " ".join(
