@@ -235,7 +235,7 @@ def refresh_rules():
 
 
 def publicity_rules():
-    """The rules of PUBLISHED_ONLY_TERMS (migration 0024; last, so the numbers of the others stay):
+    """The rules of PUBLISHED_ONLY_TERMS (migration 0026; last, so the numbers of the others stay):
     a link written, or its case published or unpublished, may index or drop the linked term."""
     rules = []
     for named in PUBLISHED_ONLY_TERMS:

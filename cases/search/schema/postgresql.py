@@ -185,7 +185,7 @@ def postgres_rule_trigger(number, rule):
 
 
 def postgres_publicity_statements():
-    """Migration 0024: the views of PUBLISHED_ONLY_TERMS hold only the terms a published case links
+    """Migration 0026: the views of PUBLISHED_ONLY_TERMS hold only the terms a published case links
     to (same columns, so `CREATE OR REPLACE`), the triggers of kinds.publicity_rules() follow link
     and status writes, the truncate functions refresh those terms too, and their entries are
     refreshed: the entries of terms no published case links to go, with their words."""
@@ -250,7 +250,7 @@ def postgres_statements(kinds=KINDS):
 
 # TRUNCATE (Django's flush, `manage.py flush`, a restore script) fires no DELETE trigger, so the
 # statement triggers above never see the rows it empties: each indexed table has an AFTER TRUNCATE
-# trigger too (migration 0023). Its entries go by DELETE, so the vocabulary's own trigger counts
+# trigger too (migration 0025). Its entries go by DELETE, so the vocabulary's own trigger counts
 # their words down as for any delete.
 TRUNCATE_TRIGGER = "cases_search_truncate"
 
@@ -277,7 +277,7 @@ def _refresh_all(kind):
 
 
 def postgres_truncate_statements():
-    """The AFTER TRUNCATE statement triggers of the index and their functions (migrations 0023, 0024).
+    """The AFTER TRUNCATE statement triggers of the index and their functions (migrations 0025, 0026).
 
     TRUNCATE of a kind's table deletes every entry of that kind (`id % KIND_BITS = code`); of a link
     table, refreshes every case's entry (and every term of PUBLISHED_ONLY_TERMS it links); of the
@@ -301,7 +301,7 @@ def postgres_truncate_statements():
 
 
 def postgres_truncate_drop_statements():
-    """Undo postgres_truncate_statements (migration 0023 reversed)."""
+    """Undo postgres_truncate_statements (migration 0025 reversed)."""
     statements = [f"DROP TRIGGER IF EXISTS {TRUNCATE_TRIGGER} ON {table}" for table, _ in _truncated_tables()]
     names = dict.fromkeys(name for _, name in _truncated_tables())
     return statements + [f"DROP FUNCTION IF EXISTS {TRUNCATE_TRIGGER}_{name}()" for name in names]

@@ -22,7 +22,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0022_reimport_links"),
+        ("cases", "0024_quote_cases_case_quote_index"),
     ]
 
     operations = [

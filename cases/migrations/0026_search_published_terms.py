@@ -18,7 +18,7 @@ def index_published_terms(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0023_search_index_truncate"),
+        ("cases", "0025_search_index_truncate"),
     ]
 
     operations = [
