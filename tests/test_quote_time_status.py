@@ -1,6 +1,7 @@
 """A quote's time status in words wherever the quote appears, with the pages' query counts still pinned."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from cases.browse import citations
@@ -124,14 +125,18 @@ def test_source_page_shows_its_length_and_whether_it_is_estimated(client):
     assert "Length 01:06:40 (estimated from its summaries" in page(client, estimated.get_absolute_url())
 
 
-def test_pages_number_of_queries_with_every_status(client, django_assert_max_num_queries):
+def test_pages_number_of_queries_with_every_status(client, settings, django_assert_max_num_queries):
+    # An in-memory cache, so only the database's queries are counted (the default database cache
+    # adds its reads and writes of the page's cached content).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
     build_library(cases=20, quotes_per_case=3)
     quotes = list(Quote.objects.order_by("pk"))
     for n, quote in enumerate(quotes):
         quote.time_status = [Quote.TimeStatus.EXACT, Quote.TimeStatus.UNDER_REVIEW, Quote.TimeStatus.CORRECTED][n % 3]
         quote.corrected_from_seconds = 99999 if n % 3 == 2 else None
     Quote.objects.bulk_update(quotes, ["time_status", "corrected_from_seconds"])
-    with django_assert_max_num_queries(7):  # as test_quote_list_number_of_queries pins it (a page's keys first)
+    with django_assert_max_num_queries(8):  # as the quote-list row of tests/test_query_counts.py pins it
         html = page(client, reverse("cases:quote-list"))
     assert UNDER_REVIEW in html and "(time corrected on import from 27:46:39)" in html
     source = quotes[0].source
