@@ -192,7 +192,7 @@ class QuoteViewSet(ReadOnly):
 
     def get_queryset(self):
         return (
-            Quote.objects.public()
+            Quote.objects.all()
             .for_listing()
             .select_related("document")
             .defer("document__body", "document__raw_text")

@@ -214,10 +214,6 @@ class TaxonomyQuerySet(models.QuerySet):
 
 
 class QuoteQuerySet(models.QuerySet):
-    def public(self):
-        """Quotes a visitor may see: every quote; the cases they link to are filtered where shown."""
-        return self
-
     def in_time_order(self):
         return self.order_by("source_id", "start_second", "position", "pk")
 

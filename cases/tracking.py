@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 # Fields that are derived, not curated (none since the search vectors moved to cases/search).
 UNTRACKED_FIELDS = []
 
-# HistoricalRecords of each tracked model, to record a baseline outside a save (see cases.history).
+# HistoricalRecords of each tracked model, to record a baseline outside a save (see cases.curation.history).
 RECORDERS = {}
 
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases.curation.history import versions
 from cases.curation.workflow import transition_in_bulk
-from cases.history import versions
 from cases.models import Case, Country, Quote, Source
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import SourceFactory

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.history import (
+from cases.curation.history import (
     BASELINE_REASON,
     ensure_baseline,
     link_changes,

@@ -1,4 +1,4 @@
-"""The world map and the partner network (cases/worldmap.py, cases/network.py) on the case browser,
+"""The world map and the partner network (cases/browse/worldmap.py, cases/browse/network.py) on the case browser,
 /countries/ and a country page: the same numbers as the facets and the ORM, links that add exactly
 one filter, and bounded queries."""
 
@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.browse.facets import count_options
 from cases.browse.filters import CaseFilter
+from cases.browse.network import shared_case_counts
+from cases.browse.worldmap import bands, world
 from cases.models import Case, Country
-from cases.network import shared_case_counts
-from cases.worldmap import bands, world
 from tests.factories import CaseFactory, ThemeFactory
 from tests.pages_library import build_library
 

@@ -4,7 +4,7 @@ and terms only drafts use have no public page."""
 import pytest
 from django.urls import reverse
 
-from cases.history import revert_case
+from cases.curation.history import revert_case
 from cases.models import Case, OldSlug, Organisation, Theme
 from tests.curation import change_url, client_for, form_data, publisher  # noqa: F401
 from tests.factories import CaseFactory, OrganisationFactory, ParticipationFactory, ThemeFactory, TopicFactory

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from cases.history import RECORDERS, ensure_baseline, revert_case
+from cases.curation.history import RECORDERS, ensure_baseline, revert_case
 from cases.models import Case, Country, Organisation, Participation, Quote, Source, Theme
 from cases.search import schema, search, search_cases
 from cases.search.snippets import Matcher, snippet

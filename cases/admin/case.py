@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..browse.case_page import TEMPLATE as CASE_PAGE_TEMPLATE
 from ..browse.case_page import case_page_parts
+from ..curation.history import ensure_baseline, ensure_quote_baseline
 from ..curation.review_queue import clear_sent_back_reason, needs_reason, send_back_to_draft
 from ..curation.workflow import (
     TRANSITIONS,
@@ -33,7 +34,6 @@ from ..curation.workflow import (
     transition_in_bulk,
     transitions_from,
 )
-from ..history import ensure_baseline, ensure_quote_baseline
 from ..models import (
     STORY_FIELDS,
     Case,

@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from ..history import CASE_LINKS, Version, case_link_ids, link_changes, revert_case, versions
+from ..curation.history import CASE_LINKS, Version, case_link_ids, link_changes, revert_case, versions
 from ..models import Case
 from ..rendering import render_markdown
 

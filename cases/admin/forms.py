@@ -16,10 +16,10 @@ from django.db.models import Q
 from django.http import JsonResponse
 from django.utils.text import Truncator
 
+from ..curation.history import validate_parent
 from ..curation.states import Change, case_state, describe_changes, quote_states
 from ..curation.workflow import as_list, missing_for_publication
 from ..forms import unix_newlines
-from ..history import validate_parent
 from ..models import Case, Quote, Source
 from ..numbers import WholeNumberField
 from ..search import matching_ids

@@ -12,8 +12,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
+from ..curation.history import ensure_quote_baseline
 from ..curation.workflow import link_quotes_to_case
-from ..history import ensure_quote_baseline
 from ..importing.review import refresh_sources
 from ..models import Case, Quote, Source
 from .filters import NeedsReviewFilter, QuoteCaseLinkFilter, TimeOutsideVideoFilter

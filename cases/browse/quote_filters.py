@@ -50,7 +50,7 @@ class QuoteFilterForm(forms.Form):
 class QuoteFilter(django_filters.FilterSet):
     """Quotes narrowed by text, source, case, challenge and success factor (all optional, AND-ed).
 
-    Pass the base queryset (`Quote.objects.public()...`); `.qs` is it filtered. Unbound
+    Pass the base queryset (`Quote.objects.all()...`); `.qs` is it filtered. Unbound
     (`data=None`): every quote of the base queryset.
     """
 

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ..history import ensure_baseline, ensure_quote_baseline
+from ..curation.history import ensure_baseline, ensure_quote_baseline
 from ..models import Case, Quote, StoryEvidence
 from ..tracking import RECORDERS
 from .claim import STORY, SUMMARY, TERM_CLAIMS_BY_GROUP

@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
-from ..history import CASE_LINKS, CONTENT_FIELDS, ensure_baseline, ensure_quote_baseline, validate_parent
 from ..models import (
     Case,
     CaseChallenge,
@@ -17,6 +16,7 @@ from ..models import (
     SupportingLink,
 )
 from ..tracking import RECORDERS
+from .history import CASE_LINKS, CONTENT_FIELDS, ensure_baseline, ensure_quote_baseline, validate_parent
 from .states import FIELD_LABELS, QUOTE_FIELDS
 from .workflow import as_list, missing_for_publication
 

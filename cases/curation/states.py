@@ -8,7 +8,6 @@ each evidence quote. `describe_changes` words the difference between two states 
 
 from dataclasses import dataclass
 
-from ..history import CASE_LINKS, CONTENT_FIELDS
 from ..models import (
     Case,
     CaseChallenge,
@@ -23,6 +22,7 @@ from ..models import (
     SuccessFactor,
     SupportingLink,
 )
+from .history import CASE_LINKS, CONTENT_FIELDS
 from .workflow import missing_for_publication
 
 FIELD_LABELS = {

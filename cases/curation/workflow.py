@@ -14,10 +14,10 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from ..claims import blocking, claims_of, failing_claims
-from ..history import ensure_baseline, ensure_quote_baseline
 from ..models import Case, Quote
 from ..querysets import correlated_count
 from ..tracking import RECORDERS, record_in_bulk
+from .history import ensure_baseline, ensure_quote_baseline
 
 Status = Case.Status
 PUBLISH_PERMISSION = "cases.publish_case"

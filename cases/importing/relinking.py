@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from ..curation.history import ensure_baseline, ensure_quote_baseline
 from ..curation.revisions import ReviewGate
-from ..history import ensure_baseline, ensure_quote_baseline
 from ..models import Case, Quote, QuoteRelink, Revision, StoryEvidence
 from ..tracking import RECORDERS
 from .settling import history_reason

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from ..curation.applying import bump_content_version
-from ..history import BASELINE_REASON
+from ..curation.history import BASELINE_REASON
 from ..models import CaseChallenge, CaseSuccessFactor, Quote, QuoteRelink, StoryEvidence, StorySection
 from ..timestamps import format_timestamp
 from ..tracking import record_in_bulk
@@ -113,7 +113,7 @@ def history_reason(text: str) -> str:
 
 def baseline(quote_ids) -> None:
     """Before the import changes linked quotes: record each one's current state where nothing is
-    recorded yet (as cases.history.ensure_quote_baseline, in bulk queries)."""
+    recorded yet (as cases.curation.history.ensure_quote_baseline, in bulk queries)."""
     if quote_ids:
         unrecorded = Quote.objects.filter(pk__in=list(quote_ids)).exclude(
             Exists(Quote.history.filter(id=OuterRef("pk")))

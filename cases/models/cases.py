@@ -128,7 +128,7 @@ class Case(TimeStampedModel):
     )
 
     objects = CaseQuerySet.as_manager()
-    # Who changed what and when, links included; cases.history reverts a case with its links.
+    # Who changed what and when, links included; cases.curation.history reverts a case with its links.
     history = LinkHistory(
         m2m_fields=["countries", "themes", "approaches", "publications"],
         # Workflow notes: the stale-edit guard, the review queue.

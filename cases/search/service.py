@@ -53,7 +53,7 @@ class SearchKind:
         if self.key == "cases":
             return Case.objects.published().for_listing()
         if self.key == "quotes":
-            return Quote.objects.public().select_related("source")
+            return Quote.objects.all().select_related("source")
         if self.key == "documents":
             return Document.objects.select_related("source").defer("raw_text")
         if self.key in PUBLIC_TERMS:

@@ -18,11 +18,11 @@ def _shape(shape, radius):
 
 @register.simple_tag
 def map_shapes(world_map, count_label):
-    """Each country of `world_map` (cases.worldmap.world_map): a link with its count where it has
+    """Each country of `world_map` (cases.browse.worldmap.world_map): a link with its count where it has
     one (or is highlighted: the page's own country, named without a count), else a plain outline hidden from assistive technology.
 
     Plain f-strings with the text escaped (names, links, the label): the outlines are path data
-    checked once when read (cases.worldmap.world) and the rest numbers, so the per-argument
+    checked once when read (cases.browse.worldmap.world) and the rest numbers, so the per-argument
     conditional_escape of format_html, some 1,000 calls a map, is spared."""
     radius = world_map["radius"]
     parts = []
@@ -55,7 +55,7 @@ def map_rows(world_map):
 
 @register.simple_tag
 def network_edges(network):
-    """The partner network's edges (cases.network.layout) as SVG lines, in one pass: a template
+    """The partner network's edges (cases.browse.network.layout) as SVG lines, in one pass: a template
     loop over the up to 435 edges of 30 countries cost more than the rest of /countries/. The
     names are escaped once per country; the numbers (ints and floats of the layout) need none."""
     names = {}

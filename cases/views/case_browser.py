@@ -16,14 +16,14 @@ from django.utils.functional import SimpleLazyObject
 from django_filters.views import FilterView
 
 from .. import library_version
+from ..browse.charts import bar_chart, start_year_counts, year_chart
 from ..browse.exports import case_rows, csv_lines
 from ..browse.facets import compute_facets
 from ..browse.filters import MAX_VALUES, CaseFilter
-from ..charts import bar_chart, start_year_counts, year_chart
+from ..browse.worldmap import toggled, world_map
 from ..models import Case
 from ..search import corrected_query
 from ..slugs import SLUG
-from ..worldmap import toggled, world_map
 from .compare import requested_slugs
 from .downloads import csv_download, invalid_filter, json_download
 from .limits import rate_limited

@@ -10,9 +10,9 @@ from django.views.generic import ListView
 
 from ..browse.facets import SPECS
 from ..browse.filters import CaseFilter
+from ..browse.network import layout, shared_case_counts
+from ..browse.worldmap import toggled, world_map
 from ..models import Case, Country
-from ..network import layout, shared_case_counts
-from ..worldmap import toggled, world_map
 from .case_page import published_cases
 from .terms import TermCasesView
 

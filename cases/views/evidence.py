@@ -43,7 +43,7 @@ class SourceDetailView(BadPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        quotes = Quote.objects.public().from_source(self.object).for_listing().in_time_order()
+        quotes = Quote.objects.all().from_source(self.object).for_listing().in_time_order()
         page = page_of(self.request, quotes, QUOTES_PER_PAGE)
         context.update(
             page_obj=page,
@@ -90,7 +90,7 @@ class TopicDetailView(OldSlugMixin, BadPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         topic = self.object
-        quotes = topic.quotes.public().for_listing().in_time_order()
+        quotes = topic.quotes.all().for_listing().in_time_order()
         page = page_of(self.request, quotes, TOPIC_QUOTES_PER_PAGE)
         context.update(
             documents=topic.documents.select_related("source")

@@ -2,8 +2,8 @@
 
 from django.views.generic import TemplateView
 
+from ..browse.charts import bar_chart, start_year_counts, year_chart
 from ..browse.facets import count_options
-from ..charts import bar_chart, start_year_counts, year_chart
 from ..models import Case, Challenge, Country, Quote, Source, Theme
 from .case_page import published_cases
 from .countries import with_published_case_count
@@ -19,7 +19,7 @@ class HomeView(TemplateView):
         published = Case.objects.published()
         context["case_count"] = published.count()
         context["country_count"] = Country.objects.filter(cases__in=published).distinct().count()
-        context["quote_count"] = Quote.objects.public().count()
+        context["quote_count"] = Quote.objects.all().count()
         context["source_count"] = Source.objects.count()
         context["newest_cases"] = published_cases().order_by("-published_at", "-created_at", "title")[:6]
         context["themes"] = (

@@ -154,6 +154,6 @@ class AboutView(TemplateView):
         context["case_count"] = published.count()
         context["source_count"] = Source.objects.count()
         context["document_count"] = Document.objects.count()
-        context["quote_count"] = Quote.objects.public().count()
+        context["quote_count"] = Quote.objects.all().count()
         context["review_count"] = Document.objects.filter(needs_review=True).count()
         return context

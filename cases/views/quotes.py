@@ -23,7 +23,7 @@ CONTENT_TEMPLATE = "cases/quote_list_content.html"
 
 def _export_filtered(request):
     """The quotes the browser's filters leave (all pages), or the plain-text 400 their errors make."""
-    filterset = QuoteFilter(request.GET or None, queryset=Quote.objects.public().in_time_order())
+    filterset = QuoteFilter(request.GET or None, queryset=Quote.objects.all().in_time_order())
     if filterset.is_bound and not filterset.is_valid():
         return None, invalid_filter(filterset.error_lines())
     return filterset.qs, None
@@ -59,7 +59,7 @@ class QuoteListView(PageMixin, FilterView):
     paginate_by = QUOTES_PER_PAGE
 
     def get_queryset(self):
-        return Quote.objects.public().for_listing().in_time_order()
+        return Quote.objects.all().for_listing().in_time_order()
 
     def get(self, request, *args, **kwargs):
         """A valid page's content is rendered once per query and library version, then served from
@@ -100,7 +100,7 @@ class QuoteDetailView(DetailView):
 
     def get_queryset(self):
         return (
-            Quote.objects.public()
+            Quote.objects.all()
             .for_listing()
             .select_related("document")
             .prefetch_related(

@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
-from ..charts import paired_bar_chart
+from ..browse.charts import paired_bar_chart
 from ..claims import evidenced_claim_counts
 from ..curation import permalinks
 from ..models import (

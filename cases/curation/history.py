@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
-from .curation.parents import validate_parent
-from .models import (
+from ..models import (
     STORY_FIELDS,
     Approach,
     Case,
@@ -35,7 +34,8 @@ from .models import (
     SuccessFactor,
     Theme,
 )
-from .tracking import RECORDERS
+from ..tracking import RECORDERS
+from .parents import validate_parent
 
 BASELINE_REASON = "State before the first recorded change"
 UNKNOWN = object()  # a row whose state at a moment no record tells

@@ -23,7 +23,7 @@ DOT_RADIUS = 5  # map units (the map is 1000 wide): a small state stays visible 
 @lru_cache(maxsize=1)
 def world():
     """{"width", "height", "countries": {ISO alpha-2: {"d": SVG path, "dot": [x, y] (small states)}}}."""
-    path = Path(__file__).resolve().parent / "data" / "world_map.json"
+    path = Path(__file__).resolve().parent.parent / "data" / "world_map.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     for code, shape in data["countries"].items():
         # Path data is moves and numbers only: checked once here, it needs no escaping per page.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from . import library_version
+from .. import library_version
 
 ROW = 22  # height of a horizontal bar's row, in SVG units
 LABEL_WIDTH = 170  # room for the labels left of the bars (22 characters of 12-unit text)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F
 
-from . import library_version
-from .models import Case
+from .. import library_version
+from ..models import Case
 
 SIZE = 600  # the picture's side, in SVG units
 MAX_NODES = 30  # the countries with most shared cases; more would be unreadable on a circle
