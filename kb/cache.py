@@ -12,6 +12,7 @@ Here a cache write on SQLite waits at most CACHE_LOCK_WAIT_MS for the lock, then
 add returns False (the page is served uncached, as Django's backend already does on a database
 error), a delete leaves the entry to be deleted by a later read. A cache is a cache: losing a write
 costs a recomputation, never a wrong answer (the entries are keyed by the library version).
+The rate limits' request counts (cases/views/limits.py: count_request) wait as little, and fail open.
 PostgreSQL locks rows, not the database: nothing changes there.
 """
 

@@ -48,6 +48,9 @@ result["set_seconds"] = time.monotonic() - started
 started = time.monotonic()
 result["status"] = Client().get("/cases/").status_code
 result["page_seconds"] = time.monotonic() - started
+started = time.monotonic()
+result["search_status"] = Client().get("/cases/?q=innovation").status_code
+result["search_seconds"] = time.monotonic() - started
 holder.execute("ROLLBACK")
 result["after"] = cache.set("after", 3) or cache.get("after")
 result["timeout"] = settings.DATABASES["default"]["OPTIONS"]["timeout"]
@@ -76,5 +79,8 @@ def test_pages_neither_wait_for_nor_fail_on_a_held_write_lock(tmp_path):
     assert result["set_seconds"] < 2
     assert result["status"] == 200
     assert result["page_seconds"] < 4
+    # A search also counts the request against its rate limit (a write): it fails open, quickly.
+    assert result["search_status"] == 200
+    assert result["search_seconds"] < 4
     # Once the lock is free the cache writes again.
     assert result["after"] == 3
