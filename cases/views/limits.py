@@ -137,11 +137,15 @@ def hold_slot(group, request):
     if not limit:
         return None
     address = hashlib.sha256(client_key(group, request).encode()).hexdigest()[:32]
+    keys = [f"cases.busy.{group}.{number}.{address}" for number in range(limit)]
     try:
-        for number in range(limit):
-            key = f"cases.busy.{group}.{number}.{address}"
+        for key in keys:
             if _slot_cache().add(key, 1, timeout=settings.BUSY_SLOT_SECONDS):
                 return key
+        # The database cache's add also answers False when it could not write (on SQLite, while
+        # an import holds the write lock: kb/cache.py): no slot found held is no reason to refuse.
+        if not any(_slot_cache().get_many(keys).values()):
+            return None
     except Exception:  # noqa: BLE001 (any cache error: serve rather than refuse)
         return None
     return False
