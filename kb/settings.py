@@ -181,13 +181,16 @@ STORAGES = {
 # CACHE_BACKEND: "database" (default), "locmem" (one process only: development) or "dummy" (off).
 CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "database").strip().lower() or "database"
 _CACHE_BACKENDS = {
-    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kb_cache"},
+    # Django's, except that on SQLite a cache write waits at most CACHE_LOCK_WAIT_MS for the write
+    # lock (an import holds it for its whole run), then gives up: the page is served uncached.
+    "database": {"BACKEND": "kb.cache.DatabaseCache", "LOCATION": "kb_cache"},
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "dummy": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
 if CACHE_BACKEND not in _CACHE_BACKENDS:
     raise ImproperlyConfigured(f"CACHE_BACKEND must be one of {', '.join(_CACHE_BACKENDS)}, not {CACHE_BACKEND!r}.")
 CACHES = {"default": {**_CACHE_BACKENDS[CACHE_BACKEND], "TIMEOUT": env_int("CACHE_TIMEOUT", 300)}}
+CACHE_LOCK_WAIT_MS = env_int("CACHE_LOCK_WAIT_MS", 250)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Rate limits per client address (cases/views/limits.py, in django-ratelimit's windows), counted in

@@ -25,6 +25,7 @@ from django.db import DatabaseError, connections, router, transaction
 from django.shortcuts import render
 from django_ratelimit.core import _get_window, _split_rate  # the windows django-ratelimit counts in
 
+from kb.cache import short_lock_wait
 from kb.models import RateCount
 from kb.security import client_ip_address
 
@@ -72,8 +73,13 @@ def count_request(key, window):
     the first request of a window also deletes the rows of windows that have closed. Raises
     DatabaseError when the table cannot be written."""
     connection = connections[router.db_for_write(RateCount)]
-    # Inside a transaction (a test, a caller's atomic block) a savepoint keeps a failure local.
-    with transaction.atomic(using=connection.alias) if connection.in_atomic_block else nullcontext():
+    # Inside a transaction (a test, a caller's atomic block) a savepoint keeps a failure local. On
+    # SQLite the count waits for the write lock no longer than a cache write does (an import holds
+    # it for its whole run): then DatabaseError, and RATELIMIT_FAIL_OPEN serves the request.
+    with (
+        short_lock_wait(connection.alias),
+        transaction.atomic(using=connection.alias) if connection.in_atomic_block else nullcontext(),
+    ):
         with connection.cursor() as cursor:
             cursor.execute(COUNT_SQL, [key, window])
             count = cursor.fetchone()[0]
@@ -131,11 +137,15 @@ def hold_slot(group, request):
     if not limit:
         return None
     address = hashlib.sha256(client_key(group, request).encode()).hexdigest()[:32]
+    keys = [f"cases.busy.{group}.{number}.{address}" for number in range(limit)]
     try:
-        for number in range(limit):
-            key = f"cases.busy.{group}.{number}.{address}"
+        for key in keys:
             if _slot_cache().add(key, 1, timeout=settings.BUSY_SLOT_SECONDS):
                 return key
+        # The database cache's add also answers False when it could not write (on SQLite, while
+        # an import holds the write lock: kb/cache.py): no slot found held is no reason to refuse.
+        if not any(_slot_cache().get_many(keys).values()):
+            return None
     except Exception:  # noqa: BLE001 (any cache error: serve rather than refuse)
         return None
     return False

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from cases.importing.importer import import_paths
 from cases.models import Document, Quote, Source
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +115,29 @@ def test_verbosity_zero_is_quiet_and_two_lists_what_was_read_imperfectly(tmp_pat
 def test_a_missing_path_fails_clearly(tmp_path):
     status, _, err = run(tmp_path / "nowhere")
     assert status == 1 and "nowhere:0: no such file or folder" in err
+
+
+def test_an_interrupted_import_says_what_it_left(folder, monkeypatch):
+    """Ctrl-C midway: no traceback but a message saying what stays, and it holds (SQLite: the run
+    is one transaction, nothing stays; PostgreSQL: the files stored before, each whole)."""
+    from django.db import connection
+
+    from cases.management.commands import import_documents
+
+    def interrupted_after_the_first_file(paths, **kwargs):
+        def progress(done, total, name):
+            raise KeyboardInterrupt
+
+        return import_paths(paths, **{**kwargs, "progress": progress})
+
+    monkeypatch.setattr(import_documents, "import_paths", interrupted_after_the_first_file)
+    with pytest.raises(CommandError, match="Interrupted") as raised:
+        call_command("import_documents", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
+    assert raised.value.returncode == 130
+    if connection.vendor == "sqlite":
+        assert "nothing was written" in str(raised.value)
+        assert Document.objects.count() == Quote.objects.count() == 0
+    else:
+        assert "each whole" in str(raised.value)
+        assert Document.objects.count() == 1
+        assert Quote.objects.filter(document__isnull=False).count() == 2

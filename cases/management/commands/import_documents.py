@@ -3,16 +3,28 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.template.defaultfilters import pluralize
 
 from cases.importing.importer import import_paths
+
+
+def interrupted_message(*, dry_run):
+    """What a run stopped midway (Ctrl-C) leaves, as cases.importing.importer._run stores it."""
+    if dry_run or connection.vendor == "sqlite":
+        return "Interrupted: nothing was written (the run is one transaction). Run the import again."
+    return (
+        "Interrupted: the files stored before the interrupt stay, each whole; none is half-written. "
+        "Run the import again to finish (unchanged files are skipped)."
+    )
 
 
 class Command(BaseCommand):
     help = (
         "Import webinar summary documents: files and folders (*.md, recursively; a folder's README.md is "
         "skipped). The channel index is recognised and imported as the channel's videos. Each file is "
-        "imported in its own transaction; files that cannot be read are reported as FILE:LINE: reason and "
+        "imported whole or not at all (its own transaction; on SQLite a savepoint of the run's one transaction, "
+        "so a run interrupted there writes nothing); files that cannot be read are reported as FILE:LINE: reason and "
         "skipped, and the command then exits with status 1. Unchanged files are skipped quickly."
     )
 
@@ -28,7 +40,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, dry_run=False, as_json=False, force=False, verbosity=1, **options):
         show_progress = not as_json and verbosity >= 1 and self.stdout.isatty()
-        report = import_paths(paths, dry_run=dry_run, force=force, progress=self._progress if show_progress else None)
+        try:
+            report = import_paths(
+                paths, dry_run=dry_run, force=force, progress=self._progress if show_progress else None
+            )
+        except KeyboardInterrupt:
+            if show_progress:
+                self.stdout.write("\r\033[K", ending="")
+            raise CommandError(interrupted_message(dry_run=dry_run), returncode=130) from None
         if show_progress:
             self.stdout.write("\r\033[K", ending="")
         for failure in report.failures:
