@@ -7,8 +7,8 @@ One entry point per kind of input, all sharing one per-file routine:
 * :func:`reread_document` -- a stored document read again from its ``raw_text`` (e.g. with its
   timestamps re-read as minutes:seconds).
 
-Each file is stored in a transaction of its own (on SQLite a savepoint of the run's one
-transaction): a file that cannot be read or stored is reported as ``FILE:LINE: reason`` and leaves
+Each file is stored in a transaction of its own (on SQLite a savepoint of a batch's transaction,
+committed at least every BATCH_SECONDS): a file that cannot be read or stored is reported as ``FILE:LINE: reason`` and leaves
 nothing behind, the others import. A file whose content hash matches the stored document is
 skipped without being parsed (the run reads its stored documents in one query). Quotes are updated in place, matched
 on their text and first second (then on their text alone), so the links curators made from quotes
@@ -115,25 +115,42 @@ def reread_document(document: Document, *, minutes_seconds: bool) -> ImportRepor
     return report
 
 
+# SQLite: the longest a batch of files holds the database's write lock before it commits (seconds);
+# other writers (curators' saves, the cache) wait for it, up to SQLITE_TIMEOUT.
+BATCH_SECONDS = 1.0
+
+
 def _run(inputs, report, *, dry_run, force, progress) -> ImportReport:
     started = time.perf_counter()
     inputs = order(inputs)
     total = len(inputs)
     # Each file is stored in a transaction of its own or a savepoint: a file that fails leaves
-    # nothing behind and the others import. On SQLite the run is one transaction and each file a
-    # savepoint in it, because each commit made the FTS5 index write and merge a segment of its own
-    # (a quarter of a first import's time); a run stopped midway then leaves nothing written. On
-    # PostgreSQL each file commits: in one long transaction every version of the search
-    # vocabulary's rows that the index triggers update stays until the commit (no page pruning of
-    # versions the open transaction made), and each file's upserts got slower than the last.
-    # A dry run does the same work in one transaction and rolls it back.
-    one_transaction = dry_run or connection.vendor == "sqlite"
-    with transaction.atomic() if one_transaction else nullcontext():
+    # nothing behind and the others import. On SQLite the files go in batches, one transaction a
+    # batch and a savepoint a file: each commit made the FTS5 index write and merge a segment of its
+    # own (a quarter of a first import's time), but a transaction holds SQLite's only write lock,
+    # so a batch commits once it has held it for BATCH_SECONDS and a curator's save waits at most
+    # that long (a run-long transaction made saves fail with "database is locked" after
+    # SQLITE_TIMEOUT). On PostgreSQL each file commits: in one long transaction every version of
+    # the search vocabulary's rows that the index triggers update stays until the commit (no page
+    # pruning of versions the open transaction made), and each file's upserts got slower than the
+    # last. A run stopped midway keeps the files committed before, each whole. A dry run does the
+    # same work in one transaction and rolls it back.
+    batched = connection.vendor == "sqlite" and not dry_run
+    with transaction.atomic() if dry_run else nullcontext():
         known = _Known.of(inputs)
-        for done, item in enumerate(inputs, start=1):
-            _import_one(item, report, force=force, known=known)
-            if progress:
-                progress(done, total, item.name)
+        remaining = enumerate(inputs, start=1)
+        exhausted = False
+        while not exhausted:
+            with transaction.atomic() if batched else nullcontext():
+                batch_started = time.perf_counter()
+                exhausted = True
+                for done, item in remaining:
+                    _import_one(item, report, force=force, known=known)
+                    if progress:
+                        progress(done, total, item.name)
+                    if batched and time.perf_counter() - batch_started >= BATCH_SECONDS:
+                        exhausted = False
+                        break
         try:
             with transaction.atomic():
                 known.count_unchanged(report)

@@ -3,7 +3,6 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from django.template.defaultfilters import pluralize
 
 from cases.importing.importer import import_paths
@@ -11,11 +10,12 @@ from cases.importing.importer import import_paths
 
 def interrupted_message(*, dry_run):
     """What a run stopped midway (Ctrl-C) leaves, as cases.importing.importer._run stores it."""
-    if dry_run or connection.vendor == "sqlite":
-        return "Interrupted: nothing was written (the run is one transaction). Run the import again."
+    if dry_run:
+        return "Interrupted: nothing was written (a dry run). Run the import again."
     return (
-        "Interrupted: the files stored before the interrupt stay, each whole; none is half-written. "
-        "Run the import again to finish (unchanged files are skipped)."
+        "Interrupted: the files committed before the interrupt stay, each whole (on SQLite the files "
+        "of the last second or so are rolled back); none is half-written. Run the import again to "
+        "finish (unchanged files are skipped)."
     )
 
 
@@ -23,8 +23,8 @@ class Command(BaseCommand):
     help = (
         "Import webinar summary documents: files and folders (*.md, recursively; a folder's README.md is "
         "skipped). The channel index is recognised and imported as the channel's videos. Each file is "
-        "imported whole or not at all (its own transaction; on SQLite a savepoint of the run's one transaction, "
-        "so a run interrupted there writes nothing); files that cannot be read are reported as FILE:LINE: reason and "
+        "imported whole or not at all (its own transaction; on SQLite a savepoint of a batch that commits "
+        "at least once a second); files that cannot be read are reported as FILE:LINE: reason and "
         "skipped, and the command then exits with status 1. Unchanged files are skipped quickly."
     )
 
