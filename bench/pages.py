@@ -31,6 +31,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kb_ben
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("RATELIMIT_ENABLE", "0")  # every request below comes from one address
 
 import django  # noqa: E402
 from django.conf import settings  # noqa: E402

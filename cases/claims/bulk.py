@@ -69,6 +69,7 @@ def evidence_rows(case_ids, *, summary=True, by_slug=False):
         }.items()
     }
     parts, params = [], []
+    unary = "+" if connection.vendor == "sqlite" else ""
 
     def part(sql, column):
         parts.append(f"{sql} WHERE {among.format(column)}")
@@ -84,9 +85,11 @@ def evidence_rows(case_ids, *, summary=True, by_slug=False):
         part(
             f"SELECT claim.case_id, '{group}', {term}, link.quote_id FROM {table[claims]} claim "
             f"JOIN {table['quote_cases']} link ON link.case_id = claim.case_id "
-            # The unary + keeps SQLite off the index of a term's quotes (thousands a term): it reads
-            # the case's quote links, then each quote's terms (a few).
-            f"JOIN {table[links]} tagged ON tagged.quote_id = link.quote_id AND +tagged.{link_column} = claim.{term_column}"
+            # SQLite: the unary + keeps it off the index of a term's quotes (thousands a term): it
+            # reads the case's quote links, then each quote's terms (a few). PostgreSQL takes the
+            # same path from the plain comparison; with the +, it hashed every quote's terms instead.
+            f"JOIN {table[links]} tagged ON tagged.quote_id = link.quote_id "
+            f"AND {unary}tagged.{link_column} = claim.{term_column}"
             f"{join_term}",
             "claim.case_id",
         )
