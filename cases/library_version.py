@@ -23,6 +23,7 @@ import secrets
 import threading
 from collections import OrderedDict
 
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
@@ -165,6 +166,21 @@ def cache_key(name, parts, *, version, using="default"):
     for. A write changes the version, so an entry under an older key is never read again."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
     return f"{name}:{connections[using].vendor}:{version}:{digest}"
+
+
+def cached(name, parts, compute, *, version=None, using="default"):
+    """compute()'s value (not None) from the shared cache under cache_key(name, parts), computed
+    and stored when missing: a write changes the version, so a value read here is never stale.
+    `version`: current()'s number when the caller has read it already (None reads it: one query).
+    An exception from compute() reaches the caller and nothing is stored."""
+    if version is None:
+        version = current(using=using)
+    key = cache_key(name, parts, version=version, using=using)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value)
+    return value
 
 
 def _fresh():

@@ -18,7 +18,6 @@ cached count is always the one the queries would give now; a repeated view costs
 import hashlib
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case as Conditional
@@ -314,16 +313,9 @@ def _sql_or_empty(query, digests=None):
 def _counted(queries, *, version=None):
     """({facet: [(key, count)]}, {facet: {key: (value, name)}}) of the (spec, query) pairs, from the
     cache when the library has not changed since the same queries were counted."""
-    if version is None:
-        version = library_version.current(using=connection.alias)
     digests = {}  # holds the lists too, so that no id() is reused while keying
     parts = [(spec.name, _sql_or_empty(query, digests)) for spec, query in queries]
-    key = library_version.cache_key("facets", parts, version=version, using=connection.alias)
-    found = cache.get(key)
-    if found is None:
-        found = _uncached(queries)
-        cache.set(key, found)
-    return found
+    return library_version.cached("facets", parts, lambda: _uncached(queries), version=version, using=connection.alias)
 
 
 def _uncached(queries):

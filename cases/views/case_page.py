@@ -1,6 +1,5 @@
 """The case page, and what every list of case cards shares: the published cases and the fields a card shows."""
 
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -44,20 +43,18 @@ class CaseDetailView(DetailView):
         rendered (two queries: the version, the entry): a write to anything the page shows changes
         the version (cases/library_version.py), an unpublished or renamed case's slug included, so
         a cached page is never stale and never outlives its case's publication."""
-        version = library_version.current()
         # The site's address is part of the page (absolute permalinks in the citations).
         site = request.build_absolute_uri("/")
-        key = library_version.cache_key("case-page", (site, kwargs["slug"]), version=version)
-        parts = cache.get(key)
-        if parts is None:
-            try:
-                self.object = self.get_object()
-            except Http404:
-                # A permalink that lasts: an archived case is withdrawn (410), an old slug redirects.
-                withdrawn = Case.objects.archived().filter(slug=kwargs["slug"]).prefetch_related("themes").first()
-                if withdrawn is not None:
-                    return TemplateResponse(request, "cases/case_withdrawn.html", {"case": withdrawn}, status=410)
-                return redirect_old_case_slug(kwargs["slug"], "cases:case-detail")
-            parts = case_page_parts(self.object, request=request)
-            cache.set(key, parts)
+        try:
+            parts = library_version.cached(
+                "case-page",
+                (site, kwargs["slug"]),
+                lambda: case_page_parts(self.get_object(), request=request),
+            )
+        except Http404:
+            # A permalink that lasts: an archived case is withdrawn (410), an old slug redirects.
+            withdrawn = Case.objects.archived().filter(slug=kwargs["slug"]).prefetch_related("themes").first()
+            if withdrawn is not None:
+                return TemplateResponse(request, "cases/case_withdrawn.html", {"case": withdrawn}, status=410)
+            return redirect_old_case_slug(kwargs["slug"], "cases:case-detail")
         return TemplateResponse(request, self.template_name, {"page": parts})

@@ -1,6 +1,5 @@
 """The quote browser (a FilterView over browse.quote_filters.QuoteFilter), its exports, and a quote's permalink page."""
 
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -71,16 +70,15 @@ class QuoteListView(PageMixin, FilterView):
         if self.filterset.is_bound and not self.filterset.is_valid():
             context = {"filter": self.filterset, "form": self.filterset.form, "quotes": []}
             return render(request, self.template_name, context, status=400)
-        version = library_version.current()
         # Every parameter, not only the filters': the pagination links carry them all.
-        key = library_version.cache_key("quote-list", sorted(request.GET.lists()), version=version)
-        content = cache.get(key)
-        if content is None:
-            self.object_list = self.filterset.qs
-            context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
-            content = render_to_string(CONTENT_TEMPLATE, context, request=request)
-            cache.set(key, content)
+        content = library_version.cached("quote-list", sorted(request.GET.lists()), self.render_content)
         return TemplateResponse(request, self.template_name, {"content": content})
+
+    def render_content(self):
+        """The page's content (HTML): the filtered quotes of the page asked for, rendered."""
+        self.object_list = self.filterset.qs
+        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        return render_to_string(CONTENT_TEMPLATE, context, request=self.request)
 
     def get_context_data(self, **kwargs):
         query = query_without_page(self.request)
