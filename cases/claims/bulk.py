@@ -1,8 +1,6 @@
 """The claims of many cases at once, their evidence as quote ids, in a bounded number of queries:
 for the matrix, the exports, the workflow's publishing check and the admin's health page."""
 
-import json
-
 from django.db import connections
 
 from .. import library_version
@@ -17,6 +15,7 @@ from ..models import (
     StorySection,
     SuccessFactor,
 )
+from ..search.service import among_ids_sql
 from .claim import CHALLENGE, FACTOR, SECTION_NUMBERS, STORY, SUMMARY, TERM_CLAIMS, Claim
 
 TERM_CLAIMS_BY_MODEL = {kind.term_model: kind for kind in TERM_CLAIMS}
@@ -24,14 +23,11 @@ TERM_CLAIMS_BY_MODEL = {kind.term_model: kind for kind in TERM_CLAIMS}
 
 def _among_sql(case_ids, connection):
     """SQL testing that a column is one of `case_ids`, with `{}` where the column goes, and its
-    parameters: a list goes as ONE parameter (`= ANY(%s)` on PostgreSQL, `IN (SELECT value FROM
-    json_each(%s))` on SQLite: an IN list of hundreds of ids, repeated in every part of a UNION,
-    cost more Python than the rows it read); a queryset (a values("pk")) as a subquery."""
+    parameters: a list as ONE parameter (cases.search.service.among_ids_sql: an IN list, repeated
+    in every part of the UNION, cost more Python than the rows it read); a queryset (a
+    values("pk")) as a subquery."""
     if isinstance(case_ids, (list, tuple)):
-        ids = [int(pk) for pk in case_ids]
-        if connection.vendor == "postgresql":
-            return "{} = ANY(%s::bigint[])", [ids]
-        return "{} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+        return among_ids_sql("{}", [int(pk) for pk in case_ids], connection.vendor)
     sql, params = case_ids.query.sql_with_params()
     return f"{{}} IN ({sql})", list(params)
 
