@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -60,7 +61,7 @@ class SubmissionAdmin(admin.ModelAdmin):
     @admin.action(description="Erase the submitters' personal data", permissions=["change"])
     def erase_personal_data(self, request, queryset):
         erased = submissions.erase_personal_data(queryset)
-        self.message_user(request, f"Personal data erased from {erased} submission{'s' if erased != 1 else ''}.")
+        self.message_user(request, f"Personal data erased from {erased} submission{pluralize(erased)}.")
 
     def get_urls(self):
         own = [

@@ -6,6 +6,7 @@ library version)."""
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.template.defaultfilters import pluralize
 
 from .. import library_version
 
@@ -37,7 +38,7 @@ def bar_chart(rows, *, title, unit="case"):
         Bar(label, count, index * ROW, round(room * count / largest, 1), href)
         for index, (label, count, href) in enumerate(rows)
     ]
-    summary = "; ".join(f"{bar.label}: {bar.count} {unit}{'' if bar.count == 1 else 's'}" for bar in bars)
+    summary = "; ".join(f"{bar.label}: {bar.count} {unit}{pluralize(bar.count)}" for bar in bars)
     return {
         "title": title,
         "bars": bars,
@@ -87,7 +88,7 @@ def paired_bar_chart(rows, *, title, first, second, unit="case"):
         for index, (label, count, evidenced, href) in enumerate(rows)
     ]
     summary = "; ".join(
-        f"{bar.label}: {bar.count} {unit}{'' if bar.count == 1 else 's'} {first}, {bar.second} {second}" for bar in bars
+        f"{bar.label}: {bar.count} {unit}{pluralize(bar.count)} {first}, {bar.second} {second}" for bar in bars
     )
     return {
         "title": title,

@@ -67,7 +67,7 @@ def network_edges(network):
         "".join(
             f'<line x1="{float(edge.first.x)}" y1="{float(edge.first.y)}" x2="{float(edge.second.x)}" '
             f'y2="{float(edge.second.y)}" stroke-width="{float(edge.width)}"><title>{names[edge.first.code]} – '
-            f"{names[edge.second.code]}: {int(edge.shared)} shared case{'' if edge.shared == 1 else 's'}</title></line>"
+            f"{names[edge.second.code]}: {int(edge.shared)} shared case{pluralize(int(edge.shared))}</title></line>"
             for edge in network["edges"]
         )
     )
