@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from kb.build import code_fingerprint
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -189,7 +191,17 @@ _CACHE_BACKENDS = {
 }
 if CACHE_BACKEND not in _CACHE_BACKENDS:
     raise ImproperlyConfigured(f"CACHE_BACKEND must be one of {', '.join(_CACHE_BACKENDS)}, not {CACHE_BACKEND!r}.")
-CACHES = {"default": {**_CACHE_BACKENDS[CACHE_BACKEND], "TIMEOUT": env_int("CACHE_TIMEOUT", 300)}}
+CACHES = {
+    "default": {
+        **_CACHE_BACKENDS[CACHE_BACKEND],
+        "TIMEOUT": env_int("CACHE_TIMEOUT", 300),
+        # Django's default (300 entries) holds a few dozen pages: the cache keeps rendered pages
+        # of a library of thousands of cases (kb/cache.py). Past the limit a third is culled.
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)},
+        # Entries of other code (before a deploy) are never read: kb/build.py.
+        "KEY_PREFIX": code_fingerprint(BASE_DIR),
+    }
+}
 CACHE_LOCK_WAIT_MS = env_int("CACHE_LOCK_WAIT_MS", 250)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
