@@ -2,7 +2,8 @@
 
 from django.views.generic import TemplateView
 
-from ..browse.charts import bar_chart, start_year_counts, year_chart
+from ..browse import case_index
+from ..browse.charts import bar_chart, year_chart
 from ..browse.facets import count_options
 from ..models import Case, Challenge, Country, Quote, Source, Theme
 from .case_page import published_cases
@@ -33,14 +34,15 @@ class HomeView(TemplateView):
             .order_by("-published_case_count", "name")[:HOME_ENTRY_POINTS]
         )
         context["challenges"] = Challenge.objects.with_published_case_count()
+        index = case_index.current()
         context["charts"] = {
-            "years": year_chart(start_year_counts(published), title="By start year"),
+            "years": year_chart(index.start_year_counts(index.published), title="By start year"),
             "families": bar_chart(
-                [(label, count) for _, label, count in count_options("family", cases=published)],
+                [(label, count) for _, label, count in count_options("family", index=index)],
                 title="By approach family",
             ),
             "stages": bar_chart(
-                [(label, count) for _, label, count in count_options("stage", cases=published)], title="By stage"
+                [(label, count) for _, label, count in count_options("stage", index=index)], title="By stage"
             ),
         }
         return context
