@@ -274,3 +274,11 @@ def test_another_process_loads_the_index_from_the_shared_cache(world, monkeypatc
     with django_assert_num_queries(1):  # the version; the in-memory cache holds the index
         loaded = case_index.current()
     assert loaded is not built and loaded == built
+
+
+def test_the_home_pages_counts_are_the_index_s(client, world):
+    _publish(world)  # the draft adds Japan
+    context = client.get(reverse("cases:home")).context
+    published = Case.objects.published()
+    assert context["case_count"] == published.count() == 6
+    assert context["country_count"] == published.values("countries").distinct().count() == 5  # CA US FR DE JP

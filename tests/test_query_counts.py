@@ -100,8 +100,9 @@ ROWS = [
         "home",
         url("cases:home"),
         None,
-        11,
-    ),  # counts, newest cases, entry points (10); the version (the charts count on the index)
+        9,
+    ),  # quote and source counts, newest cases, entry points (8); the version (the case and country
+    # counts and the charts are the index's)
     # the library version, the page, its 2 prefetches: the count, the facets, the map and the
     # charts come from the index's bitmaps (cases/browse/case_index.py)
     ("case-list", url("cases:case-list"), None, 4),

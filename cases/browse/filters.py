@@ -251,7 +251,8 @@ class CaseFilter(django_filters.FilterSet):
     def case_sets(self, index):
         """{parameter: BitMap of the published cases its value leaves} of each parameter in use
         (sort aside), from `index` (a case_index.CaseIndex): the filter_* methods above as sets,
-        value for value. A valid filter set only."""
+        value for value. A valid filter set only; the index holds the published cases, whatever
+        queryset the filter set was given."""
         if getattr(self, "_case_sets", (None, None))[0] is not index:
             self._case_sets = (index, self._sets_of(index))
         return self._case_sets[1]

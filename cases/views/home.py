@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 from ..browse import case_index
 from ..browse.charts import bar_chart, year_chart
 from ..browse.facets import count_options
-from ..models import Case, Challenge, Country, Quote, Source, Theme
+from ..models import Challenge, Country, Quote, Source, Theme
 from .case_page import published_cases
 from .countries import with_published_case_count
 
@@ -17,9 +17,9 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        published = Case.objects.published()
-        context["case_count"] = published.count()
-        context["country_count"] = Country.objects.filter(cases__in=published).distinct().count()
+        index = case_index.current()
+        context["case_count"] = len(index.published)
+        context["country_count"] = len(index.options["country"])  # the countries with a published case
         context["quote_count"] = Quote.objects.all().count()
         context["source_count"] = Source.objects.count()
         context["newest_cases"] = published_cases().order_by("-published_at", "-created_at", "title")[:6]
@@ -34,7 +34,6 @@ class HomeView(TemplateView):
             .order_by("-published_case_count", "name")[:HOME_ENTRY_POINTS]
         )
         context["challenges"] = Challenge.objects.with_published_case_count()
-        index = case_index.current()
         context["charts"] = {
             "years": year_chart(index.start_year_counts(index.published), title="By start year"),
             "families": bar_chart(
