@@ -234,9 +234,10 @@ def run(repeat):
         "page's parts and a /quotes/ page's content are rendered once and cached under the library version "
         "(cases/library_version.py: triggers change it on every write to a table these pages read, so a cached "
         "part is never stale); a repeated request costs the version, the cache read and the filters' term "
-        "look-ups (the `queries` column). The first request after a write (`first, uncached`) counts the facets "
-        "(two UNION ALL queries over the link rows of the cases the other filters leave, a third naming the "
-        "options), the page's cases and renders everything. An export reads 500 cases at a time and fetches "
+        "look-ups (the `queries` column). The first request after a write (`first, uncached`) builds the "
+        "library's bitmaps (cases/browse/case_index.py: a bitmap of case ids per facet option and year, 13 "
+        "queries, once per version, shared between workers through the cache), counts the facets with set "
+        "operations on them, fetches the page's cases and renders everything. An export reads 500 cases at a time and fetches "
         "their links as plain tuples, one query per kind of link. Figures under load are a multiple of the "
         "quiet ones, so the load average is given, and `min` is the best of the runs.",
         "",

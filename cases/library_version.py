@@ -194,7 +194,7 @@ _memo = {"version": None, "values": OrderedDict()}
 _memo_lock = threading.Lock()
 
 
-def memoized(name, compute, *, key=(), using="default"):
+def memoized(name, compute, *, key=(), version=None, using="default"):
     """compute() (an aggregate over the watched tables), remembered by this process until the
     library version changes: one query (the version) instead of the aggregate while nothing is
     written. `name` and `key` (hashable, e.g. a digest of the aggregate's SQL and parameters) tell
@@ -203,8 +203,10 @@ def memoized(name, compute, *, key=(), using="default"):
     Per process rather than in the shared cache: a hit then costs no second round trip, and a
     value is never stale, since every write changes the version in the writing transaction
     (a value computed while a write commits is kept under the old number, which no later request
-    reads). Each gunicorn worker computes a value once per version."""
-    version = current(using=using)
+    reads). Each gunicorn worker computes a value once per version. `version`: current()'s number
+    when the caller has read it already (None reads it: one query)."""
+    if version is None:
+        version = current(using=using)
     memo_key = (name, key)
     with _memo_lock:  # threaded workers share the dict
         if _memo["version"] != (using, version):

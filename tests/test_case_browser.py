@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases.browse import case_index
 from cases.models import Case, Theme
 from tests.factories import CaseFactory, ThemeFactory
 from tests.pages_library import build_library
@@ -253,13 +254,13 @@ def test_case_list_facets_come_from_the_cache_on_a_second_visit(client, sixty, s
     cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
     themes = list(Theme.objects.order_by("slug").values_list("slug", flat=True)[:2])
     query = f"country=ca&country=us&theme={themes[0]}&theme={themes[1]}&stage=pilot&year_from=2001&sort=-year"
-    # count, page, 2 prefetches, the library version, facet counts (two UNION ALLs), facet names,
-    # 2 term look-ups (country, theme), and the start-year chart's aggregate with the version it is
-    # remembered under (the map and the other charts reuse the facet counts)
-    with django_assert_max_num_queries(12):
+    case_index.current()  # the library's bitmaps, built once per library version (tests/test_case_index.py)
+    # the library version, page, 2 prefetches, 2 term look-ups (country, theme): the count, the
+    # facets, the map and the charts come from the index
+    with django_assert_max_num_queries(6):
         response = browse(client, query)
     assert response.context["paginator"].count > 0
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(4):
         browse(client)
     # The same library again: the facets, charts, map, the count and the page's cases come from
     # the cache (cases/views/case_browser.py, cached_html); only the version and the term

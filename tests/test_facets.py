@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.http import QueryDict
 from django.urls import reverse
 
-from cases.browse import facets
+from cases.browse import case_index, facets
 from cases.browse.facets import compute_facets
 from cases.browse.filters import CaseFilter
 from cases.models import Approach, Case, Participation
@@ -152,12 +152,12 @@ def test_every_option_link_shows_exactly_the_count_it_promises(client, world):
             assert followed.context["paginator"].count == option.count, (query, option)
 
 
-def test_all_facets_are_counted_in_two_queries_and_named_in_a_third(world, settings, django_assert_num_queries):
+def test_all_facets_are_counted_from_the_index_without_a_query_of_their_own(world, settings, django_assert_num_queries):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
     filterset = CaseFilter(QueryDict("country=ca&theme=food"))
     assert filterset.is_valid()  # resolves the selected terms: one query per repeatable parameter used
-    with django_assert_num_queries(4):  # the library version, then the three
+    with django_assert_num_queries(14):  # the library version, then the index (tests/test_case_index.py)
         by_name = {facet.name: facet for facet in compute_facets(filterset=filterset)}
     assert set(by_name) == {spec.name for spec in facets.FACETS}
     with django_assert_num_queries(1):  # the same library: only its version is read
@@ -220,7 +220,7 @@ def test_cached_facet_counts_stay_exact_after_any_write(world, settings, change,
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
     before = counts_of(query)
-    assert counts_of(query) == before  # now from the cache
+    assert counts_of(query) == before  # now from the same index (this process keeps it under the version)
     change(world)
     after = counts_of(query)
     assert after == uncached_counts_of(query)
@@ -262,7 +262,8 @@ def test_a_rolled_back_write_leaves_no_cached_counts_behind(world, settings):
 
 
 def test_one_facet_alone_takes_two_queries(world, django_assert_num_queries):
-    with django_assert_num_queries(2):
+    case_index.current()  # built once per library version (tests/test_case_index.py)
+    with django_assert_num_queries(2):  # the version, the ids of the cases
         facets.count_options("organisation", cases=published(), selected=["nasa"], limit=5)
 
 

@@ -8,7 +8,9 @@ SQLite differ by a query on a few pages); the comment of a row says where they g
 
 The library is built once for the module and rolled back after it (each test's own writes are
 undone by its savepoint). The cache is an in-memory one, emptied before each row, so a row counts
-the page's own queries on a cold cache and never another row's cached facets. Counts that say
+the page's own queries on a cold cache and never another row's cached facets; the library's
+bitmaps (cases/browse/case_index.py), built once per library version and process in a fixed
+number of queries (tests/test_case_index.py), are built before each row. Counts that say
 something more than a ceiling (they do not grow with the library, the cache saves queries) are
 direct tests beside their pages: tests/test_views_pages.py, test_case_browser.py, test_exports.py,
 test_admin_case.py, test_admin_quotes.py.
@@ -22,6 +24,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
+from cases.browse import case_index
 from cases.models import Case, Challenge, Quote, Source, Theme
 from tests.curation import make_curator
 from tests.factories import CaseFactory, DocumentFactory, QuoteFactory, SourceFactory, TopicFactory
@@ -97,11 +100,12 @@ ROWS = [
         "home",
         url("cases:home"),
         None,
-        14,
-    ),  # counts, newest cases, entry points (10); one aggregate per chart; the version
-    # count, page, its 2 prefetches, the library version, facet counts (two UNION ALLs), facet
-    # names, the start-year chart's aggregate (the map and other charts reuse the facet counts)
-    ("case-list", url("cases:case-list"), None, 9),
+        9,
+    ),  # quote and source counts, newest cases, entry points (8); the version (the case and country
+    # counts and the charts are the index's)
+    # the library version, the page, its 2 prefetches: the count, the facets, the map and the
+    # charts come from the index's bitmaps (cases/browse/case_index.py)
+    ("case-list", url("cases:case-list"), None, 4),
     (
         "case-list-filtered",  # and a look-up of each filtered term (country, theme)
         url(
@@ -113,7 +117,7 @@ ROWS = [
             sort="-year",
         ),
         None,
-        12,  # and the library version the start-year chart is remembered under
+        6,
     ),
     # case, 10 prefetches (children, quotes, story evidence, supporting links among them), 2 on
     # its quotes, related cases ranked, fetched, their countries; it is the parent of the other 39
@@ -128,7 +132,7 @@ ROWS = [
     ("success-factor-list", url("cases:success-factor-list"), None, 3),
     ("success-factor-detail", url("cases:success-factor-detail", slug("success_factor")), None, 7),
     ("country-list", url("cases:country-list"), None, 3),  # the list (its counts shade the map), the version, the pairs
-    ("country-list-filtered", url("cases:country-list", stage="pilot"), None, 4),  # and the map's counts
+    ("country-list-filtered", url("cases:country-list", stage="pilot"), None, 4),  # and the index's version
     ("country-list-selected", url("cases:country-list", country="ca", stage="pilot"), None, 5),  # the country
     # country, page count and cases, countries of the cases, partners, the version, the network's pairs
     ("country-detail", url("cases:country-detail", "ca"), None, 8),
@@ -182,6 +186,7 @@ def test_number_of_queries(client, pages, settings, django_assert_max_num_querie
     if who:
         client.force_login(getattr(pages, who))
     address = build_url(pages)
+    case_index.current()  # the library's bitmaps: built once per library version (tests/test_case_index.py)
     with django_assert_max_num_queries(most):
         response = client.get(address)
         if response.streaming:

@@ -5,10 +5,7 @@ library version)."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count
 from django.template.defaultfilters import pluralize
-
-from .. import library_version
 
 ROW = 22  # height of a horizontal bar's row, in SVG units
 LABEL_WIDTH = 170  # room for the labels left of the bars (22 characters of 12-unit text)
@@ -144,13 +141,3 @@ def year_chart(counts, *, title):
         "largest": largest,
         "summary": summary,
     }
-
-
-def start_year_counts(cases):
-    """{start year: number of `cases`} (cases without a year left out): one aggregate, remembered
-    under the library version (cases/library_version.py: memoized), so a repeated view of the
-    same set costs only the version's query while nothing is written."""
-    rows = cases.order_by().exclude(start_year__isnull=True).values_list("start_year").annotate(n=Count("pk"))
-    return library_version.memoized(
-        "start_year_counts", lambda: dict(rows), key=library_version.query_key(rows), using=rows.db
-    )

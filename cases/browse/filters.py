@@ -23,10 +23,12 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.db.models import F
+from django_filters.constants import EMPTY_VALUES
+from pyroaring import BitMap
 
 from ..models import Approach, Case, Challenge, Country, Organisation, Region, SuccessFactor, Theme
 from ..numbers import WholeNumberField
-from ..search import MAX_QUERY_LENGTH, clean_query, matching_case_scores, query_notices, search_cases
+from ..search import MAX_QUERY_LENGTH, clean_query, matching_case_scores, parse_query, query_notices, search_cases
 from ..slugs import SLUG
 
 MAX_VALUES = 20  # values of one repeatable parameter that are used
@@ -187,11 +189,15 @@ class CaseFilter(django_filters.FilterSet):
 
     # --- the filters ------------------------------------------------------------------------
 
-    def filter_q(self, cases, name, value):
-        # The facets filter the same search again and again: match it once per page.
+    def case_scores(self, value):
+        """matching_case_scores(value), matched once per filter set: the page's cases and the
+        facets' case ids read the same search."""
         if getattr(self, "_searched", (None, None))[0] != value:
             self._searched = (value, matching_case_scores(value))
-        return search_cases(cases, value, case_scores=self._searched[1])
+        return self._searched[1]
+
+    def filter_q(self, cases, name, value):
+        return search_cases(cases, value, case_scores=self.case_scores(value))
 
     def filter_country(self, cases, name, terms):
         return cases.in_country(*terms.values) if terms.known else cases
@@ -237,8 +243,47 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.order_by(*SORTS[self.sort_key][1])
 
     def cases_without(self, name):
-        """The cases every other parameter leaves: what a facet counts its options in."""
+        """The cases every other parameter leaves, as a queryset."""
         return self.filter_queryset(self.queryset.all(), exclude={name, "sort"}).order_by()
+
+    # --- the same filters as sets of case ids -----------------------------------------------
+
+    def case_sets(self, index):
+        """{parameter: BitMap of the published cases its value leaves} of each parameter in use
+        (sort aside), from `index` (a case_index.CaseIndex): the filter_* methods above as sets,
+        value for value. A valid filter set only; the index holds the published cases, whatever
+        queryset the filter set was given."""
+        if getattr(self, "_case_sets", (None, None))[0] is not index:
+            self._case_sets = (index, self._sets_of(index))
+        return self._case_sets[1]
+
+    def _sets_of(self, index):
+        sets = {}
+        for name, value in self.form.cleaned_data.items():
+            if name == "sort" or value in EMPTY_VALUES:  # django-filter skips an empty value
+                continue
+            if isinstance(value, Terms):
+                if value.known:
+                    sets[name] = index.union(name, value.values)
+            elif name == "q":
+                if parse_query(value).had_words:  # a query without words leaves every case (search_cases)
+                    sets[name] = BitMap(pk for pk, _ in self.case_scores(value))
+            elif name == "year_from":
+                sets[name] = index.ending_from(value)
+            elif name == "year_to":
+                sets[name] = index.starting_by(value)
+            else:  # region, family, stage, level: one option of the facet of that name
+                sets[name] = index.union(name, [value])
+        return sets
+
+    def case_ids(self, index, *, without=None):
+        """The BitMap of the published cases every parameter but `without` (a name) leaves: the
+        cases a facet counts its options in, cases_without's set."""
+        ids = BitMap(index.published)
+        for name, cases in sorted(self.case_sets(index).items(), key=lambda item: len(item[1])):
+            if name != without:
+                ids &= cases
+        return ids
 
     # --- what the page says about the parameters --------------------------------------------
 

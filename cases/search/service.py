@@ -173,8 +173,8 @@ class AmongIds(Lookup):
     prepare_rhs = False
 
     def __init__(self, lhs, rhs):
-        # Converted once: a page compiles the lookup a dozen times (facets, count, page, cache
-        # keys), and every compile passes this same list object (cases/browse/facets.py keys it once).
+        # Converted once: a page may compile the lookup several times (its cases, a suggestion's
+        # retry, an export's chunks), and every compile passes this same list object.
         super().__init__(lhs, [int(pk) for pk in rhs])
         self._json = None
 

@@ -12,11 +12,12 @@ from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 from django_filters.views import FilterView
 
 from .. import library_version
-from ..browse.charts import bar_chart, start_year_counts, year_chart
+from ..browse import case_index
+from ..browse.charts import bar_chart, year_chart
 from ..browse.exports import case_rows, csv_lines
 from ..browse.facets import compute_facets
 from ..browse.filters import MAX_VALUES, CaseFilter
@@ -69,10 +70,20 @@ class CaseListView(PageMixin, FilterView):
         if not self.filterset.is_valid():  # the filters' 400 comes first; no page number is read
             page = self.get_paginator(queryset, page_size).page(1)
             return page.paginator, page, page.object_list, False
-        if self.cached_panels is not None:  # the count as of this library version: no COUNT query
-            page = page_of(self.request, queryset, page_size, count=self.cached_panels["count"])
-            return page.paginator, page, page.object_list, page.has_other_pages()
-        return super().paginate_queryset(queryset, page_size)
+        # The count as of this library version, cached with the panels or from the index: no COUNT query.
+        count = self.cached_panels["count"] if self.cached_panels is not None else len(self.case_ids)
+        page = page_of(self.request, queryset, page_size, count=count)
+        return page.paginator, page, page.object_list, page.has_other_pages()
+
+    @cached_property
+    def index(self):
+        """The library's bitmaps (cases/browse/case_index.py) at the version read_cache read."""
+        return case_index.current(version=self.version)
+
+    @cached_property
+    def case_ids(self):
+        """The BitMap of the published cases the filters leave."""
+        return self.filterset.case_ids(self.index)
 
     def read_cache(self):
         """Read the cached parts of the page (cached_html) in one cache read, before the page's
@@ -98,12 +109,8 @@ class CaseListView(PageMixin, FilterView):
         chips = filterset.chips() if valid else []
         compare = self.compare_selection(context["cases"] if valid else [])
         if valid:
-            version = self.version
             # Lazy: computed only when the panels are not in the cache (or a test reads them).
-            # Counted without the facet cache: the panels built from them are cached under the same version.
-            facets = SimpleLazyObject(
-                lambda: compute_facets(filterset=filterset, whole=("country",), version=version, cached=False)
-            )
+            facets = SimpleLazyObject(lambda: compute_facets(filterset=filterset, whole=("country",), index=self.index))
             world_map = SimpleLazyObject(lambda: self.world_map(facets))
             charts = SimpleLazyObject(lambda: self.charts(facets))
             panels = self.cached_html(
@@ -196,11 +203,11 @@ class CaseListView(PageMixin, FilterView):
         )
 
     def charts(self, facets):
-        """Cases by start year (one aggregate), by approach family and by stage (the facets'
+        """Cases by start year (the index's), by approach family and by stage (the facets'
         counts: a selected family or stage is set aside, as its filter counts)."""
         by_name = {facet.name: facet for facet in facets}
         return {
-            "years": year_chart(start_year_counts(self.filterset.cases_without("sort")), title="By start year"),
+            "years": year_chart(self.index.start_year_counts(self.case_ids), title="By start year"),
             "families": bar_chart([(o.label, o.count) for o in by_name["family"].options], title="By approach family"),
             "stages": bar_chart([(o.label, o.count) for o in by_name["stage"].options], title="By stage"),
         }

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import ListView
 
-from ..browse.facets import SPECS
+from ..browse import case_index
 from ..browse.filters import CaseFilter
 from ..browse.network import layout, shared_case_counts
 from ..browse.worldmap import toggled, world_map
@@ -62,9 +62,12 @@ class CountryListView(ListView):
         ]
         countries = {country.code: country for country in context["countries"]}
         chips = self.filterset.chips()
-        if chips:  # one aggregate: the countries of the filtered cases
+        if chips:  # the countries of the filtered cases, from the library's bitmaps
             cases = self.filterset.cases_without("sort")
-            counts = {key: count for _, key, count in SPECS["country"].counts(cases=cases, ordered=False)}
+            index = case_index.current()
+            counts = {
+                value.upper(): count for value, _, count in index.counts("country", self.filterset.case_ids(index))
+            }
         else:  # the counts the list already holds
             cases = Case.objects.published()
             counts = {code: country.published_case_count for code, country in countries.items()}

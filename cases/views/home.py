@@ -2,9 +2,10 @@
 
 from django.views.generic import TemplateView
 
-from ..browse.charts import bar_chart, start_year_counts, year_chart
+from ..browse import case_index
+from ..browse.charts import bar_chart, year_chart
 from ..browse.facets import count_options
-from ..models import Case, Challenge, Country, Quote, Source, Theme
+from ..models import Challenge, Country, Quote, Source, Theme
 from .case_page import published_cases
 from .countries import with_published_case_count
 
@@ -16,9 +17,9 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        published = Case.objects.published()
-        context["case_count"] = published.count()
-        context["country_count"] = Country.objects.filter(cases__in=published).distinct().count()
+        index = case_index.current()
+        context["case_count"] = len(index.published)
+        context["country_count"] = len(index.options["country"])  # the countries with a published case
         context["quote_count"] = Quote.objects.all().count()
         context["source_count"] = Source.objects.count()
         context["newest_cases"] = published_cases().order_by("-published_at", "-created_at", "title")[:6]
@@ -34,13 +35,13 @@ class HomeView(TemplateView):
         )
         context["challenges"] = Challenge.objects.with_published_case_count()
         context["charts"] = {
-            "years": year_chart(start_year_counts(published), title="By start year"),
+            "years": year_chart(index.start_year_counts(index.published), title="By start year"),
             "families": bar_chart(
-                [(label, count) for _, label, count in count_options("family", cases=published)],
+                [(label, count) for _, label, count in count_options("family", index=index)],
                 title="By approach family",
             ),
             "stages": bar_chart(
-                [(label, count) for _, label, count in count_options("stage", cases=published)], title="By stage"
+                [(label, count) for _, label, count in count_options("stage", index=index)], title="By stage"
             ),
         }
         return context
