@@ -419,3 +419,20 @@ def test_case_json_is_pinned(client, pinned_library):
 )
 def test_spreadsheet_safe_guards_every_formula_start_and_nothing_else(value, expected):
     assert exports.spreadsheet_safe(value) == expected
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["plain", None, 2019, "http://testserver/cases/a/", ""],
+        ["plain", -5, "ok"],
+        ["ok", "a;=1", "b"],
+        ["\tfirst", "x"],
+        ["x", "\nlast"],
+        ["x", "  @y"],
+        ["x\x1f=y", "z"],
+        ["x", "line\n-1", "＋"],
+    ],
+)
+def test_a_line_is_guarded_as_its_cells_are(values):
+    assert exports.spreadsheet_safe_line(values) == [exports.spreadsheet_safe(value) for value in values]

@@ -193,6 +193,24 @@ def spreadsheet_safe(value):
     return f"'{text}" if text[:1] in ("\t", "\r", "\n") else text
 
 
+# A line's cells joined by a separator that stands for a cell's start: what may start a formula
+# in any cell, or a cell opening with a break. Both start with a character class or a literal, which
+# the regex engine scans for quickly.
+CELL = "\x1f"
+LINE_FORMULA_START = re.compile(r"[;\t\r\n\x1f][ \t\r\n]*[=+\-@\uff1d\uff0b\uff0d\uff20]")
+LINE_CELL_BREAK = re.compile(r"\x1f[\t\r\n]")
+
+
+def spreadsheet_safe_line(values):
+    """[spreadsheet_safe(value) for value in values], checked with two searches over the whole
+    line: a cell that needs no guard is the text it would be given, and most lines need none."""
+    texts = ["" if value is None else value if type(value) is str else str(value) for value in values]
+    line = CELL + CELL.join(texts)
+    if LINE_FORMULA_START.search(line) or LINE_CELL_BREAK.search(line):
+        return [spreadsheet_safe(value) for value in values]
+    return texts
+
+
 LINES_PER_CHUNK = 100  # CSV lines sent as one piece of the streamed response
 
 
@@ -208,12 +226,12 @@ def csv_lines(*, rows, fields=None, list_fields=None):
     for row in rows:
         lines.append(
             writer.writerow(
-                [
-                    spreadsheet_safe(
+                spreadsheet_safe_line(
+                    [
                         ";".join(map(str, row[name])) if listed else claims_cell(row[name]) if claims else row[name]
-                    )
-                    for name, listed, claims in kinds
-                ]
+                        for name, listed, claims in kinds
+                    ]
+                )
             )
         )
         if len(lines) == LINES_PER_CHUNK:
