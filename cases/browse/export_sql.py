@@ -16,6 +16,7 @@ from django.db import connections
 
 from ..claims import CHALLENGE, FACTOR, STORY, SUMMARY
 from ..models import (
+    STORY_FIELDS,
     Case,
     CaseChallenge,
     CaseSuccessFactor,
@@ -200,14 +201,14 @@ def _postgresql():
         f"(SELECT coalesce(json_agg({value} ORDER BY {order}), '[]'::json) {rows} WHERE {case} = chunk.id)::text"
         for value, rows, case, order in link_arrays().values()
     ]
-    # The story sections of each case in one pass over its row (a join per section read the table eight times).
+    # The story sections of each case from its row in `chunk` (a join per section, or even one, made
+    # the planner hash the whole table of cases).
     sections = ", ".join(
-        f"({index}, '{STORY}:{section.value}', teller.{section.field_name})"
+        f"({index}, '{STORY}:{section.value}', chunk.{section.field_name})"
         for index, section in enumerate(StorySection)
     )
     others = [
-        f"SELECT teller.id, 1, '', section.rank, '', section.rank, section.claim FROM chunk "
-        f"JOIN {_table(Case)} teller ON teller.id = chunk.id "
+        "SELECT chunk.id, 1, '', section.rank, '', section.rank, section.claim FROM chunk "
         f"CROSS JOIN LATERAL (VALUES {sections}) AS section(rank, claim, text) WHERE btrim(section.text, %s) <> ''"
     ]
     params.append("whitespace")
@@ -220,7 +221,7 @@ def _postgresql():
     quote_cases = _table(Quote.cases.through)
     params += ["prefix", "suffix", "prefix", "suffix"]
     sql = (
-        "WITH chunk(id) AS (SELECT unnest(%s::bigint[])), "
+        f"WITH chunk AS (SELECT id, {', '.join(STORY_FIELDS)} FROM {_table(Case)} WHERE id = ANY(%s::bigint[])), "
         f"support(case_id, grp, claim_id, quote_id) AS MATERIALIZED ({_support()}), "
         f"others(case_id, grp, kind, rank, name, claim_id, claim) AS ({' UNION ALL '.join(others)}), "
         "summary(case_id, quotes) AS (SELECT link.case_id, json_agg(%s || link.quote_id || %s ORDER BY link.quote_id) "
@@ -246,7 +247,7 @@ def case_aggregates(case_ids, *, quote_url):
     links as exports.LIST_FIELDS lists them, the claims as [{"claim": "summary" | "story:SECTION" |
     "challenge:SLUG" | "success-factor:SLUG", "evidenced": bool, "quotes": [quote URL, …]}] in the
     case page's order, quote ids ascending, a quote's URL `quote_url[0] + id + quote_url[1]`.
-    One query.
+    One query. A case deleted since `case_ids` were read is left out.
     """
     connection = connections[Case.objects.db]
     if connection.vendor == "postgresql":

@@ -21,6 +21,8 @@ from ..timestamps import format_timestamp, youtube_url
 from .export_sql import case_aggregates
 
 CHUNK_SIZE = 500
+# The aggregates of a case deleted while its export streams: no links, its summary not evidenced.
+GONE = [*(["[]"] * 7), '[{"claim": "summary", "evidenced": false, "quotes": []}]']
 # The case story (issue 18): level, organisational contact, the sections (markdown) and the marker.
 STORY_COLUMNS = ["level_of_government", "contact_email", *STORY_FIELDS, "results_evidence"]
 FIELDS = [
@@ -155,7 +157,7 @@ def case_rows(*, cases, absolute_url, chunk_size=None):
                 "updated_at": updated_at.isoformat() if updated_at else "",
                 **dict(zip(STORY_COLUMNS, story_values)),
                 # One parse a row: json.loads costs more to call than to read eight short arrays.
-                **dict(zip(aggregated_fields, json.loads(f"[{','.join(aggregates[pk])}]"))),
+                **dict(zip(aggregated_fields, json.loads(f"[{','.join(aggregates.get(pk, GONE))}]"))),
                 "url": case_url(slug),
             }
 
