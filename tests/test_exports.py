@@ -436,3 +436,9 @@ def test_spreadsheet_safe_guards_every_formula_start_and_nothing_else(value, exp
 )
 def test_a_line_is_guarded_as_its_cells_are(values):
     assert exports.spreadsheet_safe_line(values) == [exports.spreadsheet_safe(value) for value in values]
+
+
+def test_the_story_whitespace_is_what_strip_removes():
+    from cases.browse.export_sql import WHITESPACE
+
+    assert set(WHITESPACE) == {chr(code) for code in range(0x110000) if chr(code).isspace()}
