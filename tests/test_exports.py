@@ -442,3 +442,12 @@ def test_the_story_whitespace_is_what_strip_removes():
     from cases.browse.export_sql import WHITESPACE
 
     assert set(WHITESPACE) == {chr(code) for code in range(0x110000) if chr(code).isspace()}
+
+
+def test_a_case_deleted_while_its_export_streams_is_written_without_links(rf, detailed, monkeypatch):
+    monkeypatch.setattr(exports, "case_aggregates", lambda case_ids, quote_url: {})  # none found any more
+    request = rf.get("/cases.json")
+    row = next(exports.case_rows(cases=Case.objects.filter(pk=detailed.pk), absolute_url=request.build_absolute_uri))
+    assert row["slug"] == "deep-space-food"
+    assert all(row[field] == [] for field in exports.LIST_FIELDS)
+    assert row["claims"] == [{"claim": "summary", "evidenced": False, "quotes": []}]
