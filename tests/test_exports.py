@@ -164,9 +164,9 @@ def test_exports_ignore_unknown_values_as_the_browser_does(client, many):
 
 def test_export_queries_are_bounded_per_chunk(client, many, monkeypatch, django_assert_max_num_queries):
     monkeypatch.setattr(exports, "CHUNK_SIZE", 20)
-    # 45 cases in 3 chunks: the cases (one query, read in chunks), then one query per kind of link (7, supporting links included)
-    # and one for the claims' evidence, a chunk.
-    with django_assert_max_num_queries(1 + 3 * 8 + 1):
+    # 45 cases in 3 chunks: the cases (one query, read in chunks), then one query a chunk for
+    # their links and claims (export_sql).
+    with django_assert_max_num_queries(1 + 3 * 1):
         rows = read_csv(client.get(reverse("cases:case-export-csv")))
     assert len(rows) == 45
 
@@ -209,6 +209,75 @@ def test_exports_carry_each_claim_with_its_supporting_quote_links(client, detail
         f"summary: http://testserver/quotes/{on_case.pk}/; challenge:culture: http://testserver/quotes/{on_culture.pk}/; "
         "challenge:scaling: not yet evidenced; success-factor:trust: not yet evidenced"
     )
+
+
+def test_exported_claims_follow_the_claims_rule(rf):
+    """The claims the export's SQL aggregates (export_sql) are those cases.claims groups from its
+    evidence rows, in the case page's order: on quotes backing two claims, a claim not made, story
+    evidence outside the case's quotes, a section of blanks (not a claim, yet its quotes leave the
+    summary), an empty section with evidence (its quotes stay on the summary), a case with nothing."""
+    from cases.claims import CHALLENGE, FACTOR, STORY, SUMMARY, evidence_by_claim, evidence_rows
+    from cases.models import CaseChallenge, CaseSuccessFactor, StoryEvidence
+    from tests.factories import QuoteFactory
+
+    case = CaseFactory(slug="claims", story_problem="A problem.", story_results=" \n\t\u00a0", story_lessons="")
+    bare = CaseFactory(slug="bare")
+    first, second, unclaimed = (ChallengeFactory(order=order) for order in (2, 1, 3))
+    factor = SuccessFactorFactory()
+    for challenge in (first, second):
+        CaseChallengeFactory(case=case, challenge=challenge)
+    CaseSuccessFactorFactory(case=case, success_factor=factor)
+    quotes = [QuoteFactory(cases=[case]) for _ in range(8)]
+    quotes[0].challenges.add(first)
+    quotes[1].challenges.add(first, second)
+    quotes[1].success_factors.add(factor)
+    quotes[2].challenges.add(unclaimed)
+    elsewhere = QuoteFactory()
+    StoryEvidence.objects.create(case=case, section="problem").quotes.add(elsewhere, quotes[3])
+    StoryEvidence.objects.create(case=case, section="results").quotes.add(quotes[4])
+    StoryEvidence.objects.create(case=case, section="lessons").quotes.add(quotes[5])
+
+    request = rf.get("/cases.json")
+    rows = {
+        row["slug"]: row["claims"]
+        for row in exports.case_rows(cases=Case.objects.all(), absolute_url=request.build_absolute_uri)
+    }
+
+    ids = [case.pk, bare.pk]
+    evidence = evidence_by_claim(evidence_rows(ids, by_slug=True), case_ids=ids)
+    for subject in (case, bare):
+        keys = [(SUMMARY, 0)] + [(STORY, section.value) for section, _text in subject.story]
+        keys += [
+            (CHALLENGE, link.challenge.slug)
+            for link in CaseChallenge.objects.filter(case=subject).order_by("challenge__order", "challenge__name", "pk")
+        ]
+        keys += [
+            (FACTOR, link.success_factor.slug)
+            for link in CaseSuccessFactor.objects.filter(case=subject).order_by(
+                "success_factor__kind", "success_factor__order", "success_factor__name", "pk"
+            )
+        ]
+        expected = [
+            {
+                "claim": SUMMARY if group == SUMMARY else f"{group}:{slug}",
+                "evidenced": bool(evidence[subject.pk].get((group, slug))),
+                "quotes": [f"http://testserver/quotes/{pk}/" for pk in evidence[subject.pk].get((group, slug), [])],
+            }
+            for group, slug in keys
+        ]
+        assert rows[subject.slug] == expected
+    summary = rows["claims"][0]["quotes"]
+    assert summary == [
+        f"http://testserver/quotes/{quote.pk}/" for quote in (quotes[2], quotes[5], quotes[6], quotes[7])
+    ]
+    assert [claim["claim"] for claim in rows["claims"]] == [
+        "summary",
+        "story:problem",
+        f"challenge:{second.slug}",
+        f"challenge:{first.slug}",
+        f"success-factor:{factor.slug}",
+    ]
+    assert rows["bare"] == [{"claim": "summary", "evidenced": False, "quotes": []}]
 
 
 def test_url_maker_gives_what_reverse_and_build_absolute_uri_give(rf):
@@ -350,3 +419,35 @@ def test_case_json_is_pinned(client, pinned_library):
 )
 def test_spreadsheet_safe_guards_every_formula_start_and_nothing_else(value, expected):
     assert exports.spreadsheet_safe(value) == expected
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["plain", None, 2019, "http://testserver/cases/a/", ""],
+        ["plain", -5, "ok"],
+        ["ok", "a;=1", "b"],
+        ["\tfirst", "x"],
+        ["x", "\nlast"],
+        ["x", "  @y"],
+        ["x\x1f=y", "z"],
+        ["x", "line\n-1", "＋"],
+    ],
+)
+def test_a_line_is_guarded_as_its_cells_are(values):
+    assert exports.spreadsheet_safe_line(values) == [exports.spreadsheet_safe(value) for value in values]
+
+
+def test_the_story_whitespace_is_what_strip_removes():
+    from cases.browse.export_sql import WHITESPACE
+
+    assert set(WHITESPACE) == {chr(code) for code in range(0x110000) if chr(code).isspace()}
+
+
+def test_a_case_deleted_while_its_export_streams_is_written_without_links(rf, detailed, monkeypatch):
+    monkeypatch.setattr(exports, "case_aggregates", lambda case_ids, quote_url: {})  # none found any more
+    request = rf.get("/cases.json")
+    row = next(exports.case_rows(cases=Case.objects.filter(pk=detailed.pk), absolute_url=request.build_absolute_uri))
+    assert row["slug"] == "deep-space-food"
+    assert all(row[field] == [] for field in exports.LIST_FIELDS)
+    assert row["claims"] == [{"claim": "summary", "evidenced": False, "quotes": []}]

@@ -108,7 +108,7 @@ def test_healthz_answers_503_within_2_s_when_the_database_never_answers(tmp_path
     assert held, "the check never reached the silent server"
 
 
-def test_postgresql_connections_have_connect_and_statement_timeouts(monkeypatch):
+def test_postgresql_connections_have_timeouts_and_no_jit(monkeypatch):
     import importlib
 
     import kb.settings
@@ -120,6 +120,7 @@ def test_postgresql_connections_have_connect_and_statement_timeouts(monkeypatch)
         options = importlib.reload(kb.settings).DATABASES["default"]["OPTIONS"]
         assert options["connect_timeout"] == 3
         assert "-c statement_timeout=5000" in options["options"]
+        assert "-c jit=off" in options["options"]
     finally:
         monkeypatch.undo()
         importlib.reload(kb.settings)

@@ -1,10 +1,10 @@
 """CSV and JSON exports of a set of cases (one row per case, its links as slugs) and of a set of
 quotes (one row per quote, with its time status and links), streamed.
 
-Rows are read in chunks of CHUNK_SIZE cases; for each chunk one query per kind of link
-fetches the slugs of all its cases (plain tuples, no model instances: ten times faster than
-prefetch_related) and one more reads the claims and their evidence (cases.claims), so an export
-runs eight queries a chunk whatever the size of the library.
+Rows are read in chunks of CHUNK_SIZE cases; for each chunk of cases ONE more query returns each
+case's links and claims already aggregated by the database, as JSON arrays (export_sql),
+so Python only parses them (in C) and writes lines: an export runs one query for the cases and
+one a chunk whatever the size of the library.
 """
 
 import csv
@@ -13,28 +13,18 @@ import re
 from itertools import islice
 from urllib.parse import quote
 
-from django.db.models import F
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
-from ..claims import CHALLENGE, FACTOR, STORY, SUMMARY, evidence_by_claim, evidence_rows
-from ..models import (
-    STORY_FIELDS,
-    Case,
-    CaseChallenge,
-    CaseSuccessFactor,
-    Participation,
-    Quote,
-    StorySection,
-    SupportingLink,
-)
-from ..search.service import AmongIds
+from ..models import STORY_FIELDS, Case, Quote
 from ..timestamps import format_timestamp, youtube_url
+from .export_sql import case_aggregates
 
 CHUNK_SIZE = 500
+# The aggregates of a case deleted while its export streams: no links, its summary not evidenced.
+GONE = [*(["[]"] * 7), '[{"claim": "summary", "evidenced": false, "quotes": []}]']
 # The case story (issue 18): level, organisational contact, the sections (markdown) and the marker.
 STORY_COLUMNS = ["level_of_government", "contact_email", *STORY_FIELDS, "results_evidence"]
-STORY_SECTIONS = [(section.value, section.field_name) for section in StorySection]  # (claim, column)
 FIELDS = [
     "slug",
     "title",
@@ -81,34 +71,25 @@ CASE_COLUMNS = [
     "parent__status",
     *STORY_COLUMNS,
 ]
-# field: (link rows, the value(s) it lists, their order: as the case page lists them)
-LINKS = {
-    "countries": (Case.countries.through.objects, ["country_id"], ["country_id"]),
-    "organisations": (Participation.objects, ["organisation__slug", "role"], ["role", "organisation__name"]),
-    "themes": (Case.themes.through.objects, ["theme__slug"], ["theme__name"]),
-    "approaches": (Case.approaches.through.objects, ["approach__slug"], ["approach__name"]),
-    "challenges": (CaseChallenge.objects, ["challenge__slug"], ["challenge__order", "challenge__name"]),
-    "success_factors": (
-        CaseSuccessFactor.objects,
-        ["success_factor__slug"],
-        ["success_factor__kind", "success_factor__order", "success_factor__name"],
-    ),
-    # `kind:url`, as the case page lists them
-    "supporting_links": (SupportingLink.objects, ["kind", "url"], ["order", "title"]),
-}
 
 
-def url_maker(absolute_url, name, kwarg, *, placeholder="0123456789876543210"):
-    """A function of one URL argument giving `absolute_url(reverse(name, kwargs={kwarg: value}))`,
-    reversed once: an export of thousands of rows spent most of its Python time in reverse().
+def url_parts(absolute_url, name, kwarg, *, placeholder="0123456789876543210"):
+    """(prefix, suffix) of `absolute_url(reverse(name, kwargs={kwarg: value}))` around the value.
 
-    The placeholder must match the URL pattern's converter (digits match `int` and `slug` alike);
-    values are quoted as reverse() quotes them.
+    The placeholder must match the URL pattern's converter (digits match `int` and `slug` alike).
     """
     template = absolute_url(reverse(name, kwargs={kwarg: placeholder}))
     prefix, found, suffix = template.partition(placeholder)
     if not found or placeholder in suffix:
         raise ValueError(f"the URL of {name} does not hold its argument once: {template}")
+    return prefix, suffix
+
+
+def url_maker(absolute_url, name, kwarg):
+    """A function of one URL argument giving `absolute_url(reverse(name, kwargs={kwarg: value}))`,
+    reversed once: an export of thousands of rows spent most of its Python time in reverse().
+    Values are quoted as reverse() quotes them."""
+    prefix, suffix = url_parts(absolute_url, name, kwarg)
     safe = RFC3986_SUBDELIMS + "/~:@"
 
     def make(value):
@@ -126,43 +107,6 @@ def _chunks(iterable, size):
         yield chunk
 
 
-def links_of(case_ids):
-    """{field: {case id: [slug, …]}} for the cases `case_ids`: one query per field."""
-    found = {}
-    for field, (rows, values, order) in LINKS.items():
-        by_case = found[field] = {}
-        chosen = rows.filter(AmongIds(F("case_id"), case_ids)).order_by(*order, "pk").values_list("case_id", *values)
-        for case_id, *value in chosen:
-            by_case.setdefault(case_id, []).append(":".join(value))
-    return found
-
-
-def claims_of_row(evidence, links, quote_url):
-    """The claims of one case as exported: [{"claim": "summary" | "story:SECTION" | "challenge:SLUG" |
-    "success-factor:SLUG", "evidenced": bool, "quotes": [quote page URL, …]}], the summary first,
-    then in the case page's order.
-
-    `evidence` is the case's {(group, slug): [quote ids]} (cases.claims.evidence_by_claim), `links`
-    its exported links (challenge and success-factor slugs in order, and `story`: the values of
-    the story sections with text), `quote_url(pk)` a quote's URL.
-    """
-    keys = [(SUMMARY, 0)]
-    keys += [(STORY, section) for section in links.get("story", ())]
-    keys += [(CHALLENGE, slug) for slug in links["challenges"]]
-    keys += [(FACTOR, slug) for slug in links["success_factors"]]
-    claims = []
-    for group, slug in keys:
-        quote_ids = evidence.get((group, slug), [])
-        claims.append(
-            {
-                "claim": SUMMARY if group == SUMMARY else f"{group}:{slug}",
-                "evidenced": bool(quote_ids),
-                "quotes": [quote_url(pk) for pk in quote_ids],
-            }
-        )
-    return claims
-
-
 def claims_cell(claims):
     """The claims of a case in one CSV cell: `claim: url url; claim: not yet evidenced; …`."""
     return "; ".join(
@@ -173,17 +117,18 @@ def claims_cell(claims):
 
 def case_rows(*, cases, absolute_url, chunk_size=None):
     """One dict per case of `cases` (in its order), links as lists, its claims with the URLs of
-    their supporting quotes (`claims_of_row`); `absolute_url(path)` makes the urls."""
+    their supporting quotes: [{"claim": "summary" | "story:SECTION" | "challenge:SLUG" |
+    "success-factor:SLUG", "evidenced": bool, "quotes": [quote page URL, …]}], the summary first,
+    then in the case page's order; `absolute_url(path)` makes the urls."""
     size = chunk_size or CHUNK_SIZE
     columns = cases.values_list(*CASE_COLUMNS).iterator(chunk_size=size)
 
-    quote_url = url_maker(absolute_url, "cases:quote-detail", "pk")
+    quote_url = url_parts(absolute_url, "cases:quote-detail", "pk")
     case_url = url_maker(absolute_url, "cases:case-detail", "slug")
+    aggregated_fields = [*LIST_FIELDS, "claims"]
 
     for chunk in _chunks(columns, size):
-        ids = [row[0] for row in chunk]
-        links = links_of(ids)
-        evidence = evidence_by_claim(evidence_rows(ids, by_slug=True), case_ids=ids)
+        aggregates = case_aggregates([row[0] for row in chunk], quote_url=quote_url)
         for (
             pk,
             slug,
@@ -199,7 +144,6 @@ def case_rows(*, cases, absolute_url, chunk_size=None):
             parent_status,
             *story_values,
         ) in chunk:
-            story = dict(zip(STORY_COLUMNS, story_values))
             yield {
                 "slug": slug,
                 "title": title,
@@ -211,16 +155,9 @@ def case_rows(*, cases, absolute_url, chunk_size=None):
                 "parent": parent_slug if parent_status == Case.Status.PUBLISHED else "",
                 "published_at": published_at.isoformat() if published_at else "",
                 "updated_at": updated_at.isoformat() if updated_at else "",
-                **story,
-                **{field: links[field].get(pk, []) for field in LIST_FIELDS},
-                "claims": claims_of_row(
-                    evidence.get(pk, {}),
-                    {
-                        **{field: links[field].get(pk, []) for field in ("challenges", "success_factors")},
-                        "story": [value for value, name in STORY_SECTIONS if story[name].strip()],
-                    },
-                    quote_url,
-                ),
+                **dict(zip(STORY_COLUMNS, story_values)),
+                # One parse a row: json.loads costs more to call than to read eight short arrays.
+                **dict(zip(aggregated_fields, json.loads(f"[{','.join(aggregates.get(pk, GONE))}]"))),
                 "url": case_url(slug),
             }
 
@@ -237,7 +174,9 @@ class _Echo:
 # separator of many locales), a tab or a line break, past any spaces.
 FORMULA_START = re.compile(r"(^|[;\t\r\n])([ \t\r\n]*)([=+\-@\uff1d\uff0b\uff0d\uff20])")
 FORMULA_CHARACTERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
-SPLITTERS = re.compile(r"[;\t\r\n]")  # none in a cell: only its start can open a formula
+# FORMULA_START past the start of a cell: a search that starts at a character class runs several
+# times faster than the substitution, which most cells (and every claims cell, full of `;`) never need.
+FORMULA_AFTER_SPLIT = re.compile(r"[;\t\r\n][ \t\r\n]*[=+\-@\uff1d\uff0b\uff0d\uff20]")
 
 
 def spreadsheet_safe(value):
@@ -251,11 +190,27 @@ def spreadsheet_safe(value):
     if type(value) is int and value >= 0:  # digits only: nothing to guard (years, ids)
         return str(value)
     text = str(value)
-    if not SPLITTERS.search(text):  # most cells (URLs, slugs, names): no regex substitution
-        start = text.lstrip(" ")[:1]
-        return text if not start or start not in FORMULA_CHARACTERS else FORMULA_START.sub(r"\1\2'\3", text)
-    text = FORMULA_START.sub(r"\1\2'\3", text)
+    if text.lstrip(" \t\r\n")[:1] in FORMULA_CHARACTERS or FORMULA_AFTER_SPLIT.search(text):
+        text = FORMULA_START.sub(r"\1\2'\3", text)
     return f"'{text}" if text[:1] in ("\t", "\r", "\n") else text
+
+
+# A line's cells joined by a separator that stands for a cell's start: what may start a formula
+# in any cell, or a cell opening with a break. Both start with a character class or a literal, which
+# the regex engine scans for quickly.
+CELL = "\x1f"
+LINE_FORMULA_START = re.compile(r"[;\t\r\n\x1f][ \t\r\n]*[=+\-@\uff1d\uff0b\uff0d\uff20]")
+LINE_CELL_BREAK = re.compile(r"\x1f[\t\r\n]")
+
+
+def spreadsheet_safe_line(values):
+    """[spreadsheet_safe(value) for value in values], checked with two searches over the whole
+    line: a cell that needs no guard is the text it would be given, and most lines need none."""
+    texts = ["" if value is None else value if type(value) is str else str(value) for value in values]
+    line = CELL + CELL.join(texts)
+    if LINE_FORMULA_START.search(line) or LINE_CELL_BREAK.search(line):
+        return [spreadsheet_safe(value) for value in values]
+    return texts
 
 
 LINES_PER_CHUNK = 100  # CSV lines sent as one piece of the streamed response
@@ -273,12 +228,12 @@ def csv_lines(*, rows, fields=None, list_fields=None):
     for row in rows:
         lines.append(
             writer.writerow(
-                [
-                    spreadsheet_safe(
+                spreadsheet_safe_line(
+                    [
                         ";".join(map(str, row[name])) if listed else claims_cell(row[name]) if claims else row[name]
-                    )
-                    for name, listed, claims in kinds
-                ]
+                        for name, listed, claims in kinds
+                    ]
+                )
             )
         )
         if len(lines) == LINES_PER_CHUNK:
