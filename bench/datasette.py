@@ -12,7 +12,8 @@ migrated). The script
   facet and filter, its full-text index, our export's rows, and a view computing them; see
   `prepare_datasette_tables`): our app never reads them;
 - serves our app with gunicorn (1 sync worker, DEBUG off, static files collected into a temporary
-  folder: bench/load.py's helpers) and Datasette (1 process, the file opened read-only), each on
+  folder: bench/load.py's helpers) twice, with its cache and with it off (CACHE_BACKEND=dummy,
+  `--uncached-port`: what a request costs that no earlier one prepared), and Datasette (1 process, the file opened read-only), each on
   127.0.0.1, and stops both at the end;
 - for each comparison and each concurrency (1 and 4 clients: threads with http.client, keeping
   the connection alive where the server allows: Datasette does, gunicorn's sync worker closes
@@ -60,6 +61,8 @@ WORDS = ["budget", "testbed", "prize", "health", "data", "cities", "sandbox", "c
 # Datasette computes two facets fewer than our page does.
 ARRAY_FACETS = ["countries", "themes", "approaches", "organisations", "challenges", "success_factors"]
 COLUMN_FACETS = ["stage", "level_of_government"]
+# Our app twice (its default cache, and the cache off: every request computed), then Datasette.
+SERVERS = ("app", "uncached", "datasette")
 TARGETS = {"browse": 5, "filter": 4, "csv": 1, "csv-table": 1, "search": 2}
 
 
@@ -70,6 +73,9 @@ def parse_arguments():
     parser.add_argument("--venv", type=Path, default=cache / "kb-bench" / f"datasette-{DATASETTE_VERSION}")
     parser.add_argument("--app-port", type=int, default=8125)
     parser.add_argument("--datasette-port", type=int, default=8126)
+    parser.add_argument(
+        "--uncached-port", type=int, default=8127, help="Our app with its cache off (CACHE_BACKEND=dummy)."
+    )
     parser.add_argument("--duration", type=float, default=5, help="Seconds of each burst.")
     parser.add_argument("--rounds", type=int, default=2, help="Bursts per server, alternating.")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4])
@@ -354,22 +360,29 @@ def cpu_seconds(pids):
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def measure(arguments, app_port, datasette_port, pids):
-    """{(comparison, clients): {"app": [rps…], "datasette": [rps…], "cpu": {server: [CPU s per
-    request…]}, "bytes": {...}}}, alternating. `pids` is {server: [its processes]}: the CPU each
-    server spends per request is the comparison that other work on the machine disturbs least."""
+def measure(arguments, ports, pids):
+    """{(comparison, clients): {server: [rps…], "cpu": {server: [CPU s per request…]}, "bytes":
+    {...}}} for the servers "app", "uncached" (our app with its cache off) and "datasette",
+    alternating. `ports` and `pids` are {server: its port / its processes}: the CPU each server
+    spends per request is the comparison that other work on the machine disturbs least."""
     results = {}
     chosen = {name: spec for name, spec in comparisons().items() if not arguments.only or name in arguments.only}
     for name, (_, ours, theirs) in chosen.items():
-        for server, port, path_of in (("app", app_port, ours), ("datasette", datasette_port, theirs)):
+        servers = [(server, ports[server], theirs if server == "datasette" else ours) for server in SERVERS]
+        for server, port, path_of in servers:
             for word in WORDS:  # warm up: every page once (our facet cache, SQLite's page cache)
                 status, _ = Client(port).get(path_of(word))
                 if status != 200:
                     sys.exit(f"{server} answered {status} to {path_of(word)}")
         for clients in arguments.concurrency:
-            entry = results[(name, clients)] = {"app": [], "datasette": [], "bytes": {}, "errors": [], "cpu": {}}
+            entry = results[(name, clients)] = {
+                **{server: [] for server in SERVERS},
+                "bytes": {},
+                "errors": [],
+                "cpu": {},
+            }
             for _ in range(arguments.rounds):
-                for server, port, path_of in (("app", app_port, ours), ("datasette", datasette_port, theirs)):
+                for server, port, path_of in servers:
                     cpu_before, started = cpu_seconds(pids[server]), time.monotonic()
                     rps, size, errors = burst(port, path_of, clients, arguments.duration)
                     served = rps * (time.monotonic() - started)
@@ -378,11 +391,12 @@ def measure(arguments, app_port, datasette_port, pids):
                     entry[server].append(rps)
                     entry["bytes"][server] = size
                     entry["errors"] += errors
-            app, datasette = (sum(entry[server]) / len(entry[server]) for server in ("app", "datasette"))
-            app_cpu, datasette_cpu = (mean_cpu(entry, server) for server in ("app", "datasette"))
+            app, uncached, datasette = (sum(entry[server]) / len(entry[server]) for server in SERVERS)
+            app_cpu, uncached_cpu, datasette_cpu = (mean_cpu(entry, server) for server in SERVERS)
             print(
-                f"{name:9} c={clients}: app {app:7.1f}/s  datasette {datasette:7.1f}/s  ratio {app / datasette:5.2f}"
-                f"  CPU/request {app_cpu * 1000:.0f} / {datasette_cpu * 1000:.0f} ms, ratio {datasette_cpu / app_cpu:5.2f}"
+                f"{name:9} c={clients}: app {app:7.1f}/s  uncached {uncached:7.1f}/s  datasette {datasette:7.1f}/s"
+                f"  ratios {app / datasette:5.2f} / {uncached / datasette:5.2f}"
+                f"  CPU/request {app_cpu * 1000:.0f} / {uncached_cpu * 1000:.0f} / {datasette_cpu * 1000:.0f} ms"
                 f"  (load {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
@@ -409,19 +423,23 @@ def report(arguments, results, library, load_before, load_after):
         f"per server and concurrency, alternating; {os.cpu_count()} cores, load average {load_before:.1f} before "
         f"and {', '.join(f'{value:.1f}' for value in load_after)} after.",
         "",
-        "| request | clients | ours req/s | Datasette req/s | ratio | target | CPU ms/request ours / Datasette | CPU ratio | ours KB | Datasette KB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "Ours twice: with its default cache (a repeated request is answered from the HTML cached under "
+        "the library version) and with the cache off (`CACHE_BACKEND=dummy`: every request counts, "
+        "searches and renders, as the first request after a write does).",
+        "",
+        "| request | clients | ours req/s: cached / cache off | Datasette req/s | ratio: cached / cache off | target "
+        "| CPU ms/request: cached / cache off / Datasette | ours KB | Datasette KB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     failed = False
     for (name, clients), entry in results.items():
-        app = sum(entry["app"]) / len(entry["app"])
-        datasette = sum(entry["datasette"]) / len(entry["datasette"])
-        ratio = app / datasette if datasette else float("inf")
+        app, uncached, datasette = (sum(entry[server]) / len(entry[server]) for server in SERVERS)
+        ratios = [rate / datasette if datasette else float("inf") for rate in (app, uncached)]
         lines.append(
-            f"| {specs[name][0]} | {clients} | {app:.1f} | {datasette:.1f} | **{ratio:.2f}×** | ≥ {TARGETS[name]}× | "
-            f"{mean_cpu(entry, 'app') * 1000:.0f} / {mean_cpu(entry, 'datasette') * 1000:.0f} | "
-            f"{mean_cpu(entry, 'datasette') / mean_cpu(entry, 'app'):.2f}× | "
-            f"{entry['bytes'].get('app', 0) / 1000:.0f} | {entry['bytes'].get('datasette', 0) / 1000:.0f} |"
+            f"| {specs[name][0]} | {clients} | {app:.1f} / {uncached:.1f} | {datasette:.1f} | "
+            f"**{ratios[0]:.2f}× / {ratios[1]:.2f}×** | ≥ {TARGETS[name]}× | "
+            + " / ".join(f"{mean_cpu(entry, server) * 1000:.0f}" for server in SERVERS)
+            + f" | {entry['bytes'].get('app', 0) / 1000:.0f} | {entry['bytes'].get('datasette', 0) / 1000:.0f} |"
         )
         failed = failed or bool(entry["errors"])
     errors = [error for entry in results.values() for error in entry["errors"]]
@@ -467,11 +485,21 @@ def main():
         app_log = open(folder / "gunicorn.log", "w+")  # noqa: SIM115 (closed with the folder)
         app = load.start_gunicorn(settings, environment, app_log)
         servers.append(app)
+        uncached_log = open(folder / "gunicorn-uncached.log", "w+")  # noqa: SIM115
+        uncached = load.start_gunicorn(
+            settings, {**environment, "CACHE_BACKEND": "dummy"}, uncached_log, port=arguments.uncached_port
+        )
+        servers.append(uncached)
         datasette_log = open(folder / "datasette.log", "w+")  # noqa: SIM115
         datasette = start_datasette(executable, database, arguments.datasette_port, folder, datasette_log)
         servers.append(datasette)
-        pids = {"app": [app.pid, *load.worker_pids(app.pid)], "datasette": [datasette.pid]}
-        results = measure(arguments, arguments.app_port, arguments.datasette_port, pids)
+        pids = {
+            "app": [app.pid, *load.worker_pids(app.pid)],
+            "uncached": [uncached.pid, *load.worker_pids(uncached.pid)],
+            "datasette": [datasette.pid],
+        }
+        ports = {"app": arguments.app_port, "uncached": arguments.uncached_port, "datasette": arguments.datasette_port}
+        results = measure(arguments, ports, pids)
         load_after = os.getloadavg()
     finally:
         for server in servers:
