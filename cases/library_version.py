@@ -183,6 +183,39 @@ def cached(name, parts, compute, *, version=None, using="default"):
     return value
 
 
+# A streamed export is kept whole in the cache up to this many characters (the export of a
+# country's cases: about 2 MB); a larger one (the whole library) is streamed every time.
+CACHED_STREAM_MAX_CHARACTERS = 4_000_000
+
+
+def cached_stream(name, parts, generate, *, using="default"):
+    """A generator of the pieces of text generate() yields (a streamed export), as cached() keeps
+    a value: from the shared cache under cache_key(name, parts) when a request under the same
+    version stored them (then as one piece), else generated and streamed piece by piece, and
+    stored once complete when it holds at most CACHED_STREAM_MAX_CHARACTERS.
+
+    The version is read when the stream starts, before generate() reads anything, so what is
+    stored under a version was read at that version or later. An exception from generate()
+    reaches the reader mid-stream and nothing is stored."""
+    version = current(using=using)
+    key = cache_key(name, parts, version=version, using=using)
+    stored = cache.get(key)
+    if stored is not None:
+        yield stored
+        return
+    pieces, size = [], 0
+    for piece in generate():
+        if pieces is not None:
+            size += len(piece)
+            if size <= CACHED_STREAM_MAX_CHARACTERS:
+                pieces.append(piece)
+            else:
+                pieces = None
+        yield piece
+    if pieces is not None:
+        cache.set(key, "".join(pieces))
+
+
 def _fresh():
     return secrets.randbits(63)
 

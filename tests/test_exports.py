@@ -162,13 +162,19 @@ def test_exports_ignore_unknown_values_as_the_browser_does(client, many):
     assert len(rows) == 15
 
 
-def test_export_queries_are_bounded_per_chunk(client, many, monkeypatch, django_assert_max_num_queries):
+def test_export_queries_are_bounded_per_chunk(client, many, monkeypatch, django_assert_max_num_queries, settings):
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
     monkeypatch.setattr(exports, "CHUNK_SIZE", 20)
-    # 45 cases in 3 chunks: the cases (one query, read in chunks), then one query a chunk for
-    # their links and claims (export_sql).
-    with django_assert_max_num_queries(1 + 3 * 1):
+    # 45 cases in 3 chunks: the library version (the export is cached under it), the cases (one
+    # query, read in chunks), then one query a chunk for their links and claims (export_sql).
+    with django_assert_max_num_queries(1 + 1 + 3 * 1):
         rows = read_csv(client.get(reverse("cases:case-export-csv")))
     assert len(rows) == 45
+    with django_assert_max_num_queries(1):  # the same export again: the version only
+        assert read_csv(client.get(reverse("cases:case-export-csv"))) == rows
 
 
 def test_the_case_browser_links_its_exports_with_its_filters(client, many):
@@ -451,3 +457,56 @@ def test_a_case_deleted_while_its_export_streams_is_written_without_links(rf, de
     assert row["slug"] == "deep-space-food"
     assert all(row[field] == [] for field in exports.LIST_FIELDS)
     assert row["claims"] == [{"claim": "summary", "evidenced": False, "quotes": []}]
+
+
+# -- the export's text kept under the library version (library_version.cached_stream) ---------------
+
+
+def export_text(client, path, **extra):
+    response = client.get(path, **extra)
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode()
+
+
+@pytest.mark.parametrize("path", ["/cases.csv?country=ca", "/cases.json?country=ca&sort=-year"])
+def test_a_repeated_export_is_read_from_the_cache_and_a_write_refreshes_it(client, detailed, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = export_text(client, path)
+    with CaptureQueriesContext(connection) as repeated:
+        assert export_text(client, path) == first
+    # The version and the cache entry (the rate limit's count besides): no case is read.
+    assert not [query for query in repeated.captured_queries if "cases_case" in query["sql"].split("FROM", 1)[-1]]
+
+    case = Case.objects.get(slug="deep-space-food")
+    case.title = "Deep Space Food, renamed"
+    case.save()
+    renamed = export_text(client, path)
+    assert "Deep Space Food, renamed" in renamed and renamed != first
+    Case.objects.filter(slug="deep-space-food").update(status=Case.Status.DRAFT)  # bulk: no signal
+    assert "deep-space-food" not in export_text(client, path)
+
+
+def test_the_cached_export_keeps_the_sort_and_the_site_address_apart(client, detailed):
+    by_title = export_text(client, "/cases.csv?country=ca&sort=title")
+    by_year = export_text(client, "/cases.csv?country=ca&sort=-year")
+    slugs = [[row["slug"] for row in csv.DictReader(io.StringIO(text))] for text in (by_title, by_year)]
+    assert slugs == [["deep-space-food", "parent"], ["deep-space-food", "parent"][::-1]]
+    other_host = export_text(client, "/cases.csv?country=ca&sort=title", HTTP_HOST="localhost")
+    assert "http://localhost/cases/deep-space-food/" in other_host
+    assert "http://testserver/" not in other_host
+
+
+def test_an_export_past_the_size_bound_is_streamed_and_not_stored(client, detailed, monkeypatch):
+    from django.core.cache import cache
+
+    from cases import library_version
+
+    stored = []
+    monkeypatch.setattr(cache, "set", lambda key, value, *args, **kwargs: stored.append(key))
+    monkeypatch.setattr(library_version, "CACHED_STREAM_MAX_CHARACTERS", 10)
+    text = export_text(client, "/cases.csv")
+    assert "deep-space-food" in text and not stored
+    monkeypatch.setattr(library_version, "CACHED_STREAM_MAX_CHARACTERS", len(text))
+    assert export_text(client, "/cases.csv") == text and len(stored) == 1

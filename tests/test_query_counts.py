@@ -166,8 +166,9 @@ ROWS = [
     # per section a count and (where it has dates) its latest change: 20 for 12 sections
     ("sitemap", url("cases:sitemap"), None, 20),
     ("sitemap-quotes", url("cases:sitemap-section", "quotes"), None, 2),
-    # the count, the cases, their links and claims (one query a chunk: browse/export_sql.py)
-    ("case-export-json", url("cases:case-export-json"), None, 3),
+    # the library version (the export is cached under it), the count, the cases, their links and
+    # claims (one query a chunk: browse/export_sql.py)
+    ("case-export-json", url("cases:case-export-json"), None, 4),
     ("quote-export-json", url("cases:quote-export-json"), None, 5),  # count, quotes, cases, challenges, factors
     # --- the API
     # the library's date (Last-Modified), then the page and its prefetches

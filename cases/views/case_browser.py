@@ -18,7 +18,7 @@ from django_filters.views import FilterView
 from .. import library_version
 from ..browse import case_index
 from ..browse.charts import bar_chart, year_chart
-from ..browse.exports import case_rows, csv_lines
+from ..browse.exports import case_rows, csv_lines, json_chunks
 from ..browse.facets import compute_facets
 from ..browse.filters import MAX_VALUES, CaseFilter
 from ..browse.worldmap import toggled, world_map
@@ -275,8 +275,11 @@ def export_csv(request):
     filterset, error = _filtered(request)
     if error:
         return error
-    rows = case_rows(cases=filterset.qs, absolute_url=request.build_absolute_uri)
-    return csv_download(csv_lines(rows=rows), filename="cases.csv")
+
+    def lines():
+        return csv_lines(rows=case_rows(cases=filterset.qs, absolute_url=request.build_absolute_uri))
+
+    return csv_download(_cached_export("cases.csv", request, filterset, lines), filename="cases.csv")
 
 
 @rate_limited("export")
@@ -286,5 +289,17 @@ def export_json(request):
     if error:
         return error
     cases = filterset.qs
-    rows = case_rows(cases=cases, absolute_url=request.build_absolute_uri)
-    return json_download(count=cases.order_by().count(), rows=rows)
+
+    def chunks():
+        rows = case_rows(cases=cases, absolute_url=request.build_absolute_uri)
+        return json_chunks(count=cases.order_by().count(), rows=rows)
+
+    return json_download(_cached_export("cases.json", request, filterset, chunks))
+
+
+def _cached_export(name, request, filterset, generate):
+    """The export's text under the library version, the canonical query of its filters and the
+    site's address (its rows hold absolute URLs): a repeated export of a country's cases is one
+    cache read (library_version.cached_stream: the whole library's is streamed every time)."""
+    parts = (filterset.querystring(), request.build_absolute_uri("/"))  # the sort orders the rows
+    return library_version.cached_stream(f"export-{name}", parts, generate)

@@ -2,8 +2,6 @@
 
 from django.http import HttpResponse, StreamingHttpResponse
 
-from ..browse.exports import json_chunks
-
 
 def csv_download(lines, *, filename):
     """`lines` (an iterable of CSV text) streamed as an attachment named `filename`."""
@@ -12,9 +10,9 @@ def csv_download(lines, *, filename):
     return response
 
 
-def json_download(*, count, rows):
-    """`{"count": count, "results": [rows…]}` streamed (browse.exports.json_chunks)."""
-    return StreamingHttpResponse(json_chunks(count=count, rows=rows), content_type="application/json; charset=utf-8")
+def json_download(chunks):
+    """`chunks` (an iterable of JSON text: browse.exports.json_chunks) streamed."""
+    return StreamingHttpResponse(chunks, content_type="application/json; charset=utf-8")
 
 
 def invalid_filter(lines):

@@ -8,7 +8,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from .. import library_version
-from ..browse.exports import quote_csv_lines, quote_rows
+from ..browse.exports import json_chunks, quote_csv_lines, quote_rows
 from ..browse.quote_filters import QuoteFilter
 from ..models import Quote
 from ..querysets import DeferredJoin
@@ -45,7 +45,7 @@ def quotes_json(request):
     if error:
         return error
     rows = quote_rows(quotes=quotes, absolute_url=request.build_absolute_uri)
-    return json_download(count=quotes.order_by().count(), rows=rows)
+    return json_download(json_chunks(count=quotes.order_by().count(), rows=rows))
 
 
 class QuoteListView(PageMixin, FilterView):
