@@ -214,7 +214,7 @@ def test_exports_carry_each_claim_with_its_supporting_quote_links(client, detail
 def test_url_maker_gives_what_reverse_and_build_absolute_uri_give(rf):
     from django.urls import reverse
 
-    from cases.browse.exports import url_maker
+    from cases.url_paths import url_maker
 
     request = rf.get("/cases.csv")
     for name, kwarg, values in (

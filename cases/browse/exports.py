@@ -11,11 +11,8 @@ import csv
 import json
 import re
 from itertools import islice
-from urllib.parse import quote
 
 from django.db.models import F
-from django.urls import reverse
-from django.utils.http import RFC3986_SUBDELIMS
 
 from ..claims import CHALLENGE, FACTOR, STORY, SUMMARY, evidence_by_claim, evidence_rows
 from ..models import (
@@ -30,6 +27,7 @@ from ..models import (
 )
 from ..search.service import AmongIds
 from ..timestamps import format_timestamp, youtube_url
+from ..url_paths import url_maker
 
 CHUNK_SIZE = 500
 # The case story (issue 18): level, organisational contact, the sections (markdown) and the marker.
@@ -96,28 +94,6 @@ LINKS = {
     # `kind:url`, as the case page lists them
     "supporting_links": (SupportingLink.objects, ["kind", "url"], ["order", "title"]),
 }
-
-
-def url_maker(absolute_url, name, kwarg, *, placeholder="0123456789876543210"):
-    """A function of one URL argument giving `absolute_url(reverse(name, kwargs={kwarg: value}))`,
-    reversed once: an export of thousands of rows spent most of its Python time in reverse().
-
-    The placeholder must match the URL pattern's converter (digits match `int` and `slug` alike);
-    values are quoted as reverse() quotes them.
-    """
-    template = absolute_url(reverse(name, kwargs={kwarg: placeholder}))
-    prefix, found, suffix = template.partition(placeholder)
-    if not found or placeholder in suffix:
-        raise ValueError(f"the URL of {name} does not hold its argument once: {template}")
-    safe = RFC3986_SUBDELIMS + "/~:@"
-
-    def make(value):
-        # An int needs no quoting (an export makes tens of thousands of quote URLs).
-        if type(value) is int:
-            return f"{prefix}{value}{suffix}"
-        return f"{prefix}{quote(str(value), safe=safe)}{suffix}"
-
-    return make
 
 
 def _chunks(iterable, size):
