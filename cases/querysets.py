@@ -146,7 +146,8 @@ class CaseQuerySet(models.QuerySet):
         the library: one ranks, one fetches. The ranking counts rows of the three link tables
         (UNION ALL, then GROUP BY): a few thousand narrow rows, where joining the three
         many-to-many relations, or counting them per candidate in correlated subqueries, costs
-        ten times more on a large library. Raw SQL because the ORM cannot aggregate over a union.
+        ten times more on a large library; then only the candidates that can rank are joined to
+        the cases (see ranking_sql). Raw SQL because the ORM cannot aggregate over a union.
         """
         links = [
             (self.model.themes.through, "theme_id", list(theme_ids)),
@@ -170,20 +171,34 @@ class CaseQuerySet(models.QuerySet):
             .values(candidate_id=F("pk"), candidate_published_at=F("published_at"), candidate_title=F("title"))
             .query.sql_with_params()
         )
+        candidate_rows = (
+            "SELECT candidates.candidate_id, shared.n, candidates.candidate_published_at, candidates.candidate_title "
+            f"FROM shared INNER JOIN ({candidates_sql}) candidates ON candidates.candidate_id = shared.case_id "
+            "WHERE candidates.candidate_id <> %s AND shared.n "
+        )
         ranking_sql = (
-            "SELECT candidates.candidate_id, shared.n FROM "
-            f"(SELECT links.case_id, COUNT(*) AS n FROM ({' UNION ALL '.join(selects)}) links "
-            "GROUP BY links.case_id) shared "
-            f"INNER JOIN ({candidates_sql}) candidates ON candidates.candidate_id = shared.case_id "
-            "WHERE candidates.candidate_id <> %s "
+            f"WITH shared AS (SELECT links.case_id, COUNT(*) AS n FROM ({' UNION ALL '.join(selects)}) links "
+            "GROUP BY links.case_id), "
+            # Only the cases sharing at least as many links as the (limit + 1)th most alike of all
+            # (the case itself, unpublished ones included) can rank: a few rows to join and sort
+            # instead of every case sharing one link (thousands, 8 ms on 10,000 cases).
+            "threshold AS (SELECT COALESCE((SELECT n FROM shared ORDER BY n DESC LIMIT 1 OFFSET %s), 0) AS least), "
+            f"top AS ({candidate_rows} >= (SELECT least FROM threshold)) "
+            "SELECT candidate_id, n FROM ("
+            "SELECT * FROM top UNION ALL "
+            # The rest only when those leave fewer than `limit` (the database runs it only then).
+            f"{candidate_rows} < (SELECT least FROM threshold) AND (SELECT COUNT(*) FROM top) < %s"
+            ") ranked "
             # A never-published candidate after the published ones of its count on both databases
             # (PostgreSQL sorts NULL first in a descending order, SQLite last).
-            "ORDER BY shared.n DESC, candidates.candidate_published_at IS NULL, "
-            "candidates.candidate_published_at DESC, candidates.candidate_title ASC "
+            "ORDER BY n DESC, candidate_published_at IS NULL, candidate_published_at DESC, candidate_title ASC "
             "LIMIT %s"
         )
         with connections[self.db].cursor() as cursor:
-            cursor.execute(ranking_sql, [*params, *candidates_params, case.pk, limit])
+            cursor.execute(
+                ranking_sql,
+                [*params, limit, *candidates_params, case.pk, *candidates_params, case.pk, limit, limit],
+            )
             ranking = cursor.fetchall()
         shared_counts = dict(ranking)
         alike = {other.pk: other for other in self.filter(pk__in=shared_counts)}
