@@ -79,42 +79,50 @@ class CaseQuerySet(models.QuerySet):
 
     def for_case_page(self):
         """Everything the case page shows, prefetched (cases.browse.case_page): its parent, its
-        links in display order, its published children, and its quotes in time order with the
-        challenges and success factors each supports (ids only: claims are grouped in Python).
+        links in display order, its published children, and its quotes in time order (which
+        challenges and success factors each supports: cases.claims.page_claims reads the links).
         A fixed number of queries whatever the case holds."""
         model = self.model
         get = apps.get_model
-        Quote, Challenge, SuccessFactor = (
-            get("cases", "Quote"),
-            get("cases", "Challenge"),
-            get("cases", "SuccessFactor"),
-        )
-        evidence = (
-            Quote.objects.in_time_order()
-            .select_related("source")
-            .prefetch_related(
-                Prefetch("challenges", queryset=Challenge.objects.only("pk"), to_attr="challenge_list"),
-                Prefetch("success_factors", queryset=SuccessFactor.objects.only("pk"), to_attr="success_factor_list"),
-            )
-        )
+        Quote = get("cases", "Quote")
+        evidence = Quote.objects.in_time_order().shown()
         page = self.select_related("parent").defer("parent__body")
+        named = ("name", "slug")  # what the page shows of a term: its name, linked by its slug
         return page.prefetch_related(
             Prefetch("countries", queryset=get("cases", "Country").objects.order_by("name"), to_attr="country_list"),
-            Prefetch("themes", queryset=get("cases", "Theme").objects.order_by("name"), to_attr="theme_list"),
-            Prefetch("approaches", queryset=get("cases", "Approach").objects.order_by("name"), to_attr="approach_list"),
+            Prefetch(
+                "themes", queryset=get("cases", "Theme").objects.only(*named).order_by("name"), to_attr="theme_list"
+            ),
+            Prefetch(
+                "approaches",
+                queryset=get("cases", "Approach").objects.only(*named).order_by("name"),
+                to_attr="approach_list",
+            ),
             Prefetch(
                 "participations",
-                queryset=get("cases", "Participation").objects.select_related("organisation"),
+                queryset=get("cases", "Participation")
+                .objects.select_related("organisation")
+                .only("case", "role", *(f"organisation__{name}" for name in named)),
                 to_attr="participation_list",
             ),
             Prefetch(
                 "case_challenges",
-                queryset=get("cases", "CaseChallenge").objects.select_related("challenge"),
+                queryset=get("cases", "CaseChallenge")
+                .objects.select_related("challenge")
+                .only("case", "note", "no_evidence_reason", *(f"challenge__{name}" for name in named)),
                 to_attr="challenge_links",
             ),
             Prefetch(
                 "case_success_factors",
-                queryset=get("cases", "CaseSuccessFactor").objects.select_related("success_factor"),
+                queryset=get("cases", "CaseSuccessFactor")
+                .objects.select_related("success_factor")
+                .only(
+                    "case",
+                    "note",
+                    "no_evidence_reason",
+                    "success_factor__kind",
+                    *(f"success_factor__{name}" for name in named),
+                ),
                 to_attr="success_factor_links",
             ),
             Prefetch(
@@ -125,12 +133,11 @@ class CaseQuerySet(models.QuerySet):
             Prefetch("quotes", queryset=evidence, to_attr="evidence"),
             Prefetch(
                 "story_evidence",
-                queryset=get("cases", "StoryEvidence").objects.prefetch_related(
-                    Prefetch(
-                        "quotes",
-                        queryset=Quote.objects.in_time_order().select_related("source"),
-                        to_attr="quote_list",
-                    )
+                # One case's rows: by section (the model's order joins the cases to sort by title).
+                queryset=get("cases", "StoryEvidence")
+                .objects.order_by("section")
+                .prefetch_related(
+                    Prefetch("quotes", queryset=Quote.objects.in_time_order().shown(), to_attr="quote_list")
                 ),
                 to_attr="story_evidence_list",
             ),
@@ -231,6 +238,22 @@ class TaxonomyQuerySet(models.QuerySet):
 class QuoteQuerySet(models.QuerySet):
     def in_time_order(self):
         return self.order_by("source_id", "start_second", "position", "pk")
+
+    def shown(self):
+        """Quotes with their source, reading only the columns a quote shows (includes/_quote.html:
+        its text, times and time status, its source's title and links): list pages build dozens."""
+        return self.select_related("source").only(
+            "source",
+            "text",
+            "start_second",
+            "other_seconds",
+            "time_status",
+            "corrected_from_seconds",
+            "source__title",
+            "source__slug",
+            "source__url",
+            "source__youtube_id",
+        )
 
     def for_listing(self):
         """What a list of quotes shows: the source, and the published cases each quote supports

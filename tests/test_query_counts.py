@@ -115,13 +115,14 @@ ROWS = [
         None,
         12,  # and the library version the start-year chart is remembered under
     ),
-    # case, 10 prefetches (children, quotes, story evidence, supporting links among them), 2 on
-    # its quotes, related cases ranked, fetched, their countries; it is the parent of the other 39
+    # case, 10 prefetches (children, quotes, story evidence, supporting links among them), its
+    # quotes' challenge and success-factor links (one query), related cases ranked, fetched, their
+    # countries; it is the parent of the other 39
     (
         "case-detail",
         url("cases:case-detail", slug("case")),
         None,
-        17,
+        16,
     ),  # and the library version its cached page is kept under
     ("challenge-list", url("cases:challenge-list"), None, 3),  # the list with its counts; the version; the chart
     ("challenge-detail", url("cases:challenge-detail", slug("challenge")), None, 7),

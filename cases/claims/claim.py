@@ -3,6 +3,8 @@ and the claims of one case read from its page's prefetches, without a query."""
 
 from dataclasses import dataclass, field
 
+from django.db.models import CharField, Value
+
 from ..models import Case, CaseChallenge, CaseSuccessFactor, Challenge, Quote, StorySection, SuccessFactor
 
 SUMMARY = "summary"
@@ -30,11 +32,6 @@ class TermClaims:
     def page_links(self):
         """The case's prefetched links on the case page (CaseQuerySet.for_case_page)."""
         return f"{self.term_field}_links"
-
-    @property
-    def quote_terms(self):
-        """An evidence quote's prefetched terms of this kind on the case page."""
-        return f"{self.term_field}_list"
 
     @property
     def quote_links(self):
@@ -110,8 +107,24 @@ class Claim:
         return SUMMARY if self.group == SUMMARY else f"{self.group}:{self.term_slug}"
 
 
-def _supports(quote, kind, term_id):
-    return any(term.pk == term_id for term in getattr(quote, kind.quote_terms))
+def quote_term_links(quote_ids):
+    """{(group, term id): {quote id}}: which of the quotes `quote_ids` is linked to which challenge
+    and success factor. One query (both link tables, UNION ALL), of ids only: prefetching each
+    quote's terms as objects cost the case page two queries and a tenth of its time."""
+    if not quote_ids:
+        return {}
+    queries = []
+    for kind in TERM_CLAIMS:
+        through, term_column = kind.quote_links
+        queries.append(
+            through.objects.filter(quote_id__in=quote_ids)
+            .order_by()
+            .values_list(Value(kind.group, output_field=CharField()), term_column, "quote_id")
+        )
+    links = {}
+    for group, term_id, quote_id in queries[0].union(*queries[1:], all=True):
+        links.setdefault((group, term_id), set()).add(quote_id)
+    return links
 
 
 def story_claims(case, evidence_rows_of_case):
@@ -131,12 +144,12 @@ def page_claims(case, *, shown_per_claim=None, summary_shown=None):
     challenges and success factors (each with the quotes that support it, in time order).
 
     `case` must carry the page's prefetches (`challenge_links`, `success_factor_links`,
-    `story_evidence_list` with each row's `quote_list`, and `evidence` with each quote's
-    `challenge_list` and `success_factor_list`). Each claim's
+    `story_evidence_list` with each row's `quote_list`, and `evidence`). Each claim's
     `evidence` is cut to `shown_per_claim` quotes (the summary's to `summary_shown`), with
-    `evidence_total` counting them all. Runs no query.
+    `evidence_total` counting them all. Runs one query (quote_term_links).
     """
     claims, claimed = [], set()
+    links = quote_term_links([quote.pk for quote in case.evidence])
     for claim in story_claims(case, case.story_evidence_list):
         # Shown whole: a section is a paragraph or two, its quotes few (and no quote-browser filter names it).
         claimed.update(quote.pk for quote in claim.evidence)
@@ -144,7 +157,8 @@ def page_claims(case, *, shown_per_claim=None, summary_shown=None):
     for kind in TERM_CLAIMS:
         for link in getattr(case, kind.page_links):
             term = getattr(link, kind.term_field)
-            evidence = [quote for quote in case.evidence if _supports(quote, kind, term.pk)]
+            supporting = links.get((kind.group, term.pk), ())
+            evidence = [quote for quote in case.evidence if quote.pk in supporting]
             claimed.update(quote.pk for quote in evidence)
             claims.append(
                 Claim(

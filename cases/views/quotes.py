@@ -58,7 +58,7 @@ class QuoteListView(PageMixin, FilterView):
     paginate_by = QUOTES_PER_PAGE
 
     def get_queryset(self):
-        return Quote.objects.all().for_listing().in_time_order()
+        return Quote.objects.all().for_listing().shown().in_time_order()
 
     def get(self, request, *args, **kwargs):
         """A valid page's content is rendered once per query and library version, then served from
