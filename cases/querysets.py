@@ -79,52 +79,18 @@ class CaseQuerySet(models.QuerySet):
 
     def for_case_page(self):
         """Everything the case page shows, prefetched (cases.browse.case_page): its parent, its
-        links in display order, its published children, and its quotes in time order (which
-        challenges and success factors each supports: cases.claims.page_claims reads the links).
-        A fixed number of queries whatever the case holds."""
+        published children, its quotes in time order (which challenges and success factors each
+        supports: cases.claims.page_claims reads the links), its story evidence and supporting
+        links. Its links to terms (countries, themes, approaches, organisations, challenges and
+        success factors) are the caller's to attach, in one query:
+        cases.browse.case_links.attach_case_links(case). A fixed number of queries whatever the
+        case holds."""
         model = self.model
         get = apps.get_model
         Quote = get("cases", "Quote")
         evidence = Quote.objects.in_time_order().shown()
         page = self.select_related("parent").defer("parent__body")
-        named = ("name", "slug")  # what the page shows of a term: its name, linked by its slug
         return page.prefetch_related(
-            Prefetch("countries", queryset=get("cases", "Country").objects.order_by("name"), to_attr="country_list"),
-            Prefetch(
-                "themes", queryset=get("cases", "Theme").objects.only(*named).order_by("name"), to_attr="theme_list"
-            ),
-            Prefetch(
-                "approaches",
-                queryset=get("cases", "Approach").objects.only(*named).order_by("name"),
-                to_attr="approach_list",
-            ),
-            Prefetch(
-                "participations",
-                queryset=get("cases", "Participation")
-                .objects.select_related("organisation")
-                .only("case", "role", *(f"organisation__{name}" for name in named)),
-                to_attr="participation_list",
-            ),
-            Prefetch(
-                "case_challenges",
-                queryset=get("cases", "CaseChallenge")
-                .objects.select_related("challenge")
-                .only("case", "note", "no_evidence_reason", *(f"challenge__{name}" for name in named)),
-                to_attr="challenge_links",
-            ),
-            Prefetch(
-                "case_success_factors",
-                queryset=get("cases", "CaseSuccessFactor")
-                .objects.select_related("success_factor")
-                .only(
-                    "case",
-                    "note",
-                    "no_evidence_reason",
-                    "success_factor__kind",
-                    *(f"success_factor__{name}" for name in named),
-                ),
-                to_attr="success_factor_links",
-            ),
             Prefetch(
                 "children",
                 queryset=model.objects.published().only("pk", "title", "slug", "parent_id"),

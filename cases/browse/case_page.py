@@ -5,6 +5,7 @@ from django.utils.text import Truncator
 
 from ..claims import CHALLENGE, FACTOR, STORY, page_claims
 from ..models import Case, Participation
+from .case_links import attach_case_links
 
 TEMPLATE = "cases/case_detail.html"  # the page: base.html around the parts below
 CONTENT_TEMPLATE = "cases/case_page_content.html"
@@ -40,7 +41,9 @@ def case_page_context(case):
     """What the case page template shows besides `case` itself, for a case fetched through
     `Case.objects.for_case_page()`: its claims (the summary, the challenges met, the success
     factors shown) each with its supporting quotes, its organisations by role, its published
-    parent, the claims of its story sections, and the published cases most like it (one ranked query, querysets.most_alike)."""
+    parent, the claims of its story sections, and the published cases most like it (one ranked query, querysets.most_alike).
+    Attaches the case's links to terms first (case_links.attach_case_links: one query)."""
+    attach_case_links(case)
     summary_claim, *claims = page_claims(
         case, shown_per_claim=EVIDENCE_SHOWN_PER_TERM, summary_shown=FURTHER_EVIDENCE_SHOWN
     )
