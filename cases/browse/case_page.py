@@ -12,13 +12,8 @@ CONTENT_TEMPLATE = "cases/case_page_content.html"
 META_TEMPLATE = "includes/_citation_meta.html"
 DESCRIPTION_WORDS = 40
 RELATED_CASES = 6
-RELATED_CASE_FIELDS = (
-    "title",
-    "slug",
-    "stage",
-    "start_year",
-    "end_year",
-)  # a related case's line: includes/_case_meta.html
+# What a related case's line shows (its title, includes/_case_meta.html): long bodies stay in the database.
+RELATED_CASE_FIELDS = ("title", "slug", "stage", "start_year", "end_year")
 # A much-quoted case shows its first quotes and links to all of them in the quote browser:
 # rendering hundreds of quotes made the page slow and long to read.
 EVIDENCE_SHOWN_PER_TERM = 10
