@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
+from cases.browse.case_links import attach_case_links
 from cases.browse.filters import SORTS, CaseFilter
 from cases.browse.quote_filters import QuoteFilter
 from cases.claims import page_claims
@@ -165,7 +166,7 @@ class CaseViewSet(ReadOnly):
         return response
 
     def get_object(self):
-        case = super().get_object()
+        case = attach_case_links(super().get_object())
         case.claims = page_claims(case)
         return case
 

@@ -18,6 +18,7 @@ They are (re)created after every migration run (post_migrate), on SQLite also dr
 SQLite rebuilds a table to alter it, which drops the triggers on it.
 """
 
+import contextvars
 import hashlib
 import secrets
 import threading
@@ -178,9 +179,20 @@ def cached(name, parts, compute, *, version=None, using="default"):
     key = cache_key(name, parts, version=version, using=using)
     value = cache.get(key)
     if value is None:
-        value = compute()
+        # What compute() memoizes is kept under this version, without reading it again.
+        token = _computing.set((using, version))
+        try:
+            value = compute()
+        finally:
+            _computing.reset(token)
         cache.set(key, value)
     return value
+
+
+# (database alias, version) while cached() computes a value under that version: a value memoized
+# meanwhile (a rendered select list of the page) is of the same library, so it needs no query of
+# its own for the version. A value read after the version and stored under it is never stale.
+_computing = contextvars.ContextVar("library_version_computing", default=None)
 
 
 # A streamed export is kept whole in the cache up to this many characters (the export of a
@@ -237,9 +249,11 @@ def memoized(name, compute, *, key=(), version=None, using="default"):
     value is never stale, since every write changes the version in the writing transaction
     (a value computed while a write commits is kept under the old number, which no later request
     reads). Each gunicorn worker computes a value once per version. `version`: current()'s number
-    when the caller has read it already (None reads it: one query)."""
+    when the caller has read it already; None reads it (one query), except inside cached()'s
+    compute, where the version it read serves (no query)."""
     if version is None:
-        version = current(using=using)
+        computing = _computing.get()
+        version = computing[1] if computing is not None and computing[0] == using else current(using=using)
     memo_key = (name, key)
     with _memo_lock:  # threaded workers share the dict
         if _memo["version"] != (using, version):

@@ -79,44 +79,18 @@ class CaseQuerySet(models.QuerySet):
 
     def for_case_page(self):
         """Everything the case page shows, prefetched (cases.browse.case_page): its parent, its
-        links in display order, its published children, and its quotes in time order with the
-        challenges and success factors each supports (ids only: claims are grouped in Python).
-        A fixed number of queries whatever the case holds."""
+        published children, its quotes in time order (which challenges and success factors each
+        supports: cases.claims.page_claims reads the links), its story evidence and supporting
+        links. Its links to terms (countries, themes, approaches, organisations, challenges and
+        success factors) are the caller's to attach, in one query:
+        cases.browse.case_links.attach_case_links(case). A fixed number of queries whatever the
+        case holds."""
         model = self.model
         get = apps.get_model
-        Quote, Challenge, SuccessFactor = (
-            get("cases", "Quote"),
-            get("cases", "Challenge"),
-            get("cases", "SuccessFactor"),
-        )
-        evidence = (
-            Quote.objects.in_time_order()
-            .select_related("source")
-            .prefetch_related(
-                Prefetch("challenges", queryset=Challenge.objects.only("pk"), to_attr="challenge_list"),
-                Prefetch("success_factors", queryset=SuccessFactor.objects.only("pk"), to_attr="success_factor_list"),
-            )
-        )
+        Quote = get("cases", "Quote")
+        evidence = Quote.objects.in_time_order().shown()
         page = self.select_related("parent").defer("parent__body")
         return page.prefetch_related(
-            Prefetch("countries", queryset=get("cases", "Country").objects.order_by("name"), to_attr="country_list"),
-            Prefetch("themes", queryset=get("cases", "Theme").objects.order_by("name"), to_attr="theme_list"),
-            Prefetch("approaches", queryset=get("cases", "Approach").objects.order_by("name"), to_attr="approach_list"),
-            Prefetch(
-                "participations",
-                queryset=get("cases", "Participation").objects.select_related("organisation"),
-                to_attr="participation_list",
-            ),
-            Prefetch(
-                "case_challenges",
-                queryset=get("cases", "CaseChallenge").objects.select_related("challenge"),
-                to_attr="challenge_links",
-            ),
-            Prefetch(
-                "case_success_factors",
-                queryset=get("cases", "CaseSuccessFactor").objects.select_related("success_factor"),
-                to_attr="success_factor_links",
-            ),
             Prefetch(
                 "children",
                 queryset=model.objects.published().only("pk", "title", "slug", "parent_id"),
@@ -125,12 +99,11 @@ class CaseQuerySet(models.QuerySet):
             Prefetch("quotes", queryset=evidence, to_attr="evidence"),
             Prefetch(
                 "story_evidence",
-                queryset=get("cases", "StoryEvidence").objects.prefetch_related(
-                    Prefetch(
-                        "quotes",
-                        queryset=Quote.objects.in_time_order().select_related("source"),
-                        to_attr="quote_list",
-                    )
+                # One case's rows: by section (the model's order joins the cases to sort by title).
+                queryset=get("cases", "StoryEvidence")
+                .objects.order_by("section")
+                .prefetch_related(
+                    Prefetch("quotes", queryset=Quote.objects.in_time_order().shown(), to_attr="quote_list")
                 ),
                 to_attr="story_evidence_list",
             ),
@@ -146,7 +119,8 @@ class CaseQuerySet(models.QuerySet):
         the library: one ranks, one fetches. The ranking counts rows of the three link tables
         (UNION ALL, then GROUP BY): a few thousand narrow rows, where joining the three
         many-to-many relations, or counting them per candidate in correlated subqueries, costs
-        ten times more on a large library. Raw SQL because the ORM cannot aggregate over a union.
+        ten times more on a large library; then only the candidates that can rank are joined to
+        the cases (see ranking_sql). Raw SQL because the ORM cannot aggregate over a union.
         """
         links = [
             (self.model.themes.through, "theme_id", list(theme_ids)),
@@ -170,20 +144,34 @@ class CaseQuerySet(models.QuerySet):
             .values(candidate_id=F("pk"), candidate_published_at=F("published_at"), candidate_title=F("title"))
             .query.sql_with_params()
         )
+        candidate_rows = (
+            "SELECT candidates.candidate_id, shared.n, candidates.candidate_published_at, candidates.candidate_title "
+            f"FROM shared INNER JOIN ({candidates_sql}) candidates ON candidates.candidate_id = shared.case_id "
+            "WHERE candidates.candidate_id <> %s AND shared.n "
+        )
         ranking_sql = (
-            "SELECT candidates.candidate_id, shared.n FROM "
-            f"(SELECT links.case_id, COUNT(*) AS n FROM ({' UNION ALL '.join(selects)}) links "
-            "GROUP BY links.case_id) shared "
-            f"INNER JOIN ({candidates_sql}) candidates ON candidates.candidate_id = shared.case_id "
-            "WHERE candidates.candidate_id <> %s "
+            f"WITH shared AS (SELECT links.case_id, COUNT(*) AS n FROM ({' UNION ALL '.join(selects)}) links "
+            "GROUP BY links.case_id), "
+            # Only the cases sharing at least as many links as the (limit + 1)th most alike of all
+            # (the case itself, unpublished ones included) can rank: a few rows to join and sort
+            # instead of every case sharing one link (thousands, 8 ms on 10,000 cases).
+            "threshold AS (SELECT COALESCE((SELECT n FROM shared ORDER BY n DESC LIMIT 1 OFFSET %s), 0) AS least), "
+            f"top AS ({candidate_rows} >= (SELECT least FROM threshold)) "
+            "SELECT candidate_id, n FROM ("
+            "SELECT * FROM top UNION ALL "
+            # The rest only when those leave fewer than `limit` (the database runs it only then).
+            f"{candidate_rows} < (SELECT least FROM threshold) AND (SELECT COUNT(*) FROM top) < %s"
+            ") ranked "
             # A never-published candidate after the published ones of its count on both databases
             # (PostgreSQL sorts NULL first in a descending order, SQLite last).
-            "ORDER BY shared.n DESC, candidates.candidate_published_at IS NULL, "
-            "candidates.candidate_published_at DESC, candidates.candidate_title ASC "
+            "ORDER BY n DESC, candidate_published_at IS NULL, candidate_published_at DESC, candidate_title ASC "
             "LIMIT %s"
         )
         with connections[self.db].cursor() as cursor:
-            cursor.execute(ranking_sql, [*params, *candidates_params, case.pk, limit])
+            cursor.execute(
+                ranking_sql,
+                [*params, limit, *candidates_params, case.pk, *candidates_params, case.pk, limit, limit],
+            )
             ranking = cursor.fetchall()
         shared_counts = dict(ranking)
         alike = {other.pk: other for other in self.filter(pk__in=shared_counts)}
@@ -216,6 +204,22 @@ class TaxonomyQuerySet(models.QuerySet):
 class QuoteQuerySet(models.QuerySet):
     def in_time_order(self):
         return self.order_by("source_id", "start_second", "position", "pk")
+
+    def shown(self):
+        """Quotes with their source, reading only the columns a quote shows (includes/_quote.html:
+        its text, times and time status, its source's title and links): list pages build dozens."""
+        return self.select_related("source").only(
+            "source",
+            "text",
+            "start_second",
+            "other_seconds",
+            "time_status",
+            "corrected_from_seconds",
+            "source__title",
+            "source__slug",
+            "source__url",
+            "source__youtube_id",
+        )
 
     def for_listing(self):
         """What a list of quotes shows: the source, and the published cases each quote supports

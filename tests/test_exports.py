@@ -289,7 +289,7 @@ def test_exported_claims_follow_the_claims_rule(rf):
 def test_url_maker_gives_what_reverse_and_build_absolute_uri_give(rf):
     from django.urls import reverse
 
-    from cases.browse.exports import url_maker
+    from cases.url_paths import url_maker
 
     request = rf.get("/cases.csv")
     for name, kwarg, values in (

@@ -119,8 +119,10 @@ ROWS = [
         None,
         6,
     ),
-    # case, 10 prefetches (children, quotes, story evidence, supporting links among them), 2 on
-    # its quotes, related cases ranked, fetched, their countries; it is the parent of the other 39
+    # case, 4 prefetches (children, quotes, story evidence, supporting links), its links to terms
+    # (one query; the six term tables once per library version and process: 6 more when this is
+    # the first page to need them), its quotes' challenge and success-factor links (one query),
+    # related cases ranked, fetched, their countries; it is the parent of the other 39
     (
         "case-detail",
         url("cases:case-detail", slug("case")),
@@ -174,7 +176,8 @@ ROWS = [
     # the library's date (Last-Modified), then the page and its prefetches
     ("api-case-list", url("api:case-list", page_size=50), None, 4),
     ("api-quote-list", url("api:quote-list", page_size=50), None, 5),
-    ("api-case-detail", url("api:case-detail", slug("case")), None, 14),  # the case page's own prefetches
+    # the case page's own queries (its term tables read when no page has read them under this version)
+    ("api-case-detail", url("api:case-detail", slug("case")), None, 15),
     # --- the admin
     ("admin-health", url("admin:cases_case_health"), "editor", 19),
 ]

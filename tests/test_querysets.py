@@ -126,3 +126,13 @@ def test_most_alike_counts_the_links_it_is_given_country_codes_in_any_case(libra
     assert [(case.slug, case.shared_count) for case in by_country] == [("other", 2), ("close", 1)]
     by_approach = published.most_alike(library["anchor"], approach_ids=[library["anchor"].approaches.get().pk])
     assert [(case.slug, case.shared_count) for case in by_approach] == [("close", 1)]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 4, 5])
+def test_most_alike_gives_the_head_of_the_whole_ranking_for_any_limit(library, limit):
+    """The ranking joins only the cases sharing as many links as the (limit + 1)th of all (the case
+    itself and the draft among them), and the rest only when those leave fewer than `limit`: at
+    limit 2 the draft and the anchor take two of the three places above the threshold."""
+    everything = [(case.slug, case.shared_count) for case in alike(library["anchor"], limit=100)]
+    assert len(everything) == 4
+    assert [(case.slug, case.shared_count) for case in alike(library["anchor"], limit=limit)] == everything[:limit]

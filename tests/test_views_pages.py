@@ -393,9 +393,10 @@ def test_the_case_page_comes_from_the_cache_on_a_second_visit(client, many, sett
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()  # the in-memory store outlives a test; another test's entries must not be hit
     # The first case is the parent of all others: 39 published children, many related cases.
-    # The library version, the case, 10 prefetches (story evidence and supporting links
-    # included), 2 on its quotes, 1 on the story evidence's quotes, related cases ranked, fetched,
-    # their countries
+    # The library version, the case, 4 prefetches (story evidence and supporting links included),
+    # 1 on the story evidence's quotes, its links to terms (one query, and the six term tables when
+    # no page has read them under this version), the quotes' challenge and success-factor links
+    # (one query), related cases ranked, fetched, their countries
     with django_assert_max_num_queries(18):
         response = client.get(many.get_absolute_url())
     assert response.status_code == 200

@@ -179,6 +179,44 @@ def test_quote_list_number_of_queries(client, settings, django_assert_max_num_qu
         assert client.get(filtered).status_code == 200
 
 
+def test_the_filter_forms_select_lists_are_rendered_once_per_library_version(
+    client, settings, django_assert_num_queries
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    build_library(cases=40, quotes_per_case=3)
+    first = client.get("/quotes/")
+    # Another page (not in the cache): the version, the page's keys, its rows, published cases; the
+    # count and the select lists of every source, challenge and success factor are not read again.
+    with django_assert_num_queries(4):
+        second = client.get("/quotes/?page=2")
+    selects = re.compile(r"<select.*?</select>", re.S)
+    assert selects.findall(html_of(second)) == selects.findall(html_of(first))
+    assert len(selects.findall(html_of(first))) == 3 and html_of(first).count("<option") > 3
+
+
+def test_a_new_quote_counts_on_the_next_page_asked_for(client, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    build_library(cases=20, quotes_per_case=3)
+    count = Quote.objects.count()
+    assert f"{count} quotes" in html_of(client.get("/quotes/"))
+    QuoteFactory(source=Quote.objects.first().source)
+    assert f"{count + 1} quotes" in html_of(client.get("/quotes/?page=2"))
+
+
+def test_a_renamed_source_shows_in_the_next_pages_select_list(client, settings, evidence):
+    from cases.models import Source
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    assert "A renamed webinar" not in html_of(client.get("/quotes/?source=panel"))
+    Source.objects.filter(slug="webinar").update(title="A renamed webinar")
+    page = html_of(client.get("/quotes/?source=panel"))
+    assert re.search(r'<option value="webinar">A renamed webinar</option>', page)
+    assert re.search(r'<option value="panel" selected>', page)
+
+
 def _edit_quote():
     Quote.objects.filter(pk=Quote.objects.order_by("pk").values("pk")[:1]).update(text="A statement rewritten.")
 

@@ -5,12 +5,15 @@ from django.utils.text import Truncator
 
 from ..claims import CHALLENGE, FACTOR, STORY, page_claims
 from ..models import Case, Participation
+from .case_links import attach_case_links
 
 TEMPLATE = "cases/case_detail.html"  # the page: base.html around the parts below
 CONTENT_TEMPLATE = "cases/case_page_content.html"
 META_TEMPLATE = "includes/_citation_meta.html"
 DESCRIPTION_WORDS = 40
 RELATED_CASES = 6
+# What a related case's line shows (its title, includes/_case_meta.html): long bodies stay in the database.
+RELATED_CASE_FIELDS = ("title", "slug", "stage", "start_year", "end_year")
 # A much-quoted case shows its first quotes and links to all of them in the quote browser:
 # rendering hundreds of quotes made the page slow and long to read.
 EVIDENCE_SHOWN_PER_TERM = 10
@@ -33,7 +36,9 @@ def case_page_context(case):
     """What the case page template shows besides `case` itself, for a case fetched through
     `Case.objects.for_case_page()`: its claims (the summary, the challenges met, the success
     factors shown) each with its supporting quotes, its organisations by role, its published
-    parent, the claims of its story sections, and the published cases most like it (one ranked query, querysets.most_alike)."""
+    parent, the claims of its story sections, and the published cases most like it (one ranked query, querysets.most_alike).
+    Attaches the case's links to terms first (case_links.attach_case_links: one query)."""
+    attach_case_links(case)
     summary_claim, *claims = page_claims(
         case, shown_per_claim=EVIDENCE_SHOWN_PER_TERM, summary_shown=FURTHER_EVIDENCE_SHOWN
     )
@@ -46,6 +51,7 @@ def case_page_context(case):
         "organisations_by_role": group_by_role(case.participation_list),
         "parent": case.parent if case.parent and case.parent.is_published else None,
         "related_cases": Case.objects.published()
+        .only(*RELATED_CASE_FIELDS)
         .prefetch_related("countries")
         .most_alike(
             case,

@@ -11,13 +11,10 @@ import csv
 import json
 import re
 from itertools import islice
-from urllib.parse import quote
-
-from django.urls import reverse
-from django.utils.http import RFC3986_SUBDELIMS
 
 from ..models import STORY_FIELDS, Case, Quote
 from ..timestamps import format_timestamp, youtube_url
+from ..url_paths import url_maker, url_parts
 from .export_sql import case_aggregates
 
 CHUNK_SIZE = 500
@@ -71,34 +68,6 @@ CASE_COLUMNS = [
     "parent__status",
     *STORY_COLUMNS,
 ]
-
-
-def url_parts(absolute_url, name, kwarg, *, placeholder="0123456789876543210"):
-    """(prefix, suffix) of `absolute_url(reverse(name, kwargs={kwarg: value}))` around the value.
-
-    The placeholder must match the URL pattern's converter (digits match `int` and `slug` alike).
-    """
-    template = absolute_url(reverse(name, kwargs={kwarg: placeholder}))
-    prefix, found, suffix = template.partition(placeholder)
-    if not found or placeholder in suffix:
-        raise ValueError(f"the URL of {name} does not hold its argument once: {template}")
-    return prefix, suffix
-
-
-def url_maker(absolute_url, name, kwarg):
-    """A function of one URL argument giving `absolute_url(reverse(name, kwargs={kwarg: value}))`,
-    reversed once: an export of thousands of rows spent most of its Python time in reverse().
-    Values are quoted as reverse() quotes them."""
-    prefix, suffix = url_parts(absolute_url, name, kwarg)
-    safe = RFC3986_SUBDELIMS + "/~:@"
-
-    def make(value):
-        # An int needs no quoting (an export makes tens of thousands of quote URLs).
-        if type(value) is int:
-            return f"{prefix}{value}{suffix}"
-        return f"{prefix}{quote(str(value), safe=safe)}{suffix}"
-
-    return make
 
 
 def _chunks(iterable, size):

@@ -8,13 +8,36 @@ names nothing makes the form invalid: the page answers 400 with the error beside
 import django_filters
 from django import forms
 
+from .. import library_version
 from ..models import Case, Challenge, Quote, Source, SuccessFactor
 from ..search import MAX_QUERY_LENGTH, query_words
+
+
+class LibrarySelect(forms.Select):
+    """A select of library rows (a ModelChoiceField's) whose HTML is remembered per process under
+    the library version (library_version.memoized): the quote browser's lists of every source,
+    challenge and success factor, hundreds of options each rendered through Django's option
+    template, took two thirds of a page's time, and are the same on every page until a write.
+    Keyed by the field's name, value and attributes (an error adds some) and the rows' query."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        iterator = self.choices
+        key = (
+            name,
+            repr(value),
+            repr(sorted(self.build_attrs(self.attrs, attrs).items())),
+            library_version.query_key(iterator.queryset),
+            iterator.field.empty_label,
+        )
+        return library_version.memoized(
+            "library-select", lambda: super(LibrarySelect, self).render(name, value, attrs, renderer), key=key
+        )
 
 
 class SlugChoiceField(forms.ModelChoiceField):
     """A choice named by its slug in the URL, with a message that names the bad value."""
 
+    widget = LibrarySelect
     default_error_messages = {"invalid_choice": "There is no %(label)s “%(value)s”."}
 
     def __init__(self, *args, label_for_error, **kwargs):

@@ -2,10 +2,10 @@
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
 from ..querysets import CaseQuerySet
 from ..tracking import LinkHistory
+from ..url_paths import reverse_path
 from .base import WEB_URL, PostgresGinIndex, TimeStampedModel
 from .evidence import Source
 from .taxonomy import Approach, Challenge, Country, Organisation, SuccessFactor, Theme
@@ -164,7 +164,7 @@ class Case(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("cases:case-detail", kwargs={"slug": self.slug})
+        return reverse_path("cases:case-detail", "slug", self.slug)
 
     @property
     def is_published(self):

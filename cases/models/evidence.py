@@ -3,11 +3,11 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
 from ..querysets import QuoteQuerySet
 from ..timestamps import format_timestamp, youtube_url
 from ..tracking import LinkHistory
+from ..url_paths import reverse_path
 from .base import PostgresGinIndex, TimeStampedModel
 from .taxonomy import Challenge, SuccessFactor
 
@@ -51,7 +51,7 @@ class Source(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("cases:source-detail", kwargs={"key": self.slug})
+        return reverse_path("cases:source-detail", "key", self.slug)
 
     @property
     def end_seconds(self):
@@ -81,7 +81,7 @@ class Topic(models.Model):
         return self.label
 
     def get_absolute_url(self):
-        return reverse("cases:topic-detail", kwargs={"slug": self.slug})
+        return reverse_path("cases:topic-detail", "slug", self.slug)
 
 
 class Document(TimeStampedModel):
@@ -115,7 +115,7 @@ class Document(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("cases:document-detail", kwargs={"slug": self.slug})
+        return reverse_path("cases:document-detail", "slug", self.slug)
 
 
 class Quote(TimeStampedModel):
@@ -181,7 +181,7 @@ class Quote(TimeStampedModel):
         return f"{self.timestamp} {self.text[:60]}"
 
     def get_absolute_url(self):
-        return reverse("cases:quote-detail", kwargs={"pk": self.pk})
+        return reverse_path("cases:quote-detail", "pk", self.pk)
 
     def clean(self):
         """Other seconds are a list of whole numbers (JSON numbers, not strings such as "²")."""

@@ -2,9 +2,9 @@
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
 from ..querysets import TaxonomyQuerySet
+from ..url_paths import reverse_path
 from .base import TimeStampedModel
 
 
@@ -35,7 +35,7 @@ class Country(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("cases:country-detail", kwargs={"code": self.code.lower()})
+        return reverse_path("cases:country-detail", "code", self.code.lower())
 
 
 class Organisation(TimeStampedModel):
@@ -64,7 +64,7 @@ class Organisation(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("cases:organisation-detail", kwargs={"slug": self.slug})
+        return reverse_path("cases:organisation-detail", "slug", self.slug)
 
 
 class Theme(TimeStampedModel):
@@ -83,7 +83,7 @@ class Theme(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("cases:theme-detail", kwargs={"slug": self.slug})
+        return reverse_path("cases:theme-detail", "slug", self.slug)
 
 
 class Approach(TimeStampedModel):
@@ -109,7 +109,7 @@ class Approach(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("cases:approach-detail", kwargs={"slug": self.slug})
+        return reverse_path("cases:approach-detail", "slug", self.slug)
 
 
 class Challenge(TimeStampedModel):
@@ -129,7 +129,7 @@ class Challenge(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("cases:challenge-detail", kwargs={"slug": self.slug})
+        return reverse_path("cases:challenge-detail", "slug", self.slug)
 
 
 class SuccessFactor(TimeStampedModel):
@@ -154,4 +154,4 @@ class SuccessFactor(TimeStampedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("cases:success-factor-detail", kwargs={"slug": self.slug})
+        return reverse_path("cases:success-factor-detail", "slug", self.slug)

@@ -14,7 +14,7 @@ from ..models import Quote
 from ..querysets import DeferredJoin
 from .downloads import csv_download, invalid_filter, json_download
 from .limits import rate_limited
-from .paging import PageMixin, query_without_page
+from .paging import PageMixin, page_of, query_without_page
 
 QUOTES_PER_PAGE = 50
 CONTENT_TEMPLATE = "cases/quote_list_content.html"
@@ -58,7 +58,7 @@ class QuoteListView(PageMixin, FilterView):
     paginate_by = QUOTES_PER_PAGE
 
     def get_queryset(self):
-        return Quote.objects.all().for_listing().in_time_order()
+        return Quote.objects.all().for_listing().shown().in_time_order()
 
     def get(self, request, *args, **kwargs):
         """A valid page's content is rendered once per query and library version, then served from
@@ -86,8 +86,12 @@ class QuoteListView(PageMixin, FilterView):
         return super().get_context_data(**kwargs)
 
     def paginate_queryset(self, queryset, page_size):
+        # Every page of a filter has the same count: remembered under the library version, so the
+        # unfiltered list counts its 200,000 quotes once per version, not on every page.
+        count = library_version.memoized("quote-count", queryset.count, key=library_version.query_key(queryset))
         # A deferred join reads a page's keys first: /quotes/?page=3000 no longer builds 150,000 rows to skip.
-        return super().paginate_queryset(DeferredJoin(queryset), page_size)
+        page = page_of(self.request, DeferredJoin(queryset), page_size, count=count)
+        return page.paginator, page, page.object_list, page.has_other_pages()
 
 
 class QuoteDetailView(DetailView):

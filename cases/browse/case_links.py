@@ -1,0 +1,101 @@
+"""The case page's links to terms (countries, themes, approaches, organisations, challenges, success
+factors) in one query, the terms themselves from a per-process table of the library's terms kept
+under the library version: six prefetches cost the page 2.7 ms of CPU in Django's prefetch
+machinery, this 0.2 ms."""
+
+from django.db import connections
+
+from .. import library_version
+from ..models import (
+    Approach,
+    Case,
+    CaseChallenge,
+    CaseSuccessFactor,
+    Challenge,
+    Country,
+    Organisation,
+    Participation,
+    SuccessFactor,
+    Theme,
+)
+
+NAMED = ("name", "slug")
+# kind: (term model, the fields the pages read, the link model or many-to-many field of Case, the
+# attribute set on the case); the terms are read in their model's order, which the links keep.
+KINDS = {
+    "country": (Country, ("name", "region"), Case.countries, "country_list"),
+    "theme": (Theme, NAMED, Case.themes, "theme_list"),
+    "approach": (Approach, NAMED, Case.approaches, "approach_list"),
+    "organisation": (Organisation, NAMED, Participation, "participation_list"),
+    "challenge": (Challenge, NAMED, CaseChallenge, "challenge_links"),
+    "success_factor": (SuccessFactor, (*NAMED, "kind"), CaseSuccessFactor, "success_factor_links"),
+}
+
+
+def _terms():
+    """{kind: {pk: (rank in the model's order, term)}} of every term of KINDS."""
+    terms = {}
+    for kind, (model, fields, _link, _attribute) in KINDS.items():
+        ordered = model.objects.only(*fields)
+        if model is Organisation:
+            ordered = ordered.order_by("name")  # a participation's order (role, then organisation name)
+        terms[kind] = {term.pk: (rank, term) for rank, term in enumerate(ordered)}
+    return terms
+
+
+def _links_sql(using):
+    """One UNION ALL of the case's link rows: (kind, term id, role, note, no-evidence reason)."""
+    quote = connections[using].ops.quote_name
+    selects = []
+    for kind, (_model, _fields, link, _attribute) in KINDS.items():
+        if isinstance(link, type):  # a link model with its own columns
+            term_column = link._meta.get_field("organisation" if link is Participation else kind).column
+            role = quote("role") if link is Participation else "NULL"
+            notes = "NULL, NULL" if link is Participation else f"{quote('note')}, {quote('no_evidence_reason')}"
+            table, case_column = link._meta.db_table, link._meta.get_field("case").column
+        else:  # a many-to-many field's table
+            through = link.through
+            table = through._meta.db_table
+            term_column = link.field.m2m_reverse_name()
+            case_column = link.field.m2m_column_name()
+            role, notes = "NULL", "NULL, NULL"
+        # Country codes are text, other ids numbers: both as text.
+        selects.append(
+            f"SELECT '{kind}', CAST({quote(term_column)} AS VARCHAR(40)), {role}, {notes} "
+            f"FROM {quote(table)} WHERE {quote(case_column)} = %s"
+        )
+    return " UNION ALL ".join(selects)
+
+
+def attach_case_links(case):
+    """Sets on `case` (fetched with Case.objects.for_case_page()) what the page shows of its links,
+    and returns it: `country_list`, `theme_list`, `approach_list` (terms in their order, by name),
+    `participation_list` (Participation rows by role, then organisation name), `challenge_links`
+    and `success_factor_links` (CaseChallenge and CaseSuccessFactor rows in their models' order,
+    each with its term, note and no-evidence reason). Unsaved rows built from the query: read them,
+    never save them. One query, and the terms' table (library_version.memoized: one query for the
+    version outside a cached page, a few thousand rows read once per version and process)."""
+    using = case._state.db or "default"
+    terms = library_version.memoized("case-link-terms", _terms, using=using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(_links_sql(using), [case.pk] * len(KINDS))
+        rows = cursor.fetchall()
+    found = {kind: [] for kind in KINDS}
+    for kind, term_id, role, note, reason in rows:
+        model = KINDS[kind][0]
+        rank, term = terms[kind][model._meta.pk.to_python(term_id)]
+        found[kind].append((rank, term, role, note, reason))
+    for kind, (_model, _fields, link, attribute) in KINDS.items():
+        # By role, then the term's rank (a participation), or the term's rank alone.
+        linked = sorted(found[kind], key=lambda row: (row[2] or "", row[0]))
+        if not isinstance(link, type):
+            value = [term for _rank, term, *_rest in linked]
+        elif link is Participation:
+            value = [Participation(case=case, organisation=term, role=role) for _rank, term, role, *_ in linked]
+        else:
+            value = [
+                link(case=case, note=note, no_evidence_reason=reason, **{kind: term})
+                for _rank, term, _role, note, reason in linked
+            ]
+        setattr(case, attribute, value)
+    return case
