@@ -26,10 +26,10 @@ def _fields(value: str) -> list[int] | None:
     if not isinstance(value, str):
         return None
     value = value[:MAX_VALUE_LENGTH]
+    if _CLEAN_VALUE.match(value):  # the common case: '00:12:03' (checked first: it has digits)
+        return [int(part) for part in value.split(":")]
     if not any(ch.isdigit() for ch in value):
         return None
-    if _CLEAN_VALUE.match(value):  # the common case: '00:12:03'
-        return [int(part) for part in value.split(":")]
     value = _FRACTION.sub("", value, count=1)
     if ":" not in value:
         words = _HMS_WORDS.match(value)

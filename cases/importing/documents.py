@@ -35,7 +35,8 @@ def store_document(parsed, report, *, name, slug, raw_text, digest, minutes_seco
         "timestamps_as_minutes": minutes_seconds,
     }
     document = Document.objects.filter(slug=slug).first()
-    if document is None:
+    created = document is None
+    if created:
         document = Document.objects.create(slug=slug, **values)
         report.created += 1
     else:
@@ -61,7 +62,7 @@ def store_document(parsed, report, *, name, slug, raw_text, digest, minutes_seco
         "document_id",
         "topic_id",
         {(document.pk, topic_id) for topic_id in topic_ids.values()},
-        [document.pk],
+        [] if created else [document.pk],  # a new document has no links to read
     )
     wanted = wanted_quotes(parsed, report, name, source=source, document_pk=document.pk)
     store_quotes(document, source, wanted, topic_ids, report, name)

@@ -7,8 +7,8 @@ One entry point per kind of input, all sharing one per-file routine:
 * :func:`reread_document` -- a stored document read again from its ``raw_text`` (e.g. with its
   timestamps re-read as minutes:seconds).
 
-Each file is stored in a transaction of its own (on SQLite a savepoint of a batch's transaction,
-committed at least every BATCH_SECONDS): a file that cannot be read or stored is reported as ``FILE:LINE: reason`` and leaves
+Each file is stored in a savepoint of a batch's transaction (committed at least every
+BATCH_SECONDS, its search index refreshed once at its end): a file that cannot be read or stored is reported as ``FILE:LINE: reason`` and leaves
 nothing behind, the others import. A file whose content hash matches the stored document is
 skipped without being parsed (the run reads its stored documents in one query). Quotes are updated in place, matched
 on their text and first second (then on their text alone), so the links curators made from quotes
@@ -28,11 +28,12 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Func, IntegerField, Sum
 from django.db.models.functions import Coalesce
 
 from ..models import Document, Quote
+from ..search.deferral import deferred_index
 from .documents import store_document, store_index
 from .inputs import MAX_FILE_BYTES, MAX_LINE_CHARS, Input, decode, document_slug, expand, order
 from .parser import DocumentError, is_channel_index, parse_document
@@ -115,8 +116,8 @@ def reread_document(document: Document, *, minutes_seconds: bool) -> ImportRepor
     return report
 
 
-# SQLite: the longest a batch of files holds the database's write lock before it commits (seconds);
-# other writers (curators' saves, the cache) wait for it, up to SQLITE_TIMEOUT.
+# The longest a batch of files runs before it commits (seconds): on SQLite it holds the database's
+# write lock, and other writers (curators' saves, the cache) wait for it, up to SQLITE_TIMEOUT.
 BATCH_SECONDS = 1.0
 
 
@@ -124,31 +125,31 @@ def _run(inputs, report, *, dry_run, force, progress) -> ImportReport:
     started = time.perf_counter()
     inputs = order(inputs)
     total = len(inputs)
-    # Each file is stored in a transaction of its own or a savepoint: a file that fails leaves
-    # nothing behind and the others import. On SQLite the files go in batches, one transaction a
-    # batch and a savepoint a file: each commit made the FTS5 index write and merge a segment of its
-    # own (a quarter of a first import's time), but a transaction holds SQLite's only write lock,
-    # so a batch commits once it has held it for BATCH_SECONDS and a curator's save waits at most
-    # that long (a run-long transaction made saves fail with "database is locked" after
-    # SQLITE_TIMEOUT). On PostgreSQL each file commits: in one long transaction every version of
-    # the search vocabulary's rows that the index triggers update stays until the commit (no page
-    # pruning of versions the open transaction made), and each file's upserts got slower than the
-    # last. A run stopped midway keeps the files committed before, each whole. A dry run does the
-    # same work in one transaction and rolls it back.
-    batched = connection.vendor == "sqlite" and not dry_run
+    # The files go in batches: one transaction a batch, a savepoint a file (a file that fails leaves
+    # nothing behind and the others import), and the search index deferred to one set-based refresh
+    # at the batch's end, in its transaction (cases.search.deferral). A batch commits once it has
+    # run for BATCH_SECONDS: on SQLite a transaction holds the only write lock, so a curator's save
+    # waits at most that long (a run-long transaction made saves fail with "database is locked"
+    # after SQLITE_TIMEOUT); on PostgreSQL the import lock likewise. Fewer commits and refreshes
+    # are the gain: on SQLite each commit made the FTS5 index write and merge a segment of its own,
+    # and on PostgreSQL each statement's refresh upserted the vocabulary's count of every word it
+    # indexed (a common word once per file, and in a long transaction each upsert slower than the
+    # last, its dead versions kept until the commit). A run stopped midway keeps the batches
+    # committed before, each file whole. A dry run does the same work in one transaction and
+    # rolls it back.
     with transaction.atomic() if dry_run else nullcontext():
         known = _Known.of(inputs)
         remaining = enumerate(inputs, start=1)
         exhausted = False
         while not exhausted:
-            with transaction.atomic() if batched else nullcontext():
+            with deferred_index():
                 batch_started = time.perf_counter()
                 exhausted = True
                 for done, item in remaining:
                     _import_one(item, report, force=force, known=known)
                     if progress:
                         progress(done, total, item.name)
-                    if batched and time.perf_counter() - batch_started >= BATCH_SECONDS:
+                    if time.perf_counter() - batch_started >= BATCH_SECONDS:
                         exhausted = False
                         break
         try:

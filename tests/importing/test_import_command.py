@@ -119,9 +119,7 @@ def test_a_missing_path_fails_clearly(tmp_path):
 
 def test_an_interrupted_import_says_what_it_left(folder, monkeypatch):
     """Ctrl-C midway: no traceback but a message saying what stays, and it holds: the files
-    committed before, each whole (on SQLite a batch commits every BATCH_SECONDS: with 0, each file)."""
-    from django.db import connection
-
+    committed before, each whole (a batch commits every BATCH_SECONDS: with 0, each file)."""
     from cases.importing import importer
     from cases.management.commands import import_documents
 
@@ -139,8 +137,7 @@ def test_an_interrupted_import_says_what_it_left(folder, monkeypatch):
         call_command("import_documents", str(folder), stdout=io.StringIO(), stderr=io.StringIO())
     assert raised.value.returncode == 130
     assert "each whole" in str(raised.value)
-    # SQLite: the first file's batch committed, the second's rolled back; PostgreSQL: each file
-    # commits before the next begins, so both stay.
-    stored = 1 if connection.vendor == "sqlite" else 2
+    # The first file's batch committed, the second's rolled back (both databases).
+    stored = 1
     assert Document.objects.count() == stored
     assert Quote.objects.filter(document__isnull=False).count() == 2 * stored

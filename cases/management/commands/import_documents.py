@@ -13,8 +13,8 @@ def interrupted_message(*, dry_run):
     if dry_run:
         return "Interrupted: nothing was written (a dry run). Run the import again."
     return (
-        "Interrupted: the files committed before the interrupt stay, each whole (on SQLite the files "
-        "of the last second or so are rolled back); none is half-written. Run the import again to "
+        "Interrupted: the files committed before the interrupt stay, each whole (the files of the "
+        "last second or so are rolled back); none is half-written. Run the import again to "
         "finish (unchanged files are skipped)."
     )
 
@@ -23,8 +23,7 @@ class Command(BaseCommand):
     help = (
         "Import webinar summary documents: files and folders (*.md, recursively; a folder's README.md is "
         "skipped). The channel index is recognised and imported as the channel's videos. Each file is "
-        "imported whole or not at all (its own transaction; on SQLite a savepoint of a batch that commits "
-        "at least once a second); files that cannot be read are reported as FILE:LINE: reason and "
+        "imported whole or not at all (a savepoint of a batch that commits at least once a second); files that cannot be read are reported as FILE:LINE: reason and "
         "skipped, and the command then exits with status 1. Unchanged files are skipped quickly."
     )
 

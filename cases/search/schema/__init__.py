@@ -13,6 +13,10 @@ case links to, so no draft's word reaches a result, a count or a suggestion.
 Raw SQL because Django has no FTS5 tables, text search configurations or statement triggers. The
 tables are declared, unmanaged, in cases/models/search.py, so the ORM reads them and a reader sees them.
 
+A bulk write (the importer) can defer the index for its own transaction: the triggers then only
+record what they would refresh, and one set-based refresh at the end re-indexes it (see
+cases/search/deferral.py).
+
 This package is the one entry point (migrations, the app config, the search engine and tests import
 from here): kinds.py says what is indexed and when it is refreshed, sqlite.py and postgresql.py
 build each database's statements from it.
@@ -20,6 +24,8 @@ build each database's statements from it.
 
 from .kinds import (  # noqa: F401
     CONFIG,
+    DEFERRED_MARK,
+    DEFERRED_SETTING,
     ENTRY_TABLE,
     FTS_TABLE,
     KIND_BITS,
@@ -27,6 +33,7 @@ from .kinds import (  # noqa: F401
     KINDS_0013,
     KINDS_BY_NAME,
     KINDS_BY_TABLE,
+    PENDING_TABLE,
     PUBLISHED_ONLY_TERMS,
     TEXT_FUNCTION,
     VOCAB_TABLE,
@@ -40,7 +47,9 @@ from .kinds import (  # noqa: F401
 from .postgresql import (  # noqa: F401
     SEARCH_LOCK_KEY,
     WORD_TABLE_STORAGE,
+    postgres_defer_statements,
     postgres_drop_statements,
+    postgres_flush_statements,
     postgres_head_drop_statements,
     postgres_head_statements,
     postgres_publicity_statements,
@@ -58,7 +67,9 @@ from .sqlite import (  # noqa: F401
     detach_for_migrations,
     register_sqlite_functions,
     sqlite_attach_statements,
+    sqlite_defer_statements,
     sqlite_detach_statements,
     sqlite_drop_statements,
+    sqlite_flush_statements,
     sqlite_statements,
 )

@@ -10,6 +10,15 @@ WORD_TABLE = "cases_search_word"  # PostgreSQL
 CONFIG = "kb_search"  # PostgreSQL
 TEXT_FUNCTION = "cases_search_text"  # both: Python on SQLite (see sqlite.register_sqlite_functions)
 KIND_BITS = 16
+# While a transaction defers the index (cases.search.deferral), its triggers record here the entry
+# ids they would refresh, and one set-based refresh re-indexes them before it ends. SQLite: a table
+# of the database, holding rows only inside the deferring transaction (its single writer means no
+# other connection writes meanwhile, and its readers never see them), with DEFERRED_MARK as the
+# flag the triggers test; PostgreSQL: a temporary table of the deferring session, and the flag a
+# transaction-local setting, so other sessions' writes are indexed by their own triggers.
+PENDING_TABLE = "cases_search_pending"
+DEFERRED_MARK = -1  # SQLite: the pending row saying "deferred" (no entry id is negative)
+DEFERRED_SETTING = "cases.search_deferred"  # PostgreSQL: 'on' while deferred (set_config(…, true))
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,24 @@ def entry_id_sql(kind, key_sql, vendor):
     if kind.integer_key:
         return f"({key_sql}) * {KIND_BITS} + {kind.code}"
     return f"{country_number(key_sql, 'unicode' if vendor == 'sqlite' else 'ascii')} * {KIND_BITS} + {kind.code}"
+
+
+def key_of_entry_sql(kind, entry_sql, vendor):
+    """SQL of the key of the `kind` item whose entry id `entry_sql` gives (entry_id_sql reversed)."""
+    number = f"({entry_sql}) / {KIND_BITS}"
+    if kind.integer_key:
+        return number
+    char = "char" if vendor == "sqlite" else "chr"
+    return f"{char}(65 + {number} / 26) || {char}(65 + {number} % 26)"
+
+
+def pending_keys_sql(kind, vendor):
+    """SELECT of the keys of the `kind` items waiting in PENDING_TABLE (as `id`)."""
+    table = PENDING_TABLE if vendor == "sqlite" else f"pg_temp.{PENDING_TABLE}"
+    return (
+        f"SELECT {key_of_entry_sql(kind, 'entry_id', vendor)} AS id FROM {table} "
+        f"WHERE entry_id >= 0 AND entry_id % {KIND_BITS} = {kind.code}"
+    )
 
 
 def view_name(kind):

@@ -5,16 +5,19 @@ import zlib
 from .kinds import (
     CASE_LINKS,
     CONFIG,
+    DEFERRED_SETTING,
     ENTRY_TABLE,
     KIND_BITS,
     KINDS,
     KINDS_BY_NAME,
     KINDS_BY_TABLE,
+    PENDING_TABLE,
     PUBLISHED_ONLY_TERMS,
     TEXT_FUNCTION,
     WORD_TABLE,
     entry_id_sql,
     names_sql,
+    pending_keys_sql,
     refresh_rules,
     view_name,
     view_sql,
@@ -76,11 +79,14 @@ def _referencing(rule):
     return " ".join(f"{'OLD' if rows == 'old_rows' else 'NEW'} TABLE AS {rows}" for rows in _row_tables(rule))
 
 
-def postgres_trigger_function(number, rule):
+def postgres_trigger_function(number, rule, *, deferrable=True):
     """The PL/pgSQL function behind trigger `cases_search_<number>` for one refresh rule: it takes
     SEARCH_LOCK_KEY, then refreshes the index entries of the rows the statement touched.
     An update refreshes only the rows whose indexed columns changed (PostgreSQL allows no column
     list on a trigger with transition tables, so the function compares them).
+    While the session's transaction defers the index (DEFERRED_SETTING 'on', see
+    cases.search.deferral; `deferrable`, from migration 0027 on), it only records the entry ids
+    it would refresh in the session's PENDING_TABLE.
     `CREATE OR REPLACE`, so migrations 0015 and 0016 can swap it into an existing database."""
     if rule.column and rule.refreshes_own_rows:
         key = rule.kind.key
@@ -99,16 +105,50 @@ def postgres_trigger_function(number, rule):
         keys = rule.keys.replace(f"= {{row}}.{named.key}", f"IN {changed}")
     else:
         keys = " UNION ".join(f"{rule.keys.format(row=rows)} FROM {rows}" for rows in _row_tables(rule))
+    deferred = (
+        f"IF current_setting('{DEFERRED_SETTING}', true) = 'on' THEN "
+        f"INSERT INTO pg_temp.{PENDING_TABLE} (entry_id) "
+        f"SELECT {entry_id_sql(rule.kind, 'refreshed.id', 'postgresql')} FROM ({keys}) AS refreshed "
+        "ON CONFLICT DO NOTHING; RETURN NULL; END IF; "
+        if deferrable
+        else ""
+    )
     return (
         f"CREATE OR REPLACE FUNCTION cases_search_{number}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN PERFORM pg_advisory_xact_lock({SEARCH_LOCK_KEY}); "
+        f"BEGIN {deferred}PERFORM pg_advisory_xact_lock({SEARCH_LOCK_KEY}); "
         f"PERFORM cases_search_refresh_{rule.kind.name}(ARRAY({keys})); RETURN NULL; END $$"
     )
 
 
-def postgres_trigger_functions():
-    """Statements replacing every trigger function of the index (migration 0015)."""
-    return [postgres_trigger_function(number, rule) for number, rule in enumerate(refresh_rules())]
+def postgres_trigger_functions(*, deferrable=True):
+    """Statements replacing every trigger function of the index (migrations 0015, 0016, 0027)."""
+    return [
+        postgres_trigger_function(number, rule, deferrable=deferrable) for number, rule in enumerate(refresh_rules())
+    ]
+
+
+def postgres_defer_statements():
+    """Statements making the current transaction defer the index (cases.search.deferral): the
+    session's table of pending entry ids, emptied at every commit, and the transaction's setting."""
+    return [
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {PENDING_TABLE} (entry_id bigint PRIMARY KEY) ON COMMIT DELETE ROWS",
+        f"SELECT set_config('{DEFERRED_SETTING}', 'on', true)",
+    ]
+
+
+def postgres_flush_statements(codes):
+    """Statements ending a deferral: the entries of the pending items of the kinds `codes` (the
+    kinds with pending ids) refreshed, one statement a kind, under SEARCH_LOCK_KEY; the pending
+    ids emptied and the setting off, so later statements of the transaction index as they go."""
+    kinds = [kind for kind in KINDS if kind.code in codes]
+    statements = [f"SELECT pg_advisory_xact_lock({SEARCH_LOCK_KEY})"] if kinds else []
+    statements += [
+        f"SELECT cases_search_refresh_{kind.name}(ARRAY({pending_keys_sql(kind, 'postgresql')}))" for kind in kinds
+    ]
+    return statements + [
+        f"DELETE FROM pg_temp.{PENDING_TABLE}",
+        f"SELECT set_config('{DEFERRED_SETTING}', 'off', true)",
+    ]
 
 
 # Every write to the index re-counts the words it adds or removes: "the" is updated by nearly every

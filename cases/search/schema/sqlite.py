@@ -1,12 +1,15 @@
 """The SQLite half of the search index: an FTS5 table, and views and triggers that live between migration runs."""
 
 from .kinds import (
+    DEFERRED_MARK,
     FTS_TABLE,
     KINDS,
     KINDS_BY_NAME,
+    PENDING_TABLE,
     TEXT_FUNCTION,
     entry_id_sql,
     names_sql,
+    pending_keys_sql,
     refresh_rules,
     view_name,
     view_sql,
@@ -75,8 +78,36 @@ def sqlite_statements():
 
 def sqlite_detach_statements():
     """Drop the index's views and triggers (not its tables)."""
-    statements = [f"DROP TRIGGER IF EXISTS cases_search_{number}" for number, _ in enumerate(refresh_rules())]
+    statements = [
+        f"DROP TRIGGER IF EXISTS {name}"
+        for number, _ in enumerate(refresh_rules())
+        for name in (f"cases_search_{number}", f"cases_search_{number}_deferred")
+    ]
     return statements + [f"DROP VIEW IF EXISTS {view_name(kind)}" for kind in KINDS]
+
+
+# The triggers' test of "deferred": the transaction wrote the mark (a primary key lookup).
+DEFERRED = f"EXISTS (SELECT 1 FROM {PENDING_TABLE} WHERE entry_id = {DEFERRED_MARK})"
+
+
+def sqlite_defer_statements():
+    """Statements making the current transaction defer the index (cases.search.deferral)."""
+    return [f"INSERT OR IGNORE INTO {PENDING_TABLE} (entry_id) VALUES ({DEFERRED_MARK})"]
+
+
+def sqlite_flush_statements(codes):
+    """Statements ending a deferral: the entries of the pending items of the kinds `codes` rebuilt
+    (two set-based statements a kind, as a row trigger's refresh does for one row), then the
+    pending ids and the mark removed, so later statements of the transaction index as they go."""
+    statements = []
+    for kind in KINDS:
+        if kind.code in codes:
+            statements += [
+                part.strip() + ";"
+                for part in sqlite_refresh(kind, pending_keys_sql(kind, "sqlite")).split(";")
+                if part.strip()
+            ]
+    return statements + [f"DELETE FROM {PENDING_TABLE}"]
 
 
 def sqlite_attach_statements():
@@ -87,7 +118,11 @@ def sqlite_attach_statements():
     dropped before each run (pre_migrate) and recreated after it (post_migrate), see
     :func:`detach_for_migrations` and :func:`attach_after_migrations`.
     """
-    statements = [*sqlite_detach_statements(), f"DELETE FROM {FTS_TABLE}"]
+    statements = [
+        *sqlite_detach_statements(),
+        f"DELETE FROM {FTS_TABLE}",
+        f"CREATE TABLE IF NOT EXISTS {PENDING_TABLE} (entry_id INTEGER PRIMARY KEY)",
+    ]
     statements += [view_sql(kind, "sqlite") for kind in KINDS]
     for number, rule in enumerate(refresh_rules()):
         rows = {"INSERT": ["NEW"], "DELETE": ["OLD"], "UPDATE": ["OLD", "NEW"]}[rule.event]
@@ -114,12 +149,18 @@ def sqlite_attach_statements():
                     + sqlite_refresh(rule.kind, rule.keys.format(row="NEW"))
                 )
         event = f"UPDATE OF {', '.join(rule.columns)}" if rule.column else rule.event
-        when = (
-            " WHEN " + " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in rule.columns)
-            if rule.column
-            else ""
+        changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in rule.columns) or "1"
+        statements.append(
+            f"CREATE TRIGGER cases_search_{number} AFTER {event} ON {rule.table} "
+            f"WHEN ({changed}) AND NOT {DEFERRED} BEGIN {body} END"
         )
-        statements.append(f"CREATE TRIGGER cases_search_{number} AFTER {event} ON {rule.table}{when} BEGIN {body} END")
+        # Deferred: only the entry ids to refresh are recorded (old and new keys of an update).
+        recorded = " UNION ".join(rule.keys.format(row=row) for row in rows)
+        statements.append(
+            f"CREATE TRIGGER cases_search_{number}_deferred AFTER {event} ON {rule.table} "
+            f"WHEN ({changed}) AND {DEFERRED} BEGIN INSERT OR IGNORE INTO {PENDING_TABLE} (entry_id) "
+            f"SELECT {entry_id_sql(rule.kind, 'refreshed.id', 'sqlite')} FROM ({recorded}) AS refreshed; END"
+        )
     for kind in KINDS:
         statements.append(
             f"INSERT INTO {FTS_TABLE} (rowid, title, names, body) SELECT entry_id, {TEXT_FUNCTION}(title), "
@@ -130,7 +171,7 @@ def sqlite_attach_statements():
 
 def sqlite_drop_statements():
     """Drop the whole index: views, triggers and the FTS5 table (migration 0013 reversed)."""
-    return sqlite_detach_statements() + [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+    return sqlite_detach_statements() + [f"DROP TABLE IF EXISTS {FTS_TABLE}", f"DROP TABLE IF EXISTS {PENDING_TABLE}"]
 
 
 def _sqlite_index_exists(connection):
