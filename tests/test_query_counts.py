@@ -119,6 +119,9 @@ ROWS = [
         None,
         6,
     ),
+    # the library version, the search (its ranked ids with the count; every match's ids only past
+    # 100), the page's 20 rows by id (ordered in Python) and their 2 prefetches
+    ("case-list-search", url("cases:case-list", q="many"), None, 5),
     # case, 10 prefetches (children, quotes, story evidence, supporting links among them), 2 on
     # its quotes, related cases ranked, fetched, their countries; it is the parent of the other 39
     (
