@@ -273,6 +273,18 @@ def test_case_list_facets_come_from_the_cache_on_a_second_visit(client, sixty, s
         browse(client)
 
 
+def test_a_search_page_served_from_the_cache_runs_no_search(client, few, settings, django_assert_num_queries):
+    """Sorted by relevance, the page's cases are ordered from the search's ranked ids only when the
+    page is rendered (CaseFilter.ranked_cases): a cached page reads the library version alone."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    first = browse(client, "q=space")
+    assert result_slugs(first) == ["dsfc", "gic"]
+    with django_assert_num_queries(1):  # the library version
+        again = browse(client, "q=space")
+    assert again.content == first.content
+
+
 def test_case_list_query_count_does_not_grow_with_the_cases(client, sixty):
     def queries(query):
         with CaptureQueriesContext(connection) as captured:

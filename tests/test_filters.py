@@ -249,3 +249,34 @@ def test_cases_without_sets_aside_one_parameter_only(world):
 def test_a_given_queryset_is_filtered_instead_of_all_published_cases(world):
     filterset = CaseFilter(QueryDict("theme=food"), queryset=Case.objects.filter(slug__in=["food", "draft"]))
     assert sorted(filterset.qs.values_list("slug", flat=True)) == ["draft", "food"]
+
+
+@pytest.mark.parametrize("query", ["q=orbit", "q=orbit&country=ca", "q=orbit&sort=relevance&stage=pilot", "q=the"])
+def test_ranked_cases_give_the_relevance_order_of_the_filtered_queryset_page_by_page(query, monkeypatch):
+    """CaseFilter.ranked_cases (the case browser's search pages) orders the ranked ids in Python:
+    every slice, including those past the ranked ids (ranked ones first, then by title), equals
+    the queryset's ORDER BY -rank, title, slug."""
+    from cases.browse import case_index, filters
+    from cases.search import service
+
+    monkeypatch.setattr(service, "EXACTLY_RANKED", 3)  # a few ranked, the rest rank 0
+    monkeypatch.setattr(filters, "EXACTLY_RANKED", 3)
+    for number in range(9):
+        # Titles out of id order, so a tail by title differs from one by id; "orbit" in a few titles
+        # (ranked first) and in every body.
+        CaseFactory(
+            slug=f"case-{number}",
+            title=f"{'Orbit ' if number % 3 == 0 else ''}{'zyxwvutsrq'[number]} case",
+            body="An orbit.",
+            countries=["CA"] if number % 2 else ["US"],
+            stage="pilot" if number % 4 else "idea",
+        )
+    filterset = filtered(query)
+    index = case_index.current()
+    ranked = filterset.ranked_cases(index, Case.objects.published())
+    expected = list(filterset.qs.values_list("slug", flat=True))
+    assert len(ranked) == len(expected)
+    if query != "q=the":  # stop words only: nothing
+        assert expected
+    for start, stop in [(0, 2), (0, 20), (1, 4), (2, 5), (3, 9), (7, 20)]:
+        assert [case.slug for case in ranked[start:stop]] == expected[start:stop], (start, stop)

@@ -106,6 +106,9 @@ ROWS = [
     # the library version, the page, its 2 prefetches: the count, the facets, the map and the
     # charts come from the index's bitmaps (cases/browse/case_index.py)
     ("case-list", url("cases:case-list"), None, 4),
+    # the library version, the search (its ranked ids with the count; every match's ids only past
+    # 100), the page's 20 rows by id (ordered in Python) and their 2 prefetches
+    ("case-list-search", url("cases:case-list", q="many"), None, 5),
     (
         "case-list-filtered",  # and a look-up of each filtered term (country, theme)
         url(

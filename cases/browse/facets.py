@@ -69,9 +69,20 @@ class Option:
     label: str
     count: int
     selected: bool
-    # Unselected: the page with only this option in its facet (the set `count` counts); selected:
-    # the page without it. The browser's controls add to a facet's selection instead.
-    query: str
+    filterset: object = field(repr=False, compare=False)  # the page's CaseFilter
+    facet: str = ""  # the option's facet (its query parameter)
+    facet_selected: tuple = ()  # the values selected in that facet
+
+    @property
+    def query(self):
+        """Unselected: the page with only this option in its facet (the set `count` counts);
+        selected: the page without it. Built on demand: the browser's controls are form inputs
+        that add to a facet's selection, not links, so a page builds none."""
+        if self.selected:
+            values = [other for other in self.facet_selected if other != self.value]
+        else:
+            values = [self.value]
+        return self.filterset.querystring(**{self.facet: values})
 
 
 @dataclass
@@ -138,9 +149,4 @@ def compute_facets(
 
 
 def _option(filterset, name, value, label, count, selected):
-    is_selected = value in selected
-    if is_selected:
-        values = [other for other in selected if other != value]
-    else:
-        values = [value]
-    return Option(value, label, count, is_selected, filterset.querystring(**{name: values}))
+    return Option(value, label, count, value in selected, filterset, name, tuple(selected))

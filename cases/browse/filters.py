@@ -17,18 +17,20 @@ Bad input, one rule for every parameter:
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import urlencode
 
 import django_filters
 from django import forms
 from django.db.models import F
+from django.utils.functional import SimpleLazyObject
 from django_filters.constants import EMPTY_VALUES
 from pyroaring import BitMap
 
 from ..models import Approach, Case, Challenge, Country, Organisation, Region, SuccessFactor, Theme
 from ..numbers import WholeNumberField
 from ..search import MAX_QUERY_LENGTH, clean_query, matching_case_scores, parse_query, query_notices, search_cases
+from ..search.service import EXACTLY_RANKED, AmongIds
 from ..slugs import SLUG
 
 MAX_VALUES = 20  # values of one repeatable parameter that are used
@@ -42,6 +44,12 @@ SORTS = {
     "year": ("Oldest first", (F("start_year").asc(nulls_last=True), "title", "slug")),
     "-updated": ("Recently updated", ("-updated_at", "slug")),
 }
+
+
+@lru_cache(maxsize=4096)
+def encoded_pair(name, value):
+    """ "name=value" URL-encoded: the map links each of some 200 countries, every page the same pairs."""
+    return urlencode([(name, value)])
 
 
 def shown(value):
@@ -276,6 +284,21 @@ class CaseFilter(django_filters.FilterSet):
                 sets[name] = index.union(name, [value])
         return sets
 
+    def ranked_cases(self, index, cases):
+        """The cases the filters leave in relevance order (a search sorted by relevance), as a
+        RankedCases paged from `cases` (a queryset of published cases, unfiltered: what a page's
+        rows are read from). The same order as filter_queryset's, without its CASE over every
+        match: the search's ranked ids that the filters leave (case_ids), in the search's order,
+        then the other cases they leave by title and slug."""
+
+        def split():
+            survivors = self.case_ids(index)
+            scores = self.case_scores(self.form.cleaned_data["q"])[:EXACTLY_RANKED]
+            ranked = [pk for pk, score in scores if score and pk in survivors]  # search_cases' ranked ids
+            return ranked, survivors - BitMap(ranked)
+
+        return RankedCases(cases, split)
+
     def case_ids(self, index, *, without=None):
         """The BitMap of the published cases every parameter but `without` (a name) leaves: the
         cases a facet counts its options in, cases_without's set."""
@@ -330,7 +353,7 @@ class CaseFilter(django_filters.FilterSet):
 
     @cached_property
     def _encoded(self):
-        return {name: [urlencode([(name, value)]) for value in values] for name, values in self._canonical.items()}
+        return {name: [encoded_pair(name, value) for value in values] for name, values in self._canonical.items()}
 
     def params(self, **replace):
         """The canonical parameters of this page (valid values only), with some replaced: a permalink."""
@@ -342,7 +365,7 @@ class CaseFilter(django_filters.FilterSet):
         values not replaced are encoded once."""
         parts = []
         for name, encoded in self._encoded.items():
-            parts += [urlencode([(name, value)]) for value in replace[name]] if name in replace else encoded
+            parts += [encoded_pair(name, value) for value in replace[name]] if name in replace else encoded
         return "&".join(parts)
 
     def chips(self):
@@ -389,3 +412,43 @@ class CaseFilter(django_filters.FilterSet):
         if cleaned.get("sort") == "relevance" and not self.searched:
             notices.append("Sorting by relevance needs a search: sorted by title.")
         return notices
+
+
+class RankedCases:
+    """Cases in a search's relevance order, as a sequence a Paginator slices: the ranked ids first,
+    in their order, then the others by SORTS["relevance"]'s tie-break (title, slug).
+
+    `split` is called once, on the first slice: () -> ([ranked id, …], BitMap of the other ids).
+    A slice is a lazy list (a page served from the cache reads no row): the ids of the others it
+    reaches (one query, only when the ranked ids run out), then its rows by id (one query and
+    `cases`' prefetches), ordered in Python."""
+
+    def __init__(self, cases, split):
+        self.cases, self._split, self._ids = cases, split, None
+
+    def ids(self):
+        if self._ids is None:
+            self._ids = self._split()
+        return self._ids
+
+    def __len__(self):
+        ranked, others = self.ids()
+        return len(ranked) + len(others)
+
+    def __getitem__(self, window):
+        return SimpleLazyObject(lambda: self._rows(window.start or 0, window.stop))
+
+    def _rows(self, start, stop):
+        ranked, others = self.ids()
+        ids = ranked[start:stop]
+        if stop > len(ranked) and others:
+            tie_break = SORTS["relevance"][1][1:]
+            ids += (
+                self.cases.filter(AmongIds(F("pk"), others))
+                .order_by(*tie_break)
+                .values_list("pk", flat=True)[max(start - len(ranked), 0) : stop - len(ranked)]
+            )
+        if not ids:
+            return []
+        position = {pk: number for number, pk in enumerate(ids)}
+        return sorted(self.cases.filter(pk__in=ids), key=lambda case: position[case.pk])

@@ -58,13 +58,20 @@ class CaseListView(PageMixin, FilterView):
         status = 200
         if self.filterset.is_valid():
             self.notices = self.filterset.notices()
-            self.object_list = self.filterset.qs.for_listing().defer("body")
             self.read_cache()
+            self.object_list = self.listing()
         else:
             self.object_list = self.filterset.queryset.none()
             status = 400
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return self.render_to_response(context, status=status)
+
+    def listing(self):
+        """The valid filters' cases in the page's order: by relevance (a search), the ranked ids
+        ordered in Python (CaseFilter.ranked_cases); in any other order, the filtered queryset."""
+        if self.filterset.sort_key == "relevance":
+            return self.filterset.ranked_cases(self.index, self.get_queryset().for_listing().defer("body"))
+        return self.filterset.qs.for_listing().defer("body")
 
     def paginate_queryset(self, queryset, page_size):
         if not self.filterset.is_valid():  # the filters' 400 comes first; no page number is read
