@@ -46,14 +46,24 @@ def short_lock_wait(alias):
 
 class DatabaseCache(db.DatabaseCache):
     """django.core.cache.backends.db.DatabaseCache whose writes wait little for SQLite's lock
-    (short_lock_wait) and whose deletes, like its sets, fail quietly (False) on a database error."""
+    (short_lock_wait) and whose sets (their cull included) and deletes fail quietly (False) on a
+    database error."""
 
     def _alias(self):
         return router.db_for_write(self.cache_model_class)
 
     def _base_set(self, mode, key, value, timeout=db.DEFAULT_TIMEOUT):
-        with short_lock_wait(self._alias()):
-            return super()._base_set(mode, key, value, timeout)
+        alias = self._alias()
+        with short_lock_wait(alias):
+            try:
+                # Django's set culls the table (past MAX_ENTRIES) outside its own error handling:
+                # on SQLite that delete can meet a held write lock ("database is locked", a 500
+                # found by QA). One transaction (a savepoint inside a caller's) for the count, the
+                # cull and the write, and any database error is a write not made.
+                with transaction.atomic(using=alias):
+                    return super()._base_set(mode, key, value, timeout)
+            except DatabaseError:
+                return False
 
     def _base_delete_many(self, keys):
         if not keys:

@@ -201,8 +201,9 @@ CACHES = {
         **_CACHE_BACKENDS[CACHE_BACKEND],
         "TIMEOUT": env_int("CACHE_TIMEOUT", 300),
         # Django's default (300 entries) holds a few dozen pages: the cache keeps rendered pages
-        # of a library of thousands of cases (kb/cache.py). Past the limit a third is culled.
-        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000)},
+        # of a library of thousands of cases (kb/cache.py), 50-250 kB each, so 2,000 entries
+        # take up to a few hundred MB of the database. Past the limit a third is culled.
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 2000)},
         # Entries of other code (before a deploy) are never read: kb/build.py.
         "KEY_PREFIX": code_fingerprint(BASE_DIR),
     }
