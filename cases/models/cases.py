@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from ..querysets import CaseQuerySet
+from ..slugs import validate_lower_case
 from ..tracking import LinkHistory
 from ..url_paths import reverse_path
 from .base import WEB_URL, PostgresGinIndex, TimeStampedModel
@@ -61,7 +62,7 @@ class Case(TimeStampedModel):
         INSTITUTIONALISED = "institutionalised", "Institutionalised"
 
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, validators=[validate_lower_case])
     summary = models.TextField(blank=True, help_text="One paragraph, plain text")
     body = models.TextField(blank=True, help_text="Markdown")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)

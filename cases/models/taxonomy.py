@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from ..querysets import TaxonomyQuerySet
+from ..slugs import validate_lower_case
 from ..url_paths import reverse_path
 from .base import TimeStampedModel
 
@@ -50,7 +51,7 @@ class Organisation(TimeStampedModel):
         NETWORK = "network", "Network"
 
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, validators=[validate_lower_case])
     kind = models.CharField(max_length=40, choices=Kind.choices)
     country = models.ForeignKey(Country, null=True, blank=True, on_delete=models.SET_NULL, related_name="organisations")
     website = models.URLField(blank=True)
@@ -71,7 +72,7 @@ class Theme(TimeStampedModel):
     """A policy domain: food security, space, mobility, health…"""
 
     name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, validators=[validate_lower_case])
     description = models.TextField(blank=True)
 
     objects = TaxonomyQuerySet.as_manager()
@@ -95,7 +96,7 @@ class Approach(TimeStampedModel):
         GOVERNANCE = "governance", "Governance (structures and networks)"
 
     name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, validators=[validate_lower_case])
     description = models.TextField(blank=True)
     family = models.CharField(max_length=30, choices=Family.choices, db_index=True)
 
@@ -116,7 +117,7 @@ class Challenge(TimeStampedModel):
     """A barrier to cross-border innovation."""
 
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, validators=[validate_lower_case])
     description = models.TextField(blank=True, help_text="Markdown")
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -140,7 +141,7 @@ class SuccessFactor(TimeStampedModel):
         ECOSYSTEM = "ecosystem", "Ecosystem"
 
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True, validators=[validate_lower_case])
     kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
     description = models.TextField(blank=True, help_text="Markdown")
     order = models.PositiveSmallIntegerField(default=0)
