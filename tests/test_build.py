@@ -1,6 +1,10 @@
 """The code's fingerprint (kb/build.py): the cache's key prefix changes with the code only."""
 
+import importlib
+import re
+
 from django.conf import settings
+from django.core.cache import caches
 
 from kb.build import code_fingerprint
 
@@ -44,6 +48,18 @@ def test_a_moved_file_changes_it_and_compiled_or_other_files_do_not(tmp_path):
     assert code_fingerprint(tmp_path) != before
 
 
-def test_the_cache_keys_carry_the_fingerprint_of_this_code():
-    assert settings.CACHES["default"]["KEY_PREFIX"] == code_fingerprint(settings.BASE_DIR)
+def test_the_cache_keys_carry_a_fingerprint_of_the_code(monkeypatch):
+    # Computed when the settings load (the files may change while the suite runs: not compared).
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    assert re.fullmatch("[0-9a-f]{12}", prefix)
+    assert caches["default"].make_key("page").startswith(prefix + ":")
     assert settings.CACHES["default"]["OPTIONS"]["MAX_ENTRIES"] >= 1000
+    monkeypatch.setenv("CACHE_MAX_ENTRIES", "50")
+    monkeypatch.setattr("kb.build.code_fingerprint", lambda base_dir: "fingerprint1")
+    reloaded = importlib.reload(importlib.import_module("kb.settings"))
+    try:
+        assert reloaded.CACHES["default"]["KEY_PREFIX"] == "fingerprint1"
+        assert reloaded.CACHES["default"]["OPTIONS"]["MAX_ENTRIES"] == 50
+    finally:
+        monkeypatch.undo()
+        importlib.reload(reloaded)
