@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
-from .inputs import Input, decode
 from .parser import DocumentError, ParsedDocument, parse_document
+
+if TYPE_CHECKING:  # not at run time: the worker imports this module, and no Django
+    from .inputs import Input
 
 logger = logging.getLogger(__name__)
 
@@ -21,25 +25,33 @@ MIN_FILES = 20
 # main process stores, few enough that memory stays flat (a text and its parse each, tens of kB).
 DEPTH = 8
 
-# wanted(item, text, digest): the minutes_seconds a file will be parsed with, None if it will not be.
-Wanted = Callable[[Input, str, str], "bool | None"]
+# The worker's niceness: it runs on a core the import leaves idle (the main process, PostgreSQL's
+# backend) and the main process parses a file itself when the worker has not begun it.
+WORKER_NICENESS = 10
+
+# read(item): (text, digest) of an input, or an exception. wanted(item, text, digest): the
+# minutes_seconds a file will be parsed with, None if it will not be parsed.
+Read = Callable[["Input"], tuple[str, str]]
+Wanted = Callable[["Input", str, str], "bool | None"]
 
 
 class ParseAhead:
-    """The inputs of a run, read one by one in their order (:meth:`read`), and those that will be
-    parsed parsed ahead in one worker process (:meth:`parsed`), at most DEPTH files ahead.
+    """The inputs of a run, read one by one in their order by ``read`` (:meth:`read`), and those
+    that will be parsed parsed ahead in one worker process (:meth:`parsed`), at most DEPTH files ahead.
 
     ``wanted(item, text, digest)`` guesses, when a file is read ahead, whether its turn will parse it
     and as what (``minutes_seconds``), or None when it will not be parsed (an unchanged file, a
     channel index): the worker parses only those, and a guess proven wrong at the file's turn parses
     it in-process. The worker is started by the first file it gets, with ``spawn`` (it inherits no
-    database connection and runs nothing but :func:`parse_document`); runs of fewer than MIN_FILES
+    database connection, and this module imports no Django, so that it runs nothing but
+    :func:`parse_document`); runs of fewer than MIN_FILES
     inputs read nothing ahead and start none. A worker that dies only makes the files left parse
     in-process. Use as a context manager: leaving it stops the worker.
     """
 
-    def __init__(self, inputs: list[Input], *, wanted: Wanted):
+    def __init__(self, inputs: list[Input], *, read: Read, wanted: Wanted):
         self._inputs = iter(inputs)
+        self._decode = read
         self._wanted = wanted
         self._depth = DEPTH if len(inputs) >= MIN_FILES else 0
         # (item, (text, digest) or the exception decode() raised, the worker's future or None, its guess)
@@ -94,7 +106,7 @@ class ParseAhead:
 
     def _read_ahead(self, item: Input) -> tuple[Input, object, Future | None, bool | None]:
         try:
-            text, digest = decoded = decode(item)
+            text, digest = decoded = self._decode(item)
         except Exception as error:  # raised at the file's turn, as reading it then would
             return item, error, None, None
         guess = self._wanted(item, text, digest) if self._depth else None
@@ -111,9 +123,7 @@ class ParseAhead:
             self._pool = ProcessPoolExecutor(
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
-                # Ctrl-C reaches the whole process group: the main process alone stops the run.
-                initializer=signal.signal,
-                initargs=(signal.SIGINT, signal.SIG_IGN),
+                initializer=_start_worker,
             )
         return self._pool
 
@@ -126,3 +136,9 @@ class ParseAhead:
     def _cancel(future: Future | None) -> None:
         if future is not None:
             future.cancel()
+
+
+def _start_worker() -> None:
+    # Ctrl-C reaches the whole process group: the main process alone stops the run.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(WORKER_NICENESS)

@@ -36,7 +36,7 @@ from ..models import Document, Quote
 from ..search.deferral import deferred_index
 from .ahead import ParseAhead
 from .documents import store_document, store_index
-from .inputs import MAX_FILE_BYTES, MAX_LINE_CHARS, Input, document_slug, expand, order
+from .inputs import MAX_FILE_BYTES, MAX_LINE_CHARS, Input, decode, document_slug, expand, order
 from .parser import DocumentError, is_channel_index, parse_document
 from .report import FileError, ImportReport
 from .review import refresh_sources
@@ -147,7 +147,7 @@ def _run(inputs, report, *, dry_run, force, progress) -> ImportReport:
         def parse_as(item, text, digest):
             return known.parse_as(document_slug(item.stem), text, digest, force=force)
 
-        with ParseAhead(inputs, wanted=parse_as) as ahead:
+        with ParseAhead(inputs, read=decode, wanted=parse_as) as ahead:
             while not exhausted:
                 with deferred_index():
                     batch_started = time.perf_counter()

@@ -3,6 +3,7 @@ in-process, failures reported alike, unchanged files never parsed, small runs wi
 
 import os
 import shutil
+import signal
 from concurrent.futures import ProcessPoolExecutor, wait
 from pathlib import Path
 from unittest import mock
@@ -191,3 +192,10 @@ def test_a_worker_that_dies_leaves_the_files_left_to_the_main_process(tmp_path, 
     found = outcome(import_paths([folder])), stored_rows()
     assert found == expected
     assert DyingPool.submitted == 4  # three parsed by the worker, then none handed to it
+
+
+def test_the_worker_leaves_ctrl_c_to_the_main_process_and_yields_to_it():
+    spawn = ahead.multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=ahead._start_worker) as pool:
+        assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
+        assert pool.submit(os.nice, 0).result() == min(19, os.nice(0) + ahead.WORKER_NICENESS)
