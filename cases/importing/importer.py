@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce
 
 from ..models import Document, Quote
 from ..search.deferral import deferred_index
+from .ahead import ParseAhead
 from .documents import store_document, store_index
 from .inputs import MAX_FILE_BYTES, MAX_LINE_CHARS, Input, decode, document_slug, expand, order
 from .parser import DocumentError, is_channel_index, parse_document
@@ -136,22 +137,28 @@ def _run(inputs, report, *, dry_run, force, progress) -> ImportReport:
     # indexed (a common word once per file, and in a long transaction each upsert slower than the
     # last, its dead versions kept until the commit). A run stopped midway keeps the batches
     # committed before, each file whole. A dry run does the same work in one transaction and
-    # rolls it back.
+    # rolls it back. The next files are parsed in a worker process meanwhile (ParseAhead), those
+    # that their turn will parse: the same rules, checked again at their turn.
     with transaction.atomic() if dry_run else nullcontext():
         known = _Known.of(inputs)
         remaining = enumerate(inputs, start=1)
         exhausted = False
-        while not exhausted:
-            with deferred_index():
-                batch_started = time.perf_counter()
-                exhausted = True
-                for done, item in remaining:
-                    _import_one(item, report, force=force, known=known)
-                    if progress:
-                        progress(done, total, item.name)
-                    if time.perf_counter() - batch_started >= BATCH_SECONDS:
-                        exhausted = False
-                        break
+
+        def parse_as(item, text, digest):
+            return known.parse_as(document_slug(item.stem), text, digest, force=force)
+
+        with ParseAhead(inputs, read=decode, wanted=parse_as) as ahead:
+            while not exhausted:
+                with deferred_index():
+                    batch_started = time.perf_counter()
+                    exhausted = True
+                    for done, item in remaining:
+                        _import_one(item, report, force=force, known=known, ahead=ahead)
+                        if progress:
+                            progress(done, total, item.name)
+                        if time.perf_counter() - batch_started >= BATCH_SECONDS:
+                            exhausted = False
+                            break
         try:
             with transaction.atomic():
                 known.count_unchanged(report)
@@ -201,6 +208,22 @@ class _Known:
             documents.update((row[0], row[1:]) for row in rows)
         return cls(documents=documents)
 
+    def skips(self, slug: str, text: str, digest: str, *, force: bool) -> tuple | None:
+        """The stored document (as in ``documents``) of a file left as it is, unparsed: one read
+        with the same content, unless forced or a channel index; else None."""
+        seen = self.documents.get(slug)
+        if seen and seen[1] == digest and not force and not is_channel_index(text):
+            return seen
+        return None
+
+    def parse_as(self, slug: str, text: str, digest: str, *, force: bool) -> bool | None:
+        """As the file's turn will parse it unless a file before stores its slug: ``minutes_seconds``
+        (its stored document's), or None when it will not be parsed (unchanged, a channel index)."""
+        if is_channel_index(text) or self.skips(slug, text, digest, force=force):
+            return None
+        seen = self.documents.get(slug)
+        return bool(seen and seen[3])
+
     def count_unchanged(self, report: ImportReport) -> None:
         """Add the unchanged documents seen since the last call to `report` (a few queries for all)."""
         pending, self.unchanged = self.unchanged, []
@@ -237,7 +260,7 @@ def _check_times(report: ImportReport) -> None:
         report.problems.append(f"{report.stored.get(document_pk, document_pk)}:0: flagged for review: {reason}")
 
 
-def _import_one(item: Input, report: ImportReport, *, force: bool, known: _Known) -> None:
+def _import_one(item: Input, report: ImportReport, *, force: bool, known: _Known, ahead: ParseAhead) -> None:
     """Read, parse and store one file in a savepoint of its own; any failure is reported, never raised.
 
     The file's counts go to a report of its own, added to the run's only when the file is stored.
@@ -245,7 +268,7 @@ def _import_one(item: Input, report: ImportReport, *, force: bool, known: _Known
     # The run's index titles and channel names, read and extended by the file.
     tally = ImportReport(index_titles=report.index_titles, channel_names=report.channel_names)
     try:
-        _read_and_store(item, tally, force=force, known=known, report=report)
+        _read_and_store(item, tally, force=force, known=known, report=report, ahead=ahead)
     except (FileError, DocumentError) as error:
         report.fail(item.name, error.line, error.reason)
     except DatabaseError as error:
@@ -257,11 +280,13 @@ def _import_one(item: Input, report: ImportReport, *, force: bool, known: _Known
         report.add(tally)
 
 
-def _read_and_store(item: Input, tally: ImportReport, *, force: bool, known: _Known, report: ImportReport) -> None:
-    text, digest = decode(item)
+def _read_and_store(
+    item: Input, tally: ImportReport, *, force: bool, known: _Known, report: ImportReport, ahead: ParseAhead
+) -> None:
+    text, digest = ahead.read(item)
     slug = document_slug(item.stem)
-    seen = known.documents.get(slug)
-    if seen and seen[1] == digest and not force and not is_channel_index(text):
+    seen = known.skips(slug, text, digest, force=force)
+    if seen:
         pk, _, needs_review, _, source_slug = seen
         known.unchanged.append((pk, needs_review, source_slug))
         return
@@ -274,7 +299,7 @@ def _read_and_store(item: Input, tally: ImportReport, *, force: bool, known: _Kn
         known.documents.pop(slug, None)
         stored = Document.objects.filter(slug=slug).values_list("timestamps_as_minutes", flat=True).first()
         minutes_seconds = bool(stored)
-        parsed = parse_document(text, minutes_seconds=minutes_seconds)
+        parsed = ahead.parsed(minutes_seconds=minutes_seconds) or parse_document(text, minutes_seconds=minutes_seconds)
         store_document(
             parsed, tally, name=item.name, slug=slug, raw_text=text, digest=digest, minutes_seconds=minutes_seconds
         )

@@ -68,13 +68,17 @@ def refresh_sources(source_ids=None) -> Refresh:
     """
     result = Refresh()
     sources = Source.objects.all() if source_ids is None else Source.objects.filter(pk__in=list(source_ids))
-    sources = list(sources.only("pk", "duration_seconds", "estimated_duration_seconds"))
+    # Titles tie (copies of a document, videos titled alike): the pk orders those, so that the
+    # flagged documents are listed in the same order on every run and database.
+    sources = list(sources.only("pk", "duration_seconds", "estimated_duration_seconds").order_by("title", "pk"))
     if not sources:
         return result
     ids = [source.pk for source in sources]
     documents_by_source: dict[int, dict[int, Document]] = defaultdict(dict)
-    documents = Document.objects.filter(source_id__in=ids).only(
-        "pk", "source_id", "needs_review", "review_reason", "times_confirmed_at", "timestamps_as_minutes"
+    documents = (
+        Document.objects.filter(source_id__in=ids)
+        .only("pk", "source_id", "needs_review", "review_reason", "times_confirmed_at", "timestamps_as_minutes")
+        .order_by("title", "pk")
     )
     for document in documents:
         documents_by_source[document.source_id][document.pk] = document
