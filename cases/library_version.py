@@ -195,6 +195,12 @@ def cached(name, parts, compute, *, version=None, using="default"):
 _computing = contextvars.ContextVar("library_version_computing", default=None)
 
 
+def in_use(*, using="default"):
+    """The version cached() is computing a value under (no query), else current()'s (one query)."""
+    computing = _computing.get()
+    return computing[1] if computing is not None and computing[0] == using else current(using=using)
+
+
 # A streamed export is kept whole in the cache up to this many characters (the export of a
 # country's cases: about 2 MB); a larger one (the whole library) is streamed every time.
 CACHED_STREAM_MAX_CHARACTERS = 4_000_000
@@ -252,8 +258,7 @@ def memoized(name, compute, *, key=(), version=None, using="default"):
     when the caller has read it already; None reads it (one query), except inside cached()'s
     compute, where the version it read serves (no query)."""
     if version is None:
-        computing = _computing.get()
-        version = computing[1] if computing is not None and computing[0] == using else current(using=using)
+        version = in_use(using=using)
     memo_key = (name, key)
     with _memo_lock:  # threaded workers share the dict
         if _memo["version"] != (using, version):

@@ -50,9 +50,9 @@ def alike(case, queryset=None, **kwargs):
     queryset = Case.objects.published() if queryset is None else queryset
     return queryset.most_alike(
         case,
-        theme_ids=[theme.pk for theme in case.themes.all()],
-        approach_ids=[approach.pk for approach in case.approaches.all()],
-        country_codes=[country.code.lower() for country in case.countries.all()],
+        themes=[theme.slug for theme in case.themes.all()],
+        approaches=[approach.slug for approach in case.approaches.all()],
+        countries=[country.code.lower() for country in case.countries.all()],
         **kwargs,
     )
 
@@ -70,8 +70,9 @@ def test_most_alike_ranks_by_shared_links_then_newest_then_title(library):
 def test_most_alike_leaves_out_the_case_itself_those_outside_the_queryset_and_unrelated_ones(library):
     slugs = {case.slug for case in alike(library["anchor"])}
     assert not slugs & {"anchor", "draft", "unrelated"}
+    # Ranked among the published cases (the library's bitmaps): a draft is never a related case.
     everything = {case.slug for case in alike(library["anchor"], queryset=Case.objects.all())}
-    assert "draft" in everything and "anchor" not in everything
+    assert everything == slugs
 
 
 def test_most_alike_respects_the_limit_and_a_filtered_queryset(library):
@@ -85,11 +86,42 @@ def test_most_alike_without_links_is_empty_without_a_query(library, django_asser
         assert Case.objects.published().most_alike(library["unrelated"]) == []
 
 
-def test_most_alike_runs_two_queries(library, django_assert_num_queries):
+def test_most_alike_counts_on_the_bitmaps_and_fetches_in_one_query(library, django_assert_num_queries):
+    from cases.browse import case_index
+
     anchor = library["anchor"]
-    theme_ids = [theme.pk for theme in anchor.themes.all()]
+    themes = [theme.slug for theme in anchor.themes.all()]
+    case_index.current()  # built once per library version (tests/test_case_index.py pins its queries)
+    # "close" shares 3 of these: the top level alone fills a limit of 1: the library version (the
+    # bitmaps are kept under it) and one query.
     with django_assert_num_queries(2):
-        Case.objects.published().most_alike(anchor, theme_ids=theme_ids, country_codes=["ca"])
+        ranked = Case.objects.published().most_alike(anchor, themes=themes, countries=["CA"], limit=1)
+        assert [case.slug for case in ranked] == ["close"]
+    # The levels 3 and 1 hold the four (no case shares 2): one query still.
+    with django_assert_num_queries(2):
+        ranked = Case.objects.published().most_alike(anchor, themes=themes, countries=["ca"])
+    assert [(case.slug, case.shared_count) for case in ranked] == [
+        ("close", 3),
+        ("newer", 1),
+        ("older-a", 1),
+        ("older-b", 1),
+    ]
+
+
+def test_most_alike_ranks_as_counting_every_shared_link_would(library):
+    """An oracle: every published case's shared links counted one by one, ranked, cut at each limit."""
+    anchor = library["anchor"]
+    mine = {("theme", t.pk) for t in anchor.themes.all()} | {("approach", a.pk) for a in anchor.approaches.all()}
+    mine |= {("country", c.code) for c in anchor.countries.all()}
+    expected = []
+    for other in Case.objects.published().exclude(pk=anchor.pk):
+        theirs = {("theme", t.pk) for t in other.themes.all()} | {("approach", a.pk) for a in other.approaches.all()}
+        theirs |= {("country", c.code) for c in other.countries.all()}
+        if mine & theirs:
+            expected.append((-len(mine & theirs), -other.published_at.timestamp(), other.title, other.slug))
+    expected = [row[3] for row in sorted(expected)]
+    for limit in range(1, len(expected) + 2):
+        assert [case.slug for case in alike(anchor, limit=limit)] == expected[:limit]
 
 
 def test_correlated_count_counts_without_multiplying_rows():
@@ -104,8 +136,8 @@ def test_correlated_count_counts_without_multiplying_rows():
     assert Source.objects.annotate(n=correlated_count(Quote, "source")).count() == 2
 
 
-def test_most_alike_ranks_a_never_published_case_after_published_ones_of_its_count_on_every_database(library):
-    """PostgreSQL sorts NULL first in a descending order and SQLite last: the ranking says which."""
+def test_most_alike_never_ranks_an_unpublished_case_whatever_the_queryset(library):
+    """The ranking reads the library's bitmaps, which hold the published cases only."""
     never = CaseFactory(
         slug="never",
         title="Aardvark never",
@@ -114,7 +146,7 @@ def test_most_alike_ranks_a_never_published_case_after_published_ones_of_its_cou
         themes=[library["newer"].themes.get()],
     )
     ranked = [case.slug for case in alike(library["anchor"], queryset=Case.objects.exclude(slug="draft"))]
-    assert ranked == ["close", "newer", "older-a", "older-b", "never"]
+    assert ranked == ["close", "newer", "older-a", "older-b"]
     assert never.published_at is None
 
 
@@ -122,17 +154,15 @@ def test_most_alike_counts_the_links_it_is_given_country_codes_in_any_case(libra
     """Only the links passed count (here countries, then the approach); codes match whatever their case."""
     CaseFactory(slug="other", title="Other", themes=[ThemeFactory(slug="elsewhere")], countries=["US", "CA"])
     published = Case.objects.published()
-    by_country = published.most_alike(library["anchor"], country_codes=["ca", "US"])
+    by_country = published.most_alike(library["anchor"], countries=["ca", "US"])
     assert [(case.slug, case.shared_count) for case in by_country] == [("other", 2), ("close", 1)]
-    by_approach = published.most_alike(library["anchor"], approach_ids=[library["anchor"].approaches.get().pk])
+    by_approach = published.most_alike(library["anchor"], approaches=[library["anchor"].approaches.get().slug])
     assert [(case.slug, case.shared_count) for case in by_approach] == [("close", 1)]
 
 
 @pytest.mark.parametrize("limit", [1, 2, 3, 4, 5])
 def test_most_alike_gives_the_head_of_the_whole_ranking_for_any_limit(library, limit):
-    """The ranking joins only the cases sharing as many links as the (limit + 1)th of all (the case
-    itself and the draft among them), and the rest only when those leave fewer than `limit`: at
-    limit 2 the draft and the anchor take two of the three places above the threshold."""
+    """The ranking reads its levels from the most links shared down until `limit` are found."""
     everything = [(case.slug, case.shared_count) for case in alike(library["anchor"], limit=100)]
     assert len(everything) == 4
     assert [(case.slug, case.shared_count) for case in alike(library["anchor"], limit=limit)] == everything[:limit]

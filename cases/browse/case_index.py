@@ -200,9 +200,10 @@ def build(*, using="default"):
 
 def current(*, version=None, using="default"):
     """The CaseIndex of the library at `version` (library_version.current()'s number; None reads
-    it: one query): this process's when it has one, else the shared cache's, else built."""
+    it, library_version.in_use: one query, none inside cached()'s compute): this process's when it
+    has one, else the shared cache's, else built."""
     if version is None:
-        version = library_version.current(using=using)
+        version = library_version.in_use(using=using)
     return library_version.memoized("case-index", lambda: _shared(version, using), version=version, using=using)
 
 

@@ -36,7 +36,7 @@ def case_page_context(case):
     """What the case page template shows besides `case` itself, for a case fetched through
     `Case.objects.for_case_page()`: its claims (the summary, the challenges met, the success
     factors shown) each with its supporting quotes, its organisations by role, its published
-    parent, the claims of its story sections, and the published cases most like it (one ranked query, querysets.most_alike).
+    parent, the claims of its story sections, and the published cases most like it (querysets.most_alike: ranked on the library's bitmaps).
     Attaches the case's links to terms first (case_links.attach_case_links: one query)."""
     attach_case_links(case)
     summary_claim, *claims = page_claims(
@@ -55,9 +55,9 @@ def case_page_context(case):
         .prefetch_related("countries")
         .most_alike(
             case,
-            theme_ids=[theme.pk for theme in case.theme_list],
-            approach_ids=[approach.pk for approach in case.approach_list],
-            country_codes=[country.code for country in case.country_list],
+            themes=[theme.slug for theme in case.theme_list],
+            approaches=[approach.slug for approach in case.approach_list],
+            countries=[country.code for country in case.country_list],
             limit=RELATED_CASES,
         ),
     }
