@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,11 +90,14 @@ def reread_document(document: Document, *, minutes_seconds: bool) -> ImportRepor
     is a curator's decision about a flagged document, so it clears the flag; reading as written
     makes the document's times subject to the checks again (and clears a confirmation). The
     video's estimate, its documents' flags and its quotes' time status are re-evaluated.
+
+    Never raises: a failure (no stored text, a parse error, a database error or a bug) is in the
+    report's failures as ``slug:line: reason``, and the document is left as it was.
     """
     report = ImportReport()
     started = time.perf_counter()
     name = document.slug
-    try:
+    with _failures_reported(report, name, doing="re-read"):
         if not document.raw_text.strip():
             raise FileError(0, "the document has no stored text to read again")
         parsed = parse_document(document.raw_text, minutes_seconds=minutes_seconds)
@@ -111,8 +114,6 @@ def reread_document(document: Document, *, minutes_seconds: bool) -> ImportRepor
             if not minutes_seconds:
                 Document.objects.filter(pk=document.pk).update(times_confirmed_at=None)
             _check_times(report)
-    except (FileError, DocumentError) as error:
-        report.fail(name, error.line, error.reason)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -267,17 +268,25 @@ def _import_one(item: Input, report: ImportReport, *, force: bool, known: _Known
     """
     # The run's index titles and channel names, read and extended by the file.
     tally = ImportReport(index_titles=report.index_titles, channel_names=report.channel_names)
-    try:
+    with _failures_reported(report, item.name, doing="imported"):
         _read_and_store(item, tally, force=force, known=known, report=report, ahead=ahead)
-    except (FileError, DocumentError) as error:
-        report.fail(item.name, error.line, error.reason)
-    except DatabaseError as error:
-        report.fail(item.name, 0, f"could not be stored: {error}".strip())
-    except Exception as error:  # a bug must not stop the other files: reported, and logged with its traceback
-        logger.exception("importing %s failed", item.name)
-        report.fail(item.name, 0, f"could not be imported ({type(error).__name__}: {error})")
-    else:
         report.add(tally)
+
+
+@contextmanager
+def _failures_reported(report: ImportReport, name: str, *, doing: str):
+    """Any failure of the file `name` in the block goes to `report` as ``name:line: reason``, never
+    raised (the block's own transaction has rolled back by then); `doing` names the work in the
+    reason of an unexpected one ("imported": "could not be imported (ValueError: ...)")."""
+    try:
+        yield
+    except (FileError, DocumentError) as error:
+        report.fail(name, error.line, error.reason)
+    except DatabaseError as error:
+        report.fail(name, 0, f"could not be stored: {error}".strip())
+    except Exception as error:  # a bug must not stop the other files: reported, and logged with its traceback
+        logger.exception("%s could not be %s", name, doing)
+        report.fail(name, 0, f"could not be {doing} ({type(error).__name__}: {error})")
 
 
 def _read_and_store(

@@ -163,7 +163,7 @@ def store_quotes(document, source, wanted, topic_ids, report, name) -> None:
     quotes that match (and curators' links to them); counts go to `report`."""
     stored = list(
         Quote.objects.filter(Q(document=document) | Q(source=source, document__isnull=True))
-        .only("pk", "source", *QUOTE_FIELDS)
+        .only("pk", "source", "time_status", *QUOTE_FIELDS)
         .order_by("position", "pk")
     )
     own = [quote for quote in stored if quote.document_id == document.pk]
@@ -199,6 +199,11 @@ def store_quotes(document, source, wanted, topic_ids, report, name) -> None:
             if any(getattr(quote, key) != value for key, value in values.items()):
                 for key, value in values.items():
                     setattr(quote, key, value)
+                if w.corrected_from is None and quote.time_status == Quote.TimeStatus.CORRECTED:
+                    # The statement no longer needs a correction (e.g. re-read as minutes:seconds, its
+                    # data-t and text agree): "corrected" without its original breaks a constraint.
+                    # Exact for now, like a new quote; refresh_time_status then sets the real status.
+                    quote.time_status = Quote.TimeStatus.EXACT
                 quote.updated_at = now
                 changed.append(quote)
         placed.append(quote)
@@ -222,7 +227,7 @@ def store_quotes(document, source, wanted, topic_ids, report, name) -> None:
         if unlinked:
             Quote.objects.filter(pk__in=unlinked).delete()
         report.quotes_deleted += len(leftovers)
-    Quote.objects.bulk_update(changed, [*QUOTE_FIELDS, "source", "updated_at"])
+    Quote.objects.bulk_update(changed, [*QUOTE_FIELDS, "source", "time_status", "updated_at"])
     # Tuples rather than model instances: the ORM's per-field work was most of a first import's time.
     keys = insert_rows(
         Quote,

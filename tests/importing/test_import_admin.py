@@ -1,15 +1,19 @@
 """The admin of imported evidence: the "Import documents" upload page, the review flag and the re-read actions."""
 
+from unittest import mock
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cases.importing.importer import MAX_FILE_BYTES
+from cases.importing import importer as importer_module
+from cases.importing.importer import MAX_FILE_BYTES, import_paths
 from cases.models import Document, Quote, Source
 from tests.curation import client_for, editor, make_curator, superuser  # noqa: F401
 from tests.factories import CaseFactory, DocumentFactory, QuoteFactory, SourceFactory
+from tests.sample_corpus import FIXTURE_CORPUS
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +166,59 @@ def test_rereading_a_document_without_stored_text_reports_it(client_for, importe
         CHANGELIST, {"action": "reread_as_minutes_seconds", "_selected_action": [doc.pk], "index": 0}, follow=True
     )
     assert "hand_made:0: the document has no stored text to read again" in messages_of(response)
+
+
+# Its first import stores quotes as "corrected"; read as minutes:seconds they are exact.
+CORRECTED_DOCUMENT = "public_sector_innovation_strategies"
+OTHER_DOCUMENT = "anticorruption_strategies_in_slovakia"
+
+
+def reread_both(client):
+    """Re-read the two documents of the imported fixture corpus as minutes:seconds: (the response
+    followed, {slug: the document as stored then})."""
+    chosen = Document.objects.filter(slug__in=[CORRECTED_DOCUMENT, OTHER_DOCUMENT])
+    response = client.post(
+        CHANGELIST,
+        {"action": "reread_as_minutes_seconds", "_selected_action": [doc.pk for doc in chosen], "index": 0},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return response, {doc.slug: doc for doc in Document.objects.filter(pk__in=chosen)}
+
+
+def test_rereading_corrected_quotes_as_minutes_seconds_in_the_admin(client_for, importer):
+    import_paths([FIXTURE_CORPUS])
+    response, documents = reread_both(client_for(importer))
+
+    assert messages_of(response) == [
+        "Re-read the timestamps of 2 documents as minutes:seconds; quotes kept their links."
+    ]
+    assert all(doc.timestamps_as_minutes for doc in documents.values())
+    statuses = set(documents[CORRECTED_DOCUMENT].quotes.values_list("time_status", "corrected_from_seconds"))
+    assert statuses == {(Quote.TimeStatus.EXACT, None)}
+
+
+def test_a_document_the_admin_cannot_reread_is_reported_and_the_others_are_reread(client_for, importer):
+    real_store = importer_module.store_document
+
+    def store_then_fail(parsed, report, **kwargs):  # once written: the document's work must roll back
+        real_store(parsed, report, **kwargs)
+        if kwargs["slug"] == OTHER_DOCUMENT:
+            raise RuntimeError("a bug")
+
+    import_paths([FIXTURE_CORPUS])
+    seconds = Quote.objects.filter(document__slug=OTHER_DOCUMENT).order_by("position").values_list("start_second")
+    as_imported = list(seconds)
+    with mock.patch.object(importer_module, "store_document", side_effect=store_then_fail):
+        response, documents = reread_both(client_for(importer))
+
+    assert messages_of(response) == [
+        "Re-read the timestamps of 1 document as minutes:seconds; quotes kept their links.",
+        f"{OTHER_DOCUMENT}:0: could not be re-read (RuntimeError: a bug)",
+    ]
+    assert documents[CORRECTED_DOCUMENT].timestamps_as_minutes
+    assert not documents[OTHER_DOCUMENT].timestamps_as_minutes
+    assert list(seconds) == as_imported
 
 
 def test_the_document_change_form_keeps_what_the_import_derived_read_only(client_for, importer):

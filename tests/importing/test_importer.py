@@ -9,12 +9,13 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
+from cases.importing import importer
 from cases.importing import quotes as quote_writes
 from cases.importing.importer import MAX_FILE_BYTES, MAX_LINE_CHARS, import_paths, reread_document
 from cases.importing.parser import parse_document
 from cases.models import Case, Document, Quote, Source, Topic
 from tests.factories import CaseFactory, ChallengeFactory, SourceFactory
-from tests.sample_corpus import CORPUS, HAS_SAMPLE_CORPUS
+from tests.sample_corpus import CORPUS, FIXTURE_CORPUS, HAS_SAMPLE_CORPUS
 
 pytestmark = pytest.mark.django_db
 
@@ -443,6 +444,57 @@ def test_rereading_a_document_without_its_text_is_reported(tmp_path):
     doc = Document.objects.create(title="Hand made", slug="hand_made", source=SourceFactory(), body="x")
     report = reread_document(doc, minutes_seconds=True)
     assert report.failures == ["hand_made:0: the document has no stored text to read again"]
+
+
+# In the fixture corpus: its data-t values are shifted one field left and its texts are not, so the
+# first import stores the texts' times as "corrected"; read as minutes:seconds, nothing is corrected.
+CORRECTED_DOCUMENT = "public_sector_innovation_strategies"
+
+
+def times_of(document):
+    return list(
+        document.quotes.order_by("position").values_list(
+            "position", "text", "start_second", "time_status", "corrected_from_seconds"
+        )
+    )
+
+
+def test_rereading_corrected_quotes_as_minutes_seconds_makes_them_exact_and_back():
+    import_paths([FIXTURE_CORPUS])
+    doc = Document.objects.get(slug=CORRECTED_DOCUMENT)
+    as_imported = times_of(doc)
+    assert Quote.TimeStatus.CORRECTED in {status for *_, status, _ in as_imported}
+
+    report = reread_document(doc, minutes_seconds=True)
+
+    assert report.failures == []
+    reread = times_of(doc)
+    assert [(position, text) for position, text, *_ in reread] == [(p, t) for p, t, *_ in as_imported]
+    # The quote at data-t 09:59:54 with the text [59:54]: 09:59 read as minutes:seconds is kept.
+    assert reread[0][2:] == (9 * 60 + 59, Quote.TimeStatus.EXACT, None)
+    assert {(status, original) for *_, status, original in reread} == {(Quote.TimeStatus.EXACT, None)}
+    assert doc.quotes.refresh_time_status() == 0  # the statuses the rule gives, already stored
+    # Read as written again: the corrections come back as the first import made them.
+    assert reread_document(doc, minutes_seconds=False).failures == []
+    assert times_of(doc) == as_imported
+
+
+def test_an_unexpected_failure_of_a_reread_is_reported_and_leaves_the_document_as_it_was():
+    import_paths([FIXTURE_CORPUS])
+    doc = Document.objects.get(slug=CORRECTED_DOCUMENT)
+    as_imported = times_of(doc)
+    real_check = importer._check_times
+
+    def check_then_fail(report):  # once the quotes are written: they must be rolled back
+        real_check(report)
+        raise RuntimeError("a bug")
+
+    with mock.patch.object(importer, "_check_times", side_effect=check_then_fail):
+        report = reread_document(doc, minutes_seconds=True)
+
+    assert report.failures == [f"{CORRECTED_DOCUMENT}:0: could not be re-read (RuntimeError: a bug)"]
+    assert times_of(doc) == as_imported
+    assert not Document.objects.get(pk=doc.pk).timestamps_as_minutes
 
 
 # --------------------------------------------------------------------------- bulk writes
