@@ -36,17 +36,17 @@ def _resolved(document: Document) -> bool:
 
 
 def _seconds_by_document(sources) -> dict[int, dict[int | None, list[int]]]:
-    """{source pk: {document pk (None: quotes without a document): [every second cited]}}: one query."""
+    """{source pk: {document pk (None: quotes without a document): [every second cited]}}: two
+    queries, the first seconds of every quote, then the other seconds of the few that cite more
+    (most cite one: decoding an empty JSON list per quote was a tenth of an import's time)."""
     grouped: dict[int, dict[int | None, list[int]]] = defaultdict(lambda: defaultdict(list))
-    rows = (
-        Quote.objects.filter(source__in=sources)
-        .order_by()
-        .values_list("source_id", "document_id", "start_second", "other_seconds")
-    )
-    for source_id, document_id, start, others in rows.iterator(chunk_size=5000):
-        seconds = grouped[source_id][document_id]
-        seconds.append(start)
-        seconds.extend(int(s) for s in others or () if isinstance(s, int) or str(s).isdigit())
+    quotes = Quote.objects.filter(source__in=sources).order_by()
+    starts = quotes.values_list("source_id", "document_id", "start_second")
+    for source_id, document_id, start in starts.iterator(chunk_size=5000):
+        grouped[source_id][document_id].append(start)
+    others = quotes.exclude(other_seconds=[]).values_list("source_id", "document_id", "other_seconds")
+    for source_id, document_id, seconds in others.iterator(chunk_size=5000):
+        grouped[source_id][document_id].extend(int(s) for s in seconds or () if isinstance(s, int) or str(s).isdigit())
     return grouped
 
 
