@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -142,3 +144,15 @@ def _start_worker() -> None:
     # Ctrl-C reaches the whole process group: the main process alone stops the run.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.nice(WORKER_NICENESS)
+    # A main process ended by SIGTERM or SIGKILL (timeout, systemd, docker stop) runs no clean-up,
+    # and the worker holds both ends of its job pipe, so it would wait for work forever (found by
+    # QA): it leaves as soon as its parent's sentinel says the parent is gone.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_leave_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _leave_with(sentinel: int) -> None:
+    """Wait until the parent process ends (its sentinel becomes readable), then end this process."""
+    multiprocessing.connection.wait([sentinel])
+    os._exit(0)

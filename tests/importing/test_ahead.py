@@ -199,3 +199,56 @@ def test_the_worker_leaves_ctrl_c_to_the_main_process_and_yields_to_it():
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=ahead._start_worker) as pool:
         assert pool.submit(signal.getsignal, signal.SIGINT).result() == signal.SIG_IGN
         assert pool.submit(os.nice, 0).result() == min(19, os.nice(0) + ahead.WORKER_NICENESS)
+
+
+PARENT_SCRIPT = """
+import os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from cases.importing import ahead
+if __name__ == "__main__":
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=ahead.multiprocessing.get_context("spawn"),
+                               initializer=ahead._start_worker)
+    print(pool.submit(os.getpid).result(), flush=True)
+    time.sleep(60)
+"""
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (ended, not yet reaped by its new parent) is gone as far as work goes.
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+def test_the_worker_ends_when_its_main_process_is_killed(tmp_path):
+    """SIGKILL or SIGTERM of the import runs no clean-up: the worker must not wait for work forever."""
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT_SCRIPT)
+    root = Path(__file__).resolve().parents[2]
+    parent = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    try:
+        worker = int(parent.stdout.readline())
+        assert _alive(worker)
+        parent.kill()
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(worker)
+    finally:
+        parent.kill()
+        if _alive(worker):
+            os.kill(worker, signal.SIGKILL)
