@@ -106,6 +106,22 @@ def test_an_upload_over_the_size_limit_is_refused_with_a_clear_error(client_for,
     assert not Document.objects.exists()
 
 
+def test_an_upload_of_more_files_than_django_reads_is_refused_on_the_form(client_for, importer):
+    """Django stops reading an upload past DATA_UPLOAD_MAX_NUMBER_FILES (a 400 page that blamed the
+    address, found by QA): the form says how many files it takes and where to import more."""
+    from cases.admin.documents import MAX_UPLOAD_FILES
+
+    files = [upload(f"doc-{number}.md", document()) for number in range(MAX_UPLOAD_FILES + 1)]
+    response = client_for(importer).post(IMPORT, {"files": files})
+    assert response.status_code == 200
+    assert any(f"At most {MAX_UPLOAD_FILES} files can be uploaded at a time" in text for text in messages_of(response))
+    assert "manage.py import_documents" in response.content.decode()
+    assert not Document.objects.exists()
+    fewer = [upload(f"doc-{number}.md", document()) for number in range(MAX_UPLOAD_FILES)]
+    assert client_for(importer).post(IMPORT, {"files": fewer}).status_code == 200
+    assert Document.objects.count() == MAX_UPLOAD_FILES
+
+
 def test_an_upload_without_files_asks_for_them(client_for, importer):
     response = client_for(importer).post(IMPORT, {})
     assert "Choose one or more markdown documents" in response.content.decode()
