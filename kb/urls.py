@@ -6,6 +6,8 @@ from django.urls import include, path
 from kb.health import healthz
 from kb.views import robots_txt
 
+handler400 = "kb.views.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

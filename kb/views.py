@@ -1,5 +1,7 @@
-"""Project-wide views: the CSRF failure page (called by setting) and /robots.txt."""
+"""Project-wide views: the CSRF failure and bad request pages (called by setting) and /robots.txt."""
 
+from django.conf import settings
+from django.core.exceptions import TooManyFilesSent
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -16,3 +18,20 @@ def robots_txt(request):
     to the sitemap index by its absolute URL, as the format requires."""
     sitemap_url = request.build_absolute_uri(reverse("cases:sitemap"))
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain; charset=utf-8")
+
+
+def bad_request(request, exception):
+    """handler400: the site's 400 page. A request Django refused to read says why: an upload of
+    more files than DATA_UPLOAD_MAX_NUMBER_FILES (the admin's document import: the CSRF check reads
+    the form before any view, found by QA) would otherwise blame the address."""
+    context = {}
+    if isinstance(exception, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        context = {
+            "heading": "This form sent more files than one upload takes",
+            "message": (
+                f"At most {limit} files can be uploaded at a time; nothing was saved. Upload them in "
+                "parts, or import a folder of documents with manage.py import_documents."
+            ),
+        }
+    return render(request, "400.html", context, status=400)

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, TooManyFilesSent
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
@@ -189,16 +189,9 @@ class DocumentAdmin(admin.ModelAdmin):
             raise PermissionDenied
         report = None
         if request.method == "POST":
-            try:
-                form = DocumentImportForm(request.POST, request.FILES)
-            except TooManyFilesSent:  # Django stops reading the upload: say so on the form, not a 400 page
-                messages.error(
-                    request,
-                    f"At most {MAX_UPLOAD_FILES} files can be uploaded at a time; nothing was imported. "
-                    "Upload them in parts, or import the folder with `manage.py import_documents`.",
-                )
-                form = DocumentImportForm()
-            if form.is_bound and form.is_valid():
+            # More than MAX_UPLOAD_FILES: Django refuses to read the upload (kb.views.bad_request says so).
+            form = DocumentImportForm(request.POST, request.FILES)
+            if form.is_valid():
                 report = import_uploads(form.cleaned_data["files"], dry_run=form.cleaned_data["dry_run"])
                 self._message_report(request, report)
         else:
