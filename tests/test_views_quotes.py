@@ -305,3 +305,20 @@ def test_a_bad_quote_export_filter_is_a_400_naming_it(client, evidence):
 def test_the_quote_list_links_its_exports_with_its_filters(client, evidence):
     html = html_of(client.get("/quotes/", {"challenge": "norms", "page": "1"}))
     assert 'href="/quotes.csv?challenge=norms"' in html and 'href="/quotes.json?challenge=norms"' in html
+
+
+def test_a_renamed_case_s_evidence_link_redirects_to_its_current_slug(client, evidence):
+    """/quotes/?case=OLD answered 400 once the case was renamed, while its page redirects (QA)."""
+    case = Case.objects.get(slug="the-case")
+    case.slug = "the-case-renamed"
+    case.save()
+    response = client.get("/quotes/?case=the-case&q=norms&page=1")
+    assert response.status_code == 301
+    assert response["Location"] == "/quotes/?case=the-case-renamed&q=norms&page=1"
+    assert quote_texts(client.get(response["Location"])) == ["Norms differ across borders."]
+    # An old slug of a case no longer published, an unknown slug, or another bad filter: still 400.
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.DRAFT)
+    assert client.get("/quotes/?case=the-case").status_code == 400
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.PUBLISHED)
+    assert client.get("/quotes/?case=never-was").status_code == 400
+    assert client.get("/quotes/?case=the-case&source=no-such-source").status_code == 400

@@ -1,6 +1,7 @@
 """The quote browser (a FilterView over browse.quote_filters.QuoteFilter), its exports, and a quote's permalink page."""
 
 from django.db.models import Prefetch
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -10,7 +11,8 @@ from django_filters.views import FilterView
 from .. import library_version
 from ..browse.exports import json_chunks, quote_csv_lines, quote_rows
 from ..browse.quote_filters import QuoteFilter
-from ..models import Quote
+from ..curation import permalinks
+from ..models import Case, Quote
 from ..querysets import DeferredJoin
 from .downloads import csv_download, invalid_filter, json_download
 from .limits import rate_limited
@@ -68,6 +70,9 @@ class QuoteListView(PageMixin, FilterView):
         cached (BadPage is raised before), nor is a 400."""
         self.filterset = self.get_filterset(self.get_filterset_class())
         if self.filterset.is_bound and not self.filterset.is_valid():
+            moved = self.moved_case_url()
+            if moved is not None:
+                return HttpResponsePermanentRedirect(moved)
             context = {"filter": self.filterset, "form": self.filterset.form, "quotes": []}
             return render(request, self.template_name, context, status=400)
         # Every parameter, not only the filters': the pagination links carry them all.
@@ -79,6 +84,20 @@ class QuoteListView(PageMixin, FilterView):
         self.object_list = self.filterset.qs
         context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
         return render_to_string(CONTENT_TEMPLATE, context, request=self.request)
+
+    def moved_case_url(self):
+        """This list under the current slug of a renamed case, when `case` (the only invalid
+        filter) is an old slug of a published case, else None: a case's evidence link lasts as its
+        page's permalink does (cases.curation.permalinks; found by QA)."""
+        slug = self.request.GET.get("case", "").strip().lower()
+        if not slug or set(self.filterset.form.errors) != {"case"}:
+            return None
+        case = permalinks.current_of(Case, slug)
+        if case is None or case.status != Case.Status.PUBLISHED:
+            return None
+        query = self.request.GET.copy()
+        query["case"] = case.slug
+        return f"{self.request.path}?{query.urlencode()}"
 
     def get_context_data(self, **kwargs):
         query = query_without_page(self.request)
