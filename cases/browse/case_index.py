@@ -15,7 +15,6 @@ Case ids are 32-bit in a BitMap: an id past 2**32 - 1 raises OverflowError while
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from pyroaring import BitMap, FrozenBitMap
 
 from .. import library_version
@@ -208,10 +207,8 @@ def current(*, version=None, using="default"):
 
 
 def _shared(version, using):
-    key = library_version.cache_key("case-index", (), version=version, using=using)
-    data = cache.get(key)
-    if data is not None:
-        return CaseIndex.load(data)
-    index = build(using=using)
-    cache.set(key, index.serialize())
-    return index
+    # Serialized in the shared cache (the other workers load it), so loaded here too.
+    data = library_version.cached(
+        "case-index", (), lambda: build(using=using).serialize(), version=version, using=using
+    )
+    return CaseIndex.load(data)
