@@ -55,10 +55,22 @@ def reverse_path(name, kwarg, value):
     return _path_maker(name, kwarg, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())(value)
 
 
+@lru_cache(maxsize=256)
+def _fixed_path(name, urlconf, script_prefix):
+    return reverse(name)
+
+
+def fixed_path(name):
+    """`reverse(name)` of a pattern without arguments, reversed once per URL conf and script prefix:
+    the site's navigation and footer reverse about 25 of them on every page (~20 µs each)."""
+    return _fixed_path(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+
+
 def _forget_on_urlconf_change(*, setting, **kwargs):
     # Tests that swap the URL conf (override_settings(ROOT_URLCONF=…)) get their own patterns.
     if setting == "ROOT_URLCONF":
         _path_maker.cache_clear()
+        _fixed_path.cache_clear()
 
 
 setting_changed.connect(_forget_on_urlconf_change)

@@ -40,3 +40,29 @@ def test_the_models_links_are_reverses(db):
     country = case.countries.first()
     if country is not None:
         assert country.get_absolute_url() == reverse("cases:country-detail", kwargs={"code": country.code.lower()})
+
+
+def test_the_path_tag_gives_what_the_url_tag_gives_under_any_script_prefix():
+    import re
+    from pathlib import Path
+
+    from django.template import engines
+    from django.urls import NoReverseMatch
+
+    names = sorted(set(re.findall(r"{% path '([^']+)' %}", Path("templates/base.html").read_text())))
+    assert len(names) > 15  # the navigation and footer of every page
+    engine = engines["django"]
+    both = engine.from_string(
+        "{% load url_paths %}" + "".join(f"{{% path '{name}' %}}|{{% url '{name}' %}}\n" for name in names)
+    )
+    for prefix in ("/", "/kb/", "/a b/"):
+        set_script_prefix(prefix)
+        try:
+            lines = both.render({}).splitlines()
+        finally:
+            clear_script_prefix()
+        for line in lines:
+            ours, django_url = line.split("|")
+            assert ours == django_url and ours.startswith(prefix.replace(" ", "%20"))
+    with pytest.raises(NoReverseMatch):
+        engine.from_string("{% load url_paths %}{% path 'cases:no-such-page' %}").render({})
