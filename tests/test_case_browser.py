@@ -122,10 +122,15 @@ def test_a_page_past_the_end_answers_404_naming_the_last_page(client, sixty):
     assert "There is no page 999999: the last page is 3." in response.content.decode()
 
 
-@pytest.mark.parametrize("page", ["-1", "0", "abc", "1.5", "9" * 40])
+@pytest.mark.parametrize("page", ["-1", "0", "abc", "1.5", "-" + "9" * 40])
 def test_a_malformed_page_answers_400(client, sixty, page):
     response = browse(client, f"page={page}", status=400)
     assert "“page” must be a whole number from 1 up" in response.content.decode()
+
+
+def test_a_page_past_any_list_answers_404_however_many_digits(client, sixty):
+    response = browse(client, f"page={'9' * 40}", status=404)
+    assert f"There is no page {'9' * 20}…: no list here has that many pages." in response.content.decode()
 
 
 @pytest.mark.parametrize(

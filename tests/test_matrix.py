@@ -137,11 +137,17 @@ def test_matrix_csv_keeps_spreadsheets_from_running_formulas(client):
     assert rows[1][1] == '\'=HYPERLINK("http://evil.example")'
 
 
-@pytest.mark.parametrize("page", ["x", "0", "-1", "9" * 20])
+@pytest.mark.parametrize("page", ["x", "0", "-1", "9" * 5 + "x"])
 def test_matrix_bad_page_is_a_400_with_a_message(client, grid, page):
     response = client.get(reverse("cases:matrix"), {"page": page})
     assert response.status_code == 400
     assert "whole number" in response.content.decode()
+
+
+def test_matrix_page_past_any_list_is_a_404(client, grid):
+    response = client.get(reverse("cases:matrix"), {"page": "9" * 20})
+    assert response.status_code == 404
+    assert "no list here has that many pages" in response.content.decode()
 
 
 def test_matrix_filters_with_the_case_browser_parameters(client, grid):

@@ -20,7 +20,7 @@ def test_page_of_reads_the_page_parameter(query, number):
     assert list(page.object_list) == ITEMS[(number - 1) * 20 : number * 20]
 
 
-@pytest.mark.parametrize("raw", ["0", "-1", "1.5", "x", "²", "%D9%A3", "9" * 30])
+@pytest.mark.parametrize("raw", ["0", "000", "-1", "1.5", "x", "²", "%D9%A3", "1" + "%D9%A3" * 30, "-" + "9" * 30])
 def test_a_malformed_page_is_a_400(raw):
     with pytest.raises(BadPage) as raised:
         page_of(request(f"page={raw}"), ITEMS, 20)
@@ -33,6 +33,21 @@ def test_a_page_past_the_end_is_a_404_naming_the_last_page():
         page_of(request("page=4"), ITEMS, 20)
     assert raised.value.status == 404
     assert raised.value.message == "There is no page 4: the last page is 3."
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("1000000001", "1000000001"),
+        ("0" * 5 + "9" * 30, "9" * 20 + "…"),
+        ("12345678901234567890", "12345678901234567890"),
+    ],
+)
+def test_a_whole_number_past_any_last_page_is_a_404_however_long(raw, shown):
+    with pytest.raises(BadPage) as raised:
+        page_of(request(f"page={raw}"), ITEMS, 20)
+    assert raised.value.status == 404
+    assert raised.value.message == f"There is no page {shown}: no list here has that many pages."
 
 
 def test_an_empty_list_has_one_empty_first_page():

@@ -3,7 +3,8 @@
 - absent or empty: page 1;
 - anything but a whole number from 1 up (ASCII digits, cases.numbers.parse_whole_number): 400;
 - a page past the last one: 404, naming the last page (Django's own ListView policy, with a
-  message and a link to the first page).
+  message and a link to the first page); a whole number past MAX_PAGE, which no list reaches,
+  is such a page too (404), however many digits it has.
 
 A ListView sets `paginate_by` and mixes in PageMixin; any other view calls `page_of`. Either way
 a BadPage is answered by `bad_page_response` (the 400 or 404 page with the message).
@@ -12,7 +13,7 @@ a BadPage is answered by `bad_page_response` (the 400 or 404 page with the messa
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from ..numbers import NotAWholeNumber, parse_whole_number
+from ..numbers import ASCII_WHOLE_NUMBER, NotAWholeNumber, parse_whole_number
 
 MAX_PAGE = 10**9
 MALFORMED_PAGE = "“page” must be a whole number from 1 up."
@@ -39,9 +40,14 @@ def page_number(request):
 
 
 def requested_page(request):
-    """The `page` query parameter as an int from 1 up; raises BadPage (400) when malformed."""
+    """The `page` query parameter as an int from 1 up; raises BadPage: 400 when malformed, 404
+    for a whole number past MAX_PAGE (past the last page of any list)."""
     number = page_number(request)
     if number is None:
+        digits = request.GET.get("page", "").strip().lstrip("0")
+        if digits and ASCII_WHOLE_NUMBER.fullmatch(digits):
+            shown = digits if len(digits) <= 24 else f"{digits[:20]}…"
+            raise BadPage(f"There is no page {shown}: no list here has that many pages.", status=404)
         raise BadPage(MALFORMED_PAGE, status=400)
     return number
 
