@@ -14,11 +14,19 @@ from dataclasses import dataclass
 # Longer values are junk (and int() refuses numbers of thousands of digits): read only this much.
 MAX_VALUE_LENGTH = 64
 
-_CLEAN_VALUE = re.compile(r"\d+(?::\d+)*\Z")
-_NON_DIGIT = re.compile(r"\D")
-_HMS_WORDS = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*(?:(\d+)\s*s)?\s*$", re.I)
+# Digits are 0-9 only (re.ASCII, [0-9]), as everywhere numbers are read (cases.numbers): Python's \d and
+# int() also take other scripts' digits ('٠٣:١٢') and fullwidth ones, which no summary writes, so a
+# value holding one is reported unreadable (foreign_digits) rather than read or half read.
+_CLEAN_VALUE = re.compile(r"\d+(?::\d+)*\Z", re.ASCII)
+_NON_DIGIT = re.compile(r"\D", re.ASCII)
+_HMS_WORDS = re.compile(r"^\s*(?:([0-9]+)\s*h)?\s*(?:([0-9]+)\s*m(?:in)?)?\s*(?:([0-9]+)\s*s)?\s*$", re.I)
 # A fraction of a second after the last field: '00:01:02.500', '00:02:03,250'.
-_FRACTION = re.compile(r"(?<=\d)[.,]\d+(?=\D*\Z)")
+_FRACTION = re.compile(r"(?<=\d)[.,]\d+(?=\D*\Z)", re.ASCII)
+
+
+def foreign_digits(value: str) -> bool:
+    """Whether `value` holds a digit other than 0-9 (Arabic-Indic, fullwidth, superscript…)."""
+    return not value.isascii() and any(ch.isdigit() and not ch.isascii() for ch in value)
 
 
 def _fields(value: str) -> list[int] | None:
@@ -28,7 +36,7 @@ def _fields(value: str) -> list[int] | None:
     value = value[:MAX_VALUE_LENGTH]
     if _CLEAN_VALUE.match(value):  # the common case: '00:12:03' (checked first: it has digits)
         return [int(part) for part in value.split(":")]
-    if not any(ch.isdigit() for ch in value):
+    if foreign_digits(value) or not any("0" <= ch <= "9" for ch in value):
         return None
     value = _FRACTION.sub("", value, count=1)
     if ":" not in value:
@@ -57,7 +65,8 @@ def seconds_from_fields(fields: list[int], minutes_seconds: bool) -> int:
 
 
 def parse_timestamp(value: str, *, minutes_seconds: bool = False) -> int | None:
-    """Seconds of a timestamp value, or None when the value has no digit at all.
+    """Seconds of a timestamp value, or None when the value has no digit 0-9 at all or holds another
+    script's digit (see foreign_digits).
 
     Fields are separated by ':' and stray characters (brackets, spaces, letters) are dropped from
     each: 'H:M:S', 'M:S', 'H:M:S:frames' (frames ignored), one-digit fields, a single number of
@@ -73,7 +82,7 @@ def parse_timestamp(value: str, *, minutes_seconds: bool = False) -> int | None:
 
 # --------------------------------------------------------------------------- anchors
 
-_VALUE = r"\d{1,2}(?:\s*:\s*\d{1,2}){1,3}(?:[.,]\d{1,3}(?![\d:]))?"
+_VALUE = r"[0-9]{1,2}(?:\s*:\s*[0-9]{1,2}){1,3}(?:[.,][0-9]{1,3}(?![0-9:]))?"
 _BARE_VALUE = re.compile(_VALUE)
 
 # One pass finds every anchor form:
@@ -98,7 +107,7 @@ _TOKEN = re.compile(
 )
 _IS_TIMESTAMP_TAG = re.compile(r"(?<![a-z])yt(?![a-z])|timestamp|data-t\s*=", re.I)
 _DATA_T = re.compile(r"""data-t\s*=\s*(?:"(?P<dq>[^"]*)"?|'(?P<sq>[^']*)'?|(?P<uq>[^\s>"']+))""", re.I)
-_TIME_IN_TEXT = re.compile(r"\d+(?:\s*:\s*\d+)*")
+_TIME_IN_TEXT = re.compile(r"[0-9]+(?:\s*:\s*[0-9]+)*")
 _TEXT_WRAPPING = " \t[]()"
 
 
@@ -127,6 +136,8 @@ class Anchor:
 def _text_fields(plain_text: str) -> list[int] | None:
     """Fields of the time an anchor's own text names ('[00:25:06]', '[1h10m]'), None if none."""
     inner = plain_text.strip(_TEXT_WRAPPING)[:MAX_VALUE_LENGTH]
+    if foreign_digits(inner):  # a time half in other digits is not read as its ASCII part
+        return None
     words = _HMS_WORDS.match(inner) if ":" not in inner else None
     if words and any(words.groups()):
         return _fields(inner)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..timestamps import format_timestamp, youtube_url
 from ..wiki import WIKI_LINK, wiki_slug
 from .anchors import Anchor as _Anchor
-from .anchors import parse_timestamp, scan_anchors, seconds_from_fields
+from .anchors import foreign_digits, parse_timestamp, scan_anchors, seconds_from_fields
 from .channel_index import IndexedVideo, is_channel_index, parse_channel_index
 from .frontmatter import DocumentError, front_matter, split_lines
 from .markup import classify, has_alnum, heading_content, mask_table_pipes, plain
@@ -118,7 +118,8 @@ class _Reader:
             last = anchor.end
             if anchor.seconds is None:
                 self.unreadable += 1
-                self.problems.append(Problem(lineno, f'timestamp "{anchor.raw}" has no number'))
+                reason = "is written with digits other than 0-9" if foreign_digits(anchor.raw) else "has no number"
+                self.problems.append(Problem(lineno, f'timestamp "{anchor.raw}" {reason}'))
                 out.append(anchor.text)
                 continue
             self.readable.append((anchor, lineno))

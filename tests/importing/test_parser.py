@@ -285,6 +285,29 @@ def test_value_with_no_number_is_a_problem_and_left_as_text():
     assert "Bad [??]." in parsed.body
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "٠٠:١٢:٣٤",  # Arabic-Indic
+        "۰۰:۱۲:۳۴",  # Extended Arabic-Indic (Persian)
+        "００:１２:３４",  # fullwidth
+        "00:1٢:34",  # one foreign digit among ASCII ones: not half read as 00:1:34
+        "00:12:34²",  # a superscript
+    ],
+)
+def test_a_timestamp_written_with_other_digits_than_0_to_9_is_reported_unread(value):
+    parsed = parse("Text " + anchor(value) + ". Then " + anchor("00:00:20") + ".\n")
+    assert parsed.unreadable == 1 and parsed.seconds_read == 1
+    assert parsed.problems == [Problem(8, f'timestamp "{value}" is written with digits other than 0-9')]
+    assert [(s.text, s.seconds) for s in parsed.statements] == [("Then.", [20])]
+
+
+def test_bare_stamps_and_anchor_texts_are_read_with_the_digits_0_to_9_only():
+    parsed = parse("Text [٠٠:١٢:٣٤]. Then " + anchor("00:00:20", "[٠٠:٠٠:٢٠]") + ".\n")
+    assert parsed.anchor_count == 1 and parsed.problems == []  # the bare Arabic-Indic stamp is text
+    assert [(s.text, s.seconds) for s in parsed.statements] == [("Text [٠٠:١٢:٣٤]. Then.", [20])]
+
+
 def test_data_t_and_text_that_disagree_are_reported():
     parsed = parse("Mismatch " + anchor("09:59:54", "[59:54]") + ".\n")
     assert only(parsed).seconds == [35994]
