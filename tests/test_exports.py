@@ -486,6 +486,31 @@ def test_a_case_deleted_while_its_export_streams_is_written_without_links(rf, de
     assert row["slug"] == "deep-space-food"
     assert all(row[field] == [] for field in exports.LIST_FIELDS)
     assert row["claims"] == [{"claim": "summary", "evidenced": False, "quotes": []}]
+    text = "".join(
+        exports.case_csv_lines(cases=Case.objects.filter(pk=detailed.pk), absolute_url=request.build_absolute_uri)
+    )
+    [cells] = csv.DictReader(io.StringIO(text, newline=""))
+    assert cells["slug"] == "deep-space-food"
+    assert all(cells[field] == "" for field in exports.LIST_FIELDS)
+    assert cells["claims"] == "summary: not yet evidenced"
+
+
+def test_the_csv_export_is_the_json_rows_written_as_csv(rf, detailed):
+    """case_csv_lines (cells written by the database) gives the text csv_lines writes from
+    case_rows (JSON parsed, lists and claims joined in Python), guard and quoting included."""
+    from cases.models import Challenge
+    from tests.factories import QuoteFactory
+
+    CaseFactory(slug="formula", title="=1+1, said", summary='@SUM(A1)\n"+quoted"; -x', countries=["CA"])
+    quote = QuoteFactory(cases=[detailed])
+    quote.challenges.add(Challenge.objects.get(slug="culture"))
+    QuoteFactory(cases=[detailed])
+    request = rf.get("/cases.csv")
+    cases = Case.objects.published().order_by("slug")
+    written = "".join(exports.case_csv_lines(cases=cases, absolute_url=request.build_absolute_uri))
+    rows = exports.case_rows(cases=cases, absolute_url=request.build_absolute_uri)
+    assert written == "".join(exports.csv_lines(rows=rows))
+    assert written.count("\r\n") > 3  # the header and the rows, not an empty export
 
 
 # -- the export's text kept under the library version (library_version.cached_stream) ---------------

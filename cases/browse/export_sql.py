@@ -165,7 +165,7 @@ def _sqlite(*, as_text=False):
         """The URLs of the quotes `quote_id` of `rows`, ids ascending (NULL or '[]' for none)."""
         if as_text:
             # Two concatenations a claim instead of two a quote: the ids joined by what ends a URL
-            # and starts the next (a fifth of the claims' time went into the URLs).
+            # and starts the next.
             params.extend(["prefix", "between", "suffix"])
             return f"(SELECT %s || group_concat(v, %s) || %s FROM (SELECT {quote_id} AS v {rows} ORDER BY {quote_id}))"
         params.extend(["prefix", "suffix"])
