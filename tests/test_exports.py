@@ -244,10 +244,12 @@ def test_exported_claims_follow_the_claims_rule(rf):
     StoryEvidence.objects.create(case=case, section="lessons").quotes.add(quotes[5])
 
     request = rf.get("/cases.json")
-    rows = {
-        row["slug"]: row["claims"]
-        for row in exports.case_rows(cases=Case.objects.all(), absolute_url=request.build_absolute_uri)
+    json_rows = {
+        row["slug"]: row for row in exports.case_rows(cases=Case.objects.all(), absolute_url=request.build_absolute_uri)
     }
+    rows = {slug: row["claims"] for slug, row in json_rows.items()}
+    text = "".join(exports.case_csv_lines(cases=Case.objects.all(), absolute_url=request.build_absolute_uri))
+    cells = {row["slug"]: row for row in csv.DictReader(io.StringIO(text, newline=""))}
 
     ids = [case.pk, bare.pk]
     evidence = evidence_by_claim(evidence_rows(ids, by_slug=True), case_ids=ids)
@@ -272,6 +274,11 @@ def test_exported_claims_follow_the_claims_rule(rf):
             for group, slug in keys
         ]
         assert rows[subject.slug] == expected
+        # The CSV export's cells, written by the database (export_sql's `as_text`), are the same
+        # claims and lists as the JSON's, joined as csv_lines joins them.
+        assert cells[subject.slug]["claims"] == exports.claims_cell(expected)
+        for field in exports.LIST_FIELDS:
+            assert cells[subject.slug][field] == ";".join(json_rows[subject.slug][field])
     summary = rows["claims"][0]["quotes"]
     assert summary == [
         f"http://testserver/quotes/{quote.pk}/" for quote in (quotes[2], quotes[5], quotes[6], quotes[7])
@@ -295,6 +302,8 @@ def test_url_maker_gives_what_reverse_and_build_absolute_uri_give(rf):
     for name, kwarg, values in (
         ("cases:case-detail", "slug", ["a", "gen-0001", "x_y-9", "0123"]),
         ("cases:quote-detail", "pk", [1, 42, 1234567890]),
+        # A str converter: characters reverse() quotes, keeps, or leaves to the URL's own syntax.
+        ("cases:source-detail", "key", ["a~b.c", "é ü", "a;b:c@d", "100%", "x?y#z", "[v]", "'\"<>"]),
     ):
         made = url_maker(request.build_absolute_uri, name, kwarg)
         for value in values:
@@ -444,6 +453,25 @@ def test_a_line_is_guarded_as_its_cells_are(values):
     assert exports.spreadsheet_safe_line(values) == [exports.spreadsheet_safe(value) for value in values]
 
 
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["plain", "", "two words", "a;b"],
+        ["comma, inside", 'a "quoted" word', '"', '""', ","],
+        ["line\nbreak", "carriage\rreturn", "both\r\n", "\n", "tab\there"],
+        [" leading space", "trailing space ", "'apostrophe", "=1+1", "é ü ＝"],
+        ["", ""],
+        ['",\r\n mixed "', "\x1f\x00?"],
+    ],
+)
+def test_a_csv_line_is_what_the_csv_writer_writes(cells):
+    class Echo:
+        def write(self, value):
+            return value
+
+    assert exports.csv_line(cells) == csv.writer(Echo()).writerow(cells)
+
+
 def test_the_story_whitespace_is_what_strip_removes():
     from cases.browse.export_sql import WHITESPACE
 
@@ -451,12 +479,38 @@ def test_the_story_whitespace_is_what_strip_removes():
 
 
 def test_a_case_deleted_while_its_export_streams_is_written_without_links(rf, detailed, monkeypatch):
-    monkeypatch.setattr(exports, "case_aggregates", lambda case_ids, quote_url: {})  # none found any more
+    # None found any more.
+    monkeypatch.setattr(exports, "case_aggregates", lambda case_ids, quote_url, as_text=False: {})
     request = rf.get("/cases.json")
     row = next(exports.case_rows(cases=Case.objects.filter(pk=detailed.pk), absolute_url=request.build_absolute_uri))
     assert row["slug"] == "deep-space-food"
     assert all(row[field] == [] for field in exports.LIST_FIELDS)
     assert row["claims"] == [{"claim": "summary", "evidenced": False, "quotes": []}]
+    text = "".join(
+        exports.case_csv_lines(cases=Case.objects.filter(pk=detailed.pk), absolute_url=request.build_absolute_uri)
+    )
+    [cells] = csv.DictReader(io.StringIO(text, newline=""))
+    assert cells["slug"] == "deep-space-food"
+    assert all(cells[field] == "" for field in exports.LIST_FIELDS)
+    assert cells["claims"] == "summary: not yet evidenced"
+
+
+def test_the_csv_export_is_the_json_rows_written_as_csv(rf, detailed):
+    """case_csv_lines (cells written by the database) gives the text csv_lines writes from
+    case_rows (JSON parsed, lists and claims joined in Python), guard and quoting included."""
+    from cases.models import Challenge
+    from tests.factories import QuoteFactory
+
+    CaseFactory(slug="formula", title="=1+1, said", summary='@SUM(A1)\n"+quoted"; -x', countries=["CA"])
+    quote = QuoteFactory(cases=[detailed])
+    quote.challenges.add(Challenge.objects.get(slug="culture"))
+    QuoteFactory(cases=[detailed])
+    request = rf.get("/cases.csv")
+    cases = Case.objects.published().order_by("slug")
+    written = "".join(exports.case_csv_lines(cases=cases, absolute_url=request.build_absolute_uri))
+    rows = exports.case_rows(cases=cases, absolute_url=request.build_absolute_uri)
+    assert written == "".join(exports.csv_lines(rows=rows))
+    assert written.count("\r\n") > 3  # the header and the rows, not an empty export
 
 
 # -- the export's text kept under the library version (library_version.cached_stream) ---------------

@@ -1,5 +1,6 @@
 """The one query a chunk of the case export runs: each case's links and claims aggregated by the
-database into JSON arrays, so that Python only parses them and writes lines.
+database, as JSON arrays (the JSON export: Python parses them) or as the CSV export's cells (lists
+`;`-joined, the claims cell: Python writes them as they come).
 
 Hand-written SQL, one text per database kept here: SQLite (3.40 here) has no ORDER BY inside an
 aggregate, so it aggregates ordered correlated subqueries case by case; PostgreSQL runs a
@@ -9,7 +10,9 @@ aggregates grouped joins with ORDER BY in the aggregate instead. Both give the s
 The claims follow the rule of cases.claims (evidence_rows, evidence_by_claim): a quote supports a
 claimed challenge or success factor when it is linked to the case and to the term, a story
 section with text through its StoryEvidence row, and the summary is supported by the case's
-quotes that support none of its claims. tests/test_exports.py compares the two.
+quotes that support none of its claims. tests/test_exports.py compares the two. The JSON and the
+CSV texts are built from the same SQL (the claims, their quotes, the orders); only the aggregate
+that writes a list differs (`as_text`).
 """
 
 from django.db import connections
@@ -40,6 +43,12 @@ TERM_CLAIMS = (
     (3, CaseSuccessFactor, "success_factor", ["term.kind", 'term."order"', "term.name"], FACTOR),
 )
 QUOTE_TERM_LINKS = {CaseChallenge: Quote.challenges, CaseSuccessFactor: Quote.success_factors}
+# The CSV cells (exports.csv_lines, exports.claims_cell): a list's values, a claim's quote URLs,
+# the claims; a claim without quotes.
+LIST_SEPARATOR = ";"
+QUOTE_SEPARATOR = " "
+CLAIM_SEPARATOR = "; "
+NOT_EVIDENCED = "not yet evidenced"
 
 
 def _table(model):
@@ -135,38 +144,48 @@ def _support():
     return " UNION ALL ".join(parts)
 
 
-def _sqlite():
+def _sqlite(*, as_text=False):
     """(SQL, the names of its parameters after the ids) of the chunk's aggregates on SQLite: correlated subqueries
     on each case `item`, the supporting quotes read once for the chunk (an automatic index on
-    them serves each case's lookups)."""
-    url = "%s || {} || %s"
+    them serves each case's lookups). `as_text`: the CSV cells instead of JSON arrays."""
     params = []
 
-    def array(value, rows, order):
-        return f"(SELECT json_group_array(v) FROM (SELECT {value} AS v {rows} ORDER BY {order}))"
+    def array(value, rows, order, separator=LIST_SEPARATOR):
+        # group_concat of no row is NULL, json_group_array '[]'.
+        gather = f"group_concat(v, '{separator}')" if as_text else "json_group_array(v)"
+        return f"(SELECT {gather} FROM (SELECT {value} AS v {rows} ORDER BY {order}))"
 
     links = [
         array(value, f"{rows} WHERE {case} = item.id", order) for value, rows, case, order in link_arrays().values()
     ]
+    if as_text:
+        links = [f"coalesce({link}, '')" for link in links]
+
+    def quote_urls(quote_id, rows):
+        """The URLs of the quotes `quote_id` of `rows`, ids ascending (NULL or '[]' for none)."""
+        if as_text:
+            # Two concatenations a claim instead of two a quote: the ids joined by what ends a URL
+            # and starts the next.
+            params.extend(["prefix", "between", "suffix"])
+            return f"(SELECT %s || group_concat(v, %s) || %s FROM (SELECT {quote_id} AS v {rows} ORDER BY {quote_id}))"
+        params.extend(["prefix", "suffix"])
+        return array(f"%s || {quote_id} || %s", rows, quote_id)
+
     quote_cases = _table(Quote.cases.through)
     parts = [
         f"SELECT 0 AS grp, '' AS kind, 0 AS rank, '' AS name, 0 AS id, '{SUMMARY}' AS claim, "
-        + array(
-            url.format("link.quote_id"),
+        + quote_urls(
+            "link.quote_id",
             f"FROM {quote_cases} link WHERE link.case_id = item.id AND NOT EXISTS "
             "(SELECT 1 FROM support WHERE support.case_id = item.id AND support.quote_id = link.quote_id)",
-            "link.quote_id",
         )
         + " AS quotes"
     ]
-    params += ["prefix", "suffix"]
 
     def supporting(group, claim_id):
-        params.extend(["prefix", "suffix"])
-        return array(
-            url.format("support.quote_id"),
-            f"FROM support WHERE support.case_id = item.id AND support.grp = {group} AND support.claim_id = {claim_id}",
+        return quote_urls(
             "support.quote_id",
+            f"FROM support WHERE support.case_id = item.id AND support.grp = {group} AND support.claim_id = {claim_id}",
         )
 
     for index, section in enumerate(StorySection):
@@ -183,11 +202,14 @@ def _sqlite():
             f"FROM {_table(model)} claim JOIN {_related_table(model, term_field)} term "
             f"ON term.id = claim.{_column(model, term_field)} WHERE claim.{_column(model, 'case')} = item.id"
         )
-    claim = (
-        "json_object('claim', claim, 'evidenced', json(CASE WHEN quotes = '[]' THEN 'false' ELSE 'true' END), "
-        "'quotes', json(quotes))"
-    )
-    claims = f"(SELECT json_group_array({claim}) FROM ({' UNION ALL '.join(parts)} ORDER BY grp, kind, rank, name, id))"
+    if as_text:
+        gather = f"group_concat(claim || ': ' || coalesce(quotes, '{NOT_EVIDENCED}'), '{CLAIM_SEPARATOR}')"
+    else:
+        gather = (
+            "json_group_array(json_object('claim', claim, 'evidenced', "
+            "json(CASE WHEN quotes = '[]' THEN 'false' ELSE 'true' END), 'quotes', json(quotes)))"
+        )
+    claims = f"(SELECT {gather} FROM ({' UNION ALL '.join(parts)} ORDER BY grp, kind, rank, name, id))"
     sql = (
         "WITH chunk(id) AS (SELECT value FROM json_each(%s)), "
         f"support(case_id, grp, claim_id, quote_id) AS MATERIALIZED ({_support()}) "
@@ -196,13 +218,22 @@ def _sqlite():
     return sql, params
 
 
-def _postgresql():
+def _postgresql(*, as_text=False):
     """(SQL, the names of its parameters after the ids) of the chunk's aggregates on PostgreSQL: the links by
     correlated subqueries with ordered aggregates, the claims by grouped joins (a correlated
-    subquery per claim started a plan node thousands of times a chunk)."""
+    subquery per claim started a plan node thousands of times a chunk). `as_text`: the CSV cells
+    instead of JSON arrays."""
     params = []
+
+    def gather(value, order, separator):
+        # The aggregate of no row is NULL for both.
+        return (
+            f"string_agg({value}, '{separator}' ORDER BY {order})" if as_text else f"json_agg({value} ORDER BY {order})"
+        )
+
+    empty = "''" if as_text else "'[]'::json"
     links = [
-        f"(SELECT coalesce(json_agg({value} ORDER BY {order}), '[]'::json) {rows} WHERE {case} = chunk.id)::text"
+        f"(SELECT coalesce({gather(value, order, LIST_SEPARATOR)}, {empty}) {rows} WHERE {case} = chunk.id)::text"
         for value, rows, case, order in link_arrays().values()
     ]
     # The story sections of each case from its row in `chunk` (a join per section, or even one, made
@@ -224,43 +255,55 @@ def _postgresql():
         )
     quote_cases = _table(Quote.cases.through)
     params += ["prefix", "suffix", "prefix", "suffix"]
+    if as_text:
+        claim = f"claim || ': ' || coalesce(quotes, '{NOT_EVIDENCED}')"
+    else:
+        claim = (
+            "json_build_object('claim', claim, 'evidenced', quotes IS NOT NULL, 'quotes', coalesce(quotes, '[]'::json))"
+        )
     sql = (
         f"WITH chunk AS (SELECT id, {', '.join(STORY_FIELDS)} FROM {_table(Case)} WHERE id = ANY(%s::bigint[])), "
         f"support(case_id, grp, claim_id, quote_id) AS MATERIALIZED ({_support()}), "
         f"others(case_id, grp, kind, rank, name, claim_id, claim) AS ({' UNION ALL '.join(others)}), "
-        "summary(case_id, quotes) AS (SELECT link.case_id, json_agg(%s || link.quote_id || %s ORDER BY link.quote_id) "
+        f"summary(case_id, quotes) AS (SELECT link.case_id, {gather('%s || link.quote_id || %s', 'link.quote_id', QUOTE_SEPARATOR)} "
         f"FROM chunk JOIN {quote_cases} link ON link.case_id = chunk.id WHERE NOT EXISTS (SELECT 1 FROM support "
         "WHERE support.case_id = link.case_id AND support.quote_id = link.quote_id) GROUP BY link.case_id), "
         "claimed(case_id, grp, kind, rank, name, claim_id, claim, quotes) AS ("
         f"SELECT chunk.id, 0, '', 0, '', 0, '{SUMMARY}', summary.quotes FROM chunk "
         "LEFT JOIN summary ON summary.case_id = chunk.id UNION ALL "
-        "SELECT others.*, json_agg(%s || support.quote_id || %s ORDER BY support.quote_id) "
+        f"SELECT others.*, {gather('%s || support.quote_id || %s', 'support.quote_id', QUOTE_SEPARATOR)} "
         "FILTER (WHERE support.quote_id IS NOT NULL) FROM others LEFT JOIN support ON support.case_id = others.case_id "
         "AND support.grp = others.grp AND support.claim_id = others.claim_id GROUP BY 1, 2, 3, 4, 5, 6, 7), "
-        "claims(case_id, a) AS (SELECT case_id, json_agg(json_build_object('claim', claim, 'evidenced', "
-        "quotes IS NOT NULL, 'quotes', coalesce(quotes, '[]'::json)) ORDER BY grp, kind, rank, name, claim_id)::text "
+        f"claims(case_id, a) AS (SELECT case_id, {gather(claim, 'grp, kind, rank, name, claim_id', CLAIM_SEPARATOR)}::text "
         "FROM claimed GROUP BY case_id) "
         f"SELECT chunk.id, {', '.join(links)}, claims.a FROM chunk JOIN claims ON claims.case_id = chunk.id"
     )
     return sql, params
 
 
-def case_aggregates(case_ids, *, quote_url):
+def case_aggregates(case_ids, *, quote_url, as_text=False):
     """{case id: [countries, organisations, themes, approaches, challenges, success_factors,
     supporting_links, claims]} for the cases `case_ids` (ints), each a JSON array as text: the
     links as exports.LIST_FIELDS lists them, the claims as [{"claim": "summary" | "story:SECTION" |
     "challenge:SLUG" | "success-factor:SLUG", "evidenced": bool, "quotes": [quote URL, …]}] in the
     case page's order, quote ids ascending, a quote's URL `quote_url[0] + id + quote_url[1]`.
+    With `as_text`, each is instead its CSV cell (before the formula guard): a list's values
+    joined by LIST_SEPARATOR, the claims as exports.claims_cell writes them.
     One query. A case deleted since `case_ids` were read is left out.
     """
     connection = connections[Case.objects.db]
     if connection.vendor == "postgresql":
-        sql, slots = _postgresql()
+        sql, slots = _postgresql(as_text=as_text)
         ids = [int(pk) for pk in case_ids]
     else:
-        sql, slots = _sqlite()
+        sql, slots = _sqlite(as_text=as_text)
         ids = "[" + ",".join(str(int(pk)) for pk in case_ids) + "]"
-    values = {"prefix": quote_url[0], "suffix": quote_url[1], "whitespace": WHITESPACE}
+    values = {
+        "prefix": quote_url[0],
+        "suffix": quote_url[1],
+        "between": quote_url[1] + QUOTE_SEPARATOR + quote_url[0],
+        "whitespace": WHITESPACE,
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, [ids, *(values[slot] for slot in slots)])
         return {case_id: aggregates for case_id, *aggregates in cursor.fetchall()}

@@ -18,7 +18,7 @@ from django_filters.views import FilterView
 from .. import library_version
 from ..browse import case_index
 from ..browse.charts import bar_chart, year_chart
-from ..browse.exports import case_rows, csv_lines, json_chunks
+from ..browse.exports import case_csv_lines, case_rows, json_chunks
 from ..browse.facets import compute_facets
 from ..browse.filters import MAX_VALUES, CaseFilter
 from ..browse.worldmap import toggled, world_map
@@ -284,7 +284,7 @@ def export_csv(request):
         return error
 
     def lines():
-        return csv_lines(rows=case_rows(cases=filterset.qs, absolute_url=request.build_absolute_uri))
+        return case_csv_lines(cases=filterset.qs, absolute_url=request.build_absolute_uri)
 
     return csv_download(_cached_export("cases.csv", request, filterset, lines), filename="cases.csv")
 
