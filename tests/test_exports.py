@@ -453,25 +453,6 @@ def test_a_line_is_guarded_as_its_cells_are(values):
     assert exports.spreadsheet_safe_line(values) == [exports.spreadsheet_safe(value) for value in values]
 
 
-@pytest.mark.parametrize(
-    "cells",
-    [
-        ["plain", "", "two words", "a;b"],
-        ["comma, inside", 'a "quoted" word', '"', '""', ","],
-        ["line\nbreak", "carriage\rreturn", "both\r\n", "\n", "tab\there"],
-        [" leading space", "trailing space ", "'apostrophe", "=1+1", "é ü ＝"],
-        ["", ""],
-        ['",\r\n mixed "', "\x1f\x00?"],
-    ],
-)
-def test_a_csv_line_is_what_the_csv_writer_writes(cells):
-    class Echo:
-        def write(self, value):
-            return value
-
-    assert exports.csv_line(cells) == csv.writer(Echo()).writerow(cells)
-
-
 def test_the_story_whitespace_is_what_strip_removes():
     from cases.browse.export_sql import WHITESPACE
 

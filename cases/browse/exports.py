@@ -7,6 +7,7 @@ JSON export, which Python only parses (in C), and as the CSV cells themselves fo
 An export runs one query for the cases and one a chunk whatever the size of the library.
 """
 
+import csv
 import json
 import re
 from itertools import islice
@@ -212,30 +213,23 @@ def spreadsheet_safe_line(values):
 LINES_PER_CHUNK = 100  # CSV lines sent as one piece of the streamed response
 
 
-def csv_line(cells):
-    """One CSV line of `cells` (strings; more than one, or one not empty) as Python's csv.writer
-    writes it (the excel dialect: comma-separated, a cell quoted only when it holds a comma, a
-    double quote or a line break, its double quotes doubled, CRLF at the end; a test compares the
-    two). The writer copies a line character by character (15% of the case export's time);
-    str's searches are several times faster on the export's long cells."""
-    return ",".join([_csv_cell(cell) for cell in cells]) + "\r\n"
+class _Echo:
+    """A file-like object that hands back what is written to it, for csv.writer."""
 
-
-def _csv_cell(text):
-    if '"' in text:
-        return '"' + text.replace('"', '""') + '"'
-    if "," in text or "\n" in text or "\r" in text:
-        return f'"{text}"'
-    return text
+    def write(self, value):
+        return value
 
 
 def _lines(fields, rows):
     """The header of `fields`, then the CSV lines of `rows` (lists of cell strings), up to
-    LINES_PER_CHUNK lines at a time."""
-    yield csv_line(fields)
+    LINES_PER_CHUNK lines at a time, as Python's csv.writer writes them (the excel dialect)."""
+    # The standard library's writer, not our own: a hand-written one was faster (4 against 27 ms
+    # for the 1,190 lines of a country's cases) but CSV quoting is not this project's to maintain.
+    writer = csv.writer(_Echo())
+    yield writer.writerow(fields)
     lines = []
     for cells in rows:
-        lines.append(csv_line(cells))
+        lines.append(writer.writerow(cells))
         if len(lines) == LINES_PER_CHUNK:
             yield "".join(lines)
             lines = []
