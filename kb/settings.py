@@ -129,7 +129,10 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
-    _database["CONN_MAX_AGE"] = 0
+    # Connections are kept (CONN_MAX_AGE, as on PostgreSQL): a new one parses the schema (its ~200
+    # triggers and indexes) before its first query, about 5 ms of CPU, and starts with a cold page
+    # cache, on every request when each closed. A restore (kb/backups.py) writes through SQLite's
+    # backup API into the same file, which kept connections see at their next transaction.
 elif _database["ENGINE"].startswith("django.db.backends.postgresql"):
     # A database that accepts connections but never answers must not hang workers: give up
     # connecting after DATABASE_CONNECT_TIMEOUT seconds and cancel any statement running longer
