@@ -35,3 +35,8 @@ class CasesConfig(AppConfig):
         # The triggers keeping the library version (the facet cache's key) follow every write.
         pre_migrate.connect(library_version.detach_for_migrations, sender=self, dispatch_uid="cases_version_detach")
         post_migrate.connect(library_version.attach_after_migrations, sender=self, dispatch_uid="cases_version_attach")
+
+        from .reference_data import reload_after_flush
+
+        # A flush empties the countries and groups the data migrations loaded: they come back.
+        post_migrate.connect(reload_after_flush, sender=self, dispatch_uid="cases_reference_data")

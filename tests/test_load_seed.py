@@ -74,3 +74,23 @@ def test_forced_reload_updates_in_place(seed):
     before = counts()
     call_command("load_seed", "--force", verbosity=0)
     assert counts() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_flush_the_reference_rows_come_back_and_the_seed_loads_again():
+    """`manage.py flush` empties every table, the ISO countries and editorial groups of the data
+    migrations included; load_seed then failed on a foreign key to a country (PostgreSQL)."""
+    from django.contrib.auth.models import Group
+
+    from cases.models import Country
+
+    call_command("load_seed", verbosity=0)
+    seeded = Case.objects.count()
+    countries = Country.objects.count()
+    call_command("flush", interactive=False, verbosity=0)
+    assert not Case.objects.exists()
+    assert Country.objects.count() == countries and countries > 240
+    assert set(Group.objects.values_list("name", flat=True)) >= {"Editors", "Publishers"}
+    assert Group.objects.get(name="Publishers").permissions.exists()
+    call_command("load_seed", verbosity=0)
+    assert Case.objects.count() == seeded > 0

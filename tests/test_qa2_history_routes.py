@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from cases.curation.states import case_state
 from cases.models import CaseChallenge, Quote, Revision
+from cases.reference_data import load_reference_data
 from tests.curation import client_for, editor, publisher  # noqa: F401
 from tests.factories import CaseChallengeFactory, CaseFactory, QuoteFactory, ThemeFactory
-from tests.migration_data import load_migration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def migration_data(transactional_db):
     """What migrations load and a flush empties: the countries and the editorial groups (instead
     of serialized_rollback, which breaks content types for the tests after it)."""
-    load_migration_data()
+    load_reference_data()
 
 
 def published_case():

@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from cases.models import Case
+from cases.reference_data import load_reference_data
 from tests.browser.chromium import needs_chromium
 from tests.factories import CaseFactory, QuoteFactory
-from tests.migration_data import load_migration_data
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,7 +22,7 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 @pytest.fixture
 def curators(transactional_db):
     """An Editor and a Publisher (the groups come from migrations, which a flush empties)."""
-    load_migration_data()
+    load_reference_data()
     users = {}
     for name, group in (("edna", "Editors"), ("pablo", "Publishers")):
         user = User.objects.create_user(name, f"{name}@example.org", "a-long-test-password", is_staff=True)
