@@ -13,14 +13,27 @@ def request(query=""):
     return RequestFactory().get("/somewhere/" + (f"?{query}" if query else ""))
 
 
-@pytest.mark.parametrize(("query", "number"), [("", 1), ("page=", 1), ("page=%201%20", 1), ("page=3", 3)])
+@pytest.mark.parametrize(
+    ("query", "number"),
+    [
+        ("", 1),
+        ("page=", 1),
+        ("page=%201%20", 1),
+        ("page=3", 3),
+        # However many leading zeros (more than parse_whole_number's 18 characters): still page 2.
+        ("page=" + "0" * 17 + "2", 2),
+        ("page=" + "0" * 40 + "2", 2),
+    ],
+)
 def test_page_of_reads_the_page_parameter(query, number):
     page = page_of(request(query), ITEMS, 20)
     assert page.number == number
     assert list(page.object_list) == ITEMS[(number - 1) * 20 : number * 20]
 
 
-@pytest.mark.parametrize("raw", ["0", "000", "-1", "1.5", "x", "²", "%D9%A3", "1" + "%D9%A3" * 30, "-" + "9" * 30])
+@pytest.mark.parametrize(
+    "raw", ["0", "000", "-1", "1.5", "x", "²", "0" * 40, "%D9%A3", "1" + "%D9%A3" * 30, "-" + "9" * 30]
+)
 def test_a_malformed_page_is_a_400(raw):
     with pytest.raises(BadPage) as raised:
         page_of(request(f"page={raw}"), ITEMS, 20)

@@ -29,12 +29,14 @@ class BadPage(Exception):
 
 
 def page_number(request):
-    """The `page` query parameter as an int from 1 up (1 when absent or empty), None when malformed."""
+    """The `page` query parameter as an int from 1 up (1 when absent or empty), None when malformed
+    or past MAX_PAGE. Leading zeros are dropped first: however many, "0…02" is page 2 (parse_whole_number
+    refuses more than MAX_DIGITS characters)."""
     raw = request.GET.get("page", "").strip()
     if not raw:
         return 1
     try:
-        return parse_whole_number(raw, minimum=1, maximum=MAX_PAGE)
+        return parse_whole_number(raw.lstrip("0") or "0", minimum=1, maximum=MAX_PAGE)
     except NotAWholeNumber:
         return None
 
