@@ -129,10 +129,13 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
         }
     )
-    # Connections are kept (CONN_MAX_AGE, as on PostgreSQL): a new one parses the schema (its ~200
-    # triggers and indexes) before its first query, about 5 ms of CPU, and starts with a cold page
-    # cache, on every request when each closed. A restore (kb/backups.py) writes through SQLite's
-    # backup API into the same file, which kept connections see at their next transaction.
+    # A connection a request: kept ones (CONN_MAX_AGE) would spare each request about 5 ms of CPU
+    # (a new connection parses the schema's ~200 triggers and indexes before its first query), but
+    # they keep the write-ahead log (-wal, -shm) of the file open, and a backup copied or moved over
+    # the file while the site serves then meets that log at its next opening: "database disk image
+    # is malformed" (found by QA). Closed after each request, the log is checkpointed and removed.
+    # restore_library (kb/backups.py) is safe either way: it writes through SQLite's backup API.
+    _database["CONN_MAX_AGE"] = 0
 elif _database["ENGINE"].startswith("django.db.backends.postgresql"):
     # A database that accepts connections but never answers must not hang workers: give up
     # connecting after DATABASE_CONNECT_TIMEOUT seconds and cancel any statement running longer
