@@ -119,7 +119,9 @@ class Anchor:
     list, each value's share of the brackets); ``raw`` the value read (data-t, else the text) as
     written; ``seconds`` None when no number can be read; ``fields`` the numeric fields of ``raw``;
     ``text_seconds`` the second the anchor's own text names when it names another one than
-    ``raw`` (read the same way), else None; ``disagreement`` that text, for the problem line.
+    ``raw`` (read the same way), else None; ``disagreement`` that text, for the problem line;
+    ``foreign_text`` the anchor's own text when ``raw`` (its data-t) was read but the text is
+    written with digits other than 0-9 (so it could not be compared), for the problem line.
     """
 
     start: int
@@ -131,6 +133,7 @@ class Anchor:
     bare: bool
     disagreement: str | None = None
     text_seconds: int | None = None
+    foreign_text: str | None = None
 
 
 def _text_fields(plain_text: str) -> list[int] | None:
@@ -158,6 +161,7 @@ def _read_tag(match: re.Match, minutes_seconds: bool) -> Anchor:
     text_fields = _text_fields(plain_text)
 
     fields = _fields(value) if value is not None else None
+    read_from_data_t = fields is not None
     raw = value
     disagreement = text_seconds = None
     if fields is not None:
@@ -172,7 +176,10 @@ def _read_tag(match: re.Match, minutes_seconds: bool) -> Anchor:
     seconds = seconds_from_fields(fields, minutes_seconds) if fields else None
     if text_seconds == seconds:
         text_seconds = None  # the two differ only in a form the reading makes equal
-    return Anchor(match.start(), match.end(), raw, text, seconds, fields, False, disagreement, text_seconds)
+    foreign_text = plain_text if read_from_data_t and foreign_digits(plain_text) else None
+    return Anchor(
+        match.start(), match.end(), raw, text, seconds, fields, False, disagreement, text_seconds, foreign_text
+    )
 
 
 def _read_bare(match: re.Match, minutes_seconds: bool) -> list[Anchor]:
@@ -187,6 +194,23 @@ def _read_bare(match: re.Match, minutes_seconds: bool) -> list[Anchor]:
             Anchor(start, end, value.group(), value.group(), seconds_from_fields(fields, minutes_seconds), fields, True)
         )
     return anchors
+
+
+# A bracketed time in any script's digits: found only to report the ones in other digits than 0-9,
+# which the anchor scan (0-9 only) leaves as text.
+_ANY_DIGITS_STAMP = re.compile(r"\[\s*\d{1,2}(?:\s*:\s*\d{1,2}){1,3}\s*\]")
+
+
+def foreign_stamps(line: str, anchors: list[Anchor]) -> list[str]:
+    """The bracketed times ('[٠٠:١٢:٣٤]') of `line` written with digits other than 0-9, outside
+    the spans of `anchors` (whose own texts are reported with them); [] for an ASCII line."""
+    if line.isascii():
+        return []
+    return [
+        match.group()
+        for match in _ANY_DIGITS_STAMP.finditer(line)
+        if foreign_digits(match.group()) and not any(anchor.start <= match.start() < anchor.end for anchor in anchors)
+    ]
 
 
 def scan_anchors(line: str, minutes_seconds: bool) -> list[Anchor]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..timestamps import format_timestamp, youtube_url
 from ..wiki import WIKI_LINK, wiki_slug
 from .anchors import Anchor as _Anchor
-from .anchors import foreign_digits, parse_timestamp, scan_anchors, seconds_from_fields
+from .anchors import foreign_digits, foreign_stamps, parse_timestamp, scan_anchors, seconds_from_fields
 from .channel_index import IndexedVideo, is_channel_index, parse_channel_index
 from .frontmatter import DocumentError, front_matter, split_lines
 from .markup import classify, has_alnum, heading_content, mask_table_pipes, plain
@@ -104,6 +104,8 @@ class _Reader:
     def scan_line(self, lineno: int, line: str) -> tuple[str, list[_Anchor]]:
         """Anchors of a line, problems about them, and the line with anchors made markdown links."""
         anchors = scan_anchors(line, self.minutes_seconds)
+        for stamp in foreign_stamps(line, anchors):
+            self.problems.append(Problem(lineno, f'timestamp "{stamp}" is written with digits other than 0-9'))
         if "[[" in line:
             for match in WIKI_LINK.finditer(line):
                 target, label = match.group(1), match.group(2) or match.group(1)
@@ -125,6 +127,14 @@ class _Reader:
             self.readable.append((anchor, lineno))
             if anchor.bare:
                 self.bare.append(lineno)
+            if anchor.foreign_text is not None:
+                self.problems.append(
+                    Problem(
+                        lineno,
+                        f'timestamp "{anchor.raw}" has a text written with digits other than 0-9 '
+                        f'("{anchor.foreign_text}"): "{anchor.raw}" read alone',
+                    )
+                )
             if anchor.disagreement is not None:
                 self.problems.append(
                     Problem(

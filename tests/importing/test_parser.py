@@ -302,10 +302,22 @@ def test_a_timestamp_written_with_other_digits_than_0_to_9_is_reported_unread(va
     assert [(s.text, s.seconds) for s in parsed.statements] == [("Then.", [20])]
 
 
-def test_bare_stamps_and_anchor_texts_are_read_with_the_digits_0_to_9_only():
-    parsed = parse("Text [٠٠:١٢:٣٤]. Then " + anchor("00:00:20", "[٠٠:٠٠:٢٠]") + ".\n")
-    assert parsed.anchor_count == 1 and parsed.problems == []  # the bare Arabic-Indic stamp is text
+def test_bare_stamps_and_anchor_texts_in_other_digits_are_left_unread_and_reported():
+    parsed = parse("Text [٠٠:١٢:٣٤]. Then " + anchor("00:00:20", "[٠٠:٠٠:٣٠]") + ".\n")
+    assert parsed.anchor_count == 1  # the bare Arabic-Indic stamp stays text
+    assert parsed.problems == [
+        Problem(8, 'timestamp "[٠٠:١٢:٣٤]" is written with digits other than 0-9'),
+        Problem(
+            8,
+            'timestamp "00:00:20" has a text written with digits other than 0-9 ("[٠٠:٠٠:٣٠]"): "00:00:20" read alone',
+        ),
+    ]
     assert [(s.text, s.seconds) for s in parsed.statements] == [("Text [٠٠:١٢:٣٤]. Then.", [20])]
+
+
+def test_a_line_in_other_scripts_without_foreign_digits_reports_nothing():
+    parsed = parse("Ελληνικά και русский " + anchor("00:00:10") + " " + anchor("00:00:20", "[00:00:20]") + ".\n")
+    assert parsed.problems == [] and parsed.anchor_count == 2
 
 
 def test_data_t_and_text_that_disagree_are_reported():
