@@ -43,8 +43,8 @@ TERM_CLAIMS = (
     (3, CaseSuccessFactor, "success_factor", ["term.kind", 'term."order"', "term.name"], FACTOR),
 )
 QUOTE_TERM_LINKS = {CaseChallenge: Quote.challenges, CaseSuccessFactor: Quote.success_factors}
-# The CSV cells (exports.csv_lines, exports.claims_cell): a list's values, a claim's quote URLs,
-# the claims; a claim without quotes.
+# What joins the CSV cells (exports.case_csv_lines): a list's values, a claim's quote URLs, the
+# claims; what a claim without quotes says.
 LIST_SEPARATOR = ";"
 QUOTE_SEPARATOR = " "
 CLAIM_SEPARATOR = "; "
@@ -288,7 +288,8 @@ def case_aggregates(case_ids, *, quote_url, as_text=False):
     "challenge:SLUG" | "success-factor:SLUG", "evidenced": bool, "quotes": [quote URL, …]}] in the
     case page's order, quote ids ascending, a quote's URL `quote_url[0] + id + quote_url[1]`.
     With `as_text`, each is instead its CSV cell (before the formula guard): a list's values
-    joined by LIST_SEPARATOR, the claims as exports.claims_cell writes them.
+    joined by LIST_SEPARATOR, the claims as `claim: url url` or `claim: not yet evidenced` joined by
+    CLAIM_SEPARATOR.
     One query. A case deleted since `case_ids` were read is left out.
     """
     connection = connections[Case.objects.db]

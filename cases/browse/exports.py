@@ -15,7 +15,7 @@ from itertools import islice
 from ..models import STORY_FIELDS, Case, Quote
 from ..timestamps import format_timestamp, youtube_url
 from ..url_paths import url_maker, url_parts
-from .export_sql import CLAIM_SEPARATOR, LIST_SEPARATOR, NOT_EVIDENCED, QUOTE_SEPARATOR, case_aggregates
+from .export_sql import LIST_SEPARATOR, NOT_EVIDENCED, case_aggregates
 
 CHUNK_SIZE = 500
 # The aggregates of a case deleted while its export streams: no links, its summary not evidenced
@@ -76,15 +76,6 @@ def _chunks(iterable, size):
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def claims_cell(claims):
-    """The claims of a case in one CSV cell: `claim: url url; claim: not yet evidenced; …`
-    (export_sql writes the same cell in SQL for the CSV export)."""
-    return CLAIM_SEPARATOR.join(
-        f"{claim['claim']}: {QUOTE_SEPARATOR.join(claim['quotes']) if claim['evidenced'] else NOT_EVIDENCED}"
-        for claim in claims
-    )
 
 
 def _cases_with_aggregates(cases, absolute_url, *, as_text, chunk_size):
@@ -158,8 +149,9 @@ def case_rows(*, cases, absolute_url, chunk_size=None):
 
 
 def case_csv_lines(*, cases, absolute_url, chunk_size=None):
-    """The CSV text of case_rows(cases, absolute_url) as csv_lines writes it, with the lists and
-    the claims cell written by the database (export_sql, `as_text`) instead of parsed and joined."""
+    """The CSV text of case_rows(cases, absolute_url): its lists `;`-joined and its claims in one
+    cell (`claim: url url; claim: not yet evidenced; …`), both written by the database (export_sql,
+    `as_text`); tests/test_exports.py compares it with the rows joined in Python."""
     pairs, case_url = _cases_with_aggregates(cases, absolute_url, as_text=True, chunk_size=chunk_size)
     return _lines(
         FIELDS, (spreadsheet_safe_line([*_case_values(row), *cells, case_url(row[1])]) for row, cells in pairs)
@@ -237,24 +229,15 @@ def _lines(fields, rows):
         yield "".join(lines)
 
 
-def csv_lines(*, rows, fields=None, list_fields=None):
-    """The CSV text of `rows`, a header first, then up to LINES_PER_CHUNK lines at a time; lists
-    `;`-joined (the case export's columns unless `fields` and `list_fields` name others)."""
-    fields = FIELDS if fields is None else fields
-    list_fields = LIST_FIELDS if list_fields is None else list_fields
-    kinds = [(name, name in list_fields, name == "claims") for name in fields]
+def csv_lines(*, rows, fields, list_fields):
+    """The CSV text of `rows` (dicts), a header of `fields` first, then up to LINES_PER_CHUNK lines
+    at a time; the values of `list_fields` (lists) `;`-joined, every line formula-guarded."""
+    listed = [(name, name in list_fields) for name in fields]
     return _lines(
         fields,
         (
             spreadsheet_safe_line(
-                [
-                    LIST_SEPARATOR.join(map(str, row[name]))
-                    if listed
-                    else claims_cell(row[name])
-                    if claims
-                    else row[name]
-                    for name, listed, claims in kinds
-                ]
+                [LIST_SEPARATOR.join(map(str, row[name])) if is_list else row[name] for name, is_list in listed]
             )
             for row in rows
         ),
