@@ -49,16 +49,20 @@ def url_maker(absolute_url, name, kwarg, *, placeholder=PLACEHOLDER):
     return make
 
 
+def _reversing():
+    """(URL conf, script prefix) of the thread: what reverse() reads, so the key of every reversal kept."""
+    return get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+
+
 @lru_cache(maxsize=256)
 def _path_maker(name, kwarg, urlconf, script_prefix):
-    # reverse() reads the script prefix and the URL conf of the thread: both are in the key.
     return url_maker(str, name, kwarg)
 
 
 def reverse_path(name, kwarg, value):
     """`reverse(name, kwargs={kwarg: value})`, the pattern reversed once per URL conf and script
     prefix (a model's get_absolute_url: list pages call it for every row)."""
-    return _path_maker(name, kwarg, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())(value)
+    return _path_maker(name, kwarg, *_reversing())(value)
 
 
 @lru_cache(maxsize=256)
@@ -69,7 +73,7 @@ def _fixed_path(name, urlconf, script_prefix):
 def fixed_path(name):
     """`reverse(name)` of a pattern without arguments, reversed once per URL conf and script prefix:
     the site's navigation and footer reverse about 25 of them on every page (~20 µs each)."""
-    return _fixed_path(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    return _fixed_path(name, *_reversing())
 
 
 def _forget_on_urlconf_change(*, setting, **kwargs):
