@@ -115,9 +115,10 @@ def test_a_file_failing_midway_leaves_neither_rows_nor_entries(tmp_path, monkeyp
     store_quotes = document_writes.store_quotes
 
     def failing(document, *args, **kwargs):
-        store_quotes(document, *args, **kwargs)  # its quotes are written (and pending), then it fails
+        orphaned = store_quotes(document, *args, **kwargs)  # its quotes are written (and pending), then it fails
         if document.slug == "anticorruption_strategies_in_slovakia":
             raise DatabaseError("disk full")
+        return orphaned
 
     monkeypatch.setattr(document_writes, "store_quotes", failing)
     report = import_paths([corpus(tmp_path)])

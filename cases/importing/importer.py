@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce
 from ..models import Document, Quote
 from ..search.deferral import deferred_index
 from .ahead import ParseAhead
-from .documents import store_document, store_index
+from .documents import BatchRows, store_document, store_index, stored_document
 from .inputs import MAX_FILE_BYTES, MAX_LINE_CHARS, Input, decode, document_slug, expand, order
 from .parser import DocumentError, is_channel_index, parse_document
 from .report import FileError, ImportReport
@@ -105,6 +105,8 @@ def reread_document(document: Document, *, minutes_seconds: bool) -> ImportRepor
             store_document(
                 parsed,
                 report,
+                document=stored_document(document.slug),
+                rows=BatchRows(),
                 name=name,
                 slug=document.slug,
                 raw_text=document.raw_text,
@@ -152,9 +154,10 @@ def _run(inputs, report, *, dry_run, force, progress) -> ImportReport:
             while not exhausted:
                 with deferred_index():
                     batch_started = time.perf_counter()
+                    rows = BatchRows()
                     exhausted = True
                     for done, item in remaining:
-                        _import_one(item, report, force=force, known=known, ahead=ahead)
+                        _import_one(item, report, force=force, known=known, ahead=ahead, rows=rows)
                         if progress:
                             progress(done, total, item.name)
                         if time.perf_counter() - batch_started >= BATCH_SECONDS:
@@ -261,16 +264,21 @@ def _check_times(report: ImportReport) -> None:
         report.problems.append(f"{report.stored.get(document_pk, document_pk)}:0: flagged for review: {reason}")
 
 
-def _import_one(item: Input, report: ImportReport, *, force: bool, known: _Known, ahead: ParseAhead) -> None:
+def _import_one(
+    item: Input, report: ImportReport, *, force: bool, known: _Known, ahead: ParseAhead, rows: BatchRows
+) -> None:
     """Read, parse and store one file in a savepoint of its own; any failure is reported, never raised.
 
     The file's counts go to a report of its own, added to the run's only when the file is stored.
     """
     # The run's index titles and channel names, read and extended by the file.
     tally = ImportReport(index_titles=report.index_titles, channel_names=report.channel_names)
+    failed = report.failed
     with _failures_reported(report, item.name, doing="imported"):
-        _read_and_store(item, tally, force=force, known=known, report=report, ahead=ahead)
+        _read_and_store(item, tally, force=force, known=known, report=report, ahead=ahead, rows=rows)
         report.add(tally)
+    if report.failed != failed:
+        rows.clear()  # the file's savepoint took back what it wrote: rows it made may be gone
 
 
 @contextmanager
@@ -290,7 +298,14 @@ def _failures_reported(report: ImportReport, name: str, *, doing: str):
 
 
 def _read_and_store(
-    item: Input, tally: ImportReport, *, force: bool, known: _Known, report: ImportReport, ahead: ParseAhead
+    item: Input,
+    tally: ImportReport,
+    *,
+    force: bool,
+    known: _Known,
+    report: ImportReport,
+    ahead: ParseAhead,
+    rows: BatchRows,
 ) -> None:
     text, digest = ahead.read(item)
     slug = document_slug(item.stem)
@@ -304,11 +319,20 @@ def _read_and_store(
         known.count_unchanged(report)  # before anything is stored: counted as the files found them
         if is_channel_index(text):
             store_index(text, tally, name=item.name)
+            rows.clear()  # it may retitle sources the batch has read
             return
         known.documents.pop(slug, None)
-        stored = Document.objects.filter(slug=slug).values_list("timestamps_as_minutes", flat=True).first()
-        minutes_seconds = bool(stored)
+        document = stored_document(slug)
+        minutes_seconds = bool(document and document.timestamps_as_minutes)
         parsed = ahead.parsed(minutes_seconds=minutes_seconds) or parse_document(text, minutes_seconds=minutes_seconds)
         store_document(
-            parsed, tally, name=item.name, slug=slug, raw_text=text, digest=digest, minutes_seconds=minutes_seconds
+            parsed,
+            tally,
+            document=document,
+            rows=rows,
+            name=item.name,
+            slug=slug,
+            raw_text=text,
+            digest=digest,
+            minutes_seconds=minutes_seconds,
         )

@@ -158,14 +158,20 @@ class NewQuote:
             raise AttributeError(name) from None
 
 
-def store_quotes(document, source, wanted, topic_ids, report, name) -> None:
+def store_quotes(document, source, wanted, topic_ids, report, name, *, created=False) -> set[int]:
     """Make `document`'s stored quotes and their topic links what `wanted` states, keeping the stored
-    quotes that match (and curators' links to them); counts go to `report`."""
-    stored = list(
-        Quote.objects.filter(Q(document=document) | Q(source=source, document__isnull=True))
-        .only("pk", "source", "time_status", *QUOTE_FIELDS)
-        .order_by("position", "pk")
-    )
+    quotes that match (and curators' links to them); counts go to `report`. `created`: the document
+    was just created (it has no quotes yet); `source.has_orphans` (source_for): its video has quotes
+    no document holds, which a match takes back. Returns the ids of the sources (videos) of which
+    quotes were left without a document (stranded), now with orphans."""
+    if created and not source.has_orphans:
+        stored = []  # nothing to match: the query this saves was a tenth of a first import's time
+    else:
+        stored = list(
+            Quote.objects.filter(Q(document=document) | Q(source=source, document__isnull=True))
+            .only("pk", "source", "time_status", *QUOTE_FIELDS)
+            .order_by("position", "pk")
+        )
     own = [quote for quote in stored if quote.document_id == document.pk]
     orphans = [quote for quote in stored if quote.document_id is None]
     matches = _match_quotes(wanted, own, orphans)
@@ -252,6 +258,7 @@ def store_quotes(document, source, wanted, topic_ids, report, name) -> None:
     }
     stored_before = [quote.pk for quote in placed if not isinstance(quote, NewQuote)]
     sync_links(Quote.topics.through, "quote_id", "topic_id", wanted_links, stored_before)
+    return {item.quote.source_id for item in stranded}
 
 
 def _linked_quote_ids(quote_ids) -> set[int]:

@@ -164,6 +164,10 @@ class Quote(TimeStampedModel):
         # (querysets.DeferredJoin); its prefix serves a source's quotes in time order as before.
         indexes = [
             models.Index(fields=["source", "start_second", "position", "id"], name="quote_time_order"),
+            # A video's quotes no document holds (kept for curators' links): the importer asks for
+            # them with every document it stores (importing.documents.source_for), and they are few,
+            # so the index is small and a quote a document holds costs it nothing.
+            models.Index(fields=["source"], condition=Q(document__isnull=True), name="quote_orphans"),
             # PostgreSQL only: a trigram index serving the text as typed (a case-insensitive regular
             # expression: the quote admin, QuoteQuerySet.containing); migration 0003's raw SQL, in the
             # state since 0023 under the same name.

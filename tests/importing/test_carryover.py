@@ -155,6 +155,22 @@ def test_importing_the_old_text_again_takes_the_quote_back_and_closes_its_task(i
     assert not QuoteRelink.objects.to_relink().exists()
 
 
+def test_a_quote_cut_loose_is_taken_back_by_a_new_document_of_its_video_later_in_the_same_run(imported):
+    # The run knows which videos have quotes no document holds (documents.BatchRows): the first file
+    # leaves one, the second, a new document of the same video, takes it back, links and all.
+    imported.path.write_text(document(OPENING, CONTEXT, TRAINING), encoding="utf-8")
+    other = imported.path.with_name("anticorruption_part_two.md")
+    other.write_text(document(REVIEW), encoding="utf-8")
+    report = import_paths([imported.path, other])
+
+    assert report.failures == []
+    review = Quote.objects.get(pk=imported.quotes[316].pk)
+    assert review.document.slug == "anticorruption_part_two"
+    assert list(review.cases.all()) == [imported.case]
+    assert Quote.objects.filter(start_second=316).count() == 1
+    assert QuoteRelink.objects.get().status == QuoteRelink.Status.RESTORED
+
+
 def test_an_unchanged_reimport_reports_no_links(imported):
     report = import_paths([imported.path], force=True)
     assert report.relinks == [] and not QuoteRelink.objects.exists()

@@ -326,6 +326,32 @@ def test_a_broken_file_among_good_ones_is_rolled_back_alone(tmp_path):
     assert report.documents == 2 and report.failed == 1
 
 
+def test_a_file_that_fails_takes_back_the_video_and_topic_it_made_and_the_next_file_makes_them_again(tmp_path):
+    # The files of a batch share the sources and topics they read (documents.BatchRows); rows made
+    # by a file whose savepoint rolls back must not be reused by the files after it.
+    write(tmp_path, "a.md", document(BODY.replace("[[Prize Competition]]", "[[Only Here]]"), video=OTHER_VIDEO))
+    write(tmp_path, "b.md", document(BODY.replace("[[Prize Competition]]", "[[Only Here]]"), video=OTHER_VIDEO))
+    original = quote_writes.insert_rows
+    calls = []
+
+    def failing_on_the_first_file(model, names, rows, **kwargs):
+        if model is Quote:
+            calls.append(model)
+            if len(calls) == 1:
+                raise DatabaseError("disk full")
+        return original(model, names, rows, **kwargs)
+
+    with mock.patch.object(quote_writes, "insert_rows", side_effect=failing_on_the_first_file):
+        report = import_paths([tmp_path])
+
+    assert report.failures == [f"{tmp_path / 'a.md'}:0: could not be stored: disk full"]
+    assert list(Document.objects.values_list("slug", flat=True)) == ["b"]
+    document_b = Document.objects.get()
+    assert document_b.source == Source.objects.get(youtube_id=OTHER_VIDEO)
+    assert Topic.objects.filter(slug="only_here", documents=document_b).exists()
+    assert Quote.objects.filter(document=document_b).count() == 3
+
+
 @pytest.mark.parametrize(
     "name, content, line, reason",
     [
