@@ -28,7 +28,9 @@ reads it, Datasette opens it read-only but not `-i` (immutable would be unsafe).
 """
 
 import argparse
+import csv
 import http.client
+import io
 import json
 import os
 import random
@@ -120,7 +122,7 @@ def prepare_datasette_tables(database, app_url):
       the same work our export does.
 
     Returns the number of rows of `export_cases`."""
-    from cases.browse.exports import FIELDS, LIST_FIELDS, case_rows, claims_cell
+    from cases.browse.exports import FIELDS, LIST_FIELDS, case_csv_lines, case_rows
     from cases.models import STORY_FIELDS, Case
 
     connection = sqlite3.connect(database)
@@ -144,19 +146,23 @@ def prepare_datasette_tables(database, app_url):
         )
         cases = Case.objects.published().order_by("pk")
         ids = iter(cases.values_list("pk", flat=True))
+        absolute_url = lambda path: app_url + path  # noqa: E731
+        # The claims cell as our CSV has it (the lists as JSON arrays, from the JSON export's rows).
+        csv_rows = csv.reader(io.StringIO("".join(case_csv_lines(cases=cases, absolute_url=absolute_url))))
+        claims_at = next(csv_rows).index("claims")
         rows = (
             (
                 next(ids),
                 *(
                     json.dumps(row[name])
                     if name in LIST_FIELDS
-                    else claims_cell(row[name])
+                    else cells[claims_at]
                     if name == "claims"
                     else row[name]
                     for name in FIELDS
                 ),
             )
-            for row in case_rows(cases=cases, absolute_url=lambda path: app_url + path)
+            for row, cells in zip(case_rows(cases=cases, absolute_url=absolute_url), csv_rows, strict=True)
         )
         with connection:
             connection.executemany(f"INSERT INTO export_cases VALUES ({', '.join('?' * (len(FIELDS) + 1))})", rows)
