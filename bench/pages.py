@@ -123,6 +123,29 @@ def measure(client, url, repeat):
     return samples, len(queries), response, size, first
 
 
+def case_sample(client, size=100):
+    """(times in ms, sizes in bytes) of `size` published case pages picked at random (seeded), each
+    requested once after the cache is emptied: what visitors opening different cases get, every page a
+    miss of its own parts (the library's shared parts, its bitmaps and term tables, cached by the first)."""
+    import random
+
+    from django.core.cache import cache
+
+    from cases.models import Case
+
+    slugs = sorted(Case.objects.published().values_list("slug", flat=True))
+    picked = random.Random(SEED).sample(slugs, min(size, len(slugs)))
+    cache.clear()
+    fetch(client, Case(slug=picked[0]).get_absolute_url())  # the shared parts, as any earlier visit left them
+    times, sizes = [], []
+    for slug in picked[1:]:
+        start = time.perf_counter()
+        _, size_ = fetch(client, Case(slug=slug).get_absolute_url())
+        times.append((time.perf_counter() - start) * 1000)
+        sizes.append(size_)
+    return times, sizes
+
+
 def p95(samples):
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -193,6 +216,13 @@ def run(repeat):
             f"| {min(samples):.0f} | {first:.0f} | {queries} | {size / 1024:,.0f} |"
         )
         print(rows[-1], file=sys.stderr)
+    sample, sizes = case_sample(client)
+    rows.append(
+        f"| case pages, {len(sample)} at random, each once | `/cases/<slug>/` | "
+        f"{len(sample)} cases | {statistics.median(sample):.0f} | {p95(sample):.0f} | {min(sample):.0f} "
+        f"| (each) | — | {statistics.mean(sizes) / 1024:,.0f} |"
+    )
+    print(rows[-1], file=sys.stderr)
     load_after = os.getloadavg()
     version = connection.cursor().connection.server_version
     browser = [value for label, value in medians.items() if label.startswith("case browser")]
@@ -205,8 +235,10 @@ def run(repeat):
     issue20 = (
         f"Issue 20's targets: case browser p50 ≤ {browser_target} ms (no, one, three filters: "
         f"{', '.join(f'{value:.0f}' for value in filtered)} ms — "
-        f"{'met' if max(filtered) <= browser_target else 'missed'}); case page p50 ≤ 15 ms "
-        f"({max(case_pages):.0f} ms — {'met' if max(case_pages) <= 15 else 'missed'}); any page of /quotes/ "
+        f"{'met' if max(filtered) <= browser_target else 'missed'}); case page p50 ≤ 15 ms (the median "
+        f"of {len(sample)} case pages at random, each a first visit: {statistics.median(sample):.0f} ms — "
+        f"{'met' if statistics.median(sample) <= 15 else 'missed'}; the most quoted case alone "
+        f"{medians['case page, the most quoted case']:.0f} ms); any page of /quotes/ "
         f"≤ 50 ms ({max(quote_pages):.0f} ms — {'met' if max(quote_pages) <= 50 else 'missed'})."
     )
     lines = [
