@@ -133,3 +133,29 @@ def test_reread_of_a_new_document_adopts_orphans_of_its_video(imported, tmp_path
     assert report.failures == []
     assert Quote.objects.get(pk=imported.quotes[316].pk).document_id == doc.pk
     assert Quote.objects.filter(text=imported.quotes[316].text).count() == 1
+
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_with_a_bad_file_among_good_ones_of_one_new_video_and_topic():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.importing.importer import import_uploads
+
+    body = BODY.replace("[[Prize Competition]]", "[[Uploaded Topic]]")
+    files = [
+        SimpleUploadedFile("a.md", document(body, video="uuuuuuuuuu1").encode()),
+        SimpleUploadedFile("b.md", document(body, video="uuuuuuuuuu1").encode()),
+        SimpleUploadedFile("bad.md", document(body, video="not a video id!").encode()),
+        SimpleUploadedFile("notes.txt", b"hello"),
+        SimpleUploadedFile("c.md", document(body, video="uuuuuuuuuu1").encode()),
+    ]
+    with failing_for({"b"}):
+        report = import_uploads(files)
+    assert report.failed == 3
+    assert sorted(Document.objects.values_list("slug", flat=True)) == ["a", "c"]
+    assert Source.objects.filter(youtube_id="uuuuuuuuuu1").count() == 1
+    assert Topic.objects.filter(slug="uploaded_topic").count() == 1
+    assert Document.objects.get(slug="c").topics.filter(slug="uploaded_topic").exists()
+    assert dangling_foreign_keys() == []
