@@ -1,4 +1,4 @@
-"""QA of de1385f (documents.BatchRows, has_orphans, stored_document): a batch's cached sources and
+"""The rows a batch of files shares (documents.BatchRows, has_orphans, stored_document): its cached sources and
 topics across failing files, and quotes cut loose then taken back in the same run."""
 
 from unittest import mock
@@ -8,9 +8,8 @@ from django.db import DatabaseError, connection
 
 from cases.importing import documents as document_writes
 from cases.importing.importer import import_paths, reread_document
-from cases.models import Document, Quote, QuoteRelink, Source, Topic
-from tests.importing.test_carryover import CONTEXT, OPENING, REVIEW, TRAINING, VIDEO, imported  # noqa: F401
-from tests.importing.test_carryover import anchor
+from cases.models import Document, Quote, Source, Topic
+from tests.importing.test_carryover import CONTEXT, OPENING, REVIEW, TRAINING, VIDEO, anchor, imported  # noqa: F401
 from tests.importing.test_carryover import document as carry_document
 from tests.importing.test_importer import BODY, OTHER_VIDEO, document, write
 
@@ -44,7 +43,11 @@ def test_a_failing_file_between_files_of_a_new_video_and_topic_commits_cleanly(t
     # d uses all of them: the batch must commit (no dangling ids on SQLite's deferred check).
     write(tmp_path, "b.md", document(BODY.replace("[[Prize Competition]]", "[[Only Here]]"), video=OTHER_VIDEO))
     write(tmp_path, "c.md", document(BODY.replace("[[Prize Competition]]", "[[Fresh Topic]]"), video="cccccccccc1"))
-    write(tmp_path, "d.md", document(BODY.replace("[[Prize Competition]]", "[[Fresh Topic]] [[Only Here]]"), video=OTHER_VIDEO))
+    write(
+        tmp_path,
+        "d.md",
+        document(BODY.replace("[[Prize Competition]]", "[[Fresh Topic]] [[Only Here]]"), video=OTHER_VIDEO),
+    )
     write(tmp_path, "e.md", document(BODY.replace("[[Prize Competition]]", "[[Fresh Topic]]"), video="cccccccccc1"))
     with failing_for({"c"}):
         report = import_paths([tmp_path])
@@ -74,9 +77,12 @@ def _moved_scenario(imported, tmp_path):  # noqa: F811
     another video and drops REVIEW (cut loose, source: the old video); part_two.md: a new document
     of the old video stating REVIEW: it should take the quote back."""
     first = tmp_path / "first.md"
-    first.write_text(carry_document(f"An unrelated statement about something else {anchor('00:09:00')}."), encoding="utf-8")
+    first.write_text(
+        carry_document(f"An unrelated statement about something else {anchor('00:09:00')}."), encoding="utf-8"
+    )
     imported.path.write_text(
-        carry_document(OPENING, CONTEXT, TRAINING).replace(f"videoId: {VIDEO}", f"videoId: {MOVED_TO}"), encoding="utf-8"
+        carry_document(OPENING, CONTEXT, TRAINING).replace(f"videoId: {VIDEO}", f"videoId: {MOVED_TO}"),
+        encoding="utf-8",
     )
     part_two = tmp_path / "part_two.md"
     part_two.write_text(carry_document(REVIEW), encoding="utf-8")
@@ -104,8 +110,18 @@ def test_a_dry_run_reports_what_the_run_does(imported, tmp_path):  # noqa: F811
     dry = import_paths(paths, dry_run=True)
     assert sorted(Quote.objects.values_list("pk", "document_id", "source_id", "text")) == before
     real = import_paths(paths)
-    keys = ["documents", "created", "updated", "quotes", "quotes_created", "quotes_updated", "quotes_deleted",
-            "links_carried", "links_cut_loose", "failed"]
+    keys = [
+        "documents",
+        "created",
+        "updated",
+        "quotes",
+        "quotes_created",
+        "quotes_updated",
+        "quotes_deleted",
+        "links_carried",
+        "links_cut_loose",
+        "failed",
+    ]
     assert {k: dry.as_dict()[k] for k in keys} == {k: real.as_dict()[k] for k in keys}
     assert [r["outcome"] for r in dry.relinks] == [r["outcome"] for r in real.relinks]
 
@@ -133,8 +149,6 @@ def test_reread_of_a_new_document_adopts_orphans_of_its_video(imported, tmp_path
     assert report.failures == []
     assert Quote.objects.get(pk=imported.quotes[316].pk).document_id == doc.pk
     assert Quote.objects.filter(text=imported.quotes[316].text).count() == 1
-
-
 
 
 @pytest.mark.django_db(transaction=True)
