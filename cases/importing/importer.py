@@ -273,11 +273,12 @@ def _import_one(
     """
     # The run's index titles and channel names, read and extended by the file.
     tally = ImportReport(index_titles=report.index_titles, channel_names=report.channel_names)
-    failed = report.failed
+    stored = False
     with _failures_reported(report, item.name, doing="imported"):
         _read_and_store(item, tally, force=force, known=known, report=report, ahead=ahead, rows=rows)
         report.add(tally)
-    if report.failed != failed:
+        stored = True
+    if not stored:
         rows.clear()  # the file's savepoint took back what it wrote: rows it made may be gone
 
 
