@@ -125,13 +125,13 @@ ROWS = [
     # case, 4 prefetches (children, quotes, story evidence, supporting links), its links to terms
     # (one query; the six term tables once per library version and process: 6 more when this is
     # the first page to need them), its quotes' challenge and success-factor links (one query),
-    # related cases (ranked on the library's bitmaps) fetched, their countries; it is the parent of
-    # the other 39
+    # related cases (ranked on the library's bitmaps) fetched (their countries from the bitmaps and
+    # the term tables); it is the parent of the other 39
     (
         "case-detail",
         url("cases:case-detail", slug("case")),
         None,
-        16,
+        15,
     ),  # and the library version its cached page is kept under
     ("challenge-list", url("cases:challenge-list"), None, 3),  # the list with its counts; the version; the chart
     ("challenge-detail", url("cases:challenge-detail", slug("challenge")), None, 7),

@@ -164,6 +164,21 @@ def test_related_cases_are_ranked_by_what_they_share_and_exclude_drafts(client):
     assert "Shares nothing" not in related and "Draft sharing all" not in related
 
 
+def test_a_related_case_lists_its_countries_by_name_with_no_query_for_them(client, django_assert_max_num_queries):
+    theme = ThemeFactory()
+    case = CaseFactory(themes=[theme], countries=["CA"])
+    CaseFactory(title="Neighbour", themes=[theme], countries=["SN", "JP", "CA"])
+    CaseFactory(title="Draft neighbour", themes=[theme], countries=["FR"], status=Case.Status.DRAFT)
+    client.get(case.get_absolute_url())  # the library's bitmaps and term tables, once per version
+    cache.clear()
+    with django_assert_max_num_queries(30) as queries:
+        html = html_of(client.get(case.get_absolute_url()))
+    related = text_between(html, 'id="related-heading"', "</section>")
+    assert related.index("Canada") < related.index("Japan") < related.index("Senegal")
+    assert 'href="/countries/sn/"' in related and "France" not in related
+    assert not any("cases_case_countries" in query["sql"] and "IN (" in query["sql"] for query in queries)
+
+
 @pytest.mark.parametrize("status", [Case.Status.DRAFT, Case.Status.REVIEW])
 def test_unpublished_case_url_is_404(client, status):
     case = CaseFactory(status=status)
@@ -400,10 +415,11 @@ def test_the_case_page_comes_from_the_cache_on_a_second_visit(client, many, sett
     # no page has read them under this version), the quotes' challenge and success-factor links
     # (one query), related cases (ranked on the library's bitmaps, built once per version: here
     # before the visit, as tests/test_case_index.py pins their queries) fetched, their countries
+    # from the bitmaps and the term tables
     from cases.browse import case_index
 
     case_index.current()
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(16):
         response = client.get(many.get_absolute_url())
     assert response.status_code == 200
     assert html_of(response).count('<li><a href="/cases/many-') >= 39

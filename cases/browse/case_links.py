@@ -18,6 +18,7 @@ from ..models import (
     SuccessFactor,
     Theme,
 )
+from . import case_index
 
 NAMED = ("name", "slug")
 # kind: (term model, the fields the pages read, the link model or many-to-many field of Case, the
@@ -99,3 +100,16 @@ def attach_case_links(case):
             ]
         setattr(case, attribute, value)
     return case
+
+
+def attach_countries(cases, *, using="default"):
+    """Sets `country_list` (its countries by name, as attach_case_links does) on each of `cases`,
+    published cases, and returns them: read from the library's bitmaps (case_index: each country's
+    published cases) and the terms' table, with no query. For a few cases (a case page's most
+    alike: a prefetch cost the page 1.2 ms); lists of case cards prefetch their countries."""
+    terms = library_version.memoized("case-link-terms", _terms, using=using)["country"]
+    options = case_index.current(using=using).options["country"]
+    for case in cases:
+        ranked = sorted(terms[code.upper()] for code, ids in options.items() if case.pk in ids)
+        case.country_list = [country for _rank, country in ranked]
+    return cases

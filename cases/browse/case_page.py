@@ -5,7 +5,7 @@ from django.utils.text import Truncator
 
 from ..claims import CHALLENGE, FACTOR, STORY, page_claims
 from ..models import Case, Participation
-from .case_links import attach_case_links
+from .case_links import attach_case_links, attach_countries
 
 TEMPLATE = "cases/case_detail.html"  # the page: base.html around the parts below
 CONTENT_TEMPLATE = "cases/case_page_content.html"
@@ -36,7 +36,7 @@ def case_page_context(case):
     """What the case page template shows besides `case` itself, for a case fetched through
     `Case.objects.for_case_page()`: its claims (the summary, the challenges met, the success
     factors shown) each with its supporting quotes, its organisations by role, its published
-    parent, the claims of its story sections, and the published cases most like it (querysets.most_alike: ranked on the library's bitmaps).
+    parent, the claims of its story sections, and the published cases most like it (querysets.most_alike: ranked on the library's bitmaps; their countries from the bitmaps too, case_links.attach_countries).
     Attaches the case's links to terms first (case_links.attach_case_links: one query)."""
     attach_case_links(case)
     summary_claim, *claims = page_claims(
@@ -50,15 +50,17 @@ def case_page_context(case):
         "success_factor_claims": [claim for claim in claims if claim.group == FACTOR],
         "organisations_by_role": group_by_role(case.participation_list),
         "parent": case.parent if case.parent and case.parent.is_published else None,
-        "related_cases": Case.objects.published()
-        .only(*RELATED_CASE_FIELDS)
-        .prefetch_related("countries")
-        .most_alike(
-            case,
-            themes=[theme.slug for theme in case.theme_list],
-            approaches=[approach.slug for approach in case.approach_list],
-            countries=[country.code for country in case.country_list],
-            limit=RELATED_CASES,
+        "related_cases": attach_countries(
+            Case.objects.published()
+            .only(*RELATED_CASE_FIELDS)
+            .most_alike(
+                case,
+                themes=[theme.slug for theme in case.theme_list],
+                approaches=[approach.slug for approach in case.approach_list],
+                countries=[country.code for country in case.country_list],
+                limit=RELATED_CASES,
+            ),
+            using=case._state.db or "default",
         ),
     }
 

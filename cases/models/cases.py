@@ -168,6 +168,14 @@ class Case(TimeStampedModel):
         return reverse_path("cases:case-detail", "slug", self.slug)
 
     @property
+    def countries_shown(self):
+        """Its countries as a page lists them: the list the page attached (`country_list`:
+        browse.case_links.attach_case_links, attach_countries), else `countries.all()` (which a
+        list of case cards prefetches)."""
+        attached = self.__dict__.get("country_list")
+        return self.countries.all() if attached is None else attached
+
+    @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
