@@ -77,15 +77,15 @@ def attach_case_links(case):
     never save them. One query, and the terms' table (library_version.memoized: one query for the
     version outside a cached page, a few thousand rows read once per version and process)."""
     using = case._state.db or "default"
-    terms = library_version.memoized("case-link-terms", _terms, using=using)
+    terms = _Terms(using)
     with connections[using].cursor() as cursor:
         cursor.execute(_links_sql(using), [case.pk] * len(KINDS))
         rows = cursor.fetchall()
     found = {kind: [] for kind in KINDS}
     for kind, term_id, role, note, reason in rows:
-        model = KINDS[kind][0]
-        rank, term = terms[kind][model._meta.pk.to_python(term_id)]
-        found[kind].append((rank, term, role, note, reason))
+        ranked = terms.get(kind, KINDS[kind][0]._meta.pk.to_python(term_id))
+        if ranked is not None:
+            found[kind].append((*ranked, role, note, reason))
     for kind, (_model, _fields, link, attribute) in KINDS.items():
         # By role, then the term's rank (a participation), or the term's rank alone.
         linked = sorted(found[kind], key=lambda row: (row[2] or "", row[0]))
@@ -107,9 +107,31 @@ def attach_countries(cases, *, using="default"):
     published cases, and returns them: read from the library's bitmaps (case_index: each country's
     published cases) and the terms' table, with no query. For a few cases (a case page's most
     alike: a prefetch cost the page 1.2 ms); lists of case cards prefetch their countries."""
-    terms = library_version.memoized("case-link-terms", _terms, using=using)["country"]
+    terms = _Terms(using)
     options = case_index.current(using=using).options["country"]
     for case in cases:
-        ranked = sorted(terms[code.upper()] for code, ids in options.items() if case.pk in ids)
-        case.country_list = [country for _rank, country in ranked]
+        ranked = (terms.get("country", code.upper()) for code, ids in options.items() if case.pk in ids)
+        # By rank alone: after a fresh read two tables' ranks may meet, and terms do not compare.
+        found = sorted((found for found in ranked if found is not None), key=lambda found: found[0])
+        case.country_list = [country for _rank, country in found]
     return cases
+
+
+class _Terms:
+    """The terms' table of the library version (_terms, memoized) for one page, read again from the
+    database when a link names a term it lacks. The version, the table and the bitmaps are each
+    read once per version, not in one snapshot: a curator's write committed between them (a country
+    created and linked, or deleted) can leave one naming a term the other lacks. A term the fresh
+    table lacks too was deleted since: left out, as the page rendered after that write shows it."""
+
+    def __init__(self, using):
+        self.table = library_version.memoized("case-link-terms", _terms, using=using)
+        self.fresh = False
+
+    def get(self, kind, pk):
+        """(rank in its model's order, term) of the term `pk` of `kind`, or None when there is none."""
+        found = self.table[kind].get(pk)
+        if found is None and not self.fresh:
+            self.table, self.fresh = _terms(), True
+            found = self.table[kind].get(pk)
+        return found
