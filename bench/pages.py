@@ -251,7 +251,9 @@ def run(repeat):
         f"{Quote.objects.count():,} quotes (`generate_library --cases {CASES} --quotes {QUOTES} --seed {SEED}`). "
         f"Each figure is a whole request through Django's test client in one process (routing, view, queries, "
         f"template; exports read to the end), {repeat} timed requests after a warm-up "
-        f"({max(5, repeat // 5)} for the exports); no HTTP server in between.",
+        f"({max(5, repeat // 5)} for the exports); no HTTP server in between. Cache: "
+        f"`{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}`"
+        f"{' (`CACHE_BACKEND=dummy`: every request a miss, rendering all of its page)' if 'Dummy' in settings.CACHES['default']['BACKEND'] else ''}.",
         "",
         f"**Target: under {TARGET_MS} ms median for the case browser and a case page — {verdict} "
         f"(slowest browser median {max(browser):.0f} ms, slowest case page median {max(case_pages):.0f} ms).**",
