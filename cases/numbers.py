@@ -11,6 +11,9 @@ from django import forms
 
 ASCII_WHOLE_NUMBER = re.compile(r"[0-9]+", re.ASCII)
 MAX_DIGITS = 18  # fits a signed 64-bit column; longer input is refused before conversion
+# What may surround a number: str.strip() alone also removes control characters (\x1c-\x1f are
+# white space to Python), so "\x1f2" was read as 2.
+SPACES = " \t\r\n"
 
 
 class NotAWholeNumber(ValueError):
@@ -18,7 +21,7 @@ class NotAWholeNumber(ValueError):
 
 
 def parse_whole_number(value, *, minimum=0, maximum=None):
-    """The int written in `value`: a str of ASCII digits 0-9 (surrounding spaces allowed) or an int.
+    """The int written in `value`: a str of ASCII digits 0-9 (surrounding SPACES allowed) or an int.
 
     `minimum`/`maximum` (ints, inclusive; `maximum=None` means up to MAX_DIGITS digits) bound it.
     Raises NotAWholeNumber (a ValueError) for anything else: signs, decimals, bools, non-ASCII
@@ -29,7 +32,7 @@ def parse_whole_number(value, *, minimum=0, maximum=None):
     if isinstance(value, int):
         number = value
     elif isinstance(value, str):
-        text = value.strip()
+        text = value.strip(SPACES)
         if len(text) > MAX_DIGITS or not ASCII_WHOLE_NUMBER.fullmatch(text):
             raise NotAWholeNumber(f"{value!r} is not a whole number written with the digits 0-9.")
         number = int(text)
@@ -49,7 +52,7 @@ class WholeNumberField(forms.IntegerField):
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        text = str(value).strip()
+        text = str(value).strip(SPACES)
         negative = text.startswith("-")
         try:
             number = parse_whole_number(text[1:] if negative or text.startswith("+") else text)

@@ -32,7 +32,22 @@ def test_page_of_reads_the_page_parameter(query, number):
 
 
 @pytest.mark.parametrize(
-    "raw", ["0", "000", "-1", "1.5", "x", "²", "0" * 40, "%D9%A3", "1" + "%D9%A3" * 30, "-" + "9" * 30]
+    "raw",
+    [
+        "0",
+        "000",
+        "-1",
+        "1.5",
+        "x",
+        "²",
+        "0" * 40,
+        "%D9%A3",
+        "1" + "%D9%A3" * 30,
+        "-" + "9" * 30,
+        "%1F2",
+        "2%1C",
+        "%0B2",
+    ],
 )
 def test_a_malformed_page_is_a_400(raw):
     with pytest.raises(BadPage) as raised:

@@ -13,7 +13,7 @@ a BadPage is answered by `bad_page_response` (the 400 or 404 page with the messa
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from ..numbers import ASCII_WHOLE_NUMBER, NotAWholeNumber, parse_whole_number
+from ..numbers import ASCII_WHOLE_NUMBER, SPACES, NotAWholeNumber, parse_whole_number
 
 MAX_PAGE = 10**9
 MALFORMED_PAGE = "“page” must be a whole number from 1 up."
@@ -32,7 +32,7 @@ def page_number(request):
     """The `page` query parameter as an int from 1 up (1 when absent or empty), None when malformed
     or past MAX_PAGE. Leading zeros are dropped first: however many, "0…02" is page 2 (parse_whole_number
     refuses more than MAX_DIGITS characters)."""
-    raw = request.GET.get("page", "").strip()
+    raw = request.GET.get("page", "").strip(SPACES)
     if not raw:
         return 1
     try:
@@ -46,7 +46,7 @@ def requested_page(request):
     for a whole number past MAX_PAGE (past the last page of any list)."""
     number = page_number(request)
     if number is None:
-        digits = request.GET.get("page", "").strip().lstrip("0")
+        digits = request.GET.get("page", "").strip(SPACES).lstrip("0")
         if digits and ASCII_WHOLE_NUMBER.fullmatch(digits):
             shown = digits if len(digits) <= 24 else f"{digits[:20]}…"
             raise BadPage(f"There is no page {shown}: no list here has that many pages.", status=404)
