@@ -121,7 +121,9 @@ class Anchor:
     ``text_seconds`` the second the anchor's own text names when it names another one than
     ``raw`` (read the same way), else None; ``disagreement`` that text, for the problem line;
     ``foreign_text`` the anchor's own text when ``raw`` (its data-t) was read but the text is
-    written with digits other than 0-9 (so it could not be compared), for the problem line.
+    written with digits other than 0-9 (so it could not be compared), for the problem line;
+    ``foreign_data_t`` the other way round: its data-t, written with such digits, when ``raw`` was
+    read from its text.
     """
 
     start: int
@@ -134,6 +136,7 @@ class Anchor:
     disagreement: str | None = None
     text_seconds: int | None = None
     foreign_text: str | None = None
+    foreign_data_t: str | None = None
 
 
 def _text_fields(plain_text: str) -> list[int] | None:
@@ -177,8 +180,21 @@ def _read_tag(match: re.Match, minutes_seconds: bool) -> Anchor:
     if text_seconds == seconds:
         text_seconds = None  # the two differ only in a form the reading makes equal
     foreign_text = plain_text if read_from_data_t and foreign_digits(plain_text) else None
+    foreign_data_t = (
+        value if value is not None and not read_from_data_t and text_fields and foreign_digits(value) else None
+    )
     return Anchor(
-        match.start(), match.end(), raw, text, seconds, fields, False, disagreement, text_seconds, foreign_text
+        match.start(),
+        match.end(),
+        raw,
+        text,
+        seconds,
+        fields,
+        False,
+        disagreement,
+        text_seconds,
+        foreign_text,
+        foreign_data_t,
     )
 
 

@@ -135,6 +135,14 @@ class _Reader:
                         f'("{anchor.foreign_text}"): "{anchor.raw}" read alone',
                     )
                 )
+            if anchor.foreign_data_t is not None:
+                self.problems.append(
+                    Problem(
+                        lineno,
+                        f'timestamp "{anchor.raw}" has a data-t written with digits other than 0-9 '
+                        f'("{anchor.foreign_data_t}"): "{anchor.raw}" read alone',
+                    )
+                )
             if anchor.disagreement is not None:
                 self.problems.append(
                     Problem(

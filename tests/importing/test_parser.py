@@ -315,6 +315,17 @@ def test_bare_stamps_and_anchor_texts_in_other_digits_are_left_unread_and_report
     assert [(s.text, s.seconds) for s in parsed.statements] == [("Text [٠٠:١٢:٣٤]. Then.", [20])]
 
 
+def test_an_anchor_whose_data_t_is_in_other_digits_is_read_from_its_text_and_reported():
+    parsed = parse("Text " + anchor("٠٠:٠٠:٢٠", "[00:00:30]") + ".\n")
+    assert parsed.problems == [
+        Problem(
+            8,
+            'timestamp "00:00:30" has a data-t written with digits other than 0-9 ("٠٠:٠٠:٢٠"): "00:00:30" read alone',
+        )
+    ]
+    assert [(s.text, s.seconds) for s in parsed.statements] == [("Text.", [30])]
+
+
 def test_a_line_in_other_scripts_without_foreign_digits_reports_nothing():
     parsed = parse("Ελληνικά και русский " + anchor("00:00:10") + " " + anchor("00:00:20", "[00:00:20]") + ".\n")
     assert parsed.problems == [] and parsed.anchor_count == 2
