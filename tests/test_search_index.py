@@ -7,10 +7,11 @@ from django.db import connection
 from django.urls import reverse
 
 from cases.curation.history import RECORDERS, ensure_baseline, revert_case
-from cases.models import Case, Country, Organisation, Participation, Quote, Source, Theme
+from cases.models import Case, Country, Document, Organisation, Participation, Quote, Source, Theme
 from cases.search import schema, search, search_cases
 from cases.search.snippets import Matcher, snippet
 from cases.search.suggest import closest_word, known_words
+from cases.search.text import WORD, search_text
 from tests.curation import change_url, client_for, form_data, publishable_case, superuser  # noqa: F401
 from tests.factories import (
     ApproachFactory,
@@ -30,6 +31,40 @@ def case_slugs(q):
 
 def count(q, kind):
     return next(group.count for group in search(q).groups if group.kind.key == kind)
+
+
+def test_a_documents_link_targets_are_not_indexed(tmp_path):
+    # Each timestamp of a document is a markdown link to the video at that second: "watch" or
+    # "youtube" found every document while the addresses were indexed.
+    document = tmp_path / "lettuce_webinar.md"
+    document.write_text(
+        "---\ntitle: Hydroponic lettuce\nvideoId: qwertyuiopa\n---\n\n"
+        'Greenhouses shared lettuce pilots <a class="yt-timestamp" data-t="00:00:11"></a>, '
+        "as [the report](https://example.org/lettuce-report) says.\n",
+        encoding="utf-8",
+    )
+    call_command("import_documents", str(tmp_path), verbosity=0)
+    assert "](https://www.youtube.com/watch?v=qwertyuiopa&t=11s)" in Document.objects.get().body
+    assert count("greenhouses", "documents") == 1 and count("report", "documents") == 1
+    for word in ("watch", "youtube", "qwertyuiopa", "https", "example"):
+        assert count(word, "documents") == 0, word
+
+
+LINKED_TEXTS = [
+    "See [00:02:17](https://www.youtube.com/watch?v=abc-DEF_1&t=137s) and [the report](https://oecd.org/a-b) now",
+    "a](b c) d, [x](y(z)) w, [a]() and ](",
+    "co-creation [P-8A](http://x.org/p-8a) e-gov",
+    "no link here",
+    "",
+]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's text function")
+def test_the_postgresql_text_function_leaves_out_the_same_link_targets_as_search_text():
+    with connection.cursor() as cursor:
+        for text in LINKED_TEXTS:
+            cursor.execute(f"SELECT {schema.TEXT_FUNCTION}(%s)", [text])
+            assert WORD.findall(cursor.fetchone()[0].lower()) == WORD.findall(search_text(text)), text
 
 
 def test_an_admin_save_reindexes_the_case(client_for, superuser):  # noqa: F811

@@ -6,7 +6,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases.search.text import ACCENTED_SCRIPTS_END, BREVE, FOLDED_LETTERS, fold
+from cases.search.text import ACCENTED_SCRIPTS_END, BREVE, FOLDED_LETTERS, fold, search_text
 
 # Every combining character, as one pattern: fold()'s plain definition, which the fast one must equal.
 EVERY_MARK = re.compile(
@@ -56,3 +56,10 @@ TEXT = st.lists(st.one_of(CHOSEN, CHOSEN, CHOSEN, st.characters(codec="utf-8")),
 @given(TEXT)
 def test_fold_equals_its_plain_definition(text):
     assert fold(text) == plain_fold(text)
+
+
+def test_search_text_leaves_out_the_targets_of_links():
+    assert search_text("At [00:02:17](https://www.youtube.com/watch?v=x&t=137s).") == "at [00:02:17]."
+    assert search_text("[The Report](https://oecd.org/a-b) on co-creation") == "[the report] on co-creation cocreation"
+    # Not a link target: white space before the ")", or no ")" at all.
+    assert search_text("a](b c) d ](") == "a](b c) d ]("

@@ -118,11 +118,20 @@ def compounds(text):
     )
 
 
+# A markdown link's target, "](…)" up to its first ")" or white space: an address, not text a
+# reader sees. Each timestamp of a document is such a link ("[00:02:17](https://www.youtube.com/
+# watch?v=…&t=137s)"), so indexed they made "watch" or "youtube" find every document.
+LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
+
+
 def search_text(text):
     """What SQLite indexes for `text` (its FTS5 tokenizer splits and folds the words further): the
-    folded text followed by its compounds joined. PostgreSQL computes the same in SQL (schema/postgresql.py)."""
+    text without its links' targets (LINK_TARGET), folded, followed by its compounds joined.
+    PostgreSQL computes the same in SQL (schema/postgresql.py: postgres_text_function)."""
     if not text:
         return ""
+    if "](" in text:
+        text = LINK_TARGET.sub("]", text)
     folded = fold(text)
     joined = compounds(folded)
     return f"{folded} {joined}" if joined else folded

@@ -238,6 +238,28 @@ def postgres_publicity_statements():
     return statements + [f"SELECT {_refresh_all(kind).removeprefix('PERFORM ').rstrip(';')}" for kind in terms]
 
 
+def postgres_text_function():
+    """CREATE OR REPLACE FUNCTION cases_search_text(content): what SQLite's search_text() does
+    (text.py): the links' targets dropped (text.LINK_TARGET, the white space of `[:space:]`), words
+    split at anything but letters and digits, then the hyphenated compounds joined. The text search
+    configuration folds case and accents. Migration 0030 replaced 0013's, which kept the targets."""
+    return f"""CREATE OR REPLACE FUNCTION {TEXT_FUNCTION}(content text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT regexp_replace(visible, '[^[:alnum:]]+', ' ', 'g') || ' ' || coalesce(
+            (SELECT string_agg(replace(found[1], '-', ''), ' ')
+             FROM regexp_matches(visible, '([[:alnum:]]+(?:-[[:alnum:]]+)+)', 'g') AS found), '')
+        FROM (SELECT CASE WHEN strpos(content, '](') > 0 THEN regexp_replace(content, '\\]\\([^)[:space:]]*\\)', ']', 'g')
+                          ELSE coalesce(content, '') END AS visible) AS text
+    $$"""
+
+
+def postgres_refresh_all_statements():
+    """Every entry of every kind rebuilt from the views (migration 0030, after the text function
+    changed), under the index's lock; an entry whose vector is the same is left as it is."""
+    return [f"SELECT pg_advisory_xact_lock({SEARCH_LOCK_KEY})"] + [
+        f"SELECT cases_search_refresh_{kind.name}(ARRAY(SELECT {kind.key} FROM {kind.table}))" for kind in KINDS
+    ]
+
+
 def postgres_statements(kinds=KINDS):
     """The PostgreSQL index (migration 0013, which passes KINDS_0013: the tables as they were then)."""
     statements = [
@@ -245,13 +267,7 @@ def postgres_statements(kinds=KINDS):
         "CREATE TEXT SEARCH DICTIONARY kb_unaccent (TEMPLATE = unaccent, RULES = 'unaccent')",
         f"CREATE TEXT SEARCH CONFIGURATION {CONFIG} (COPY = simple)",
         f"ALTER TEXT SEARCH CONFIGURATION {CONFIG} ALTER MAPPING FOR {TOKEN_TYPES} WITH kb_unaccent, simple",
-        # What SQLite's search_text() does (text.py): words split at anything but letters and digits,
-        # then the hyphenated compounds joined. The configuration folds case and accents.
-        f"""CREATE FUNCTION {TEXT_FUNCTION}(content text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-            SELECT regexp_replace(coalesce(content, ''), '[^[:alnum:]]+', ' ', 'g') || ' ' || coalesce(
-                (SELECT string_agg(replace(found[1], '-', ''), ' ')
-                 FROM regexp_matches(coalesce(content, ''), '([[:alnum:]]+(?:-[[:alnum:]]+)+)', 'g') AS found), '')
-        $$""",
+        postgres_text_function(),
         f"CREATE TABLE {ENTRY_TABLE} (id bigint PRIMARY KEY, vector tsvector NOT NULL)",
         f"CREATE INDEX {ENTRY_TABLE}_vector ON {ENTRY_TABLE} USING gin (vector)",
         # The case browser's `q` searches cases alone: an index of their entries spares it the quotes'.
