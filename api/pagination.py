@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as FieldValueError
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
-from cases.numbers import NotAWholeNumber, parse_whole_number
+from cases.numbers import SPACES, NotAWholeNumber, parse_whole_number
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -25,7 +25,7 @@ class Cursor(CursorPagination):
     invalid_cursor_message = "Invalid cursor: use the `next` and `previous` links as given."
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param, "").strip()
+        raw = request.query_params.get(self.page_size_query_param, "").strip(SPACES)
         if not raw:
             return self.page_size
         try:

@@ -9,7 +9,7 @@ import re
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 
-from .text import WORD, fold
+from .text import LINK_TARGET, WORD, fold
 
 SNIPPET_CHARS = 240
 SCAN_CHARS = 50_000  # how far into a text the first matched word is looked for
@@ -72,7 +72,12 @@ def snippet(text, matcher, *, markdown=False, limit=SNIPPET_CHARS):
     """SafeString: about `limit` characters of `text` from shortly before its first matched word
     (its start when none matches), matched words in <mark>, "…" where it was cut."""
     text = CONTROL.sub(" ", text or "")
-    first = next((match.start() for match in WORD.finditer(text, 0, SCAN_CHARS) if matcher(match.group(0))), 0)
+    scanned = text[:SCAN_CHARS]
+    if markdown and "](" in scanned:
+        # A link's address is never the match (the index leaves it out: text.LINK_TARGET); blanked
+        # at the same length, so positions stay those of `text`.
+        scanned = LINK_TARGET.sub(lambda target: " " * len(target.group()), scanned)
+    first = next((match.start() for match in WORD.finditer(scanned) if matcher(match.group(0))), 0)
     window_start = max(0, first - limit)
     window = text[window_start : first + 3 * limit]
     # Where the first match lies in the cleaned window: clean what precedes it separately.

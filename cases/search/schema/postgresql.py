@@ -240,14 +240,14 @@ def postgres_publicity_statements():
 
 def postgres_text_function():
     """CREATE OR REPLACE FUNCTION cases_search_text(content): what SQLite's search_text() does
-    (text.py): the links' targets dropped (text.LINK_TARGET, the white space of `[:space:]`), words
+    (text.py): the links' targets dropped (text.LINK_TARGET, the same characters), words
     split at anything but letters and digits, then the hyphenated compounds joined. The text search
     configuration folds case and accents. Migration 0030 replaced 0013's, which kept the targets."""
     return f"""CREATE OR REPLACE FUNCTION {TEXT_FUNCTION}(content text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT regexp_replace(visible, '[^[:alnum:]]+', ' ', 'g') || ' ' || coalesce(
             (SELECT string_agg(replace(found[1], '-', ''), ' ')
              FROM regexp_matches(visible, '([[:alnum:]]+(?:-[[:alnum:]]+)+)', 'g') AS found), '')
-        FROM (SELECT CASE WHEN strpos(content, '](') > 0 THEN regexp_replace(content, '\\]\\([^)[:space:]]*\\)', ']', 'g')
+        FROM (SELECT CASE WHEN strpos(content, '](') > 0 THEN regexp_replace(content, '\\]\\([^()\\t\\n\\v\\f\\r ]*\\)', ']', 'g')
                           ELSE coalesce(content, '') END AS visible) AS text
     $$"""
 
