@@ -18,8 +18,15 @@ from dataclasses import dataclass
 
 from ..timestamps import format_timestamp, youtube_url
 from ..wiki import WIKI_LINK, wiki_slug
+from .anchors import (
+    MAX_VALUE_LENGTH,
+    foreign_digits,
+    foreign_stamps,
+    parse_timestamp,
+    scan_anchors,
+    seconds_from_fields,
+)
 from .anchors import Anchor as _Anchor
-from .anchors import foreign_digits, foreign_stamps, parse_timestamp, scan_anchors, seconds_from_fields
 from .channel_index import IndexedVideo, is_channel_index, parse_channel_index
 from .frontmatter import DocumentError, front_matter, split_lines
 from .markup import classify, has_alnum, heading_content, mask_table_pipes, plain
@@ -57,6 +64,12 @@ _TRAILING = re.compile(r"[.,;:!?…)\]}\"'”’»]*")
 _CLOSER = {"(": ")", "[": "]"}
 # Lines that continue the block before them: (line kind, kinds of block they continue).
 _CONTINUES = {"para": ("para", "item"), "quote": ("quote", "qitem")}
+
+
+def shown(value: str) -> str:
+    """`value` as a problem line quotes it: at most MAX_VALUE_LENGTH characters, "…" where cut (an
+    anchor's text or data-t may run to a line's 20,000 characters)."""
+    return value if len(value) <= MAX_VALUE_LENGTH else value[:MAX_VALUE_LENGTH] + "…"
 
 
 @dataclass
@@ -105,7 +118,7 @@ class _Reader:
         """Anchors of a line, problems about them, and the line with anchors made markdown links."""
         anchors = scan_anchors(line, self.minutes_seconds)
         for stamp in foreign_stamps(line, anchors):
-            self.problems.append(Problem(lineno, f'timestamp "{stamp}" is written with digits other than 0-9'))
+            self.problems.append(Problem(lineno, f'timestamp "{shown(stamp)}" is written with digits other than 0-9'))
         if "[[" in line:
             for match in WIKI_LINK.finditer(line):
                 target, label = match.group(1), match.group(2) or match.group(1)
@@ -121,7 +134,7 @@ class _Reader:
             if anchor.seconds is None:
                 self.unreadable += 1
                 reason = "is written with digits other than 0-9" if foreign_digits(anchor.raw) else "has no number"
-                self.problems.append(Problem(lineno, f'timestamp "{anchor.raw}" {reason}'))
+                self.problems.append(Problem(lineno, f'timestamp "{shown(anchor.raw)}" {reason}'))
                 out.append(anchor.text)
                 continue
             self.readable.append((anchor, lineno))
@@ -131,23 +144,23 @@ class _Reader:
                 self.problems.append(
                     Problem(
                         lineno,
-                        f'timestamp "{anchor.raw}" has a text written with digits other than 0-9 '
-                        f'("{anchor.foreign_text}"): "{anchor.raw}" read alone',
+                        f'timestamp "{shown(anchor.raw)}" has a text written with digits other than 0-9 '
+                        f'("{shown(anchor.foreign_text)}"): "{shown(anchor.raw)}" read alone',
                     )
                 )
             if anchor.foreign_data_t is not None:
                 self.problems.append(
                     Problem(
                         lineno,
-                        f'timestamp "{anchor.raw}" has a data-t written with digits other than 0-9 '
-                        f'("{anchor.foreign_data_t}"): "{anchor.raw}" read alone',
+                        f'timestamp "{shown(anchor.raw)}" has a data-t written with digits other than 0-9 '
+                        f'("{shown(anchor.foreign_data_t)}"): "{shown(anchor.raw)}" read alone',
                     )
                 )
             if anchor.disagreement is not None:
                 self.problems.append(
                     Problem(
                         lineno,
-                        f'timestamp "{anchor.raw}" and its text "{anchor.disagreement}" name different '
+                        f'timestamp "{shown(anchor.raw)}" and its text "{shown(anchor.disagreement)}" name different '
                         f'times: kept "{anchor.raw}" unless only the text\'s time is plausible for the video',
                     )
                 )

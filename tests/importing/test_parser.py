@@ -326,6 +326,13 @@ def test_an_anchor_whose_data_t_is_in_other_digits_is_read_from_its_text_and_rep
     assert [(s.text, s.seconds) for s in parsed.statements] == [("Text.", [30])]
 
 
+def test_a_problem_line_quotes_a_long_value_cut():
+    value = "٠" * 500
+    parsed = parse("Text " + anchor(value, "[00:00:30]") + ". Then " + anchor(value) + ".\n")
+    assert [len(problem.message) < 200 for problem in parsed.problems] == [True, True]
+    assert all("٠" * 64 + "…" in problem.message for problem in parsed.problems)
+
+
 def test_a_line_in_other_scripts_without_foreign_digits_reports_nothing():
     parsed = parse("Ελληνικά και русский " + anchor("00:00:10") + " " + anchor("00:00:20", "[00:00:20]") + ".\n")
     assert parsed.problems == [] and parsed.anchor_count == 2
