@@ -160,6 +160,9 @@ def _read_tag(match: re.Match, minutes_seconds: bool) -> Anchor:
     value = None
     if data_t:
         value = next((g for g in data_t.group("dq", "sq", "uq") if g is not None), "")
+        # An attribute's value is HTML: "&#58;" is ":", and "&#1632;" an Arabic-Indic zero, whose
+        # entity's digits were read as a time.
+        value = html.unescape(value) if "&" in value else value
     plain_text = (html.unescape(text) if "&" in text else text).strip()
     text_fields = _text_fields(plain_text)
 

@@ -326,6 +326,20 @@ def test_an_anchor_whose_data_t_is_in_other_digits_is_read_from_its_text_and_rep
     assert [(s.text, s.seconds) for s in parsed.statements] == [("Text.", [30])]
 
 
+def test_a_data_t_written_with_html_entities_is_read_as_its_characters():
+    colons = parse("Text " + anchor("00&#58;00&#58;20") + ".\n")
+    assert colons.problems == [] and [s.seconds for s in colons.statements] == [[20]]
+    arabic = "&#1632;&#1632;:&#1632;&#1632;:&#1634;&#1632;"  # ٠٠:٠٠:٢٠
+    parsed = parse("Text " + anchor(arabic, "[00:00:30]") + ".\n")
+    assert [s.seconds for s in parsed.statements] == [[30]]
+    assert parsed.problems == [
+        Problem(
+            8,
+            'timestamp "00:00:30" has a data-t written with digits other than 0-9 ("٠٠:٠٠:٢٠"): "00:00:30" read alone',
+        )
+    ]
+
+
 def test_a_problem_line_quotes_a_long_value_cut():
     value = "٠" * 500
     parsed = parse("Text " + anchor(value, "[00:00:30]") + ". Then " + anchor(value) + ".\n")
