@@ -25,8 +25,9 @@ _FRACTION = re.compile(r"(?<=\d)[.,]\d+(?=\D*\Z)", re.ASCII)
 
 
 def foreign_digits(value: str) -> bool:
-    """Whether `value` holds a digit other than 0-9 (Arabic-Indic, fullwidth, superscript…)."""
-    return not value.isascii() and any(ch.isdigit() and not ch.isascii() for ch in value)
+    """Whether `value` holds a digit or numeral other than 0-9 (Arabic-Indic, fullwidth,
+    superscript, a Roman numeral or a vulgar fraction: `str.isnumeric`; "00:00:Ⅻ" was read as 0 s)."""
+    return not value.isascii() and any(ch.isnumeric() and not ch.isascii() for ch in value)
 
 
 def _fields(value: str) -> list[int] | None:

@@ -293,6 +293,8 @@ def test_value_with_no_number_is_a_problem_and_left_as_text():
         "００:１２:３４",  # fullwidth
         "00:1٢:34",  # one foreign digit among ASCII ones: not half read as 00:1:34
         "00:12:34²",  # a superscript
+        "00:00:Ⅻ",  # a Roman numeral (numeric, not a digit): was read as 0 s
+        "00:1½:00",  # a vulgar fraction
     ],
 )
 def test_a_timestamp_written_with_other_digits_than_0_to_9_is_reported_unread(value):
