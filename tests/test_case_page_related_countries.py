@@ -232,6 +232,22 @@ def test_admin_preview_of_a_draft_lists_its_published_related_cases_countries(cl
     assert "the-draft" not in {slug for slug, _ in related_of(client_for(None).get("/cases/main/").content.decode())}
 
 
+def test_the_admin_preview_reads_the_library_version_once_a_part(client_for, editor, library, settings):  # noqa: F811
+    # Not cached(): its links' terms, the related cases' ranking and their countries each read the
+    # version; the countries' terms and bitmaps share one read.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    curator = client_for(editor)
+    url = reverse("admin:cases_case_preview", args=[Case.objects.get(slug="main").pk])
+    curator.get(url)  # the library's bitmaps and term tables, once per version
+    with CaptureQueriesContext(connection) as queries:
+        assert curator.get(url).status_code == 200
+    assert sum("cases_library_version" in query["sql"] for query in queries) == 3
+
+
 def test_admin_preview_of_an_archived_case(client_for, editor, library):  # noqa: F811
     archived = Case.objects.get(slug="r4-archived")
     response = client_for(editor).get(reverse("admin:cases_case_preview", args=[archived.pk]))

@@ -107,8 +107,9 @@ def attach_countries(cases, *, using="default"):
     published cases, and returns them: read from the library's bitmaps (case_index: each country's
     published cases) and the terms' table, with no query. For a few cases (a case page's most
     alike: a prefetch cost the page 1.2 ms); lists of case cards prefetch their countries."""
-    terms = _Terms(using)
-    options = case_index.current(using=using).options["country"]
+    version = library_version.in_use(using=using)  # read once (the admin's preview is not cached())
+    terms = _Terms(using, version=version)
+    options = case_index.current(version=version, using=using).options["country"]
     for case in cases:
         ranked = (terms.get("country", code.upper()) for code, ids in options.items() if case.pk in ids)
         # By rank alone: after a fresh read two tables' ranks may meet, and terms do not compare.
@@ -124,8 +125,8 @@ class _Terms:
     created and linked, or deleted) can leave one naming a term the other lacks. A term the fresh
     table lacks too was deleted since: left out, as the page rendered after that write shows it."""
 
-    def __init__(self, using):
-        self.table = library_version.memoized("case-link-terms", _terms, using=using)
+    def __init__(self, using, *, version=None):
+        self.table = library_version.memoized("case-link-terms", _terms, version=version, using=using)
         self.fresh = False
 
     def get(self, kind, pk):
