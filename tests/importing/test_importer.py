@@ -300,22 +300,28 @@ def test_the_same_statement_twice_makes_two_quotes_and_both_survive_reimport(tmp
 # --------------------------------------------------------------------------- bad input
 
 
+def failing_quote_inserts(failing_file):
+    """A patch making the quote inserts of the `failing_file`-th file stored (1 for the first) raise
+    DatabaseError("disk full"). The importer inserts new quotes as rows (cases.importing.quotes),
+    not through QuerySet.bulk_create."""
+    original = quote_writes.insert_rows
+    quote_batches = []
+
+    def insert_rows(model, names, rows, **kwargs):
+        if model is Quote:
+            quote_batches.append(rows)
+            if len(quote_batches) == failing_file:
+                raise DatabaseError("disk full")
+        return original(model, names, rows, **kwargs)
+
+    return mock.patch.object(quote_writes, "insert_rows", side_effect=insert_rows)
+
+
 def test_a_broken_file_among_good_ones_is_rolled_back_alone(tmp_path):
     write(tmp_path, "a.md", document(BODY))
     write(tmp_path, "b.md", document(BODY.replace("[[Prize Competition]]", "[[Only In B]]"), video=OTHER_VIDEO))
     write(tmp_path, "c.md", document(BODY, video="ccccccccccc"))
-    original = quote_writes.insert_rows
-    quote_batches = []
-
-    def failing_on_the_second_file(model, names, rows, **kwargs):
-        if model is Quote:
-            quote_batches.append(rows)
-            if len(quote_batches) == 2:
-                raise DatabaseError("disk full")
-        return original(model, names, rows, **kwargs)
-
-    # The importer inserts new quotes as rows (cases.importing.quotes), not through QuerySet.bulk_create.
-    with mock.patch.object(quote_writes, "insert_rows", side_effect=failing_on_the_second_file):
+    with failing_quote_inserts(2):
         report = import_paths([tmp_path])
 
     assert report.failures == [f"{tmp_path / 'b.md'}:0: could not be stored: disk full"]
@@ -331,17 +337,7 @@ def test_a_file_that_fails_takes_back_the_video_and_topic_it_made_and_the_next_f
     # by a file whose savepoint rolls back must not be reused by the files after it.
     write(tmp_path, "a.md", document(BODY.replace("[[Prize Competition]]", "[[Only Here]]"), video=OTHER_VIDEO))
     write(tmp_path, "b.md", document(BODY.replace("[[Prize Competition]]", "[[Only Here]]"), video=OTHER_VIDEO))
-    original = quote_writes.insert_rows
-    calls = []
-
-    def failing_on_the_first_file(model, names, rows, **kwargs):
-        if model is Quote:
-            calls.append(model)
-            if len(calls) == 1:
-                raise DatabaseError("disk full")
-        return original(model, names, rows, **kwargs)
-
-    with mock.patch.object(quote_writes, "insert_rows", side_effect=failing_on_the_first_file):
+    with failing_quote_inserts(1):
         report = import_paths([tmp_path])
 
     assert report.failures == [f"{tmp_path / 'a.md'}:0: could not be stored: disk full"]
