@@ -83,7 +83,10 @@ def parse_timestamp(value: str, *, minutes_seconds: bool = False) -> int | None:
 
 # --------------------------------------------------------------------------- anchors
 
-_VALUE = r"[0-9]{1,2}(?:\s*:\s*[0-9]{1,2}){1,3}(?:[.,][0-9]{1,3}(?![0-9:]))?"
+# A time's fields ('00:12:34', '1:02'), its digits the class {digit}: 0-9 for the anchors, any
+# script's for the stamps reported unread (_ANY_DIGITS_STAMP).
+_FIELDS = r"{digit}{{1,2}}(?:\s*:\s*{digit}{{1,2}}){{1,3}}"
+_VALUE = _FIELDS.format(digit="[0-9]") + r"(?:[.,][0-9]{1,3}(?![0-9:]))?"
 _BARE_VALUE = re.compile(_VALUE)
 
 # One pass finds every anchor form:
@@ -218,7 +221,7 @@ def _read_bare(match: re.Match, minutes_seconds: bool) -> list[Anchor]:
 
 # A bracketed time in any script's digits: found only to report the ones in other digits than 0-9,
 # which the anchor scan (0-9 only) leaves as text.
-_ANY_DIGITS_STAMP = re.compile(r"\[\s*\d{1,2}(?:\s*:\s*\d{1,2}){1,3}\s*\]")
+_ANY_DIGITS_STAMP = re.compile(r"\[\s*" + _FIELDS.format(digit=r"\d") + r"\s*\]")
 
 
 def foreign_stamps(line: str, anchors: list[Anchor]) -> list[str]:
