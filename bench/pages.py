@@ -241,6 +241,7 @@ def run(repeat):
         f"{medians['case page, the most quoted case']:.0f} ms); any page of /quotes/ "
         f"≤ 50 ms ({max(quote_pages):.0f} ms — {'met' if max(quote_pages) <= 50 else 'missed'})."
     )
+    cache_backend = settings.CACHES["default"]["BACKEND"]
     lines = [
         SECTION,
         "",
@@ -252,8 +253,8 @@ def run(repeat):
         f"Each figure is a whole request through Django's test client in one process (routing, view, queries, "
         f"template; exports read to the end), {repeat} timed requests after a warm-up "
         f"({max(5, repeat // 5)} for the exports); no HTTP server in between. Cache: "
-        f"`{settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}`"
-        f"{' (`CACHE_BACKEND=dummy`: every request a miss, rendering all of its page)' if 'Dummy' in settings.CACHES['default']['BACKEND'] else ''}.",
+        f"`{cache_backend.rsplit('.', 1)[-1]}`"
+        f"{' (`CACHE_BACKEND=dummy`: every request a miss, rendering all of its page)' if 'Dummy' in cache_backend else ''}.",
         "",
         f"**Target: under {TARGET_MS} ms median for the case browser and a case page — {verdict} "
         f"(slowest browser median {max(browser):.0f} ms, slowest case page median {max(case_pages):.0f} ms).**",
