@@ -10,6 +10,7 @@ from django.db import connection
 from cases.search import schema, search
 from cases.search.text import WORD, search_text
 from tests.factories import DocumentFactory
+from tests.test_search_index import count
 
 pytestmark = pytest.mark.django_db
 
@@ -17,10 +18,6 @@ pytestmark = pytest.mark.django_db
 # locale (the separators \x1c-\x1f, NEL and the three no-break spaces): LINK_TARGET spells out
 # its ASCII white space, so both databases treat them as part of a target.
 PYTHON_ONLY_SPACES = "\x1c\x1d\x1e\x1f\x85\xa0\u2007\u202f"
-
-
-def count(q, kind):
-    return next(group.count for group in search(q).groups if group.kind.key == kind)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's text function")
