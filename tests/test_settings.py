@@ -269,3 +269,42 @@ def test_connections_are_kept_on_postgresql_and_closed_after_each_request_on_sql
     )
     assert result.returncode == 0, result.stderr
     assert (int(result.stdout) >= 60) if kept else (int(result.stdout) == 0)
+
+
+def _sqlite_pragma_in_a_fresh_process(tmp_path, environment, pragma):
+    """The value `PRAGMA <pragma>` gives on a connection Django opens to a SQLite file."""
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        f"cursor = connection.cursor(); cursor.execute('PRAGMA {pragma}'); print(cursor.fetchone()[0])"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT,
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "kb.settings",
+            "DEBUG": "1",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'library.sqlite3'}",
+            **environment,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(("configured", "mapped"), [(None, 256 * 1024 * 1024), ("0", 0), ("1048576", 1048576)])
+def test_sqlite_reads_map_the_file_up_to_sqlite_mmap_size(tmp_path, configured, mapped):
+    """Each request's fresh SQLite connection maps the file for its reads (PRAGMA mmap_size)
+    instead of copying pages into a cold page cache; SQLITE_MMAP_SIZE=0 turns it off."""
+    result = _sqlite_pragma_in_a_fresh_process(
+        tmp_path, {} if configured is None else {"SQLITE_MMAP_SIZE": configured}, "mmap_size"
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == mapped
+
+
+def test_a_negative_sqlite_mmap_size_is_refused(tmp_path):
+    result = _sqlite_pragma_in_a_fresh_process(tmp_path, {"SQLITE_MMAP_SIZE": "-1"}, "mmap_size")
+    assert result.returncode != 0
+    assert "SQLITE_MMAP_SIZE must be 0 or more bytes, not -1." in result.stderr
