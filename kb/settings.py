@@ -118,11 +118,12 @@ except Exception as error:  # dj-database-url raises several types for a bad URL
     sys.exit(f"DATABASE_URL is not a usable database URL ({error}).")
 if not _database.get("ENGINE"):
     sys.exit("DATABASE_URL names no database engine.")
-# SQLite: bytes of the database file that reads may map into memory (PRAGMA mmap_size); 0: none.
-SQLITE_MMAP_SIZE = env_int("SQLITE_MMAP_SIZE", 256 * 1024 * 1024)
-if SQLITE_MMAP_SIZE < 0:
-    raise ImproperlyConfigured(f"SQLITE_MMAP_SIZE must be 0 or more bytes, not {SQLITE_MMAP_SIZE}.")
 if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # Bytes of the database file that reads may map into memory (PRAGMA mmap_size); 0: none. Read
+    # here, like SQLITE_TIMEOUT, so a stray value never stops a PostgreSQL site.
+    _mmap_size = env_int("SQLITE_MMAP_SIZE", 256 * 1024 * 1024)
+    if _mmap_size < 0:
+        raise ImproperlyConfigured(f"SQLITE_MMAP_SIZE must be 0 or more bytes, not {_mmap_size}.")
     # Writers queue instead of failing with "database is locked": a transaction takes the write
     # lock when it begins (IMMEDIATE; a deferred one that later writes fails at once, whatever the
     # timeout), waits up to SQLITE_TIMEOUT seconds for it, and readers never block the writer (WAL).
@@ -134,7 +135,7 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
             # page cache that starts cold with every request's connection (the CSV export of a
             # country's 1,190 cases: about 7% less CPU; docs/performance.md). Writes still go
             # through the write-ahead log. SQLite caps it at its own maximum (2 GB on Linux).
-            "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size={SQLITE_MMAP_SIZE}",
+            "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size={_mmap_size}",
         }
     )
     # A connection a request: kept ones (CONN_MAX_AGE) would spare each request about 5 ms of CPU

@@ -308,3 +308,15 @@ def test_a_negative_sqlite_mmap_size_is_refused(tmp_path):
     result = _sqlite_pragma_in_a_fresh_process(tmp_path, {"SQLITE_MMAP_SIZE": "-1"}, "mmap_size")
     assert result.returncode != 0
     assert "SQLITE_MMAP_SIZE must be 0 or more bytes, not -1." in result.stderr
+
+
+@pytest.mark.parametrize("value", ["-1", "abc"])
+def test_a_stray_sqlite_mmap_size_does_not_stop_a_postgresql_site(value):
+    """SQLITE_MMAP_SIZE means nothing on PostgreSQL, so it is read (and refused) only for SQLite,
+    as SQLITE_TIMEOUT is (found by QA: a stray value stopped every PostgreSQL app server)."""
+    result = settings_in_a_fresh_process(
+        {"DEBUG": "1", "DATABASE_URL": "postgres://kb@127.0.0.1:5432/kb", "SQLITE_MMAP_SIZE": value},
+        "DATABASES['default']['ENGINE']",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "postgresql" in result.stdout
