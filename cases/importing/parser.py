@@ -140,22 +140,16 @@ class _Reader:
             self.readable.append((anchor, lineno))
             if anchor.bare:
                 self.bare.append(lineno)
-            if anchor.foreign_text is not None:
-                self.problems.append(
-                    Problem(
-                        lineno,
-                        f'timestamp "{shown(anchor.raw)}" has a text written with digits other than 0-9 '
-                        f'("{shown(anchor.foreign_text)}"): "{shown(anchor.raw)}" read alone',
+            # The anchor was read from one of its two times; the other, in other digits, is reported.
+            for part, foreign in (("text", anchor.foreign_text), ("data-t", anchor.foreign_data_t)):
+                if foreign is not None:
+                    self.problems.append(
+                        Problem(
+                            lineno,
+                            f'timestamp "{shown(anchor.raw)}" has a {part} written with digits other than 0-9 '
+                            f'("{shown(foreign)}"): "{shown(anchor.raw)}" read alone',
+                        )
                     )
-                )
-            if anchor.foreign_data_t is not None:
-                self.problems.append(
-                    Problem(
-                        lineno,
-                        f'timestamp "{shown(anchor.raw)}" has a data-t written with digits other than 0-9 '
-                        f'("{shown(anchor.foreign_data_t)}"): "{shown(anchor.raw)}" read alone',
-                    )
-                )
             if anchor.disagreement is not None:
                 self.problems.append(
                     Problem(
