@@ -48,11 +48,10 @@ def run_manage(environment, *arguments):
     )
 
 
-def settings_in_a_fresh_process(environment, *names):
-    code = "import django; django.setup(); from django.conf import settings; " + "; ".join(
-        f"print(repr(settings.{name}))" for name in names
-    )
-    result = subprocess.run(
+def python_in_a_fresh_process(code, environment):
+    """`code` run by Python in a fresh process with the project's settings and only `environment`
+    (plus PATH) set."""
+    return subprocess.run(
         [sys.executable, "-c", code],
         cwd=PROJECT,
         env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "kb.settings", **environment},
@@ -60,7 +59,13 @@ def settings_in_a_fresh_process(environment, *names):
         text=True,
         timeout=60,
     )
-    return result
+
+
+def settings_in_a_fresh_process(environment, *names):
+    code = "import django; django.setup(); from django.conf import settings; " + "; ".join(
+        f"print(repr(settings.{name}))" for name in names
+    )
+    return python_in_a_fresh_process(code, environment)
 
 
 # -- production fails fast, development needs nothing -----------------------------------------------
@@ -277,19 +282,8 @@ def _sqlite_pragma_in_a_fresh_process(tmp_path, environment, pragma):
         "import django; django.setup(); from django.db import connection; "
         f"cursor = connection.cursor(); cursor.execute('PRAGMA {pragma}'); print(cursor.fetchone()[0])"
     )
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=PROJECT,
-        env={
-            "PATH": os.environ["PATH"],
-            "DJANGO_SETTINGS_MODULE": "kb.settings",
-            "DEBUG": "1",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'library.sqlite3'}",
-            **environment,
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
+    return python_in_a_fresh_process(
+        code, {"DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'library.sqlite3'}", **environment}
     )
 
 
