@@ -198,14 +198,15 @@ STORAGES = {
 }
 
 # Caches live in the database by default, so every app server sees the same cache and keeps no
-# state on its own disk. The table is created by the migration kb/migrations/0001 (and by
-# `manage.py createcachetable` if the backend is switched to "database" later).
+# state on its own disk. `migrate` creates the table (kb/migrations/0003) whatever CACHE_BACKEND
+# says then, so a database migrated with the cache off can be served with it on.
 # CACHE_BACKEND: "database" (default), "locmem" (one process only: development) or "dummy" (off).
 CACHE_BACKEND = os.environ.get("CACHE_BACKEND", "database").strip().lower() or "database"
+DATABASE_CACHE_TABLE = "kb_cache"
 _CACHE_BACKENDS = {
     # Django's, except that on SQLite a cache write waits at most CACHE_LOCK_WAIT_MS for the write
     # lock (an import holds it for its whole run), then gives up: the page is served uncached.
-    "database": {"BACKEND": "kb.cache.DatabaseCache", "LOCATION": "kb_cache"},
+    "database": {"BACKEND": "kb.cache.DatabaseCache", "LOCATION": DATABASE_CACHE_TABLE},
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "dummy": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
 }
