@@ -1,6 +1,8 @@
 """The search index follows every write path (admin, import, bulk writes, links, renames, revert, delete),
 and holds published content only: no draft's word in a result, a count or a suggestion."""
 
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -9,6 +11,7 @@ from django.urls import reverse
 from cases.curation.history import RECORDERS, ensure_baseline, revert_case
 from cases.models import Case, Country, Document, Organisation, Participation, Quote, Source, Theme
 from cases.search import schema, search, search_cases
+from cases.search.deferral import deferred_index
 from cases.search.snippets import Matcher, snippet
 from cases.search.suggest import closest_word, known_words
 from cases.search.text import WORD, search_text
@@ -103,6 +106,43 @@ def test_bulk_writes_updates_and_deletes_follow():
     assert count("mariculture", "quotes") == 0
     Source.objects.filter(pk=source.pk).update(title="Renamed seminar on kelp")
     assert count("kelp", "sources") == 1
+
+
+def pending_entries():
+    """The entry ids the index triggers recorded in the current deferred_index() block."""
+    table = schema.PENDING_TABLE if connection.vendor == "sqlite" else f"pg_temp.{schema.PENDING_TABLE}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT entry_id FROM {table} WHERE entry_id >= 0")
+        return sorted(entry_id for (entry_id,) in cursor.fetchall())
+
+
+def test_a_quotes_imported_text_is_not_indexed_and_writing_it_refreshes_nothing():
+    # Quote.imported_text (what the document said beside a curator's edit) is no indexed column: the
+    # importer writes it beside an unchanged text, and no trigger may re-index the quote for that.
+    quote = Quote.objects.create(source=SourceFactory(), text="Feijoa growers met.", start_second=1)
+    with deferred_index():
+        Quote.objects.filter(pk=quote.pk).update(imported_text="Pitahaya growers met.")
+        quote.imported_text = "Pitahaya growers met again."
+        Quote.objects.bulk_update([quote], ["text", "imported_text"])
+        assert pending_entries() == []
+        Quote.objects.filter(pk=quote.pk).update(text="Feijoa growers met twice.")
+        assert pending_entries() == [quote.pk * schema.KIND_BITS + schema.KINDS_BY_NAME["quote"].code]
+    assert count("pitahaya", "quotes") == 0 and count("feijoa", "quotes") == 1
+
+
+@pytest.mark.django_db(transaction=True)  # SQLite's schema editor, even printing SQL, runs outside a transaction
+def test_the_imported_text_migration_adds_its_columns_in_place():
+    """On SQLite a column Django cannot add in place makes it rebuild the table, dropping the index's
+    triggers on it (a nullable column without a default is added in place on both databases)."""
+    out = StringIO()
+    call_command("sqlmigrate", "cases", "0031", stdout=out)
+    statements = [line for line in out.getvalue().splitlines() if line and not line.startswith("--")]
+    assert statements == [
+        "BEGIN;",
+        'ALTER TABLE "cases_historicalquote" ADD COLUMN "imported_text" text NULL;',
+        'ALTER TABLE "cases_quote" ADD COLUMN "imported_text" text NULL;',
+        "COMMIT;",
+    ]
 
 
 def test_a_case_is_found_through_what_it_links_to_and_links_follow():

@@ -129,6 +129,22 @@ class Quote(TimeStampedModel):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quotes")
     document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes")
     text = models.TextField()
+    # What the document said when the text was last imported, kept only while a curator's edit makes
+    # `text` differ from it (NULL: the text is as imported, or the quote was never imported). The
+    # importer matches and updates a quote by this wording and never writes over the curator's
+    # text (cases.importing.quotes). Set by note_text_edit() on every curator write of the text.
+    # Kept apart rather than a copy in every row: a first import writes nothing more, and "edited"
+    # is one IS NOT NULL test. NULL rather than "" (DJ001): "" is a wording too, and a NOT NULL
+    # column makes SQLite's migration rebuild cases_quote, dropping the search index's triggers on
+    # it; a nullable one is added in place on both databases. Not in the search index
+    # (cases/search/schema/kinds.py reads heading_path and text): writing it re-indexes nothing.
+    imported_text = models.TextField(  # noqa: DJ001
+        "text as imported",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The document's wording when a curator's edit made the text differ from it",
+    )
     start_second = models.PositiveIntegerField(help_text="The second of the video the statement starts at")
     other_seconds = models.JSONField(
         default=list, blank=True, help_text="Every other second cited for the same statement"
@@ -197,6 +213,26 @@ class Quote(TimeStampedModel):
             raise ValidationError(
                 {"other_seconds": "Give a list of whole numbers of seconds from 0 up, such as [75, 3600]."}
             )
+
+    @property
+    def text_as_imported(self):
+        """The wording its document gave (what the importer matches it on): the imported text a
+        curator's edit set aside, else the text."""
+        return self.text if self.imported_text is None else self.imported_text
+
+    def note_text_edit(self):
+        """Before a curator's save of this quote with its new `text` set: keep the wording the
+        document gave beside it in `imported_text`, or clear that when the text is the wording
+        again. Reads the stored row (one query); a quote never imported (no document and no
+        imported text, e.g. a curator's own or a fixture's) is left as it is."""
+        stored = type(self).objects.filter(pk=self.pk).values_list("text", "imported_text", "document_id").first()
+        if stored is None:
+            return
+        text, imported_text, document_id = stored
+        if imported_text is None and document_id is None:
+            return
+        as_imported = text if imported_text is None else imported_text
+        self.imported_text = None if self.text == as_imported else as_imported
 
     @property
     def seconds(self):
