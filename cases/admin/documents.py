@@ -218,6 +218,11 @@ class DocumentAdmin(admin.ModelAdmin):
                 f" Linked quotes: {report.links_carried} moved to the new wording of their statement, "
                 f"{report.links_cut_loose} cut loose to re-link (see below)."
             )
+        if report.edits_kept:
+            summary += (
+                f" {report.edits_kept} quote{pluralize(report.edits_kept)} kept a curator's edited text while "
+                "the statement changed (see the problems below)."
+            )
         if report.dry_run:
             summary += " Nothing was written."
         self.message_user(request, summary, messages.SUCCESS if not report.failed else messages.WARNING)

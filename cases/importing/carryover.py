@@ -1,9 +1,10 @@
-"""Curator links across a re-import: a linked quote whose statement changed wording or time moves to
-the new version of the same statement; where no match is safe it is cut loose and listed for curators.
+"""Curator work across a re-import: a linked or edited quote whose statement changed wording or time
+moves to the new version of the same statement; where no match is safe it is cut loose and listed.
 
 The importer first matches stored quotes exactly (same text and first second, then same text: a
-time change keeps the quote). :func:`carry_over` then pairs each linked quote left over with the
-statements of the new version left over, by three signals:
+time change keeps the quote; a quote's text is the one imported, whatever a curator edited it to).
+:func:`carry_over` then pairs each linked or edited quote left over with the statements of the new
+version left over, by three signals:
 
 * **text similarity** (:func:`similarity`, 0 to 1): the mean of difflib's ``SequenceMatcher.ratio()``
   over the lower-cased words and the overlap of their sets of words (one word changed in a 20-word
@@ -19,6 +20,12 @@ history and revision pointing at it stay valid); the others are cut loose (kept 
 text and links, without a document) and get a :class:`~cases.models.QuoteRelink` naming the
 statements closest to them (``candidates``: similarity at least ``CANDIDATE_FLOOR`` or close in
 time or place, at most ``MAX_CANDIDATES``) for a curator to re-link or dismiss (cases.importing.relinking).
+
+A quote whose text a curator edited (``Quote.imported_text`` set) is curator work too, linked or
+not: a safe pairing moves it, its imported text taking the new wording while the curator's text
+stays; without one it is cut loose, its text kept. Either way the import report names it for a
+curator to review (cases.importing.settling); only a linked one gets a QuoteRelink (an unlinked one
+has no links to re-link).
 
 Moving a link to the new version of the same statement is the import's, not a change of a case's
 content: it needs no review on a published case; each moved or cut-loose quote gets a history record.
@@ -126,8 +133,9 @@ def _pairing(quote, old_words, index, statement, new_words, *, floor=0.0) -> Pai
 
 
 def carry_over(wanted, matches, leftovers) -> CarryOver:
-    """Pair the linked quotes `leftovers` (stored quotes no exact match took) with the statements of
-    `wanted` that `matches` (one stored quote or None per wanted statement) left without a quote.
+    """Pair the quotes `leftovers` (stored quotes curators linked or edited that no exact match took,
+    each compared by its ``text_as_imported``) with the statements of `wanted` that `matches` (one
+    stored quote or None per wanted statement) left without a quote.
 
     Returns the safe pairings (see the module's rules) and the rest, cut loose with their reason
     and candidates (among all the wanted statements). Reads nothing from the database.
@@ -141,7 +149,8 @@ def carry_over(wanted, matches, leftovers) -> CarryOver:
         return word_lists[index]
 
     safe_by_quote: dict[int, list[Pairing]] = {}
-    old_words = {quote.pk: words(quote.text) for quote in leftovers}
+    # The wording the document gave, not a curator's edit of it: the statements compared are the document's.
+    old_words = {quote.pk: words(quote.text_as_imported) for quote in leftovers}
     for quote in leftovers:
         pairings = [
             _pairing(quote, old_words[quote.pk], index, wanted[index], words_of(index), floor=SIMILAR_WORDING)

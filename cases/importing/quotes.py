@@ -34,6 +34,7 @@ class Wanted:
     position: int
     topics: list[str]
     corrected_from: int | None = None
+    line: int = 0  # of its statement in the file, for the report
 
 
 def _corrections(parsed: ParsedDocument, report: ImportReport, name: str, *, source, document_pk):
@@ -97,6 +98,7 @@ def wanted_quotes(parsed: ParsedDocument, report: ImportReport, name: str, *, so
                 position=statement.position,
                 topics=[fit(Topic, "slug", slug) for slug in statement.topics],
                 corrected_from=corrected_from,
+                line=statement.line,
             )
         )
     return wanted
@@ -104,13 +106,20 @@ def wanted_quotes(parsed: ParsedDocument, report: ImportReport, name: str, *, so
 
 def _match_quotes(wanted: list[Wanted], own: list[Quote], orphans: list[Quote]) -> list[Quote | None]:
     """For each wanted quote, the stored quote it is (or None): the document's own quotes by text and
-    first second, then fixture quotes of the source (no document) likewise, then own ones by text."""
-    by_key, orphans_by_key, by_text = defaultdict(deque), defaultdict(deque), defaultdict(deque)
+    first second, then fixture quotes of the source (no document) likewise, then own ones by text,
+    then own ones a curator edited by their edited text (the document now says what they wrote).
+
+    A stored quote's text here is its text as imported (Quote.text_as_imported): a curator's edit
+    does not make it another statement."""
+    by_key, orphans_by_key = defaultdict(deque), defaultdict(deque)
+    by_text, by_edited_text = defaultdict(deque), defaultdict(deque)
     for quote in own:
-        by_key[(quote.text, quote.start_second)].append(quote)
-        by_text[quote.text].append(quote)
+        by_key[(quote.text_as_imported, quote.start_second)].append(quote)
+        by_text[quote.text_as_imported].append(quote)
+        if quote.imported_text is not None:
+            by_edited_text[quote.text].append(quote)
     for quote in orphans:
-        orphans_by_key[(quote.text, quote.start_second)].append(quote)
+        orphans_by_key[(quote.text_as_imported, quote.start_second)].append(quote)
     used: set[int] = set()
 
     def take(queues, key):
@@ -123,9 +132,10 @@ def _match_quotes(wanted: list[Wanted], own: list[Quote], orphans: list[Quote]) 
         return None
 
     matches = [take(by_key, (w.text, w.start_second)) or take(orphans_by_key, (w.text, w.start_second)) for w in wanted]
-    for index, w in enumerate(wanted):
-        if matches[index] is None:
-            matches[index] = take(by_text, w.text)
+    for queues in (by_text, by_edited_text) if by_edited_text else (by_text,):
+        for index, w in enumerate(wanted):
+            if matches[index] is None:
+                matches[index] = take(queues, w.text)
     return matches
 
 
@@ -163,25 +173,32 @@ def store_quotes(document, source, wanted, topic_ids, report, name, *, created=F
     quotes that match (and curators' links to them); counts go to `report`. `created`: the document
     was just created (it has no quotes yet); `source.has_orphans` (source_for): its video has quotes
     no document holds, which a match takes back. Returns the ids of the sources (videos) of which
-    quotes were left without a document (stranded), now with orphans."""
+    quotes were left without a document (stranded), now with orphans.
+
+    A quote a curator linked or whose text a curator edited (Quote.imported_text) is curator work:
+    never deleted, and an edited text is never written over; the document's wording goes to its
+    imported text instead (see carryover and settling for what is kept, moved and reported)."""
     if created and not source.has_orphans:
         stored = []  # nothing to match: the query this saves was a tenth of a first import's time
     else:
         stored = list(
             Quote.objects.filter(Q(document=document) | Q(source=source, document__isnull=True))
-            .only("pk", "source", "time_status", *QUOTE_FIELDS)
+            .only("pk", "source", "time_status", "imported_text", *QUOTE_FIELDS)
             .order_by("position", "pk")
         )
     own = [quote for quote in stored if quote.document_id == document.pk]
     orphans = [quote for quote in stored if quote.document_id is None]
     matches = _match_quotes(wanted, own, orphans)
-    # Linked quotes no exact match took move to the new version of their statement where it is safe.
+    # Curator work (linked quotes, edited texts) no exact match took moves to the new version of its
+    # statement where it is safe, else is kept without a document: never deleted.
     linked = _linked_quote_ids([quote.pk for quote in own]) if own else set()
+    edited = {quote.pk for quote in stored if quote.imported_text is not None}
+    kept = linked | edited
     taken = {quote.pk for quote in matches if quote is not None}
-    outcome = carry_over(wanted, matches, [q for q in own if q.pk in linked and q.pk not in taken])
+    outcome = carry_over(wanted, matches, [q for q in own if q.pk in kept and q.pk not in taken])
     for index, (quote, _) in outcome.carried.items():
         matches[index] = quote
-    before = {quote.pk: (quote.text, quote.start_second) for quote in own if quote.pk in linked}
+    before = {quote.pk: (quote.text_as_imported, quote.start_second) for quote in own if quote.pk in kept}
 
     now = timezone.now()
     new, changed, placed = [], [], []  # placed: the stored quote of each wanted quote, in order
@@ -202,6 +219,11 @@ def store_quotes(document, source, wanted, topic_ids, report, name, *, created=F
         else:
             if quote.source_id != source.pk:  # the document now names another video
                 values["source_id"] = source.pk
+            if quote.imported_text is not None:
+                # A curator edited its text: that stays, and the document's wording is what it was
+                # imported from (none once the document says what the curator wrote).
+                values["text"] = quote.text
+                values["imported_text"] = None if w.text == quote.text else w.text
             if any(getattr(quote, key) != value for key, value in values.items()):
                 for key, value in values.items():
                     setattr(quote, key, value)
@@ -215,25 +237,29 @@ def store_quotes(document, source, wanted, topic_ids, report, name, *, created=F
         placed.append(quote)
     matched_ids = {quote.pk for quote in placed if quote.pk}
     leftovers = [quote.pk for quote in own if quote.pk not in matched_ids]
-    # Linked quotes whose wording or time the new version changed: recorded before and after.
+    # Curator work whose statement's wording or time the new version changed: recorded before and after.
     moved = {
         quote.pk: before[quote.pk]
         for quote in changed
-        if quote.pk in before and (quote.text, quote.start_second) != before[quote.pk]
+        if quote.pk in before and (quote.text_as_imported, quote.start_second) != before[quote.pk]
     }
     stranded = [item for item in outcome.stranded if item.quote.pk in leftovers]
     baseline([*moved, *(item.quote.pk for item in stranded)])
 
     if leftovers:
         if stranded:
-            # Statements gone or changed beyond a safe match, whose quotes curators linked: kept,
-            # detached, listed for a curator to re-link (carryover.settle reports them).
+            # Statements gone or changed beyond a safe match, whose quotes curators linked or edited:
+            # kept, detached, listed for a curator (settling.settle reports them).
             Quote.objects.filter(pk__in=[item.quote.pk for item in stranded]).update(document=None, updated_at=now)
-        unlinked = [pk for pk in leftovers if pk not in linked]
-        if unlinked:
-            Quote.objects.filter(pk__in=unlinked).delete()
+        unkept = [pk for pk in leftovers if pk not in kept]
+        if unkept:
+            Quote.objects.filter(pk__in=unkept).delete()
         report.quotes_deleted += len(leftovers)
-    Quote.objects.bulk_update(changed, [*QUOTE_FIELDS, "source", "time_status", "updated_at"])
+    Quote.objects.bulk_update(
+        changed,
+        # The imported text only when edited quotes were read: no other write changes it.
+        [*QUOTE_FIELDS, "source", "time_status", "updated_at", *(["imported_text"] if edited else [])],
+    )
     # Tuples rather than model instances: the ORM's per-field work was most of a first import's time.
     keys = insert_rows(
         Quote,
@@ -251,7 +277,16 @@ def store_quotes(document, source, wanted, topic_ids, report, name, *, created=F
     report.quotes += len(wanted)
     report.timestamps += sum(1 + len(w.other_seconds) for w in wanted)
     restore(matched_ids & {quote.pk for quote in orphans})
-    settle(name=name, document=document, report=report, moved=moved, stranded=stranded, placed=placed)
+    settle(
+        name=name,
+        document=document,
+        report=report,
+        moved=moved,
+        stranded=stranded,
+        placed=placed,
+        wanted=wanted,
+        linked=linked,
+    )
 
     wanted_links = {
         (quote.pk, topic_ids[slug]) for w, quote in zip(wanted, placed) for slug in w.topics if slug in topic_ids

@@ -44,6 +44,9 @@ class ImportReport:
     links_carried: int = 0
     links_cut_loose: int = 0
     relinks: list[dict] = field(default_factory=list)
+    # Quotes whose text a curator edited, kept as the curator wrote it while the document's statement
+    # changed or went: each has a line in `problems` for a curator to review.
+    edits_kept: int = 0
 
     @property
     def cut_loose(self) -> list[dict]:
@@ -87,6 +90,7 @@ class ImportReport:
             "corrected",
             "links_carried",
             "links_cut_loose",
+            "edits_kept",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.failures.extend(other.failures)
@@ -122,6 +126,7 @@ class ImportReport:
             "quotes_deleted": self.quotes_deleted,
             "links_carried": self.links_carried,
             "links_cut_loose": self.links_cut_loose,
+            "edits_kept": self.edits_kept,
             "relinks": list(self.relinks),
             "failures": list(self.failures),
             "problems": list(self.problems),

@@ -1,4 +1,4 @@
-"""After a document's quotes are written: curator links recorded, reported to curators, and restored."""
+"""After a document's quotes are written: curator links and edited texts recorded, reported to curators, and restored."""
 
 from __future__ import annotations
 
@@ -106,9 +106,17 @@ def describe_links(quote_ids) -> dict[int, QuoteLinks]:
 REASON_LENGTH = 100  # simple_history's history_change_reason column
 
 
+QUOTED_LENGTH = 120  # characters of a statement quoted in a problem line
+
+
+def clipped(text: str, length: int) -> str:
+    """`text` cut to at most `length` characters, an ellipsis marking the cut."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def history_reason(text: str) -> str:
     """`text` cut to fit a history record's reason."""
-    return text if len(text) <= REASON_LENGTH else text[: REASON_LENGTH - 1] + "…"
+    return clipped(text, REASON_LENGTH)
 
 
 def baseline(quote_ids) -> None:
@@ -121,32 +129,42 @@ def baseline(quote_ids) -> None:
         record_in_bulk(unrecorded, reason=BASELINE_REASON)
 
 
-def settle(*, name, document, report, moved, stranded, placed) -> None:
+def settle(*, name, document, report, moved, stranded, placed, wanted, linked) -> None:
     """Once the quotes are written: history records, re-link tasks and report entries.
 
-    moved: {quote id: (old text, old first second)} of linked quotes updated in place (their
-    wording or time changed); stranded: the Stranded quotes cut loose; placed: the stored quote of
-    each wanted statement (the candidates' ids). The cases concerned are marked changed for the
-    stale-edit guard (cases/admin/forms.py). A fixed number of queries.
+    moved: {quote id: (old text as imported, old first second)} of linked or edited quotes updated
+    in place (their statement's wording or time changed); stranded: the Stranded quotes cut loose;
+    placed: the stored quote of each wanted statement (the candidates' ids); wanted: those
+    statements (their lines); linked: the ids of the quotes curators linked. A linked quote gets a
+    report entry and, cut loose, a re-link task; a quote whose edited text (Quote.imported_text)
+    the document's new wording differs from, or whose statement has no safe match, gets a line in
+    the report's problems. The cases concerned are marked changed for the stale-edit guard
+    (cases/admin/forms.py). A fixed number of queries.
     """
     if not moved and not stranded:
         return
-    links = describe_links([*moved, *(item.quote.pk for item in stranded)])
+    links = describe_links([pk for pk in [*moved, *(item.quote.pk for item in stranded)] if pk in linked])
     relink_ids = {}
     file_name = Path(name).name
-    if moved:
-        record_in_bulk(
-            Quote.objects.filter(pk__in=list(moved)),
-            reason=history_reason(f"Statement changed; links kept (re-import of {file_name})"),
-        )
-    if stranded:
-        record_in_bulk(
-            Quote.objects.filter(pk__in=[item.quote.pk for item in stranded]),
-            reason=history_reason(f"Cut loose with its links, to re-link (re-import of {file_name})"),
-        )
+    linked_stranded = [item for item in stranded if item.quote.pk in linked]
+    for quote_ids, reason in (
+        ([pk for pk in moved if pk in linked], f"Statement changed; links kept (re-import of {file_name})"),
+        ([pk for pk in moved if pk not in linked], f"Statement changed; edited text kept (re-import of {file_name})"),
+        (
+            [item.quote.pk for item in linked_stranded],
+            f"Cut loose with its links, to re-link (re-import of {file_name})",
+        ),
+        (
+            [item.quote.pk for item in stranded if item.quote.pk not in linked],
+            f"Cut loose with its edited text (re-import of {file_name})",
+        ),
+    ):
+        if quote_ids:
+            record_in_bulk(Quote.objects.filter(pk__in=quote_ids), reason=history_reason(reason))
+    if linked_stranded:
         open_ids = set(
             QuoteRelink.objects.filter(
-                quote_id__in=[item.quote.pk for item in stranded], status=QuoteRelink.Status.PENDING
+                quote_id__in=[item.quote.pk for item in linked_stranded], status=QuoteRelink.Status.PENDING
             ).values_list("quote_id", flat=True)
         )
         created = QuoteRelink.objects.bulk_create(
@@ -158,33 +176,56 @@ def settle(*, name, document, report, moved, stranded, placed) -> None:
                     candidates=[placed[index].pk for index in item.candidates],
                     similarity=round(item.similarity, 3) if item.similarity is not None else None,
                 )
-                for item in stranded
+                for item in linked_stranded
                 if item.quote.pk not in open_ids
             ]
         )
         relink_ids = {relink.quote_id: relink.pk for relink in created}
     bump_content_version({case.pk for entry in links.values() for case in entry.cases})
 
-    by_quote = {quote.pk: quote for quote in placed if quote.pk in moved}
+    index_of = {quote.pk: index for index, quote in enumerate(placed) if quote.pk in moved}
     for pk, (old_text, old_second) in moved.items():
-        quote = by_quote[pk]
-        kind = "wording" if quote.text != old_text else "time"
+        quote = placed[index_of[pk]]
+        new_text = quote.text_as_imported
+        if quote.imported_text is not None and new_text != old_text:
+            report.edits_kept += 1
+            report.problems.append(
+                f"{name}:{wanted[index_of[pk]].line}: quote {pk} keeps a curator's edited text; the document "
+                f"now says “{clipped(new_text, QUOTED_LENGTH)}” (it said “{clipped(old_text, QUOTED_LENGTH)}”)"
+            )
+        if pk not in linked:
+            continue
         report.links_carried += 1
         report.relinks.append(
             _entry(
                 name,
                 "carried",
-                kind,
+                "wording" if new_text != old_text else "time",
                 links[pk],
                 old_text=old_text,
                 old_second=old_second,
-                new_text=quote.text,
+                new_text=new_text,
                 new_second=quote.start_second,
                 quote=pk,
             )
         )
     for item in stranded:
-        best = placed[item.candidates[0]] if item.candidates and item.kind != "removed" else None
+        closest = item.candidates[0] if item.candidates and item.kind != "removed" else None
+        if item.quote.imported_text is not None:
+            report.edits_kept += 1
+            now_says = (
+                f"; the closest statement says “{clipped(wanted[closest].text, QUOTED_LENGTH)}”"
+                if closest is not None
+                else ""
+            )
+            report.problems.append(
+                f"{name}:{wanted[closest].line if closest is not None else 0}: quote {item.quote.pk} keeps a "
+                f"curator's edited text; its statement (“{clipped(item.quote.imported_text, QUOTED_LENGTH)}”) has no safe match "
+                f"in the new version ({item.reason}){now_says}: kept without a document"
+            )
+        if item.quote.pk not in linked:
+            continue
+        best = wanted[closest] if closest is not None else None
         report.links_cut_loose += 1
         entry = _entry(
             name,

@@ -180,7 +180,7 @@ def test_an_unchanged_reimport_reports_no_links(imported):
 
 
 def stored(pk, text, second, position):
-    return SimpleNamespace(pk=pk, text=text, start_second=second, position=position)
+    return SimpleNamespace(pk=pk, text=text, text_as_imported=text, start_second=second, position=position)
 
 
 def statement(text, second, position):
@@ -256,3 +256,150 @@ def test_a_rewritten_statements_candidates_start_with_the_one_in_its_place_and_t
     ]
     [stranded] = carry_over(wanted, [None, None, None], [old]).stranded
     assert stranded.kind == "removed" and stranded.candidates[0] == 2
+
+
+# --------------------------------------------------------------------------- a curator's edited text
+
+
+def edit(quote, text):
+    """A curator's save of the quote's text, as the admin's change form makes it."""
+    quote = Quote.objects.get(pk=quote.pk)
+    quote.text = text
+    quote.note_text_edit()
+    quote.save()
+    return quote
+
+
+FIXED = "The project strengthened public integrity in Slovakia by applying behavioural insights."
+NEW_PARAGRAPH = f"A new paragraph about the next steps of the project {anchor('00:06:00')}."
+TRAINING_REWORDED = (
+    f"Civil servants learned to apply a behavioural, risk-based approach to preventing corruption {anchor('00:04:16')}."
+)
+
+
+def edited_lines(report):
+    return [problem for problem in report.problems if "keeps a curator's edited text" in problem]
+
+
+@pytest.fixture(params=["unlinked", "linked"])
+def links(request, imported):
+    """Each test runs once with the edited quotes linked to the case (as the fixture made them) and
+    once with no link at all: an edit alone is curator work the import keeps."""
+    if request.param == "unlinked":
+        for quote in imported.quotes.values():
+            quote.cases.clear()
+            quote.challenges.clear()
+    return request.param
+
+
+def test_an_edited_text_survives_a_reimport_with_another_line_changed(imported, links):
+    opening = imported.quotes[171]
+    original = opening.text
+    edit(opening, FIXED)
+
+    report = reimport(imported, OPENING, CONTEXT, TRAINING, REVIEW, NEW_PARAGRAPH)
+
+    kept = Quote.objects.get(pk=opening.pk)
+    assert (kept.text, kept.imported_text, kept.document_id) == (FIXED, original, opening.document_id)
+    assert Quote.objects.filter(document=kept.document).count() == 5  # no second quote of the statement
+    assert report.quotes_created == 1 and report.quotes_updated == 0 and report.quotes_deleted == 0
+    assert report.relinks == [] and edited_lines(report) == [] and report.edits_kept == 0
+    assert list(kept.cases.values_list("pk", flat=True)) == ([imported.case.pk] if links == "linked" else [])
+
+
+def test_an_edited_quote_whose_time_changed_keeps_its_text_and_takes_the_time(imported, links):
+    opening = imported.quotes[171]
+    edit(opening, FIXED)
+
+    report = reimport(imported, OPENING.replace("00:02:51", "00:02:55"), CONTEXT, TRAINING, REVIEW)
+
+    kept = Quote.objects.get(pk=opening.pk)
+    assert (kept.text, kept.start_second, kept.imported_text) == (FIXED, 175, opening.text)
+    assert edited_lines(report) == []
+
+
+def test_an_edited_quote_whose_statement_was_reworded_keeps_its_text_and_is_reported(imported, links):
+    training = imported.quotes[255]
+    edit(training, "Civil servants were trained in a behavioural, risk-based approach to corruption prevention.")
+
+    report = reimport(imported, OPENING, CONTEXT, TRAINING_REWORDED, REVIEW)
+
+    kept = Quote.objects.get(pk=training.pk)
+    assert kept.text.startswith("Civil servants were trained in a behavioural")  # the curator's
+    assert kept.imported_text.startswith("Civil servants learned") and kept.start_second == 256
+    assert kept.document_id == training.document_id
+    assert Quote.objects.filter(document=kept.document).count() == 4  # moved, not replaced
+    # Line 12 of the file: front matter (4), a blank, the channel line, a blank, then a paragraph
+    # every other line.
+    [line] = edited_lines(report)
+    assert line.startswith(f"{imported.path}:12: quote {training.pk} keeps a curator's edited text; ")
+    assert (
+        "the document now says “Civil servants learned" in line and "(it said “Civil servants were trained to" in line
+    )
+    assert report.edits_kept == 1
+    reasons = list(kept.history.order_by("history_date").values_list("text", "imported_text", "history_change_reason"))
+    assert reasons[-1][:2] == (kept.text, kept.imported_text) and "re-import of anticorruption.md" in reasons[-1][2]
+    if links == "linked":
+        assert list(kept.cases.all()) == [imported.case] and list(kept.challenges.all()) == [imported.challenge]
+        [entry] = report.relinks
+        assert (entry["outcome"], entry["change"], entry["quote"]) == ("carried", "wording", training.pk)
+        assert entry["old_text"] == training.text and entry["new_text"] == kept.imported_text
+    else:
+        assert report.relinks == [] and report.links_carried == 0
+
+
+def test_an_edited_quote_whose_statement_was_removed_is_kept_and_reported(imported, links):
+    review = imported.quotes[316]
+    edit(review, "The review found that risk management was still applied too little in practice.")
+
+    report = reimport(imported, OPENING, CONTEXT, TRAINING)
+
+    kept = Quote.objects.get(pk=review.pk)
+    assert kept.text.startswith("The review found that risk management") and kept.document is None
+    assert kept.imported_text == review.text
+    [line] = edited_lines(report)
+    assert line == (
+        f"{imported.path}:0: quote {review.pk} keeps a curator's edited text; its statement "
+        f"(“{review.text}”) has no safe match in the new version (its statement is no longer in the "
+        "document): kept without a document"
+    )
+    assert report.edits_kept == 1
+    assert kept.history.latest("history_date").history_change_reason.startswith(
+        "Cut loose with its links" if links == "linked" else "Cut loose with its edited text"
+    )
+    # Only a linked quote has links to re-link.
+    assert QuoteRelink.objects.filter(quote=kept).exists() == (links == "linked")
+
+    # The statement back: the quote goes back into its document, the curator's text still shown.
+    report = reimport(imported, OPENING, CONTEXT, TRAINING, REVIEW)
+    back = Quote.objects.get(pk=review.pk)
+    assert (back.document_id, back.text, back.imported_text) == (review.document_id, kept.text, review.text)
+    assert Quote.objects.filter(start_second=316).count() == 1 and edited_lines(report) == []
+
+
+def test_an_edited_quote_reworded_beyond_a_safe_match_is_kept_and_names_the_closest_statement(imported, links):
+    context = imported.quotes[185]
+    edit(context, "For four years the OECD worked with Slovak institutions to strengthen integrity.")
+    rewritten = f"The OECD and Slovak institutions spent four years reinforcing integrity {anchor('00:03:50')}."
+
+    report = reimport(imported, OPENING, rewritten, TRAINING, REVIEW)
+
+    kept = Quote.objects.get(pk=context.pk)
+    assert kept.document is None and kept.text.endswith("to strengthen integrity.")
+    new_version = Quote.objects.get(start_second=230)
+    assert new_version.text.startswith("The OECD and Slovak institutions") and new_version.imported_text is None
+    [line] = edited_lines(report)
+    assert line.startswith(f"{imported.path}:10: quote {context.pk} keeps a curator's edited text; ")
+    assert "changed too much to be sure" in line and "the closest statement says “The OECD and Slovak" in line
+
+
+def test_a_document_now_saying_what_the_curator_wrote_clears_the_mark_silently(imported, links):
+    opening = imported.quotes[171]
+    edit(opening, FIXED)
+
+    report = reimport(imported, f"{FIXED.removesuffix('.')} {anchor('00:02:51')}.", CONTEXT, TRAINING, REVIEW)
+
+    kept = Quote.objects.get(pk=opening.pk)
+    assert (kept.text, kept.imported_text, kept.document_id) == (FIXED, None, opening.document_id)
+    assert Quote.objects.filter(document=kept.document).count() == 4
+    assert edited_lines(report) == [] and report.edits_kept == 0

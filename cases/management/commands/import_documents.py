@@ -95,6 +95,11 @@ class Command(BaseCommand):
                 else f"cut loose, to re-link ({entry['reason']})"
             )
             self.stdout.write(f"Linked quote at {entry['old_time']} in {entry['document']} for {cases}: {what}.")
+        if report.edits_kept:
+            self.stdout.write(
+                f"Quotes whose text a curator edited, kept while their statement changed: {report.edits_kept} "
+                "(listed with the problems, -v 2)."
+            )
         if report.indexes:
             self.stdout.write(f"Channel indexes: {report.indexes}.")
         if report.problems and verbosity < 2:
