@@ -1,4 +1,5 @@
-"""The quote admin: its columns, filters, the "link selected quotes to a case…" action, bounded queries."""
+"""The quote admin: its columns, filters, the "link selected quotes to a case…" action, bounded queries,
+and a curator's edit of an imported text (kept beside the document's wording, shown, undone)."""
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -7,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.models import Case, Quote, Source
-from tests.curation import client_for, editor, make_curator  # noqa: F401
+from cases.curation.revisions import approve
+from cases.models import Case, Quote, Revision, Source
+from tests.curation import client_for, editor, make_curator, publisher  # noqa: F401
 from tests.factories import CaseFactory, DocumentFactory, QuoteFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +165,93 @@ def test_search_reads_the_search_index_accents_and_compounds(client_for, editor)
     url = reverse("admin:cases_quote_changelist")
     for term in ["zurich", "cocreation", "Zürich lab"]:
         assert [quote.pk for quote in results(client_for(editor).get(url, {"q": term}))] == [wanted.pk], term
+
+
+# --------------------------------------------------------------------------- a curator's edit of an imported text
+
+
+def change_form_data(client, quote):
+    """What the quote's change form posts back unchanged."""
+    form = client.get(reverse("admin:cases_quote_change", args=[quote.pk])).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data["other_seconds"] = "[]"
+    data.pop("restore_imported_text", None)  # an unticked box is not posted
+    return data
+
+
+def save_text(client, quote, text=None, **extra):
+    data = change_form_data(client, quote)
+    if text is not None:
+        data["text"] = text
+    response = client.post(reverse("admin:cases_quote_change", args=[quote.pk]), {**data, **extra})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return Quote.objects.get(pk=quote.pk)
+
+
+@pytest.fixture
+def imported_quote(db):
+    return QuoteFactory(document=DocumentFactory(), text="Teh testbed travelled well.")
+
+
+def test_editing_an_imported_text_keeps_the_documents_wording_until_it_is_written_again(
+    client_for, publisher, imported_quote
+):
+    client = client_for(publisher)
+    edited = save_text(client, imported_quote, "The testbed travelled well.")
+    assert (edited.text, edited.imported_text) == ("The testbed travelled well.", "Teh testbed travelled well.")
+
+    # A second edit: the wording kept is still the document's, not the first edit.
+    edited = save_text(client, edited, "The testbed travelled very well.")
+    assert edited.imported_text == "Teh testbed travelled well."
+
+    # Saving another field leaves the mark as it is; writing the document's wording again clears it.
+    assert save_text(client, edited, heading_path="Testbeds").imported_text == "Teh testbed travelled well."
+    back = save_text(client, edited, "Teh testbed travelled well.")
+    assert (back.text, back.imported_text) == ("Teh testbed travelled well.", None)
+    # The history records each edit as before.
+    texts = list(Quote.history.filter(id=back.pk).order_by("history_date").values_list("text", flat=True))
+    assert texts[-4:] == [
+        "The testbed travelled well.",
+        "The testbed travelled very well.",
+        "The testbed travelled very well.",
+        "Teh testbed travelled well.",
+    ]
+
+
+def test_the_change_form_shows_the_imported_text_under_an_edited_one_and_can_go_back_to_it(
+    client_for, publisher, imported_quote
+):
+    client = client_for(publisher)
+    url = reverse("admin:cases_quote_change", args=[imported_quote.pk])
+    assert "Text as imported" not in client.get(url).content.decode()  # nothing to show while they agree
+
+    edited = save_text(client, imported_quote, "The testbed travelled well.")
+    response = client.get(url)
+    fields = [name for fieldset in response.context["adminform"] for line in fieldset for name in line.fields]
+    assert fields[fields.index("text") : fields.index("text") + 3] == ["text", "imported_text", "restore_imported_text"]
+    content = response.content.decode()
+    assert "Text as imported" in content and "Teh testbed travelled well." in content
+
+    restored = save_text(client, edited, restore_imported_text="on")
+    assert (restored.text, restored.imported_text) == ("Teh testbed travelled well.", None)
+
+
+def test_a_quote_no_document_gave_is_never_marked(client_for, publisher):
+    quote = QuoteFactory(text="A curator's own quote.")
+    assert save_text(client_for(publisher), quote, "A curator's own quote, reworded.").imported_text is None
+
+
+def test_an_editors_edit_of_a_published_cases_quote_is_marked_when_approved(client_for, editor, publisher):
+    case = CaseFactory(countries=["CA"], status=Case.Status.PUBLISHED)
+    quote = QuoteFactory(document=DocumentFactory(), text="Teh testbed travelled well.", cases=[case])
+    assert save_text(client_for(editor), quote, "The testbed travelled well.").imported_text is None  # pending
+    approve(Revision.objects.get(case=case), user=publisher)
+    approved = Quote.objects.get(pk=quote.pk)
+    assert (approved.text, approved.imported_text) == ("The testbed travelled well.", "Teh testbed travelled well.")
+
+
+def test_edited_text_filter(client_for, editor):
+    edited = QuoteFactory(document=DocumentFactory(), imported_text="As the document said.")
+    as_imported = QuoteFactory(document=DocumentFactory())
+    assert results(client_for(editor).get(CHANGELIST, {"text_edited": "yes"})) == [edited]
+    assert results(client_for(editor).get(CHANGELIST, {"text_edited": "no"})) == [as_imported]

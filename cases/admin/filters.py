@@ -92,6 +92,23 @@ class QuoteCaseLinkFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EditedTextFilter(admin.SimpleListFilter):
+    """Quotes whose text a curator edited away from what their document says (Quote.imported_text)."""
+
+    title = "text"
+    parameter_name = "text_edited"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Edited by a curator"), ("no", "As imported")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(imported_text__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(imported_text__isnull=True)
+        return queryset
+
+
 class NeedsReviewFilter(admin.SimpleListFilter):
     """Quotes of documents the importer flagged for a curator's reading."""
 

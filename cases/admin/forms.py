@@ -348,6 +348,12 @@ class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
     stale_message = STALE_QUOTE_MESSAGE
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
     loaded_state = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Only for a quote whose text a curator edited (Quote.imported_text set): QuoteAdmin shows it then.
+    restore_imported_text = forms.BooleanField(
+        required=False,
+        label="Go back to the text as imported",
+        help_text="Replaces the text with the document's wording shown above (the edit stays in the history).",
+    )
 
     class Meta:
         model = Quote
@@ -355,6 +361,8 @@ class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.imported_text is None:
+            del self.fields["restore_imported_text"]
         self.init_guard()
 
     def current_token(self, quote, lock):
@@ -376,6 +384,8 @@ class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("restore_imported_text"):
+            cleaned["text"] = self.instance.imported_text  # the save then clears the mark (note_text_edit)
         self.refuse_stale()
         return cleaned
 

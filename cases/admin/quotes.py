@@ -16,7 +16,7 @@ from ..curation.history import ensure_quote_baseline
 from ..curation.workflow import link_quotes_to_case
 from ..importing.review import refresh_sources
 from ..models import Case, Quote, Source
-from .filters import NeedsReviewFilter, QuoteCaseLinkFilter, TimeOutsideVideoFilter
+from .filters import EditedTextFilter, NeedsReviewFilter, QuoteCaseLinkFilter, TimeOutsideVideoFilter
 from .forms import WHOLE_NUMBER_FIELDS, QuoteAdminForm
 from .review import ReviewGateMixin
 from .search import FullTextSearchMixin
@@ -33,13 +33,15 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
     list_filter = [
         "source",
         QuoteCaseLinkFilter,
+        EditedTextFilter,
         NeedsReviewFilter,
         "time_status",
         TimeOutsideVideoFilter,
         "source__kind",
     ]
-    # Set by the time checks (cases.importing.review) from the document, the video's end and the import.
-    readonly_fields = ["time_status", "corrected_from_seconds"]
+    # Set by the time checks (cases.importing.review) from the document, the video's end and the import;
+    # the text as imported, by the importer and by a curator's save of the text (Quote.note_text_edit).
+    readonly_fields = ["time_status", "corrected_from_seconds", "imported_text"]
     list_select_related = ["source"]
     search_fields = ["text", "source__title"]
     autocomplete_fields = ["source", "document", "cases", "challenges", "success_factors", "topics"]
@@ -55,6 +57,16 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
         return (
             super().get_queryset(request).prefetch_related(Prefetch("cases", queryset=Case.objects.only("pk", "title")))
         )
+
+    # Shown right under the text, and only when a curator's edit made it differ from the document's.
+    EDIT_FIELDS = ["imported_text", "restore_imported_text"]
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name not in self.EDIT_FIELDS]
+        if obj is not None and obj.imported_text is not None:
+            after_text = fields.index("text") + 1
+            fields[after_text:after_text] = self.EDIT_FIELDS
+        return fields
 
     search_kind = "quote"
 
@@ -100,6 +112,7 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
                 request, Quote.cases.through.objects.filter(quote_id=obj.pk).values_list("case_id", flat=True)
             )
             ensure_quote_baseline(Quote.objects.filter(pk=obj.pk))
+            obj.note_text_edit()  # what its document said stays beside a changed text, for the importer
         super().save_model(request, obj, form, change)
         if {"start_second", "other_seconds", "source", "document"} & set(form.changed_data):
             refresh_sources(
