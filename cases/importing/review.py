@@ -51,6 +51,13 @@ def _seconds_by_document(sources) -> dict[int, dict[int | None, list[int]]]:
 
 
 def _estimate(groups: dict[int | None, list[int]], documents: dict[int, Document]) -> int | None:
+    """The video's estimated end from `groups` ({document pk: seconds}; None: its quotes without a
+    document). Those quotes (a fixture's, or kept by an import that cut them loose) are no summary
+    of the video: they count only when no document does. As one more "document", a single quote
+    cut loose at 0:21 made the lower median 21 s and put every other quote of its video under review.
+    """
+    if any(document_id is not None for document_id in groups):
+        groups = {document_id: seconds for document_id, seconds in groups.items() if document_id is not None}
     maxima, confirmed = [], []
     for document_id, seconds in groups.items():
         document = documents.get(document_id)

@@ -238,3 +238,25 @@ def test_admin_lists_filter_by_length_and_time(client_for, superuser):
     assert shown("source", length="estimated") == [estimated]
     assert shown("quote", past_end="yes") == [late]
     assert late not in shown("quote", past_end="no")
+
+
+def test_quotes_without_a_document_count_for_the_estimate_only_when_no_document_does(tmp_path):
+    """A quote kept without a document (a fixture's, or one an import cut loose because curators
+    linked or edited it) is no summary of the video: one at 0:21 beside a document of a whole
+    hour made the lower median of the two "documents" 21 s, flagged the document and put all its
+    quotes under review (found by QA)."""
+    import_paths([write(tmp_path, "a.md", document(CORRECT))])
+    source = Source.objects.get()
+    early = Quote.objects.create(source=source, text="Kept without its document", start_second=21)
+    refresh_sources([source.pk])
+    source.refresh_from_db()
+    assert source.estimated_duration_seconds == 58 * 60 + 17
+    assert not Document.objects.get().needs_review
+    assert statuses("a") == [Status.EXACT] * 6
+
+    Quote.objects.exclude(pk=early.pk).delete()
+    Document.objects.all().delete()  # only the quote without a document is left
+    refresh_sources([source.pk])
+    source.refresh_from_db()
+    assert source.estimated_duration_seconds == 21
+    assert Quote.objects.get() == early
