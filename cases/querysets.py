@@ -267,27 +267,27 @@ class QuoteQuerySet(models.QuerySet):
         their recorded correction (the one place the rule lives); only rows that change are
         written. Returns how many changed.
 
-        Under review: the document is flagged or the start second is past the video's end.
-        Corrected: otherwise, when the importer corrected the start second. Exact: the rest.
+        Under review: the start second is past the video's end, or the document is flagged and the
+        start second is the document's. Corrected: otherwise, when the importer corrected the start
+        second and it is the document's. Exact: the rest.
+
+        A start second a curator set (Quote.imported_start_second holds the document's) is neither
+        doubted for its document's flag nor "corrected on import": the flag doubts the document's
+        times and the correction was made to the document's value, neither of which it is (re-imports
+        keep it). Past the video's end it is under review like any other: no reading makes that right.
         """
         status = self.model.TimeStatus
         end = Coalesce("source__duration_seconds", "source__estimated_duration_seconds")
-        doubtful = Q(document__needs_review=True) | Q(start_second__gt=end)
+        documents = Q(imported_start_second__isnull=True)
+        doubtful = Q(documents, document__needs_review=True) | Q(start_second__gt=end)
+        corrected = Q(documents, corrected_from_seconds__isnull=False)
         quotes = self.order_by()
         changed = (
             quotes.filter(doubtful).exclude(time_status=status.UNDER_REVIEW).update(time_status=status.UNDER_REVIEW)
         )
         fine = quotes.exclude(pk__in=quotes.filter(doubtful).values("pk"))
-        changed += (
-            fine.filter(corrected_from_seconds__isnull=False)
-            .exclude(time_status=status.CORRECTED)
-            .update(time_status=status.CORRECTED)
-        )
-        changed += (
-            fine.filter(corrected_from_seconds__isnull=True)
-            .exclude(time_status=status.EXACT)
-            .update(time_status=status.EXACT)
-        )
+        changed += fine.filter(corrected).exclude(time_status=status.CORRECTED).update(time_status=status.CORRECTED)
+        changed += fine.exclude(corrected).exclude(time_status=status.EXACT).update(time_status=status.EXACT)
         return changed
 
 

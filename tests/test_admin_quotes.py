@@ -1,6 +1,8 @@
 """The quote admin: its columns, filters, the "link selected quotes to a case…" action, bounded queries,
 and a curator's edit of an imported text (kept beside the document's wording, shown, undone)."""
 
+import json
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
@@ -174,8 +176,9 @@ def change_form_data(client, quote):
     """What the quote's change form posts back unchanged."""
     form = client.get(reverse("admin:cases_quote_change", args=[quote.pk])).context["adminform"].form
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    data["other_seconds"] = "[]"
-    data.pop("restore_imported_text", None)  # an unticked box is not posted
+    data["other_seconds"] = json.dumps(Quote.objects.get(pk=quote.pk).other_seconds)
+    for column in Quote.IMPORTED_FIELDS.values():
+        data.pop(f"restore_{column}", None)  # an unticked box is not posted
     return data
 
 
@@ -255,3 +258,61 @@ def test_edited_text_filter(client_for, editor):
     as_imported = QuoteFactory(document=DocumentFactory())
     assert results(client_for(editor).get(CHANGELIST, {"text_edited": "yes"})) == [edited]
     assert results(client_for(editor).get(CHANGELIST, {"text_edited": "no"})) == [as_imported]
+
+
+# --------------------------------------------------------------------------- a curator's correction of imported times
+
+
+def test_correcting_an_imported_time_keeps_the_documents_until_it_is_written_again(
+    client_for, publisher, imported_quote
+):
+    client = client_for(publisher)
+    start = imported_quote.start_second
+    edited = save_text(client, imported_quote, start_second=start + 14, other_seconds="[30]")
+    assert (edited.start_second, edited.imported_start_second) == (start + 14, start)
+    assert (edited.other_seconds, edited.imported_other_seconds) == ([30], [])
+    assert edited.imported_text is None  # the text was not touched
+
+    # The form shows each value as imported under the edited one, with its way back.
+    response = client.get(reverse("admin:cases_quote_change", args=[edited.pk]))
+    fields = [name for fieldset in response.context["adminform"] for line in fieldset for name in line.fields]
+    at = fields.index("start_second")
+    assert fields[at : at + 3] == ["start_second", "imported_start_second", "restore_imported_start_second"]
+    assert "Start second as imported" in response.content.decode()
+
+    # Writing the document's start second again clears its mark; the box goes back to the other seconds.
+    back = save_text(client, edited, start_second=start)
+    assert (back.start_second, back.imported_start_second, back.imported_other_seconds) == (start, None, [])
+    back = save_text(client, back, restore_imported_other_seconds="on")
+    assert (back.other_seconds, back.imported_other_seconds) == ([], None)
+    seconds = list(Quote.history.filter(id=back.pk).order_by("history_date").values_list("start_second", flat=True))
+    assert seconds[-3:] == [start + 14, start, start]
+
+
+def test_a_quote_added_in_the_admin_is_a_curators_own(client_for, publisher):
+    document = DocumentFactory()
+    data = {
+        "source": document.source_id,
+        "document": document.pk,
+        "text": "A curator's own quote.",
+        "start_second": "75",
+        "other_seconds": "[]",
+        "position": "0",
+    }
+    response = client_for(publisher).post(reverse("admin:cases_quote_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    added = Quote.objects.get(text="A curator's own quote.")
+    assert (added.added_by_curator, added.document_id) == (True, document.pk)
+    # Never imported: its edits set nothing aside.
+    assert save_text(client_for(publisher), added, start_second=80).imported_start_second is None
+
+
+def test_edited_times_filter(client_for, editor):
+    start = QuoteFactory(document=DocumentFactory(), imported_start_second=12)
+    others = QuoteFactory(document=DocumentFactory(), imported_other_seconds=[])
+    as_imported = QuoteFactory(document=DocumentFactory(), imported_text="Only the text edited.")
+    assert sorted(results(client_for(editor).get(CHANGELIST, {"times_edited": "yes"})), key=lambda q: q.pk) == [
+        start,
+        others,
+    ]
+    assert results(client_for(editor).get(CHANGELIST, {"times_edited": "no"})) == [as_imported]

@@ -69,6 +69,21 @@ def test_the_status_rule(evidence):
     assert set(Quote.objects.values_list("time_status", flat=True)) == {Quote.TimeStatus.UNDER_REVIEW}
 
 
+def test_a_start_second_a_curator_set_is_neither_corrected_nor_doubted_for_its_documents_flag(evidence):
+    """The correction and the document's flag are about the document's time, which a curator's is not;
+    past the video's end it is under review like any other."""
+    Quote.objects.filter(pk=evidence["corrected"].pk).update(start_second=1520, imported_start_second=1506)
+    Quote.objects.filter(pk=evidence["exact"].pk).update(start_second=110, imported_start_second=100)
+    evidence["document"].needs_review = True
+    evidence["document"].save()
+    Quote.objects.refresh_time_status()
+    statuses = {key: Quote.objects.get(pk=evidence[key].pk).time_status for key in ("exact", "late", "corrected")}
+    assert statuses == {"exact": "exact", "late": "under_review", "corrected": "exact"}
+    Quote.objects.filter(pk=evidence["exact"].pk).update(start_second=4000)  # past the video's end
+    Quote.objects.refresh_time_status()
+    assert Quote.objects.get(pk=evidence["exact"].pk).time_status == Quote.TimeStatus.UNDER_REVIEW
+
+
 def page(client, url, **params):
     response = client.get(url, params)
     assert response.status_code == 200, url

@@ -145,6 +145,21 @@ def test_the_imported_text_migration_adds_its_columns_in_place():
     ]
 
 
+@pytest.mark.django_db(transaction=True)  # as above
+def test_the_imported_times_migration_adds_its_columns_in_place():
+    """0032 (the times and heading path as imported, a curator's own quote): nullable columns without a
+    default, added in place, so the search index's triggers on cases_quote stay."""
+    out = StringIO()
+    call_command("sqlmigrate", "cases", "0032", stdout=out)
+    statements = [line for line in out.getvalue().splitlines() if line and not line.startswith("--")]
+    assert statements[0] == "BEGIN;" and statements[-1] == "COMMIT;" and len(statements) == 10
+    for statement in statements[1:-1]:
+        assert statement.startswith(
+            ('ALTER TABLE "cases_historicalquote" ADD COLUMN', 'ALTER TABLE "cases_quote" ADD COLUMN')
+        )
+        assert " NULL" in statement and "DEFAULT" not in statement
+
+
 def test_a_case_is_found_through_what_it_links_to_and_links_follow():
     case = CaseFactory(slug="linked", title="A challenge prize", countries=["CA"])
     assert case_slugs("canada") == ["linked"]

@@ -109,6 +109,25 @@ class EditedTextFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EditedTimesFilter(admin.SimpleListFilter):
+    """Quotes whose start second or other seconds a curator edited away from what their document says
+    (Quote.imported_start_second, imported_other_seconds)."""
+
+    title = "times"
+    parameter_name = "times_edited"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Edited by a curator"), ("no", "As imported")]
+
+    def queryset(self, request, queryset):
+        edited = Q(imported_start_second__isnull=False) | Q(imported_other_seconds__isnull=False)
+        if self.value() == "yes":
+            return queryset.filter(edited)
+        if self.value() == "no":
+            return queryset.exclude(edited)
+        return queryset
+
+
 class NeedsReviewFilter(admin.SimpleListFilter):
     """Quotes of documents the importer flagged for a curator's reading."""
 

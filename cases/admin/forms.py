@@ -348,11 +348,27 @@ class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
     stale_message = STALE_QUOTE_MESSAGE
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
     loaded_state = forms.CharField(widget=forms.HiddenInput, required=False)
-    # Only for a quote whose text a curator edited (Quote.imported_text set): QuoteAdmin shows it then.
+    # One per field a curator edited (its Quote.IMPORTED_FIELDS column set): QuoteAdmin shows it then,
+    # right under the field and the value as imported.
     restore_imported_text = forms.BooleanField(
         required=False,
         label="Go back to the text as imported",
         help_text="Replaces the text with the document's wording shown above (the edit stays in the history).",
+    )
+    restore_imported_start_second = forms.BooleanField(
+        required=False,
+        label="Go back to the start second as imported",
+        help_text="Replaces the start second with the document's shown above (the edit stays in the history).",
+    )
+    restore_imported_other_seconds = forms.BooleanField(
+        required=False,
+        label="Go back to the other seconds as imported",
+        help_text="Replaces the other seconds with the document's shown above (the edit stays in the history).",
+    )
+    restore_imported_heading_path = forms.BooleanField(
+        required=False,
+        label="Go back to the heading path as imported",
+        help_text="Replaces the heading path with the document's shown above (the edit stays in the history).",
     )
 
     class Meta:
@@ -361,8 +377,9 @@ class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.imported_text is None:
-            del self.fields["restore_imported_text"]
+        for column in Quote.IMPORTED_FIELDS.values():
+            if getattr(self.instance, column) is None:
+                del self.fields[f"restore_{column}"]
         self.init_guard()
 
     def current_token(self, quote, lock):
@@ -384,8 +401,10 @@ class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("restore_imported_text"):
-            cleaned["text"] = self.instance.imported_text  # the save then clears the mark (note_text_edit)
+        for name, column in Quote.IMPORTED_FIELDS.items():
+            if cleaned.get(f"restore_{column}"):
+                # The save then clears the mark (Quote.note_curator_edit).
+                cleaned[name] = getattr(self.instance, column)
         self.refuse_stale()
         return cleaned
 

@@ -16,7 +16,7 @@ from ..curation.history import ensure_quote_baseline
 from ..curation.workflow import link_quotes_to_case
 from ..importing.review import refresh_sources
 from ..models import Case, Quote, Source
-from .filters import EditedTextFilter, NeedsReviewFilter, QuoteCaseLinkFilter, TimeOutsideVideoFilter
+from .filters import EditedTextFilter, EditedTimesFilter, NeedsReviewFilter, QuoteCaseLinkFilter, TimeOutsideVideoFilter
 from .forms import WHOLE_NUMBER_FIELDS, QuoteAdminForm
 from .review import ReviewGateMixin
 from .search import FullTextSearchMixin
@@ -34,14 +34,15 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
         "source",
         QuoteCaseLinkFilter,
         EditedTextFilter,
+        EditedTimesFilter,
         NeedsReviewFilter,
         "time_status",
         TimeOutsideVideoFilter,
         "source__kind",
     ]
     # Set by the time checks (cases.importing.review) from the document, the video's end and the import;
-    # the text as imported, by the importer and by a curator's save of the text (Quote.note_text_edit).
-    readonly_fields = ["time_status", "corrected_from_seconds", "imported_text"]
+    # the values as imported, by the importer and by a curator's save (Quote.note_curator_edit).
+    readonly_fields = ["time_status", "corrected_from_seconds", *Quote.IMPORTED_FIELDS.values()]
     list_select_related = ["source"]
     search_fields = ["text", "source__title"]
     autocomplete_fields = ["source", "document", "cases", "challenges", "success_factors", "topics"]
@@ -58,14 +59,16 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
             super().get_queryset(request).prefetch_related(Prefetch("cases", queryset=Case.objects.only("pk", "title")))
         )
 
-    # Shown right under the text, and only when a curator's edit made it differ from the document's.
-    EDIT_FIELDS = ["imported_text", "restore_imported_text"]
+    # A field's value as imported and the box going back to it: right under the field, and only when
+    # a curator's edit made it differ from the document's.
+    EDIT_FIELDS = {name: [column, f"restore_{column}"] for name, column in Quote.IMPORTED_FIELDS.items()}
 
     def get_fields(self, request, obj=None):
-        fields = [name for name in super().get_fields(request, obj) if name not in self.EDIT_FIELDS]
-        if obj is not None and obj.imported_text is not None:
-            after_text = fields.index("text") + 1
-            fields[after_text:after_text] = self.EDIT_FIELDS
+        shown = {name for pair in self.EDIT_FIELDS.values() for name in pair}
+        fields = [name for name in super().get_fields(request, obj) if name not in shown]
+        for name in obj.edited_fields if obj is not None else []:
+            after = fields.index(name) + 1
+            fields[after:after] = self.EDIT_FIELDS[name]
         return fields
 
     search_kind = "quote"
@@ -104,7 +107,8 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
 
     # Reviewed changes (cases.curation.revisions): the quote's text, time, terms and links shown on
     # published case pages change only through a Publisher; its other fields are saved directly.
-    DIRECT_FIELDS = ["source_id", "document_id", "heading_path", "position"]
+    # The heading path's value as imported goes with it (note_curator_edit set it).
+    DIRECT_FIELDS = ["source_id", "document_id", "heading_path", "imported_heading_path", "position"]
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -112,7 +116,9 @@ class QuoteAdmin(FullTextSearchMixin, ReviewGateMixin, SimpleHistoryAdmin):
                 request, Quote.cases.through.objects.filter(quote_id=obj.pk).values_list("case_id", flat=True)
             )
             ensure_quote_baseline(Quote.objects.filter(pk=obj.pk))
-            obj.note_text_edit()  # what its document said stays beside a changed text, for the importer
+            obj.note_curator_edit()  # what its document said stays beside a changed value, for the importer
+        else:
+            obj.added_by_curator = True  # never imported: no import matches, changes or deletes it
         super().save_model(request, obj, form, change)
         if {"start_second", "other_seconds", "source", "document"} & set(form.changed_data):
             refresh_sources(

@@ -193,8 +193,7 @@ def _apply_quotes(before, after, user):
         for name in QUOTE_FIELDS:
             if old[name] != new[name]:
                 setattr(quote, name, new[name])
-        if old["text"] != new["text"]:
-            quote.note_text_edit()  # an approved edit of an imported text survives re-imports too
+        quote.note_curator_edit()  # an approved edit of an imported text or time survives re-imports too
         quote._history_user = user
         quote.save()
         for name in ("challenges", "success_factors"):

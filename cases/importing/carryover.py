@@ -21,9 +21,9 @@ text and links, without a document) and get a :class:`~cases.models.QuoteRelink`
 statements closest to them (``candidates``: similarity at least ``CANDIDATE_FLOOR`` or close in
 time or place, at most ``MAX_CANDIDATES``) for a curator to re-link or dismiss (cases.importing.relinking).
 
-A quote whose text a curator edited (``Quote.imported_text`` set) is curator work too, linked or
-not: a safe pairing moves it, its imported text taking the new wording while the curator's text
-stays; without one it is cut loose, its text kept. Either way the import report names it for a
+A quote whose text or times a curator edited (a ``Quote.IMPORTED_FIELDS`` column set) is curator
+work too, linked or not, compared by its values as imported: a safe pairing moves it, its imported
+values taking the new statement's while the curator's stay; without one it is cut loose, its text kept. Either way the import report names it for a
 curator to review (cases.importing.settling); only a linked one gets a QuoteRelink (an unlinked one
 has no links to re-link).
 
@@ -116,7 +116,7 @@ class CarryOver:
 def _pairing(quote, old_words, index, statement, new_words, *, floor=0.0) -> Pairing:
     """The pairing of a stored quote and a statement; None when it is close neither in time nor in
     place and its similarity cannot reach `floor` (difflib's cheap upper bounds, before the full ratio)."""
-    time_close = abs(statement.start_second - quote.start_second) <= TIME_WINDOW
+    time_close = abs(statement.start_second - quote.start_second_as_imported) <= TIME_WINDOW
     position_close = abs(statement.position - quote.position) <= POSITION_WINDOW
     if not old_words and not new_words:
         return Pairing(index, 1.0, time_close, position_close)
@@ -208,7 +208,7 @@ def carry_over(wanted, matches, leftovers) -> CarryOver:
             # time, then in place, first (a shared word or two would only be noise).
             close.sort(
                 key=lambda p: (
-                    abs(wanted[p.index].start_second - quote.start_second),
+                    abs(wanted[p.index].start_second - quote.start_second_as_imported),
                     abs(wanted[p.index].position - quote.position),
                     p.index,
                 )

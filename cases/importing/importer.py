@@ -11,9 +11,10 @@ Each file is stored in a savepoint of a batch's transaction (committed at least 
 BATCH_SECONDS, its search index refreshed once at its end): a file that cannot be read or stored is reported as ``FILE:LINE: reason`` and leaves
 nothing behind, the others import. A file whose content hash matches the stored document is
 skipped without being parsed (the run reads its stored documents in one query). Quotes are updated in place, matched
-on their text as imported and first second (then on that text alone), so the links curators made
-from quotes to cases, challenges and success factors survive a re-import, and so does a text a
-curator edited (never written over: the document's wording goes to ``Quote.imported_text``); quotes
+on their text and first second as imported (then on that text alone), so the links curators made
+from quotes to cases, challenges and success factors survive a re-import, and so do a text, times or
+heading path a curator edited (never written over: the document's values go to the
+``Quote.IMPORTED_FIELDS`` columns); a quote a curator added is never read; quotes
 loaded from the curated fixtures (no document yet) are adopted the same way instead of being
 duplicated. A linked or edited quote whose statement was reworded moves to the new version when the
 match is safe, else it is cut loose and listed for curators (see :mod:`.carryover` for the rules and

@@ -109,17 +109,17 @@ def _match_quotes(wanted: list[Wanted], own: list[Quote], orphans: list[Quote]) 
     first second, then fixture quotes of the source (no document) likewise, then own ones by text,
     then own ones a curator edited by their edited text (the document now says what they wrote).
 
-    A stored quote's text here is its text as imported (Quote.text_as_imported): a curator's edit
-    does not make it another statement."""
+    A stored quote's text and first second here are those imported (Quote.as_imported): a curator's
+    edit does not make it another statement."""
     by_key, orphans_by_key = defaultdict(deque), defaultdict(deque)
     by_text, by_edited_text = defaultdict(deque), defaultdict(deque)
     for quote in own:
-        by_key[(quote.text_as_imported, quote.start_second)].append(quote)
+        by_key[(quote.text_as_imported, quote.start_second_as_imported)].append(quote)
         by_text[quote.text_as_imported].append(quote)
         if quote.imported_text is not None:
             by_edited_text[quote.text].append(quote)
     for quote in orphans:
-        orphans_by_key[(quote.text_as_imported, quote.start_second)].append(quote)
+        orphans_by_key[(quote.text_as_imported, quote.start_second_as_imported)].append(quote)
     used: set[int] = set()
 
     def take(queues, key):
@@ -150,6 +150,21 @@ QUOTE_FIELDS = [
 ]
 # The same, as the keys of the values the importer builds for a quote.
 NEW_QUOTE_FIELDS = [f"{name}_id" if name == "document" else name for name in QUOTE_FIELDS]
+# What the document said of the fields a curator edited (Quote.IMPORTED_FIELDS): read and written on
+# re-imports only (a new quote is as imported).
+IMPORTED_COLUMNS = list(Quote.IMPORTED_FIELDS.values())
+
+
+def _imported_values(quote) -> tuple[str, int, list[int]]:
+    """What the document said of a quote's statement: text, first second, other seconds."""
+    return quote.text_as_imported, quote.start_second_as_imported, quote.as_imported("other_seconds")
+
+
+def _moved(quote, before) -> bool:
+    """Whether the document's statement of a linked or edited quote changed: its wording or first
+    second, or a value a curator edited (kept, and reported, while the document's changes)."""
+    now = _imported_values(quote)
+    return now[:2] != before[:2] or (quote.imported_other_seconds is not None and now[2] != before[2])
 
 
 class NewQuote:
@@ -175,15 +190,18 @@ def store_quotes(document, source, wanted, topic_ids, report, name, *, created=F
     no document holds, which a match takes back. Returns the ids of the sources (videos) of which
     quotes were left without a document (stranded), now with orphans.
 
-    A quote a curator linked or whose text a curator edited (Quote.imported_text) is curator work:
-    never deleted, and an edited text is never written over; the document's wording goes to its
-    imported text instead (see carryover and settling for what is kept, moved and reported)."""
+    A quote a curator linked or edited (a text, time or heading path of it set aside in its
+    Quote.IMPORTED_FIELDS column) is curator work: never deleted, and an edited value is never written
+    over; the document's value goes to its column instead (see carryover and settling for what is
+    kept, moved and reported). A quote a curator added (Quote.added_by_curator) is not read at all:
+    never matched, changed or deleted."""
     if created and not source.has_orphans:
         stored = []  # nothing to match: the query this saves was a tenth of a first import's time
     else:
         stored = list(
             Quote.objects.filter(Q(document=document) | Q(source=source, document__isnull=True))
-            .only("pk", "source", "time_status", "imported_text", *QUOTE_FIELDS)
+            .filter(added_by_curator__isnull=True)
+            .only("pk", "source", "time_status", *IMPORTED_COLUMNS, *QUOTE_FIELDS)
             .order_by("position", "pk")
         )
     own = [quote for quote in stored if quote.document_id == document.pk]
@@ -192,13 +210,13 @@ def store_quotes(document, source, wanted, topic_ids, report, name, *, created=F
     # Curator work (linked quotes, edited texts) no exact match took moves to the new version of its
     # statement where it is safe, else is kept without a document: never deleted.
     linked = _linked_quote_ids([quote.pk for quote in own]) if own else set()
-    edited = {quote.pk for quote in stored if quote.imported_text is not None}
+    edited = {quote.pk for quote in stored if quote.edited_fields}
     kept = linked | edited
     taken = {quote.pk for quote in matches if quote is not None}
     outcome = carry_over(wanted, matches, [q for q in own if q.pk in kept and q.pk not in taken])
     for index, (quote, _) in outcome.carried.items():
         matches[index] = quote
-    before = {quote.pk: (quote.text_as_imported, quote.start_second) for quote in own if quote.pk in kept}
+    before = {quote.pk: _imported_values(quote) for quote in own if quote.pk in kept}
 
     now = timezone.now()
     new, changed, placed = [], [], []  # placed: the stored quote of each wanted quote, in order
@@ -219,11 +237,13 @@ def store_quotes(document, source, wanted, topic_ids, report, name, *, created=F
         else:
             if quote.source_id != source.pk:  # the document now names another video
                 values["source_id"] = source.pk
-            if quote.imported_text is not None:
-                # A curator edited its text: that stays, and the document's wording is what it was
-                # imported from (none once the document says what the curator wrote).
-                values["text"] = quote.text
-                values["imported_text"] = None if w.text == quote.text else w.text
+            for field, column in Quote.IMPORTED_FIELDS.items():
+                if getattr(quote, column) is not None:
+                    # A curator edited it: that stays, and the document's value is what it was
+                    # imported from (none once the document says what the curator wrote).
+                    curators = getattr(quote, field)
+                    values[column] = None if values[field] == curators else values[field]
+                    values[field] = curators
             if any(getattr(quote, key) != value for key, value in values.items()):
                 for key, value in values.items():
                     setattr(quote, key, value)
@@ -238,11 +258,7 @@ def store_quotes(document, source, wanted, topic_ids, report, name, *, created=F
     matched_ids = {quote.pk for quote in placed if quote.pk}
     leftovers = [quote.pk for quote in own if quote.pk not in matched_ids]
     # Curator work whose statement's wording or time the new version changed: recorded before and after.
-    moved = {
-        quote.pk: before[quote.pk]
-        for quote in changed
-        if quote.pk in before and (quote.text_as_imported, quote.start_second) != before[quote.pk]
-    }
+    moved = {quote.pk: before[quote.pk] for quote in changed if quote.pk in before and _moved(quote, before[quote.pk])}
     stranded = [item for item in outcome.stranded if item.quote.pk in leftovers]
     baseline([*moved, *(item.quote.pk for item in stranded)])
 
@@ -257,8 +273,8 @@ def store_quotes(document, source, wanted, topic_ids, report, name, *, created=F
         report.quotes_deleted += len(leftovers)
     Quote.objects.bulk_update(
         changed,
-        # The imported text only when edited quotes were read: no other write changes it.
-        [*QUOTE_FIELDS, "source", "time_status", "updated_at", *(["imported_text"] if edited else [])],
+        # The imported values only when edited quotes were read: no other write changes them.
+        [*QUOTE_FIELDS, "source", "time_status", "updated_at", *(IMPORTED_COLUMNS if edited else [])],
     )
     # Tuples rather than model instances: the ORM's per-field work was most of a first import's time.
     keys = insert_rows(

@@ -44,8 +44,8 @@ class ImportReport:
     links_carried: int = 0
     links_cut_loose: int = 0
     relinks: list[dict] = field(default_factory=list)
-    # Quotes whose text a curator edited, kept as the curator wrote it while the document's statement
-    # changed or went: each has a line in `problems` for a curator to review.
+    # Quotes whose text or times a curator edited, kept as the curator wrote them while the document's
+    # statement changed or went: each has a line in `problems` for a curator to review.
     edits_kept: int = 0
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,13 +133,13 @@ def baseline(quote_ids) -> None:
 def settle(*, name, document, report, moved, stranded, placed, wanted, linked) -> None:
     """Once the quotes are written: history records, re-link tasks and report entries.
 
-    moved: {quote id: (old text as imported, old first second)} of linked or edited quotes updated
-    in place (their statement's wording or time changed); stranded: the Stranded quotes cut loose;
-    placed: the stored quote of each wanted statement (the candidates' ids); wanted: those
+    moved: {quote id: (old text, first second, other seconds as imported)} of linked or edited quotes
+    updated in place (their statement's wording or time changed); stranded: the Stranded quotes cut
+    loose; placed: the stored quote of each wanted statement (the candidates' ids); wanted: those
     statements (their lines); linked: the ids of the quotes curators linked. A linked quote gets a
-    report entry and, cut loose, a re-link task; a quote whose edited text (Quote.imported_text)
-    the document's new wording differs from, or whose statement has no safe match, gets a line in
-    the report's problems. The cases concerned are marked changed for the stale-edit guard
+    report entry and, cut loose, a re-link task; a quote a curator edited (Quote.IMPORTED_FIELDS)
+    gets a line in the report's problems for each edited text or time the document now gives
+    differently, or one when its statement has no safe match. The cases concerned are marked changed for the stale-edit guard
     (cases/admin/forms.py). A fixed number of queries.
     """
     if not moved and not stranded:
@@ -147,20 +148,16 @@ def settle(*, name, document, report, moved, stranded, placed, wanted, linked) -
     relink_ids = {}
     file_name = Path(name).name
     linked_stranded = [item for item in stranded if item.quote.pk in linked]
-    for quote_ids, reason in (
-        ([pk for pk in moved if pk in linked], f"Statement changed; links kept (re-import of {file_name})"),
-        ([pk for pk in moved if pk not in linked], f"Statement changed; edited text kept (re-import of {file_name})"),
-        (
-            [item.quote.pk for item in linked_stranded],
-            f"Cut loose with its links, to re-link (re-import of {file_name})",
-        ),
-        (
-            [item.quote.pk for item in stranded if item.quote.pk not in linked],
-            f"Cut loose with its edited text (re-import of {file_name})",
-        ),
-    ):
-        if quote_ids:
-            record_in_bulk(Quote.objects.filter(pk__in=quote_ids), reason=history_reason(reason))
+    index_of = {quote.pk: index for index, quote in enumerate(placed) if quote.pk in moved}
+    reasons = defaultdict(list)  # {history reason: quote ids}
+    for pk in moved:
+        kept = "links" if pk in linked else f"edited {edited_words(placed[index_of[pk]])}"
+        reasons[f"Statement changed; {kept} kept (re-import of {file_name})"].append(pk)
+    for item in stranded:
+        kept = "links, to re-link" if item.quote.pk in linked else f"edited {edited_words(item.quote)}"
+        reasons[f"Cut loose with its {kept} (re-import of {file_name})"].append(item.quote.pk)
+    for reason, quote_ids in reasons.items():
+        record_in_bulk(Quote.objects.filter(pk__in=quote_ids), reason=history_reason(reason))
     if linked_stranded:
         open_ids = set(
             QuoteRelink.objects.filter(
@@ -183,18 +180,31 @@ def settle(*, name, document, report, moved, stranded, placed, wanted, linked) -
         relink_ids = {relink.quote_id: relink.pk for relink in created}
     bump_content_version({case.pk for entry in links.values() for case in entry.cases})
 
-    index_of = {quote.pk: index for index, quote in enumerate(placed) if quote.pk in moved}
-    for pk, (old_text, old_second) in moved.items():
+    for pk, (old_text, old_second, old_others) in moved.items():
         quote = placed[index_of[pk]]
-        new_text = quote.text_as_imported
+        new_text, new_second = quote.text_as_imported, quote.start_second_as_imported
+        where = f"{name}:{wanted[index_of[pk]].line}: quote {pk} keeps a curator's"
+        lines = []
         if quote.imported_text is not None and new_text != old_text:
-            report.edits_kept += 1
-            report.problems.append(
-                f"{name}:{wanted[index_of[pk]].line}: quote {pk} keeps a curator's edited text; the document "
-                f"now says “{clipped(new_text, QUOTED_LENGTH)}” (it said “{clipped(old_text, QUOTED_LENGTH)}”)"
+            lines.append(
+                f"{where} edited text; the document now says “{clipped(new_text, QUOTED_LENGTH)}” "
+                f"(it said “{clipped(old_text, QUOTED_LENGTH)}”)"
             )
-        if pk not in linked:
-            continue
+        if quote.imported_start_second is not None and new_second != old_second:
+            lines.append(
+                f"{where} time {format_timestamp(quote.start_second)}; the document now says "
+                f"{format_timestamp(new_second)} (it said {format_timestamp(old_second)})"
+            )
+        new_others = quote.as_imported("other_seconds")
+        if quote.imported_other_seconds is not None and new_others != old_others:
+            lines.append(
+                f"{where} other times {_times(quote.other_seconds)}; the document now says "
+                f"{_times(new_others)} (it said {_times(old_others)})"
+            )
+        report.edits_kept += bool(lines)
+        report.problems.extend(lines)
+        if pk not in linked or (new_text, new_second) == (old_text, old_second):
+            continue  # no link to carry, or only a curator's other times the document changed
         report.links_carried += 1
         report.relinks.append(
             _entry(
@@ -205,13 +215,13 @@ def settle(*, name, document, report, moved, stranded, placed, wanted, linked) -
                 old_text=old_text,
                 old_second=old_second,
                 new_text=new_text,
-                new_second=quote.start_second,
+                new_second=new_second,
                 quote=pk,
             )
         )
     for item in stranded:
         closest = item.candidates[0] if item.candidates and item.kind != "removed" else None
-        if item.quote.imported_text is not None:
+        if item.quote.edited_fields:
             report.edits_kept += 1
             now_says = (
                 f"; the closest statement says “{clipped(wanted[closest].text, QUOTED_LENGTH)}”"
@@ -220,7 +230,8 @@ def settle(*, name, document, report, moved, stranded, placed, wanted, linked) -
             )
             report.problems.append(
                 f"{name}:{wanted[closest].line if closest is not None else 0}: quote {item.quote.pk} keeps a "
-                f"curator's edited text; its statement (“{clipped(item.quote.imported_text, QUOTED_LENGTH)}”) has no safe match "
+                f"curator's edited {edited_words(item.quote)}; its statement "
+                f"(“{clipped(item.quote.text_as_imported, QUOTED_LENGTH)}”) has no safe match "
                 f"in the new version ({item.reason}){now_says}: kept without a document"
             )
         if item.quote.pk not in linked:
@@ -246,6 +257,20 @@ def settle(*, name, document, report, moved, stranded, placed, wanted, linked) -
             f"({_named(entry)}) has no safe match in the new version ({item.reason}): kept without a "
             "document, to re-link in the admin"
         )
+
+
+# What a curator edited, in the report's and the history's words.
+EDITED_WORDS = {"text": "text", "start_second": "times", "other_seconds": "times", "heading_path": "heading path"}
+
+
+def edited_words(quote) -> str:
+    """The fields of `quote` a curator edited, in words: "text", "text and times", ..."""
+    words = list(dict.fromkeys(EDITED_WORDS[name] for name in quote.edited_fields))
+    return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+
+
+def _times(seconds) -> str:
+    return ", ".join(format_timestamp(second) for second in seconds) or "none"
 
 
 def _entry(name, outcome, kind, links, *, old_text, old_second, new_text, new_second, quote, reason="", relink=None):

@@ -129,21 +129,53 @@ class Quote(TimeStampedModel):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="quotes")
     document = models.ForeignKey(Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes")
     text = models.TextField()
-    # What the document said when the text was last imported, kept only while a curator's edit makes
-    # `text` differ from it (NULL: the text is as imported, or the quote was never imported). The
-    # importer matches and updates a quote by this wording and never writes over the curator's
-    # text (cases.importing.quotes). Set by note_text_edit() on every curator write of the text.
-    # Kept apart rather than a copy in every row: a first import writes nothing more, and "edited"
-    # is one IS NOT NULL test. NULL rather than "" (DJ001): "" is a wording too, and a NOT NULL
-    # column makes SQLite's migration rebuild cases_quote, dropping the search index's triggers on
-    # it; a nullable one is added in place on both databases. Not in the search index
-    # (cases/search/schema/kinds.py reads heading_path and text): writing it re-indexes nothing.
+    # What the document said, for each field the importer writes and a curator can edit (text, start
+    # second, other seconds, heading path: IMPORTED_FIELDS), kept only while a curator's save makes
+    # the field differ from it (NULL: the value is as imported, or the quote was never imported). The
+    # importer matches a quote on its imported values, updates those, and never writes over a
+    # curator's value (cases.importing.quotes); note_curator_edit() sets or clears them on every
+    # curator write. One typed nullable column per field rather than one JSON snapshot: the importer
+    # reads them for every stored quote of a re-imported document and a NULL costs nothing to read
+    # (decoding JSON per quote was a tenth of an import's time, importing/review.py), "edited" stays
+    # an IS NOT NULL test for the list's filters, and a first import writes nothing more. NULL rather
+    # than "" (DJ001): "" is a value too, and a NOT NULL column makes SQLite's migration rebuild
+    # cases_quote, dropping the search index's triggers on it; nullable ones are added in place on
+    # both databases. None is in the search index (cases/search/schema/kinds.py reads heading_path
+    # and text): writing them re-indexes nothing.
     imported_text = models.TextField(  # noqa: DJ001
         "text as imported",
         null=True,
         blank=True,
         editable=False,
         help_text="The document's wording when a curator's edit made the text differ from it",
+    )
+    imported_start_second = models.PositiveIntegerField(
+        "start second as imported",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The document's start second when a curator's edit made the start second differ from it",
+    )
+    imported_other_seconds = models.JSONField(
+        "other seconds as imported",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The document's other seconds when a curator's edit made them differ from them",
+    )
+    imported_heading_path = models.CharField(  # noqa: DJ001
+        "heading path as imported",
+        max_length=500,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The document's headings when a curator's edit made the heading path differ from them",
+    )
+    # A quote a curator added (the admin's add form), with a document or not: never imported, so the
+    # importer never matches, changes nor deletes it. NULL for every other (imported, or loaded from
+    # the curated fixtures, which an import adopts): nullable without a default for the same reason.
+    added_by_curator = models.BooleanField(
+        null=True, blank=True, editable=False, help_text="Added by a curator: no import matches, changes or deletes it"
     )
     start_second = models.PositiveIntegerField(help_text="The second of the video the statement starts at")
     other_seconds = models.JSONField(
@@ -214,25 +246,55 @@ class Quote(TimeStampedModel):
                 {"other_seconds": "Give a list of whole numbers of seconds from 0 up, such as [75, 3600]."}
             )
 
+    # Each field the importer writes and a curator can edit, and the column that keeps the document's
+    # value while a curator's differs from it.
+    IMPORTED_FIELDS = {
+        "text": "imported_text",
+        "start_second": "imported_start_second",
+        "other_seconds": "imported_other_seconds",
+        "heading_path": "imported_heading_path",
+    }
+
+    def as_imported(self, name):
+        """The value its document gave for field `name` (what the importer matches and updates): the
+        imported value a curator's edit set aside, else the field's."""
+        imported = getattr(self, self.IMPORTED_FIELDS[name])
+        return getattr(self, name) if imported is None else imported
+
     @property
     def text_as_imported(self):
-        """The wording its document gave (what the importer matches it on): the imported text a
-        curator's edit set aside, else the text."""
-        return self.text if self.imported_text is None else self.imported_text
+        return self.as_imported("text")
 
-    def note_text_edit(self):
-        """Before a curator's save of this quote with its new `text` set: keep the wording the
-        document gave beside it in `imported_text`, or clear that when the text is the wording
-        again. Reads the stored row (one query); a quote never imported (no document and no
-        imported text, e.g. a curator's own or a fixture's) is left as it is."""
-        stored = type(self).objects.filter(pk=self.pk).values_list("text", "imported_text", "document_id").first()
+    @property
+    def start_second_as_imported(self):
+        return self.as_imported("start_second")
+
+    @property
+    def edited_fields(self):
+        """The fields a curator's edit made differ from what the document says."""
+        return [name for name, column in self.IMPORTED_FIELDS.items() if getattr(self, column) is not None]
+
+    def note_curator_edit(self):
+        """Before a curator's save of this quote with its new values set: keep what the document gave
+        for each field (IMPORTED_FIELDS) that now differs from it, clear it for each that is the
+        document's value again. Reads the stored row (one query); a quote never imported (added by
+        a curator, or with no document and nothing as imported, e.g. a fixture's) is left as it is."""
+        fields = list(self.IMPORTED_FIELDS.items())
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values_list("document_id", "added_by_curator", *(name for pair in fields for name in pair))
+            .first()
+        )
         if stored is None:
             return
-        text, imported_text, document_id = stored
-        if imported_text is None and document_id is None:
+        document_id, self.added_by_curator, *values = stored  # a history revert's old row may lack the mark
+        pairs = dict(zip(self.IMPORTED_FIELDS, zip(values[::2], values[1::2], strict=True), strict=True))
+        if self.added_by_curator or document_id is None and all(imported is None for _, imported in pairs.values()):
             return
-        as_imported = text if imported_text is None else imported_text
-        self.imported_text = None if self.text == as_imported else as_imported
+        for name, (value, imported) in pairs.items():
+            as_imported = value if imported is None else imported
+            setattr(self, self.IMPORTED_FIELDS[name], None if getattr(self, name) == as_imported else as_imported)
 
     @property
     def seconds(self):

@@ -180,7 +180,9 @@ def test_an_unchanged_reimport_reports_no_links(imported):
 
 
 def stored(pk, text, second, position):
-    return SimpleNamespace(pk=pk, text=text, text_as_imported=text, start_second=second, position=position)
+    return SimpleNamespace(
+        pk=pk, text=text, text_as_imported=text, start_second=second, start_second_as_imported=second, position=position
+    )
 
 
 def statement(text, second, position):
@@ -261,11 +263,14 @@ def test_a_rewritten_statements_candidates_start_with_the_one_in_its_place_and_t
 # --------------------------------------------------------------------------- a curator's edited text
 
 
-def edit(quote, text):
-    """A curator's save of the quote's text, as the admin's change form makes it."""
+def edit(quote, text=None, **values):
+    """A curator's save of the quote's text (or of other `values`: start_second=…), as the admin's
+    change form makes it."""
     quote = Quote.objects.get(pk=quote.pk)
-    quote.text = text
-    quote.note_text_edit()
+    for name, value in {"text": text, **values}.items():
+        if value is not None:
+            setattr(quote, name, value)
+    quote.note_curator_edit()
     quote.save()
     return quote
 
@@ -403,3 +408,116 @@ def test_a_document_now_saying_what_the_curator_wrote_clears_the_mark_silently(i
     assert (kept.text, kept.imported_text, kept.document_id) == (FIXED, None, opening.document_id)
     assert Quote.objects.filter(document=kept.document).count() == 4
     assert edited_lines(report) == [] and report.edits_kept == 0
+
+
+# --------------------------------------------------------------------------- a curator's corrected times
+
+
+def time_lines(report):
+    return [problem for problem in report.problems if "keeps a curator's time" in problem or "other times" in problem]
+
+
+def test_a_curators_start_second_survives_a_reimport_with_another_line_changed(imported, links):
+    opening = edit(imported.quotes[171], start_second=180)
+
+    report = reimport(imported, OPENING, CONTEXT, TRAINING, REVIEW, NEW_PARAGRAPH)
+
+    kept = Quote.objects.get(pk=opening.pk)
+    assert (kept.start_second, kept.imported_start_second, kept.document_id) == (180, 171, opening.document_id)
+    assert kept.text == opening.text and kept.imported_text is None
+    assert Quote.objects.filter(document=kept.document).count() == 5  # no second quote of the statement
+    assert report.quotes_created == 1 and report.quotes_updated == 0 and report.quotes_deleted == 0
+    assert report.relinks == [] and time_lines(report) == [] and report.edits_kept == 0
+
+
+def test_a_curators_other_seconds_survive_a_reimport_with_another_line_changed(imported, links):
+    context = edit(imported.quotes[185], other_seconds=[200, 210])
+
+    report = reimport(imported, OPENING, CONTEXT, TRAINING, REVIEW, NEW_PARAGRAPH)
+
+    kept = Quote.objects.get(pk=context.pk)
+    assert (kept.start_second, kept.other_seconds, kept.imported_other_seconds) == (185, [200, 210], [])
+    assert report.quotes_updated == 0 and report.quotes_deleted == 0 and time_lines(report) == []
+
+
+def test_a_curators_time_is_kept_and_reported_when_the_document_changes_it(imported, links):
+    opening = edit(imported.quotes[171], start_second=180)
+
+    report = reimport(imported, OPENING.replace("00:02:51", "00:02:53"), CONTEXT, TRAINING, REVIEW)
+
+    kept = Quote.objects.get(pk=opening.pk)
+    assert (kept.start_second, kept.imported_start_second, kept.document_id) == (180, 173, opening.document_id)
+    assert Quote.objects.filter(document=kept.document).count() == 4
+    assert time_lines(report) == [
+        f"{imported.path}:8: quote {opening.pk} keeps a curator's time 00:03:00; the document now says 00:02:53 "
+        "(it said 00:02:51)"
+    ]
+    assert report.edits_kept == 1
+    reason = kept.history.latest("history_date").history_change_reason
+    assert reason.startswith("Statement changed; " + ("links kept" if links == "linked" else "edited times kept"))
+    if links == "linked":
+        [entry] = report.relinks
+        assert (entry["change"], entry["old_time"], entry["new_time"]) == ("time", "00:02:51", "00:02:53")
+
+    # Its other times likewise: the document now cites a second time for the statement.
+    context = edit(imported.quotes[185], other_seconds=[200])
+    report = reimport(
+        imported, OPENING.replace("00:02:51", "00:02:53"), CONTEXT.replace(".", f" {anchor('00:03:30')}."), TRAINING
+    )
+    kept = Quote.objects.get(pk=context.pk)
+    assert (kept.other_seconds, kept.imported_other_seconds, kept.document_id) == ([200], [210], context.document_id)
+    assert time_lines(report) == [
+        f"{imported.path}:10: quote {context.pk} keeps a curator's other times 00:03:20; the document now says "
+        "00:03:30 (it said none)"
+    ]
+
+
+def test_a_document_now_saying_the_curators_time_clears_the_mark_silently(imported, links):
+    opening = edit(imported.quotes[171], start_second=175)
+
+    report = reimport(imported, OPENING.replace("00:02:51", "00:02:55"), CONTEXT, TRAINING, REVIEW)
+
+    kept = Quote.objects.get(pk=opening.pk)
+    assert (kept.start_second, kept.imported_start_second, kept.document_id) == (175, None, opening.document_id)
+    assert time_lines(report) == [] and report.edits_kept == 0
+
+
+def test_an_edited_quote_whose_statement_was_removed_names_what_was_edited(imported, links):
+    review = edit(imported.quotes[316], start_second=320)
+
+    report = reimport(imported, OPENING, CONTEXT, TRAINING)
+
+    kept = Quote.objects.get(pk=review.pk)
+    assert (kept.start_second, kept.imported_start_second, kept.document) == (320, 316, None)
+    assert [line for line in report.problems if "keeps a curator's edited times; its statement" in line]
+    # The statement back, at the document's time: the quote goes back into its document, the curator's time kept.
+    reimport(imported, OPENING, CONTEXT, TRAINING, REVIEW)
+    back = Quote.objects.get(pk=review.pk)
+    assert (back.document_id, back.start_second, back.imported_start_second) == (review.document_id, 320, 316)
+
+
+# --------------------------------------------------------------------------- a curator's own quote
+
+
+def test_a_quote_a_curator_added_to_a_document_is_never_matched_changed_nor_deleted(imported):
+    """Added in the admin with the document (Quote.added_by_curator), linked to nothing: curator work
+    the importer leaves alone, even when the document later states the very same words and time."""
+    opening = imported.quotes[171]
+    own = Quote.objects.create(
+        source=opening.source,
+        document=opening.document,
+        text="A new paragraph about the next steps of the project.",
+        start_second=360,
+        heading_path="Curator's",
+        position=9,
+        added_by_curator=True,
+    )
+    stored = Quote.objects.filter(pk=own.pk).values().get()
+
+    reimport(imported, OPENING, CONTEXT.replace("reinforce", "strengthen"), TRAINING)  # a line changed, one gone
+    assert Quote.objects.filter(pk=own.pk).values().get() == stored
+
+    report = reimport(imported, OPENING, CONTEXT, TRAINING, REVIEW, NEW_PARAGRAPH)
+    assert Quote.objects.filter(pk=own.pk).values().get() == stored
+    assert report.quotes_created == 1  # the new paragraph, as a quote of its own (the linked review came back)
+    assert Quote.objects.filter(text=own.text, start_second=360).count() == 2

@@ -260,3 +260,27 @@ def test_quotes_without_a_document_count_for_the_estimate_only_when_no_document_
     source.refresh_from_db()
     assert source.estimated_duration_seconds == 21
     assert Quote.objects.get() == early
+
+
+def test_a_curators_correction_of_a_time_corrected_on_import_is_exact_after_a_reimport(
+    tmp_path, parser_with_alternatives
+):
+    """The importer corrected the document's 25:06:00 to 00:25:06; a curator then set 00:25:20. A re-import
+    of a changed version keeps the curator's time and does not call it "corrected on import" again: the
+    correction was made to the document's value (still recorded beside it), not to the curator's."""
+    body = "".join(f"Point {n} {anchor(v)}.\n\n" for n, v in enumerate(CORRECT, start=1))
+    body += f"The disputed point {anchor('25:06:00', '00:25:06')}.\n\n"
+    text = f"---\ntitle: A webinar\nvideoId: {VIDEO}\n---\n\n{body}"
+    path = write(tmp_path, "d.md", text)
+    import_paths([path])
+    quote = Quote.objects.get(text="The disputed point.")
+    quote.start_second = 25 * 60 + 20
+    quote.note_curator_edit()
+    quote.save()
+    refresh_sources([quote.source_id])
+
+    import_paths([write(tmp_path, "d.md", text + "A new point.\n")])
+
+    quote.refresh_from_db()
+    assert (quote.start_second, quote.imported_start_second) == (25 * 60 + 20, 25 * 60 + 6)
+    assert (quote.corrected_from_seconds, quote.time_status) == (25 * 3600 + 6 * 60, Status.EXACT)

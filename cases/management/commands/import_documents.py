@@ -97,7 +97,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Linked quote at {entry['old_time']} in {entry['document']} for {cases}: {what}.")
         if report.edits_kept:
             self.stdout.write(
-                f"Quotes whose text a curator edited, kept while their statement changed: {report.edits_kept} "
+                f"Quotes whose text or times a curator edited, kept while their statement changed: {report.edits_kept} "
                 "(listed with the problems, -v 2)."
             )
         if report.indexes:
