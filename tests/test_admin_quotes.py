@@ -239,6 +239,27 @@ def test_the_change_form_shows_the_imported_text_under_an_edited_one_and_can_go_
     assert (restored.text, restored.imported_text) == ("Teh testbed travelled well.", None)
 
 
+def test_going_back_with_the_text_emptied_goes_back_and_with_a_new_text_asks_which(
+    client_for, publisher, imported_quote
+):
+    """Found by QA: ticked with the text box emptied, the save was refused ("This field is
+    required"); ticked beside a newly typed text, that text was thrown away without a word."""
+    client = client_for(publisher)
+    edited = save_text(client, imported_quote, "The testbed travelled well.")
+    url = reverse("admin:cases_quote_change", args=[edited.pk])
+
+    both = {**change_form_data(client, edited), "text": "A third wording.", "restore_imported_text": "on"}
+    response = client.post(url, both)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["text"] == [
+        "Either go back to the text as imported or change it, not both."
+    ]
+    assert Quote.objects.get(pk=edited.pk).text == "The testbed travelled well."  # nothing saved
+
+    restored = save_text(client, edited, "", restore_imported_text="on")
+    assert (restored.text, restored.imported_text) == ("Teh testbed travelled well.", None)
+
+
 def test_a_quote_no_document_gave_is_never_marked(client_for, publisher):
     quote = QuoteFactory(text="A curator's own quote.")
     assert save_text(client_for(publisher), quote, "A curator's own quote, reworded.").imported_text is None

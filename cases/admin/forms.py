@@ -377,10 +377,20 @@ class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for column in Quote.IMPORTED_FIELDS.values():
+        for name, column in Quote.IMPORTED_FIELDS.items():
             if getattr(self.instance, column) is None:
                 del self.fields[f"restore_{column}"]
+            elif name in self.fields and self._going_back(column):
+                # The box gives the value: a field emptied beside it is no error.
+                self.fields[name].required = False
         self.init_guard()
+
+    def _going_back(self, column):
+        """Whether the submitted form ticks "Go back to … as imported" for `column`."""
+        field = f"restore_{column}"
+        return self.is_bound and self.fields[field].widget.value_from_datadict(
+            self.data, self.files, self.add_prefix(field)
+        )
 
     def current_token(self, quote, lock):
         if lock:
@@ -402,9 +412,17 @@ class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         for name, column in Quote.IMPORTED_FIELDS.items():
-            if cleaned.get(f"restore_{column}"):
-                # The save then clears the mark (Quote.note_curator_edit).
-                cleaned[name] = getattr(self.instance, column)
+            if not cleaned.get(f"restore_{column}"):
+                continue
+            typed = cleaned.get(name)
+            # Compared with the stored value (the instance is updated only after clean()).
+            if typed not in (None, "", []) and typed != getattr(self.instance, name):
+                # Two answers to one question: neither is thrown away without a word.
+                label = self.fields[name].label or name
+                self.add_error(name, f"Either go back to the {label.lower()} as imported or change it, not both.")
+                continue
+            # The save then clears the mark (Quote.note_curator_edit).
+            cleaned[name] = getattr(self.instance, column)
         self.refuse_stale()
         return cleaned
 
