@@ -155,16 +155,25 @@ NEW_QUOTE_FIELDS = [f"{name}_id" if name == "document" else name for name in QUO
 IMPORTED_COLUMNS = list(Quote.IMPORTED_FIELDS.values())
 
 
-def _imported_values(quote) -> tuple[str, int, list[int]]:
-    """What the document said of a quote's statement: text, first second, other seconds."""
-    return quote.text_as_imported, quote.start_second_as_imported, quote.as_imported("other_seconds")
+def _imported_values(quote) -> tuple[str, int, list[int], str]:
+    """What the document said of a quote's statement: text, first second, other seconds, headings."""
+    return (
+        quote.text_as_imported,
+        quote.start_second_as_imported,
+        quote.as_imported("other_seconds"),
+        quote.as_imported("heading_path"),
+    )
 
 
 def _moved(quote, before) -> bool:
     """Whether the document's statement of a linked or edited quote changed: its wording or first
     second, or a value a curator edited (kept, and reported, while the document's changes)."""
     now = _imported_values(quote)
-    return now[:2] != before[:2] or (quote.imported_other_seconds is not None and now[2] != before[2])
+    return (
+        now[:2] != before[:2]
+        or (quote.imported_other_seconds is not None and now[2] != before[2])
+        or (quote.imported_heading_path is not None and now[3] != before[3])
+    )
 
 
 class NewQuote:

@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+from django.db.models.functions import Coalesce
+
 from ..models import Document, Quote, Source
 from .plausibility import assess_document, estimate_end, plausible_maximum
 
@@ -38,15 +41,27 @@ def _resolved(document: Document) -> bool:
 def _seconds_by_document(sources) -> dict[int, dict[int | None, list[int]]]:
     """{source pk: {document pk (None: quotes without a document): [every second cited]}}: two
     queries, the first seconds of every quote, then the other seconds of the few that cite more
-    (most cite one: decoding an empty JSON list per quote was a tenth of an import's time)."""
+    (most cite one: decoding an empty JSON list per quote was a tenth of an import's time).
+
+    The seconds are the documents' (a value a curator corrected counts as the document gave it,
+    Quote.IMPORTED_FIELDS), and a quote a curator added counts as one without a document: the
+    estimate judges the documents, and a curator's typo (20000 for 200) was the video's end, so
+    no quote past it was under review (found by QA)."""
     grouped: dict[int, dict[int | None, list[int]]] = defaultdict(lambda: defaultdict(list))
     quotes = Quote.objects.filter(source__in=sources).order_by()
-    starts = quotes.values_list("source_id", "document_id", "start_second")
-    for source_id, document_id, start in starts.iterator(chunk_size=5000):
-        grouped[source_id][document_id].append(start)
-    others = quotes.exclude(other_seconds=[]).values_list("source_id", "document_id", "other_seconds")
-    for source_id, document_id, seconds in others.iterator(chunk_size=5000):
-        grouped[source_id][document_id].extend(int(s) for s in seconds or () if isinstance(s, int) or str(s).isdigit())
+    starts = quotes.values_list(
+        "source_id", "document_id", "added_by_curator", Coalesce("imported_start_second", "start_second")
+    )
+    for source_id, document_id, added, start in starts.iterator(chunk_size=5000):
+        grouped[source_id][None if added else document_id].append(start)
+    others = quotes.filter(~Q(other_seconds=[]) | Q(imported_other_seconds__isnull=False)).values_list(
+        "source_id", "document_id", "added_by_curator", "imported_other_seconds", "other_seconds"
+    )
+    for source_id, document_id, added, imported, seconds in others.iterator(chunk_size=5000):
+        seconds = seconds if imported is None else imported
+        grouped[source_id][None if added else document_id].extend(
+            int(s) for s in seconds or () if isinstance(s, int) or str(s).isdigit()
+        )
     return grouped
 
 

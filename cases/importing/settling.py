@@ -133,13 +133,14 @@ def baseline(quote_ids) -> None:
 def settle(*, name, document, report, moved, stranded, placed, wanted, linked) -> None:
     """Once the quotes are written: history records, re-link tasks and report entries.
 
-    moved: {quote id: (old text, first second, other seconds as imported)} of linked or edited quotes
-    updated in place (their statement's wording or time changed); stranded: the Stranded quotes cut
-    loose; placed: the stored quote of each wanted statement (the candidates' ids); wanted: those
-    statements (their lines); linked: the ids of the quotes curators linked. A linked quote gets a
-    report entry and, cut loose, a re-link task; a quote a curator edited (Quote.IMPORTED_FIELDS)
-    gets a line in the report's problems for each edited text or time the document now gives
-    differently, or one when its statement has no safe match. The cases concerned are marked changed for the stale-edit guard
+    moved: {quote id: (old text, first second, other seconds, heading path as imported)} of linked or
+    edited quotes updated in place (their statement's wording or time changed, or a value a curator
+    edited); stranded: the Stranded quotes cut loose; placed: the stored quote of each wanted
+    statement (the candidates' ids); wanted: those statements (their lines); linked: the ids of the
+    quotes curators linked. A linked quote gets a report entry and, cut loose, a re-link task; a
+    quote a curator edited (Quote.IMPORTED_FIELDS) gets a line in the report's problems for each
+    edited text, time or heading path the document now gives differently, or one when its statement
+    has no safe match. The cases concerned are marked changed for the stale-edit guard
     (cases/admin/forms.py). A fixed number of queries.
     """
     if not moved and not stranded:
@@ -180,7 +181,7 @@ def settle(*, name, document, report, moved, stranded, placed, wanted, linked) -
         relink_ids = {relink.quote_id: relink.pk for relink in created}
     bump_content_version({case.pk for entry in links.values() for case in entry.cases})
 
-    for pk, (old_text, old_second, old_others) in moved.items():
+    for pk, (old_text, old_second, old_others, old_headings) in moved.items():
         quote = placed[index_of[pk]]
         new_text, new_second = quote.text_as_imported, quote.start_second_as_imported
         where = f"{name}:{wanted[index_of[pk]].line}: quote {pk} keeps a curator's"
@@ -200,6 +201,12 @@ def settle(*, name, document, report, moved, stranded, placed, wanted, linked) -
             lines.append(
                 f"{where} other times {_times(quote.other_seconds)}; the document now says "
                 f"{_times(new_others)} (it said {_times(old_others)})"
+            )
+        new_headings = quote.as_imported("heading_path")
+        if quote.imported_heading_path is not None and new_headings != old_headings:
+            lines.append(
+                f"{where} heading path “{clipped(quote.heading_path, QUOTED_LENGTH)}”; the document now says "
+                f"“{clipped(new_headings, QUOTED_LENGTH)}” (it said “{clipped(old_headings, QUOTED_LENGTH)}”)"
             )
         report.edits_kept += bool(lines)
         report.problems.extend(lines)

@@ -512,12 +512,19 @@ def test_a_quote_a_curator_added_to_a_document_is_never_matched_changed_nor_dele
         position=9,
         added_by_curator=True,
     )
-    stored = Quote.objects.filter(pk=own.pk).values().get()
 
+    # Its time status is the run's rule's (past the end the documents' own times give the video, or
+    # not), not the match's: every other value is left as the curator saved it.
+    def saved():
+        values = Quote.objects.filter(pk=own.pk).values().get()
+        del values["time_status"]
+        return values
+
+    stored = saved()
     reimport(imported, OPENING, CONTEXT.replace("reinforce", "strengthen"), TRAINING)  # a line changed, one gone
-    assert Quote.objects.filter(pk=own.pk).values().get() == stored
+    assert saved() == stored
 
     report = reimport(imported, OPENING, CONTEXT, TRAINING, REVIEW, NEW_PARAGRAPH)
-    assert Quote.objects.filter(pk=own.pk).values().get() == stored
+    assert saved() == stored
     assert report.quotes_created == 1  # the new paragraph, as a quote of its own (the linked review came back)
     assert Quote.objects.filter(text=own.text, start_second=360).count() == 2

@@ -544,15 +544,22 @@ def test_the_number_of_queries_does_not_grow_with_the_anchors(tmp_path):
 def test_a_first_import_neither_reads_nor_writes_the_imported_values(tmp_path):
     """A curator's edits are kept by re-imports (Quote.IMPORTED_FIELDS' columns), a curator's own quote
     left alone (Quote.added_by_curator); a first import has none to keep and pays nothing for them:
-    no statement of it names those columns (but the time-status rule's, which has always run once a
-    run: a curator's start second is not doubted for its document's flag), and every quote is as imported."""
+    no statement of it names those columns but the ones that have always run once a run (the
+    time-status rule: a curator's start second is not doubted for its document's flag; the read of
+    the video's seconds for its estimated end: the documents' seconds, not a curator's), and every
+    quote is as imported."""
     body = "".join(f"Statement {n} {anchor(f'00:00:{n:02d}')}.\n" for n in range(20))
     with CaptureQueriesContext(connection) as context:
         report = import_paths([write(tmp_path, "a.md", document(body))])
     assert report.failures == [] and report.quotes_created == 20
     columns = [*Quote.IMPORTED_FIELDS.values(), "added_by_curator"]
     naming = [query["sql"] for query in context.captured_queries if any(c in query["sql"] for c in columns)]
-    assert naming and all(sql.startswith('UPDATE "cases_quote" SET "time_status"') for sql in naming)
+    once_a_run = (
+        'UPDATE "cases_quote" SET "time_status"',
+        'SELECT "cases_quote"."source_id" AS "source_id", "cases_quote"."document_id"',
+    )
+    assert naming and all(sql.startswith(once_a_run) for sql in naming), naming
+    assert len(naming) <= 5  # the rule's three updates and the estimate's two reads, whatever the number of files
     assert not Quote.objects.exclude(**{column: None for column in columns}).exists()
 
 
