@@ -7,14 +7,99 @@ from django.db import migrations, models
 # search index's triggers on it (cases/search/schema). No column is indexed, so no trigger reads them.
 
 
+# Copied, not imported, so that this migration keeps working whatever the app's code becomes: the
+# fields a curator can edit and the importer writes, with the column keeping the document's value
+# (Quote.IMPORTED_FIELDS); the reason of a baseline record (cases.curation.history.BASELINE_REASON);
+# what every reason of the importer's own records contains (cases.importing.settling).
+IMPORTED_FIELDS = {
+    "text": "imported_text",
+    "start_second": "imported_start_second",
+    "other_seconds": "imported_other_seconds",
+    "heading_path": "imported_heading_path",
+}
+BASELINE_REASON = "State before the first recorded change"
+IMPORT_REASON_MARK = "re-import of"
+CHUNK_SIZE = 2000
+BATCH_SIZE = 500
+
+
 def mark_quotes_added_by_curators(apps, schema_editor):
-    """Quotes a signed-in user created (their history begins with a creation by a user: the admin's
-    add form) were never imported: mark them so that no re-import deletes or changes them. The
-    importer's quotes have no creation record (bulk inserts; its history records are changes)."""
+    """Make what curators did before this version survive re-imports, from the quotes' history.
+
+    A quote with a creation record ("+") was never imported: every importer inserted its quotes in
+    bulk, which writes no record. It is marked added_by_curator, whoever created it (a curator's
+    account deleted since leaves the record's user NULL), so that no re-import deletes or changes it.
+
+    A curator's edit of an imported quote's text, start second, other seconds or heading path made
+    before this version kept no value as imported, so the next re-import would put the document's
+    value back: each such field still differing from the document's value as its history knows it
+    gets that value in its imported_ column (see _documents_values). Quotes without a document are
+    left alone, as Quote.note_curator_edit() leaves them, and so is an imported_ column already set.
+    """
     HistoricalQuote = apps.get_model("cases", "HistoricalQuote")
     Quote = apps.get_model("cases", "Quote")
-    added = HistoricalQuote.objects.filter(history_type="+", history_user__isnull=False).values("id")
+    added = HistoricalQuote.objects.filter(history_type="+").values("id")
     Quote.objects.filter(pk__in=added).update(added_by_curator=True)
+
+    found = _documents_values(HistoricalQuote)
+    columns = list(IMPORTED_FIELDS.values())
+    changed = []
+    ids = sorted(found)
+    for start in range(0, len(ids), BATCH_SIZE):
+        quotes = Quote.objects.filter(
+            pk__in=ids[start : start + BATCH_SIZE], document__isnull=False, added_by_curator__isnull=True
+        ).only("pk", *IMPORTED_FIELDS, *columns)
+        for quote in quotes:
+            edited = False
+            for name, value in found[quote.pk].items():
+                column = IMPORTED_FIELDS[name]
+                if getattr(quote, column) is None and getattr(quote, name) != value:
+                    setattr(quote, column, value)
+                    edited = True
+            if edited:
+                changed.append(quote)
+        if len(changed) >= BATCH_SIZE:
+            Quote.objects.bulk_update(changed, columns, batch_size=BATCH_SIZE)
+            changed = []
+    Quote.objects.bulk_update(changed, columns, batch_size=BATCH_SIZE)
+
+
+def _documents_values(HistoricalQuote):
+    """{quote id: {field: the document's value}} for each field of a quote a curator edited, walking
+    every quote's records in date order (one pass over the history, in chunks).
+
+    A change record ("~") that changes a field from the record before it is a curator's edit of it
+    unless it is one of the importer's records (its reason names the re-import, or a baseline): the
+    admin's save, a history revert, an approved revision, whoever's account it was. The document's
+    value is the one before the first such edit, or the one a later importer record shows (before
+    this version an import wrote the document's values over a curator's, so an edit after it starts
+    again from that). Quotes created by a user ("+") are skipped: they were never imported.
+    """
+    records = (
+        HistoricalQuote.objects.order_by("id", "history_date", "history_id")
+        .values_list("id", "history_type", "history_change_reason", *IMPORTED_FIELDS)
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    found = {}
+    quote_id, previous, documents, created = None, None, {}, False
+    for record in records:
+        if record[0] != quote_id:
+            if documents and not created:
+                found[quote_id] = documents
+            quote_id, previous, documents, created = record[0], None, {}, False
+        _, history_type, reason, *values = record
+        created = created or history_type == "+"
+        if reason and (reason == BASELINE_REASON or IMPORT_REASON_MARK in reason):
+            shown = dict(zip(IMPORTED_FIELDS, values, strict=True))
+            documents = {name: shown[name] for name in documents}
+        elif history_type == "~" and previous is not None:
+            for name, before, after in zip(IMPORTED_FIELDS, previous, values, strict=True):
+                if after != before and name not in documents:
+                    documents[name] = before
+        previous = values
+    if documents and not created:
+        found[quote_id] = documents
+    return found
 
 
 class Migration(migrations.Migration):
