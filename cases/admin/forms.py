@@ -341,6 +341,16 @@ def quote_guard_state(quote_id):
     return state
 
 
+def go_back_field(label, value):
+    """The quote form's box that puts back the `label` (a field's name in words) as imported: `value`
+    names what it puts back, as the change form shows it above the box."""
+    return forms.BooleanField(
+        required=False,
+        label=f"Go back to the {label} as imported",
+        help_text=f"Replaces the {label} with {value} shown above (the edit stays in the history).",
+    )
+
+
 class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
     """The quote's own page, guarded: a link made to it from a case's page, or its text changed by
     someone else, refuses a save from a page opened before."""
@@ -350,26 +360,10 @@ class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
     loaded_state = forms.CharField(widget=forms.HiddenInput, required=False)
     # One per field a curator edited (its Quote.IMPORTED_FIELDS column set): QuoteAdmin shows it then,
     # right under the field and the value as imported.
-    restore_imported_text = forms.BooleanField(
-        required=False,
-        label="Go back to the text as imported",
-        help_text="Replaces the text with the document's wording shown above (the edit stays in the history).",
-    )
-    restore_imported_start_second = forms.BooleanField(
-        required=False,
-        label="Go back to the start second as imported",
-        help_text="Replaces the start second with the document's shown above (the edit stays in the history).",
-    )
-    restore_imported_other_seconds = forms.BooleanField(
-        required=False,
-        label="Go back to the other seconds as imported",
-        help_text="Replaces the other seconds with the document's shown above (the edit stays in the history).",
-    )
-    restore_imported_heading_path = forms.BooleanField(
-        required=False,
-        label="Go back to the heading path as imported",
-        help_text="Replaces the heading path with the document's shown above (the edit stays in the history).",
-    )
+    restore_imported_text = go_back_field("text", "the document's wording")
+    restore_imported_start_second = go_back_field("start second", "the document's")
+    restore_imported_other_seconds = go_back_field("other seconds", "the document's")
+    restore_imported_heading_path = go_back_field("heading path", "the document's")
 
     class Meta:
         model = Quote
