@@ -554,11 +554,10 @@ def test_a_first_import_neither_reads_nor_writes_the_imported_values(tmp_path):
     assert report.failures == [] and report.quotes_created == 20
     columns = [*Quote.IMPORTED_FIELDS.values(), "added_by_curator"]
     naming = [query["sql"] for query in context.captured_queries if any(c in query["sql"] for c in columns)]
-    once_a_run = (
-        'UPDATE "cases_quote" SET "time_status"',
-        'SELECT "cases_quote"."source_id" AS "source_id", "cases_quote"."document_id"',
-    )
-    assert naming and all(sql.startswith(once_a_run) for sql in naming), naming
+    update = 'UPDATE "cases_quote" SET "time_status"'
+    # The estimate's reads (on PostgreSQL inside a server-side cursor's DECLARE … FOR).
+    read = 'SELECT "cases_quote"."source_id" AS "source_id", "cases_quote"."document_id"'
+    assert naming and all(sql.startswith(update) or read in sql for sql in naming), naming
     assert len(naming) <= 5  # the rule's three updates and the estimate's two reads, whatever the number of files
     assert not Quote.objects.exclude(**{column: None for column in columns}).exists()
 
