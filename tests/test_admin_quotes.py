@@ -337,3 +337,20 @@ def test_edited_times_filter(client_for, editor):
         others,
     ]
     assert results(client_for(editor).get(CHANGELIST, {"times_edited": "no"})) == [as_imported]
+
+
+def test_seconds_past_what_postgresql_stores_are_refused_alike_on_both_databases(client_for, publisher, imported_quote):
+    """Found by QA: on SQLite the admin stored a start second of 99,999,999,999 and other seconds
+    past 2**31 - 1, which PostgreSQL's column refuses and the importer never writes; now both
+    databases refuse them with one message each."""
+    client = client_for(publisher)
+    data = change_form_data(client, imported_quote)
+    url = reverse("admin:cases_quote_change", args=[imported_quote.pk])
+    response = client.post(url, {**data, "start_second": "99999999999", "other_seconds": "[2147483648]"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "start_second": ["Ensure this value is less than or equal to 2147483647."],
+        "other_seconds": ["Give a list of whole numbers of seconds from 0 to 2,147,483,647, such as [75, 3600]."],
+    }
+    at_the_bound = save_text(client, imported_quote, start_second="2147483647", other_seconds="[2147483647]")
+    assert (at_the_bound.start_second, at_the_bound.other_seconds) == (2**31 - 1, [2**31 - 1])

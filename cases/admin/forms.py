@@ -11,6 +11,7 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AdminIntegerFieldWidget, AutocompleteSelect, AutocompleteSelectMultiple
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import connection, models
 from django.db.models import Q
 from django.http import JsonResponse
@@ -23,6 +24,7 @@ from ..forms import unix_newlines
 from ..models import Case, Quote, Source
 from ..numbers import WholeNumberField
 from ..search import matching_ids
+from ..timestamps import MAX_SECOND
 from ..views.paging import page_number
 
 STALE_MESSAGE = (
@@ -371,6 +373,10 @@ class QuoteAdminForm(StaleGuardMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "start_second" in self.fields:
+            # PostgreSQL's column ends there and checks it itself; SQLite's would take more (the
+            # importer refuses more too): one bound, and one message, on both databases.
+            self.fields["start_second"].validators.append(MaxValueValidator(MAX_SECOND))
         for name, column in Quote.IMPORTED_FIELDS.items():
             if getattr(self.instance, column) is None:
                 del self.fields[f"restore_{column}"]

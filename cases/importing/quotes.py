@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Quote, StoryEvidence, Topic
-from ..timestamps import format_timestamp
+from ..timestamps import MAX_SECOND, format_timestamp
 from .carryover import carry_over
 from .inputs import fit
 from .parser import ParsedDocument
@@ -18,9 +18,6 @@ from .report import ImportReport
 from .review import provisional_end
 from .rows import insert_rows, sync_links
 from .settling import baseline, restore, settle
-
-# Seconds are stored in a 32-bit integer column.
-MAX_SECOND = 2**31 - 1
 
 
 @dataclass

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from ..querysets import QuoteQuerySet
-from ..timestamps import format_timestamp, youtube_url
+from ..timestamps import MAX_SECOND, format_timestamp, youtube_url
 from ..tracking import LinkHistory
 from ..url_paths import reverse_path
 from .base import PostgresGinIndex, TimeStampedModel
@@ -236,14 +236,18 @@ class Quote(TimeStampedModel):
         return reverse_path("cases:quote-detail", "pk", self.pk)
 
     def clean(self):
-        """Other seconds are a list of whole numbers (JSON numbers, not strings such as "²")."""
+        """Other seconds are a list of whole numbers (JSON numbers, not strings such as "²") from 0 to
+        MAX_SECOND, the largest the start second's column holds on PostgreSQL."""
         super().clean()
         seconds = self.other_seconds
         if not isinstance(seconds, list) or any(
-            isinstance(second, bool) or not isinstance(second, int) or second < 0 for second in seconds
+            isinstance(second, bool) or not isinstance(second, int) or not 0 <= second <= MAX_SECOND
+            for second in seconds
         ):
             raise ValidationError(
-                {"other_seconds": "Give a list of whole numbers of seconds from 0 up, such as [75, 3600]."}
+                {
+                    "other_seconds": f"Give a list of whole numbers of seconds from 0 to {MAX_SECOND:,}, such as [75, 3600]."
+                }
             )
 
     # Each field the importer writes and a curator can edit, and the column that keeps the document's
