@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from ..models import Document, Quote, Source
+from ..timestamps import MAX_SECOND
 from .parser import DocumentError, parse_document
-from .quotes import MAX_SECOND
 
 __all__ = ["audit_library"]
 
