@@ -220,8 +220,8 @@ class DocumentAdmin(admin.ModelAdmin):
             )
         if report.edits_kept:
             summary += (
-                f" {report.edits_kept} quote{pluralize(report.edits_kept)} kept a curator's edited text or times "
-                "while the statement changed (see the problems below)."
+                f" {report.edits_kept} quote{pluralize(report.edits_kept)} kept a curator's edits "
+                "while the statement changed (listed below)."
             )
         if report.dry_run:
             summary += " Nothing was written."

@@ -44,9 +44,11 @@ class ImportReport:
     links_carried: int = 0
     links_cut_loose: int = 0
     relinks: list[dict] = field(default_factory=list)
-    # Quotes whose text or times a curator edited, kept as the curator wrote them while the document's
-    # statement changed or went: each has a line in `problems` for a curator to review.
+    # Quotes whose text, times or headings a curator edited, kept as the curator wrote them while the
+    # document's statement changed or went (counted once a quote), and a line for each value to review:
+    # apart from `problems`, which says what was read imperfectly, since nothing here was misread.
     edits_kept: int = 0
+    edits: list[str] = field(default_factory=list)
 
     @property
     def cut_loose(self) -> list[dict]:
@@ -96,6 +98,7 @@ class ImportReport:
         self.failures.extend(other.failures)
         self.relinks.extend(other.relinks)
         self.problems.extend(other.problems)
+        self.edits.extend(other.edits)
         self.source_keys |= other.source_keys
         self.topic_slugs |= other.topic_slugs
         self.stored.update(other.stored)
@@ -130,6 +133,7 @@ class ImportReport:
             "relinks": list(self.relinks),
             "failures": list(self.failures),
             "problems": list(self.problems),
+            "edits": list(self.edits),
         }
 
 

@@ -209,7 +209,7 @@ def settle(*, name, document, report, moved, stranded, placed, wanted, linked) -
                 f"“{clipped(new_headings, QUOTED_LENGTH)}” (it said “{clipped(old_headings, QUOTED_LENGTH)}”)"
             )
         report.edits_kept += bool(lines)
-        report.problems.extend(lines)
+        report.edits.extend(lines)
         if pk not in linked or (new_text, new_second) == (old_text, old_second):
             continue  # no link to carry, or only a curator's other times the document changed
         report.links_carried += 1
@@ -235,7 +235,7 @@ def settle(*, name, document, report, moved, stranded, placed, wanted, linked) -
                 if closest is not None
                 else ""
             )
-            report.problems.append(
+            report.edits.append(
                 f"{name}:{wanted[closest].line if closest is not None else 0}: quote {item.quote.pk} keeps a "
                 f"curator's edited {edited_words(item.quote)}; its statement "
                 f"(“{clipped(item.quote.text_as_imported, QUOTED_LENGTH)}”) has no safe match "

@@ -283,7 +283,7 @@ TRAINING_REWORDED = (
 
 
 def edited_lines(report):
-    return [problem for problem in report.problems if "keeps a curator's edited text" in problem]
+    return [line for line in report.edits if "keeps a curator's edited text" in line]
 
 
 @pytest.fixture(params=["unlinked", "linked"])
@@ -414,7 +414,7 @@ def test_a_document_now_saying_what_the_curator_wrote_clears_the_mark_silently(i
 
 
 def time_lines(report):
-    return [problem for problem in report.problems if "keeps a curator's time" in problem or "other times" in problem]
+    return [line for line in report.edits if "keeps a curator's time" in line or "other times" in line]
 
 
 def test_a_curators_start_second_survives_a_reimport_with_another_line_changed(imported, links):
@@ -489,7 +489,7 @@ def test_an_edited_quote_whose_statement_was_removed_names_what_was_edited(impor
 
     kept = Quote.objects.get(pk=review.pk)
     assert (kept.start_second, kept.imported_start_second, kept.document) == (320, 316, None)
-    assert [line for line in report.problems if "keeps a curator's edited times; its statement" in line]
+    assert [line for line in report.edits if "keeps a curator's edited times; its statement" in line]
     # The statement back, at the document's time: the quote goes back into its document, the curator's time kept.
     reimport(imported, OPENING, CONTEXT, TRAINING, REVIEW)
     back = Quote.objects.get(pk=review.pk)

@@ -96,10 +96,12 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Linked quote at {entry['old_time']} in {entry['document']} for {cases}: {what}.")
         if report.edits_kept:
+            # Listed at the default verbosity, as the linked quotes are: each asks a curator to look.
             self.stdout.write(
-                f"Quotes whose text or times a curator edited, kept while their statement changed: {report.edits_kept} "
-                "(listed with the problems, -v 2)."
+                f"Quotes a curator edited, kept as edited while their statement changed: {report.edits_kept}."
             )
+            for line in report.edits:
+                self.stdout.write(f"  {line}")
         if report.indexes:
             self.stdout.write(f"Channel indexes: {report.indexes}.")
         if report.problems and verbosity < 2:
