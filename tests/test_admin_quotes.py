@@ -354,3 +354,18 @@ def test_seconds_past_what_postgresql_stores_are_refused_alike_on_both_databases
     }
     at_the_bound = save_text(client, imported_quote, start_second="2147483647", other_seconds="[2147483647]")
     assert (at_the_bound.start_second, at_the_bound.other_seconds) == (2**31 - 1, [2**31 - 1])
+
+
+def test_a_number_too_long_for_python_in_the_other_seconds_is_refused_not_a_server_error(
+    client_for, publisher, imported_quote
+):
+    """Found by QA: Django's JSON form field let json.loads's ValueError for a number of more than
+    4,300 digits through (a 500); the field's own message now, and the form shown again with it."""
+    client = client_for(publisher)
+    data = change_form_data(client, imported_quote)
+    url = reverse("admin:cases_quote_change", args=[imported_quote.pk])
+    typed = "[" + "9" * 5000 + "]"
+    response = client.post(url, {**data, "other_seconds": typed})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["other_seconds"] == ["Enter a valid JSON."]
+    assert typed in response.content.decode()  # what was typed, back in the box

@@ -39,12 +39,37 @@ MAX_CHANGES_LISTED = 12
 EVIDENCE_AUTOCOMPLETE_URL = "%s:cases_case_evidence_autocomplete"
 FEW_MATCHES = 1000  # the evidence picker orders this many matches itself (see EvidenceAutocompleteView.get)
 
+
+class JSONFormField(forms.JSONField):
+    """Django's JSON form field, with a number too long for Python's int (more than 4,300 digits,
+    sys.get_int_max_str_digits) refused as invalid JSON: json.loads raises a plain ValueError for
+    it, which Django's field, catching only JSONDecodeError, let through as a server error (found
+    by QA: "[" + 5,000 nines + "]" in a quote's other seconds)."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value}) from None
+
+    def bound_data(self, data, initial):
+        # The form shown again with its errors reads the typed text back the same way.
+        try:
+            return super().bound_data(data, initial)
+        except ValueError:
+            return forms.fields.InvalidJSONInput(data)
+
+
 # ModelAdmin.formfield_overrides of every admin with number fields: ASCII digits only (Django's
-# IntegerField reads "٣" as 3). Keyed by each integer class the admin's own defaults name, since
-# the first class in a field's MRO that has an entry wins.
+# IntegerField reads "٣" as 3), and JSON whose numbers may be too long to read. Keyed by each
+# integer class the admin's own defaults name, since the first class in a field's MRO that has an
+# entry wins.
 WHOLE_NUMBER_FIELDS = {
-    field_class: {"form_class": WholeNumberField, "widget": AdminIntegerFieldWidget}
-    for field_class in (models.IntegerField, models.SmallIntegerField, models.BigIntegerField)
+    **{
+        field_class: {"form_class": WholeNumberField, "widget": AdminIntegerFieldWidget}
+        for field_class in (models.IntegerField, models.SmallIntegerField, models.BigIntegerField)
+    },
+    models.JSONField: {"form_class": JSONFormField},
 }
 
 
