@@ -103,7 +103,7 @@ def test_the_admin_import_page_lists_curators_edits_kept_under_their_own_heading
     text, quote = edited_then_retimed(tmp_path)
     upload = SimpleUploadedFile("a_webinar.md", text.encode(), content_type="text/markdown")
     html = client_for(publisher).post(reverse("admin:cases_document_import"), {"files": upload}).content.decode()
-    assert "Curators' edits kept while the document changed (1)" in html
-    section = html.split("Curators' edits kept while the document changed (1)", 1)[1].split("</ul>", 1)[0]
+    assert "Curators' edits kept while the document changed (1 quote)" in html
+    section = html.split("Curators' edits kept while the document changed (1 quote)", 1)[1].split("</ul>", 1)[0]
     assert f"quote {quote.pk} keeps a curator&#x27;s time 00:00:12" in section
     assert "Read imperfectly" not in html
