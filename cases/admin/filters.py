@@ -92,40 +92,38 @@ class QuoteCaseLinkFilter(admin.SimpleListFilter):
         return queryset
 
 
-class EditedTextFilter(admin.SimpleListFilter):
-    """Quotes whose text a curator edited away from what their document says (Quote.imported_text)."""
+class CuratorEditFilter(admin.SimpleListFilter):
+    """Quotes a curator edited away from what their document says, or not: `edited` is the Q of the
+    Quote.IMPORTED_FIELDS columns that say so (set only while a curator's value differs)."""
+
+    edited = Q()
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Edited by a curator"), ("no", "As imported")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(self.edited)
+        if self.value() == "no":
+            return queryset.exclude(self.edited)
+        return queryset
+
+
+class EditedTextFilter(CuratorEditFilter):
+    """Quotes whose text a curator edited (Quote.imported_text)."""
 
     title = "text"
     parameter_name = "text_edited"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Edited by a curator"), ("no", "As imported")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(imported_text__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(imported_text__isnull=True)
-        return queryset
+    edited = Q(imported_text__isnull=False)
 
 
-class EditedTimesFilter(admin.SimpleListFilter):
-    """Quotes whose start second or other seconds a curator edited away from what their document says
-    (Quote.imported_start_second, imported_other_seconds)."""
+class EditedTimesFilter(CuratorEditFilter):
+    """Quotes whose start second or other seconds a curator edited (Quote.imported_start_second,
+    imported_other_seconds)."""
 
     title = "times"
     parameter_name = "times_edited"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Edited by a curator"), ("no", "As imported")]
-
-    def queryset(self, request, queryset):
-        edited = Q(imported_start_second__isnull=False) | Q(imported_other_seconds__isnull=False)
-        if self.value() == "yes":
-            return queryset.filter(edited)
-        if self.value() == "no":
-            return queryset.exclude(edited)
-        return queryset
+    edited = Q(imported_start_second__isnull=False) | Q(imported_other_seconds__isnull=False)
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):

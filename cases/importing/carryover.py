@@ -23,9 +23,9 @@ time or place, at most ``MAX_CANDIDATES``) for a curator to re-link or dismiss (
 
 A quote whose text or times a curator edited (a ``Quote.IMPORTED_FIELDS`` column set) is curator
 work too, linked or not, compared by its values as imported: a safe pairing moves it, its imported
-values taking the new statement's while the curator's stay; without one it is cut loose, its text kept. Either way the import report names it for a
-curator to review (cases.importing.settling); only a linked one gets a QuoteRelink (an unlinked one
-has no links to re-link).
+values taking the new statement's while the curator's stay; without one it is cut loose, its text
+kept. Either way the import report names it for a curator to review (cases.importing.settling);
+only a linked one gets a QuoteRelink (an unlinked one has no links to re-link).
 
 Moving a link to the new version of the same statement is the import's, not a change of a case's
 content: it needs no review on a published case; each moved or cut-loose quote gets a history record.

@@ -129,7 +129,7 @@ def _match_quotes(wanted: list[Wanted], own: list[Quote], orphans: list[Quote]) 
         return None
 
     matches = [take(by_key, (w.text, w.start_second)) or take(orphans_by_key, (w.text, w.start_second)) for w in wanted]
-    for queues in (by_text, by_edited_text) if by_edited_text else (by_text,):
+    for queues in (by_text, by_edited_text):
         for index, w in enumerate(wanted):
             if matches[index] is None:
                 matches[index] = take(queues, w.text)
@@ -153,13 +153,9 @@ IMPORTED_COLUMNS = list(Quote.IMPORTED_FIELDS.values())
 
 
 def _imported_values(quote) -> tuple[str, int, list[int], str]:
-    """What the document said of a quote's statement: text, first second, other seconds, headings."""
-    return (
-        quote.text_as_imported,
-        quote.start_second_as_imported,
-        quote.as_imported("other_seconds"),
-        quote.as_imported("heading_path"),
-    )
+    """What the document said of a quote's statement, in Quote.IMPORTED_FIELDS' order: text, first
+    second, other seconds, headings."""
+    return tuple(quote.as_imported(name) for name in Quote.IMPORTED_FIELDS)
 
 
 def _moved(quote, before) -> bool:

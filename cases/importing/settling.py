@@ -138,7 +138,7 @@ def settle(*, name, document, report, moved, stranded, placed, wanted, linked) -
     edited); stranded: the Stranded quotes cut loose; placed: the stored quote of each wanted
     statement (the candidates' ids); wanted: those statements (their lines); linked: the ids of the
     quotes curators linked. A linked quote gets a report entry and, cut loose, a re-link task; a
-    quote a curator edited (Quote.IMPORTED_FIELDS) gets a line in the report's problems for each
+    quote a curator edited (Quote.IMPORTED_FIELDS) gets a line in the report's edits for each
     edited text, time or heading path the document now gives differently, or one when its statement
     has no safe match. The cases concerned are marked changed for the stale-edit guard
     (cases/admin/forms.py). A fixed number of queries.
