@@ -7,6 +7,8 @@ import json
 import pytest
 from django.http import QueryDict
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cases.browse import exports
 from cases.browse.filters import CaseFilter
@@ -468,6 +470,27 @@ def test_spreadsheet_safe_guards_every_formula_start_and_nothing_else(value, exp
 )
 def test_a_line_is_guarded_as_its_cells_are(values):
     assert exports.spreadsheet_safe_line(values) == [exports.spreadsheet_safe(value) for value in values]
+
+
+# Cells with what the writer quotes (delimiter, quote, line breaks), what it does not, and empty ones.
+CELLS = st.text(alphabet=st.sampled_from(["a", " ", ",", '"', "\r", "\n", ";", "=", "\x00", "é", "x"]), max_size=6)
+
+
+@given(rows=st.lists(st.lists(CELLS, min_size=1, max_size=5), max_size=4), plain=st.integers(min_value=0, max_value=4))
+def test_lines_with_a_plain_cell_are_what_the_writer_writes(rows, plain):
+    """_lines joins a plain cell in as it is only where csv.writer would write it as it is: the
+    text is the writer's, for any cells, wherever the plain cell is (first, last, a line's only)."""
+    rows = [cells for cells in rows if plain < len(cells)]
+    expected = io.StringIO()
+    csv.writer(expected).writerows([["f"], *rows])
+    assert "".join(exports._lines(["f"], rows, plain=plain)) == expected.getvalue()
+    assert "".join(exports._lines(["f"], rows)) == expected.getvalue()
+
+
+def test_a_plain_cell_is_joined_in_and_a_quoted_one_written_by_the_writer():
+    rows = [["a, b", "summary: http://x/quotes/1/", "z"], ["a", 'claim, "quoted"', ""]]
+    text = "".join(exports._lines(["one", "two", "three"], rows, plain=1))
+    assert text == 'one,two,three\r\n"a, b",summary: http://x/quotes/1/,z\r\na,"claim, ""quoted""",\r\n'
 
 
 def test_the_story_whitespace_is_what_strip_removes():
