@@ -165,6 +165,32 @@ def test_editor_quote_text_and_time_from_its_page_are_reviewed(client_for, edito
     assert (quote.text, quote.start_second) == ("A rewritten statement.", 999)
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("start_second", 2**31), ("start_second", -1), ("other_seconds", [60, 2**40]), ("text", "")],
+)
+def test_approving_a_quote_change_past_the_form_bounds_is_refused(client_for, editor, publisher, field, value):
+    """A change stored before the bounds (or by SQLite, whose column takes more) is refused with a
+    message when approved, nothing applied, not a DataError (a 500 on PostgreSQL)."""
+    case = published_case()
+    quote = case.quotes.get(text="The first statement.")
+    editor_client = client_for(editor)
+    data = quote_form(editor_client, quote)
+    data.update(text="A rewritten statement.")
+    assert editor_client.post(reverse("admin:cases_quote_change", args=[quote.pk]), data).status_code == 302
+    revision = only_revision(case)
+    revision.proposed["quotes"][str(quote.pk)][field] = value
+    revision.save()
+    response = client_for(publisher).post(reverse("admin:cases_revision_change", args=[revision.pk]), {"approve": "1"})
+    assert response.status_code == 200
+    [message] = messages_of(response)
+    assert message.startswith(f"Not done: Quote {quote.pk}: ")
+    revision.refresh_from_db()
+    assert revision.status == Revision.Status.PENDING
+    quote.refresh_from_db()
+    assert quote.text == "The first statement." and 0 <= quote.start_second < 2**31
+
+
 def test_editor_unlinking_a_published_case_from_the_quote_page_is_reviewed(client_for, editor):
     case = published_case()
     quote = case.quotes.first()

@@ -15,6 +15,7 @@ from ..models import (
     StoryEvidence,
     SupportingLink,
 )
+from ..timestamps import MAX_SECOND
 from ..tracking import RECORDERS
 from .history import CASE_LINKS, CONTENT_FIELDS, ensure_baseline, ensure_quote_baseline, validate_parent
 from .states import FIELD_LABELS, QUOTE_FIELDS
@@ -181,6 +182,20 @@ def _apply_story_evidence(case, before, after):
         row.quotes.remove(*(old_quotes - set(values["quotes"])))
 
 
+def _validate_quote(quote):
+    """Raise ValidationError unless `quote`'s text and times are what the quote's change form accepts
+    (a text, whole seconds from 0 to MAX_SECOND): a change proposed before a bound existed, or stored
+    by a database that took more than PostgreSQL's column does, is refused, not a DataError."""
+    start = quote.start_second
+    try:
+        quote.clean_fields(exclude=[field.name for field in Quote._meta.fields if field.name not in QUOTE_FIELDS])
+        quote.clean()
+        if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= MAX_SECOND:
+            raise ValidationError(f"a start second is a whole number from 0 to {MAX_SECOND:,}")
+    except ValidationError as error:
+        raise ValidationError(f"Quote {quote.pk}: {' '.join(error.messages)}") from None
+
+
 def _apply_quotes(before, after, user):
     for key in set(before) & set(after):
         old, new = before[key], after[key]
@@ -193,6 +208,7 @@ def _apply_quotes(before, after, user):
         for name in QUOTE_FIELDS:
             if old[name] != new[name]:
                 setattr(quote, name, new[name])
+        _validate_quote(quote)
         quote.note_curator_edit()  # an approved edit of an imported text or time survives re-imports too
         quote._history_user = user
         quote.save()
