@@ -27,6 +27,7 @@ from collections import OrderedDict
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.urls import get_script_prefix
 
 from .search.schema import SEARCH_LOCK_KEY
 
@@ -164,8 +165,12 @@ def current(*, using="default"):
 def cache_key(name, parts, *, version, using="default"):
     """The cache key of something computed from the library as of `version` (an int from
     current()): `name` says what it is, `parts` (any value with a stable repr) what it was computed
-    for. A write changes the version, so an entry under an older key is never read again."""
-    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    for. A write changes the version, so an entry under an older key is never read again.
+
+    The request's script prefix is part of every key: the cached pages and exports hold URLs that
+    reverse() starts with it, and it comes from the request (SCRIPT_NAME, which gunicorn takes from a
+    header sent by the addresses it trusts), so one client's prefix is never served to others."""
+    digest = hashlib.sha256(repr((get_script_prefix(), parts)).encode()).hexdigest()
     return f"{name}:{connections[using].vendor}:{version}:{digest}"
 
 

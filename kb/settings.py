@@ -180,6 +180,11 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Where the site is served from, whatever a request says: Django takes the script prefix of every
+# URL it writes (links, static files, the cached pages and exports) from the request's SCRIPT_NAME,
+# which gunicorn takes from a header sent by the addresses it trusts, and caches the static files'
+# prefix from a worker's first request. The root by default; a path such as /library to serve under it.
+FORCE_SCRIPT_NAME = os.environ.get("FORCE_SCRIPT_NAME", "").rstrip("/")
 STATIC_URL = "static/"
 # Each app server collects its own copy (`make serve` does): derived from the code, not state.
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")

@@ -564,6 +564,32 @@ def test_a_repeated_export_is_read_from_the_cache_and_a_write_refreshes_it(clien
     assert "deep-space-food" not in export_text(client, path)
 
 
+@pytest.mark.parametrize(
+    "path", ["/cases.csv?country=ca", "/cases.json", "/cases/", "/cases/deep-space-food/", "/quotes/"]
+)
+def test_a_script_prefix_sent_by_one_client_never_reaches_the_next(client, detailed, path):
+    """The cached pages and exports hold URLs that reverse() starts with the script prefix: entries
+    made under one prefix are kept under their own keys, not served under another (FORCE_SCRIPT_NAME
+    makes it one a deployment; tests/test_script_prefix.py)."""
+    from django.conf import settings
+    from django.test.utils import override_script_prefix
+
+    from tests.factories import QuoteFactory
+
+    QuoteFactory(cases=[detailed])
+    settings.STATIC_URL  # noqa: B018 (Django keeps its first value, with the prefix of that moment)
+
+    def text(**extra):
+        response = client.get(path, **extra)
+        assert response.status_code == 200
+        return (b"".join(response.streaming_content) if response.streaming else response.content).decode()
+
+    with override_script_prefix("/a,b/"):  # what Django's WSGI handler sets from SCRIPT_NAME
+        assert "/a,b/" in text(SCRIPT_NAME="/a,b")  # the prefix's own links
+    plain = text()
+    assert "/a,b/" not in plain and "/quotes/" in plain
+
+
 def test_the_cached_export_keeps_the_sort_and_the_site_address_apart(client, detailed):
     by_title = export_text(client, "/cases.csv?country=ca&sort=title")
     by_year = export_text(client, "/cases.csv?country=ca&sort=-year")
