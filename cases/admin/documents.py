@@ -20,6 +20,7 @@ from .merging import MergeMixin
 
 # Files one upload takes: Django refuses to read more, before any view (kb.views.bad_request says so).
 MAX_UPLOAD_FILES = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+MAX_LISTED_EDITS = 20  # curators' edits a re-read lists as messages; the quote list's Times filter has them all
 
 
 @admin.register(Source)
@@ -234,11 +235,13 @@ class DocumentAdmin(admin.ModelAdmin):
             )
 
     def _reread(self, request, queryset, *, minutes_seconds):
-        done, failures = 0, []
+        done, failures, edits_kept, edits = 0, [], 0, []
         for document in queryset.select_related(None).only("pk", "slug", "raw_text", "content_hash"):
             report = reread_document(document, minutes_seconds=minutes_seconds)
             done += not report.failed
             failures.extend(report.failures)
+            edits_kept += report.edits_kept
+            edits.extend(report.edits)
         how = "minutes:seconds" if minutes_seconds else "hours:minutes:seconds"
         if done:
             self.message_user(
@@ -246,6 +249,24 @@ class DocumentAdmin(admin.ModelAdmin):
                 f"Re-read the timestamps of {done} document{pluralize(done)} as {how}; quotes kept their links.",
                 messages.SUCCESS,
             )
+        if edits:
+            # As the import page lists them: a curator's time stays, and the new reading is named.
+            self.message_user(
+                request,
+                f"{edits_kept} quote{pluralize(edits_kept)} kept a curator's edits where the re-read "
+                "timestamps differ:",
+                messages.WARNING,
+            )
+            for edit in edits[:MAX_LISTED_EDITS]:
+                self.message_user(request, edit, messages.WARNING)
+            if len(edits) > MAX_LISTED_EDITS:
+                more = len(edits) - MAX_LISTED_EDITS
+                self.message_user(
+                    request,
+                    f"… and {more} more line{pluralize(more)}: the quote list's Times filter shows every "
+                    "quote whose time a curator set.",
+                    messages.WARNING,
+                )
         for failure in failures:
             self.message_user(request, failure, messages.ERROR)
 

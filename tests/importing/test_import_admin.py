@@ -185,6 +185,33 @@ def test_rereading_as_minutes_seconds_fixes_a_shifted_document_and_keeps_links(c
     assert quote.start_second == 35 * 3600 + 5 * 60 and doc.needs_review and not doc.timestamps_as_minutes
 
 
+@pytest.mark.parametrize("listed", [20, 0])
+def test_rereading_lists_the_curators_edits_it_kept(client_for, importer, monkeypatch, listed):
+    """A time a curator set stays through a re-read, and the action says so, as the import page does
+    (it said nothing: noticed in stop 28); past MAX_LISTED_EDITS lines it says how many more."""
+    from cases.admin import documents
+
+    monkeypatch.setattr(documents, "MAX_LISTED_EDITS", listed)
+    client_for(importer).post(IMPORT, {"files": [upload("shifted.md", document(SHIFTED))]})
+    doc = Document.objects.get()
+    quote = Quote.objects.get(position=5)
+    quote.start_second = 100
+    quote.note_curator_edit()
+    quote.save()
+
+    response = client_for(importer).post(
+        CHANGELIST, {"action": "reread_as_minutes_seconds", "_selected_action": [doc.pk], "index": 0}, follow=True
+    )
+
+    said = messages_of(response)
+    assert "1 quote kept a curator's edits where the re-read timestamps differ:" in said
+    lines = [message for message in said if f"quote {quote.pk} keeps a curator's time 00:01:40" in message]
+    more = [message for message in said if message.startswith("… and 1 more line:")]
+    assert (len(lines), len(more)) == ((1, 0) if listed else (0, 1))
+    quote.refresh_from_db()
+    assert quote.start_second == 100
+
+
 def test_rereading_a_document_without_stored_text_reports_it(client_for, importer):
     doc = DocumentFactory(slug="hand_made")
     response = client_for(importer).post(
