@@ -181,11 +181,17 @@ USE_I18N = True
 USE_TZ = True
 
 # Where the site is served from, whatever a request says: Django takes the script prefix of every
-# URL it writes (links, static files, the cached pages and exports) from the request's SCRIPT_NAME,
-# which gunicorn takes from a header sent by the addresses it trusts, and caches the static files'
-# prefix from a worker's first request. The root by default; a path such as /library to serve under it.
-FORCE_SCRIPT_NAME = os.environ.get("FORCE_SCRIPT_NAME", "").rstrip("/")
-STATIC_URL = "static/"
+# URL it writes (links, the cached pages and exports) from the request's SCRIPT_NAME, which gunicorn
+# takes from a header sent by the addresses it trusts. The root by default; a path such as /library
+# to serve under it.
+FORCE_SCRIPT_NAME = os.environ.get("FORCE_SCRIPT_NAME", "").strip().rstrip("/")
+if FORCE_SCRIPT_NAME and not FORCE_SCRIPT_NAME.startswith("/"):
+    raise ImproperlyConfigured(
+        f"FORCE_SCRIPT_NAME is a path from the site's root, such as /library, not {FORCE_SCRIPT_NAME!r}."
+    )
+# Under it, from the setting: a relative STATIC_URL would take the prefix of whatever set one first
+# (the WSGI application reads it before any request, under the root; found by QA).
+STATIC_URL = f"{FORCE_SCRIPT_NAME}/static/"
 # Each app server collects its own copy (`make serve` does): derived from the code, not state.
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import TooManyFilesSent
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 
 def csrf_failure(request, reason=""):
@@ -17,7 +17,8 @@ def robots_txt(request):
     the API, the search or the exports (rate-limited, for people and their tools), and is pointed
     to the sitemap index by its absolute URL, as the format requires."""
     sitemap_url = request.build_absolute_uri(reverse("cases:sitemap"))
-    return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain; charset=utf-8")
+    context = {"sitemap_url": sitemap_url, "script_prefix": get_script_prefix()}  # FORCE_SCRIPT_NAME's path
+    return render(request, "robots.txt", context, content_type="text/plain; charset=utf-8")
 
 
 def bad_request(request, exception):

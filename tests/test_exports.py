@@ -571,13 +571,11 @@ def test_a_script_prefix_sent_by_one_client_never_reaches_the_next(client, detai
     """The cached pages and exports hold URLs that reverse() starts with the script prefix: entries
     made under one prefix are kept under their own keys, not served under another (FORCE_SCRIPT_NAME
     makes it one a deployment; tests/test_script_prefix.py)."""
-    from django.conf import settings
     from django.test.utils import override_script_prefix
 
     from tests.factories import QuoteFactory
 
     QuoteFactory(cases=[detailed])
-    settings.STATIC_URL  # noqa: B018 (Django keeps its first value, with the prefix of that moment)
 
     def text(**extra):
         response = client.get(path, **extra)

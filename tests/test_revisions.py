@@ -167,7 +167,17 @@ def test_editor_quote_text_and_time_from_its_page_are_reviewed(client_for, edito
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("start_second", 2**31), ("start_second", -1), ("other_seconds", [60, 2**40]), ("text", "")],
+    [
+        ("start_second", 2**31),
+        ("start_second", 2**64),
+        ("start_second", -1),
+        ("start_second", "12"),
+        ("other_seconds", [60, 2**40]),
+        ("text", ""),
+        ("text", "   "),
+        ("text", 123),
+        ("text", "a\x00b"),
+    ],
 )
 def test_approving_a_quote_change_past_the_form_bounds_is_refused(client_for, editor, publisher, field, value):
     """A change stored before the bounds (or by SQLite, whose column takes more) is refused with a

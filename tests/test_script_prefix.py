@@ -39,3 +39,36 @@ def test_a_path_to_serve_under_is_configured_not_sent(settings):
     assert get_script_name({"SCRIPT_NAME": "/a,b", "PATH_INFO": "/cases/"}) == ""
     settings.FORCE_SCRIPT_NAME = "/library"
     assert get_script_name({"SCRIPT_NAME": "/a,b", "PATH_INFO": "/cases/"}) == "/library"
+
+
+def test_under_a_path_the_static_files_are_under_it_too():
+    """STATIC_URL is built from FORCE_SCRIPT_NAME in the settings: Django gives a relative one the
+    prefix of whatever first reads it, which under gunicorn is the WSGI application, at the root
+    (found by QA: /library's pages linked their CSS at /static/); a path not from the root is refused."""
+    import os
+    import subprocess
+    import sys
+
+    def static_url(value):
+        code = "from django.conf import settings; print(settings.STATIC_URL)"
+        environment = {**os.environ, "FORCE_SCRIPT_NAME": value, "DJANGO_SETTINGS_MODULE": "kb.settings"}
+        return subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(set_prefix=False); {code}"],
+            env=environment,
+            capture_output=True,
+            text=True,
+        )
+
+    assert static_url("/library/").stdout.strip() == "/library/static/"
+    assert static_url("").stdout.strip() == "/static/"
+    refused = static_url("library")
+    assert refused.returncode != 0 and "FORCE_SCRIPT_NAME is a path from the site's root" in refused.stderr
+
+
+def test_robots_txt_names_the_paths_under_the_prefix(client, settings):
+    from django.test.utils import override_script_prefix
+
+    with override_script_prefix("/library/"):
+        text = client.get("/robots.txt").content.decode()
+    assert "Disallow: /library/admin/\nDisallow: /library/api/\n" in text
+    assert "Disallow: /admin/" not in text

@@ -184,16 +184,28 @@ def _apply_story_evidence(case, before, after):
 
 def _validate_quote(quote):
     """Raise ValidationError unless `quote`'s text and times are what the quote's change form accepts
-    (a text, whole seconds from 0 to MAX_SECOND): a change proposed before a bound existed, or stored
-    by a database that took more than PostgreSQL's column does, is refused, not a DataError."""
-    start = quote.start_second
+    (a text not blank, without NUL or lone surrogates; whole seconds from 0 to MAX_SECOND): a change
+    proposed before a bound existed, or stored by a database that took more than PostgreSQL's column
+    does, is refused, not a DataError nor stored as it is."""
+    start, text = quote.start_second, quote.text
     try:
+        if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= MAX_SECOND:
+            raise ValidationError(f"a start second is a whole number from 0 to {MAX_SECOND:,}.")
+        # What the form's text field refuses: no text (blanks only), a NUL, a lone surrogate (no UTF-8).
+        if not isinstance(text, str) or not text.strip() or "\x00" in text or not _storable(text):
+            raise ValidationError("a quote's text is text, not blank, without NUL characters.")
         quote.clean_fields(exclude=[field.name for field in Quote._meta.fields if field.name not in QUOTE_FIELDS])
         quote.clean()
-        if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= MAX_SECOND:
-            raise ValidationError(f"a start second is a whole number from 0 to {MAX_SECOND:,}")
     except ValidationError as error:
         raise ValidationError(f"Quote {quote.pk}: {' '.join(error.messages)}") from None
+
+
+def _storable(text):
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _apply_quotes(before, after, user):
