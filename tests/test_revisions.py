@@ -5,6 +5,7 @@ back with a reason the Editor sees."""
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from cases.curation.revisions import approve, send_back
@@ -189,6 +190,8 @@ def test_approving_a_quote_change_past_the_form_bounds_is_refused(client_for, ed
     data.update(text="A rewritten statement.")
     assert editor_client.post(reverse("admin:cases_quote_change", args=[quote.pk]), data).status_code == 302
     revision = only_revision(case)
+    if isinstance(value, str) and "\x00" in value and connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL's jsonb holds no NUL: no such change can be stored there")
     revision.proposed["quotes"][str(quote.pk)][field] = value
     revision.save()
     response = client_for(publisher).post(reverse("admin:cases_revision_change", args=[revision.pk]), {"approve": "1"})
