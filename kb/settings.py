@@ -6,6 +6,7 @@ variable is missing.
 """
 
 import os
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -185,9 +186,12 @@ USE_TZ = True
 # takes from a header sent by the addresses it trusts. The root by default; a path such as /library
 # to serve under it.
 FORCE_SCRIPT_NAME = os.environ.get("FORCE_SCRIPT_NAME", "").strip().rstrip("/")
-if FORCE_SCRIPT_NAME and not FORCE_SCRIPT_NAME.startswith("/"):
+# Segments of RFC 3986's unreserved characters only: '//x' would name a host, '?', '#', '%' or a
+# blank would be written one way in links and another in static URLs (found by QA).
+if FORCE_SCRIPT_NAME and not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", FORCE_SCRIPT_NAME):
     raise ImproperlyConfigured(
-        f"FORCE_SCRIPT_NAME is a path from the site's root, such as /library, not {FORCE_SCRIPT_NAME!r}."
+        "FORCE_SCRIPT_NAME is a path from the site's root of letters, digits and . _ ~ - "
+        f"between slashes, such as /library, not {FORCE_SCRIPT_NAME!r}."
     )
 # Under it, from the setting: a relative STATIC_URL would take the prefix of whatever set one first
 # (the WSGI application reads it before any request, under the root; found by QA).

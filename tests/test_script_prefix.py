@@ -61,8 +61,10 @@ def test_under_a_path_the_static_files_are_under_it_too():
 
     assert static_url("/library/").stdout.strip() == "/library/static/"
     assert static_url("").stdout.strip() == "/static/"
-    refused = static_url("library")
-    assert refused.returncode != 0 and "FORCE_SCRIPT_NAME is a path from the site's root" in refused.stderr
+    assert static_url(" /library/a-b_c.d~e/ ").stdout.strip() == "/library/a-b_c.d~e/static/"
+    for value in ("library", "//library", "/lib?x=1", "/lib#x", "/a%20b", "/a b", "/lib\nrary", "/x//y"):
+        refused = static_url(value)
+        assert refused.returncode != 0 and "FORCE_SCRIPT_NAME is a path from the site's root" in refused.stderr
 
 
 def test_robots_txt_names_the_paths_under_the_prefix(client, settings):
