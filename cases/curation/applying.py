@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from ..characters import storable
 from ..models import (
     Case,
     CaseChallenge,
@@ -191,21 +192,13 @@ def _validate_quote(quote):
     try:
         if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= MAX_SECOND:
             raise ValidationError(f"a start second is a whole number from 0 to {MAX_SECOND:,}.")
-        # What the form's text field refuses: no text (blanks only), a NUL, a lone surrogate (no UTF-8).
-        if not isinstance(text, str) or not text.strip() or "\x00" in text or not _storable(text):
+        # What the form's text field refuses: no text (blanks only), a NUL, a lone surrogate.
+        if not isinstance(text, str) or not text.strip() or not storable(text):
             raise ValidationError("a quote's text is text, not blank, without NUL characters.")
         quote.clean_fields(exclude=[field.name for field in Quote._meta.fields if field.name not in QUOTE_FIELDS])
         quote.clean()
     except ValidationError as error:
         raise ValidationError(f"Quote {quote.pk}: {' '.join(error.messages)}") from None
-
-
-def _storable(text):
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _apply_quotes(before, after, user):
